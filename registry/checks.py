@@ -1,0 +1,70 @@
+"""``wiretype check``: lint, the lock, and (with --against) the registry at a git ref.
+
+Every check is a function from the loaded project to findings; ``check_project``
+runs them all and collects everything before the command prints anything.
+"""
+
+from __future__ import annotations
+
+from registry.diagnostics import Finding
+from registry.lock import lock_findings, parse_lock
+from registry.project import Loaded
+
+
+def check_project(loaded: Loaded, against: str | None = None) -> list[Finding]:
+    findings = list(loaded.findings)
+    findings += check_lock(loaded)
+    if against is not None:
+        findings += check_against(loaded, against)
+    return findings
+
+
+def broken_definitions(loaded: Loaded) -> frozenset[str]:
+    """Definitions whose files have errors: later checks would only add noise about them."""
+    files = {f.file for f in loaded.findings if f.is_error}
+    return frozenset(name for name, doc in loaded.documents.items() if doc.path in files) | \
+        frozenset(_name_of(path, loaded) for path in files)
+
+
+def _name_of(path: str, loaded: Loaded) -> str:
+    from registry.compile import definition_name
+
+    prefix = loaded.config.schemas.strip("/") + "/"
+    return definition_name(path.removeprefix(prefix)) or path
+
+
+def check_lock(loaded: Loaded) -> list[Finding]:
+    path = loaded.config.lock_path
+    if not path.is_file():
+        return []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        return [Finding("wiretype.lock", 1, 1, "LOCK_INVALID", f"cannot read the lock: {err}")]
+    locked, findings = parse_lock(text)
+    findings += lock_findings(loaded.registry, locked, broken_definitions(loaded))
+    return findings
+
+
+def check_against(loaded: Loaded, ref: str) -> list[Finding]:
+    """Compare with the registry at a git ref (the compatibility engine extends this)."""
+    from registry.gitref import load_at_ref
+    from registry.lock import current_entries, lock_findings, LockEntry
+
+    previous = load_at_ref(loaded.config, ref)
+    entries = {
+        key: LockEntry(key[0], key[1], digest, 0)
+        for key, digest in current_entries(previous.registry).items()
+    }
+    findings = []
+    for finding in lock_findings(loaded.registry, entries, broken_definitions(loaded)):
+        findings.append(_against(finding, ref))
+    return findings
+
+
+def _against(finding: Finding, ref: str) -> Finding:
+    from dataclasses import replace
+
+    message = finding.message.replace("is published (locked)", f"exists at {ref}")
+    rule = finding.rule.replace("LOCK_", "REF_")
+    return replace(finding, rule=rule, message=message)

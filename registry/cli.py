@@ -1,0 +1,218 @@
+"""The ``wiretype`` command line (typer). Exit codes: 0 ok, 1 findings, 2 usage or unreadable input.
+
+Each command is a thin wrapper: it finds the project, calls one stage of the
+pipeline and prints the findings with the chosen printer. Heavy modules are
+imported inside the commands so that ``wiretype --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from registry.config import Config
+    from registry.diagnostics import Finding
+    from registry.project import Loaded
+
+app = typer.Typer(
+    name="wiretype",
+    help="Messages written once in YAML: checked against what shipped, generated for Python "
+    "and TypeScript.\n\nExit codes: 0 ok, 1 findings (incompatible, stale, invalid), "
+    "2 usage or unreadable input.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    junit = "junit"
+
+
+RootOpt = Annotated[
+    Path | None,
+    typer.Option("--root", help="The project folder (default: the nearest one upward with "
+                 "wiretype.yaml or [tool.wiretype] in pyproject.toml).", show_default=False),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="How to print findings.")]
+
+T = TypeVar("T")
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run a command body; turn wiretype's own errors into a message and exit code 2."""
+    from registry.errors import WiretypeError
+
+    try:
+        return action()
+    except WiretypeError as err:
+        typer.echo(f"wiretype: error: {err}", err=True)
+        raise typer.Exit(err.exit_code) from None
+
+
+def _config(root: Path | None) -> Config:
+    from registry.config import find_root, load_config
+
+    return load_config(root.resolve() if root else find_root(Path.cwd()))
+
+
+def _load(root: Path | None) -> Loaded:
+    from registry.project import load
+
+    return load(_config(root))
+
+
+def _report(findings: Sequence[Finding], fmt: Format, summary: str = "") -> int:
+    from registry.diagnostics import PRINTERS, has_errors, sort_findings
+
+    ordered = sort_findings(findings)
+    kwargs: dict[str, Any] = {"summary": summary}
+    if fmt is Format.text:
+        kwargs["colour"] = sys.stdout.isatty()
+    sys.stdout.write(PRINTERS[fmt.value](ordered, **kwargs))
+    return 1 if has_errors(ordered) else 0
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path(),
+) -> None:
+    """Scaffold a project: settings, one example message and a pre-commit config."""
+    from registry.scaffold import init_project
+
+    created = _run(lambda: init_project(directory))
+    for path in created:
+        typer.echo(f"created {path}")
+    typer.echo("next: edit schemas/, then run `wiretype check` and `wiretype lock`")
+
+
+@app.command()
+def lint(root: RootOpt = None, fmt: FormatOpt = Format.text) -> None:
+    """Load and validate every definition; each error carries file:line:column."""
+    loaded = _run(lambda: _load(root))
+    count = len(loaded.registry.definitions)
+    summary = _summary(loaded.findings, f"{count} definition(s) linted")
+    raise typer.Exit(_report(loaded.findings, fmt, summary))
+
+
+@app.command()
+def check(
+    root: RootOpt = None,
+    fmt: FormatOpt = Format.text,
+    against: Annotated[str | None, typer.Option(
+        "--against", help="Also compare with the registry at this git ref (e.g. origin/main).",
+    )] = None,
+) -> None:
+    """Lint, then check published versions are unchanged and every change is compatible."""
+    from registry.checks import check_project
+
+    def body() -> tuple[Loaded, list[Finding]]:
+        loaded = _load(root)
+        return loaded, check_project(loaded, against)
+
+    loaded, findings = _run(body)
+    versions = sum(len(d.versions) for d in loaded.registry.definitions.values())
+    summary = _summary(findings, f"{len(loaded.registry.definitions)} definition(s), "
+                       f"{versions} version(s) checked")
+    raise typer.Exit(_report(findings, fmt, summary))
+
+
+def _summary(findings: Sequence[Finding], what: str) -> str:
+    errors = sum(f.is_error for f in findings)
+    warnings = len(findings) - errors
+    verdict = "ok" if not errors else f"{errors} error(s)"
+    return f"{what}: {verdict}" + (f", {warnings} warning(s)" if warnings else "")
+
+
+@app.command()
+def lock(
+    root: RootOpt = None,
+    fmt: FormatOpt = Format.text,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Also re-record locked versions whose schema changed (breaks clients).",
+    )] = False,
+    prune: Annotated[bool, typer.Option(
+        "--prune", help="Forget locked versions whose definition was deleted on purpose.",
+    )] = False,
+) -> None:
+    """Record the current versions as published, with their fingerprints."""
+    from registry.scaffold import lock_project
+
+    findings, message = _run(lambda: lock_project(_load(root), force=force, prune=prune))
+    raise typer.Exit(_report(findings, fmt, message))
+
+
+class ShowFormat(str, Enum):
+    yaml = "yaml"
+    jsonschema = "jsonschema"
+
+
+@app.command()
+def show(
+    message: Annotated[str, typer.Argument(help="MSG or MSG@V (default: the latest version).")],
+    root: RootOpt = None,
+    fmt: Annotated[ShowFormat, typer.Option("--format", "-f")] = ShowFormat.yaml,
+    view: Annotated[str, typer.Option(help="closed (what a writer sends) or open (what a "
+                                      "reader accepts); for jsonschema.")] = "closed",
+) -> None:
+    """Print one message version, resolved (shared types included)."""
+    from registry.scaffold import show_version
+
+    raise typer.Exit(_run(lambda: show_version(_load(root), message, fmt.value, view)))
+
+
+class ExportKind(str, Enum):
+    jsonschema = "jsonschema"
+    asyncapi = "asyncapi"
+
+
+@app.command()
+def export(
+    kind: Annotated[ExportKind, typer.Argument(help="jsonschema or asyncapi.")],
+    root: RootOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Output folder (jsonschema; default generated/jsonschema) or file (asyncapi; "
+        "default: standard output).")] = None,
+) -> None:
+    """Export the registry as JSON Schema files, or as an AsyncAPI 3 document."""
+    from registry.export import export_registry
+
+    raise typer.Exit(_run(lambda: export_registry(_load(root), kind.value, out)))
+
+
+@app.command()
+def bump(
+    message: Annotated[str, typer.Argument(help="The message (or shared type) to bump.")],
+    root: RootOpt = None,
+) -> None:
+    """Start a new version of a message as a copy of its latest."""
+    from registry.scaffold import bump_definition
+
+    typer.echo(_run(lambda: bump_definition(_load(root), message)))
+
+
+def main() -> None:
+    """The console script: ``wiretype``."""
+    import os
+
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        sys.exit(130)
+    except Exception as err:  # a bug: one clear line, the traceback only on request
+        if os.environ.get("WIRETYPE_DEBUG"):
+            raise
+        typer.echo(f"wiretype: internal error: {type(err).__name__}: {err}\n"
+                   "  hint: this is a bug in wiretype; rerun with WIRETYPE_DEBUG=1 and "
+                   "report the traceback", err=True)
+        sys.exit(2)

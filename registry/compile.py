@@ -1,0 +1,182 @@
+"""YAML documents -> the frozen ``Registry``, with a finding for every mistake.
+
+Two passes: the first learns every definition's name, kind and version numbers
+(so references can be resolved and checked), the second compiles each file.
+All findings are collected; compiling never stops at the first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from registry.config import MODES
+from registry.context import FileContext
+from registry.diagnostics import Finding
+from registry.migrate import parse_migration
+from registry.model import Definition, Field, Migration, Registry, Version
+from registry.shorthand import parse_fields
+from registry.source import Document, NodePath
+
+_TOP_KEYS = {"description", "compatibility", "direction", "versions", "kind", "deprecated"}
+_VERSION_KEYS = {"fields", "schema", "description", "examples", "migrate", "deprecated"}
+_DIRECTIONS = ("client_to_server", "server_to_client", "both")
+_NAME_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def definition_name(relative: str) -> str | None:
+    """``chat/room/joined.yaml`` -> ``chat.room.joined``; None when not a legal name."""
+    stem = relative.rsplit(".", 1)[0]
+    parts = stem.split("/")
+    return ".".join(parts) if all(_NAME_PART.match(p) for p in parts) else None
+
+
+def compile_registry(documents: Mapping[str, Document],
+                     default_mode: str = "full") -> tuple[Registry, list[Finding]]:
+    """Compile every document (keyed by definition name) into one registry."""
+    findings: list[Finding] = []
+    known = _index(documents)
+    definitions = {}
+    for name in sorted(documents):
+        ctx = FileContext(documents[name], name, known)
+        definition = _definition(ctx, name, default_mode)
+        findings.extend(ctx.findings)
+        if definition is not None:
+            definitions[name] = definition
+    return Registry(definitions), findings
+
+
+def _index(documents: Mapping[str, Document]) -> dict[str, tuple[int, ...]]:
+    """Shared type name -> its version numbers, read leniently (pass two reports errors)."""
+    known = {}
+    for name, doc in documents.items():
+        data = doc.data
+        if isinstance(data, dict) and data.get("kind") == "type":
+            versions = data.get("versions")
+            numbers = versions if isinstance(versions, dict) else {}
+            known[name] = tuple(sorted(n for n in numbers if _is_version(n)))
+    return known
+
+
+def _is_version(key: Any) -> bool:
+    return isinstance(key, int) and not isinstance(key, bool) and key > 0
+
+
+def _definition(ctx: FileContext, name: str, default_mode: str) -> Definition | None:
+    data = ctx.doc.data
+    if not isinstance(data, dict):
+        ctx.error((), "TOP_NOT_MAPPING", "a definition file must be a mapping at the top level",
+                  "start with `description:` and `versions:`")
+        return None
+    ctx.check_keys(data, (), _TOP_KEYS, "a definition")
+    kind = data.get("kind", "message")
+    if kind not in ("message", "type"):
+        ctx.error(("kind",), "KIND_INVALID", f"`kind` must be message or type, not {kind!r}")
+        kind = "message"
+    versions = _versions(ctx, data.get("versions"))
+    if not versions:
+        return None
+    return Definition(
+        name=name,
+        kind=kind,
+        file=ctx.doc.path,
+        location=ctx.loc(()),
+        versions=versions,
+        description=_text(ctx, data, "description", ()),
+        compatibility=_choice(ctx, data, "compatibility", MODES, default_mode),
+        direction=_choice(ctx, data, "direction", _DIRECTIONS, "both"),  # type: ignore[arg-type]
+    )
+
+
+def _text(ctx: FileContext, data: dict[str, Any], key: str, path: NodePath) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        ctx.error((*path, key), "DESCRIPTION_NOT_TEXT", f"`{key}` must be text")
+        return ""
+    return value
+
+
+def _choice(ctx: FileContext, data: dict[str, Any], key: str, choices: tuple[str, ...],
+            default: str) -> str:
+    value = data.get(key, default)
+    if value not in choices:
+        ctx.error((key,), f"{key.upper()}_INVALID", f"`{key}` must be one of "
+                  f"{', '.join(choices)}, not {value!r}")
+        return default
+    return str(value)
+
+
+def _versions(ctx: FileContext, spec: Any) -> tuple[Version, ...]:
+    if not isinstance(spec, dict) or not spec:
+        ctx.error(("versions",) if spec is not None else (), "VERSIONS_MISSING",
+                  "a definition needs `versions:` with at least one version",
+                  "write `versions: {1: {fields: {...}}}`")
+        return ()
+    versions: list[Version] = []
+    previous: Version | None = None
+    for key in spec:
+        if not _is_version(key):
+            ctx.error(("versions", key), "VERSION_KEY_INVALID",
+                      f"version key {key!r} is not a positive whole number",
+                      "number versions 1, 2, 3, ... (unquoted)")
+            continue
+        if previous is not None and key < previous.number:
+            ctx.error(("versions", key), "VERSION_ORDER", "versions must be listed in order")
+        version = _version(ctx, key, spec[key], previous)
+        versions.append(version)
+        previous = version
+    return tuple(sorted(versions, key=lambda v: v.number))
+
+
+def _version(ctx: FileContext, number: int, spec: Any, previous: Version | None) -> Version:
+    path: NodePath = ("versions", number)
+    if not isinstance(spec, dict):
+        ctx.error(path, "VERSION_NOT_MAPPING", "a version must be a mapping",
+                  "give it `fields:` (or a raw `schema:`)")
+        return Version(number, ctx.loc(path), fields=())
+    ctx.check_keys(spec, path, _VERSION_KEYS, f"version {number}")
+    fields, schema = _body(ctx, spec, path)
+    migration = None
+    if "migrate" in spec:
+        migration = _migration(ctx, spec["migrate"], path, previous, fields, schema)
+    examples = spec.get("examples", [])
+    if not isinstance(examples, list):
+        ctx.error((*path, "examples"), "EXAMPLES_NOT_LIST", "`examples` must be a list of messages")
+        examples = []
+    return Version(number, ctx.loc(path), fields, schema,
+                   description=_text(ctx, spec, "description", path),
+                   examples=tuple(examples), migration=migration,
+                   deprecated=spec.get("deprecated") is True)
+
+
+def _body(ctx: FileContext, spec: dict[str, Any], path: NodePath) -> tuple[Any, Any]:
+    has_fields, has_schema = "fields" in spec, "schema" in spec
+    if has_fields == has_schema:
+        ctx.error(path, "VERSION_BODY", "a version needs exactly one of `fields` and `schema`",
+                  "use `fields:` (the shorthand) or `schema:` (raw JSON Schema), not both")
+        return (), None
+    if has_fields:
+        return parse_fields(ctx, spec["fields"], (*path, "fields")), None
+    schema = spec["schema"]
+    if not isinstance(schema, (dict, bool)):
+        ctx.error((*path, "schema"), "SCHEMA_INVALID", "`schema` must be a JSON Schema mapping")
+        return (), None
+    return None, schema
+
+
+def field_names(fields: tuple[Field, ...] | None, schema: Any) -> set[str]:
+    if fields is not None:
+        return {f.name for f in fields}
+    props = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    return set(props) if isinstance(props, dict) else set()
+
+
+def _migration(ctx: FileContext, spec: Any, path: NodePath, previous: Version | None,
+               fields: tuple[Field, ...] | None, schema: Any) -> Migration | None:
+    if previous is None:
+        ctx.error((*path, "migrate"), "MIGRATE_ON_FIRST", "the first version has nothing to "
+                  "migrate from", "remove `migrate:` from the first version")
+        return None
+    old = field_names(previous.fields, previous.schema)
+    return parse_migration(ctx, spec, (*path, "migrate"), old, field_names(fields, schema))

@@ -1,0 +1,186 @@
+"""Post-passes over the compiled registry: what can only be checked with JSON Schema.
+
+Each pass is a small function that yields findings: raw schemas that are not
+valid JSON Schema or point outside the registry, defaults and examples that
+their own version rejects, and ``one_of`` branches a discriminator cannot tell apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from typing import Any
+
+from registry.diagnostics import Finding
+from registry.jsonschema import field_document, resolve_bare_ref, version_document
+from registry.model import (
+    Const,
+    Definition,
+    Enum,
+    Field,
+    InlineObject,
+    ListOf,
+    MapOf,
+    Nullable,
+    OneOf,
+    Ref,
+    Registry,
+    TypeExpr,
+    Version,
+)
+from registry.source import Document, NodePath
+
+
+def lint_registry(registry: Registry, documents: Mapping[str, Document]) -> list[Finding]:
+    findings: list[Finding] = []
+    for definition in registry.definitions.values():
+        doc = documents[definition.name]
+        for version in definition.versions:
+            base: NodePath = ("versions", version.number)
+            for path, rule, message, hint in _version_problems(registry, definition, version):
+                line, column = doc.where((*base, *path))
+                findings.append(Finding(doc.path, line, column, rule, message, hint,
+                                        subject=f"{definition.name}@{version.number}"))
+    return findings
+
+
+Problem = tuple[NodePath, str, str, str]
+
+
+def _version_problems(registry: Registry, definition: Definition,
+                      version: Version) -> Iterator[Problem]:
+    if version.fields is None:
+        problems = list(_raw_schema_problems(registry, version.schema))
+        yield from problems
+        if problems:
+            return
+    else:
+        yield from _field_problems(registry, version.fields, ("fields",))
+    yield from _example_problems(registry, definition, version)
+
+
+def _validator(schema: Any) -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@lru_cache(maxsize=1)
+def _meta_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(Draft202012Validator.META_SCHEMA)
+
+
+def _raw_schema_problems(registry: Registry, schema: Any) -> Iterator[Problem]:
+    for error in _meta_validator().iter_errors(schema):
+        path = ("schema", *error.absolute_path)
+        yield (path, "SCHEMA_INVALID", f"not valid JSON Schema 2020-12: {error.message}",
+               "fix the keyword at this position")
+    yield from _ref_problems(registry, schema, schema, ("schema",))
+
+
+def _ref_problems(registry: Registry, node: Any, root: Any, path: NodePath) -> Iterator[Problem]:
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _ref_problems(registry, item, root, (*path, i))
+        return
+    if not isinstance(node, dict):
+        return
+    ref = node.get("$ref")
+    if isinstance(ref, str) and not _ref_resolves(registry, ref, root):
+        yield ((*path, "$ref"), "SCHEMA_REF_OUTSIDE",
+               f"$ref {ref!r} points outside the registry (or at nothing)",
+               "refer to a shared type by name (`$ref: common.user`) or to `#/$defs/...` "
+               "inside this schema")
+    for key, value in node.items():
+        if key not in ("enum", "const", "default", "examples"):
+            yield from _ref_problems(registry, value, root, (*path, key))
+
+
+def _ref_resolves(registry: Registry, ref: str, root: Any) -> bool:
+    if not ref.startswith("#"):
+        return resolve_bare_ref(registry, ref) is not None
+    node = root
+    for raw in ref[1:].split("/")[1:]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return True
+
+
+def _field_problems(registry: Registry, fields: tuple[Field, ...],
+                    path: NodePath) -> Iterator[Problem]:
+    for f in fields:
+        here = (*path, f.name)
+        if f.has_default:
+            yield from _default_problems(registry, f, here)
+        yield from _type_problems(registry, f.type, here)
+
+
+def _type_problems(registry: Registry, texpr: TypeExpr, path: NodePath) -> Iterator[Problem]:
+    if isinstance(texpr, InlineObject):
+        yield from _field_problems(registry, texpr.fields, (*path, "fields"))
+    elif isinstance(texpr, (ListOf, MapOf, Nullable)):
+        inner = texpr.item if isinstance(texpr, ListOf) else \
+            texpr.value if isinstance(texpr, MapOf) else texpr.inner
+        yield from _type_problems(registry, inner, path)
+    elif isinstance(texpr, OneOf) and texpr.discriminator:
+        yield from _discriminator_problems(registry, texpr, path)
+
+
+def _default_problems(registry: Registry, f: Field, path: NodePath) -> Iterator[Problem]:
+    errors = list(_validator(field_document(registry, f)).iter_errors(f.default))
+    if errors:
+        yield ((*path, "default"), "DEFAULT_INVALID",
+               f"default {f.default!r} of {f.name!r} is rejected by the field's own type: "
+               f"{errors[0].message}", "change the default, or the field's type")
+
+
+def _discriminator_problems(registry: Registry, texpr: OneOf,
+                            path: NodePath) -> Iterator[Problem]:
+    seen: dict[Any, str] = {}
+    for ref in texpr.refs:
+        value = _tag_of(registry, ref, texpr.discriminator or "")
+        label = f"{ref.name}@{ref.version}"
+        if value is None:
+            yield ((*path, "discriminator"), "ONE_OF_DISCRIMINATOR",
+                   f"{label} has no required `{texpr.discriminator}` field with a single "
+                   "value (a `const`)", f"add `{texpr.discriminator}: {{const: ...}}` to it")
+        elif repr(value) in seen:
+            yield ((*path, "one_of"), "ONE_OF_DISCRIMINATOR",
+                   f"{label} and {seen[repr(value)]} share the `{texpr.discriminator}` value "
+                   f"{value!r}", "give every branch its own value")
+        else:
+            seen[repr(value)] = label
+
+
+def _tag_of(registry: Registry, ref: Ref, name: str) -> Any:
+    definition = registry.definitions.get(ref.name)
+    version = definition.version(ref.version) if definition else None
+    if version is None or version.fields is None:
+        return None
+    for f in version.fields:
+        if f.name == name and f.required:
+            if isinstance(f.type, Const):
+                return f.type.value
+            if isinstance(f.type, Enum) and len(f.type.values) == 1:
+                return f.type.values[0]
+    return None
+
+
+def _example_problems(registry: Registry, definition: Definition,
+                      version: Version) -> Iterator[Problem]:
+    if not version.examples:
+        return
+    validator = _validator(version_document(registry, definition, version))
+    for i, example in enumerate(version.examples):
+        for error in validator.iter_errors(example):
+            where = "/".join(map(str, error.absolute_path)) or "(the message)"
+            yield (("examples", i, *error.absolute_path), "EXAMPLE_INVALID",
+                   f"example {i + 1} is rejected by version {version.number} at {where}: "
+                   f"{error.message}", "fix the example or the fields")

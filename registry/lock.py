@@ -1,0 +1,100 @@
+"""``wiretype.lock``: the published versions and the fingerprint of each one's schema.
+
+The lock is plain text, one line per version, sorted, so that it diffs well::
+
+    chat.message_sent@1 sha256:5f0c...
+
+A fingerprint is the SHA-256 of the version's closed JSON Schema with its
+annotations removed (and its shared types inlined through ``$defs``), so a
+changed description is not a change, but a changed shared type is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from registry.diagnostics import Finding
+from registry.jsonschema import strip_annotations, version_document
+from registry.model import Definition, Registry, Version
+
+LOCK_FILE = "wiretype.lock"
+_HEADER = (
+    "# wiretype.lock: the published version of every message and shared type, with the\n"
+    "# fingerprint of its compiled schema. Written by `wiretype lock`; do not edit by hand.\n"
+)
+_LINE = re.compile(r"^(?P<name>[A-Za-z0-9_.]+)@(?P<version>[0-9]+)\s+sha256:(?P<digest>[0-9a-f]{64})$")
+
+
+@dataclass(frozen=True)
+class LockEntry:
+    name: str
+    version: int
+    digest: str
+    line: int
+
+
+def fingerprint(registry: Registry, definition: Definition, version: Version) -> str:
+    schema = strip_annotations(version_document(registry, definition, version))
+    text = json.dumps(schema, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def current_entries(registry: Registry) -> dict[tuple[str, int], str]:
+    return {
+        (d.name, v.number): fingerprint(registry, d, v)
+        for d in registry.definitions.values()
+        for v in d.versions
+    }
+
+
+def render_lock(entries: Mapping[tuple[str, int], str]) -> str:
+    lines = [f"{name}@{version} sha256:{digest}" for (name, version), digest in sorted(entries.items())]
+    return _HEADER + "\n".join(lines) + ("\n" if lines else "")
+
+
+def parse_lock(text: str) -> tuple[dict[tuple[str, int], LockEntry], list[Finding]]:
+    entries: dict[tuple[str, int], LockEntry] = {}
+    findings = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _LINE.match(line)
+        if match is None:
+            findings.append(Finding(LOCK_FILE, number, 1, "LOCK_INVALID",
+                                    f"cannot read this line of the lock: {line[:60]!r}",
+                                    "restore the file from git, then run `wiretype lock`"))
+            continue
+        entry = LockEntry(match["name"], int(match["version"]), match["digest"], number)
+        entries[(entry.name, entry.version)] = entry
+    return entries, findings
+
+
+def lock_findings(registry: Registry, locked: Mapping[tuple[str, int], LockEntry],
+                  skip: frozenset[str] = frozenset()) -> Iterator[Finding]:
+    """Locked versions that changed or disappeared (definitions in ``skip`` are not judged)."""
+    for (name, number), entry in sorted(locked.items()):
+        if name in skip:
+            continue
+        definition = registry.definitions.get(name)
+        version = definition.version(number) if definition else None
+        if definition is None:
+            yield Finding(LOCK_FILE, entry.line, 1, "LOCK_DEFINITION_DELETED",
+                          f"{name}@{number} is published (locked) but its definition is gone",
+                          "restore the file: clients may still send it", subject=name)
+        elif version is None:
+            loc = definition.location
+            yield Finding(loc.file, loc.line, loc.column, "LOCK_VERSION_DELETED",
+                          f"{name}@{number} is published (locked) but was deleted",
+                          "restore the version; retire it only when no client speaks it, "
+                          "then run `wiretype lock --prune`", subject=f"{name}@{number}")
+        elif fingerprint(registry, definition, version) != entry.digest:
+            loc = version.location
+            yield Finding(loc.file, loc.line, loc.column, "LOCK_VERSION_CHANGED",
+                          f"{name}@{number} is published (locked) but its schema changed",
+                          f"leave version {number} as it was and add the change as a new "
+                          f"version (`wiretype bump {name}`)", subject=f"{name}@{number}")

@@ -1,0 +1,190 @@
+"""Read YAML definition files, keeping the line and column of every node.
+
+This is the only module that reads definition files from disk. It parses the
+YAML event stream itself (with libyaml when available) instead of calling
+``yaml.safe_load``, so that it can refuse what PyYAML silently accepts:
+duplicate keys, anchors and aliases (an alias bomb costs nothing here), text
+that is not UTF-8, absurd nesting and oversized files. Each problem becomes a
+``Finding`` with the file, line and column; nothing here raises on bad input.
+
+The result is plain data plus a table of positions keyed by the path of each
+node from the root, e.g. ``("versions", 2, "fields", "room")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from registry.diagnostics import Finding
+
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 64
+
+Key = str | int
+NodePath = tuple[Key, ...]
+
+# libyaml's parser is several times faster; the pure-Python one gives the same events.
+_Parser: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed YAML file: its data and where each node of it starts."""
+
+    path: str
+    data: Any
+    positions: dict[NodePath, tuple[int, int]]
+
+    def where(self, node: NodePath) -> tuple[int, int]:
+        """The (line, column) of ``node``, or of its nearest located ancestor."""
+        while node not in self.positions and node:
+            node = node[:-1]
+        return self.positions.get(node, (1, 1))
+
+
+class _Bad(Exception):
+    def __init__(self, rule: str, message: str, mark: Any, hint: str = "") -> None:
+        super().__init__(message)
+        self.rule, self.message, self.hint = rule, message, hint
+        self.line = mark.line + 1 if mark is not None else 1
+        self.column = mark.column + 1 if mark is not None else 1
+
+
+class _Scalars(yaml.resolver.Resolver, yaml.constructor.SafeConstructor):
+    """Resolves plain scalars to bool/int/float/null exactly as ``yaml.safe_load`` does."""
+
+    def __init__(self) -> None:
+        yaml.resolver.Resolver.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+
+    def value(self, event: Any) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        return self.construct_object(node, deep=True)
+
+
+_SCALARS = _Scalars()
+
+
+def parse_text(path: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
+    """Parse ``raw`` (the bytes of ``path``); a ``None`` document comes with its findings."""
+    try:
+        text = _decode(raw)
+        data, positions = _Builder(text).build()
+    except _Bad as bad:
+        return None, [Finding(path, bad.line, bad.column, bad.rule, bad.message, bad.hint)]
+    return Document(path, data, positions), []
+
+
+def read_file(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
+    """Read and parse one definition file; every problem is a finding."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            msg = f"file is {size} bytes; definitions are limited to {MAX_FILE_BYTES}"
+            return None, [Finding(display, 1, 1, "FILE_TOO_LARGE", msg,
+                                  "split the message or move shared parts to a `kind: type` file")]
+        raw = path.read_bytes()
+    except OSError as err:
+        return None, [Finding(display, 1, 1, "FILE_UNREADABLE", f"cannot read: {err.strerror}")]
+    return parse_text(display, raw)
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        before = raw[: err.start]
+        line = before.count(b"\n")
+        column = err.start - (before.rfind(b"\n") + 1)
+        mark = yaml.Mark("", 0, line, column, None, None)
+        raise _Bad("FILE_NOT_UTF8", f"byte 0x{raw[err.start]:02x} is not valid UTF-8", mark,
+                   "save the file as UTF-8") from None
+
+
+class _Builder:
+    """Turns the YAML event stream into plain data and a position table."""
+
+    def __init__(self, text: str) -> None:
+        self.events = self._events(text)
+        self.positions: dict[NodePath, tuple[int, int]] = {}
+
+    @staticmethod
+    def _events(text: str) -> Iterator[Any]:
+        parser = _Parser(text)
+        try:
+            while parser.check_event():
+                yield parser.get_event()
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            problem = err.problem or err.context or "invalid YAML"
+            raise _Bad("YAML_SYNTAX", f"YAML syntax error: {problem}", mark,
+                       "fix the YAML syntax at this position") from None
+        except yaml.YAMLError as err:  # e.g. a control character the reader refuses
+            raise _Bad("YAML_SYNTAX", f"YAML error: {err}", None) from None
+
+    def build(self) -> tuple[Any, dict[NodePath, tuple[int, int]]]:
+        documents: list[Any] = []
+        for event in self.events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                if documents:
+                    raise _Bad("YAML_MULTIPLE_DOCUMENTS", "file holds more than one YAML document",
+                               event.start_mark, "keep one definition per file; remove `---`")
+                documents.append(self._node(next(self.events), (), 0))
+        if not documents or documents[0] is None:
+            raise _Bad("FILE_EMPTY", "file is empty", None,
+                       "write a definition with `versions:`, or delete the file")
+        return documents[0], self.positions
+
+    def _node(self, event: Any, path: NodePath, depth: int) -> Any:
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Bad("YAML_ANCHOR", "YAML anchors and aliases are not allowed", event.start_mark,
+                       "write the value out in full, or move it to a shared type")
+        if depth > MAX_DEPTH:
+            raise _Bad("YAML_TOO_DEEP", f"nesting deeper than {MAX_DEPTH} levels",
+                       event.start_mark, "flatten the definition or use shared types")
+        self.positions.setdefault(path, (event.start_mark.line + 1, event.start_mark.column + 1))
+        if isinstance(event, yaml.ScalarEvent):
+            return self._scalar(event)
+        if isinstance(event, yaml.SequenceStartEvent):
+            return self._sequence(path, depth)
+        return self._mapping(path, depth)
+
+    @staticmethod
+    def _scalar(event: Any) -> Any:
+        try:
+            return _SCALARS.value(event)
+        except yaml.YAMLError as err:
+            raise _Bad("YAML_SYNTAX", f"bad scalar: {err}", event.start_mark) from None
+
+    def _sequence(self, path: NodePath, depth: int) -> list[Any]:
+        items: list[Any] = []
+        for event in self.events:
+            if isinstance(event, yaml.SequenceEndEvent):
+                return items
+            items.append(self._node(event, (*path, len(items)), depth + 1))
+        return items  # pragma: no cover - the parser always closes sequences
+
+    def _mapping(self, path: NodePath, depth: int) -> dict[Any, Any]:
+        mapping: dict[Any, Any] = {}
+        for event in self.events:
+            if isinstance(event, yaml.MappingEndEvent):
+                return mapping
+            key = self._node(event, (*path, "\0key"), depth + 1)
+            if isinstance(key, (dict, list)):
+                raise _Bad("YAML_COMPLEX_KEY", "a mapping key must be a plain value",
+                           event.start_mark)
+            if key in mapping:
+                raise _Bad("YAML_DUPLICATE_KEY", f"key {key!r} is written twice in this mapping",
+                           event.start_mark, "keep one of the two entries")
+            line_col = (event.start_mark.line + 1, event.start_mark.column + 1)
+            self.positions[(*path, key)] = line_col
+            mapping[key] = self._node(next(self.events), (*path, key), depth + 1)
+        return mapping  # pragma: no cover
