@@ -201,6 +201,33 @@ def bump(
     typer.echo(_run(lambda: bump_definition(_load(root), message)))
 
 
+@app.command()
+def generate(
+    root: RootOpt = None,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; exit 1 when the generated code on disk is stale.",
+    )] = False,
+    lang: Annotated[str, typer.Option(
+        "--lang", help="Which packages, comma-separated: python,typescript.",
+    )] = "python,typescript",
+    out: Annotated[Path | None, typer.Option(
+        help="Output folder (default: from the settings); with several languages each gets "
+        "a subfolder named after it.")] = None,
+    templates: Annotated[Path | None, typer.Option(
+        help="A folder of templates that override the built-in ones by name "
+        "(python/..., typescript/...).")] = None,
+) -> None:
+    """Generate the Python and TypeScript packages (models, validators, shims)."""
+    from registry.generate import generate as run_generate
+    from registry.generate import parse_languages
+
+    def body() -> int:
+        languages = parse_languages(lang)
+        return run_generate(_load(root), languages, out=out, templates=templates, check=check)
+
+    raise typer.Exit(_run(body))
+
+
 def main() -> None:
     """The console script: ``wiretype``."""
     import os
