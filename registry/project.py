@@ -7,6 +7,7 @@ never sees where they came from.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from registry.compile import compile_registry, definition_name
 from registry.config import Config
 from registry.diagnostics import Finding
+from registry.errors import UsageError
 from registry.model import Registry
 from registry.source import MAX_FILE_BYTES, Document, parse_text
 
@@ -33,13 +35,16 @@ class Loaded:
 def read_tree(config: Config) -> dict[str, bytes]:
     """Every definition file under the schemas folder, keyed by its path from the root."""
     folder = config.schemas_dir
-    files: dict[str, bytes] = {}
     if not folder.is_dir():
-        return files
-    for path in sorted(folder.rglob("*")):
-        if path.suffix in SUFFIXES and path.is_file():
-            relative = path.relative_to(config.root).as_posix()
-            files[relative] = _read(path)
+        raise UsageError(f"the schemas folder {folder} does not exist",
+                         hint=f"create it, or set `schemas:` in {config.source or 'wiretype.yaml'}")
+    files: dict[str, bytes] = {}
+    for parent, dirs, names in os.walk(folder):  # symbolic links to folders are not followed
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(parent) / name
+            if path.suffix in SUFFIXES and path.is_file():
+                files[path.relative_to(config.root).as_posix()] = _read(path)
     return files
 
 

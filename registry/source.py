@@ -13,6 +13,7 @@ node from the root, e.g. ``("versions", 2, "fields", "room")``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,11 +67,22 @@ class _Scalars(yaml.resolver.Resolver, yaml.constructor.SafeConstructor):
         tag = event.tag
         if tag is None or tag == "!":
             tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == _TIMESTAMP:  # JSON has no dates: `2026-01-01` stays the text it is
+            return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        return self.construct_object(node, deep=True)
+        value = self.construct_object(node, deep=True)
+        if not isinstance(value, _JSON_SCALARS):
+            raise _Bad("YAML_TAG", f"the YAML tag {tag} has no JSON equivalent",
+                       event.start_mark, "write a plain string, number, true/false or null")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _Bad("YAML_NOT_FINITE", f"{event.value} is not a JSON number",
+                       event.start_mark, "JSON has no infinity or NaN; use a finite number")
+        return value
 
 
 _SCALARS = _Scalars()
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 def parse_text(path: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
@@ -162,7 +174,8 @@ class _Builder:
         try:
             return _SCALARS.value(event)
         except yaml.YAMLError as err:
-            raise _Bad("YAML_SYNTAX", f"bad scalar: {err}", event.start_mark) from None
+            raise _Bad("YAML_TAG", f"cannot read this value: {err}", event.start_mark,
+                       "write a plain string, number, true/false or null") from None
 
     def _sequence(self, path: NodePath, depth: int) -> list[Any]:
         items: list[Any] = []

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make run`: every wiretype command on this repository's own registry, with a summary.
+set -u
+wt=${1:-wiretype}
+status=0
+step() {
+  local title=$1; shift
+  printf '\n\033[1m== %s\033[0m  (%s)\n' "$title" "$*"
+  "$@" || { rc=$?; status=1; printf '   -> exit %s\n' "$rc"; }
+}
+step "Lint every definition" "$wt" lint
+step "Check: lint + lock + compatibility" "$wt" check
+step "One message, resolved" "$wt" show chat.message_sent@2 --format yaml
+step "Generated code is up to date" "$wt" generate --check
+step "Export JSON Schema" "$wt" export jsonschema --out .venv/wiretype-export
+printf '\n'
+if [ "$status" -eq 0 ]; then
+  printf '\033[32mall good:\033[0m the example registry (schemas/) lints, checks and is generated.\n'
+else
+  printf '\033[31msome steps failed\033[0m (see above)\n'
+fi
+exit "$status"
