@@ -1,0 +1,223 @@
+"""The right-hand side's combinators: anyOf, oneOf, not, if/then/else, and disjointness.
+
+`A ⊆ anyOf(B1..Bn)` is proved piece by piece (one JSON type of A at a time):
+a piece inside some branch is covered; otherwise, when the branches are told
+apart by a constant property (a discriminator such as `kind`), A is split by
+that property's values. `oneOf` additionally needs the covering branch to be
+disjoint from all others. `A ⊆ not X` holds when A and X are disjoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from . import objects
+from .model import Change, proved
+from .normal import Branch, declared_types, meet_types
+
+if TYPE_CHECKING:
+    from .engine import Checker
+
+
+def _fails(changes: list[Change]) -> bool:
+    return any(c.breaking for c in changes)
+
+
+def finite_values(node: Any) -> list[Any] | None:
+    """The values of a node's const/enum, if it has one."""
+    if not isinstance(node, dict):
+        return None
+    if "const" in node:
+        return [node["const"]]
+    enum = node.get("enum")
+    return list(enum) if isinstance(enum, list) else None
+
+
+def _conj_values(conj: Sequence[Any]) -> list[Any] | None:
+    for node in conj:
+        vals = finite_values(node)
+        if vals is not None:
+            return vals
+    return None
+
+
+def _values_disjoint(ck: Checker, a_val: tuple[Any, ...], b_val: tuple[Any, ...]) -> bool:
+    va = _conj_values(a_val)
+    if va is not None and not any(ck.a_ok(a_val, v) and ck.b_ok(b_val, v) for v in va):
+        return True
+    vb = _conj_values(b_val)
+    if vb is not None and not any(ck.b_ok(b_val, v) and ck.a_ok(a_val, v) for v in vb):
+        return True
+    ta = _conj_types(a_val)
+    tb = _conj_types(b_val)
+    return not meet_types(ta, tb)
+
+
+def _conj_types(conj: Sequence[Any]) -> frozenset[str]:
+    out = declared_types({})
+    for node in conj:
+        if node is False:
+            return frozenset()
+        if isinstance(node, dict):
+            out = meet_types(out, declared_types(node))
+    return out
+
+
+def disjoint(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: Any) -> bool:
+    """Proved: no value of the left piece is accepted by right-hand `node`."""
+    if node is False:
+        return True
+    if not isinstance(node, dict) or ck.too_deep():
+        return False
+    if not meet_types(piece.types, declared_types(node)):
+        return True
+    vals = finite_values(node)
+    if vals is not None and not any(ck.a_ok(a_conj, v) and ck.b_ok((node,), v) for v in vals):
+        return True
+    if _by_property(ck, piece, node):
+        return True
+    return _by_applicator(ck, piece, a_conj, node)
+
+
+def _by_property(ck: Checker, piece: Branch, node: dict[str, Any]) -> bool:
+    if meet_types(piece.types, declared_types(node)) != frozenset({"object"}):
+        return False
+    mine = objects.left(piece.parts)
+    theirs = objects.view(node)
+    for name in sorted(mine.required | theirs.required):
+        b_val = theirs.value(name)
+        if b_val and _values_disjoint(ck, mine.value(name), b_val):
+            return True
+    return False
+
+
+def _by_applicator(ck: Checker, piece: Branch, a_conj: tuple[Any, ...],
+                   node: dict[str, Any]) -> bool:
+    if "$ref" in node:
+        found, target = ck.b.resolve(node["$ref"])
+        if found and ck.enter():
+            try:
+                if disjoint(ck, piece, a_conj, target):
+                    return True
+            finally:
+                ck.leave()
+    if "not" in node and not _fails(ck.branch_in(piece, a_conj, node["not"], "")):
+        return True
+    if any(disjoint(ck, piece, a_conj, s) for s in node.get("allOf", ())):
+        return True
+    for key in ("anyOf", "oneOf"):
+        subs = node.get(key)
+        if isinstance(subs, list) and all(disjoint(ck, piece, a_conj, s) for s in subs):
+            return True
+    return False
+
+
+def union_in(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, Any],
+             key: str, *, path: str) -> list[Change]:
+    """Findings of piece ⊆ anyOf/oneOf(node[key])."""
+    subs = node[key]
+    if not isinstance(subs, list):
+        return []
+    one = key == "oneOf"
+    for i, s in enumerate(subs):
+        if _fails(ck.branch_in(piece, a_conj, s, f"{path}/{key}/{i}")):
+            continue
+        others = [x for j, x in enumerate(subs) if j != i]
+        if not one or all(disjoint(ck, piece, a_conj, x) for x in others):
+            return []
+        return [_ambiguous(ck, piece, a_conj, node, key, path=path)]
+    if piece.types == frozenset({"object"}) and _split_ok(ck, piece, a_conj, subs, one, path=path):
+        return []
+    w = ck.witness_for(piece, a_conj, {key: subs})
+    kind = proved(w)
+    return [Change(f"{path}/{key}", "UNION_BRANCH_NO_DELETE", True,
+                   "some values accepted before match no branch of the union", w, kind=kind)]
+
+
+def _ambiguous(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, Any],
+               key: str, *, path: str) -> Change:
+    w = ck.witness_for(piece, a_conj, {key: node[key]})
+    kind = proved(w)
+    return Change(f"{path}/{key}", "ONEOF_NO_AMBIGUITY", True,
+                  "values accepted before may match several oneOf branches", w, kind=kind)
+
+
+def _const_of(ck: Checker, sub: Any, name: str) -> tuple[bool, Any]:
+    if isinstance(sub, dict) and "$ref" in sub and set(sub) <= {"$ref"}:
+        found, sub = ck.b.resolve(sub["$ref"])
+        if not found:
+            return False, None
+    if not isinstance(sub, dict) or not isinstance(sub.get("properties"), dict):
+        return False, None
+    vals = finite_values(sub["properties"].get(name))
+    if vals is None or len(vals) != 1:
+        return False, None
+    return True, vals[0]
+
+
+def _discriminator(ck: Checker, subs: list[Any], required: frozenset[str]) -> str | None:
+    for name in sorted(required):
+        if all(_const_of(ck, s, name)[0] for s in subs):
+            return name
+    return None
+
+
+def _split_ok(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], subs: list[Any],
+              one: bool, *, path: str) -> bool:
+    mine = objects.left(piece.parts)
+    name = _discriminator(ck, subs, mine.required)
+    if name is None:
+        return False
+    a_val = mine.value(name)
+    vals = _conj_values(a_val)
+    if vals is None:
+        return False
+    consts = [_const_of(ck, s, name)[1] for s in subs]
+    for v in (v for v in vals if ck.a_ok(a_val, v)):
+        hits = [i for i, c in enumerate(consts) if _json_eq(c, v)]
+        if not hits or (one and len(hits) > 1):
+            return False
+        refined = piece.meet(Branch(piece.types, ({"properties": {name: {"const": v}}},)))
+        if _fails(ck.branch_in(refined, a_conj, subs[hits[0]], f"{path}/{hits[0]}")):
+            return False
+    return True
+
+
+def _json_eq(x: Any, y: Any) -> bool:
+    if isinstance(x, bool) or isinstance(y, bool):
+        return type(x) is type(y) and x == y
+    if isinstance(x, int | float) != isinstance(y, int | float):
+        return False
+    return bool(x == y)
+
+
+def not_in(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: Any,
+           path: str) -> list[Change]:
+    """Findings of piece ⊆ not(node)."""
+    if disjoint(ck, piece, a_conj, node):
+        return []
+    w = ck.witness_for(piece, a_conj, {"not": node})
+    kind = proved(w)
+    return [Change(f"{path}/not", "NOT_NO_OVERLAP", True,
+                   "values accepted before may match the excluded schema", w, kind=kind)]
+
+
+def if_in(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, Any],
+          path: str) -> list[Change]:
+    """Findings of piece ⊆ if/then/else."""
+    cond, then, other = node["if"], node.get("then", True), node.get("else", True)
+    if not _fails(ck.branch_in(piece, a_conj, cond, f"{path}/if")):
+        return ck.branch_in(piece, a_conj, then, f"{path}/then")
+    if disjoint(ck, piece, a_conj, cond):
+        return ck.branch_in(piece, a_conj, other, f"{path}/else")
+    both = ck.branch_in(piece, a_conj, then, f"{path}/then")
+    both += ck.branch_in(piece, a_conj, other, f"{path}/else")
+    if not _fails(both):
+        return []
+    sub = {k: node[k] for k in ("if", "then", "else") if k in node}
+    w = ck.witness_for(piece, a_conj, sub)
+    kind = proved(w)
+    return [Change(f"{path}/if", "CANNOT_PROVE", True,
+                   "cannot prove the if/then/else condition holds for every old value",
+                   w, kind=kind)]

@@ -1,0 +1,149 @@
+"""One schema document: local `$ref` resolution and exact validation of single values.
+
+Validation goes through `jsonschema` (Draft 2020-12) with two changes that make
+it exact for our purpose: `multipleOf` is decided on decimal fractions instead
+of binary floats, and the standard formats the stock checker skips get a
+strict-enough check, so that a witness it rejects is really invalid.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any, Final
+from urllib.parse import unquote
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+from jsonschema.validators import extend
+
+_FORMATS: Final = {
+    "date-time": r"^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$",
+    "time": r"^\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$",
+    "duration": r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$",
+    "hostname": r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$",
+    "idn-hostname": r"^[^\s./]+(\.[^\s./]+)*$",
+    "uri": r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\\\"<>^`{|}]*$",
+    "iri": r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\\\"<>^`{|}]*$",
+    "uri-reference": r"^[^\s\\\"<>^`{|}]*$",
+    "iri-reference": r"^[^\s\\\"<>^`{|}]*$",
+    "uri-template": r"^[^\s\\\"<>^`|]*$",
+    "json-pointer": r"^(/([^~/]|~[01])*)*$",
+    "relative-json-pointer": r"^(0|[1-9]\d*)(#|(/([^~/]|~[01])*)*)$",
+}
+
+
+def _format_checker() -> FormatChecker:
+    checker = FormatChecker()
+    checker.checkers.update(Draft202012Validator.FORMAT_CHECKER.checkers)
+    for name, pattern in _FORMATS.items():
+        if name not in checker.checkers:
+            rx = re.compile(pattern)
+            checker.checks(name)(lambda s, rx=rx: not isinstance(s, str) or bool(rx.match(s)))
+    return checker
+
+
+FORMATS: Final = _format_checker()
+
+
+def _exact_multiple_of(validator: Any, m: Any, instance: Any, schema: Any) -> Any:
+    if not validator.is_type(instance, "number") or isinstance(m, bool):
+        return
+    try:
+        ok = (_dec(instance) / _dec(m)).denominator == 1
+    except (ZeroDivisionError, ValueError, OverflowError):
+        return
+    if not ok:
+        yield ValidationError(f"{instance!r} is not a multiple of {m!r}")
+
+
+def _dec(x: Any) -> Fraction:
+    return Fraction(x) if isinstance(x, int) else Fraction(repr(float(x)))
+
+
+_Exact = extend(Draft202012Validator, {"multipleOf": _exact_multiple_of})
+
+
+def format_ok(fmt: str, value: str) -> bool:
+    """Whether `value` passes `format: fmt` (unknown formats pass, as in jsonschema)."""
+    return bool(FORMATS.conforms(value, fmt))
+
+
+def _unescape(token: str) -> str:
+    return unquote(token).replace("~1", "/").replace("~0", "~")
+
+
+class Doc:
+    """A schema document: resolves local references, validates values against nodes."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        base = root.get("$id", "") if isinstance(root, dict) else ""
+        self.base = base.split("#")[0] if isinstance(base, str) else ""
+        self._validator = _Exact(root, format_checker=FORMATS)
+        self._anchors: dict[str, Any] | None = None
+
+    def resolve(self, ref: str) -> tuple[bool, Any]:
+        """(found, node) for a local reference like `#/$defs/a` or `#anchor`."""
+        if self.base and ref.startswith(self.base):
+            ref = ref[len(self.base):]
+        if not ref.startswith("#"):
+            return False, None
+        frag = ref[1:]
+        if frag and not frag.startswith("/"):
+            return self._anchor(frag)
+        node = self.root
+        for token in frag.split("/")[1:]:
+            key = _unescape(token)
+            if isinstance(node, dict) and key in node:
+                node = node[key]
+            elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+                node = node[int(key)]
+            else:
+                return False, None
+        return True, node
+
+    def _anchor(self, name: str) -> tuple[bool, Any]:
+        if self._anchors is None:
+            self._anchors = {}
+            _collect_anchors(self.root, self._anchors, 0)
+        found = name in self._anchors
+        return found, self._anchors.get(name)
+
+    def accepts(self, node: Any, value: Any, on_error: bool) -> bool:
+        """Exact: does `node` (a part of this document) accept `value`?
+
+        `on_error` is the answer when validation itself fails (too deep, bad
+        schema): callers pass whichever answer keeps their conclusion sound.
+        """
+        if node is True or node is False:
+            return node
+        try:
+            return bool(self._validator.evolve(schema=node).is_valid(value))
+        except (RecursionError, ValueError, TypeError, LookupError, re.error):
+            return on_error
+        except Exception:  # referencing errors and other validator failures
+            return on_error
+
+    def accepts_all(self, nodes: tuple[Any, ...], value: Any, on_error: bool) -> bool:
+        return all(self.accepts(n, value, on_error) for n in nodes)
+
+
+def _collect_anchors(node: Any, out: dict[str, Any], depth: int) -> None:
+    if depth > 200:
+        return
+    if isinstance(node, dict):
+        if isinstance(node.get("$anchor"), str):
+            out.setdefault(node["$anchor"], node)
+        for v in node.values():
+            _collect_anchors(v, out, depth + 1)
+    elif isinstance(node, list):
+        for v in node:
+            _collect_anchors(v, out, depth + 1)
+
+
+@lru_cache(maxsize=1)
+def true_doc() -> Doc:
+    return Doc(True)
