@@ -1,0 +1,36 @@
+"""Small helpers the test modules share: run the CLI in-process, locate test data."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from registry.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+TESTS = REPO / "tests"
+UPDATE_GOLDEN = os.environ.get("WIRETYPE_UPDATE_GOLDEN") == "1"
+
+
+@dataclass(frozen=True)
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str) -> Result:
+    """Run ``wiretype ARGS`` in this process, as a user would from a shell."""
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root

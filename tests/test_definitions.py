@@ -1,0 +1,54 @@
+"""Every kind of broken definition: one folder per case under tests/definitions/.
+
+Each case is a small project with an ``expected.yaml`` naming the exit code and the
+findings (rule, file and line) that ``wiretype lint --format json`` must report.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.helpers import TESTS, run
+
+CASES = sorted(p for p in (TESTS / "definitions").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_broken_definition_is_reported(case: Path) -> None:
+    expected = yaml.safe_load((case / "expected.yaml").read_text())
+    result = run("lint", "--root", str(case), "--format", "json")
+    assert result.exit_code == expected["exit"], result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    found = json.loads(result.stdout)["findings"]
+    got = {(f["rule"], f["file"], f["line"]) for f in found}
+    for want in expected["findings"]:
+        matches = {g for g in got if g[0] == want["rule"] and g[1] == want["file"]}
+        assert matches, f"missing {want['rule']} in {want['file']}: got {sorted(got)}"
+        if "line" in want:
+            assert any(g[2] == want["line"] for g in matches), (want, sorted(matches))
+    for finding in found:
+        assert finding["message"] and finding["column"] >= 1
+
+
+def test_every_case_has_expectations() -> None:
+    assert len(CASES) >= 40
+    for case in CASES:
+        assert (case / "expected.yaml").is_file(), case
+
+
+def test_text_output_names_file_line_and_column() -> None:
+    result = run("lint", "--root", str(TESTS / "definitions" / "unknown_field_key"))
+    assert result.exit_code == 1
+    assert "schemas/a/m.yaml:4:" in result.stdout
+    assert "did you mean 'max_length'?" in result.stdout
+
+
+def test_unknown_key_suggests_the_right_one() -> None:
+    result = run("lint", "--root", str(TESTS / "definitions" / "unknown_version_key"),
+                 "--format", "json")
+    messages = [f["message"] for f in json.loads(result.stdout)["findings"]]
+    assert any("did you mean 'fields'?" in m for m in messages), messages
