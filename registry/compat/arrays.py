@@ -8,7 +8,7 @@ from typing import Any
 
 from .inner import Conj, Inner, worst
 from .model import NO_WITNESS, Change
-from .normal import is_trivial
+from .normal import is_trivial, json_equal
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def _contains_ok(a: Left, c: tuple[Any, int, int | None], hi: int | None, inner:
         return True
     for ca, alo, atop in (x for v in a.views for x in v.contains):
         fits = top is None or (atop is not None and atop <= top)
-        if alo >= lo and fits and (ca == node or not inner.incl((ca,), (node,), "")):
+        if alo >= lo and fits and (json_equal(ca, node) or not inner.incl((ca,), (node,), "")):
             return True
     fits = top is None or (hi is not None and hi <= top)
     if a.min_items < lo or not fits:

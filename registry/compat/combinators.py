@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import objects
 from .model import Change, proved
-from .normal import Branch, declared_types, meet_types
+from .normal import Branch, declared_types, json_equal, meet_types
 
 if TYPE_CHECKING:
     from .engine import Checker
@@ -175,21 +175,13 @@ def _split_ok(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], subs: list[An
         return False
     consts = [_const_of(ck, s, name)[1] for s in subs]
     for v in (v for v in vals if ck.a_ok(a_val, v)):
-        hits = [i for i, c in enumerate(consts) if _json_eq(c, v)]
+        hits = [i for i, c in enumerate(consts) if json_equal(c, v)]
         if not hits or (one and len(hits) > 1):
             return False
         refined = piece.meet(Branch(piece.types, ({"properties": {name: {"const": v}}},)))
         if _fails(ck.branch_in(refined, a_conj, subs[hits[0]], f"{path}/{hits[0]}")):
             return False
     return True
-
-
-def _json_eq(x: Any, y: Any) -> bool:
-    if isinstance(x, bool) or isinstance(y, bool):
-        return type(x) is type(y) and x == y
-    if isinstance(x, int | float) != isinstance(y, int | float):
-        return False
-    return bool(x == y)
 
 
 def not_in(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: Any,

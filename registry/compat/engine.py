@@ -29,6 +29,7 @@ from .normal import (
     Branch,
     declared_types,
     is_trivial,
+    json_equal,
     json_type,
     meet_types,
     product,
@@ -53,7 +54,7 @@ class Checker:
         self.b = Doc(b_root)
         self.active: set[tuple[Any, ...]] = set()
         self.cache: dict[tuple[Any, ...], tuple[Conj, Conj, str, list[Change]]] = {}
-        self.same_roots = a_root == b_root
+        self.same_roots = json_equal(a_root, b_root)
         self.assumed = 0
         self.depth = 0
 
@@ -106,7 +107,7 @@ class Checker:
             self.leave()
 
     def _same(self, a: Conj, b: Conj) -> bool:
-        if a != b:
+        if not json_equal(a, b):
             return False
         return self.same_roots or "$ref" not in repr(a)
 
@@ -195,7 +196,7 @@ class Checker:
         for t in sorted(branch.types):
             piece = Branch(frozenset({t}), branch.parts, branch.exact)
             out += self.piece_in(piece, t, a, node, path)
-        return _collapse(out)
+        return _collapse(out, f"{path}/type")
 
     def piece_in(self, piece: Branch, t: str, a: Conj, node: Any, path: str) -> list[Change]:
         vals = self.finite(piece, t, a)
@@ -320,7 +321,7 @@ class Checker:
     def _unsupported(self, piece: Branch, node: dict[str, Any], path: str) -> list[Change]:
         out = []
         for key in unsupported_keys(node):
-            if any(p.get(key, NO_WITNESS) == node[key] for p in piece.parts):
+            if any(key in p and json_equal(p[key], node[key]) for p in piece.parts):
                 continue
             out.append(Change(f"{path}/{key}", "KEYWORD_UNSUPPORTED", True,
                               f"keyword {key!r} is not decided by the engine", kind="unknown"))
@@ -343,7 +344,7 @@ class Checker:
         if "if" in node:
             out += combinators.if_in(self, piece, a, node, path)
         if "dependentSchemas" in node and not any(
-            p.get("dependentSchemas") == node["dependentSchemas"] for p in piece.parts
+            json_equal(p.get("dependentSchemas"), node["dependentSchemas"]) for p in piece.parts
         ):
             out.append(Change(f"{path}/dependentSchemas", "KEYWORD_UNSUPPORTED", True,
                               "dependentSchemas is not decided by the engine", kind="unknown"))
@@ -412,12 +413,12 @@ def _unproved(c: Change) -> Change:
     return Change(c.path, c.rule, c.breaking, c.message, NO_WITNESS, c.direction, "unknown")
 
 
-def _collapse(found: list[Change]) -> list[Change]:
-    """One TYPE_NO_NARROW per path, naming every JSON type that is lost."""
+def _collapse(found: list[Change], here: str) -> list[Change]:
+    """One TYPE_NO_NARROW at `here`, naming every JSON type that is lost."""
     lost: dict[str, list[str]] = {}
     out: list[Change] = []
     for c in found:
-        if c.rule != "TYPE_NO_NARROW" or not c.has_witness:
+        if c.rule != "TYPE_NO_NARROW" or not c.has_witness or c.path != here:
             out.append(c)
             continue
         if c.path not in lost:

@@ -84,6 +84,21 @@ def meet_types(left: frozenset[str], right: frozenset[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+def json_equal(x: Any, y: Any) -> bool:
+    """Equality of JSON values: 1 == 1.0, but true != 1 (unlike Python's ==)."""
+    if isinstance(x, bool) or isinstance(y, bool):
+        return type(x) is type(y) and x == y
+    if isinstance(x, dict):
+        return (isinstance(y, dict) and x.keys() == y.keys()
+                and all(json_equal(v, y[k]) for k, v in x.items()))
+    if isinstance(x, list | tuple):
+        return (isinstance(y, list | tuple) and len(x) == len(y)
+                and all(json_equal(a, b) for a, b in zip(x, y, strict=True)))
+    if isinstance(x, int | float) != isinstance(y, int | float):
+        return False
+    return bool(x == y)
+
+
 def is_trivial(node: Any) -> bool:
     """True for schemas that accept everything: `true`, `{}`, annotations only."""
     if node is True:
