@@ -29,6 +29,7 @@ from registry.model import (
     Version,
 )
 from registry.source import Document, NodePath
+from registry.validation import validator as _validator
 
 
 def lint_registry(registry: Registry, documents: Mapping[str, Document]) -> list[Finding]:
@@ -57,12 +58,6 @@ def _version_problems(registry: Registry, definition: Definition,
     else:
         yield from _field_problems(registry, version.fields, ("fields",))
     yield from _example_problems(registry, definition, version)
-
-
-def _validator(schema: Any) -> Any:
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 @lru_cache(maxsize=1)

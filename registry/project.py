@@ -59,9 +59,23 @@ def _read(path: Path) -> bytes:
 
 def load(config: Config, files: Mapping[str, bytes] | None = None) -> Loaded:
     """Parse and compile the definitions (read from disk unless ``files`` is given)."""
-    from registry.lint import lint_registry
+    from registry import cache
 
     files = read_tree(config) if files is None else files
+    settings = (config.schemas, config.compatibility)
+    key = cache.cache_key(settings, files)
+    hit = cache.read(config.root, key)
+    if isinstance(hit, tuple) and len(hit) == 3:
+        registry, findings, documents = hit
+        return Loaded(config, registry, findings, documents)
+    loaded = _load(config, files)
+    cache.write(config.root, key, (loaded.registry, loaded.findings, loaded.documents))
+    return loaded
+
+
+def _load(config: Config, files: Mapping[str, bytes]) -> Loaded:
+    from registry.lint import lint_registry
+
     documents, findings = parse_files(config, files)
     registry, compiled = compile_registry(documents, config.compatibility)
     findings += compiled

@@ -62,15 +62,27 @@ class _Scalars(yaml.resolver.Resolver, yaml.constructor.SafeConstructor):
     def __init__(self) -> None:
         yaml.resolver.Resolver.__init__(self)
         yaml.constructor.SafeConstructor.__init__(self)
+        self._resolved: dict[str, str] = {}  # plain scalar text -> its tag (memoised)
 
     def value(self, event: Any) -> Any:
+        if event.tag is None and not event.implicit[0]:  # quoted or block text: a string
+            return event.value
         tag = event.tag
         if tag is None or tag == "!":
-            tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+            tag = self._resolved.get(event.value)
+            if tag is None:
+                tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+                self._resolved[event.value] = tag
+        if tag == _STR:
+            return event.value
         if tag == _TIMESTAMP:  # JSON has no dates: `2026-01-01` stays the text it is
             return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        value = self.construct_object(node, deep=True)
+        construct = self.yaml_constructors.get(tag)
+        if construct is None:
+            raise _Bad("YAML_TAG", f"the YAML tag {tag} has no JSON equivalent",
+                       event.start_mark, "write a plain string, number, true/false or null")
+        value = construct(self, node)
         if not isinstance(value, _JSON_SCALARS):
             raise _Bad("YAML_TAG", f"the YAML tag {tag} has no JSON equivalent",
                        event.start_mark, "write a plain string, number, true/false or null")
@@ -82,6 +94,7 @@ class _Scalars(yaml.resolver.Resolver, yaml.constructor.SafeConstructor):
 
 _SCALARS = _Scalars()
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_STR = "tag:yaml.org,2002:str"
 _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
@@ -188,12 +201,13 @@ class _Builder:
     def _mapping(self, path: NodePath, depth: int) -> dict[Any, Any]:
         mapping: dict[Any, Any] = {}
         for event in self.events:
-            if isinstance(event, yaml.MappingEndEvent):
+            if type(event) is yaml.MappingEndEvent:
                 return mapping
-            key = self._node(event, (*path, "\0key"), depth + 1)
-            if isinstance(key, (dict, list)):
+            if type(event) is not yaml.ScalarEvent or event.anchor:
+                self._node(event, path, depth + 1)  # refuses an alias or anchor first
                 raise _Bad("YAML_COMPLEX_KEY", "a mapping key must be a plain value",
                            event.start_mark)
+            key = self._scalar(event)
             if key in mapping:
                 raise _Bad("YAML_DUPLICATE_KEY", f"key {key!r} is written twice in this mapping",
                            event.start_mark, "keep one of the two entries")
