@@ -1,0 +1,53 @@
+"""Rule tests as data: tests/compat_rules/<RULE_ID>/<case>/{old,new,expected}.yaml.
+
+`expected.yaml` holds the backward (OLD ⊆ NEW) and forward verdicts and the rule
+IDs found in either direction. A meta-test keeps the catalog honest: every rule
+has a breaking case, a safe case and real documentation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from registry.compat import RULES, compare
+
+ROOT = Path(__file__).parent / "compat_rules"
+CASES = sorted(p for p in ROOT.glob("*/*") if p.is_dir())
+
+
+def _load(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
+def test_rule_case(case: Path) -> None:
+    expected = _load(case / "expected.yaml")
+    result = compare(_load(case / "old.yaml"), _load(case / "new.yaml"))
+    found = sorted({c.rule for c in result.backward.changes + result.forward.changes})
+    assert result.backward.verdict == expected["backward"]
+    assert result.forward.verdict == expected["forward"]
+    assert found == expected["rules"]
+    assert case.parent.name in RULES
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_every_rule_has_cases_and_docs(rule_id: str) -> None:
+    rule = RULES[rule_id]
+    assert rule.id == rule_id and rule.summary.strip()
+    assert "Before" in rule.doc and "After" in rule.doc and "How to evolve safely" in rule.doc
+    breaking = ROOT / rule_id / "breaking"
+    safe = ROOT / rule_id / "safe"
+    assert (breaking / "expected.yaml").is_file(), "no breaking case"
+    assert (safe / "expected.yaml").is_file(), "no safe case"
+    got = _load(breaking / "expected.yaml")
+    assert got["backward"] != "yes" and rule_id in got["rules"]
+    assert _load(safe / "expected.yaml")["backward"] == "yes"
+
+
+def test_rule_ids_are_stable_upper_snake() -> None:
+    for rule_id in RULES:
+        assert rule_id.replace("_", "").isalnum() and rule_id.upper() == rule_id
