@@ -112,20 +112,22 @@ class Doc:
         found = name in self._anchors
         return found, self._anchors.get(name)
 
-    def accepts(self, node: Any, value: Any, on_error: bool) -> bool:
-        """Exact: does `node` (a part of this document) accept `value`?
-
-        `on_error` is the answer when validation itself fails (too deep, bad
-        schema): callers pass whichever answer keeps their conclusion sound.
-        """
+    def check(self, node: Any, value: Any) -> bool | None:
+        """Exact: does `node` (a part of this document) accept `value`? None: cannot tell."""
         if node is True or node is False:
-            return node
+            return bool(node)
         try:
             return bool(self._validator.evolve(schema=node).is_valid(value))
-        except (RecursionError, ValueError, TypeError, LookupError, re.error):
-            return on_error
-        except Exception:  # referencing errors and other validator failures
-            return on_error
+        except Exception:  # bad regex, unresolvable ref, too deep: no answer
+            return None
+
+    def accepts(self, node: Any, value: Any, on_error: bool) -> bool:
+        """`check`, with `on_error` standing in when there is no answer.
+
+        Callers pass whichever answer keeps their conclusion sound.
+        """
+        got = self.check(node, value)
+        return on_error if got is None else got
 
     def accepts_all(self, nodes: tuple[Any, ...], value: Any, on_error: bool) -> bool:
         return all(self.accepts(n, value, on_error) for n in nodes)

@@ -120,6 +120,10 @@ class Checker:
     def b_ok(self, b: Conj, value: Any) -> bool:
         return self.b.accepts_all(b, value, True)
 
+    def b_sure(self, b: Conj, value: Any) -> bool:
+        """Right document certainly accepts value."""
+        return self.b.accepts_all(b, value, False)
+
     def sample(self, a: Conj) -> Any:
         if self.too_deep():
             return NO_WITNESS
@@ -215,7 +219,12 @@ class Checker:
     def _values_in(self, vals: list[Any], t: str, node: Any, path: str) -> list[Change]:
         out = []
         for v in vals:
-            if not self.b.accepts(node, v, True):
+            got = self.b.check(node, v)
+            if got is None:
+                out.append(Change(path, "CANNOT_PROVE", True,
+                                  f"cannot validate {v!r} (unsupported regex or reference)",
+                                  kind="unknown"))
+            elif not got:
                 rule, key = blame(self.b, node, v)
                 out.append(Change(f"{path}{key}", rule, True,
                                   f"value {v!r} accepted before is rejected now", v))
@@ -271,7 +280,8 @@ class Checker:
             return self._type_change(piece, t, a, node, path)
         if "const" in node or "enum" in node:
             return [self._enum_change(piece, a, node, path)]
-        out = self._typed(piece, t, a, node, path, b_int="integer" in bt and "number" not in bt)
+        b_int = "integer" in bt and "number" not in bt
+        out = self._typed(piece, t, a, simple_part(node), path, b_int=b_int)
         return out + self._unsupported(piece, node, path)
 
     def _typed(self, piece: Branch, t: str, a: Conj, node: dict[str, Any], path: str,
@@ -279,7 +289,8 @@ class Checker:
         keys = node.keys()
         if t in _NUMERIC and (b_int or not keys.isdisjoint(NUMBER_KW)):
             av = numbers.view(piece.parts, t == "integer")
-            return self._verified(numbers.compare(av, numbers.view([node], b_int), path), a, node)
+            found = numbers.compare(av, numbers.view([node], b_int), path)
+            return self._verified(found, a, node)
         if t == "string" and not keys.isdisjoint(STRING_KW):
             av_s = strings.view(piece.parts)
 

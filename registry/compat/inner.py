@@ -27,6 +27,10 @@ class Inner(Protocol):
         """Right document accepts value (True when validation fails to run)."""
         ...
 
+    def b_sure(self, b: Conj, value: Any) -> bool:
+        """Right document certainly accepts value (False when validation fails to run)."""
+        ...
+
     def sample(self, a: Conj) -> Any:
         """A value the left conjunction accepts, or NO_WITNESS."""
         ...

@@ -221,7 +221,7 @@ def _names(a: Left, b: ObjView, inner: Inner, path: str) -> list[Change]:
     for v in a.views:
         if v.closed:
             bad = [n for n in v.props if not inner.empty(a.value(n))
-                   and not inner.b_ok((b.names,), n)]
+                   and not inner.b_sure((b.names,), n)]
             if not bad:
                 return []
             return [Change(sub, "OBJECT_PROPERTY_NAMES_NO_NARROW", True,
