@@ -55,6 +55,7 @@ class Checker:
         self.active: set[tuple[Any, ...]] = set()
         self.cache: dict[tuple[Any, ...], tuple[Conj, Conj, str, list[Change]]] = {}
         self.same_roots = json_equal(a_root, b_root)
+        self.empties: dict[tuple[int, ...], tuple[Conj, bool]] = {}
         self.assumed = 0
         self.depth = 0
 
@@ -112,7 +113,30 @@ class Checker:
         return self.same_roots or "$ref" not in repr(a)
 
     def empty(self, a: Conj) -> bool:
-        return not self.incl(a, (False,), "")
+        if any(x is False for x in a):
+            return True
+        key = tuple(map(id, a))
+        hit = self.empties.get(key)
+        if hit is None:
+            self.empties[key] = (a, False)  # while in progress, assume values exist (sound)
+            hit = (a, self._empty(a))
+            self.empties[key] = hit
+        return hit[1]
+
+    def _empty(self, a: Conj) -> bool:
+        if self.too_deep():
+            return False
+        self.depth += 1
+        try:
+            for branch in self.dnf_conj(a):
+                for t in branch.types:
+                    piece = Branch(frozenset({t}), branch.parts, branch.exact)
+                    vals = self.finite(piece, t, a)
+                    if vals or (vals is None and not self.piece_empty(piece, t)):
+                        return False
+            return True
+        finally:
+            self.depth -= 1
 
     def a_ok(self, a: Conj, value: Any) -> bool:
         return self.a.accepts_all(a, value, True)
