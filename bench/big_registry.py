@@ -42,8 +42,8 @@ versions:
   1:
     fields:
       id: uuid
-      title: {{type: string, min_length: 1, max_length: 200}}
-      count: {{type: int, minimum: 0}}
+      title: {{type: string, min_length: 1, max_length: {200 + i}}}
+      count: {{type: int, minimum: 0, maximum: {1000 + i}}}
       ratio: float
       active: bool
       owner: common.user
@@ -55,8 +55,8 @@ versions:
   2:
     fields:
       id: uuid
-      name: {{type: string, min_length: 1, max_length: 200}}
-      count: {{type: int, minimum: 0}}
+      name: {{type: string, min_length: 1, max_length: {200 + i}}}
+      count: {{type: int, minimum: 0, maximum: {1000 + i}}}
       ratio: float
       active: bool
       owner: common.user
@@ -71,8 +71,8 @@ versions:
   3:
     fields:
       id: uuid
-      name: {{type: string, min_length: 1, max_length: 200}}
-      count: {{type: int, minimum: 0}}
+      name: {{type: string, min_length: 1, max_length: {200 + i}}}
+      count: {{type: int, minimum: 0, maximum: {1000 + i}}}
       ratio: float
       active: bool
       owner: common.user

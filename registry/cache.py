@@ -35,32 +35,34 @@ def _enabled() -> bool:
     return os.environ.get("WIRETYPE_NO_CACHE", "") in ("", "0")
 
 
-def read(root: Path, key: str) -> Any:
+def read(root: Path, kind: str, key: str) -> Any:
+    """The cached value of ``kind`` under ``key``, or None on a miss."""
     if not _enabled():
         return None
     try:
-        with (root / FOLDER / f"load-{key}.pickle").open("rb") as handle:
+        with (root / FOLDER / f"{kind}-{key}.pickle").open("rb") as handle:
             return pickle.load(handle)  # noqa: S301 - our own file, keyed by content
     except Exception:  # noqa: BLE001 - a broken cache is a miss, never an error
         return None
 
 
-def write(root: Path, key: str, value: Any) -> None:
+def write(root: Path, kind: str, key: str, value: Any) -> None:
     if not _enabled():
         return
     folder = root / FOLDER
     try:
         folder.mkdir(exist_ok=True)
         (folder / ".gitignore").write_text("# written by wiretype\n*\n")
-        temp = folder / f".load-{key}.{os.getpid()}.tmp"
+        temp = folder / f".{kind}-{key}.{os.getpid()}.tmp"
         temp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        temp.replace(folder / f"load-{key}.pickle")
-        _prune(folder)
+        temp.replace(folder / f"{kind}-{key}.pickle")
+        _prune(folder, kind)
     except OSError:
         return
 
 
-def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("load-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+def _prune(folder: Path, kind: str) -> None:
+    entries = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime,
+                     reverse=True)
     for old in entries[_KEEP:]:
         old.unlink(missing_ok=True)

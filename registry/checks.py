@@ -12,8 +12,12 @@ from registry.project import Loaded
 
 
 def check_project(loaded: Loaded, against: str | None = None) -> list[Finding]:
+    from registry.policy import compatibility_findings
+
     findings = list(loaded.findings)
     findings += check_lock(loaded)
+    findings += compatibility_findings(loaded.registry, broken_definitions(loaded),
+                                      loaded.config.root)
     if against is not None:
         findings += check_against(loaded, against)
     return findings

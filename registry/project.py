@@ -64,12 +64,12 @@ def load(config: Config, files: Mapping[str, bytes] | None = None) -> Loaded:
     files = read_tree(config) if files is None else files
     settings = (config.schemas, config.compatibility)
     key = cache.cache_key(settings, files)
-    hit = cache.read(config.root, key)
+    hit = cache.read(config.root, "load", key)
     if isinstance(hit, tuple) and len(hit) == 3:
         registry, findings, documents = hit
         return Loaded(config, registry, findings, documents)
     loaded = _load(config, files)
-    cache.write(config.root, key, (loaded.registry, loaded.findings, loaded.documents))
+    cache.write(config.root, "load", key, (loaded.registry, loaded.findings, loaded.documents))
     return loaded
 
 

@@ -1,0 +1,176 @@
+"""Compatibility of a registry's messages: modes, pairing of versions, migrations.
+
+For message definitions a writer sends only the fields it declares and a reader
+ignores fields it does not know, so writer W is readable by reader R when
+closed(W) ⊆ open(R). With a migration the test becomes
+``upgrade(closed(v_old)) ⊆ open(v_new)`` (backward: the new version reads what
+the old one wrote) and ``downgrade(closed(v_new)) ⊆ open(v_old)`` (forward).
+The mode says which directions, and against which earlier versions, are checked.
+Set inclusion itself is decided by ``registry.compat``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from dataclasses import dataclass
+from typing import Any
+
+from registry import cache
+from registry.compat import Change, Inclusion, includes
+from registry.diagnostics import Finding
+from registry.jsonschema import strip_annotations, version_document
+from registry.migrate_schema import Unmappable, apply_steps
+from registry.model import Definition, Registry, Step, Version
+from registry.suggest import Suggestion, advice_for, suggestions
+
+DIRECTIONS = {"backward": ("backward",), "forward": ("forward",),
+              "full": ("backward", "forward"), "none": ()}
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One check: can ``reader`` read what ``writer`` wrote, after the steps between them?"""
+
+    definition: Definition
+    old: Version
+    new: Version
+    direction: str  # backward: old writes, new reads; forward: new writes, old reads
+
+    @property
+    def label(self) -> str:
+        arrow = "→" if self.direction == "backward" else "←"
+        return f"{self.definition.name} v{self.old.number} {arrow} v{self.new.number}"
+
+
+def pairs(definition: Definition) -> Iterator[Pair]:
+    """Every (old, new, direction) that the definition's mode asks to check."""
+    mode = definition.compatibility
+    directions = DIRECTIONS[mode.removesuffix("_transitive")]
+    versions = definition.versions
+    for j in range(1, len(versions)):
+        earlier = range(j) if mode.endswith("_transitive") else (j - 1,)
+        for i in earlier:
+            for direction in directions:
+                yield Pair(definition, versions[i], versions[j], direction)
+
+
+def steps_between(definition: Definition, old: Version, new: Version,
+                  direction: str) -> list[Step]:
+    """The migration steps from old to new (backward) or from new down to old (forward)."""
+    hops = [v for v in definition.versions if old.number < v.number <= new.number]
+    if direction == "backward":
+        return [s for v in hops for s in (v.migration.up if v.migration else ())]
+    return [s for v in reversed(hops) for s in (v.migration.down if v.migration else ())]
+
+
+class Verdicts:
+    """Inclusion answers by the content of both schemas, kept between runs in the cache.
+
+    A pair whose two schemas did not change since the last run is not decided
+    again: editing one message re-checks only that message's pairs.
+    """
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        loaded = cache.read(root, "verdicts", "table") if root else None
+        self.table: dict[str, Inclusion] = loaded if isinstance(loaded, dict) else {}
+        self.used: dict[str, Inclusion] = {}
+
+    def includes(self, a: Any, b: Any) -> Inclusion:
+        text = json.dumps([a, b], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        key = hashlib.sha256(text.encode()).hexdigest()
+        found = self.table.get(key)
+        if found is None:
+            found = includes(a, b)
+        self.used[key] = found
+        return found
+
+    def save(self) -> None:
+        if self.root is not None and self.used.keys() != self.table.keys():
+            cache.write(self.root, "verdicts", "table", self.used)
+
+
+def compatibility_findings(registry: Registry, skip: frozenset[str],
+                           root: Path | None = None) -> list[Finding]:
+    verdicts = Verdicts(root)
+    findings: list[Finding] = []
+    for definition in registry.messages:
+        if definition.name not in skip:
+            for pair in pairs(definition):
+                findings += check_pair(registry, pair, verdicts)
+    verdicts.save()
+    return findings
+
+
+def check_pair(registry: Registry, pair: Pair, verdicts: Verdicts) -> list[Finding]:
+    writer, reader = (pair.old, pair.new) if pair.direction == "backward" else (pair.new, pair.old)
+    steps = steps_between(pair.definition, pair.old, pair.new, pair.direction)
+    written = version_document(registry, pair.definition, writer, closed=True)
+    try:
+        migrated = apply_steps(written, steps) if steps else written
+    except Unmappable as trusted:
+        return [_trusted(pair, trusted)]
+    readable = version_document(registry, pair.definition, reader, closed=False)
+    inclusion = verdicts.includes(strip_annotations(migrated), strip_annotations(readable))
+    if inclusion.holds:
+        return []
+    found = suggestions(registry, pair, steps)
+    return [_finding(pair, change, found) for change in inclusion.changes if change.breaking]
+
+
+def _default_hint(pair: Pair) -> str:
+    return (f"make the change compatible, cover it with a `migrate:` step in version "
+            f"{pair.new.number}, or set a weaker `compatibility:` for {pair.definition.name}")
+
+
+def _trusted(pair: Pair, trusted: Unmappable) -> Finding:
+    loc = trusted.step.location
+    return Finding(loc.file, loc.line, loc.column, "MIGRATION_CUSTOM_TRUSTED",
+                   f"{pair.label} ({pair.direction}): {trusted.reason}",
+                   "test the custom function against the examples of both versions",
+                   severity="warning", subject=pair.definition.name)
+
+
+def _finding(pair: Pair, change: Change, found: list[Suggestion]) -> Finding:
+    name = _field_name(change)
+    hint = advice_for(found, name) or _default_hint(pair)
+    loc = _locate(pair, name)
+    message = f"{pair.label} ({pair.direction}): {change.message}"
+    if change.has_witness:
+        message += f"; e.g. {_short(change.witness)}"
+    rule = change.rule if change.kind == "no" else change.rule or "CANNOT_PROVE"
+    return Finding(loc[0], loc[1], loc[2], rule, message, hint,
+                   subject=f"{pair.definition.name}@{pair.new.number}", path=change.path)
+
+
+def _short(value: Any) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+_REQUIRED = re.compile(r"property '([^']+)'")
+
+
+def _field_name(change: Change) -> str | None:
+    """The top-level field a change is about, when its path (or message) names one."""
+    parts = change.path.strip("/").split("/")
+    if len(parts) > 1 and parts[0] == "properties":
+        return parts[1].replace("~1", "/").replace("~0", "~")
+    match = _REQUIRED.search(change.message) if parts[0] == "required" else None
+    return match.group(1) if match else None
+
+
+def _locate(pair: Pair, name: str | None) -> tuple[str, int, int]:
+    """The definition line a change is about: the field in the newer version, if any."""
+    for version in (pair.new, pair.old):
+        for field in version.fields or ():
+            if field.name == name:
+                return field.location.file, field.location.line, field.location.column
+    loc = pair.new.location
+    return loc.file, loc.line, loc.column
