@@ -228,6 +228,75 @@ def generate(
     raise typer.Exit(_run(body))
 
 
+@app.command("compat")
+def compat_command(
+    old: Annotated[Path, typer.Argument(help="The old JSON Schema file (JSON or YAML).")],
+    new: Annotated[Path, typer.Argument(help="The new JSON Schema file (JSON or YAML).")],
+    mode: Annotated[str, typer.Option(
+        "--mode", "-m", help="backward (OLD ⊆ NEW), forward (NEW ⊆ OLD), full or none.",
+    )] = "full",
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Compare two raw JSON Schema files by set inclusion; exit 1 when not compatible."""
+    import json
+
+    from registry.compare import compat_files
+
+    comparison, findings = _run(lambda: compat_files(old, new, mode))
+    mode = mode.removesuffix("_transitive")
+    ok = comparison.compatible(mode)
+    if fmt is Format.json:
+        typer.echo(json.dumps(comparison.to_json(mode), indent=2, sort_keys=True))
+        raise typer.Exit(0 if ok else 1)
+    verdict = "compatible" if ok else "NOT compatible"
+    summary = (f"{verdict} ({mode}): backward {_holds(comparison.backward)}, "
+               f"forward {_holds(comparison.forward)}")
+    _report(findings, fmt, summary)
+    raise typer.Exit(0 if ok else 1)
+
+
+def _holds(inclusion: Any) -> str:
+    return {"yes": "yes", "no": "no", "unknown": "cannot prove"}[inclusion.verdict]
+
+
+@app.command()
+def diff(
+    message: Annotated[str, typer.Argument(help="The message (or shared type).")],
+    v1: Annotated[int, typer.Argument(help="The older version.")],
+    v2: Annotated[int, typer.Argument(help="The newer version.")],
+    root: RootOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """The classified changes between two versions of a message."""
+    from registry.diffing import diff_command
+
+    raise typer.Exit(_run(lambda: diff_command(_load(root), message, v1, v2, fmt)))
+
+
+@app.command()
+def rules() -> None:
+    """List the compatibility rules: their ids and what each protects."""
+    from registry.compat import RULES
+
+    width = max(len(rule_id) for rule_id in RULES)
+    for rule_id, rule in sorted(RULES.items()):
+        typer.echo(f"{rule_id:{width}}  {rule.summary}")
+
+
+@app.command()
+def explain(rule: Annotated[str, typer.Argument(help="A rule id, e.g. ENUM_VALUE_NO_DELETE.")]) -> None:
+    """Print a rule's documentation, with a before/after example."""
+    from registry.compat import RULES
+    from registry.context import did_you_mean
+
+    found = RULES.get(rule.upper())
+    if found is None:
+        typer.echo(f"wiretype: error: no rule {rule!r}{did_you_mean(rule.upper(), RULES)}; "
+                   "`wiretype rules` lists them", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"{found.id}\n\n{found.doc}")
+
+
 def main() -> None:
     """The console script: ``wiretype``."""
     import os

@@ -110,6 +110,10 @@ def sample(a: StrView, accepts: Callable[[Any], bool]) -> list[str]:
     return [s for s in _candidates(a) if accepts(s)]
 
 
+def _limit(value: int | None) -> str:
+    return "no limit" if value is None else str(value)
+
+
 def _length_changes(a: StrView, b: StrView, path: str) -> list[Change]:
     out = []
     if b.min_len > a.min_len:
@@ -119,7 +123,7 @@ def _length_changes(a: StrView, b: StrView, path: str) -> list[Change]:
     if b.max_len is not None and (a.max_len is None or a.max_len > b.max_len):
         w = "a" * max(b.max_len + 1, a.min_len)
         out.append(Change(f"{path}/maxLength", "STRING_MAX_LENGTH_NO_DECREASE", True,
-                          f"maxLength lowered from {a.max_len} to {b.max_len}", w))
+                          f"maxLength lowered from {_limit(a.max_len)} to {b.max_len}", w))
     return out
 
 

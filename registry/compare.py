@@ -1,0 +1,148 @@
+"""``wiretype compat`` (two raw schema files) and ``wiretype diff`` (two versions of a message)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from registry.compat import Comparison, compare, includes
+from registry.diagnostics import Finding
+from registry.errors import InputError, UsageError
+from registry.jsonschema import strip_annotations, version_document
+from registry.model import Definition, Registry, Version
+from registry.source import Document, parse_text
+
+COMPAT_MODES = ("backward", "forward", "full", "none")
+
+
+def read_schema(path: Path) -> tuple[Any, Document | None]:
+    """A schema file (JSON or YAML) and, where it parses as YAML, the positions of its nodes."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror}", path=str(path)) from None
+    doc, problems = parse_text(str(path), raw)
+    if path.suffix == ".json" or doc is None:
+        try:
+            return json.loads(raw, parse_constant=_no_constant), doc
+        except (ValueError, UnicodeDecodeError) as err:
+            reason = problems[0].message if problems and path.suffix != ".json" else str(err)
+            raise InputError(f"not a JSON or YAML schema: {reason}", path=str(path),
+                             hint="pass a JSON Schema written as JSON or YAML") from None
+    return doc.data, doc
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def compat_files(old: Path, new: Path, mode: str) -> tuple[Comparison, list[Finding]]:
+    """Compare two schema files; findings point at the line of the keyword that decides."""
+    if mode.removesuffix("_transitive") not in COMPAT_MODES:
+        raise UsageError(f"--mode must be one of {', '.join(COMPAT_MODES)}, not {mode!r}")
+    mode = mode.removesuffix("_transitive")
+    (old_schema, old_doc), (new_schema, new_doc) = read_schema(old), read_schema(new)
+    for path, schema in ((old, old_schema), (new, new_schema)):
+        if not isinstance(schema, (dict, bool)):
+            raise InputError("a schema must be an object or a boolean", path=str(path))
+    comparison = compare(old_schema, new_schema)
+    findings = []
+    for direction in ("backward", "forward"):
+        if mode in (direction, "full"):
+            target, doc = (new, new_doc) if direction == "backward" else (old, old_doc)
+            for change in getattr(comparison, direction).changes:
+                findings.append(_schema_finding(change, direction, str(target), doc))
+    return comparison, findings
+
+
+def _schema_finding(change: Any, direction: str, file: str, doc: Document | None) -> Finding:
+    parts = tuple(_unescape(p) for p in change.path.strip("/").split("/") if p)
+    line, column = doc.where(_keyed(parts)) if doc else (1, 1)
+    witness = f"; e.g. {json.dumps(change.witness)}" if change.has_witness else ""
+    return Finding(file, line, column, change.rule, f"{direction}: {change.message}{witness}",
+                   severity="error" if change.breaking else "note", path=change.path or "/")
+
+
+def _unescape(part: str) -> str:
+    return part.replace("~1", "/").replace("~0", "~")
+
+
+def _keyed(parts: tuple[str, ...]) -> tuple[str | int, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in parts)
+
+
+# --- diff --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    kind: str  # added, removed, renamed, changed
+    rule: str
+    breaks: tuple[str, ...]  # the directions it breaks, before migrations
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"field": self.field, "kind": self.kind, "rule": self.rule,
+                "breaking": bool(self.breaks), "breaks": list(self.breaks),
+                "detail": self.detail}
+
+
+def diff_versions(registry: Registry, definition: Definition, old: Version,
+                  new: Version) -> list[FieldChange]:
+    """The field-by-field changes from ``old`` to ``new``, each classified."""
+    old_doc = version_document(registry, definition, old)
+    new_doc = version_document(registry, definition, new)
+    old_props, new_props = _props(old_doc), _props(new_doc)
+    renames = _renames(definition, old, new)
+    changes = [FieldChange(a, "renamed", "FIELD_RENAMED", (), f"renamed to `{b}` (migrate)")
+               for a, b in renames.items()]
+    for name in old_props:
+        target = renames.get(name, name)
+        if target not in new_props:
+            required = name in old_doc.get("required", [])
+            changes.append(FieldChange(name, "removed", "FIELD_REMOVED",
+                                       ("forward",) if required else (),
+                                       "removed" + (" (the old version required it)"
+                                                    if required else "")))
+        else:
+            changes += _changed(name, old_props[name], new_props[target], old_doc, new_doc)
+    moved_in = set(renames.values())
+    for name in new_props:
+        if name not in old_props and name not in moved_in:
+            required = name in new_doc.get("required", [])
+            changes.append(FieldChange(name, "added", "FIELD_ADDED",
+                                       ("backward",) if required else (),
+                                       "added, required" if required else "added, optional"))
+    return changes
+
+
+def _props(doc: Any) -> dict[str, Any]:
+    props = doc.get("properties", {}) if isinstance(doc, dict) else {}
+    return props if isinstance(props, dict) else {}
+
+
+def _renames(definition: Definition, old: Version, new: Version) -> dict[str, str]:
+    renames: dict[str, str] = {}
+    for version in definition.versions:
+        if old.number < version.number <= new.number and version.migration:
+            for step in version.migration.up:
+                if step.kind == "rename":
+                    source = next((k for k, v in renames.items() if v == step.field), step.field)
+                    renames[source] = step.arg
+    return renames
+
+
+def _changed(name: str, before: Any, after: Any, old_doc: Any, new_doc: Any) -> list[FieldChange]:
+    a = strip_annotations({**before, "$defs": old_doc.get("$defs", {})})
+    b = strip_annotations({**after, "$defs": new_doc.get("$defs", {})})
+    if a == b:
+        return []
+    back, fwd = includes(a, b), includes(b, a)
+    breaks = tuple(d for d, inc in (("backward", back), ("forward", fwd)) if not inc.holds)
+    reasons = [c for inc in (back, fwd) for c in inc.changes if c.breaking]
+    rule = reasons[0].rule if reasons else "FIELD_WIDENED"
+    detail = "; ".join(sorted({c.message for c in reasons})) or "accepts more than before"
+    return [FieldChange(name, "changed", rule, breaks, detail)]
