@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -32,7 +32,7 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     github = "github"
@@ -152,7 +152,7 @@ def lock(
     raise typer.Exit(_report(findings, fmt, message))
 
 
-class ShowFormat(str, Enum):
+class ShowFormat(StrEnum):
     yaml = "yaml"
     jsonschema = "jsonschema"
 
@@ -171,7 +171,7 @@ def show(
     raise typer.Exit(_run(lambda: show_version(_load(root), message, fmt.value, view)))
 
 
-class ExportKind(str, Enum):
+class ExportKind(StrEnum):
     jsonschema = "jsonschema"
     asyncapi = "asyncapi"
 
@@ -284,7 +284,9 @@ def rules() -> None:
 
 
 @app.command()
-def explain(rule: Annotated[str, typer.Argument(help="A rule id, e.g. ENUM_VALUE_NO_DELETE.")]) -> None:
+def explain(
+    rule: Annotated[str, typer.Argument(help="A rule id, e.g. ENUM_VALUE_NO_DELETE.")],
+) -> None:
     """Print a rule's documentation, with a before/after example."""
     from registry.compat import RULES
     from registry.context import did_you_mean

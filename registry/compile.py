@@ -139,7 +139,7 @@ def _version(ctx: FileContext, number: int, spec: Any, previous: Version | None)
     fields, schema = _body(ctx, spec, path)
     migration = None
     if "migrate" in spec:
-        migration = _migration(ctx, spec["migrate"], path, previous, fields, schema)
+        migration = _migration(ctx, spec["migrate"], path, previous, field_names(fields, schema))
     examples = spec.get("examples", [])
     if not isinstance(examples, list):
         ctx.error((*path, "examples"), "EXAMPLES_NOT_LIST", "`examples` must be a list of messages")
@@ -173,10 +173,10 @@ def field_names(fields: tuple[Field, ...] | None, schema: Any) -> set[str]:
 
 
 def _migration(ctx: FileContext, spec: Any, path: NodePath, previous: Version | None,
-               fields: tuple[Field, ...] | None, schema: Any) -> Migration | None:
+               new_names: set[str]) -> Migration | None:
     if previous is None:
         ctx.error((*path, "migrate"), "MIGRATE_ON_FIRST", "the first version has nothing to "
                   "migrate from", "remove `migrate:` from the first version")
         return None
     old = field_names(previous.fields, previous.schema)
-    return parse_migration(ctx, spec, (*path, "migrate"), old, field_names(fields, schema))
+    return parse_migration(ctx, spec, (*path, "migrate"), old, new_names)

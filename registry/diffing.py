@@ -21,10 +21,10 @@ def diff_command(loaded: Loaded, message: str, v1: int, v2: int, fmt: str) -> in
     _, new = find_definition(loaded, f"{message}@{v2}")
     changes = diff_versions(loaded.registry, definition, old, new)
     verdicts = Verdicts(None)
-    directions = {}
+    directions: dict[str, list[str]] = {}
     for direction in ("backward", "forward"):
-        problems = check_pair(loaded.registry, Pair(definition, old, new, direction), verdicts)
-        directions[direction] = [p.message for p in problems if p.is_error]
+        found = check_pair(loaded.registry, Pair(definition, old, new, direction), verdicts)
+        directions[direction] = [f.message for f in found if f.is_error]
     if fmt == "json":
         payload = {"message": definition.name, "from": v1, "to": v2,
                    "mode": definition.compatibility,

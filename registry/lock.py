@@ -26,7 +26,9 @@ _HEADER = (
     "# wiretype.lock: the published version of every message and shared type, with the\n"
     "# fingerprint of its compiled schema. Written by `wiretype lock`; do not edit by hand.\n"
 )
-_LINE = re.compile(r"^(?P<name>[A-Za-z0-9_.]+)@(?P<version>[0-9]+)\s+sha256:(?P<digest>[0-9a-f]{64})$")
+_LINE = re.compile(
+    r"^(?P<name>[A-Za-z0-9_.]+)@(?P<version>[0-9]+)\s+sha256:(?P<digest>[0-9a-f]{64})$"
+)
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ def current_entries(registry: Registry) -> dict[tuple[str, int], str]:
 
 
 def render_lock(entries: Mapping[tuple[str, int], str]) -> str:
-    lines = [f"{name}@{version} sha256:{digest}" for (name, version), digest in sorted(entries.items())]
+    lines = [f"{name}@{version} sha256:{digest}"
+             for (name, version), digest in sorted(entries.items())]
     return _HEADER + "\n".join(lines) + ("\n" if lines else "")
 
 

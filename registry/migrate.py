@@ -38,7 +38,9 @@ CONVERTERS: dict[str, str | None] = {
     "unwrap_list": "wrap_list",
     "scale": "scale",
 }
-_PY_TARGET = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
+_PY_TARGET = re.compile(
+    r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"
+)
 _TS_TARGET = re.compile(r"^[A-Za-z0-9_@./-]+#[A-Za-z_$][A-Za-z0-9_$]*$")
 
 
@@ -65,9 +67,9 @@ def parse_migration(ctx: FileContext, spec: Any, path: NodePath,
 def _steps(ctx: FileContext, spec: dict[str, Any], path: NodePath,
            sides: tuple[set[str], set[str]]) -> list[Step]:
     steps: list[Step] = []
-    for kind in spec:
+    for kind, value in spec.items():
         if kind in STEP_KINDS:
-            steps.extend(_PARSERS[kind](ctx, spec[kind], (*path, kind), sides))
+            steps.extend(_PARSERS[kind](ctx, value, (*path, kind), sides))
     return steps
 
 
@@ -79,7 +81,7 @@ def _pairs(ctx: FileContext, value: Any, path: NodePath, what: str) -> list[tupl
 
 
 def _known(ctx: FileContext, name: str, fields: set[str], path: NodePath, side: str) -> bool:
-    root = name.split(".")[0]
+    root = name.split(".", maxsplit=1)[0]
     if name in fields or root in fields:
         return True
     ctx.error(path, "MIGRATE_UNKNOWN_FIELD", f"{side} version has no field {name!r}",

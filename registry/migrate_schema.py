@@ -18,7 +18,7 @@ from typing import Any
 from registry.model import Step
 
 
-class Unmappable(Exception):
+class UnmappableError(Exception):
     """The step's effect on this schema cannot be described (the hop is trusted or unknown)."""
 
     def __init__(self, step: Step, reason: str) -> None:
@@ -31,7 +31,7 @@ def apply_steps(schema: Any, steps: Sequence[Step]) -> Any:
     out = copy.deepcopy(schema)
     for step in steps:
         if not isinstance(out, dict) or not isinstance(out.get("properties", {}), dict):
-            raise Unmappable(step, "the schema is not a plain object with properties")
+            raise UnmappableError(step, "the schema is not a plain object with properties")
         _STEPS[step.kind](out, step)
     return out
 
@@ -188,7 +188,7 @@ def _is_integer(sub: Any) -> bool:
 
 
 def _custom(schema: dict[str, Any], step: Step) -> None:
-    raise Unmappable(step, f"custom step {step.arg[0]} is trusted, not checked")
+    raise UnmappableError(step, f"custom step {step.arg[0]} is trusted, not checked")
 
 
 _STEPS: dict[str, Callable[[dict[str, Any], Step], None]] = {

@@ -15,15 +15,15 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from registry import cache
 from registry.compat import Change, Inclusion, includes
 from registry.diagnostics import Finding
 from registry.jsonschema import strip_annotations, version_document
-from registry.migrate_schema import Unmappable, apply_steps
+from registry.migrate_schema import UnmappableError, apply_steps
 from registry.model import Definition, Registry, Step, Version
 from registry.suggest import Suggestion, advice_for, suggestions
 
@@ -112,7 +112,7 @@ def check_pair(registry: Registry, pair: Pair, verdicts: Verdicts) -> list[Findi
     written = version_document(registry, pair.definition, writer, closed=True)
     try:
         migrated = apply_steps(written, steps) if steps else written
-    except Unmappable as trusted:
+    except UnmappableError as trusted:
         return [_trusted(pair, trusted)]
     readable = version_document(registry, pair.definition, reader, closed=False)
     inclusion = verdicts.includes(strip_annotations(migrated), strip_annotations(readable))
@@ -127,7 +127,7 @@ def _default_hint(pair: Pair) -> str:
             f"{pair.new.number}, or set a weaker `compatibility:` for {pair.definition.name}")
 
 
-def _trusted(pair: Pair, trusted: Unmappable) -> Finding:
+def _trusted(pair: Pair, trusted: UnmappableError) -> Finding:
     loc = trusted.step.location
     return Finding(loc.file, loc.line, loc.column, "MIGRATION_CUSTOM_TRUSTED",
                    f"{pair.label} ({pair.direction}): {trusted.reason}",

@@ -89,7 +89,8 @@ def parse_field(ctx: FileContext, name: str, spec: Any, path: NodePath) -> Field
     default = spec.get("default", MISSING)
     required = spec.get("required", default is MISSING)
     if not isinstance(required, bool):
-        ctx.error((*path, "required"), "FIELD_REQUIRED_NOT_BOOL", "`required` must be true or false")
+        ctx.error((*path, "required"), "FIELD_REQUIRED_NOT_BOOL",
+                  "`required` must be true or false")
         required = True
     return Field(
         name=name,
@@ -177,7 +178,8 @@ def _one_of(ctx: FileContext, spec: dict[str, Any], path: NodePath) -> TypeExpr:
     refs = [parse_type(ctx, n, (*path, "one_of", i)) for i, n in enumerate(names)]
     discriminator = spec.get("discriminator")
     if discriminator is not None and not isinstance(discriminator, str):
-        ctx.error((*path, "discriminator"), "ONE_OF_INVALID", "`discriminator` must be a field name")
+        ctx.error((*path, "discriminator"), "ONE_OF_INVALID",
+                  "`discriminator` must be a field name")
         discriminator = None
     good = tuple(r for r in refs if isinstance(r, Ref))
     if len(good) != len(refs):
@@ -197,7 +199,7 @@ def parse_type(ctx: FileContext, text: Any, path: NodePath) -> TypeExpr:
         return Nullable(parse_type(ctx, text[:-1], path))
     for wrapper, build in (("list[", ListOf), ("map[", MapOf)):
         if text.startswith(wrapper) and text.endswith("]"):
-            return build(parse_type(ctx, text[len(wrapper):-1], path))  # type: ignore[operator]
+            return build(parse_type(ctx, text[len(wrapper):-1], path))
     if text in PRIMITIVES:
         return Primitive(text)
     return _reference(ctx, text, path)

@@ -48,7 +48,7 @@ class Document:
         return self.positions.get(node, (1, 1))
 
 
-class _Bad(Exception):
+class _ParseError(Exception):
     def __init__(self, rule: str, message: str, mark: Any, hint: str = "") -> None:
         super().__init__(message)
         self.rule, self.message, self.hint = rule, message, hint
@@ -71,7 +71,7 @@ class _Scalars(yaml.resolver.Resolver, yaml.constructor.SafeConstructor):
         if tag is None or tag == "!":
             tag = self._resolved.get(event.value)
             if tag is None:
-                tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+                tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
                 self._resolved[event.value] = tag
         if tag == _STR:
             return event.value
@@ -80,15 +80,15 @@ class _Scalars(yaml.resolver.Resolver, yaml.constructor.SafeConstructor):
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         construct = self.yaml_constructors.get(tag)
         if construct is None:
-            raise _Bad("YAML_TAG", f"the YAML tag {tag} has no JSON equivalent",
-                       event.start_mark, "write a plain string, number, true/false or null")
+            raise _ParseError("YAML_TAG", f"the YAML tag {tag} has no JSON equivalent",
+                              event.start_mark, "write a plain string, number, true/false or null")
         value = construct(self, node)
         if not isinstance(value, _JSON_SCALARS):
-            raise _Bad("YAML_TAG", f"the YAML tag {tag} has no JSON equivalent",
-                       event.start_mark, "write a plain string, number, true/false or null")
+            raise _ParseError("YAML_TAG", f"the YAML tag {tag} has no JSON equivalent",
+                              event.start_mark, "write a plain string, number, true/false or null")
         if isinstance(value, float) and not math.isfinite(value):
-            raise _Bad("YAML_NOT_FINITE", f"{event.value} is not a JSON number",
-                       event.start_mark, "JSON has no infinity or NaN; use a finite number")
+            raise _ParseError("YAML_NOT_FINITE", f"{event.value} is not a JSON number",
+                              event.start_mark, "JSON has no infinity or NaN; use a finite number")
         return value
 
 
@@ -103,7 +103,7 @@ def parse_text(path: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
     try:
         text = _decode(raw)
         data, positions = _Builder(text).build()
-    except _Bad as bad:
+    except _ParseError as bad:
         return None, [Finding(path, bad.line, bad.column, bad.rule, bad.message, bad.hint)]
     return Document(path, data, positions), []
 
@@ -129,9 +129,9 @@ def _decode(raw: bytes) -> str:
         before = raw[: err.start]
         line = before.count(b"\n")
         column = err.start - (before.rfind(b"\n") + 1)
-        mark = yaml.Mark("", 0, line, column, None, None)
-        raise _Bad("FILE_NOT_UTF8", f"byte 0x{raw[err.start]:02x} is not valid UTF-8", mark,
-                   "save the file as UTF-8") from None
+        mark = yaml.Mark("", 0, line, column, None, None)  # type: ignore[arg-type]
+        message = f"byte 0x{raw[err.start]:02x} is not valid UTF-8"
+        raise _ParseError("FILE_NOT_UTF8", message, mark, "save the file as UTF-8") from None
 
 
 class _Builder:
@@ -150,31 +150,33 @@ class _Builder:
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             problem = err.problem or err.context or "invalid YAML"
-            raise _Bad("YAML_SYNTAX", f"YAML syntax error: {problem}", mark,
-                       "fix the YAML syntax at this position") from None
+            raise _ParseError("YAML_SYNTAX", f"YAML syntax error: {problem}", mark,
+                              "fix the YAML syntax at this position") from None
         except yaml.YAMLError as err:  # e.g. a control character the reader refuses
-            raise _Bad("YAML_SYNTAX", f"YAML error: {err}", None) from None
+            raise _ParseError("YAML_SYNTAX", f"YAML error: {err}", None) from None
 
     def build(self) -> tuple[Any, dict[NodePath, tuple[int, int]]]:
         documents: list[Any] = []
         for event in self.events:
             if isinstance(event, yaml.DocumentStartEvent):
                 if documents:
-                    raise _Bad("YAML_MULTIPLE_DOCUMENTS", "file holds more than one YAML document",
-                               event.start_mark, "keep one definition per file; remove `---`")
+                    raise _ParseError("YAML_MULTIPLE_DOCUMENTS",
+                                      "file holds more than one YAML document",
+                                      event.start_mark, "keep one definition per file")
                 documents.append(self._node(next(self.events), (), 0))
         if not documents or documents[0] is None:
-            raise _Bad("FILE_EMPTY", "file is empty", None,
-                       "write a definition with `versions:`, or delete the file")
+            raise _ParseError("FILE_EMPTY", "file is empty", None,
+                              "write a definition with `versions:`, or delete the file")
         return documents[0], self.positions
 
     def _node(self, event: Any, path: NodePath, depth: int) -> Any:
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Bad("YAML_ANCHOR", "YAML anchors and aliases are not allowed", event.start_mark,
-                       "write the value out in full, or move it to a shared type")
+            raise _ParseError("YAML_ANCHOR", "YAML anchors and aliases are not allowed",
+                              event.start_mark,
+                              "write the value out in full, or move it to a shared type")
         if depth > MAX_DEPTH:
-            raise _Bad("YAML_TOO_DEEP", f"nesting deeper than {MAX_DEPTH} levels",
-                       event.start_mark, "flatten the definition or use shared types")
+            raise _ParseError("YAML_TOO_DEEP", f"nesting deeper than {MAX_DEPTH} levels",
+                              event.start_mark, "flatten the definition or use shared types")
         self.positions.setdefault(path, (event.start_mark.line + 1, event.start_mark.column + 1))
         if isinstance(event, yaml.ScalarEvent):
             return self._scalar(event)
@@ -187,8 +189,8 @@ class _Builder:
         try:
             return _SCALARS.value(event)
         except yaml.YAMLError as err:
-            raise _Bad("YAML_TAG", f"cannot read this value: {err}", event.start_mark,
-                       "write a plain string, number, true/false or null") from None
+            raise _ParseError("YAML_TAG", f"cannot read this value: {err}", event.start_mark,
+                              "write a plain string, number, true/false or null") from None
 
     def _sequence(self, path: NodePath, depth: int) -> list[Any]:
         items: list[Any] = []
@@ -205,13 +207,15 @@ class _Builder:
                 return mapping
             if type(event) is not yaml.ScalarEvent or event.anchor:
                 self._node(event, path, depth + 1)  # refuses an alias or anchor first
-                raise _Bad("YAML_COMPLEX_KEY", "a mapping key must be a plain value",
-                           event.start_mark)
+                raise _ParseError("YAML_COMPLEX_KEY", "a mapping key must be a plain value",
+                                  event.start_mark)
             key = self._scalar(event)
             if key in mapping:
-                raise _Bad("YAML_DUPLICATE_KEY", f"key {key!r} is written twice in this mapping",
-                           event.start_mark, "keep one of the two entries")
-            line_col = (event.start_mark.line + 1, event.start_mark.column + 1)
+                raise _ParseError("YAML_DUPLICATE_KEY",
+                                  f"key {key!r} is written twice in this mapping",
+                                  event.start_mark, "keep one of the two entries")
+            mark: Any = event.start_mark
+            line_col = (mark.line + 1, mark.column + 1)
             self.positions[(*path, key)] = line_col
             mapping[key] = self._node(next(self.events), (*path, key), depth + 1)
         return mapping  # pragma: no cover

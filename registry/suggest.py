@@ -57,8 +57,9 @@ def _renames(registry: Registry, pair: Pair, old: dict[str, Field], new: dict[st
         candidates = same or (added if len(gone) == len(added) == 1 else [])
         for after in candidates[:1]:
             detail = f"with {kind}" if kind else "in its place"
-            yield frozenset({before, after}), (f"`{before}` was removed and `{after}` added {detail}: did you mean "
-                   f"`rename: {{{before}: {after}}}` under `migrate:` of v{pair.new.number}?")
+            yield frozenset({before, after}), (
+                f"`{before}` was removed and `{after}` added {detail}: did you mean "
+                f"`rename: {{{before}: {after}}}` under `migrate:` of v{pair.new.number}?")
 
 
 def _enum_values(old: dict[str, Field], new: dict[str, Field], covered: set[Any],
@@ -68,12 +69,13 @@ def _enum_values(old: dict[str, Field], new: dict[str, Field], covered: set[Any]
         if other is None or name in covered:
             continue
         if isinstance(field.type, Enum) and isinstance(other.type, Enum):
-            source, target = (field, other) if direction == "backward" else (other, field)
-            missing = [v for v in source.type.values if v not in target.type.values]
+            pair = (field.type, other.type) if direction == "backward" else (other.type, field.type)
+            missing = [v for v in pair[0].values if v not in pair[1].values]
             if missing:
                 where = "" if direction == "backward" else "`down:` "
-                yield frozenset({name}), (f"values {missing} of `{name}` are not in the other version: map them "
-                       f"with {where}`values: {{{name}: {{{missing[0]}: ...}}}}`")
+                yield frozenset({name}), (
+                    f"values {missing} of `{name}` are not in the other version: map them "
+                    f"with {where}`values: {{{name}: {{{missing[0]}: ...}}}}`")
 
 
 def _new_required(old: dict[str, Field], new: dict[str, Field], covered: set[Any],
@@ -82,5 +84,6 @@ def _new_required(old: dict[str, Field], new: dict[str, Field], covered: set[Any
     for name, field in reader.items():
         if field.required and name not in writer and name not in covered:
             where = "`migrate:`" if pair.direction == "backward" else "`migrate: down:`"
-            yield frozenset({name}), (f"`{name}` is required by the reader but the writer lacks it: give it a "
-                   f"default, or add `defaults: {{{name}: ...}}` under {where}")
+            yield frozenset({name}), (
+                f"`{name}` is required by the reader but the writer lacks it: give it a "
+                f"default, or add `defaults: {{{name}: ...}}` under {where}")

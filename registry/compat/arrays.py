@@ -101,6 +101,10 @@ def _positions(a: Left, b: ArrView, hi: int | None, inner: Inner, path: str) -> 
     return out
 
 
+def _limit(value: int | None) -> str:
+    return "no limit" if value is None else str(value)
+
+
 def _bounds(a: Left, b: ArrView, hi: int | None, path: str) -> list[Change]:
     out = []
     if b.min_items > a.min_items:
@@ -108,7 +112,7 @@ def _bounds(a: Left, b: ArrView, hi: int | None, path: str) -> list[Change]:
                           f"minItems raised from {a.min_items} to {b.min_items}"))
     if b.max_items is not None and (hi is None or hi > b.max_items):
         out.append(Change(f"{path}/maxItems", "ARRAY_MAX_ITEMS_NO_DECREASE", True,
-                          f"maxItems lowered from {'no limit' if hi is None else hi} to {b.max_items}"))
+                          f"maxItems lowered from {_limit(hi)} to {b.max_items}"))
     if b.unique and not any(v.unique for v in a.views) and (hi is None or hi > 1):
         out.append(Change(f"{path}/uniqueItems", "ARRAY_UNIQUE_NO_ADD", True,
                           "uniqueItems added: arrays with repeated items are rejected"))

@@ -63,7 +63,7 @@ def _dec(x: Any) -> Fraction:
     return Fraction(x) if isinstance(x, int) else Fraction(repr(float(x)))
 
 
-_Exact = extend(Draft202012Validator, {"multipleOf": _exact_multiple_of})
+_Exact = extend(Draft202012Validator, {"multipleOf": _exact_multiple_of})  # type: ignore[no-untyped-call]
 
 
 def format_ok(fmt: str, value: str) -> bool:
