@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from big_registry import write_registry  # noqa: E402
+from big_registry import write_registry
 
 WORK = Path(__file__).resolve().parent / ".work" / "cli"
 BIN = Path(sys.executable).parent

@@ -41,8 +41,8 @@ def read(root: Path, kind: str, key: str) -> Any:
         return None
     try:
         with (root / FOLDER / f"{kind}-{key}.pickle").open("rb") as handle:
-            return pickle.load(handle)  # noqa: S301 - our own file, keyed by content
-    except Exception:  # noqa: BLE001 - a broken cache is a miss, never an error
+            return pickle.load(handle)
+    except Exception:
         return None
 
 

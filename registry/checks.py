@@ -53,7 +53,7 @@ def check_lock(loaded: Loaded) -> list[Finding]:
 def check_against(loaded: Loaded, ref: str) -> list[Finding]:
     """Compare with the registry at a git ref (the compatibility engine extends this)."""
     from registry.gitref import load_at_ref
-    from registry.lock import current_entries, lock_findings, LockEntry
+    from registry.lock import LockEntry, current_entries, lock_findings
 
     previous = load_at_ref(loaded.config, ref)
     entries = {

@@ -8,7 +8,7 @@ are judged here exactly as the generated code will judge messages.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from registry.render.formats import CALENDAR_FORMATS, FORMAT_PATTERNS, days_in_month
@@ -27,7 +27,7 @@ def conforms(fmt: str, value: object) -> bool:
     return True
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(fmt: str) -> re.Pattern[str]:
     return re.compile(FORMAT_PATTERNS[fmt])
 

@@ -66,7 +66,7 @@ def test_changing_a_shared_type_changes_every_version_that_uses_it(project: Path
 
 
 def test_deleting_a_locked_version_or_definition_is_a_finding(project: Path) -> None:
-    (project / "schemas/chat/sent.yaml").write_text(MESSAGE.split("  2:")[0])
+    (project / "schemas/chat/sent.yaml").write_text(MESSAGE.split("  2:", maxsplit=1)[0])
     assert [r for r, _, _ in _rules(project)] == ["LOCK_VERSION_DELETED"]
     (project / "schemas/chat/sent.yaml").unlink()
     assert {(r, f) for r, f, _ in _rules(project)} == {("LOCK_DEFINITION_DELETED", "wiretype.lock")}

@@ -46,7 +46,7 @@ def definition_classes(names: Iterable[str]) -> dict[str, str]:
     """Definition name -> its class base name, unique across the registry."""
     names = sorted(names)
     result: dict[str, str] = {}
-    depth = {name: 1 for name in names}
+    depth = dict.fromkeys(names, 1)
     while True:
         proposed = {name: _class_base(name, depth[name]) for name in names}
         clashes = _clashes(proposed)

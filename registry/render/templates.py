@@ -33,7 +33,7 @@ def environment(user_templates: str | None = None) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701 - code, not HTML; values are escaped by the view-models
+        autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
