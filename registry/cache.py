@@ -14,6 +14,7 @@ import hashlib
 import os
 import pickle
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,20 @@ _KEEP = 4  # the working tree and a few git refs (check --against)
 
 
 def cache_key(settings: object, files: Mapping[str, bytes]) -> str:
-    digest = hashlib.sha256(f"{__version__}\0{settings!r}".encode())
+    digest = hashlib.sha256(f"{__version__}\0{_code()}\0{settings!r}".encode())
     for path in sorted(files):
         digest.update(f"\0{path}\0{len(files[path])}\0".encode())
         digest.update(files[path])
     return digest.hexdigest()[:32]
+
+
+@lru_cache(maxsize=1)
+def _code() -> str:
+    """wiretype's own source files (path, size, mtime): a changed wiretype is a miss too."""
+    package = Path(__file__).parent
+    stamps = sorted((str(p.relative_to(package)), p.stat().st_size, p.stat().st_mtime_ns)
+                    for p in package.rglob("*.py"))
+    return hashlib.sha256(repr(stamps).encode()).hexdigest()
 
 
 def _enabled() -> bool:

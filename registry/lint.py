@@ -29,6 +29,7 @@ from registry.model import (
     Version,
 )
 from registry.source import Document, NodePath
+from registry.validation import ecma_regex
 from registry.validation import validator as _validator
 
 
@@ -73,6 +74,31 @@ def _raw_schema_problems(registry: Registry, schema: Any) -> Iterator[Problem]:
         yield (path, "SCHEMA_INVALID", f"not valid JSON Schema 2020-12: {error.message}",
                "fix the keyword at this position")
     yield from _ref_problems(registry, schema, schema, ("schema",))
+    yield from _regex_problems(schema, ("schema",))
+
+
+def _regex_problems(node: Any, path: NodePath) -> Iterator[Problem]:
+    """Every `pattern` and `patternProperties` key must be an ECMA-262 regular expression."""
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _regex_problems(item, (*path, i))
+        return
+    if not isinstance(node, dict):
+        return
+    regexes: list[tuple[NodePath, str]] = []
+    if isinstance(node.get("pattern"), str):
+        regexes.append((("pattern",), node["pattern"]))
+    props = node.get("patternProperties")
+    regexes += [(("patternProperties", k), k) for k in props] if isinstance(props, dict) else []
+    for where, regex in regexes:
+        try:
+            ecma_regex(regex)
+        except ValueError as err:
+            yield ((*path, *where), "PATTERN_INVALID", f"{regex!r} is not a valid ECMA-262 "
+                   f"regular expression: {err}", "fix the regular expression")
+    for key, value in node.items():
+        if key not in ("enum", "const", "default", "examples"):
+            yield from _regex_problems(value, (*path, key))
 
 
 def _ref_problems(registry: Registry, node: Any, root: Any, path: NodePath) -> Iterator[Problem]:

@@ -30,6 +30,7 @@ from registry.model import (
     TypeExpr,
 )
 from registry.source import NodePath
+from registry.validation import ecma_regex
 
 PRIMITIVES = ("string", "int", "float", "bool", "uuid", "datetime", "date", "time", "uri",
               "email", "any")
@@ -288,9 +289,9 @@ def _pattern_ok(ctx: FileContext, value: Any, path: NodePath) -> bool:
         ctx.error(path, "PATTERN_INVALID", "`pattern` must be text (a regular expression)")
         return False
     try:
-        re.compile(value)
-    except re.error as err:
-        ctx.error(path, "PATTERN_INVALID", f"`pattern` is not a valid regular expression: {err}",
-                  "write an ECMA-262 regular expression, quoted in YAML")
+        ecma_regex(value)
+    except ValueError as err:
+        ctx.error(path, "PATTERN_INVALID", f"`pattern` is not a valid ECMA-262 regular "
+                  f"expression: {err}", "write an ECMA-262 regular expression, quoted in YAML")
         return False
     return True

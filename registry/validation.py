@@ -8,6 +8,7 @@ are judged here exactly as the generated code will judge messages.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from typing import Any
 
@@ -42,8 +43,49 @@ def format_checker() -> Any:
     return checker
 
 
-def validator(schema: Any) -> Any:
-    """A draft 2020-12 validator of ``schema`` that asserts wiretype's formats."""
-    from jsonschema import Draft202012Validator
+def ecma_regex(pattern: str) -> Any:
+    """``pattern`` compiled as an ECMA-262 regular expression (``u`` flag), as JSON Schema
+    says; raises ``ValueError`` when it is not one."""
+    return _ecma(pattern)
 
-    return Draft202012Validator(schema, format_checker=format_checker())
+
+@lru_cache(maxsize=4096)
+def _ecma(pattern: str) -> Any:
+    import regress
+
+    try:
+        return regress.Regex(pattern, "u")
+    except regress.RegressError as err:
+        raise ValueError(str(err)) from None
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema import ValidationError
+
+    if validator.is_type(instance, "string") and ecma_regex(pattern).find(instance) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(validator: Any, patterns: Any, instance: Any,
+                        schema: Any) -> Iterator[Any]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        for key, value in instance.items():
+            if ecma_regex(pattern).find(key) is not None:
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+@lru_cache(maxsize=1)
+def validator_class() -> Any:
+    """Draft 2020-12 with ECMA-262 patterns (Python's ``re`` differs: ``$``, ``\\p{..}``)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.validators import extend
+
+    keywords = {"pattern": _pattern, "patternProperties": _pattern_properties}
+    return extend(Draft202012Validator, keywords)  # type: ignore[no-untyped-call]
+
+
+def validator(schema: Any) -> Any:
+    """A validator of ``schema`` that asserts wiretype's formats and ECMA-262 patterns."""
+    return validator_class()(schema, format_checker=format_checker())

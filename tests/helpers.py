@@ -22,9 +22,13 @@ class Result:
     stderr: str
 
 
-def run(*args: str) -> Result:
-    """Run ``wiretype ARGS`` in this process, as a user would from a shell."""
-    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+def run(*args: str, cache: bool = False) -> Result:
+    """Run ``wiretype ARGS`` in this process, as a user would from a shell.
+
+    The load cache is off unless asked for, so that each test sees only its own inputs.
+    """
+    env = {} if cache else {"WIRETYPE_NO_CACHE": "1"}
+    result = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
     return Result(result.exit_code, result.stdout, result.stderr)
 
 

@@ -133,3 +133,13 @@ def test_open_view_leaves_objects_open_but_maps_typed(tmp_path: Path) -> None:
     assert "additionalProperties" not in schema
     assert "additionalProperties" not in props["inner"]
     assert props["scores"]["additionalProperties"] == {"type": "integer"}
+
+
+def test_patterns_are_ecma_262(tmp_path: Path) -> None:
+    """`\\p{L}` is ECMA-262 (Python's re lacks it); `$` does not match before a final newline."""
+    write_tree(tmp_path, {"wiretype.yaml": "{}\n", "schemas/m.yaml": (
+        'versions:\n  1:\n    fields:\n      name: {type: string, pattern: "^\\\\p{L}+$"}\n'
+        "    examples:\n      - {name: Zoë}\n      - {name: \"Zoë\\n\"}\n")})
+    result = run("lint", "--root", str(tmp_path), "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["rule"], f["line"]) for f in findings] == [("EXAMPLE_INVALID", 7)]
