@@ -18,6 +18,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend
 
+from registry.validation import validator_class
+
 _FORMATS: Final = {
     "date-time": r"^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$",
     "time": r"^\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$",
@@ -63,7 +65,8 @@ def _dec(x: Any) -> Fraction:
     return Fraction(x) if isinstance(x, int) else Fraction(repr(float(x)))
 
 
-_Exact = extend(Draft202012Validator, {"multipleOf": _exact_multiple_of})  # type: ignore[no-untyped-call]
+# Draft 2020-12 with ECMA-262 patterns (as JSON Schema says) and exact multipleOf.
+_Exact = extend(validator_class(), {"multipleOf": _exact_multiple_of})  # type: ignore[no-untyped-call]
 
 
 def format_ok(fmt: str, value: str) -> bool:

@@ -10,10 +10,11 @@ keep one view per part and AND their per-name answers.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from registry.validation import ecma_regex
 
 from .inner import Conj, Inner, worst
 from .model import NO_WITNESS, Change
@@ -24,8 +25,8 @@ _STRING: dict[str, Any] = {"type": "string"}
 
 def _search(pattern: str, name: str) -> bool:
     try:
-        return re.search(pattern, name) is not None
-    except re.error:
+        return ecma_regex(pattern).find(name) is not None
+    except ValueError:
         return True  # unknown syntax: assume it may match (keeps both sides sound)
 
 

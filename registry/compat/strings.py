@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from registry.validation import ecma_regex
+
 from .model import NO_WITNESS, Change, proved
 
 EXAMPLES: Final = {
@@ -84,15 +86,15 @@ def matches_everything(pattern: str) -> bool:
     if _ASSERTIONS.search(pattern):
         return False
     try:
-        return re.match(pattern, "") is not None
-    except re.error:
+        return ecma_regex(pattern).find("") is not None
+    except ValueError:
         return False
 
 
 def search(pattern: str, s: str) -> bool | None:
     try:
-        return re.search(pattern, s) is not None
-    except re.error:
+        return ecma_regex(pattern).find(s) is not None
+    except ValueError:
         return None
 
 
