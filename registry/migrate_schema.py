@@ -28,11 +28,24 @@ class UnmappableError(Exception):
 
 def apply_steps(schema: Any, steps: Sequence[Step]) -> Any:
     """The schema of every output of ``steps`` run on a value of ``schema`` (a new dict)."""
-    out = copy.deepcopy(schema)
+    out = _own(schema)
     for step in steps:
         if not isinstance(out, dict) or not isinstance(out.get("properties", {}), dict):
             raise UnmappableError(step, "the schema is not a plain object with properties")
         _STEPS[step.kind](out, step)
+    return out
+
+
+def _own(schema: Any) -> Any:
+    """A copy of an object schema whose top-level properties and required can be edited
+    (the sub-schemas are shared: steps replace them, never change them in place)."""
+    if not isinstance(schema, dict):
+        return copy.deepcopy(schema)
+    out = dict(schema)
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = dict(out["properties"])
+    if isinstance(out.get("required"), list):
+        out["required"] = list(out["required"])
     return out
 
 
@@ -51,8 +64,10 @@ def _take(schema: dict[str, Any], name: str) -> tuple[Any, bool] | None:
     if head not in props:
         return None
     if rest:
-        inner = props[head]
-        return _take(inner, rest) if isinstance(inner, dict) else None
+        if not isinstance(props[head], dict):
+            return None
+        props[head] = _own(props[head])
+        return _take(props[head], rest)
     required = head in schema.get("required", [])
     if required:
         schema["required"] = [r for r in schema["required"] if r != head]
@@ -66,9 +81,9 @@ def _put(schema: dict[str, Any], name: str, sub: Any, required: bool) -> None:
         inner = props.get(head)
         if not isinstance(inner, dict) or inner.get("type") != "object":
             inner = {"type": "object", "properties": {}, "additionalProperties": False}
-            props[head] = inner
             if head not in _required(schema):
                 _required(schema).append(head)
+        inner = props[head] = _own(inner)
         _put(inner, rest, sub, required)
         return
     props[head] = sub

@@ -76,6 +76,7 @@ class Verdicts:
 
     def __init__(self, root: Path | None) -> None:
         self.root = root
+        self.documents: dict[tuple[str, int, bool], Any] = {}
         loaded = cache.read(root, "verdicts", "table") if root else None
         self.table: dict[str, Inclusion] = loaded if isinstance(loaded, dict) else {}
         self.used: dict[str, Inclusion] = {}
@@ -88,6 +89,15 @@ class Verdicts:
             found = includes(a, b)
         self.used[key] = found
         return found
+
+    def document(self, registry: Registry, definition: Definition, version: Version,
+                 closed: bool) -> Any:
+        """A version's schema without annotations, built once per run."""
+        key = (definition.name, version.number, closed)
+        if key not in self.documents:
+            document = version_document(registry, definition, version, closed=closed)
+            self.documents[key] = strip_annotations(document)
+        return self.documents[key]
 
     def save(self) -> None:
         if self.root is not None and self.used.keys() != self.table.keys():
@@ -109,13 +119,13 @@ def compatibility_findings(registry: Registry, skip: frozenset[str],
 def check_pair(registry: Registry, pair: Pair, verdicts: Verdicts) -> list[Finding]:
     writer, reader = (pair.old, pair.new) if pair.direction == "backward" else (pair.new, pair.old)
     steps = steps_between(pair.definition, pair.old, pair.new, pair.direction)
-    written = version_document(registry, pair.definition, writer, closed=True)
+    written = verdicts.document(registry, pair.definition, writer, closed=True)
     try:
         migrated = apply_steps(written, steps) if steps else written
     except UnmappableError as trusted:
         return [_trusted(pair, trusted)]
-    readable = version_document(registry, pair.definition, reader, closed=False)
-    inclusion = verdicts.includes(strip_annotations(migrated), strip_annotations(readable))
+    readable = verdicts.document(registry, pair.definition, reader, closed=False)
+    inclusion = verdicts.includes(migrated, readable)
     if inclusion.holds:
         return []
     found = suggestions(registry, pair, steps)

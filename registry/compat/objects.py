@@ -109,8 +109,14 @@ def left(parts: Sequence[dict[str, Any]]) -> Left:
 def empty(a: Left, inner: Inner) -> bool:
     if any(inner.empty(a.value(n)) for n in a.required):
         return True
+    low = a.min_props
+    explicit = [v.max_props for v in a.views if v.max_props is not None]
+    if explicit and low > min(explicit):
+        return True
+    if low <= len(a.required):
+        return False  # an object of just the required names (each non-empty) fits every bound
     hi = a.max_props(inner)
-    return hi is not None and a.min_props > hi
+    return hi is not None and low > hi
 
 
 def _named(a: Left, b: ObjView, inner: Inner, path: str) -> list[Change]:
