@@ -97,7 +97,8 @@ class _Emitter:
             schema["deprecated"] = True
         return schema
 
-    def version_schema(self, version: Version) -> dict[str, Any]:
+    def version_schema(self, version: Version) -> Any:
+        """An object schema for ``fields:``; a raw ``schema:`` (maybe a boolean) as written."""
         if version.fields is None:
             return self.raw(version.schema)
         return self.object_schema(version.fields)
