@@ -1,0 +1,547 @@
+"""JSON Schema 2020-12 -> specialised TypeScript validator functions.
+
+Every schema node becomes two functions of the generated module: ``c<N>(x)``, a
+fast boolean check that allocates nothing, and ``r<N>(x, p, e)``, which pushes
+``{path, message}`` errors (``p`` is the JSON Pointer of ``x``). Callers run the
+check first and the reporter only on failure. Identical nodes share functions;
+``$ref`` (JSON Pointers inside the same document, recursion included) calls the
+function of the node it points at.
+
+Supported: boolean schemas, type (and type arrays), enum, const, the numeric,
+string, array and object keywords, patternProperties, additionalProperties,
+propertyNames, dependentRequired, dependentSchemas, contains, allOf, anyOf,
+oneOf, not, if/then/else, $ref/$defs, and the formats of ``formats.py``. The
+keywords that need dynamic scope or other documents raise ``UnsupportedSchemaError``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from registry.errors import WiretypeError
+from registry.render.formats import FORMAT_PATTERNS
+
+UNSUPPORTED = ("$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$anchor",
+               "unevaluatedProperties", "unevaluatedItems")
+# Properties every JavaScript object inherits: presence needs an own-property test.
+PROTO_NAMES = frozenset({
+    "__proto__", "constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable",
+    "toLocaleString", "toString", "valueOf", "__defineGetter__", "__defineSetter__",
+    "__lookupGetter__", "__lookupSetter__",
+})
+FORMAT_FUNCTIONS = {name: "fmt" + "".join(p.capitalize() for p in name.split("-"))
+                    for name in FORMAT_PATTERNS}
+_TYPE_TESTS = {
+    "string": 'typeof x === "string"',
+    "number": "Number.isFinite(x)",
+    "integer": "Number.isInteger(x)",
+    "boolean": 'typeof x === "boolean"',
+    "null": "x === null",
+    "array": "Array.isArray(x)",
+    "object": "isObj(x)",
+}
+_GROUPS = {  # the keywords of one instance type, and the guard that selects it
+    "number": ({"number", "integer"}, 'typeof x === "number"'),
+    "string": ({"string"}, 'typeof x === "string"'),
+    "array": ({"array"}, "Array.isArray(x)"),
+    "object": ({"object"}, "isObj(x)"),
+}
+
+
+class UnsupportedSchemaError(WiretypeError):
+    """A schema uses a keyword the generated validators cannot implement."""
+
+
+def js_string(text: str) -> str:
+    """A JavaScript string literal: JSON, ASCII only (so U+2028 and friends are escaped)."""
+    return json.dumps(text, ensure_ascii=True)
+
+
+def js_value(value: Any) -> str | None:
+    """A primitive JSON value as a JavaScript literal (None for objects and arrays)."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise UnsupportedSchemaError(f"{value} is not a JSON number")
+        return json.dumps(value)
+    if isinstance(value, str):
+        return js_string(value)
+    return None
+
+
+def pointer_token(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+class _Mode:
+    """How a failing condition and a subschema call are written: check or report."""
+
+    def __init__(self, report: bool) -> None:
+        self.report = report
+
+    def fail(self, cond: str, message: str, path: str = "p") -> list[str]:
+        if self.report:
+            return [f"if ({cond}) e.push({{ path: {path}, message: {js_string(message)} }});"]
+        return [f"if ({cond}) return false;"]
+
+    def sub(self, n: int, value: str, path: str) -> list[str]:
+        if self.report:
+            return [f"r{n}({value}, {path}, e);"]
+        return [f"if (!c{n}({value})) return false;"]
+
+
+CHECK, REPORT = _Mode(False), _Mode(True)
+
+
+@dataclass
+class SchemaCompiler:
+    """Compiles schema documents into one module's functions and constants."""
+
+    functions: list[str] = field(default_factory=list)
+    constants: list[str] = field(default_factory=list)
+    _keys: dict[Any, int] = field(default_factory=dict)
+    _consts: dict[str, str] = field(default_factory=dict)
+    _docs: list[Any] = field(default_factory=list)
+
+    def compile(self, document: Any) -> int:
+        """The number N of the functions ``c<N>``/``r<N>`` that validate ``document``."""
+        self._docs.append(document)
+        return self._node(len(self._docs) - 1, "#", document)
+
+    def check_name(self, n: int) -> str:
+        return f"c{n}"
+
+    def _node(self, doc: int, pointer: str, schema: Any) -> int:
+        canonical = json.dumps(schema, sort_keys=True, ensure_ascii=True)
+        key: Any = canonical if '"$ref"' not in canonical else (doc, pointer)
+        if key in self._keys:
+            return self._keys[key]
+        n = len(self._keys)
+        self._keys[key] = n
+        ctx = _Node(self, doc, pointer, schema)
+        check = ctx.body(CHECK)
+        report = ctx.body(REPORT)
+        self.functions.append(
+            f"function c{n}(x: any): boolean {{\n" + _indent(check) + "  return true;\n}\n"
+            f"function r{n}(x: any, p: string, e: ValidationError[]): void {{\n"
+            + _indent(report) + "}\n")
+        return n
+
+    def child(self, doc: int, pointer: str, schema: Any) -> int:
+        return self._node(doc, pointer, schema)
+
+    def resolve(self, doc: int, ref: str) -> tuple[str, Any]:
+        if not ref.startswith("#"):
+            raise UnsupportedSchemaError(f"$ref {ref!r}: only references inside the document work")
+        node = self._docs[doc]
+        tokens = [unquote(t).replace("~1", "/").replace("~0", "~")
+                  for t in ref[1:].split("/")[1:]]
+        for token in tokens:
+            if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            elif isinstance(node, dict) and token in node:
+                node = node[token]
+            else:
+                raise UnsupportedSchemaError(f"$ref {ref!r} points at nothing")
+        return ref, node
+
+    def regex(self, pattern: str) -> str:
+        return self._const(f'new RegExp({js_string(pattern)}, "u")', "re")
+
+    def value(self, value: Any) -> str:
+        literal = js_value(value)
+        if literal is not None:
+            return literal
+        text = json.dumps(value, ensure_ascii=True, sort_keys=False)
+        return self._const(f"JSON.parse({js_string(text)})", "lit")
+
+    def name_set(self, names: list[Any]) -> str:
+        items = ", ".join(self.value(n) for n in names)
+        return self._const(f"new Set<unknown>([{items}])", "set")
+
+    def _const(self, expression: str, prefix: str) -> str:
+        if expression not in self._consts:
+            name = f"{prefix}{len(self._consts)}"
+            self._consts[expression] = name
+            self.constants.append(f"const {name} = {expression};")
+        return self._consts[expression]
+
+
+def _indent(lines: list[str]) -> str:
+    return "".join(f"  {line}\n" for line in lines)
+
+
+@dataclass
+class _Node:
+    """One schema node being compiled."""
+
+    compiler: SchemaCompiler
+    doc: int
+    pointer: str
+    schema: Any
+
+    def sub(self, schema: Any, *tokens: str | int) -> int:
+        pointer = "/".join([self.pointer, *(pointer_token(str(t)) for t in tokens)])
+        return self.compiler.child(self.doc, pointer, schema)
+
+    def body(self, mode: _Mode) -> list[str]:
+        schema = self.schema
+        if schema is True or schema == {}:
+            return []
+        if schema is False:
+            return mode.fail("true", "no value is allowed here")
+        if not isinstance(schema, dict):
+            raise UnsupportedSchemaError(f"a schema must be an object or a boolean, not {schema!r}")
+        for keyword in UNSUPPORTED:
+            if keyword in schema:
+                raise UnsupportedSchemaError(f"the keyword {keyword} is not supported")
+        if "$id" in schema and self.pointer != "#":
+            raise UnsupportedSchemaError("$id below the document root is not supported")
+        lines: list[str] = []
+        types = self._types(mode, lines)
+        for emit in _KEYWORDS:
+            lines += emit(self, mode)
+        for group, (members, guard) in _GROUPS.items():
+            group_lines: list[str] = []
+            for emit in _GROUP_KEYWORDS[group]:
+                group_lines += emit(self, mode)
+            if group_lines and types is not None and types <= members:
+                lines += group_lines
+            elif group_lines:
+                lines += [f"if ({guard}) {{", *(f"  {g}" for g in group_lines), "}"]
+        return lines
+
+    def _types(self, mode: _Mode, lines: list[str]) -> set[str] | None:
+        declared = self.schema.get("type")
+        if declared is None:
+            return None
+        types = [declared] if isinstance(declared, str) else list(declared)
+        unknown = [t for t in types if t not in _TYPE_TESTS]
+        if unknown:
+            raise UnsupportedSchemaError(f"unknown type {unknown[0]!r}")
+        test = " || ".join(_TYPE_TESTS[t] for t in types) or "false"
+        message = "must be " + " or ".join(types) if types else "no type is allowed"
+        if mode.report:
+            lines += [f"if (!({test})) {{",
+                      f"  e.push({{ path: p, message: {js_string(message)} }});",
+                      "  return;", "}"]
+        else:
+            lines += [f"if (!({test})) return false;"]
+        return set(types) | ({"integer"} if "number" in types else set())
+
+
+# --- keywords that apply to every instance type ------------------------------------------
+
+
+def _enum(node: _Node, mode: _Mode) -> list[str]:
+    s = node.schema
+    lines: list[str] = []
+    if "const" in s:
+        lines += mode.fail(f"!({_equals(node.compiler, [s['const']])})",
+                           f"must be {json.dumps(s['const'], ensure_ascii=False)}")
+    if isinstance(s.get("enum"), list):
+        values = s["enum"]
+        shown = ", ".join(json.dumps(v, ensure_ascii=False) for v in values[:10])
+        lines += mode.fail(f"!({_equals(node.compiler, values)})", f"must be one of {shown}")
+    return lines
+
+
+def _equals(compiler: SchemaCompiler, values: list[Any]) -> str:
+    primitive = [v for v in values if js_value(v) is not None]
+    composite = [v for v in values if js_value(v) is None]
+    tests = []
+    if len(primitive) > 6:
+        tests.append(f"{compiler.name_set(primitive)}.has(x)")
+    else:
+        tests += [f"x === {js_value(v)}" for v in primitive]
+    tests += [f"deq(x, {compiler.value(v)})" for v in composite]
+    return " || ".join(tests) or "false"
+
+
+def _ref(node: _Node, mode: _Mode) -> list[str]:
+    ref = node.schema.get("$ref")
+    if ref is None:
+        return []
+    if not isinstance(ref, str):
+        raise UnsupportedSchemaError("$ref must be a string")
+    pointer, target = node.compiler.resolve(node.doc, ref)
+    n = node.compiler.child(node.doc, pointer, target)
+    return mode.sub(n, "x", "p")
+
+
+def _all_of(node: _Node, mode: _Mode) -> list[str]:
+    lines: list[str] = []
+    for i, sub in enumerate(node.schema.get("allOf", [])):
+        lines += mode.sub(node.sub(sub, "allOf", i), "x", "p")
+    return lines
+
+
+def _any_of(node: _Node, mode: _Mode) -> list[str]:
+    subs = node.schema.get("anyOf")
+    if subs is None:
+        return []
+    ns = [node.sub(sub, "anyOf", i) for i, sub in enumerate(subs)]
+    if mode.report and len(subs) == 2 and subs[1] == {"type": "null"}:
+        return [f"if (x !== null) r{ns[0]}(x, p, e);"]  # a nullable T: explain T's errors
+    test = " || ".join(f"c{n}(x)" for n in ns) or "false"
+    return mode.fail(f"!({test})", "must match one of the allowed schemas (anyOf)")
+
+
+def _one_of(node: _Node, mode: _Mode) -> list[str]:
+    subs = node.schema.get("oneOf")
+    if subs is None:
+        return []
+    ns = [node.sub(sub, "oneOf", i) for i, sub in enumerate(subs)]
+    count = " + ".join(f"(c{n}(x) ? 1 : 0)" for n in ns) or "0"
+    return mode.fail(f"{count} !== 1", "must match exactly one of the allowed schemas (oneOf)")
+
+
+def _not(node: _Node, mode: _Mode) -> list[str]:
+    if "not" not in node.schema:
+        return []
+    n = node.sub(node.schema["not"], "not")
+    return mode.fail(f"c{n}(x)", "must not match the schema under `not`")
+
+
+def _if(node: _Node, mode: _Mode) -> list[str]:
+    s = node.schema
+    if "if" not in s or ("then" not in s and "else" not in s):
+        return []
+    cond = node.sub(s["if"], "if")
+    then = mode.sub(node.sub(s["then"], "then"), "x", "p") if "then" in s else []
+    other = mode.sub(node.sub(s["else"], "else"), "x", "p") if "else" in s else []
+    return [f"if (c{cond}(x)) {{", *(f"  {t}" for t in then), "} else {",
+            *(f"  {t}" for t in other), "}"]
+
+
+_KEYWORDS: tuple[Callable[[_Node, _Mode], list[str]], ...] = (
+    _enum, _ref, _all_of, _any_of, _one_of, _not, _if)
+
+
+# --- numbers -----------------------------------------------------------------------------
+
+
+def _number(value: Any, keyword: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UnsupportedSchemaError(f"{keyword} must be a number")
+    literal = js_value(value)
+    assert literal is not None
+    return literal
+
+
+def _bounds(node: _Node, mode: _Mode) -> list[str]:
+    lines: list[str] = []
+    for keyword, op, words in (("minimum", "<", "at least"), ("maximum", ">", "at most"),
+                               ("exclusiveMinimum", "<=", "greater than"),
+                               ("exclusiveMaximum", ">=", "less than")):
+        if keyword in node.schema:
+            bound = _number(node.schema[keyword], keyword)
+            lines += mode.fail(f"x {op} {bound}", f"must be {words} {bound}")
+    return lines
+
+
+def _multiple_of(node: _Node, mode: _Mode) -> list[str]:
+    if "multipleOf" not in node.schema:
+        return []
+    factor = node.schema["multipleOf"]
+    literal = _number(factor, "multipleOf")
+    cond = f"x % {literal} !== 0" if isinstance(factor, int) else f"!multOf(x, {literal})"
+    return mode.fail(cond, f"must be a multiple of {literal}")
+
+
+# --- strings -----------------------------------------------------------------------------
+
+
+def _lengths(node: _Node, mode: _Mode) -> list[str]:
+    lines: list[str] = []
+    low, high = node.schema.get("minLength"), node.schema.get("maxLength")
+    if isinstance(low, (int, float)) and low > 0:
+        m = math.ceil(low)
+        lines += mode.fail(f"x.length < {m} || (x.length < {2 * m} && cpLen(x) < {m})",
+                           f"must be at least {m} characters long")
+    if isinstance(high, (int, float)):
+        m = math.floor(high)
+        lines += mode.fail(f"x.length > {m} && cpLen(x) > {m}",
+                           f"must be at most {m} characters long")
+    return lines
+
+
+def _pattern(node: _Node, mode: _Mode) -> list[str]:
+    pattern = node.schema.get("pattern")
+    if not isinstance(pattern, str):
+        return []
+    return mode.fail(f"!{node.compiler.regex(pattern)}.test(x)",
+                     f"must match the pattern {pattern}")
+
+
+def _format(node: _Node, mode: _Mode) -> list[str]:
+    name = node.schema.get("format")
+    if name not in FORMAT_FUNCTIONS:
+        return []  # other formats are annotations
+    return mode.fail(f"!{FORMAT_FUNCTIONS[name]}(x)", f"must be a valid {name}")
+
+
+# --- arrays ------------------------------------------------------------------------------
+
+
+def _items(node: _Node, mode: _Mode) -> list[str]:
+    s = node.schema
+    lines: list[str] = []
+    prefix = s.get("prefixItems", [])
+    for i, sub in enumerate(prefix):
+        n = node.sub(sub, "prefixItems", i)
+        path = f"p + {js_string(f'/{i}')}"
+        lines += [f"if (x.length > {i}) {{", *(f"  {t}" for t in mode.sub(n, f"x[{i}]", path)),
+                  "}"]
+    items = s.get("items", True)
+    if items is False:
+        lines += mode.fail(f"x.length > {len(prefix)}",
+                           f"must have at most {len(prefix)} items")
+    elif items is not True and items != {}:
+        n = node.sub(items, "items")
+        lines += [f"for (let i = {len(prefix)}; i < x.length; i++) {{",
+                  *(f"  {t}" for t in mode.sub(n, "x[i]", 'p + "/" + i')), "}"]
+    return lines
+
+
+def _array_sizes(node: _Node, mode: _Mode) -> list[str]:
+    s = node.schema
+    lines: list[str] = []
+    if "minItems" in s:
+        low = s["minItems"]
+        lines += mode.fail(f"x.length < {low}", f"must have at least {low} items")
+    if "maxItems" in s:
+        high = s["maxItems"]
+        lines += mode.fail(f"x.length > {high}", f"must have at most {high} items")
+    if s.get("uniqueItems") is True:
+        lines += mode.fail("!uniq(x)", "must not hold the same item twice")
+    return lines
+
+
+def _contains(node: _Node, mode: _Mode) -> list[str]:
+    s = node.schema
+    if "contains" not in s:
+        return []
+    n = node.sub(s["contains"], "contains")
+    low, high = s.get("minContains", 1), s.get("maxContains")
+    lines = ["{", "  let found = 0;",
+             f"  for (let i = 0; i < x.length; i++) if (c{n}(x[i])) found++;"]
+    lines += [f"  {t}" for t in mode.fail(f"found < {low}",
+                                           f"must contain at least {low} matching items")]
+    if high is not None:
+        lines += [f"  {t}" for t in mode.fail(f"found > {high}",
+                                               f"must contain at most {high} matching items")]
+    return [*lines, "}"]
+
+
+# --- objects -----------------------------------------------------------------------------
+
+
+def has_key(obj: str, name: str) -> str:
+    """A test that ``obj`` has the own property ``name`` (JSON values are never undefined)."""
+    if name in PROTO_NAMES:
+        return f"hasOwn({obj}, {js_string(name)})"
+    return f"{obj}[{js_string(name)}] !== undefined"
+
+
+def _required(node: _Node, mode: _Mode) -> list[str]:
+    lines: list[str] = []
+    for name in node.schema.get("required", []):
+        path = f"p + {js_string('/' + pointer_token(name))}"
+        lines += mode.fail(f"!({has_key('x', name)})", "is required", path)
+    return lines
+
+
+def _dependent(node: _Node, mode: _Mode) -> list[str]:
+    lines: list[str] = []
+    for name, needs in node.schema.get("dependentRequired", {}).items():
+        for other in needs:
+            cond = f"{has_key('x', name)} && !({has_key('x', other)})"
+            path = f"p + {js_string('/' + pointer_token(other))}"
+            lines += mode.fail(cond, f"is required when {name} is present", path)
+    for name, sub in node.schema.get("dependentSchemas", {}).items():
+        n = node.sub(sub, "dependentSchemas", name)
+        lines += [f"if ({has_key('x', name)}) {{", *(f"  {t}" for t in mode.sub(n, "x", "p")),
+                  "}"]
+    return lines
+
+
+def _properties(node: _Node, mode: _Mode) -> list[str]:
+    lines: list[str] = []
+    for name, sub in node.schema.get("properties", {}).items():
+        if sub is True or sub == {}:
+            continue
+        n = node.sub(sub, "properties", name)
+        value = f"x[{js_string(name)}]"
+        path = f"p + {js_string('/' + pointer_token(name))}"
+        lines += [f"if ({has_key('x', name)}) {{", *(f"  {t}" for t in mode.sub(n, value, path)),
+                  "}"]
+    return lines
+
+
+def _key_loop(node: _Node, mode: _Mode) -> list[str]:
+    s = node.schema
+    patterns = s.get("patternProperties", {})
+    extra = s.get("additionalProperties", True)
+    names = s.get("propertyNames", True)
+    if not patterns and extra in (True, {}) and names in (True, {}):
+        return []
+    inner: list[str] = []
+    path = 'p + "/" + ptr(k)'
+    if patterns and extra not in (True, {}):
+        inner.append("let matched = false;")
+    for pattern, sub in patterns.items():
+        n = node.sub(sub, "patternProperties", pattern)
+        test = f"{node.compiler.regex(pattern)}.test(k)"
+        flag = ["matched = true;"] if extra not in (True, {}) else []
+        inner += [f"if ({test}) {{", *(f"  {t}" for t in [*flag, *mode.sub(n, "x[k]", path)]),
+                  "}"]
+    if extra not in (True, {}):
+        declared = list(s.get("properties", {}))
+        known = _known_test(node.compiler, declared)
+        cond = " && ".join(c for c in ("!matched" if patterns else "", f"!({known})" if declared
+                                        else "") if c) or "true"
+        if extra is False:
+            inner += mode.fail(cond, "is not allowed here", path)
+        else:
+            n = node.sub(extra, "additionalProperties")
+            inner += [f"if ({cond}) {{", *(f"  {t}" for t in mode.sub(n, "x[k]", path)), "}"]
+    if names not in (True, {}):
+        n = node.sub(names, "propertyNames")
+        inner += mode.sub(n, "k", path)
+    return ["for (const k of Object.keys(x)) {", *(f"  {t}" for t in inner), "}"]
+
+
+def _known_test(compiler: SchemaCompiler, names: list[str]) -> str:
+    if len(names) > 6:
+        return f"{compiler.name_set(names)}.has(k)"
+    return " || ".join(f"k === {js_string(name)}" for name in names)
+
+
+def _object_sizes(node: _Node, mode: _Mode) -> list[str]:
+    s = node.schema
+    lines: list[str] = []
+    if "minProperties" in s:
+        lines += mode.fail(f"Object.keys(x).length < {s['minProperties']}",
+                           f"must have at least {s['minProperties']} properties")
+    if "maxProperties" in s:
+        lines += mode.fail(f"Object.keys(x).length > {s['maxProperties']}",
+                           f"must have at most {s['maxProperties']} properties")
+    return lines
+
+
+Emit = Callable[[_Node, _Mode], list[str]]
+_GROUP_KEYWORDS: dict[str, tuple[Emit, ...]] = {
+    "number": (_bounds, _multiple_of),
+    "string": (_lengths, _pattern, _format),
+    "array": (_array_sizes, _items, _contains),
+    "object": (_required, _properties, _key_loop, _dependent, _object_sizes),
+}
