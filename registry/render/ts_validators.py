@@ -113,11 +113,14 @@ class SchemaCompiler:
 
     def compile(self, document: Any) -> int:
         """The number N of the functions ``c<N>``/``r<N>`` that validate ``document``."""
+        saved = (len(self.functions), len(self.constants), dict(self._keys), dict(self._consts))
         self._docs.append(document)
-        return self._node(len(self._docs) - 1, "#", document)
-
-    def check_name(self, n: int) -> str:
-        return f"c{n}"
+        try:
+            return self._node(len(self._docs) - 1, "#", document)
+        except UnsupportedSchemaError:  # leave the module as it was before this document
+            del self.functions[saved[0]:], self.constants[saved[1]:]
+            self._keys, self._consts = saved[2], saved[3]
+            raise
 
     def _node(self, doc: int, pointer: str, schema: Any) -> int:
         canonical = json.dumps(schema, sort_keys=True, ensure_ascii=True)

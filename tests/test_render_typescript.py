@@ -1,0 +1,245 @@
+"""The generated TypeScript package: golden files, determinism, tsc --strict, Node tests.
+
+The Node side (``tests/ts/*.test.mjs``) runs against packages this module builds
+into a temporary folder (``WIRETYPE_TS_BUILD``): the example registry, a hostile
+registry, and validators for the JSON Schema Test Suite. Node and the root
+``node_modules`` (``npm ci``) are required: without them these tests fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from registry.config import load_config
+from registry.project import Loaded, load
+from registry.render.ts_validators import FORMAT_FUNCTIONS, SchemaCompiler, UnsupportedSchemaError
+from registry.render.typescript import render_typescript
+from tests.helpers import REPO, TESTS, UPDATE_GOLDEN, write_tree
+
+GOLDEN = TESTS / "golden" / "typescript"
+SUITE = TESTS / "jsonschema_suite" / "draft2020-12"
+EVIL = ("ends */ here \u2028 line\u2029sep `tick` ${x} </script> \"quote\" back\\slash "
+        "\x00nul")
+
+
+def _example() -> Loaded:
+    return load(load_config(REPO))
+
+
+def _render(loaded: Loaded) -> dict[str, str]:
+    return render_typescript(loaded, loaded.config.typescript, None)
+
+
+# --- the hostile registry --------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _yaml(value: Any) -> str:
+    return yaml.dump(value, Dumper=_Dumper, sort_keys=False, allow_unicode=False)
+
+
+def _hostile_thing() -> dict[str, Any]:
+    common: dict[str, Any] = {
+        "class": "string", "type": "string?", "self": "bool",
+        "constructor": {"type": "string", "min_length": 1},
+        "__proto__": {"type": "string", "required": False},
+        "kebab-name": {"type": "string", "required": False},
+        "123start": {"type": "string", "required": False},
+        "é": {"type": "string", "required": False, "description": EVIL},
+        "note": {"type": "string", "default": 'say "hi" */ \\ \u2028'},
+        "tree": {"type": "evil.node", "required": False},
+        "pet": {"one_of": ["evil.cat", "evil.dog"], "discriminator": "kind", "required": False},
+        "box": {"required": False, "fields": {
+            "inner": {"required": False, "fields": {"deep": {"type": "int", "default": 7}}}}},
+    }
+    levels = ["it's \"quoted\"", "line\nbreak"]
+    v1 = {**common, "from": "int", "level": {"enum": [*levels, "low"]}, "with space": "int",
+          "count": {"type": "int", "required": False}}
+    v2 = {**common, "origin": "int", "level": {"enum": [*levels, "high"]},
+          "with space": "string", "added": "string",
+          "stats": {"required": False, "fields": {"count": {"type": "int", "required": False}}}}
+    v3 = {**v2, "ratio": {"type": "float", "required": False}}
+    example = {"class": "c", "type": None, "self": True, "constructor": "k", "from": 1,
+               "level": "low", "with space": 5, "count": 3, "__proto__": "p",
+               "tree": {"label": "root", "children": [{"label": "leaf"}]},
+               "pet": {"kind": "dog", "good": True}}
+    return {"description": EVIL, "compatibility": "backward", "versions": {
+        1: {"fields": v1, "examples": [example]},
+        2: {"fields": v2, "migrate": {
+            "rename": {"from": "origin"}, "values": {"level": {"low": "high"}},
+            "defaults": {"added": 'it\'s "new"'}, "move": {"count": "stats.count"},
+            "convert": {"with space": "int_to_string"}}},
+        3: {"fields": v3},
+    }}
+
+
+def hostile_files() -> dict[str, str]:
+    node = {"kind": "type", "description": EVIL, "versions": {1: {"fields": {
+        "label": {"type": "string", "description": EVIL},
+        "children": {"type": "list[evil.node]", "default": []}}}}}
+    cat = {"kind": "type", "versions": {1: {"fields": {"kind": {"const": "cat"}, "lives": "int"}}}}
+    dog = {"kind": "type", "versions": {1: {"fields": {"kind": {"const": "dog"}, "good": "bool"}}}}
+    settings = {"schemas": "schemas", "python": {"package": "hostile_proto", "out": "gen/py"},
+                "typescript": {"package": "@hostile/proto", "out": "gen/ts"}}
+    return {
+        "wiretype.yaml": _yaml(settings),
+        "schemas/evil/node.yaml": _yaml(node),
+        "schemas/evil/cat.yaml": _yaml(cat),
+        "schemas/evil/dog.yaml": _yaml(dog),
+        "schemas/evil/thing.yaml": _yaml(_hostile_thing()),
+    }
+
+
+def _hostile(root: Path) -> Loaded:
+    write_tree(root, hostile_files())
+    loaded = load(load_config(root))
+    assert not [f for f in loaded.findings if f.is_error], loaded.findings
+    return loaded
+
+
+# --- the JSON Schema Test Suite --------------------------------------------------------------
+
+
+def suite_module() -> tuple[str, list[list[Any]], list[str]]:
+    """suite.ts (a check function per schema), the manifest, and the groups skipped."""
+    compiler = SchemaCompiler()
+    entries: list[list[Any]] = []
+    skipped: list[str] = []
+    for path in sorted(SUITE.rglob("*.json")):
+        relative = path.relative_to(SUITE).as_posix()
+        for index, group in enumerate(json.loads(path.read_text(encoding="utf-8"))):
+            try:
+                entries.append([relative, index, compiler.compile(group["schema"])])
+            except UnsupportedSchemaError as err:
+                skipped.append(f"{relative} #{index} {group['description']}: {err}")
+    helpers = ", ".join(["cpLen", "deq", "hasOwn", "isObj", "multOf", "ptr", "uniq",
+                         *FORMAT_FUNCTIONS.values()])
+    lines = [f"import {{ {helpers}, type ValidationError }} from \"./runtime.js\";",
+             *compiler.constants, *compiler.functions,
+             f"export const checks = [{', '.join(f'c{n}' for _, _, n in entries)}];"]
+    manifest = [[relative, index, i] for i, (relative, index, _) in enumerate(entries)]
+    return "\n".join(lines) + "\n", manifest, skipped
+
+
+# --- building for Node -----------------------------------------------------------------------
+
+
+def _run(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False,
+                            env={**os.environ, **(env or {})})
+    assert result.returncode == 0, f"{' '.join(args)}\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def _tsc(folder: Path) -> None:
+    tsc = REPO / "node_modules" / ".bin" / "tsc"
+    assert tsc.exists(), "node_modules is missing: run `npm ci` (make node)"
+    _run(str(tsc), "-p", str(folder))
+
+
+def _examples(loaded: Loaded) -> list[dict[str, Any]]:
+    return [{"type": d.name, "v": v.number, "data": example}
+            for d in loaded.registry.messages for v in d.versions for example in v.examples]
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("node") is None:
+        pytest.fail("node is not on PATH: the TypeScript tests need Node 20")
+    root = tmp_path_factory.mktemp("ts")
+    example = _example()
+    write_tree(root / "example", _render(example))
+    (root / "example" / "examples.json").write_text(json.dumps(_examples(example)))
+    hostile = _hostile(root / "hostile-src")
+    write_tree(root / "hostile", _render(hostile))
+    (root / "hostile" / "examples.json").write_text(json.dumps(_examples(hostile)))
+    source, manifest, skipped = suite_module()
+    runtime = _render(example)["protocol/src/runtime.ts"]
+    package = json.dumps({"name": "suite", "type": "module"})
+    tsconfig = (root / "example" / "protocol" / "tsconfig.json").read_text()
+    write_tree(root / "suite", {"src/runtime.ts": runtime, "src/suite.ts": source,
+                                "package.json": package, "tsconfig.json": tsconfig,
+                                "manifest.json": json.dumps(manifest),
+                                "skipped.json": json.dumps(skipped, indent=1)})
+    for folder in (root / "example" / "protocol", root / "hostile" / "proto", root / "suite"):
+        _tsc(folder)
+    return root
+
+
+# --- tests -----------------------------------------------------------------------------------
+
+
+def test_golden_files() -> None:
+    files = _render(_example())
+    if UPDATE_GOLDEN:
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        write_tree(GOLDEN, files)
+    on_disk = {p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*") if p.is_file()}
+    assert on_disk == set(files), "run with WIRETYPE_UPDATE_GOLDEN=1 to update"
+    for relative, text in files.items():
+        assert (GOLDEN / relative).read_text(encoding="utf-8") == text, relative
+
+
+def test_committed_package_is_current() -> None:
+    files = _render(_example())
+    out = REPO / "generated" / "typescript"
+    for relative, text in files.items():
+        assert (out / relative).read_text(encoding="utf-8") == text, relative
+
+
+def test_second_run_and_other_hash_seed_identical() -> None:
+    first = _render(_example())
+    assert _render(_example()) == first
+    script = ("import json, sys; from tests.test_render_typescript import _example, _render; "
+              "sys.stdout.write(json.dumps(_render(_example()), sort_keys=True))")
+    for seed in ("1", "4242"):
+        out = _run(sys.executable, "-c", script, env={"PYTHONHASHSEED": seed})
+        assert json.loads(out) == first
+
+
+def test_every_file_has_a_do_not_edit_header() -> None:
+    for relative, text in _render(_example()).items():
+        assert "Do not edit" in text.splitlines()[0] or '"//"' in text.splitlines()[1], relative
+
+
+def test_hostile_text_stays_in_comments_and_strings(tmp_path: Path) -> None:
+    files = _render(_hostile(tmp_path))
+    types = files["proto/src/types.ts"]
+    assert "*/ here" not in types and "*\\/ here" in types
+    assert "\u2028" not in "".join(files.values()) and "\x00" not in "".join(files.values())
+    assert '"with space": number;' in types and '"__proto__"?: string;' in types
+    assert "  class: string;" in types and "  constructor: string;" in types
+
+
+def test_package_json_and_tsconfig(tmp_path: Path) -> None:
+    files = _render(_example())
+    package = json.loads(files["protocol/package.json"])
+    assert package["name"] == "@wiretype/protocol" and package["type"] == "module"
+    assert "dependencies" not in package and package["scripts"]["build"] == "tsc -p ."
+    assert '"strict": true' in files["protocol/tsconfig.json"]
+
+
+def test_suite_covers_the_supported_keywords() -> None:
+    _, manifest, skipped = suite_module()
+    assert len(manifest) >= 200, (len(manifest), skipped)
+
+
+def test_node_suites(build: Path) -> None:
+    """tsc --strict compiled all three packages (fixture); now the Node tests run on them."""
+    output = _run("node", "--test", "--test-reporter=spec", *sorted(
+        str(p) for p in (TESTS / "ts").glob("*.test.mjs")),
+        env={"WIRETYPE_TS_BUILD": str(build)})
+    assert " fail 0" in output, output
