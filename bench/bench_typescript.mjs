@@ -1,0 +1,98 @@
+// Generated validators vs ajv (compiled, and standalone) on the same schemas and messages.
+// Not a test: prints messages/s and ratios. Run through bench/bench_typescript.py, which
+// builds the package and writes cases.json (each version's open JSON Schema + messages).
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const require = createRequire(import.meta.url);
+const Ajv2020 = require("ajv/dist/2020").default;
+const standaloneCode = require("ajv/dist/standalone").default;
+const { _ } = require("ajv");
+
+const work = process.argv[2];
+const pkg = await import(pathToFileURL(join(work, "protocol", "dist", "index.js")).href);
+const runtime = await import(pathToFileURL(join(work, "protocol", "dist", "runtime.js")).href);
+const { cases, formats } = JSON.parse(readFileSync(join(work, "cases.json"), "utf8"));
+
+// ajv gets exactly the formats the generated code checks (same functions), so both do the same work.
+const formatFns = Object.fromEntries(formats.map(([name, fn]) => [name, runtime[fn]]));
+globalThis.__wiretypeFormats = formatFns;
+function ajv(standalone) {
+  const options = { strict: false, allErrors: false, validateFormats: true, unicodeRegExp: true };
+  if (standalone) options.code = { source: true, formats: _`globalThis.__wiretypeFormats` };
+  const instance = new Ajv2020(options);
+  for (const [name, fn] of Object.entries(formatFns)) instance.addFormat(name, fn);
+  return instance;
+}
+
+const compiledAjv = ajv(false);
+const standaloneAjv = ajv(true);
+const generated = [], compiled = [], standalone = [];
+const schemas = {};
+cases.forEach((c, i) => {
+  generated.push(pkg.validators.get(c.type).get(c.v).check);
+  compiled.push(compiledAjv.compile(c.schema));
+  schemas[`v${i}`] = c.schema;
+  c.schema.$id = `urn:case:${i}`;
+});
+for (const [i, c] of cases.entries()) standaloneAjv.addSchema(c.schema, `v${i}`);
+const file = join(work, "ajv-standalone.cjs");
+writeFileSync(file, standaloneCode(standaloneAjv, Object.fromEntries(cases.map((_c, i) => [`v${i}`, `v${i}`]))));
+const standaloneModule = require(file);
+cases.forEach((_c, i) => standalone.push(standaloneModule[`v${i}`]));
+
+// Agreement first: a benchmark of validators that disagree measures nothing.
+for (const [i, c] of cases.entries()) {
+  for (const m of [...c.valid, ...c.invalid]) {
+    const want = compiled[i](m);
+    if (generated[i](m) !== want || standalone[i](m) !== want) {
+      throw new Error(`disagreement on ${c.type} v${c.v}: ${JSON.stringify(m)}`);
+    }
+  }
+}
+
+function measure(validators, which, rounds) {
+  let n = 0, sink = 0;
+  const start = process.hrtime.bigint();
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < cases.length; i++) {
+      const fn = validators[i];
+      for (const m of cases[i][which]) { if (fn(m)) sink++; n++; }
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return [n / seconds, sink];
+}
+
+const rounds = Number(process.env.ROUNDS ?? 20000);
+const rows = [];
+for (const which of ["valid", "invalid"]) {
+  for (const [label, set] of [["generated", generated], ["ajv compiled", compiled], ["ajv standalone", standalone]]) {
+    measure(set, which, Math.ceil(rounds / 10)); // warm up
+  }
+  const result = {};
+  for (const [label, set] of [["generated", generated], ["ajv compiled", compiled], ["ajv standalone", standalone]]) {
+    result[label] = Math.max(...[1, 2, 3].map(() => measure(set, which, rounds)[0]));
+  }
+  for (const [label, rate] of Object.entries(result)) {
+    rows.push({ messages: which, validator: label, "messages/s": Math.round(rate),
+                "vs ajv compiled": (rate / result["ajv compiled"]).toFixed(2) });
+  }
+}
+console.table(rows);
+
+// decode (JSON text in, normalised envelope out) vs JSON.parse + ajv compiled validate.
+const texts = cases.flatMap((c) => c.valid.map((data) => [c, JSON.stringify({ type: c.type, v: c.v, id: "b", data })]));
+const index = new Map(cases.map((c, i) => [c, i]));
+function rate(fn) {
+  const start = process.hrtime.bigint();
+  const n = rounds / 4;
+  for (let r = 0; r < n; r++) for (const [c, text] of texts) fn(c, text);
+  return (n * texts.length) / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+const decodeRate = Math.max(...[1, 2, 3].map(() => rate((_c, t) => pkg.decode(t))));
+const ajvRate = Math.max(...[1, 2, 3].map(() => rate((c, t) => compiled[index.get(c)](JSON.parse(t).data))));
+console.table([{ path: "decode(text)", "messages/s": Math.round(decodeRate), ratio: (decodeRate / ajvRate).toFixed(2) },
+               { path: "JSON.parse + ajv compiled", "messages/s": Math.round(ajvRate), ratio: "1.00" }]);
