@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -36,10 +37,10 @@ WRONG = ("1", 1.5, True, None, [], {}, "")
 
 def _mutations(data: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
-    for key in data:
+    for key, value in data.items():
         out.append({k: v for k, v in data.items() if k != key})
         for wrong in WRONG:
-            if type(wrong) is not type(data[key]):
+            if type(wrong) is not type(value):
                 out.append({**data, key: wrong})
                 break
     return out
@@ -100,13 +101,7 @@ def main() -> None:
         print(f"wiretype generate --lang python,typescript: {both:.2f} s")
     _build_package()
     subprocess.run(["node", str(REPO / "bench" / "bench_typescript.mjs"), str(WORK)],
-                   check=True, env={"ROUNDS": str(args.rounds), "PATH": _path()})
-
-
-def _path() -> str:
-    import os
-
-    return os.environ.get("PATH", "")
+                   check=True, env={**os.environ, "ROUNDS": str(args.rounds)})
 
 
 if __name__ == "__main__":
