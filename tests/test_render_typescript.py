@@ -86,6 +86,28 @@ def _hostile_thing() -> dict[str, Any]:
     }}
 
 
+def _custom() -> dict[str, Any]:
+    """A message whose migration is a pair of the user's functions."""
+    return {"versions": {
+        1: {"fields": {"celsius": "float"}},
+        2: {"fields": {"kelvin": "float"}, "migrate": {
+            "custom": {"python": "hostile_shims:up", "typescript": "../../custom.js#up"},
+            "down": {"custom": {"python": "hostile_shims:down",
+                                "typescript": "../../custom.js#down"}}}},
+    }}
+
+
+# The user's TypeScript shims for evil.custom, beside the package folder (see ../../custom.js).
+CUSTOM_JS = """\
+export function up(data) { return { kelvin: data.celsius + 273.15, ignored: true }; }
+export function down(data) { return { celsius: data.kelvin - 273.15 }; }
+"""
+CUSTOM_DTS = """\
+export declare function up(data: any): any;
+export declare function down(data: any): any;
+"""
+
+
 def hostile_files() -> dict[str, str]:
     node = {"kind": "type", "description": EVIL, "versions": {1: {"fields": {
         "label": {"type": "string", "description": EVIL},
@@ -100,6 +122,7 @@ def hostile_files() -> dict[str, str]:
         "schemas/evil/cat.yaml": _yaml(cat),
         "schemas/evil/dog.yaml": _yaml(dog),
         "schemas/evil/thing.yaml": _yaml(_hostile_thing()),
+        "schemas/evil/custom.yaml": _yaml(_custom()),
     }
 
 
@@ -164,7 +187,8 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_tree(root / "example", _render(example))
     (root / "example" / "examples.json").write_text(json.dumps(_examples(example)))
     hostile = _hostile(root / "hostile-src")
-    write_tree(root / "hostile", _render(hostile))
+    write_tree(root / "hostile", {**_render(hostile), "custom.js": CUSTOM_JS,
+                                  "custom.d.ts": CUSTOM_DTS})
     (root / "hostile" / "examples.json").write_text(json.dumps(_examples(hostile)))
     source, manifest, skipped = suite_module()
     runtime = _render(example)["protocol/src/runtime.ts"]

@@ -53,3 +53,10 @@ test("three versions: rename, values, defaults, move, convert, and back", () => 
   const back = p.downgrade(v3, 1);
   assert.deepEqual(back, v1);
 });
+
+test("custom steps call the user's functions, statically imported", () => {
+  const v1 = p.decode({ type: "evil.custom", v: 1, id: "c", data: { celsius: 20 } });
+  const v2 = p.upgrade(v1);
+  assert.deepEqual(v2.data, { kelvin: 293.15 });
+  assert.ok(Math.abs(p.downgrade(v2, 1).data.celsius - 20) < 1e-9);
+});
