@@ -8,7 +8,8 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { jsonEqual, load } from "./build.mjs";
 
-const VECTORS = join(dirname(fileURLToPath(import.meta.url)), "..", "parity", "vectors.json");
+const VECTORS = process.env.WIRETYPE_PARITY_VECTORS ??
+  join(dirname(fileURLToPath(import.meta.url)), "..", "parity", "vectors.json");
 const p = await load("example", "protocol", "dist", "index.js");
 
 function attempt(run) {
