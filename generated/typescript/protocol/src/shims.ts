@@ -120,7 +120,7 @@ function run(data: Record<string, any>, [kind, field, arg]: Step): Record<string
 }
 
 function migrate(msg: Envelope, to: number | undefined, way: "up" | "down"): Envelope {
-  const start = frame(msg);
+  const start: Record<string, any> = frame(msg);
   const chain = chains.get(start.type)!;
   const versions = chain.versions;
   const target = to ?? versions[versions.length - 1]!;
