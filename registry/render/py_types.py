@@ -1,0 +1,190 @@
+"""Type expressions -> pydantic annotations, through a table of small functions.
+
+Each form of the shorthand has one function that returns the annotation text;
+constraints (JSON Schema keywords) are folded into the markers of the
+generated ``_runtime`` module (``Str``, ``Int``, ``Float``, ``Unique``,
+``Keywords``), so pydantic-core checks them without Python calls.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from registry.model import (
+    Const,
+    Enum,
+    InlineObject,
+    ListOf,
+    MapOf,
+    Nullable,
+    OneOf,
+    Primitive,
+    Ref,
+    TypeExpr,
+)
+from registry.render.py_literals import literal_able, py_literal
+
+_STRING_FORMATS = {"string": None, "uuid": "uuid", "datetime": "date-time", "date": "date",
+                   "time": "time", "uri": "uri", "email": "email"}
+_NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+
+
+@dataclass
+class TypeContext:
+    """What the annotation of one field needs: class names, and a way to add inline classes."""
+
+    ref_class: Callable[[Ref], str]
+    inline_class: Callable[[InlineObject, str], str]  # (object, name hint) -> class name
+    hint: str = ""
+    keywords: list[tuple[str, Any]] = field(default_factory=list)
+
+
+def annotation(texpr: TypeExpr, constraints: tuple[tuple[str, Any], ...],
+               ctx: TypeContext) -> str:
+    """The annotation of a field of type ``texpr`` with its constraints."""
+    if isinstance(texpr, Nullable):
+        return f"{annotation(texpr.inner, constraints, ctx)} | None"
+    rest = dict(constraints)
+    text = _FORMS[type(texpr)](texpr, rest, ctx)
+    if rest:  # keywords the type's own marker could not take
+        keywords = py_literal(tuple((k, rest[k]) for k in sorted(rest)))
+        return f"_t.Annotated[{text}, _rt.Keywords({keywords})]"
+    return text
+
+
+def _marker(base: str, marker: str, args: dict[str, Any]) -> str:
+    inner = ", ".join(f"{k}={py_literal(v)}" for k, v in args.items() if v is not None)
+    return f"_t.Annotated[{base}, _rt.{marker}({inner})]"
+
+
+def _primitive(texpr: Primitive, rest: dict[str, Any], ctx: TypeContext) -> str:
+    name = texpr.name
+    if name in _STRING_FORMATS:
+        return _string(_STRING_FORMATS[name], rest)
+    if name == "int":
+        return _marker("int", "Int", _int_bounds(rest))
+    if name == "float":
+        return _marker("float", "Float", _float_bounds(rest))
+    return "bool" if name == "bool" else "_t.Any"
+
+
+def _string(fmt: str | None, rest: dict[str, Any]) -> str:
+    fmt = rest.pop("format", None) if fmt is None else fmt
+    if isinstance(fmt, str) and fmt not in _STRING_FORMATS.values():
+        fmt = None  # other formats are annotations
+    args: dict[str, Any] = {"min_length": rest.pop("minLength", None),
+                            "max_length": rest.pop("maxLength", None), "format": fmt}
+    rest.pop("format", None)
+    pattern = rest.pop("pattern", None)
+    if pattern is not None:
+        args["pattern"] = pattern
+        if not rust_compiles(pattern):
+            args["engine"] = "python-re"
+    if all(v is None for v in args.values()):
+        return "str"
+    return _marker("str", "Str", args)
+
+
+@lru_cache(maxsize=512)
+def rust_compiles(pattern: str) -> bool:
+    """True when pydantic-core's Rust regex engine takes the pattern (no look-around...)."""
+    from pydantic_core import SchemaError, SchemaValidator, core_schema
+
+    try:
+        SchemaValidator(core_schema.str_schema(pattern=pattern))
+    except SchemaError:
+        return False
+    return True
+
+
+def _int_bounds(rest: dict[str, Any]) -> dict[str, Any]:
+    """Number bounds as whole-number bounds (``minimum: 1.5`` on an int is ``ge=2``)."""
+    out: dict[str, Any] = {}
+    if "minimum" in rest:
+        out["ge"] = math.ceil(rest.pop("minimum"))
+    if "exclusiveMinimum" in rest:
+        out["ge"] = max(out.get("ge", -math.inf), math.floor(rest.pop("exclusiveMinimum")) + 1)
+    if "maximum" in rest:
+        out["le"] = math.floor(rest.pop("maximum"))
+    if "exclusiveMaximum" in rest:
+        out["le"] = min(out.get("le", math.inf), math.ceil(rest.pop("exclusiveMaximum")) - 1)
+    step = rest.get("multipleOf")
+    if isinstance(step, int) or (isinstance(step, float) and step.is_integer()):
+        out["multiple_of"] = int(rest.pop("multipleOf"))
+    return out
+
+
+def _float_bounds(rest: dict[str, Any]) -> dict[str, Any]:
+    names = {"minimum": "ge", "maximum": "le", "exclusiveMinimum": "gt",
+             "exclusiveMaximum": "lt", "multipleOf": "multiple_of"}
+    return {names[k]: rest.pop(k) for k in _NUMBER_KEYS if k in rest}
+
+
+def _sized(base: str, rest: dict[str, Any], low: str, high: str, unique: bool = False) -> str:
+    args = {"min_length": rest.pop(low, None), "max_length": rest.pop(high, None)}
+    markers = []
+    if any(v is not None for v in args.values()):
+        inner = ", ".join(f"{k}={py_literal(v)}" for k, v in args.items() if v is not None)
+        markers.append(f"_p.Field({inner})")
+    if unique and rest.pop("uniqueItems", False) is True:
+        markers.append("_rt.Unique()")
+    rest.pop("uniqueItems", None)
+    return f"_t.Annotated[{base}, {', '.join(markers)}]" if markers else base
+
+
+def _list(texpr: ListOf, rest: dict[str, Any], ctx: TypeContext) -> str:
+    item = annotation(texpr.item, (), _child(ctx, "Item"))
+    return _sized(f"list[{item}]", rest, "minItems", "maxItems", unique=True)
+
+
+def _map(texpr: MapOf, rest: dict[str, Any], ctx: TypeContext) -> str:
+    value = annotation(texpr.value, (), _child(ctx, "Value"))
+    return _sized(f"dict[str, {value}]", rest, "minProperties", "maxProperties")
+
+
+def _child(ctx: TypeContext, suffix: str) -> TypeContext:
+    return TypeContext(ctx.ref_class, ctx.inline_class, ctx.hint + suffix)
+
+
+def _ref(texpr: Ref, rest: dict[str, Any], ctx: TypeContext) -> str:
+    return ctx.ref_class(texpr)
+
+
+def _inline(texpr: InlineObject, rest: dict[str, Any], ctx: TypeContext) -> str:
+    return ctx.inline_class(texpr, ctx.hint)
+
+
+def _values(values: tuple[Any, ...]) -> str:
+    if all(literal_able(v) for v in values):
+        return f"_t.Literal[{', '.join(py_literal(v) for v in values)}]"
+    return f"_t.Annotated[_t.Any, _rt.Values({py_literal(tuple(values))})]"
+
+
+def _enum(texpr: Enum, rest: dict[str, Any], ctx: TypeContext) -> str:
+    return _values(texpr.values)
+
+
+def _const(texpr: Const, rest: dict[str, Any], ctx: TypeContext) -> str:
+    return _values((texpr.value,))
+
+
+def _one_of(texpr: OneOf, rest: dict[str, Any], ctx: TypeContext) -> str:
+    branches = ", ".join(ctx.ref_class(ref) for ref in texpr.refs)
+    marker = f"_rt.OneOf({py_literal(texpr.discriminator)})"
+    return f"_t.Annotated[_t.Union[{branches}], {marker}]"
+
+
+_FORMS: dict[type, Callable[[Any, dict[str, Any], TypeContext], str]] = {
+    Primitive: _primitive,
+    ListOf: _list,
+    MapOf: _map,
+    Ref: _ref,
+    InlineObject: _inline,
+    Enum: _enum,
+    Const: _const,
+    OneOf: _one_of,
+}

@@ -1,0 +1,240 @@
+"""The compiled registry -> the generated Python package (pydantic v2), as a view-model.
+
+``render_python`` returns ``{path inside the out folder: text}``. Python code
+here resolves every name, literal and annotation (see ``py_types``,
+``py_literals``, ``py_shims``); the templates in ``templates/python/`` only
+loop and substitute. Layout of the package::
+
+    pyproject.toml
+    <package>/__init__.py   re-exports and __all__
+    <package>/_runtime.py   exact JSON Schema markers, errors, migration steps
+    <package>/models.py     one model per version of every message and shared type
+    <package>/codec.py      Envelope, decode, encode
+    <package>/shims.py      upgrade, downgrade and one function per hop
+    <package>/py.typed
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from registry.config import Target
+from registry.jsonschema import version_document
+from registry.model import Definition, Field, InlineObject, Ref, Registry, Version
+from registry.project import Loaded
+from registry.render.formats import FORMAT_PATTERNS
+from registry.render.naming import camel, definition_classes, python_identifier
+from registry.render.py_literals import comment, docstring, py_literal
+from registry.render.py_shims import HopView, definition_hops
+from registry.render.py_types import TypeContext, annotation
+from registry.render.templates import environment
+
+# A real calendar day (leap years counted), as one pattern: ``date`` and ``date-time`` need
+# no Python call. Equivalent to formats.py's date pattern plus ``days_in_month``.
+CALENDAR_DATE = (
+    r"(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+    r"|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)"
+)
+_MODULE_NAMES = {"_Model", "_rt", "_t", "_p"}
+_MUTABLE = (list, dict)
+
+
+def calendar_formats() -> dict[str, str]:
+    """formats.py's patterns, with the date part replaced by the calendar-exact one."""
+    date = FORMAT_PATTERNS["date"][1:-1]
+    return {name: pattern.replace(date, CALENDAR_DATE, 1) for name, pattern in
+            sorted(FORMAT_PATTERNS.items())}
+
+
+@dataclass(frozen=True)
+class FieldView:
+    ident: str
+    annotation: str
+    value: str  # " = ..." or ""
+
+
+@dataclass(frozen=True)
+class ClassView:
+    name: str
+    base: str
+    doc: str
+    source: str
+    wire_name: str
+    version: int
+    fields: tuple[FieldView, ...] = ()
+    raw_schema: str = ""
+
+
+@dataclass(frozen=True)
+class MessageView:
+    wire: str  # python literal
+    versions: tuple[tuple[int, str], ...]  # (number, class name)
+
+
+@dataclass
+class _Models:
+    """Builds every model class of the registry, inline objects first, names unique."""
+
+    registry: Registry
+    bases: dict[str, str]
+    classes: list[ClassView] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)
+
+    def ref_class(self, ref: Ref) -> str:
+        return f"{self.bases[ref.name]}V{ref.version}"
+
+    def claim(self, name: str) -> str:
+        candidate, n = name, 2
+        while candidate in self.taken or candidate in _MODULE_NAMES:
+            candidate, n = f"{name}{n}", n + 1
+        self.taken.add(candidate)
+        return candidate
+
+    def add_definition(self, definition: Definition) -> None:
+        for version in definition.versions:
+            name = f"{self.bases[definition.name]}V{version.number}"
+            if version.fields is None:
+                self.classes.append(self._raw(definition, version, name))
+            else:
+                doc = version.description or definition.description
+                self.add_object(definition, version, name, version.fields, doc)
+
+    def _raw(self, definition: Definition, version: Version, name: str) -> ClassView:
+        schema = version_document(self.registry, definition, version, closed=False)
+        text = json.dumps(schema, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return ClassView(name, "_rt.RawModel", docstring(version.description or
+                                                         definition.description),
+                         _source(definition, version), py_literal(definition.name),
+                         version.number, raw_schema=py_literal(text))
+
+    def add_object(self, definition: Definition, version: Version, name: str,
+                   fields: tuple[Field, ...], doc: str) -> None:
+        taken: set[str] = set()
+        views = tuple(self._field(definition, version, name, f, taken) for f in fields)
+        self.classes.append(ClassView(name, "_Model", docstring(doc),
+                                      _source(definition, version),
+                                      py_literal(definition.name), version.number, views))
+
+    def _field(self, definition: Definition, version: Version, owner: str, f: Field,
+               taken: set[str]) -> FieldView:
+        def inline(obj: InlineObject, hint: str) -> str:
+            name = self.claim(f"{owner}{hint}")
+            self.add_object(definition, version, name, obj.fields, "")
+            return name
+
+        ctx = TypeContext(self.ref_class, inline, camel(f.name) or "Field")
+        text = annotation(f.type, f.constraints, ctx)
+        ident = python_identifier(f.name, taken)
+        if not f.required and not f.has_default:
+            text = f"{text} | _p.MISSING"
+        return FieldView(ident, text, _field_value(f, ident))
+
+
+def _field_value(f: Field, ident: str) -> str:
+    args: list[str] = []
+    if f.has_default:
+        literal = py_literal(f.default)
+        if isinstance(f.default, _MUTABLE):
+            args += [f"default_factory=lambda: {literal}", "validate_default=True"]
+        else:
+            args.append(f"default={literal}")
+    elif not f.required:
+        args.append("default=_p.MISSING")
+    if ident != f.name:
+        args.append(f"alias={py_literal(f.name)}")
+    if f.description:
+        args.append(f"description={py_literal(f.description)}")
+    if not args:
+        return ""
+    if args == ["default=_p.MISSING"]:
+        return " = _p.MISSING"
+    return f" = _p.Field({', '.join(args)})"
+
+
+def _source(definition: Definition, version: Version) -> str:
+    return comment(f"{definition.name} v{version.number}, from {definition.file}")
+
+
+def _import_name(package: str) -> str:
+    name = re.sub(r"\W", "_", package, flags=re.ASCII).strip("_") or "wiretype_messages"
+    return f"p_{name}" if name[0].isdigit() else name
+
+
+def _definitions(registry: Registry) -> Iterator[Definition]:
+    yield from (registry.definitions[name] for name in sorted(registry.definitions))
+
+
+@dataclass(frozen=True)
+class PackageView:
+    package: str
+    header: str
+    registry: str  # for docstrings: a python-safe text
+    classes: tuple[ClassView, ...]
+    aliases: tuple[tuple[str, str], ...]
+    messages: tuple[MessageView, ...]
+    message_classes: tuple[str, ...]
+    hops: tuple[HopView, ...]
+    formats: tuple[tuple[str, str], ...]
+    model_names: tuple[str, ...]
+    exports: tuple[str, ...]
+    raw: bool
+
+
+def package_view(loaded: Loaded, target: Target) -> PackageView:
+    registry = loaded.registry
+    bases = definition_classes(registry.definitions)
+    models = _Models(registry, bases)
+    models.taken |= set(bases.values())
+    models.taken |= {f"{bases[d.name]}V{v.number}" for d in registry.definitions.values()
+                     for v in d.versions}
+    for definition in _definitions(registry):
+        models.add_definition(definition)
+    aliases = tuple((bases[d.name], f"{bases[d.name]}V{d.latest.number}")
+                    for d in _definitions(registry))
+    messages = tuple(MessageView(py_literal(d.name), tuple(
+        (v.number, f"{bases[d.name]}V{v.number}") for v in d.versions))
+        for d in _definitions(registry) if d.kind == "message")
+    hops = tuple(hop for d in _definitions(registry) if d.kind == "message"
+                 for hop in definition_hops(d, bases[d.name]))
+    name = comment(loaded.config.registry_name)
+    header = (f"# Generated by wiretype from the registry {name} "
+              f"({comment(loaded.config.schemas)}/). Do not edit: run `wiretype generate`.")
+    model_names = sorted({c.name for c in models.classes} | {a for a, _ in aliases})
+    return PackageView(
+        package=_import_name(target.package),
+        header=header,
+        registry=name.replace("\\", "/").replace('"', "'"),
+        classes=tuple(models.classes),
+        aliases=aliases,
+        messages=messages,
+        message_classes=tuple(cls for m in messages for _, cls in m.versions),
+        hops=hops,
+        formats=tuple((py_literal(k), py_literal(v)) for k, v in calendar_formats().items()),
+        model_names=tuple(model_names),
+        exports=tuple(sorted({*model_names, *_API})),
+        raw=any(c.raw_schema for c in models.classes),
+    )
+
+
+_API = ("DecodeError", "Envelope", "MESSAGES", "MessageData", "decode", "downgrade", "encode",
+        "envelope", "upgrade")
+_FILES = (("pyproject.toml", "pyproject.toml"), ("__init__.py", "{p}/__init__.py"),
+          ("_runtime.py", "{p}/_runtime.py"), ("models.py", "{p}/models.py"),
+          ("codec.py", "{p}/codec.py"), ("shims.py", "{p}/shims.py"),
+          ("py.typed", "{p}/py.typed"))
+
+
+def render_python(loaded: Loaded, target: Target, templates_dir: str | None) -> dict[str, str]:
+    """Every file of the Python package, by its path inside the out folder."""
+    view = package_view(loaded, target)
+    env = environment(templates_dir)
+    files: dict[str, str] = {}
+    for template, path in _FILES:
+        text = env.get_template(f"python/{template}.jinja").render(view=view,
+                                                                  header=view.header)
+        files[path.format(p=view.package)] = text
+    return files
