@@ -126,6 +126,46 @@ def hostile_files() -> dict[str, str]:
     }
 
 
+# Raw `schema:` versions (one referring to a raw shared type), and literals of every kind.
+RAW_FILES = {
+    "wiretype.yaml": 'schemas: schemas\ntypescript: {package: "@edge/raw", out: gen}\n',
+    "schemas/x/shape.yaml": """\
+kind: type
+versions:
+  1:
+    schema: {type: object, properties: {k: {type: integer}}, additionalProperties: false}
+""",
+    "schemas/x/raw.yaml": """\
+compatibility: none
+versions:
+  1:
+    schema:
+      type: object
+      properties:
+        a: {type: [string, "null"], pattern: "a+"}
+        b: {$ref: x.shape}
+        n: {type: integer, multipleOf: 3}
+        m: {type: number, multipleOf: 0.5}
+      patternProperties: {"^z": {type: integer}}
+      required: [a]
+  2:
+    fields:
+      a: string?
+      b: {type: x.shape, required: false}
+      lst: {type: "list[x.shape]", default: [{k: 1}]}
+      e: {enum: [1, "one", true, null], required: false}
+      c: {const: {"__proto__": 1}, required: false}
+""",
+}
+EMPTY_FILES = {"wiretype.yaml": 'schemas: schemas\ntypescript: {package: "empty", out: gen}\n',
+               "schemas/.keep": ""}
+
+
+def _loaded(root: Path, files: dict[str, str]) -> Loaded:
+    write_tree(root, files)
+    return load(load_config(root))
+
+
 def _hostile(root: Path) -> Loaded:
     write_tree(root, hostile_files())
     loaded = load(load_config(root))
@@ -190,6 +230,8 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_tree(root / "hostile", {**_render(hostile), "custom.js": CUSTOM_JS,
                                   "custom.d.ts": CUSTOM_DTS})
     (root / "hostile" / "examples.json").write_text(json.dumps(_examples(hostile)))
+    write_tree(root / "raw", _render(_loaded(root / "raw-src", RAW_FILES)))
+    write_tree(root / "empty", _render(_loaded(root / "empty-src", EMPTY_FILES)))
     source, manifest, skipped = suite_module()
     runtime = _render(example)["protocol/src/runtime.ts"]
     package = json.dumps({"name": "suite", "type": "module"})
@@ -198,7 +240,8 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                 "package.json": package, "tsconfig.json": tsconfig,
                                 "manifest.json": json.dumps(manifest),
                                 "skipped.json": json.dumps(skipped, indent=1)})
-    for folder in (root / "example" / "protocol", root / "hostile" / "proto", root / "suite"):
+    for folder in (root / "example" / "protocol", root / "hostile" / "proto", root / "suite",
+                   root / "raw" / "raw", root / "empty" / "empty"):
         _tsc(folder)
     return root
 
