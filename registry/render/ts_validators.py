@@ -142,9 +142,12 @@ class SchemaCompiler:
         return self._node(doc, pointer, schema)
 
     def resolve(self, doc: int, ref: str) -> tuple[str, Any]:
+        node = self._docs[doc]
+        base = node.get("$id") if isinstance(node, dict) else None
+        if isinstance(base, str) and base and ref.startswith(base):
+            ref = "#" + ref[len(base):].removeprefix("#")  # the document's own $id
         if not ref.startswith("#"):
             raise UnsupportedSchemaError(f"$ref {ref!r}: only references inside the document work")
-        node = self._docs[doc]
         tokens = [unquote(t).replace("~1", "/").replace("~0", "~")
                   for t in ref[1:].split("/")[1:]]
         for token in tokens:
