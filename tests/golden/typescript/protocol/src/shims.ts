@@ -29,11 +29,9 @@ const INTEGER_TEXT = /^-?[0-9]+$/;
 const NUMBER_TEXT = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
 
 function convert(value: unknown, name: string, param: unknown): unknown {
-  if (value === null) return value;
   switch (name) {
     case "int_to_string":
-      if (!Number.isInteger(value)) return value;
-      return Math.abs(value as number) < 1e21 ? String(value) : BigInt(value as number).toString();
+      return Number.isInteger(value) ? String(value) : value;
     case "string_to_int":
       return typeof value === "string" && INTEGER_TEXT.test(value) ? Number(value) || 0 : value;
     case "float_to_string":
@@ -54,69 +52,71 @@ function convert(value: unknown, name: string, param: unknown): unknown {
   }
 }
 
-/** Reads and removes the value at a dotted path; [false] when it is not there. */
-function take(data: Record<string, any>, path: string): [boolean, unknown] {
+/**
+ * The object that holds `path` and the key in it: a field name (also one with a dot in it,
+ * when the data has that key), else a dotted path; [null, key] when a parent is missing.
+ */
+function split(data: Record<string, any>, path: string): [Record<string, any> | null, string] {
+  if (hasOwn(data, path) || !path.includes(".")) return [data, path];
   const parts = path.split(".");
   let node: unknown = data;
-  for (const part of parts.slice(0, -1)) {
-    if (!isObj(node) || !hasOwn(node, part)) return [false, undefined];
-    node = node[part];
-  }
-  const last = parts[parts.length - 1]!;
-  if (!isObj(node) || !hasOwn(node, last)) return [false, undefined];
-  const value = node[last];
-  delete node[last];
-  return [true, value];
+  for (const part of parts.slice(0, -1)) node = isObj(node) && hasOwn(node, part) ? node[part] : null;
+  return [isObj(node) ? node : null, parts[parts.length - 1]!];
 }
 
-/** Sets the value at a dotted path, creating objects on the way (a non-object is replaced). */
-function put(data: Record<string, any>, path: string, value: unknown): void {
+/** Sets the value at `path`, creating objects on the way; false when a parent is not one. */
+function put(data: Record<string, any>, path: string, value: unknown): boolean {
+  if (hasOwn(data, path) || !path.includes(".")) {
+    setOwn(data, path, value);
+    return true;
+  }
   const parts = path.split(".");
   let node = data;
   for (const part of parts.slice(0, -1)) {
-    if (!hasOwn(node, part) || !isObj(node[part])) setOwn(node, part, {});
+    if (!hasOwn(node, part)) setOwn(node, part, {});
+    if (!isObj(node[part])) return false;
     node = node[part];
   }
   setOwn(node, parts[parts.length - 1]!, value);
+  return true;
 }
 
 function run(data: Record<string, any>, [kind, field, arg]: Step): Record<string, any> {
+  if (kind === "custom") return customs[arg as number]!(cloneJson(data));
+  const [holder, key] = split(data, field);
+  const present = holder !== null && hasOwn(holder, key);
+  if (kind === "defaults") {
+    if (holder === null) put(data, field, cloneJson(arg));
+    else if (!present) setOwn(holder, key, cloneJson(arg));
+    return data;
+  }
+  if (!present) return data;
+  const value = holder[key];
   switch (kind) {
     case "rename":
-      if (hasOwn(data, field)) {
-        const value = data[field];
-        delete data[field];
-        setOwn(data, arg as string, value);
-      }
-      return data;
-    case "defaults":
-      if (!hasOwn(data, field)) setOwn(data, field, cloneJson(arg));
-      return data;
+      delete holder[key];
+      setOwn(holder, arg as string, value);
+      break;
     case "drop":
-      if (hasOwn(data, field)) delete data[field];
-      return data;
-    case "values":
-      if (hasOwn(data, field)) {
-        const hit = (arg as Array<[unknown, unknown]>).find(([from]) => deq(data[field], from));
-        if (hit !== undefined) setOwn(data, field, cloneJson(hit[1]));
-      }
-      return data;
-    case "move": {
-      const [found, value] = take(data, field);
-      if (found) put(data, arg as string, value);
-      return data;
+      delete holder[key];
+      break;
+    case "values": {
+      const hit = (arg as Array<[unknown, unknown]>).find(([from]) => deq(value, from));
+      if (hit !== undefined) setOwn(holder, key, cloneJson(hit[1]));
+      break;
     }
-    case "convert":
-      if (hasOwn(data, field)) {
-        const [name, param] = arg as [string, unknown];
-        const value = convert(data[field], name, param);
-        if (value === REMOVE) delete data[field];
-        else setOwn(data, field, value);
-      }
-      return data;
-    default: // custom
-      return customs[arg as number]!(cloneJson(data));
+    case "move":
+      delete holder[key];
+      if (!put(data, arg as string, value)) setOwn(holder, key, value);
+      break;
+    default: { // convert
+      const [name, param] = arg as [string, unknown];
+      const converted = convert(value, name, param);
+      if (converted === REMOVE) delete holder[key];
+      else setOwn(holder, key, converted);
+    }
   }
+  return data;
 }
 
 function migrate(msg: Envelope, to: number | undefined, way: "up" | "down"): Envelope {
