@@ -24,7 +24,9 @@ from registry.model import (
     OneOf,
     Primitive,
     Ref,
+    Registry,
     TypeExpr,
+    Version,
 )
 from registry.render.py_literals import literal_able, py_literal
 
@@ -188,3 +190,35 @@ _FORMS: dict[type, Callable[[Any, dict[str, Any], TypeContext], str]] = {
     Const: _const,
     OneOf: _one_of,
 }
+
+
+def holds_any(registry: Registry, version: Version) -> bool:
+    """True when the version's data may hold any JSON value (an ``any`` field, a raw schema),
+    following shared types."""
+    seen: set[tuple[str, int]] = set()
+
+    def version_any(v: Version) -> bool:
+        return v.fields is None or any(type_any(f.type) for f in v.fields)
+
+    def type_any(texpr: TypeExpr) -> bool:
+        if isinstance(texpr, Primitive):
+            return texpr.name == "any"
+        if isinstance(texpr, (Nullable, ListOf, MapOf)):
+            inner = texpr.inner if isinstance(texpr, Nullable) else \
+                texpr.item if isinstance(texpr, ListOf) else texpr.value
+            return type_any(inner)
+        if isinstance(texpr, InlineObject):
+            return any(type_any(f.type) for f in texpr.fields)
+        refs = (texpr,) if isinstance(texpr, Ref) else \
+            texpr.refs if isinstance(texpr, OneOf) else ()
+        return any(ref_any(ref) for ref in refs)
+
+    def ref_any(ref: Ref) -> bool:
+        if (ref.name, ref.version) in seen:
+            return False
+        seen.add((ref.name, ref.version))
+        definition = registry.definitions.get(ref.name)
+        target = definition.version(ref.version) if definition else None
+        return target is not None and version_any(target)
+
+    return version_any(version)

@@ -29,7 +29,7 @@ from registry.render.formats import FORMAT_PATTERNS
 from registry.render.naming import camel, definition_classes, python_identifier
 from registry.render.py_literals import comment, docstring, py_literal
 from registry.render.py_shims import HopView, definition_hops
-from registry.render.py_types import TypeContext, annotation
+from registry.render.py_types import TypeContext, annotation, holds_any
 from registry.render.templates import environment
 
 # A real calendar day (leap years counted), as one pattern: ``date`` and ``date-time`` need
@@ -55,6 +55,7 @@ class FieldView:
     ident: str
     annotation: str
     value: str  # " = ..." or ""
+    needs: frozenset[str] = frozenset()  # the generated classes the annotation names
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,27 @@ class _Models:
 
     def ref_class(self, ref: Ref) -> str:
         return f"{self.bases[ref.name]}V{ref.version}"
+
+    def ordered(self) -> tuple[ClassView, ...]:
+        """Classes with what they name first; a field naming a later class (a cycle) is
+        quoted, so only those annotations are evaluated as text (which is slow to import)."""
+        by_name = {c.name: c for c in self.classes}
+        done: dict[str, ClassView] = {}
+        visiting: set[str] = set()
+
+        def visit(name: str) -> None:
+            if name in done or name in visiting:
+                return
+            visiting.add(name)
+            for f in by_name[name].fields:
+                for dep in sorted(f.needs):
+                    visit(dep)
+            visiting.discard(name)
+            done[name] = _quote_forward(by_name[name], done)
+
+        for cls in self.classes:
+            visit(cls.name)
+        return tuple(done.values())
 
     def claim(self, name: str) -> str:
         candidate, n = name, 2
@@ -126,12 +148,32 @@ class _Models:
             self.add_object(definition, version, name, obj.fields, "")
             return name
 
-        ctx = TypeContext(self.ref_class, inline, camel(f.name) or "Field")
+        needs: set[str] = set()
+
+        def ref(target: Ref) -> str:
+            needs.add(self.ref_class(target))
+            return self.ref_class(target)
+
+        def record(obj: InlineObject, hint: str) -> str:
+            name = inline(obj, hint)
+            needs.add(name)
+            return name
+
+        ctx = TypeContext(ref, record, camel(f.name) or "Field")
         text = annotation(f.type, f.constraints, ctx)
         ident = python_identifier(f.name, taken)
         if not f.required and not f.has_default:
             text = f"{text} | _p.MISSING"
-        return FieldView(ident, text, _field_value(f, ident))
+        return FieldView(ident, text, _field_value(f, ident), frozenset(needs))
+
+
+def _quote_forward(cls: ClassView, defined: dict[str, ClassView]) -> ClassView:
+    fields = tuple(
+        f if f.needs <= defined.keys()
+        else FieldView(f.ident, py_literal(f.annotation), f.value, f.needs)
+        for f in cls.fields)
+    return ClassView(cls.name, cls.base, cls.doc, cls.source, cls.wire_name, cls.version,
+                     fields, cls.raw_schema)
 
 
 def _field_value(f: Field, ident: str) -> str:
@@ -180,6 +222,7 @@ class PackageView:
     hops: tuple[HopView, ...]
     formats: tuple[tuple[str, str], ...]
     model_names: tuple[str, ...]
+    loose: tuple[tuple[str, int], ...]
     exports: tuple[str, ...]
     raw: bool
 
@@ -208,13 +251,15 @@ def package_view(loaded: Loaded, target: Target) -> PackageView:
         package=_import_name(target.package),
         header=header,
         registry=name.replace("\\", "/").replace('"', "'"),
-        classes=tuple(models.classes),
+        classes=models.ordered(),
         aliases=aliases,
         messages=messages,
         message_classes=tuple(cls for m in messages for _, cls in m.versions),
         hops=hops,
         formats=tuple((py_literal(k), py_literal(v)) for k, v in calendar_formats().items()),
         model_names=tuple(model_names),
+        loose=tuple((py_literal(d.name), v.number) for d in _definitions(registry)
+                    if d.kind == "message" for v in d.versions if holds_any(registry, v)),
         exports=tuple(sorted({*model_names, *_API})),
         raw=any(c.raw_schema for c in models.classes),
     )

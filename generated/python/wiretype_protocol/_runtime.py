@@ -32,8 +32,7 @@ FORMATS: dict[str, str] = {
     'uuid': '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
 }
 _FORMAT_OF_PATTERN = {pattern: name for name, pattern in FORMATS.items()}
-_NON_FINITE = re.compile(r"NaN|Infinity")
-_NON_FINITE_BYTES = re.compile(rb"NaN|Infinity")
+
 
 
 class DecodeError(ValueError):
@@ -353,14 +352,27 @@ def _message(error: _t.Any) -> str:
 
 def non_finite(text: str | bytes) -> bool:
     """True when ``text`` holds NaN or Infinity outside strings (not JSON)."""
-    found = _NON_FINITE.search(text) if isinstance(text, str) else _NON_FINITE_BYTES.search(text)
-    if found is None:
+    if isinstance(text, str):
+        if "NaN" not in text and "Infinity" not in text:
+            return False
+    elif b"NaN" not in text and b"Infinity" not in text:
         return False
     try:
         json.loads(text, parse_constant=_reject)
     except (ValueError, RecursionError):
         return True
     return False
+
+
+def finite(value: _t.Any) -> bool:
+    """True when no number inside ``value`` is NaN or infinite."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(finite(item) for item in value.values())
+    if isinstance(value, list):
+        return all(finite(item) for item in value)
+    return True
 
 
 def _reject(name: str) -> _t.NoReturn:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import typing as _t
 import uuid
 
@@ -168,9 +169,54 @@ def _json_text(raw: bytes | bytearray | memoryview | str | dict[str, _t.Any]) ->
     raise TypeError(f"decode takes bytes, str or dict, not {type(raw).__name__}")
 
 
+# The usual frame starts `{"type": "...", "v": N`: the model is guessed from those bytes and
+# validated in one pass. The model's literal `type` and `v` make a wrong guess fail on
+# /type or /v, and the frame then goes the careful way (read type and v, then validate).
+_GUESS_BYTES = re.compile(rb'\{\s*"type"\s*:\s*"([^"\\]*)"\s*,\s*"v"\s*:\s*([0-9]+)\s*[,}]')
+_GUESS_TEXT = re.compile(_GUESS_BYTES.pattern.decode())
+_GUESSED: dict[_t.Any, _t.Any] = {}  # the frame's first bytes -> the envelope's validator
+# Message versions whose data may hold any JSON value (`any`, raw schemas): NaN and
+# Infinity are looked for in the text before they are decoded.
+_LOOSE: frozenset[tuple[str, int]] = frozenset({
+})
+
+
+def _learn(found: re.Match[_t.Any]) -> _t.Any:
+    """The validator for a guessed type and version (None: take the careful way)."""
+    name = found.group(1)
+    name = name.decode("utf-8", "replace") if isinstance(name, bytes) else name
+    version = int(found.group(2))
+    if version not in MESSAGES.get(name, {}) or (name, version) in _LOOSE:
+        return None
+    validator = _GUESSED[found.group(0)] = _envelope_model(name, version).__pydantic_validator__
+    return validator
+
+
 def decode(raw: bytes | bytearray | memoryview | str | dict[str, _t.Any]) -> Envelope:
     """Validate an envelope exactly against its message version; ``DecodeError`` if not."""
-    text = _json_text(raw)
+    text = raw if type(raw) is bytes else _json_text(raw)
+    found: re.Match[_t.Any] | None = _GUESS_BYTES.match(text) if type(text) is bytes \
+        else _GUESS_TEXT.match(text)  # type: ignore[arg-type]
+    if found is None:
+        return _decode_careful(text)
+    validator = _GUESSED.get(found.group(0))
+    if validator is None:
+        validator = _learn(found)
+        if validator is None:
+            return _decode_careful(text)
+    try:
+        framed: Envelope = validator.validate_json(text, by_alias=True, by_name=False)
+    except _p.ValidationError as exc:
+        if any(e["loc"][:1] in (("type",), ("v",)) or e["type"] == "json_invalid"
+               for e in exc.errors()):
+            return _decode_careful(text)
+        raise DecodeError(_rt.error_list(exc)) from None
+    if framed.__pydantic_extra__ and not _rt.finite(framed.__pydantic_extra__):
+        raise _failed("", "NaN and Infinity are not JSON")
+    return framed
+
+
+def _decode_careful(text: str | bytes) -> Envelope:
     if _rt.non_finite(text):
         raise _failed("", "NaN and Infinity are not JSON")
     try:

@@ -3,9 +3,9 @@
 
 Validation is exact JSON Schema (see ``_runtime``): no coercion, unknown fields dropped,
 defaults filled; an optional field that was absent is ``MISSING`` and stays off the wire.
+Classes come before the classes that use them, so annotations are objects, not text (text
+is slow to import); only a reference back in a cycle is written as text.
 """
-
-from __future__ import annotations
 
 import typing as _t
 
@@ -27,6 +27,17 @@ class _Model(_p.BaseModel):
     )
     __wire_name__: _t.ClassVar[str] = ""
     __wire_version__: _t.ClassVar[int] = 0
+
+
+# common.user v1, from schemas/common/user.yaml
+class UserV1(_Model):
+    """A person as other people in a room see them."""
+
+    __wire_name__: _t.ClassVar[str] = 'common.user'
+    __wire_version__: _t.ClassVar[int] = 1
+    id_: _t.Annotated[str, _rt.Str(format='uuid')] = _p.Field(alias='id')
+    name: _t.Annotated[str, _rt.Str(min_length=1, max_length=80)] = _p.Field(description='Display name.')
+    avatar: _t.Annotated[str, _rt.Str(format='uri')] | _p.MISSING = _p.Field(default=_p.MISSING, description='Picture shown next to the name.')
 
 
 # chat.message_deleted v1, from schemas/chat/message_deleted.yaml
@@ -147,17 +158,6 @@ class TypingV1(_Model):
     room: _t.Annotated[str, _rt.Str(min_length=1, max_length=64)]
     user_id: _t.Annotated[str, _rt.Str(format='uuid')]
     typing: bool
-
-
-# common.user v1, from schemas/common/user.yaml
-class UserV1(_Model):
-    """A person as other people in a room see them."""
-
-    __wire_name__: _t.ClassVar[str] = 'common.user'
-    __wire_version__: _t.ClassVar[int] = 1
-    id_: _t.Annotated[str, _rt.Str(format='uuid')] = _p.Field(alias='id')
-    name: _t.Annotated[str, _rt.Str(min_length=1, max_length=80)] = _p.Field(description='Display name.')
-    avatar: _t.Annotated[str, _rt.Str(format='uri')] | _p.MISSING = _p.Field(default=_p.MISSING, description='Picture shown next to the name.')
 
 
 # wiretype.ack v1, from schemas/wiretype/ack.yaml

@@ -1,0 +1,116 @@
+"""Write a generated registry for benchmarks: N messages x 3 versions, and its settings.
+
+Each message uses a shared type (``common.profile``), renames a field in v2
+(with a list field that has a default), maps enum values and adds a defaulted
+field in v3, and carries an example on every version. Deterministic: the same
+arguments write the same bytes.
+
+    python bench/registry_gen.py OUT_DIR [--messages 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+SETTINGS = """\
+schemas: schemas
+compatibility: backward
+python: {package: bench_protocol, out: generated/python}
+typescript: {package: "@bench/protocol", out: generated/typescript}
+"""
+
+PROFILE = """\
+kind: type
+description: Who sent a message.
+versions:
+  1:
+    fields:
+      id: uuid
+      name: {type: string, min_length: 1, max_length: 80}
+      email: {type: email, required: false}
+      joined: date
+    examples:
+      - {id: 7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11, name: Ada, joined: "2025-02-28"}
+"""
+
+_V1_FIELDS = """\
+      id: uuid
+      room: {type: string, min_length: 1, max_length: 64}
+      text: {type: string, max_length: 2000}
+      sent_at: datetime
+      author: common.profile
+      count: {type: int, minimum: 0}
+      score: {type: float, minimum: 0, maximum: 100}
+      level: {enum: [low, mid, high], default: mid}
+      note: {type: string, required: false}
+"""
+_V2_FIELDS = _V1_FIELDS.replace("      text:", "      body:") + \
+    "      mentions: {type: \"list[uuid]\", default: []}\n"
+_V3_FIELDS = _V2_FIELDS.replace("[low, mid, high]", "[quiet, mid, loud]") + \
+    "      pinned: {type: bool, default: false}\n"
+
+
+def example(index: int, version: int) -> dict[str, object]:
+    """A valid data object of message ``index`` at ``version``."""
+    data: dict[str, object] = {
+        "id": f"{index:08x}-2f1a-4b8e-9a51-0c7a2e6f1b11",
+        "room": f"room-{index % 17}",
+        "text": f"hello from message {index}, version {version}",
+        "sent_at": "2026-03-01T09:30:00Z",
+        "author": {"id": "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11", "name": "Ada",
+                   "joined": "2024-02-29"},
+        "count": index,
+        "score": 12.5,
+        "level": ["low", "mid", "high"][index % 3] if version < 3 else "loud",
+    }
+    if version >= 2:
+        data["body"] = data.pop("text")
+        data["mentions"] = ["7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11"]
+    if version >= 3:
+        data["pinned"] = index % 2 == 0
+    return data
+
+
+def message_yaml(index: int) -> str:
+    lines = [f"description: Benchmark message number {index}.", "direction: both",
+             "versions:"]
+    for version, fields in ((1, _V1_FIELDS), (2, _V2_FIELDS), (3, _V3_FIELDS)):
+        lines += [f"  {version}:", "    fields:", fields.rstrip("\n")]
+        if version == 2:
+            lines += ["    migrate:", "      rename: {text: body}"]
+        if version == 3:
+            lines += ["    migrate:", "      values: {level: {low: quiet, high: loud}}"]
+        lines += ["    examples:", f"      - {json.dumps(example(index, version))}"]
+    return "\n".join(lines) + "\n"
+
+
+def message_name(index: int) -> str:
+    return f"bench.group{index // 50}.message{index:04d}"
+
+
+def write_registry(out: Path, messages: int = 300) -> Path:
+    """Write the registry (settings + schemas) into ``out``; returns ``out``."""
+    schemas = out / "schemas"
+    (schemas / "common").mkdir(parents=True, exist_ok=True)
+    (out / "wiretype.yaml").write_text(SETTINGS, encoding="utf-8")
+    (schemas / "common" / "profile.yaml").write_text(PROFILE, encoding="utf-8")
+    for index in range(messages):
+        path = schemas / (message_name(index).replace(".", "/") + ".yaml")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(message_yaml(index), encoding="utf-8")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--messages", type=int, default=300)
+    args = parser.parse_args()
+    write_registry(args.out, args.messages)
+    print(f"wrote {args.messages} messages x 3 versions to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
