@@ -84,11 +84,17 @@ class _Emitter:
             schema["additionalProperties"] = False
         return schema
 
+    def constrained(self, texpr: TypeExpr,
+                    constraints: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+        """The schema of a type with constraints (on the non-null part of a nullable)."""
+        schema = self.type_schema(texpr)
+        if constraints:
+            target = schema["anyOf"][0] if isinstance(texpr, Nullable) else schema
+            target.update(dict(constraints))
+        return schema
+
     def field_schema(self, f: Field) -> dict[str, Any]:
-        schema = self.type_schema(f.type)
-        if f.constraints:
-            target = schema["anyOf"][0] if isinstance(f.type, Nullable) else schema
-            target.update(dict(f.constraints))
+        schema = self.constrained(f.type, f.constraints)
         if f.description:
             schema["description"] = f.description
         if f.has_default:
@@ -145,11 +151,12 @@ def _primitive(_: _Emitter, texpr: Primitive) -> dict[str, Any]:
 
 
 def _list(em: _Emitter, texpr: ListOf) -> dict[str, Any]:
-    return {"type": "array", "items": em.type_schema(texpr.item)}
+    return {"type": "array", "items": em.constrained(texpr.item, texpr.item_constraints)}
 
 
 def _map(em: _Emitter, texpr: MapOf) -> dict[str, Any]:
-    return {"type": "object", "additionalProperties": em.type_schema(texpr.value)}
+    values = em.constrained(texpr.value, texpr.value_constraints)
+    return {"type": "object", "additionalProperties": values}
 
 
 def _nullable(em: _Emitter, texpr: Nullable) -> dict[str, Any]:

@@ -57,11 +57,13 @@ class Primitive:
 @dataclass(frozen=True)
 class ListOf:
     item: TypeExpr
+    item_constraints: tuple[tuple[str, Any], ...] = ()  # `{type: list, items: {..}}`
 
 
 @dataclass(frozen=True)
 class MapOf:
     value: TypeExpr
+    value_constraints: tuple[tuple[str, Any], ...] = ()  # `{type: map, values: {..}}`
 
 
 @dataclass(frozen=True)

@@ -141,8 +141,8 @@ def _typed(ctx: FileContext, spec: dict[str, Any], path: NodePath) -> TypeExpr:
             ctx.error(path, "FIELD_FORM", f"`type: {kind}` needs `{inner_key}:`",
                       f"write `{{type: {kind}, {inner_key}: string}}`")
             return Primitive("any")
-        inner = _inner(ctx, spec[inner_key], (*path, inner_key))
-        return ListOf(inner) if kind == "list" else MapOf(inner)
+        inner, constraints = _inner(ctx, spec[inner_key], (*path, inner_key))
+        return ListOf(inner, constraints) if kind == "list" else MapOf(inner, constraints)
     for stray in ("items", "values"):
         if stray in spec:
             ctx.error((*path, stray), "FIELD_FORM", f"`{stray}` goes with `type: list` or "
@@ -150,10 +150,17 @@ def _typed(ctx: FileContext, spec: dict[str, Any], path: NodePath) -> TypeExpr:
     return parse_type(ctx, kind, (*path, "type"))
 
 
-def _inner(ctx: FileContext, spec: Any, path: NodePath) -> TypeExpr:
+def _inner(ctx: FileContext, spec: Any,
+           path: NodePath) -> tuple[TypeExpr, tuple[tuple[str, Any], ...]]:
+    """The type of list items or map values, with the constraints written on them."""
     if isinstance(spec, dict):
-        return parse_field(ctx, "items", spec, path).type
-    return parse_type(ctx, spec, path)
+        for key in ("required", "default", "deprecated"):
+            if key in spec:
+                ctx.error((*path, key), "FIELD_FORM", f"`{key}` does not apply to list items "
+                          "or map values", "put it on the field itself")
+        item = parse_field(ctx, "items", spec, path)
+        return item.type, item.constraints
+    return parse_type(ctx, spec, path), ()
 
 
 def _enum(ctx: FileContext, values: Any, path: NodePath) -> TypeExpr:

@@ -143,3 +143,16 @@ def test_patterns_are_ecma_262(tmp_path: Path) -> None:
     result = run("lint", "--root", str(tmp_path), "--format", "json")
     findings = json.loads(result.stdout)["findings"]
     assert [(f["rule"], f["line"]) for f in findings] == [("EXAMPLE_INVALID", 7)]
+
+
+def test_constraints_on_list_items_and_map_values_are_kept(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"wiretype.yaml": "{}\n", "schemas/m.yaml": (
+        "versions:\n  1:\n    fields:\n"
+        "      codes: {type: list, items: {type: string, max_length: 3}, max_items: 2}\n"
+        '      scores: {type: map, values: {type: "list[int]", min_items: 1}}\n')})
+    result = run("show", "m", "--root", str(tmp_path), "-f", "jsonschema")
+    props = json.loads(result.stdout)["properties"]
+    assert props["codes"] == {"type": "array", "maxItems": 2,
+                              "items": {"type": "string", "maxLength": 3}}
+    assert props["scores"]["additionalProperties"] == {
+        "type": "array", "items": {"type": "integer"}, "minItems": 1}

@@ -139,12 +139,12 @@ def _sized(base: str, rest: dict[str, Any], low: str, high: str, unique: bool = 
 
 
 def _list(texpr: ListOf, rest: dict[str, Any], ctx: TypeContext) -> str:
-    item = annotation(texpr.item, (), _child(ctx, "Item"))
+    item = annotation(texpr.item, texpr.item_constraints, _child(ctx, "Item"))
     return _sized(f"list[{item}]", rest, "minItems", "maxItems", unique=True)
 
 
 def _map(texpr: MapOf, rest: dict[str, Any], ctx: TypeContext) -> str:
-    value = annotation(texpr.value, (), _child(ctx, "Value"))
+    value = annotation(texpr.value, texpr.value_constraints, _child(ctx, "Value"))
     return _sized(f"dict[str, {value}]", rest, "minProperties", "maxProperties")
 
 
