@@ -205,7 +205,7 @@ class HelloV1(_Model):
     __wire_version__: _t.ClassVar[int] = 1
     client: HelloV1Client = _p.Field(description='The client program.')
     registry: _t.Annotated[str, _rt.Str(min_length=1, max_length=128)] = _p.Field(description='The registry the client was generated from.')
-    speaks: dict[str, list[_t.Annotated[int, _rt.Int()]]] = _p.Field(description='Message name -> every version of it the client can read and write.')
+    speaks: dict[str, _t.Annotated[list[_t.Annotated[int, _rt.Int()]], _p.Field(min_length=1)]] = _p.Field(description='Message name -> every version of it the client can read and write.')
     resume: HelloV1Resume | _p.MISSING = _p.Field(default=_p.MISSING, description='Set when reconnecting to an earlier session.')
 
 
