@@ -1028,6 +1028,7 @@ function r48(x: any, p: string, e: ValidationError[]): void {
 
 function c47(x: any): boolean {
   if (!(Array.isArray(x))) return false;
+  if (x.length < 1) return false;
   for (let i = 0; i < x.length; i++) {
     if (!c48(x[i])) return false;
   }
@@ -1038,6 +1039,7 @@ function r47(x: any, p: string, e: ValidationError[]): void {
     e.push({ path: p, message: "must be array" });
     return;
   }
+  if (x.length < 1) e.push({ path: p, message: "must have at least 1 items" });
   for (let i = 0; i < x.length; i++) {
     r48(x[i], p + "/" + i, e);
   }

@@ -1,0 +1,34 @@
+"""`make bench`: run every benchmark in turn and print their figures.
+
+Each benchmark is a script of its own (see bench/README.md) and can be run alone.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = (
+    ("command line: lint, check, --help (issue: registry)", "bench_cli.py"),
+    ("compatibility engine: compare on 5,000-property schemas", "bench_compat.py"),
+    ("generated Python: generate, decode, import", "bench_python.py"),
+    ("generated TypeScript: generate, validators vs ajv", "bench_typescript.py"),
+)
+
+
+def main() -> int:
+    failed = []
+    for title, script in BENCHMARKS:
+        print(f"\n=== {title}  (python bench/{script})", flush=True)
+        done = subprocess.run([sys.executable, str(HERE / script)], check=False)
+        if done.returncode != 0:
+            failed.append(script)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
