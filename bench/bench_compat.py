@@ -19,9 +19,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jsonschema import Draft202012Validator  # noqa: E402
+from jsonschema import Draft202012Validator
 
-from registry.compat import compare  # noqa: E402
+from registry.compat import compare
 
 N_PROPS = 5_000
 N_SAMPLES = 200
@@ -47,7 +47,8 @@ def _prop(i: int, rng: random.Random) -> dict[str, Any]:
 def schemas() -> tuple[dict[str, Any], dict[str, Any]]:
     rng = random.Random(7)
     props = {f"p{i}": _prop(i, rng) for i in range(N_PROPS)}
-    old = {"type": "object", "properties": props, "required": [f"p{i}" for i in range(0, N_PROPS, 3)]}
+    required = [f"p{i}" for i in range(0, N_PROPS, 3)]
+    old = {"type": "object", "properties": props, "required": required}
     new_props = dict(props)
     for i in range(0, N_PROPS, 97):  # some changes: widen, narrow, add, drop
         new_props[f"p{i}"] = {**props[f"p{i}"], "description": "changed"}

@@ -80,7 +80,7 @@ def _instances(schema: Any, data: st.DataObject) -> list[Any]:
             "a@example.com", "2020-01-01", [], [1], ["a", "a"], {}, {"a": 1}, {"kind": "a"},
             {"a": "x", "b": 2}]
     v = Draft202012Validator(schema, format_checker=CHECKER)
-    return [x for x in pool + [data.draw(st.from_type(int))] if v.is_valid(x)]
+    return [x for x in [*pool, data.draw(st.from_type(int))] if v.is_valid(x)]
 
 
 @settings(max_examples=1000, derandomize=True, deadline=None,
