@@ -10,7 +10,8 @@ step() {
 }
 step "Lint every definition" "$wt" lint
 step "Check: lint + lock + compatibility" "$wt" check
-step "One message, resolved" "$wt" show chat.message_sent@2 --format yaml
+step "One message, resolved" "$wt" show wiretype.ack --format yaml
+step "What changed from v1 to v3 of chat.message_sent" "$wt" diff chat.message_sent 1 3
 step "Generated code is up to date" "$wt" generate --check
 step "Export JSON Schema" "$wt" export jsonschema --out .venv/wiretype-export
 printf '\n'
