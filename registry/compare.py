@@ -101,6 +101,7 @@ def diff_versions(registry: Registry, definition: Definition, old: Version,
                for a, b in renames.items()]
     for name in old_props:
         target = renames.get(name, name)
+        label = name if target == name else f"{name} → {target}"
         if target not in new_props:
             required = name in old_doc.get("required", [])
             changes.append(FieldChange(name, "removed", "FIELD_REMOVED",
@@ -108,7 +109,7 @@ def diff_versions(registry: Registry, definition: Definition, old: Version,
                                        "removed" + (" (the old version required it)"
                                                     if required else "")))
         else:
-            changes += _changed(name, old_props[name], new_props[target], old_doc, new_doc)
+            changes += _changed(label, old_props[name], new_props[target], old_doc, new_doc)
     moved_in = set(renames.values())
     for name in new_props:
         if name not in old_props and name not in moved_in:
@@ -140,9 +141,14 @@ def _changed(name: str, before: Any, after: Any, old_doc: Any, new_doc: Any) -> 
     b = strip_annotations({**after, "$defs": new_doc.get("$defs", {})})
     if a == b:
         return []
-    back, fwd = includes(a, b), includes(b, a)
-    breaks = tuple(d for d, inc in (("backward", back), ("forward", fwd)) if not inc.holds)
-    reasons = [c for inc in (back, fwd) for c in inc.changes if c.breaking]
-    rule = reasons[0].rule if reasons else "FIELD_WIDENED"
-    detail = "; ".join(sorted({c.message for c in reasons})) or "accepts more than before"
-    return [FieldChange(name, "changed", rule, breaks, detail)]
+    directions = (("backward", includes(a, b)), ("forward", includes(b, a)))
+    breaks = tuple(d for d, inclusion in directions if not inclusion.holds)
+    reasons = {d: sorted({c.message for c in inc.changes if c.breaking}) for d, inc in directions}
+    rules = [c.rule for _, inc in directions for c in inc.changes if c.breaking]
+    detail = " | ".join(f"{d}: {'; '.join(_first(reasons[d]))}" for d in breaks if reasons[d])
+    return [FieldChange(name, "changed", rules[0] if rules else "FIELD_WIDENED", breaks,
+                        detail or "accepts more than before")]
+
+
+def _first(messages: list[str], most: int = 3) -> list[str]:
+    return messages[:most] + ([f"{len(messages) - most} more"] if len(messages) > most else [])

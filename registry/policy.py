@@ -122,8 +122,8 @@ def check_pair(registry: Registry, pair: Pair, verdicts: Verdicts) -> list[Findi
     written = verdicts.document(registry, pair.definition, writer, closed=True)
     try:
         migrated = apply_steps(written, steps) if steps else written
-    except UnmappableError as trusted:
-        return [_trusted(pair, trusted)]
+    except UnmappableError as unmappable:
+        return [_unmappable(pair, unmappable)]
     readable = verdicts.document(registry, pair.definition, reader, closed=False)
     inclusion = verdicts.includes(migrated, readable)
     if inclusion.holds:
@@ -137,12 +137,20 @@ def _default_hint(pair: Pair) -> str:
             f"{pair.new.number}, or set a weaker `compatibility:` for {pair.definition.name}")
 
 
-def _trusted(pair: Pair, trusted: UnmappableError) -> Finding:
-    loc = trusted.step.location
-    return Finding(loc.file, loc.line, loc.column, "MIGRATION_CUSTOM_TRUSTED",
-                   f"{pair.label} ({pair.direction}): {trusted.reason}",
-                   "test the custom function against the examples of both versions",
-                   severity="warning", subject=pair.definition.name)
+def _unmappable(pair: Pair, unmappable: UnmappableError) -> Finding:
+    """A custom step is trusted (a warning); any other step that cannot be followed leaves
+    the hop unproved, which is a failure, never a pass."""
+    loc = unmappable.step.location
+    message = f"{pair.label} ({pair.direction}): {unmappable.reason}"
+    if unmappable.step.kind == "custom":
+        return Finding(loc.file, loc.line, loc.column, "MIGRATION_CUSTOM_TRUSTED", message,
+                       "test the custom function against the examples of both versions",
+                       severity="warning", subject=pair.definition.name)
+    return Finding(loc.file, loc.line, loc.column, "CANNOT_PROVE",
+                   f"{message}, so what the `{unmappable.step.kind}` step outputs is unknown",
+                   "give the fields on the step's path plain object types, or write the "
+                   "step as `custom` (trusted)",
+                   subject=f"{pair.definition.name}@{pair.new.number}")
 
 
 def _finding(pair: Pair, change: Change, found: list[Suggestion]) -> Finding:
@@ -158,8 +166,9 @@ def _finding(pair: Pair, change: Change, found: list[Suggestion]) -> Finding:
 
 
 def _short(value: Any) -> str:
-    import json
-
+    """A witness as JSON, long strings cut (with their length, which is often the point)."""
+    if isinstance(value, str) and len(value) > 40:
+        return f"{json.dumps(value[:20], ensure_ascii=False)[:-1]}…\" ({len(value)} characters)"
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return text if len(text) <= 160 else text[:157] + "..."
 
