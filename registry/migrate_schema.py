@@ -5,8 +5,15 @@ messages that the shim can produce from any valid v_n message. Each step maps
 the writer's schema to a schema of everything the step can output. Where the
 exact image is awkward, the result is a *superset* (e.g. a converted value is
 only known to be "a string"): a superset can make the check fail, never pass
-wrongly. A step that cannot be mapped (``custom``, a schema that is not a plain
-object) makes the hop unprovable, which the caller reports.
+wrongly. A step whose effect cannot be described (``custom``, a path through a
+value that is not a plain object) makes the hop unprovable, which the caller
+reports.
+
+Paths follow the shims exactly (docs/shims.md, ``_runtime.py``/``shims.ts``): a
+name that the object declares, or one without a dot, is a key of the top
+object; otherwise a dotted path walks nested objects. ``rename`` renames
+inside the object that holds the field; ``move`` and ``defaults`` create the
+missing objects on the way to their target.
 """
 
 from __future__ import annotations
@@ -26,22 +33,59 @@ class UnmappableError(Exception):
         self.step, self.reason = step, reason
 
 
+# Keywords of an object schema that steps keep: the ones they edit, and those that do not
+# restrict the object. Any other keyword (allOf, $ref, maxProperties, propertyNames, ...)
+# speaks of the object as it was; a step that edits the object drops it, which only widens.
+_KEPT = frozenset({
+    "type", "properties", "required", "additionalProperties", "$defs", "definitions", "$id",
+    "$schema", "$anchor", "$dynamicAnchor", "$comment", "title", "description", "default",
+    "examples", "deprecated", "readOnly", "writeOnly",
+})
+
+
 def apply_steps(schema: Any, steps: Sequence[Step]) -> Any:
     """The schema of every output of ``steps`` run on a value of ``schema`` (a new dict)."""
-    out = _own(schema)
+    if not isinstance(schema, dict):
+        if steps:
+            raise UnmappableError(steps[0], "the schema is not a plain object with properties")
+        return copy.deepcopy(schema)
+    out = _widened(_followed(schema))
     for step in steps:
-        if not isinstance(out, dict) or not isinstance(out.get("properties", {}), dict):
+        if not isinstance(out.get("properties", {}), dict):
             raise UnmappableError(step, "the schema is not a plain object with properties")
-        _STEPS[step.kind](out, step)
+        _STEPS[step.kind](_Walk(out, step), step)
     return out
 
 
-def _own(schema: Any) -> Any:
-    """A copy of an object schema whose top-level properties and required can be edited
-    (the sub-schemas are shared: steps replace them, never change them in place)."""
-    if not isinstance(schema, dict):
-        return copy.deepcopy(schema)
-    out = dict(schema)
+def _followed(schema: dict[str, Any]) -> dict[str, Any]:
+    """A top-level ``$ref`` into the document's own ``$defs``, merged in where it can be."""
+    rest = {k: v for k, v in schema.items() if k != "$ref"}
+    target = _local(schema, schema.get("$ref"))
+    if not isinstance(target, dict) or set(rest) - _TOP_KEYS or set(target) & set(rest):
+        return schema
+    return {**target, **rest}
+
+
+_TOP_KEYS = frozenset({"$defs", "$schema", "title", "description", "$comment"})
+
+
+def _local(root: dict[str, Any], ref: Any) -> Any:
+    """The target of a ``#/$defs/NAME`` reference in ``root``, or None."""
+    prefix = "#/$defs/"
+    if not isinstance(ref, str) or not ref.startswith(prefix):
+        return None
+    name = ref.removeprefix(prefix).replace("~1", "/").replace("~0", "~")
+    defs = root.get("$defs")
+    return defs.get(name) if isinstance(defs, dict) else None
+
+
+def _widened(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of an object schema, without the keywords that steps would make wrong, whose
+    top-level properties and required can be edited (sub-schemas are shared: steps replace
+    them, never change them in place)."""
+    out = {k: v for k, v in schema.items() if k in _KEPT}
+    if "patternProperties" in schema:  # additionalProperties did not apply to those names
+        out.pop("additionalProperties", None)
     if isinstance(out.get("properties"), dict):
         out["properties"] = dict(out["properties"])
     if isinstance(out.get("required"), list):
@@ -57,70 +101,165 @@ def _required(schema: dict[str, Any]) -> list[str]:
     return schema.setdefault("required", [])  # type: ignore[no-any-return]
 
 
-def _take(schema: dict[str, Any], name: str) -> tuple[Any, bool] | None:
-    """Remove the property ``name`` (dotted: nested); its schema and whether it was required."""
-    head, _, rest = name.partition(".")
-    props = _props(schema)
-    if head not in props:
+def _closed(schema: dict[str, Any]) -> bool:
+    return schema.get("additionalProperties") is False
+
+
+def _extra(schema: dict[str, Any]) -> Any:
+    """The schema of a key the object does not declare, or None when it cannot be there."""
+    if _closed(schema):
         return None
-    if rest:
-        if not isinstance(props[head], dict):
+    extra = schema.get("additionalProperties", {})
+    return {} if extra is True else extra
+
+
+class _Walk:
+    """Finds and edits the objects that a step's paths name, inside the migrated schema."""
+
+    def __init__(self, root: dict[str, Any], step: Step) -> None:
+        self.root, self.step = root, step
+
+    def fail(self, reason: str) -> UnmappableError:
+        return UnmappableError(self.step, reason)
+
+    def holder(self, path: str) -> tuple[dict[str, Any] | None, str]:
+        """The object schema holding ``path`` and the last key (None: it is never there)."""
+        if path in _props(self.root) or "." not in path:
+            return self.root, path
+        *parents, last = path.split(".")
+        node = self.root
+        for part in parents:
+            child = self.child(node, part)
+            if child is None:
+                return None, last
+            node = child
+        return node, last
+
+    def child(self, node: dict[str, Any], part: str) -> dict[str, Any] | None:
+        """The nested object ``part`` of ``node``, made editable; None when it is never there."""
+        props = _props(node)
+        if part not in props:
+            if _closed(node):
+                return None
+            raise self.fail(f"cannot follow the path through the undeclared key {part!r}")
+        plain = self.plain(props[part])
+        if plain is None:
+            raise self.fail(f"cannot follow the path through {part!r}: not a plain object")
+        props[part] = plain
+        return plain
+
+    def plain(self, sub: Any) -> dict[str, Any] | None:
+        """An editable copy of ``sub`` when it is an object schema (a local $ref followed)."""
+        if isinstance(sub, dict) and set(sub) - _ANNOTATIONS == {"$ref"}:
+            sub = _local(self.root, sub["$ref"])
+        if not isinstance(sub, dict) or sub.get("type") != "object":
             return None
-        props[head] = _own(props[head])
-        return _take(props[head], rest)
-    required = head in schema.get("required", [])
+        if set(sub) - _KEPT or not isinstance(sub.get("properties", {}), dict):
+            return None
+        return _widened(sub)
+
+    def take(self, path: str) -> tuple[Any, bool] | None:
+        """Remove the field at ``path``: its schema and whether it is always there."""
+        node, key = self.holder(path)
+        if node is None:
+            return None
+        return _pop(node, key)
+
+    def put(self, path: str, sub: Any, required: bool) -> None:
+        """Set the field at ``path`` (dotted: nested), creating objects on the way."""
+        if path in _props(self.root) or "." not in path:
+            _set(self.root, path, sub, required)
+            return
+        *parents, last = path.split(".")
+        node = self.root
+        for part in parents:
+            node = self.parent_for_put(node, part, required)
+        _set(node, last, sub, required)
+
+    def parent_for_put(self, node: dict[str, Any], part: str, required: bool) -> dict[str, Any]:
+        props = _props(node)
+        if part not in props and _closed(node):  # created by the step, when it runs
+            props[part] = {"type": "object", "properties": {}, "additionalProperties": False}
+            if required:
+                _required(node).append(part)
+            return props[part]  # type: ignore[no-any-return]
+        child = self.child(node, part)
+        assert child is not None
+        if part not in node.get("required", []):  # absent before: created with only the field
+            child.pop("required", None)
+            if required:
+                _required(node).append(part)
+        return child
+
+
+_ANNOTATIONS = frozenset({"title", "description", "default", "examples", "deprecated",
+                          "readOnly", "writeOnly", "$comment"})
+
+
+def _pop(node: dict[str, Any], key: str) -> tuple[Any, bool] | None:
+    props = _props(node)
+    if key not in props:
+        extra = _extra(node)
+        return None if extra is None else (extra, False)
+    required = key in node.get("required", [])
     if required:
-        schema["required"] = [r for r in schema["required"] if r != head]
-    return props.pop(head), required
+        node["required"] = [r for r in node["required"] if r != key]
+    return props.pop(key), required
 
 
-def _put(schema: dict[str, Any], name: str, sub: Any, required: bool) -> None:
-    head, _, rest = name.partition(".")
-    props = _props(schema)
-    if rest:
-        inner = props.get(head)
-        if not isinstance(inner, dict) or inner.get("type") != "object":
-            inner = {"type": "object", "properties": {}, "additionalProperties": False}
-            if head not in _required(schema):
-                _required(schema).append(head)
-        inner = props[head] = _own(inner)
-        _put(inner, rest, sub, required)
-        return
-    props[head] = sub
-    if required and head not in _required(schema):
-        _required(schema).append(head)
+def _set(node: dict[str, Any], key: str, sub: Any, required: bool) -> None:
+    """``node[key] = value`` where the value, of schema ``sub``, is there when ``required``."""
+    props = _props(node)
+    before = props[key] if key in props else _extra(node)
+    was_required = key in node.get("required", [])
+    if not required and before is not None:  # when the value is not there, the old one stays
+        sub = {"anyOf": [before, sub]}
+    props[key] = sub
+    if (required or was_required) and key not in _required(node):
+        _required(node).append(key)
 
 
-def _rename(schema: dict[str, Any], step: Step) -> None:
-    taken = _take(schema, step.field)
+def _rename(walk: _Walk, step: Step) -> None:
+    node, key = walk.holder(step.field)
+    taken = None if node is None else _pop(node, key)
+    if node is not None and taken is not None:
+        _set(node, step.arg, *taken)  # renamed inside the object that holds it
+
+
+def _defaults(walk: _Walk, step: Step) -> None:
+    node, key = walk.holder(step.field)
+    taken = None if node is None else _pop(node, key)
+    sub: Any = {"const": step.arg}
+    if taken is not None:  # a value that is there is kept (a present null too)
+        sub = taken[0] if taken[1] else {"anyOf": [taken[0], sub]}
+    walk.put(step.field, sub, required=True)
+
+
+def _drop(walk: _Walk, step: Step) -> None:
+    walk.take(step.field)
+
+
+def _move(walk: _Walk, step: Step) -> None:
+    taken = walk.take(step.field)
     if taken is not None:
-        _put(schema, step.arg, *taken)
+        walk.put(step.arg, *taken)
 
 
-def _defaults(schema: dict[str, Any], step: Step) -> None:
-    taken = _take(schema, step.field)
-    value = {"const": step.arg}
-    sub = value if taken is None else {"anyOf": [taken[0], value]}
-    _put(schema, step.field, sub, required=True)
-
-
-def _drop(schema: dict[str, Any], step: Step) -> None:
-    _take(schema, step.field)
-
-
-def _move(schema: dict[str, Any], step: Step) -> None:
-    taken = _take(schema, step.field)
-    if taken is not None:
-        _put(schema, step.arg, *taken)
-
-
-def _values(schema: dict[str, Any], step: Step) -> None:
-    taken = _take(schema, step.field)
-    if taken is None:
+def _in_place(walk: _Walk, step: Step, change: Callable[[Any, bool], tuple[Any, bool]]) -> None:
+    """Replace the field's schema by ``change(schema, required)``, where it stands."""
+    node, key = walk.holder(step.field)
+    taken = None if node is None else _pop(node, key)
+    if node is None or taken is None:
         return
-    sub, required = taken
+    sub, required = change(*taken)
+    _props(node)[key] = sub
+    if required:
+        _required(node).append(key)
+
+
+def _values(walk: _Walk, step: Step) -> None:
     mapping = list(step.arg)
-    _put(schema, step.field, _map_values(sub, mapping), required)
+    _in_place(walk, step, lambda sub, required: (_map_values(sub, mapping), required))
 
 
 def _map_values(sub: Any, mapping: list[tuple[Any, Any]]) -> Any:
@@ -150,31 +289,28 @@ def _unique(values: list[Any]) -> list[Any]:
     return out
 
 
-def _convert(schema: dict[str, Any], step: Step) -> None:
-    taken = _take(schema, step.field)
-    if taken is None:
-        return
-    sub, required = taken
+def _convert(walk: _Walk, step: Step) -> None:
     name, param = step.arg
     # unwrapping an empty list removes the field: it may be absent afterwards
-    _put(schema, step.field, _converted(name, param, sub), required and name != "unwrap_list")
+    _in_place(walk, step, lambda sub, required: (_converted(name, param, sub),
+                                                 required and name != "unwrap_list"))
 
 
 def _converted(name: str, param: Any, sub: Any) -> Any:
     """A superset of what the converter outputs (a value of the wrong type passes unchanged)."""
     outputs: dict[str, Any] = {
-        "int_to_string": {"type": "string", "pattern": "^-?[0-9]+$"},
+        "int_to_string": {"type": "string", "pattern": _INT_TEXT if _below_1e21(sub) else _JS_TEXT},
         "string_to_int": {"type": "integer"},
         "float_to_string": {"type": "string"},
         "string_to_float": {"type": "number"},
         "int_to_float": sub,
         "float_to_int": {"type": "integer"},
         "wrap_list": {"type": "array", "items": sub, "minItems": 1, "maxItems": 1},
-        "unwrap_list": sub.get("items", {}) if isinstance(sub, dict) else {},
+        "unwrap_list": _first_item(sub),
         "scale": {"type": "integer" if _integral(param) and _is_integer(sub) else "number"},
     }
     domain = _DOMAINS.get(name)
-    if domain is None or _within(sub, domain):
+    if domain is None or _within(sub, domain) or (name == "string_to_int" and _int_text(sub)):
         return outputs[name]
     return {"anyOf": [outputs[name], sub]}  # values outside the domain pass unchanged
 
@@ -194,6 +330,37 @@ def _within(sub: Any, types: tuple[str, ...]) -> bool:
     return isinstance(declared, list) and bool(declared) and all(t in types for t in declared)
 
 
+# int_to_string writes an integer as JavaScript's String(x) does: from 1e21 on, with an exponent
+_INT_TEXT = "^-?[0-9]+$"
+_JS_TEXT = "^-?[0-9]+(\\.[0-9]+)?(e\\+[0-9]+)?$"
+
+
+def _below_1e21(sub: Any) -> bool:
+    """Whether every integer of ``sub`` is written without an exponent (|x| < 1e21)."""
+    if not isinstance(sub, dict):
+        return False
+    top = min((sub[k] for k in ("maximum", "exclusiveMaximum") if _number(sub.get(k))),
+              default=None)
+    bottom = max((sub[k] for k in ("minimum", "exclusiveMinimum") if _number(sub.get(k))),
+                 default=None)
+    return top is not None and bottom is not None and top < 1e21 and bottom > -1e21
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _int_text(sub: Any) -> bool:
+    """Whether every value of ``sub`` is text that string_to_int converts."""
+    return isinstance(sub, dict) and sub.get("type") == "string" and sub.get("pattern") == _INT_TEXT
+
+
+def _first_item(sub: Any) -> Any:
+    if not isinstance(sub, dict) or "prefixItems" in sub:
+        return {}
+    return sub.get("items", {})
+
+
 def _integral(value: Any) -> bool:
     return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
 
@@ -202,11 +369,11 @@ def _is_integer(sub: Any) -> bool:
     return isinstance(sub, dict) and sub.get("type") == "integer"
 
 
-def _custom(schema: dict[str, Any], step: Step) -> None:
+def _custom(walk: _Walk, step: Step) -> None:
     raise UnmappableError(step, f"custom step {step.arg[0]} is trusted, not checked")
 
 
-_STEPS: dict[str, Callable[[dict[str, Any], Step], None]] = {
+_STEPS: dict[str, Callable[[_Walk, Step], None]] = {
     "rename": _rename, "defaults": _defaults, "drop": _drop, "values": _values,
     "move": _move, "convert": _convert, "custom": _custom,
 }

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,8 @@ from registry.compat import Change, Inclusion, includes
 from registry.diagnostics import Finding
 from registry.jsonschema import strip_annotations, version_document
 from registry.migrate_schema import UnmappableError, apply_steps
-from registry.model import Definition, Registry, Step, Version
+from registry.model import Definition, Field, InlineObject, Nullable, Registry, Step, Version
+from registry.source import Document
 from registry.suggest import Suggestion, advice_for, suggestions
 
 DIRECTIONS = {"backward": ("backward",), "forward": ("forward",),
@@ -80,6 +81,7 @@ class Verdicts:
         loaded = cache.read(root, "verdicts", "table") if root else None
         self.table: dict[str, Inclusion] = loaded if isinstance(loaded, dict) else {}
         self.used: dict[str, Inclusion] = {}
+        self.sources: Mapping[str, Document] = {}  # where raw `schema:` keywords are written
 
     def includes(self, a: Any, b: Any) -> Inclusion:
         text = json.dumps([a, b], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -104,9 +106,11 @@ class Verdicts:
             cache.write(self.root, "verdicts", "table", self.used)
 
 
-def compatibility_findings(registry: Registry, skip: frozenset[str],
-                           root: Path | None = None) -> list[Finding]:
+def compatibility_findings(registry: Registry, skip: frozenset[str], root: Path | None = None,
+                           documents: Mapping[str, Document] | None = None) -> list[Finding]:
+    """Every pair's findings; ``documents`` (by definition name) locate raw-schema keywords."""
     verdicts = Verdicts(root)
+    verdicts.sources = documents or {}
     findings: list[Finding] = []
     for definition in registry.messages:
         if definition.name not in skip:
@@ -129,7 +133,9 @@ def check_pair(registry: Registry, pair: Pair, verdicts: Verdicts) -> list[Findi
     if inclusion.holds:
         return []
     found = suggestions(registry, pair, steps)
-    return [_finding(pair, change, found) for change in inclusion.changes if change.breaking]
+    source = verdicts.sources.get(pair.definition.name)
+    return [_finding(pair, change, found, source) for change in inclusion.changes
+            if change.breaking]
 
 
 def _default_hint(pair: Pair) -> str:
@@ -153,10 +159,11 @@ def _unmappable(pair: Pair, unmappable: UnmappableError) -> Finding:
                    subject=f"{pair.definition.name}@{pair.new.number}")
 
 
-def _finding(pair: Pair, change: Change, found: list[Suggestion]) -> Finding:
+def _finding(pair: Pair, change: Change, found: list[Suggestion],
+             source: Document | None = None) -> Finding:
     name = _field_name(change)
     hint = advice_for(found, name) or _default_hint(pair)
-    loc = _locate(pair, name)
+    loc = _locate(pair, change, source)
     message = f"{pair.label} ({pair.direction}): {change.message}"
     if change.has_witness:
         message += f"; e.g. {_short(change.witness)}"
@@ -185,11 +192,47 @@ def _field_name(change: Change) -> str | None:
     return match.group(1) if match else None
 
 
-def _locate(pair: Pair, name: str | None) -> tuple[str, int, int]:
-    """The definition line a change is about: the field in the newer version, if any."""
+def _locate(pair: Pair, change: Change, source: Document | None) -> tuple[str, int, int]:
+    """The definition line a change is about: the (nested) field, or the keyword of a raw
+    `schema:`, in the newer version, or in the older one; else the newer version itself."""
     for version in (pair.new, pair.old):
-        for field in version.fields or ():
-            if field.name == name:
-                return field.location.file, field.location.line, field.location.column
+        found = _field_at(version.fields or (), change)
+        if found is not None:
+            return found.location.file, found.location.line, found.location.column
+        written = _keyword_at(source, version, change)
+        if written is not None:
+            return written
     loc = pair.new.location
     return loc.file, loc.line, loc.column
+
+
+def _keyword_at(source: Document | None, version: Version,
+                change: Change) -> tuple[str, int, int] | None:
+    """Where a raw schema writes the keyword at the change's path (None: not written there)."""
+    if source is None or version.schema is None or not change.path.strip("/"):
+        return None
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in change.path.strip("/").split("/")]
+    node = ("versions", version.number, "schema",
+            *(int(p) if p.isdigit() else p for p in parts))
+    found = source.positions.get(node)
+    return None if found is None else (source.path, *found)
+
+
+def _field_at(fields: tuple[Field, ...], change: Change) -> Field | None:
+    """The deepest field that the change's path goes through (inline objects are followed)."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in change.path.strip("/").split("/")]
+    found = None
+    while fields:
+        if parts[:1] == ["required"]:
+            match = _REQUIRED.search(change.message)
+            parts = ["properties", match.group(1)] if match else []
+        name = parts[1] if len(parts) > 1 and parts[0] == "properties" else None
+        field = next((f for f in fields if f.name == name), None)
+        if field is None:
+            break
+        found, parts = field, parts[2:]
+        kind = field.type
+        if isinstance(kind, Nullable) and parts[:1] == ["anyOf"]:
+            kind, parts = kind.inner, parts[2:]
+        fields = kind.fields if isinstance(kind, InlineObject) else ()
+    return found
