@@ -17,7 +17,7 @@ def check_project(loaded: Loaded, against: str | None = None) -> list[Finding]:
     findings = list(loaded.findings)
     findings += check_lock(loaded)
     findings += compatibility_findings(loaded.registry, broken_definitions(loaded),
-                                      loaded.config.root)
+                                      loaded.config.root, loaded.documents)
     if against is not None:
         findings += check_against(loaded, against)
     return findings

@@ -31,9 +31,9 @@ def suggestions(registry: Registry, pair: Pair, steps: list[Step]) -> list[Sugge
 
 
 def advice_for(found: list[Suggestion], field: str | None) -> str:
-    """The suggestions about ``field``, or all of them when none is about it."""
-    relevant = [text for fields, text in found if field in fields]
-    return "; ".join(relevant or [text for _, text in found])
+    """The suggestions about ``field`` (all of them when the change names no field): advice
+    about another field would send the reader the wrong way."""
+    return "; ".join(text for fields, text in found if field is None or field in fields)
 
 
 def _fields(version: Version) -> dict[str, Field]:
