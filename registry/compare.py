@@ -34,6 +34,22 @@ def read_schema(path: Path) -> tuple[Any, Document | None]:
     return doc.data, doc
 
 
+def _schema_problem(schema: Any) -> str | None:
+    """Why ``schema`` is not a JSON Schema 2020-12 with ECMA-262 patterns (the first reason)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    from registry.lint import _regex_problems
+
+    error = best_match(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path)
+        return f"not valid JSON Schema 2020-12 at /{where}: {error.message}"
+    for path, _, message, _ in _regex_problems(schema, ()):
+        return f"at /{'/'.join(str(p) for p in path)}: {message}"
+    return None
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -47,6 +63,9 @@ def compat_files(old: Path, new: Path, mode: str) -> tuple[Comparison, list[Find
     for path, schema in ((old, old_schema), (new, new_schema)):
         if not isinstance(schema, (dict, bool)):
             raise InputError("a schema must be an object or a boolean", path=str(path))
+        problem = _schema_problem(schema)
+        if problem is not None:  # the engine decides inclusion only for valid schemas
+            raise InputError(problem, path=str(path), hint="fix the schema, then compare again")
     comparison = compare(old_schema, new_schema)
     findings = []
     for direction in ("backward", "forward"):
