@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from big_registry import write_registry
+from registry_gen import write_registry
 
 WORK = Path(__file__).resolve().parent / ".work" / "cli"
 BIN = Path(sys.executable).parent
@@ -52,6 +53,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
+    shutil.rmtree(WORK, ignore_errors=True)
     write_registry(WORK, args.messages)
     wiretype = str(BIN / "wiretype")
     cold = {"WIRETYPE_NO_CACHE": "1"}

@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_typescript.py [--messages 300] [--rounds 20000]
 
 1. ``wiretype generate --lang typescript`` (and both languages, when the Python renderer
-   exists) on a registry of N messages x 3 versions (bench/big_registry.py).
+   exists) on a registry of N messages x 3 versions (bench/registry_gen.py).
 2. The generated validators against ajv-compiled and ajv-standalone validators of the
    same open JSON Schemas, on the examples of schemas/ and mutations of them
    (bench/bench_typescript.mjs; needs `npm ci`).
@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "bench" / ".work" / "ts"
 sys.path.insert(0, str(REPO))
 
-from bench.big_registry import write_registry  # noqa: E402
+from bench.registry_gen import write_registry  # noqa: E402
 from registry.config import load_config  # noqa: E402
 from registry.jsonschema import version_document  # noqa: E402
 from registry.project import load  # noqa: E402

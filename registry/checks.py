@@ -6,12 +6,30 @@ runs them all and collects everything before the command prints anything.
 
 from __future__ import annotations
 
+import hashlib
+
+from registry import cache
 from registry.diagnostics import Finding
 from registry.lock import lock_findings, parse_lock
 from registry.project import Loaded
 
 
 def check_project(loaded: Loaded, against: str | None = None) -> list[Finding]:
+    """Every finding of ``check``; without ``against``, cached by the content of the inputs."""
+    if against is not None or not loaded.key:
+        return _check(loaded, against)
+    lock = loaded.config.lock_path
+    lock_bytes = lock.read_bytes() if lock.is_file() else b""
+    key = hashlib.sha256(loaded.key.encode() + b"\0" + lock_bytes).hexdigest()[:32]
+    hit = cache.read(loaded.config.root, "check", key)
+    if isinstance(hit, list):
+        return hit
+    findings = _check(loaded, None)
+    cache.write(loaded.config.root, "check", key, findings)
+    return findings
+
+
+def _check(loaded: Loaded, against: str | None) -> list[Finding]:
     from registry.policy import compatibility_findings
 
     findings = list(loaded.findings)

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.compile import compile_registry, definition_name
 from registry.config import Config
 from registry.diagnostics import Finding
 from registry.errors import UsageError
@@ -30,6 +29,7 @@ class Loaded:
     registry: Registry
     findings: tuple[Finding, ...]
     documents: Mapping[str, Document]
+    key: str = ""  # the content key of the inputs (see ``cache``), for later stages' caches
 
 
 def read_tree(config: Config) -> dict[str, bytes]:
@@ -67,24 +67,27 @@ def load(config: Config, files: Mapping[str, bytes] | None = None) -> Loaded:
     hit = cache.read(config.root, "load", key)
     if isinstance(hit, tuple) and len(hit) == 3:
         registry, findings, documents = hit
-        return Loaded(config, registry, findings, documents)
-    loaded = _load(config, files)
+        return Loaded(config, registry, findings, documents, key)
+    loaded = _load(config, files, key)
     cache.write(config.root, "load", key, (loaded.registry, loaded.findings, loaded.documents))
     return loaded
 
 
-def _load(config: Config, files: Mapping[str, bytes]) -> Loaded:
+def _load(config: Config, files: Mapping[str, bytes], key: str) -> Loaded:
+    from registry.compile import compile_registry
     from registry.lint import lint_registry
 
     documents, findings = parse_files(config, files)
     registry, compiled = compile_registry(documents, config.compatibility)
     findings += compiled
     findings += lint_registry(registry, documents)
-    return Loaded(config, registry, tuple(findings), documents)
+    return Loaded(config, registry, tuple(findings), documents, key)
 
 
 def parse_files(config: Config,
                 files: Mapping[str, bytes]) -> tuple[dict[str, Document], list[Finding]]:
+    from registry.compile import definition_name
+
     documents: dict[str, Document] = {}
     findings: list[Finding] = []
     prefix = config.schemas.strip("/") + "/"

@@ -230,14 +230,16 @@ class Checker:
         vals = self.finite(piece, t, a)
         if vals is not None:
             return self._values_in(vals, t, node, path)
-        if self.piece_empty(piece, t):
-            return []
         if not isinstance(node, dict):
+            if self.piece_empty(piece, t):
+                return []
             w = self.witness_for(piece, a, False)
             rule = "NULLABLE_NO_REMOVE" if t == "null" else "TYPE_NO_NARROW"
             kind: Kind = "no" if w is not NO_WITNESS or piece.exact else "unknown"
             return [Change(path, rule, True, "no value is accepted any more", w, kind=kind)]
         out = self.simple_in(piece, t, a, node, path) + self.applicators_in(piece, t, a, node, path)
+        if out and self.piece_empty(piece, t):
+            return []  # an empty piece is included in anything: asked only when it matters
         return out if piece.exact else [_unproved(c) for c in out]
 
     def _values_in(self, vals: list[Any], t: str, node: Any, path: str) -> list[Change]:
