@@ -80,13 +80,17 @@ def check_against(loaded: Loaded, ref: str) -> list[Finding]:
     }
     findings = []
     for finding in lock_findings(loaded.registry, entries, broken_definitions(loaded)):
-        findings.append(_against(finding, ref))
+        findings.append(_against(finding, ref, previous))
     return findings
 
 
-def _against(finding: Finding, ref: str) -> Finding:
+def _against(finding: Finding, ref: str, previous: Loaded) -> Finding:
     from dataclasses import replace
 
     message = finding.message.replace("is published (locked)", f"exists at {ref}")
     rule = finding.rule.replace("LOCK_", "REF_")
+    if rule == "REF_DEFINITION_DELETED":  # not a line of the lock: the file as it was at ref
+        gone = previous.registry.definitions[finding.subject].location
+        return replace(finding, rule=rule, message=message, file=gone.file, line=gone.line,
+                       column=gone.column)
     return replace(finding, rule=rule, message=message)

@@ -1,0 +1,182 @@
+"""The CI gate on a real git repository: ``wiretype check --against REF --format github``.
+
+Each test builds a repository in a tmp folder (a registry with v1 and its lock,
+committed), then commits a change and runs the gate as CI would, as a separate
+process. The last tests do it in a shallow clone, where the base must be fetched.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import write_tree
+
+MESSAGE_V1 = """\
+description: A chat message was posted.
+versions:
+  1:
+    fields:
+      id: uuid
+      text: {type: string, max_length: 100}
+      priority: {enum: [low, high]}
+"""
+
+V2_COMPATIBLE = """\
+  2:
+    fields:
+      id: uuid
+      text: {type: string, max_length: 100}
+      priority: {enum: [low, high]}
+      note: {type: string, required: false}
+"""
+
+V2_BREAKING = """\
+  2:
+    fields:
+      id: uuid
+      text: {type: string, max_length: 100}
+      priority: {enum: [low]}
+"""
+
+MESSAGE_FILE = "schemas/chat/sent.yaml"
+ANNOTATION = re.compile(r"^::error file=(?P<file>[^,]+),line=(?P<line>\d+),col=\d+,"
+                        r"title=(?P<rule>[A-Z_]+)::", re.MULTILINE)
+
+
+def _env(tmp: Path) -> dict[str, str]:
+    """git without the user's configuration, with an author; wiretype without its cache."""
+    return {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "Gate Test", "GIT_AUTHOR_EMAIL": "gate@example.com",
+            "GIT_COMMITTER_NAME": "Gate Test", "GIT_COMMITTER_EMAIL": "gate@example.com",
+            "HOME": str(tmp), "WIRETYPE_NO_CACHE": "1"}
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, env=_env(repo.parent), capture_output=True,
+                          text=True, check=False, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def wiretype(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "registry", *args], cwd=repo,
+                          env=_env(repo.parent), capture_output=True, text=True, check=False,
+                          timeout=60)
+
+
+def commit_all(repo: Path, message: str) -> str:
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--message", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository whose only commit holds a registry with chat.sent@1, locked."""
+    root = tmp_path / "repo"
+    write_tree(root, {"wiretype.yaml": "compatibility: full\n", MESSAGE_FILE: MESSAGE_V1})
+    git(root, "init", "--quiet", "--initial-branch", "main")
+    assert wiretype(root, "lock").returncode == 0
+    commit_all(root, "chat.sent v1")
+    return root
+
+
+def annotations(output: str) -> list[tuple[str, int, str]]:
+    return [(m["file"], int(m["line"]), m["rule"]) for m in ANNOTATION.finditer(output)]
+
+
+def test_changing_a_published_version_fails_on_its_line(repo: Path) -> None:
+    message = repo / MESSAGE_FILE
+    message.write_text(MESSAGE_V1.replace("max_length: 100", "max_length: 50"), encoding="utf-8")
+    assert wiretype(repo, "lock", "--force").returncode == 0  # the lock no longer tells
+    commit_all(repo, "narrow text in place")
+    done = wiretype(repo, "check", "--against", "HEAD~1", "--format", "github")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert annotations(done.stdout) == [(MESSAGE_FILE, 3, "REF_VERSION_CHANGED")]
+    assert "chat.sent@1 exists at HEAD~1 but its schema changed" in done.stdout
+
+
+def test_adding_an_incompatible_version_fails_on_the_field(repo: Path) -> None:
+    (repo / MESSAGE_FILE).write_text(MESSAGE_V1 + V2_BREAKING, encoding="utf-8")
+    assert wiretype(repo, "lock").returncode == 0
+    commit_all(repo, "chat.sent v2 drops a priority")
+    done = wiretype(repo, "check", "--against", "HEAD~1", "--format", "github")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert annotations(done.stdout) == [(MESSAGE_FILE, 12, "ENUM_VALUE_NO_DELETE")]
+
+
+def test_deleting_a_published_definition_fails(repo: Path) -> None:
+    (repo / MESSAGE_FILE).unlink()
+    (repo / "schemas/chat/other.yaml").write_text(
+        "versions:\n  1:\n    fields: {id: uuid}\n", encoding="utf-8")
+    assert wiretype(repo, "lock", "--prune").returncode == 0
+    commit_all(repo, "drop chat.sent")
+    done = wiretype(repo, "check", "--against", "HEAD~1", "--format", "github")
+    assert done.returncode == 1
+    # the file as it was at the ref, not a line of a lock that no longer lists it
+    assert annotations(done.stdout) == [(MESSAGE_FILE, 1, "REF_DEFINITION_DELETED")]
+
+
+def test_a_compatible_version_passes(repo: Path) -> None:
+    (repo / MESSAGE_FILE).write_text(MESSAGE_V1 + V2_COMPATIBLE, encoding="utf-8")
+    assert wiretype(repo, "lock").returncode == 0
+    commit_all(repo, "chat.sent v2 with an optional note")
+    done = wiretype(repo, "check", "--against", "HEAD~1", "--format", "github")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "::error" not in done.stdout and "::warning" not in done.stdout
+    assert done.stdout.strip().endswith("ok")
+
+
+def test_a_ref_that_is_not_there_is_exit_2_and_says_to_fetch(repo: Path) -> None:
+    done = wiretype(repo, "check", "--against", "origin/main", "--format", "github")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "'origin/main' is not in this clone" in done.stderr
+    assert "git fetch origin main" in done.stderr and "fetch-depth: 0" in done.stderr
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".git" not in p.relative_to(root).parts}
+
+
+def test_a_shallow_clone_reads_the_fetched_base_through_git(repo: Path, tmp_path: Path) -> None:
+    base = git(repo, "rev-parse", "HEAD")
+    (repo / MESSAGE_FILE).write_text(MESSAGE_V1 + V2_BREAKING, encoding="utf-8")
+    assert wiretype(repo, "lock").returncode == 0
+    commit_all(repo, "chat.sent v2 drops a priority")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", "--depth", "1", f"file://{repo}", str(clone))
+    assert git(clone, "rev-list", "--count", "HEAD") == "1"
+
+    missing = wiretype(clone, "check", "--against", base)
+    assert missing.returncode == 2 and "fetch" in missing.stderr
+
+    git(clone, "fetch", "--quiet", "--depth", "1", "origin", base)
+    before = _snapshot(clone)
+    done = wiretype(clone, "check", "--against", base, "--format", "github")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert annotations(done.stdout) == [(MESSAGE_FILE, 12, "ENUM_VALUE_NO_DELETE")]
+    assert _snapshot(clone) == before  # the base was read from git objects, not checked out
+    assert git(clone, "status", "--porcelain", "--ignored") == ""
+    assert git(clone, "rev-parse", "HEAD") != base
+
+
+def test_a_shallow_clone_sees_a_changed_published_version(repo: Path, tmp_path: Path) -> None:
+    base = git(repo, "rev-parse", "HEAD")
+    message = repo / MESSAGE_FILE
+    message.write_text(MESSAGE_V1.replace("[low, high]", "[low, high, urgent]"), encoding="utf-8")
+    assert wiretype(repo, "lock", "--force").returncode == 0
+    commit_all(repo, "widen priority in place")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", "--depth", "1", f"file://{repo}", str(clone))
+    git(clone, "fetch", "--quiet", "--depth", "1", "origin", base)
+    done = wiretype(clone, "check", "--against", "FETCH_HEAD", "--format", "github")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert annotations(done.stdout) == [(MESSAGE_FILE, 3, "REF_VERSION_CHANGED")]
