@@ -1,0 +1,87 @@
+"""``wiretype generate`` as a user drives it: --lang, --out, --templates, --check, refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run, write_tree
+
+MESSAGE = """\
+description: Hello.
+versions:
+  1:
+    fields:
+      id: uuid
+      name: {type: string, max_length: 10}
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_tree(tmp_path, {
+        "wiretype.yaml": "python: {package: hello_pkg, out: gen/py}\n"
+                         "typescript: {package: \"@acme/hello\", out: gen/ts}\n",
+        "schemas/greet/hello.yaml": MESSAGE,
+    })
+
+
+def test_generate_writes_both_packages_where_the_settings_say(project: Path) -> None:
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 0, result.stderr
+    assert (project / "gen/py/hello_pkg/__init__.py").is_file()
+    assert (project / "gen/py/pyproject.toml").is_file()
+    assert (project / "gen/ts/hello/package.json").is_file()
+    assert (project / "gen/ts/hello/src/index.ts").is_file()
+
+
+def test_lang_picks_one_language_and_out_overrides_the_folder(project: Path) -> None:
+    out = project / "elsewhere"
+    result = run("generate", "--root", str(project), "--lang", "python", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert (out / "hello_pkg/models.py").is_file()
+    assert not (project / "gen").exists()
+    both = project / "both"
+    assert run("generate", "--root", str(project), "--out", str(both)).exit_code == 0
+    assert (both / "python/hello_pkg").is_dir() and (both / "typescript/hello").is_dir()
+
+
+def test_unknown_language_is_a_usage_error(project: Path) -> None:
+    result = run("generate", "--root", str(project), "--lang", "rust")
+    assert result.exit_code == 2 and "--lang" in result.stderr
+
+
+def test_check_is_clean_after_generate_and_stale_after_a_change(project: Path) -> None:
+    assert run("generate", "--root", str(project), "--check").exit_code == 1  # nothing yet
+    assert run("generate", "--root", str(project)).exit_code == 0
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+    message = project / "schemas/greet/hello.yaml"
+    message.write_text(MESSAGE.replace("max_length: 10", "max_length: 12"))
+    before = (project / "gen/py/hello_pkg/models.py").read_text()
+    result = run("generate", "--root", str(project), "--check")
+    assert result.exit_code == 1 and "stale" in result.stdout
+    assert (project / "gen/py/hello_pkg/models.py").read_text() == before  # wrote nothing
+
+
+def test_a_registry_with_errors_generates_nothing(project: Path) -> None:
+    (project / "schemas/greet/hello.yaml").write_text(MESSAGE.replace("uuid", "uuidd"))
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 1 and "TYPE_UNKNOWN" in result.stderr
+    assert not (project / "gen").exists()
+
+
+def test_a_user_template_overrides_a_builtin_one_by_name(project: Path) -> None:
+    folder = project / "my-templates" / "python"
+    folder.mkdir(parents=True)
+    (folder / "py.typed.jinja").write_text("# typed, by our own template\n")
+    result = run("generate", "--root", str(project), "--lang", "python",
+                 "--templates", str(project / "my-templates"))
+    assert result.exit_code == 0, result.stderr
+    assert (project / "gen/py/hello_pkg/py.typed").read_text() == "# typed, by our own template\n"
+    assert "class HelloV1" in (project / "gen/py/hello_pkg/models.py").read_text()
+
+
+def test_templates_must_be_a_folder(project: Path) -> None:
+    result = run("generate", "--root", str(project), "--templates", str(project / "nope"))
+    assert result.exit_code == 2 and "--templates" in result.stderr
