@@ -11,11 +11,14 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
-from tests.helpers import write_tree
+from tests.helpers import REPO, run, write_tree
 
 MESSAGE_V1 = """\
 description: A chat message was posted.
@@ -180,3 +183,83 @@ def test_a_shallow_clone_sees_a_changed_published_version(repo: Path, tmp_path: 
     done = wiretype(clone, "check", "--against", "FETCH_HEAD", "--format", "github")
     assert done.returncode == 1, done.stdout + done.stderr
     assert annotations(done.stdout) == [(MESSAGE_FILE, 3, "REF_VERSION_CHANGED")]
+
+
+# --- the files that users copy: .pre-commit-hooks.yaml and docs/ci.md ------------------------
+
+HOOKS = REPO / ".pre-commit-hooks.yaml"
+CI_DOC = REPO / "docs" / "ci.md"
+
+
+def _yaml_blocks(markdown: str) -> list[Any]:
+    return [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", markdown, re.S)]
+
+
+def test_pre_commit_hooks_name_both_hooks() -> None:
+    hooks = {hook["id"]: hook for hook in yaml.safe_load(HOOKS.read_text(encoding="utf-8"))}
+    assert set(hooks) == {"wiretype-check", "wiretype-generate"}
+    assert hooks["wiretype-check"]["entry"] == "wiretype check"
+    assert hooks["wiretype-generate"]["entry"] == "wiretype generate --check"
+    for hook in hooks.values():
+        assert hook["language"] == "python" and hook["pass_filenames"] is False
+        files = re.compile(hook["files"])
+        for path in ("schemas/chat/sent.yaml", "wiretype.yaml", "wiretype.lock",
+                     "pyproject.toml"):
+            assert files.search(path), (hook["id"], path)
+        for path in ("README.md", "src/app.py", "docs/schemas.md", "old_wiretype.yaml"):
+            assert not files.search(path), (hook["id"], path)
+
+
+@pytest.mark.parametrize("hook", ["wiretype-check", "wiretype-generate"])
+def test_hook_entries_are_real_commands(hook: str) -> None:
+    """The entry is the console script this package installs, with a command it has."""
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert scripts["project"]["scripts"]["wiretype"] == "registry.cli:main"
+    entry = next(h["entry"] for h in yaml.safe_load(HOOKS.read_text(encoding="utf-8"))
+                 if h["id"] == hook)
+    program, *args = entry.split()
+    assert program == "wiretype"
+    assert run(*args, "--help").exit_code == 0  # an unknown command or option exits 2
+    assert run("check", "--no-such-option").exit_code == 2  # (so the line above can fail)
+
+
+def test_the_hooks_run_on_a_project(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path)).exit_code == 0
+    assert run("check", "--root", str(tmp_path)).exit_code == 0
+    assert run("generate", "--check", "--root", str(tmp_path)).exit_code == 1  # not generated
+
+
+def test_ci_doc_pre_commit_config_uses_the_exported_hooks() -> None:
+    exported = {hook["id"] for hook in yaml.safe_load(HOOKS.read_text(encoding="utf-8"))}
+    configs = [b for b in _yaml_blocks(CI_DOC.read_text(encoding="utf-8"))
+               if isinstance(b, dict) and "repos" in b]
+    [config] = configs
+    [entry] = config["repos"]
+    assert entry["repo"] == "https://github.com/OWNER/wiretype" and entry["rev"]
+    assert {hook["id"] for hook in entry["hooks"]} == exported
+
+
+def test_ci_doc_workflow_is_valid_and_runs_the_gate_on_pull_requests() -> None:
+    blocks = _yaml_blocks(CI_DOC.read_text(encoding="utf-8"))
+    [workflow] = [b for b in blocks if isinstance(b, dict) and "jobs" in b]
+    triggers = workflow[True]  # YAML 1.1 (PyYAML) reads the key `on` as true; GitHub does not
+    assert "pull_request" in triggers
+    [job] = workflow["jobs"].values()
+    steps = job["steps"]
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0
+    commands = [s["run"] for s in steps if "run" in s]
+    assert "pip install wiretype" in commands
+    assert ('wiretype check --against "origin/${{ github.base_ref }}" --format github'
+            in commands)
+    assert "wiretype generate --check" in commands
+    # the shallow variant: a list of steps that fetches the base before the check
+    [shallow] = [b for b in blocks if isinstance(b, list)]
+    runs = [s["run"] for s in shallow if "run" in s]
+    assert runs[0].startswith("git fetch --depth 1 origin") and "--against" in runs[1]
+
+
+def test_ci_doc_lists_every_exit_code() -> None:
+    text = CI_DOC.read_text(encoding="utf-8")
+    for code in ("| 0 |", "| 1 |", "| 2 |"):
+        assert code in text
