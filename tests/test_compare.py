@@ -66,7 +66,7 @@ def test_compat_names_the_rule_and_path(tmp_path: Path) -> None:
     payload = json.loads(run("compat", str(old), str(new), "-f", "json").stdout)
     [change] = [c for c in payload["changes"] if c["breaking"]]
     assert (change["rule"], change["path"]) == ("ENUM_VALUE_NO_DELETE", "/properties/p/enum")
-    assert "'b'" in change["message"]
+    assert '"b"' in change["message"]  # values are written as JSON
 
 
 NEW_YAML = """\
@@ -193,7 +193,7 @@ def test_diff_json(registry: Path) -> None:
                      "note": ("added", [])}
     assert (payload["backward"], payload["forward"]) == (True, False)
     [problem] = payload["problems"]["forward"]
-    assert "'urgent'" in problem
+    assert '"urgent"' in problem
 
 
 def test_diff_text(registry: Path) -> None:

@@ -12,6 +12,7 @@ already under comparison is assumed to hold.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
 from . import arrays, combinators, numbers, objects, strings
@@ -248,12 +249,12 @@ class Checker:
             got = self.b.check(node, v)
             if got is None:
                 out.append(Change(path, "CANNOT_PROVE", True,
-                                  f"cannot validate {v!r} (unsupported regex or reference)",
+                                  f"cannot validate {_json(v)} (unsupported regex or reference)",
                                   kind="unknown"))
             elif not got:
                 rule, key = blame(self.b, node, v)
                 out.append(Change(f"{path}{key}", rule, True,
-                                  f"value {v!r} accepted before is rejected now", v))
+                                  f"value {_json(v)} accepted before is rejected now", v))
         return out
 
     def finite(self, piece: Branch, t: str, a: Conj) -> list[Any] | None:
@@ -481,3 +482,8 @@ def _moved(found: list[Change], base: str, path: str) -> list[Change]:
 
 
 __all__ = ["ALL_TYPES", "Checker"]
+
+
+def _json(value: Any) -> str:
+    """A value as JSON writes it (`null`, `true`), for messages."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
