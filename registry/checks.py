@@ -7,6 +7,7 @@ runs them all and collects everything before the command prints anything.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 
 from registry import cache
 from registry.diagnostics import Finding
@@ -81,7 +82,33 @@ def check_against(loaded: Loaded, ref: str) -> list[Finding]:
     findings = []
     for finding in lock_findings(loaded.registry, entries, broken_definitions(loaded)):
         findings.append(_against(finding, ref, previous))
-    return findings
+    return findings + list(_weakened(loaded, previous, ref))
+
+
+def _weakened(loaded: Loaded, previous: Loaded, ref: str) -> Iterator[Finding]:
+    """A message whose mode is weakened in the same change that adds a version to it.
+
+    Otherwise a pull request could lower `compatibility:` and slip a breaking version
+    through the gate in one go; weakening alone (in a change of its own) is allowed.
+    """
+    from registry.policy import covers
+
+    for definition in loaded.registry.messages:
+        before = previous.registry.definitions.get(definition.name)
+        if before is None or covers(definition.compatibility, before.compatibility):
+            continue
+        known = {v.number for v in before.versions}
+        added = [v.number for v in definition.versions if v.number not in known]
+        if added:
+            doc = loaded.documents[definition.name]
+            line, column = doc.where(("compatibility",))
+            yield Finding(doc.path, line, column, "REF_COMPATIBILITY_WEAKENED",
+                          f"{definition.name}: compatibility weakened from "
+                          f"{before.compatibility} (at {ref}) to {definition.compatibility} "
+                          f"in the same change that adds version(s) "
+                          f"{', '.join(map(str, added))}",
+                          "weaken the mode in a change of its own, then add the version",
+                          subject=definition.name)
 
 
 def _against(finding: Finding, ref: str, previous: Loaded) -> Finding:

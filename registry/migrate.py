@@ -96,6 +96,12 @@ def _rename(ctx: FileContext, value: Any, path: NodePath,
         if not isinstance(new, str):
             ctx.error((*path, old), "MIGRATE_INVALID", "a rename maps a name to a name")
             continue
+        if "." in new and new not in sides[1]:
+            ctx.error((*path, old), "MIGRATE_INVALID",
+                      f"rename gives {old!r} the literal name {new!r}, which the newer "
+                      "version does not have", f"to put it inside an object, use "
+                      f"`move: {{{old}: {new}}}`")
+            continue
         ok = _known(ctx, old, sides[0], (*path, old), "the older")
         ok = _known(ctx, new, sides[1], (*path, old), "the newer") and ok
         if ok:

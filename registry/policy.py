@@ -32,6 +32,14 @@ DIRECTIONS = {"backward": ("backward",), "forward": ("forward",),
               "full": ("backward", "forward"), "none": ()}
 
 
+def covers(mode: str, other: str) -> bool:
+    """Whether ``mode`` checks at least everything that ``other`` checks."""
+    wider = set(DIRECTIONS[mode.removesuffix("_transitive")])
+    narrower = set(DIRECTIONS[other.removesuffix("_transitive")])
+    transitive_ok = mode.endswith("_transitive") or not other.endswith("_transitive")
+    return narrower <= wider and (transitive_ok or not narrower)
+
+
 @dataclass(frozen=True)
 class Pair:
     """One check: can ``reader`` read what ``writer`` wrote, after the steps between them?"""

@@ -126,6 +126,23 @@ def test_deleting_a_published_definition_fails(repo: Path) -> None:
     assert annotations(done.stdout) == [(MESSAGE_FILE, 1, "REF_DEFINITION_DELETED")]
 
 
+def test_weakening_the_mode_with_a_new_version_fails(repo: Path) -> None:
+    weakened = "compatibility: none\n" + MESSAGE_V1 + V2_BREAKING
+    (repo / MESSAGE_FILE).write_text(weakened, encoding="utf-8")
+    assert wiretype(repo, "lock").returncode == 0
+    commit_all(repo, "chat.sent: mode none, and a breaking v2")
+    done = wiretype(repo, "check", "--against", "HEAD~1", "--format", "github")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert annotations(done.stdout) == [(MESSAGE_FILE, 1, "REF_COMPATIBILITY_WEAKENED")]
+
+
+def test_weakening_the_mode_alone_passes(repo: Path) -> None:
+    (repo / MESSAGE_FILE).write_text("compatibility: backward\n" + MESSAGE_V1, encoding="utf-8")
+    commit_all(repo, "chat.sent: backward is enough")
+    done = wiretype(repo, "check", "--against", "HEAD~1", "--format", "github")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_a_compatible_version_passes(repo: Path) -> None:
     (repo / MESSAGE_FILE).write_text(MESSAGE_V1 + V2_COMPATIBLE, encoding="utf-8")
     assert wiretype(repo, "lock").returncode == 0
