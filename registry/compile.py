@@ -19,7 +19,8 @@ from registry.model import Definition, Field, Migration, Registry, Version
 from registry.shorthand import parse_fields
 from registry.source import Document, NodePath
 
-_TOP_KEYS = {"description", "compatibility", "direction", "versions", "kind", "deprecated"}
+_TOP_KEYS = {"description", "compatibility", "direction", "versions", "kind", "deprecated",
+             "allow_unproven"}
 _VERSION_KEYS = {"fields", "schema", "description", "examples", "migrate", "deprecated"}
 _DIRECTIONS = ("client_to_server", "server_to_client", "both")
 _NAME_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -32,15 +33,15 @@ def definition_name(relative: str) -> str | None:
     return ".".join(parts) if all(_NAME_PART.match(p) for p in parts) else None
 
 
-def compile_registry(documents: Mapping[str, Document],
-                     default_mode: str = "full") -> tuple[Registry, list[Finding]]:
+def compile_registry(documents: Mapping[str, Document], default_mode: str = "full",
+                     allow_unproven: bool = False) -> tuple[Registry, list[Finding]]:
     """Compile every document (keyed by definition name) into one registry."""
     findings: list[Finding] = []
     known = _index(documents)
     definitions = {}
     for name in sorted(documents):
         ctx = FileContext(documents[name], name, known)
-        definition = _definition(ctx, name, default_mode)
+        definition = _definition(ctx, name, default_mode, allow_unproven)
         findings.extend(ctx.findings)
         if definition is not None:
             definitions[name] = definition
@@ -63,7 +64,8 @@ def _is_version(key: Any) -> bool:
     return isinstance(key, int) and not isinstance(key, bool) and key > 0
 
 
-def _definition(ctx: FileContext, name: str, default_mode: str) -> Definition | None:
+def _definition(ctx: FileContext, name: str, default_mode: str,
+                allow_unproven: bool) -> Definition | None:
     data = ctx.doc.data
     if not isinstance(data, dict):
         ctx.error((), "TOP_NOT_MAPPING", "a definition file must be a mapping at the top level",
@@ -86,6 +88,7 @@ def _definition(ctx: FileContext, name: str, default_mode: str) -> Definition | 
         description=_text(ctx, data, "description", ()),
         compatibility=_choice(ctx, data, "compatibility", MODES, default_mode),
         direction=_choice(ctx, data, "direction", _DIRECTIONS, "both"),  # type: ignore[arg-type]
+        allow_unproven=_flag(ctx, data, "allow_unproven", allow_unproven),
     )
 
 
@@ -94,6 +97,14 @@ def _text(ctx: FileContext, data: dict[str, Any], key: str, path: NodePath) -> s
     if not isinstance(value, str):
         ctx.error((*path, key), "DESCRIPTION_NOT_TEXT", f"`{key}` must be text")
         return ""
+    return value
+
+
+def _flag(ctx: FileContext, data: dict[str, Any], key: str, default: bool) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        ctx.error((key,), "FLAG_INVALID", f"`{key}` must be true or false, not {value!r}")
+        return default
     return value
 
 

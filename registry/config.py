@@ -19,7 +19,7 @@ MODES = (
     "backward", "forward", "full",
     "backward_transitive", "forward_transitive", "full_transitive", "none",
 )
-_KEYS = {"schemas", "compatibility", "python", "typescript", "registry"}
+_KEYS = {"schemas", "compatibility", "python", "typescript", "registry", "allow_unproven"}
 _TARGET_KEYS = {"package", "out"}
 
 
@@ -39,6 +39,7 @@ class Config:
     source: str  # the settings file, relative to root ("" when defaults only)
     schemas: str = "schemas"
     compatibility: str = "full"
+    allow_unproven: bool = False  # "cannot prove" is a warning instead of an error
     name: str = ""
     python: Target = Target("wiretype_messages", "generated/python")
     typescript: Target = Target("@wiretype/messages", "generated/typescript")
@@ -120,6 +121,7 @@ def _from_mapping(root: Path, source: str, data: dict[str, Any]) -> Config:
         source=source,
         schemas=_string(data, "schemas", defaults.schemas, source),
         compatibility=mode,
+        allow_unproven=_flag(data, "allow_unproven", source),
         name=_string(data, "registry", "", source),
         python=_target(data, "python", defaults.python, source),
         typescript=_target(data, "typescript", defaults.typescript, source),
@@ -130,6 +132,13 @@ def _string(data: dict[str, Any], key: str, default: str, source: str) -> str:
     value = data.get(key, default)
     if not isinstance(value, str) or (key != "registry" and not value):
         raise InputError(f"setting {key!r} must be a non-empty string", path=source)
+    return value
+
+
+def _flag(data: dict[str, Any], key: str, source: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise InputError(f"setting {key!r} must be true or false", path=source)
     return value
 
 

@@ -179,6 +179,7 @@ class Definition:
     description: str = ""
     compatibility: str = "full"
     direction: Direction = "both"
+    allow_unproven: bool = False  # what the engine cannot prove is a warning, not an error
 
     @property
     def latest(self) -> Version:

@@ -164,6 +164,7 @@ def _unmappable(pair: Pair, unmappable: UnmappableError) -> Finding:
                    f"{message}, so what the `{unmappable.step.kind}` step outputs is unknown",
                    "give the fields on the step's path plain object types, or write the "
                    "step as `custom` (trusted)",
+                   severity="warning" if pair.definition.allow_unproven else "error",
                    subject=f"{pair.definition.name}@{pair.new.number}")
 
 
@@ -176,7 +177,11 @@ def _finding(pair: Pair, change: Change, found: list[Suggestion],
     if change.has_witness:
         message += f"; e.g. {_short(change.witness)}"
     rule = change.rule if change.kind == "no" else change.rule or "CANNOT_PROVE"
+    allowed = change.kind == "unknown" and pair.definition.allow_unproven
+    if allowed:
+        hint = "not proved either way; a warning because `allow_unproven` is set"
     return Finding(loc[0], loc[1], loc[2], rule, message, hint,
+                   severity="warning" if allowed else "error",
                    subject=f"{pair.definition.name}@{pair.new.number}", path=change.path)
 
 

@@ -62,7 +62,7 @@ def load(config: Config, files: Mapping[str, bytes] | None = None) -> Loaded:
     from registry import cache
 
     files = read_tree(config) if files is None else files
-    settings = (config.schemas, config.compatibility)
+    settings = (config.schemas, config.compatibility, config.allow_unproven)
     key = cache.cache_key(settings, files)
     hit = cache.read(config.root, "load", key)
     if isinstance(hit, tuple) and len(hit) == 3:
@@ -78,7 +78,7 @@ def _load(config: Config, files: Mapping[str, bytes], key: str) -> Loaded:
     from registry.lint import lint_registry
 
     documents, findings = parse_files(config, files)
-    registry, compiled = compile_registry(documents, config.compatibility)
+    registry, compiled = compile_registry(documents, config.compatibility, config.allow_unproven)
     findings += compiled
     findings += lint_registry(registry, documents)
     return Loaded(config, registry, tuple(findings), documents, key)
