@@ -7,6 +7,7 @@ their own version rejects, and ``one_of`` branches a discriminator cannot tell a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
@@ -155,11 +156,20 @@ def _type_problems(registry: Registry, texpr: TypeExpr, path: NodePath) -> Itera
 
 
 def _default_problems(registry: Registry, f: Field, path: NodePath) -> Iterator[Problem]:
-    errors = list(_validator(field_document(registry, f)).iter_errors(f.default))
-    if errors:
+    schema = json.dumps(field_document(registry, f), sort_keys=True)
+    error = _first_error(schema, json.dumps(f.default, sort_keys=True))
+    if error is not None:
         yield ((*path, "default"), "DEFAULT_INVALID",
-               f"default {f.default!r} of {f.name!r} is rejected by the field's own type: "
-               f"{errors[0].message}", "change the default, or the field's type")
+               f"default {json.dumps(f.default)} of {f.name!r} is rejected by its own type: "
+               f"{error}", "change the default, or the field's type")
+
+
+@lru_cache(maxsize=4096)
+def _first_error(schema: str, value: str) -> str | None:
+    """The first error of a value against a schema (both as JSON text: the same default on
+    the same field type, common across a registry, is judged once)."""
+    error = next(iter(_validator(json.loads(schema)).iter_errors(json.loads(value))), None)
+    return None if error is None else str(error.message)
 
 
 def _discriminator_problems(registry: Registry, texpr: OneOf,

@@ -138,15 +138,13 @@ class _Builder:
     """Turns the YAML event stream into plain data and a position table."""
 
     def __init__(self, text: str) -> None:
-        self.events = self._events(text)
+        # get_event returns None once the stream has ended: a C-level iterator, no generator
+        self.events: Iterator[Any] = iter(_Parser(text).get_event, None)
         self.positions: dict[NodePath, tuple[int, int]] = {}
 
-    @staticmethod
-    def _events(text: str) -> Iterator[Any]:
-        parser = _Parser(text)
+    def build(self) -> tuple[Any, dict[NodePath, tuple[int, int]]]:
         try:
-            while parser.check_event():
-                yield parser.get_event()
+            documents = self._documents()
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             problem = err.problem or err.context or "invalid YAML"
@@ -154,8 +152,12 @@ class _Builder:
                               "fix the YAML syntax at this position") from None
         except yaml.YAMLError as err:  # e.g. a control character the reader refuses
             raise _ParseError("YAML_SYNTAX", f"YAML error: {err}", None) from None
+        if not documents or documents[0] is None:
+            raise _ParseError("FILE_EMPTY", "file is empty", None,
+                              "write a definition with `versions:`, or delete the file")
+        return documents[0], self.positions
 
-    def build(self) -> tuple[Any, dict[NodePath, tuple[int, int]]]:
+    def _documents(self) -> list[Any]:
         documents: list[Any] = []
         for event in self.events:
             if isinstance(event, yaml.DocumentStartEvent):
@@ -164,10 +166,7 @@ class _Builder:
                                       "file holds more than one YAML document",
                                       event.start_mark, "keep one definition per file")
                 documents.append(self._node(next(self.events), (), 0))
-        if not documents or documents[0] is None:
-            raise _ParseError("FILE_EMPTY", "file is empty", None,
-                              "write a definition with `versions:`, or delete the file")
-        return documents[0], self.positions
+        return documents
 
     def _node(self, event: Any, path: NodePath, depth: int) -> Any:
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
