@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.compat import Comparison, compare, includes
+from registry.compat.drafts import to_2020_12
 from registry.diagnostics import Finding
 from registry.errors import InputError, UsageError
 from registry.jsonschema import strip_annotations, version_document
@@ -60,13 +61,16 @@ def compat_files(old: Path, new: Path, mode: str) -> tuple[Comparison, list[Find
         raise UsageError(f"--mode must be one of {', '.join(COMPAT_MODES)}, not {mode!r}")
     mode = mode.removesuffix("_transitive")
     (old_schema, old_doc), (new_schema, new_doc) = read_schema(old), read_schema(new)
-    for path, schema in ((old, old_schema), (new, new_schema)):
-        if not isinstance(schema, (dict, bool)):
+    schemas = []
+    for path, written in ((old, old_schema), (new, new_schema)):
+        if not isinstance(written, (dict, bool)):
             raise InputError("a schema must be an object or a boolean", path=str(path))
+        schema = to_2020_12(written)  # older drafts: their keywords, rewritten with their meaning
         problem = _schema_problem(schema)
         if problem is not None:  # the engine decides inclusion only for valid schemas
             raise InputError(problem, path=str(path), hint="fix the schema, then compare again")
-    comparison = compare(old_schema, new_schema)
+        schemas.append(schema)
+    comparison = compare(*schemas)
     findings = []
     for direction in ("backward", "forward"):
         if mode in (direction, "full"):

@@ -1,0 +1,98 @@
+"""Older JSON Schema drafts (04, 06, 07, 2019-09) rewritten as draft 2020-12.
+
+Many schemas in the wild declare an older ``$schema``. The engine decides
+inclusion under 2020-12, so before comparing, the keywords whose meaning
+changed are rewritten to the 2020-12 keywords with the same meaning:
+
+* ``items: [a, b]`` (a tuple) -> ``prefixItems``, and ``additionalItems`` -> ``items``;
+* ``dependencies`` -> ``dependentRequired`` (a list) or ``dependentSchemas`` (a schema);
+* draft-04's boolean ``exclusiveMinimum``/``exclusiveMaximum`` -> the numeric form;
+* up to draft-07, a ``$ref`` makes its sibling keywords ignored: they are dropped
+  (``definitions``/``$defs`` stay, as places that references point into).
+
+A schema without ``$schema`` is read as 2020-12, except that an array ``items``
+(meaningless in 2020-12) is read as the tuple it was meant to be.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_OLD = ("draft-04", "draft-06", "draft-07")
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_ONE = ("additionalProperties", "propertyNames", "contains", "not", "if", "then",
+               "else", "items", "additionalItems", "unevaluatedItems",
+               "unevaluatedProperties", "contentSchema")
+_CONTAINERS = {"definitions", "$defs"}
+
+
+def draft_of(schema: Any) -> str:
+    """``draft-04`` ... ``2020-12`` from the root ``$schema`` (2020-12 when absent)."""
+    uri = schema.get("$schema", "") if isinstance(schema, dict) else ""
+    for draft in (*_OLD, "2019-09"):
+        if isinstance(uri, str) and draft in uri:
+            return draft
+    return "2020-12"
+
+
+def to_2020_12(schema: Any) -> Any:
+    """The schema with older-draft keywords rewritten (a new object; the input is unchanged)."""
+    return _node(schema, draft_of(schema))
+
+
+def _node(node: Any, draft: str) -> Any:
+    if not isinstance(node, dict):
+        return node
+    out = {key: _sub(key, value, draft) for key, value in node.items()}
+    if draft in _OLD and "$ref" in out:
+        out = {k: v for k, v in out.items() if k == "$ref" or k in _CONTAINERS}
+    _tuple_items(out)
+    _dependencies(out)
+    if draft == "draft-04":
+        _exclusive(out, "exclusiveMinimum", "minimum")
+        _exclusive(out, "exclusiveMaximum", "maximum")
+    return out
+
+
+def _sub(key: str, value: Any, draft: str) -> Any:
+    if key in _SCHEMA_MAPS and isinstance(value, dict):
+        return {name: _node(sub, draft) for name, sub in value.items()}
+    if key in _SCHEMA_LISTS and isinstance(value, list):
+        return [_node(sub, draft) for sub in value]
+    if key == "items" and isinstance(value, list):
+        return [_node(sub, draft) for sub in value]
+    if key == "dependencies" and isinstance(value, dict):
+        return {name: _node(sub, draft) if isinstance(sub, dict) else sub
+                for name, sub in value.items()}
+    if key in _SCHEMA_ONE:
+        return _node(value, draft)
+    return value
+
+
+def _tuple_items(out: dict[str, Any]) -> None:
+    if isinstance(out.get("items"), list):
+        out["prefixItems"] = out.pop("items")
+        if "additionalItems" in out:
+            out["items"] = out.pop("additionalItems")
+    else:
+        out.pop("additionalItems", None)  # without a tuple it never applied
+
+
+def _dependencies(out: dict[str, Any]) -> None:
+    deps = out.pop("dependencies", None)
+    if not isinstance(deps, dict):
+        return
+    for name, dep in deps.items():
+        if isinstance(dep, list):
+            out.setdefault("dependentRequired", {})[name] = dep
+        else:
+            out.setdefault("dependentSchemas", {})[name] = dep
+
+
+def _exclusive(out: dict[str, Any], flag: str, bound: str) -> None:
+    value = out.get(flag)
+    if isinstance(value, bool):
+        del out[flag]
+        if value and bound in out:
+            out[flag] = out.pop(bound)
