@@ -11,7 +11,8 @@ changed are rewritten to the 2020-12 keywords with the same meaning:
   (``definitions``/``$defs`` stay, as places that references point into).
 
 A schema without ``$schema`` is read as 2020-12, except that an array ``items``
-(meaningless in 2020-12) is read as the tuple it was meant to be.
+and a boolean ``exclusiveMinimum`` (both invalid in 2020-12) are read as what they
+meant in the drafts that had them.
 """
 
 from __future__ import annotations
@@ -48,10 +49,11 @@ def _node(node: Any, draft: str) -> Any:
     if draft in _OLD and "$ref" in out:
         out = {k: v for k, v in out.items() if k == "$ref" or k in _CONTAINERS}
     _tuple_items(out)
-    _dependencies(out)
-    if draft == "draft-04":
-        _exclusive(out, "exclusiveMinimum", "minimum")
-        _exclusive(out, "exclusiveMaximum", "maximum")
+    if draft in _OLD:  # 2019-09 split `dependencies`; in 2020-12 it is no keyword at all
+        _dependencies(out)
+    # a boolean exclusive bound is draft-04's, whatever `$schema` says (later drafts reject it)
+    _exclusive(out, "exclusiveMinimum", "minimum")
+    _exclusive(out, "exclusiveMaximum", "maximum")
     return out
 
 
