@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
-from registry.diagnostics import Finding
+from registry.diagnostics import Finding, Severity
 from registry.jsonschema import field_document, resolve_bare_ref, version_document
 from registry.model import (
     Const,
@@ -42,9 +42,14 @@ def lint_registry(registry: Registry, documents: Mapping[str, Document]) -> list
             base: NodePath = ("versions", version.number)
             for path, rule, message, hint in _version_problems(registry, definition, version):
                 line, column = doc.where((*base, *path))
+                severity: Severity = "warning" if rule in _WARNINGS else "error"
                 findings.append(Finding(doc.path, line, column, rule, message, hint,
+                                        severity=severity,
                                         subject=f"{definition.name}@{version.number}"))
     return findings
+
+
+_WARNINGS = frozenset({"SCHEMA_NOT_GENERATED"})
 
 
 Problem = tuple[NodePath, str, str, str]
@@ -76,6 +81,28 @@ def _raw_schema_problems(registry: Registry, schema: Any) -> Iterator[Problem]:
                "fix the keyword at this position")
     yield from _ref_problems(registry, schema, schema, ("schema",))
     yield from _regex_problems(schema, ("schema",))
+    yield from _generation_problems(schema, ("schema",))
+
+
+def _generation_problems(node: Any, path: NodePath) -> Iterator[Problem]:
+    """Keywords the generated validators do not implement: `generate` would refuse them."""
+    from registry.render.ts_validators import UNSUPPORTED
+
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _generation_problems(item, (*path, i))
+        return
+    if not isinstance(node, dict):
+        return
+    for keyword in UNSUPPORTED:
+        if keyword in node:
+            yield ((*path, keyword), "SCHEMA_NOT_GENERATED",
+                   f"{keyword} is checked and compared, but the generated validators do not "
+                   "implement it: `wiretype generate` will refuse this version",
+                   "write the schema without it if you generate code from this registry")
+    for key, value in node.items():
+        if key not in ("enum", "const", "default", "examples"):
+            yield from _generation_problems(value, (*path, key))
 
 
 def _regex_problems(node: Any, path: NodePath) -> Iterator[Problem]:
