@@ -40,14 +40,15 @@ def _schema_problem(schema: Any) -> str | None:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
-    from registry.lint import _regex_problems
+    from registry.lint import regex_problems, schema_nodes
 
     error = best_match(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path)
         return f"not valid JSON Schema 2020-12 at /{where}: {error.message}"
-    for path, _, message, _ in _regex_problems(schema, ()):
-        return f"at /{'/'.join(str(p) for p in path)}: {message}"
+    for node, node_path in schema_nodes(schema, ()):
+        for path, _, message, _ in regex_problems(node, node_path):
+            return f"at /{'/'.join(str(p) for p in path)}: {message}"
     return None
 
 

@@ -60,8 +60,8 @@ def _version_problems(registry: Registry, definition: Definition,
     if version.fields is None:
         problems = list(_raw_schema_problems(registry, version.schema))
         yield from problems
-        if problems:
-            return
+        if any(rule not in _WARNINGS for _, rule, _, _ in problems):
+            return  # examples cannot be checked against a broken schema
     else:
         yield from _field_problems(registry, version.fields, ("fields",))
     yield from _example_problems(registry, definition, version)
@@ -79,40 +79,41 @@ def _raw_schema_problems(registry: Registry, schema: Any) -> Iterator[Problem]:
         path = ("schema", *error.absolute_path)
         yield (path, "SCHEMA_INVALID", f"not valid JSON Schema 2020-12: {error.message}",
                "fix the keyword at this position")
-    yield from _ref_problems(registry, schema, schema, ("schema",))
-    yield from _regex_problems(schema, ("schema",))
-    yield from _generation_problems(schema, ("schema",))
+    for node, path in schema_nodes(schema, ("schema",)):
+        yield from _ref_problem(registry, node, schema, path)
+        yield from regex_problems(node, path)
+        yield from _generation_problems(node, path)
 
 
-def _generation_problems(node: Any, path: NodePath) -> Iterator[Problem]:
+_VALUES = ("enum", "const", "default", "examples")  # hold data, not schemas
+
+
+def schema_nodes(node: Any, path: NodePath) -> Iterator[tuple[dict[str, Any], NodePath]]:
+    """Every object in a raw schema, with its path (data under `enum`, `const`... skipped)."""
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from schema_nodes(item, (*path, i))
+    elif isinstance(node, dict):
+        yield node, path
+        for key, value in node.items():
+            if key not in _VALUES:
+                yield from schema_nodes(value, (*path, key))
+
+
+def _generation_problems(node: dict[str, Any], path: NodePath) -> Iterator[Problem]:
     """Keywords the generated validators do not implement: `generate` would refuse them."""
     from registry.render.ts_validators import UNSUPPORTED
 
-    if isinstance(node, list):
-        for i, item in enumerate(node):
-            yield from _generation_problems(item, (*path, i))
-        return
-    if not isinstance(node, dict):
-        return
     for keyword in UNSUPPORTED:
         if keyword in node:
             yield ((*path, keyword), "SCHEMA_NOT_GENERATED",
                    f"{keyword} is checked and compared, but the generated validators do not "
                    "implement it: `wiretype generate` will refuse this version",
                    "write the schema without it if you generate code from this registry")
-    for key, value in node.items():
-        if key not in ("enum", "const", "default", "examples"):
-            yield from _generation_problems(value, (*path, key))
 
 
-def _regex_problems(node: Any, path: NodePath) -> Iterator[Problem]:
-    """Every `pattern` and `patternProperties` key must be an ECMA-262 regular expression."""
-    if isinstance(node, list):
-        for i, item in enumerate(node):
-            yield from _regex_problems(item, (*path, i))
-        return
-    if not isinstance(node, dict):
-        return
+def regex_problems(node: dict[str, Any], path: NodePath) -> Iterator[Problem]:
+    """`pattern` and the keys of `patternProperties` must be ECMA-262 regular expressions."""
     regexes: list[tuple[NodePath, str]] = []
     if isinstance(node.get("pattern"), str):
         regexes.append((("pattern",), node["pattern"]))
@@ -124,27 +125,16 @@ def _regex_problems(node: Any, path: NodePath) -> Iterator[Problem]:
         except ValueError as err:
             yield ((*path, *where), "PATTERN_INVALID", f"{regex!r} is not a valid ECMA-262 "
                    f"regular expression: {err}", "fix the regular expression")
-    for key, value in node.items():
-        if key not in ("enum", "const", "default", "examples"):
-            yield from _regex_problems(value, (*path, key))
 
 
-def _ref_problems(registry: Registry, node: Any, root: Any, path: NodePath) -> Iterator[Problem]:
-    if isinstance(node, list):
-        for i, item in enumerate(node):
-            yield from _ref_problems(registry, item, root, (*path, i))
-        return
-    if not isinstance(node, dict):
-        return
+def _ref_problem(registry: Registry, node: dict[str, Any], root: Any,
+                 path: NodePath) -> Iterator[Problem]:
     ref = node.get("$ref")
     if isinstance(ref, str) and not _ref_resolves(registry, ref, root):
         yield ((*path, "$ref"), "SCHEMA_REF_OUTSIDE",
                f"$ref {ref!r} points outside the registry (or at nothing)",
                "refer to a shared type by name (`$ref: common.user`) or to `#/$defs/...` "
                "inside this schema")
-    for key, value in node.items():
-        if key not in ("enum", "const", "default", "examples"):
-            yield from _ref_problems(registry, value, root, (*path, key))
 
 
 def _ref_resolves(registry: Registry, ref: str, root: Any) -> bool:
