@@ -1,7 +1,9 @@
 """``wiretype generate``: render every package in memory, then write (or compare) them.
 
 Nothing is written unless the registry is free of errors and every target
-rendered; each output folder is then replaced whole (see ``writer``).
+rendered; then the files it generates are replaced and the ones it generated before and
+no longer does are removed, while build outputs beside them (``dist/``, ``node_modules/``)
+are left alone (see ``writer``).
 """
 
 from __future__ import annotations

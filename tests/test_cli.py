@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.helpers import REPO, run, write_tree
@@ -118,3 +122,58 @@ def test_the_cache_answers_for_an_unchanged_registry_and_misses_on_a_change(
     message.write_text(message.read_text().replace("id: uuid", "id: uuidd"))
     result = run("lint", "--root", str(tmp_path), cache=True)
     assert result.exit_code == 1 and "TYPE_UNKNOWN" in result.stdout
+
+
+# --- file modes: what every writing command leaves on disk ------------------------------------
+
+
+@pytest.fixture(params=[0o022, 0o077], ids=["umask022", "umask077"])
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    old = os.umask(request.param)
+    try:
+        yield request.param
+    finally:
+        os.umask(old)
+
+
+def _modes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): stat.S_IMODE(p.stat().st_mode)
+            for p in [root, *root.rglob("*")] if ".wiretype_cache" not in p.parts}
+
+
+def _assert_umask(root: Path, mask: int) -> None:
+    for relative, mode in _modes(root).items():
+        want = (0o777 if (root / relative).is_dir() else 0o666) & ~mask
+        assert mode == want, f"{relative}: {oct(mode)}, want {oct(want)} under umask {oct(mask)}"
+
+
+def test_every_command_writes_with_the_umask(tmp_path: Path, umask: int) -> None:
+    project = tmp_path / "p"
+    assert run("init", str(project)).exit_code == 0
+    _assert_umask(project, umask)
+    root = ("--root", str(project))
+    assert run("lock", *root).exit_code == 0
+    assert run("bump", "greeting.hello", *root).exit_code == 0
+    assert run("generate", *root).exit_code == 0
+    assert run("export", "jsonschema", *root).exit_code == 0
+    assert run("export", "asyncapi", *root, "--out", str(project / "api/asyncapi.json")
+               ).exit_code == 0
+    _assert_umask(project, umask)
+    assert (project / "generated/python/messages/models.py").is_file()
+    assert (project / "generated/jsonschema/greeting.hello/2.json").is_file()
+
+
+def test_bump_and_lock_keep_the_mode_of_the_file_they_rewrite(tmp_path: Path,
+                                                             umask: int) -> None:
+    run("init", str(tmp_path))
+    message, lock = tmp_path / "schemas/greeting/hello.yaml", tmp_path / "wiretype.lock"
+    run("lock", "--root", str(tmp_path))
+    for mode in (0o644, 0o640):
+        message.chmod(mode)
+        lock.chmod(mode)
+        old_message, old_lock = message.read_text(), lock.read_text()
+        assert run("bump", "greeting.hello", "--root", str(tmp_path)).exit_code == 0
+        assert run("lock", "--root", str(tmp_path)).exit_code == 0
+        assert message.read_text() != old_message and lock.read_text() != old_lock
+        assert stat.S_IMODE(message.stat().st_mode) == mode
+        assert stat.S_IMODE(lock.stat().st_mode) == mode

@@ -85,3 +85,31 @@ def test_a_user_template_overrides_a_builtin_one_by_name(project: Path) -> None:
 def test_templates_must_be_a_folder(project: Path) -> None:
     result = run("generate", "--root", str(project), "--templates", str(project / "nope"))
     assert result.exit_code == 2 and "--templates" in result.stderr
+
+
+def test_generate_leaves_build_outputs_and_removes_what_it_no_longer_writes(
+        project: Path) -> None:
+    assert run("generate", "--root", str(project)).exit_code == 0
+    ts = project / "gen/ts/hello"
+    built = {ts / "dist/index.js": "export {};\n", ts / "node_modules/x/package.json": "{}\n",
+             project / "gen/py/NOTES.md": "ours\n"}
+    for path, text in built.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    settings = project / "wiretype.yaml"
+    settings.write_text(settings.read_text().replace("hello_pkg", "greeting_pkg"))
+    assert run("generate", "--root", str(project)).exit_code == 0
+    for path, text in built.items():
+        assert path.read_text() == text, path
+    assert (project / "gen/py/greeting_pkg/models.py").is_file()
+    assert not (project / "gen/py/hello_pkg").exists()  # generated before, not any more
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+
+
+def test_check_reports_a_generated_file_that_generate_would_remove(project: Path) -> None:
+    assert run("generate", "--root", str(project)).exit_code == 0
+    settings = project / "wiretype.yaml"
+    settings.write_text(settings.read_text().replace("hello_pkg", "greeting_pkg"))
+    result = run("generate", "--root", str(project), "--check")
+    assert result.exit_code == 1
+    assert "hello_pkg/models.py: stale" in result.stdout

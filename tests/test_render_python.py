@@ -25,6 +25,7 @@ from registry.jsonschema import version_document
 from registry.project import Loaded, load
 from registry.render.formats import FORMAT_PATTERNS, days_in_month
 from registry.render.python import calendar_formats, render_python
+from registry.writer import MANIFEST
 from tests.helpers import REPO, UPDATE_GOLDEN, write_tree
 
 GOLDEN = REPO / "generated" / "python"
@@ -71,7 +72,8 @@ def test_golden_files_are_the_committed_package(example_files: dict[str, str]) -
         shutil.rmtree(GOLDEN, ignore_errors=True)
         write_tree(GOLDEN, example_files)
     committed = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
-                 for p in GOLDEN.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+                 for p in GOLDEN.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                 and p.name != MANIFEST}
     assert committed == example_files, "run `wiretype generate --lang python` " \
         "(or WIRETYPE_UPDATE_GOLDEN=1 pytest tests/test_render_python.py)"
 
