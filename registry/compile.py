@@ -20,10 +20,11 @@ from registry.shorthand import parse_fields
 from registry.source import Document, NodePath
 
 _TOP_KEYS = {"description", "compatibility", "direction", "versions", "kind", "deprecated",
-             "allow_unproven"}
+             "allow_unproven", "class_name"}
 _VERSION_KEYS = {"fields", "schema", "description", "examples", "migrate", "deprecated"}
 _DIRECTIONS = ("client_to_server", "server_to_client", "both")
 _NAME_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CLASS_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 
 
 def definition_name(relative: str) -> str | None:
@@ -89,7 +90,26 @@ def _definition(ctx: FileContext, name: str, default_mode: str,
         compatibility=_choice(ctx, data, "compatibility", MODES, default_mode),
         direction=_choice(ctx, data, "direction", _DIRECTIONS, "both"),  # type: ignore[arg-type]
         allow_unproven=_flag(ctx, data, "allow_unproven", allow_unproven),
+        class_name=_class_name(ctx, data),
     )
+
+
+def _class_name(ctx: FileContext, data: dict[str, Any]) -> str:
+    """``class_name:``, the base of the generated class names (see ``render.naming``)."""
+    from registry.render.naming import RESERVED_CLASS_NAMES
+
+    value = data.get("class_name", "")
+    if value == "":
+        return ""
+    if not isinstance(value, str) or not _CLASS_NAME.match(value):
+        ctx.error(("class_name",), "CLASS_NAME_INVALID", f"`class_name` {value!r} is not a "
+                  "class name", "use letters and digits, starting with a capital: GameChat")
+        return ""
+    if value in RESERVED_CLASS_NAMES:
+        ctx.error(("class_name",), "CLASS_NAME_INVALID", f"`class_name` {value} is a name the "
+                  "generated code already uses", f"pick another, e.g. {value}Message")
+        return ""
+    return value
 
 
 def _text(ctx: FileContext, data: dict[str, Any], key: str, path: NodePath) -> str:

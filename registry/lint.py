@@ -46,7 +46,37 @@ def lint_registry(registry: Registry, documents: Mapping[str, Document]) -> list
                 findings.append(Finding(doc.path, line, column, rule, message, hint,
                                         severity=severity,
                                         subject=f"{definition.name}@{version.number}"))
+    return findings + class_name_findings(registry, documents)
+
+
+def class_name_findings(registry: Registry,
+                        documents: Mapping[str, Document]) -> list[Finding]:
+    """Definitions whose generated class names would collide: one finding in each file.
+
+    Names are never changed to make room (that would rename another definition's
+    classes when one is added); the user picks one with ``class_name:``.
+    """
+    from registry.render.naming import class_name_clashes, suggested_class_name
+
+    findings = []
+    for clash in class_name_clashes(registry.definitions):
+        doc = documents[clash.name]
+        line, column = doc.where(("class_name",))
+        findings.append(Finding(
+            doc.path, line, column, "CLASS_NAME_COLLISION",
+            f"{clash.name} and {clash.other} {_why(clash.base, clash.other_base)}",
+            f"give one of them its own name, e.g. `class_name: "
+            f"{suggested_class_name(clash.name)}` in this file", subject=clash.name))
     return findings
+
+
+def _why(base: str, other: str) -> str:
+    shorter, longer = sorted((base, other), key=len)
+    if base == other:
+        return f"both generate the class `{base}`"
+    if base.lower() == other.lower():
+        return f"generate `{base}` and `{other}`, class names that differ only in case"
+    return f"would have colliding classes: `{longer}` reads as a version class of `{shorter}`"
 
 
 _WARNINGS = frozenset({"SCHEMA_NOT_GENERATED"})

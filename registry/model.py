@@ -180,6 +180,7 @@ class Definition:
     compatibility: str = "full"
     direction: Direction = "both"
     allow_unproven: bool = False  # what the engine cannot prove is a warning, not an error
+    class_name: str = ""  # `class_name:`: the base of its generated class names, when set
 
     @property
     def latest(self) -> Version:

@@ -113,3 +113,24 @@ def test_check_reports_a_generated_file_that_generate_would_remove(project: Path
     result = run("generate", "--root", str(project), "--check")
     assert result.exit_code == 1
     assert "hello_pkg/models.py: stale" in result.stdout
+
+
+def test_adding_a_definition_never_renames_another_ones_classes(tmp_path: Path) -> None:
+    chat = "versions:\n  1:\n    fields: {text: string}\n"
+    write_tree(tmp_path, {"wiretype.yaml": "python: {package: p, out: py}\n",
+                          "schemas/lobby/chat.yaml": chat})
+    assert run("generate", "--root", str(tmp_path), "--lang", "python").exit_code == 0
+    models = tmp_path / "py/p/models.py"
+    assert "class ChatV1(" in models.read_text()
+    write_tree(tmp_path, {"schemas/game/chat.yaml": chat})  # a second `chat`, elsewhere
+    result = run("check", "--root", str(tmp_path))
+    assert result.exit_code == 1 and "CLASS_NAME_COLLISION" in result.stdout
+    assert "class_name: GameChat" in result.stdout
+    assert run("generate", "--root", str(tmp_path), "--lang", "python").exit_code == 1
+    assert "class ChatV1(" in models.read_text()  # nothing was renamed or written
+    write_tree(tmp_path, {"schemas/game/chat.yaml": f"class_name: GameChat\n{chat}"})
+    assert run("check", "--root", str(tmp_path)).exit_code == 0
+    assert run("generate", "--root", str(tmp_path), "--lang", "python").exit_code == 0
+    text = models.read_text()
+    assert "class ChatV1(" in text and "class GameChatV1(" in text
+    assert "Chat = ChatV1" in text and "LobbyChat" not in text

@@ -1,17 +1,24 @@
 """Names in generated code: legal, unique, and the same in both languages.
 
-Wire names never change; code names are derived from them. A definition
-``chat.message_sent`` becomes the class ``MessageSent`` (``MessageSentV2`` per
-version); when two definitions share a last segment, more segments are kept
-(``ChatMessageSent``, ``AdminMessageSent``). A field called ``class``,
-``with space`` or ``123start`` keeps its wire name and gets a legal identifier.
+Wire names never change; code names are derived from them. A definition's class
+names depend on that definition alone: ``chat.message_sent`` becomes ``MessageSent``
+(``MessageSentV2`` per version) from its last segment, or the name its file gives in
+``class_name:``. Adding a definition elsewhere therefore never renames a class; two
+definitions whose names would collide (``lobby.chat`` and ``game.chat``) are a lint
+finding that asks for a ``class_name:``. A field called ``class``, ``with space`` or
+``123start`` keeps its wire name and gets a legal identifier.
 """
 
 from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from registry.model import Definition
 
 # Names that generated modules define or import, and builtins of either language that a
 # class must not shadow.
@@ -22,7 +29,7 @@ RESERVED_CLASS_NAMES = frozenset({
     "Set", "String", "Symbol", "Type", "TypeAdapter", "Union", "Annotated", "Message",
     "Model", "RootModel", "ValidationError", "Iterable", "Mapping", "Callable", "Self",
     "List", "Dict", "Tuple", "UUID", "Decimal", "Enum", "Unknown", "Never", "Exception",
-    "Registry", "Version", "Shim", "Validator",
+    "Registry", "Version", "Shim", "Validator", "MessageData", "MESSAGES",
 })
 # Attributes of pydantic's BaseModel (and Python builtins) a field must not shadow.
 _PY_FIELD_RESERVED = frozenset({
@@ -42,51 +49,62 @@ def camel(text: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in _WORD.findall(text))
 
 
-def definition_classes(names: Iterable[str]) -> dict[str, str]:
-    """Definition name -> its class base name, unique across the registry."""
-    names = sorted(names)
-    result: dict[str, str] = {}
-    depth = dict.fromkeys(names, 1)
-    while True:
-        proposed = {name: _class_base(name, depth[name]) for name in names}
-        clashes = _clashes(proposed)
-        if not clashes:
-            break
-        grown = False
-        for name in clashes:
-            if depth[name] < len(name.split(".")):
-                depth[name] += 1
-                grown = True
-        if not grown:  # identical after all segments (a.b_c vs a_b.c): number them
-            proposed = _numbered(proposed)
-            break
-    result.update(proposed)
-    return result
+def definition_classes(definitions: Mapping[str, Definition]) -> dict[str, str]:
+    """Definition name -> its class base name: its ``class_name:``, or ``class_base(name)``.
+
+    A definition's names depend on that definition alone, so adding one elsewhere never
+    renames another's classes; two that would clash are a lint finding instead
+    (``class_name_clashes``).
+    """
+    return {name: d.class_name or class_base(name) for name, d in definitions.items()}
 
 
-def _class_base(name: str, depth: int) -> str:
-    base = camel("_".join(name.split(".")[-depth:])) or "Message"
+def class_base(name: str) -> str:
+    """``chat.message_sent`` -> ``MessageSent``: the last segment in CamelCase, ``M``-prefixed
+    when it starts with a digit, ``Message``-suffixed when it is a reserved name."""
+    base = camel(name.rsplit(".", 1)[-1]) or "Message"
     if base[0].isdigit():
         base = f"M{base}"
     return f"{base}Message" if base in RESERVED_CLASS_NAMES else base
 
 
-def _clashes(proposed: dict[str, str]) -> set[str]:
-    seen: dict[str, list[str]] = {}
-    for name, cls in proposed.items():
-        # V1-suffixed names of one class must not equal another base (Foo + FooV1 is fine
-        # only when FooV1 is not itself a definition's base).
-        seen.setdefault(cls.lower(), []).append(name)
-    return {n for group in seen.values() if len(group) > 1 for n in group}
+_VERSION_MARK = re.compile(r"(?=V[0-9])")
 
 
-def _numbered(proposed: dict[str, str]) -> dict[str, str]:
-    counts: dict[str, int] = {}
-    out = {}
-    for name, cls in sorted(proposed.items()):
-        counts[cls] = counts.get(cls, 0) + 1
-        out[name] = cls if counts[cls] == 1 else f"{cls}{counts[cls]}"
-    return out
+@dataclass(frozen=True)
+class Clash:
+    """Two definitions whose generated names would collide."""
+
+    name: str
+    other: str
+    base: str  # the class base of ``name``
+    other_base: str
+
+
+def class_name_clashes(definitions: Mapping[str, Definition]) -> list[Clash]:
+    """Pairs whose names would collide, each reported from both sides.
+
+    Two bases clash when they are equal (ignoring case), or when one is the other's
+    base followed by ``V<digit>``: then its classes could meet the other's version
+    classes (``ScoreV2``) or inline ones (``ScoreV2Total``).
+    """
+    bases = definition_classes(definitions)
+    by_lower: dict[str, list[str]] = {}
+    for name, base in sorted(bases.items()):
+        by_lower.setdefault(base.lower(), []).append(name)
+    pairs = set()
+    for name, base in bases.items():
+        prefixes = [base[:m.start()] for m in _VERSION_MARK.finditer(base) if m.start()]
+        for key in (base, *prefixes):
+            pairs |= {(name, other) for other in by_lower.get(key.lower(), ()) if other != name}
+    pairs |= {(b, a) for a, b in pairs}
+    return [Clash(a, b, bases[a], bases[b]) for a, b in sorted(pairs)]
+
+
+def suggested_class_name(name: str) -> str:
+    """A qualified name to offer in a clash: the last two segments (``game.chat`` ->
+    ``GameChat``)."""
+    return class_base("_".join(name.split(".")[-2:]))
 
 
 def python_identifier(wire: str, taken: set[str]) -> str:
