@@ -43,10 +43,13 @@ def _check(loaded: Loaded, against: str | None) -> list[Finding]:
 
 
 def broken_definitions(loaded: Loaded) -> frozenset[str]:
-    """Definitions whose files have errors: later checks would only add noise about them."""
+    """Definitions whose files have errors, and shared types that uses found missing: later
+    checks would only add noise about them."""
     files = {f.file for f in loaded.findings if f.is_error}
+    missing = {value for f in loaded.findings for key, value in f.extra if key == "missing_type"}
     return frozenset(name for name, doc in loaded.documents.items() if doc.path in files) | \
-        frozenset(_name_of(path, loaded) for path in files)
+        frozenset(_name_of(path, loaded) for path in files) | \
+        frozenset(missing - loaded.registry.definitions.keys())
 
 
 def _name_of(path: str, loaded: Loaded) -> str:

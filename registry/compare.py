@@ -32,6 +32,10 @@ def read_schema(path: Path) -> tuple[Any, Document | None]:
             reason = problems[0].message if problems and path.suffix != ".json" else str(err)
             raise InputError(f"not a JSON or YAML schema: {reason}", path=str(path),
                              hint="pass a JSON Schema written as JSON or YAML") from None
+    if problems:  # e.g. `enum: [yes, no]`: comparing what the writer did not mean is no answer
+        first = problems[0]
+        raise InputError(first.message, path=f"{path}:{first.line}:{first.column}",
+                         hint=first.hint)
     return doc.data, doc
 
 

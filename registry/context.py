@@ -25,10 +25,12 @@ class FileContext:
         line, column = self.doc.where(path)
         return Location(self.doc.path, line, column)
 
-    def error(self, path: NodePath, rule: str, message: str, hint: str = "") -> None:
+    def error(self, path: NodePath, rule: str, message: str, hint: str = "",
+              extra: tuple[tuple[str, str], ...] = ()) -> None:
         line, column = self.doc.where(path)
         self.findings.append(
-            Finding(self.doc.path, line, column, rule, message, hint, subject=self.subject)
+            Finding(self.doc.path, line, column, rule, message, hint, subject=self.subject,
+                    extra=extra)
         )
 
     def check_keys(self, data: Mapping[Any, Any], path: NodePath, allowed: Iterable[str],

@@ -215,6 +215,8 @@ def parse_type(ctx: FileContext, text: Any, path: NodePath) -> TypeExpr:
 
 def _reference(ctx: FileContext, text: str, path: NodePath) -> TypeExpr:
     match = _REF.match(text)
+    if match is not None and "." in match.group(1) and match.group(1) not in ctx.known_types:
+        return _missing_type(ctx, match.group(1), path)
     if match is None or match.group(1) not in ctx.known_types:
         choices = [*PRIMITIVES, *ctx.known_types, "list[", "map["]
         ctx.error(path, "TYPE_UNKNOWN", f"unknown type {text!r}{did_you_mean(text, choices)}",
@@ -229,6 +231,20 @@ def _reference(ctx: FileContext, text: str, path: NodePath) -> TypeExpr:
         ctx.error(path, "TYPE_VERSION_UNKNOWN", f"{name} has no version {pinned}",
                   f"its versions are {', '.join(map(str, versions)) or 'none'}")
     return Ref(name, int(pinned), pinned=True)
+
+
+def _missing_type(ctx: FileContext, name: str, path: NodePath) -> TypeExpr:
+    """A dotted name that is no shared type: most often one whose file was deleted or moved.
+
+    One finding here, at the use; the finding names the type so that later checks do not
+    add their own about it (a deleted published definition, say).
+    """
+    close = did_you_mean(name, ctx.known_types)
+    ctx.error(path, "TYPE_UNKNOWN", f"no shared type named {name!r}{close}: there is no "
+              f"`{name.replace('.', '/')}.yaml` with `kind: type`",
+              "restore the shared type's file, or point this field at another type",
+              extra=(("missing_type", name),))
+    return Primitive("any")
 
 
 def _constraints(ctx: FileContext, spec: dict[str, Any], texpr: TypeExpr,

@@ -13,7 +13,9 @@ node from the root, e.g. ``("versions", 2, "fields", "room")``.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,13 +101,17 @@ _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 def parse_text(path: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
-    """Parse ``raw`` (the bytes of ``path``); a ``None`` document comes with its findings."""
+    """Parse ``raw`` (the bytes of ``path``) into a document and its findings.
+
+    The document is ``None`` when the text cannot be read as YAML at all; otherwise the
+    findings (if any) are about values the document holds as written.
+    """
     try:
-        text = _decode(raw)
-        data, positions = _Builder(text).build()
+        builder = _Builder(path, _decode(raw))
+        data, positions = builder.build()
     except _ParseError as bad:
         return None, [Finding(path, bad.line, bad.column, bad.rule, bad.message, bad.hint)]
-    return Document(path, data, positions), []
+    return Document(path, data, positions), builder.problems
 
 
 def read_file(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
@@ -134,22 +140,56 @@ def _decode(raw: bytes) -> str:
         raise _ParseError("FILE_NOT_UTF8", message, mark, "save the file as UTF-8") from None
 
 
-class _Builder:
-    """Turns the YAML event stream into plain data and a position table."""
+def _syntax_error(err: yaml.MarkedYAMLError, text: str) -> _ParseError:
+    """The YAML error, told by its usual cause where one is recognised."""
+    mark = err.problem_mark or err.context_mark
+    lines = text.splitlines()
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    if mark is not None and "\t" in indent:
+        at = yaml.Mark("", 0, mark.line, indent.index("\t"), None, None)  # type: ignore[arg-type]
+        return _ParseError("YAML_TAB_INDENT", "this line is indented with tabs; YAML "
+                           "indentation must be spaces", at,
+                           "replace the tabs at the start of the line with spaces")
+    bracketed = _unquoted_brackets(line, mark.column) if mark else None
+    if bracketed is not None:
+        return _ParseError("YAML_SYNTAX", f"`{bracketed}` inside `{{...}}` or `[...]` is read "
+                           "as YAML, where `[` starts a list", mark,
+                           f'quote it: "{bracketed}" (or write the field in block style)')
+    problem = err.problem or err.context or "invalid YAML"
+    return _ParseError("YAML_SYNTAX", f"YAML syntax error: {problem}", mark,
+                       "fix the YAML syntax at this position")
 
-    def __init__(self, text: str) -> None:
+
+_WORD_BEFORE = re.compile(r"([A-Za-z_][\w.@]*)$")
+_BRACKETS_AFTER = re.compile(r"^\[[^\]\[\"',{}]*\]\??")
+
+
+def _unquoted_brackets(line: str, column: int) -> str | None:
+    """``map[int]`` when the error is at the ``[`` of an unquoted ``word[...]``."""
+    before, after = _WORD_BEFORE.search(line[:column]), _BRACKETS_AFTER.match(line[column:])
+    return before.group(1) + after.group(0) if before and after else None
+
+
+class _Builder:
+    """Turns the YAML event stream into plain data and a position table.
+
+    Problems that still leave a well-formed document (a YAML 1.1 boolean word) are
+    collected in ``problems``; the others end the parse with a ``_ParseError``.
+    """
+
+    def __init__(self, path: str, text: str) -> None:
         # get_event returns None once the stream has ended: a C-level iterator, no generator
         self.events: Iterator[Any] = iter(_Parser(text).get_event, None)
         self.positions: dict[NodePath, tuple[int, int]] = {}
+        self.path, self.text = path, text
+        self.problems: list[Finding] = []
 
     def build(self) -> tuple[Any, dict[NodePath, tuple[int, int]]]:
         try:
             documents = self._documents()
         except yaml.MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            problem = err.problem or err.context or "invalid YAML"
-            raise _ParseError("YAML_SYNTAX", f"YAML syntax error: {problem}", mark,
-                              "fix the YAML syntax at this position") from None
+            raise _syntax_error(err, self.text) from None
         except yaml.YAMLError as err:  # e.g. a control character the reader refuses
             raise _ParseError("YAML_SYNTAX", f"YAML error: {err}", None) from None
         if not documents or documents[0] is None:
@@ -178,7 +218,7 @@ class _Builder:
                               event.start_mark, "flatten the definition or use shared types")
         self.positions.setdefault(path, (event.start_mark.line + 1, event.start_mark.column + 1))
         if isinstance(event, yaml.ScalarEvent):
-            return self._scalar(event)
+            return self._plain_word(event, self._scalar(event), key=False)
         if isinstance(event, yaml.SequenceStartEvent):
             return self._sequence(path, depth)
         return self._mapping(path, depth)
@@ -190,6 +230,22 @@ class _Builder:
         except yaml.YAMLError as err:
             raise _ParseError("YAML_TAG", f"cannot read this value: {err}", event.start_mark,
                               "write a plain string, number, true/false or null") from None
+
+    def _plain_word(self, event: Any, value: Any, *, key: bool) -> Any:
+        """A YAML 1.1 boolean word (``yes``, ``off``; ``y``/``n`` as values) is a finding:
+        PyYAML reads ``yes`` as true, YAML 1.2 as the text. It stays the text it is."""
+        word = event.value
+        if event.style or not event.implicit[0]:
+            return value  # quoted or tagged: what it says
+        yaml11 = isinstance(value, bool) and word.lower() not in ("true", "false")
+        if yaml11 or (not key and word in ("y", "Y", "n", "N")):
+            mark = event.start_mark
+            self.problems.append(Finding(
+                self.path, mark.line + 1, mark.column + 1, "YAML_AMBIGUOUS_BOOLEAN",
+                f"`{word}` is a boolean in YAML 1.1 but the text {json.dumps(word)} in "
+                "YAML 1.2", f'quote it ("{word}") for the text, or write true or false'))
+            return word
+        return value
 
     def _sequence(self, path: NodePath, depth: int) -> list[Any]:
         items: list[Any] = []
@@ -208,7 +264,7 @@ class _Builder:
                 self._node(event, path, depth + 1)  # refuses an alias or anchor first
                 raise _ParseError("YAML_COMPLEX_KEY", "a mapping key must be a plain value",
                                   event.start_mark)
-            key = self._scalar(event)
+            key = self._plain_word(event, self._scalar(event), key=True)
             if key in mapping:
                 raise _ParseError("YAML_DUPLICATE_KEY",
                                   f"key {key!r} is written twice in this mapping",

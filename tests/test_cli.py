@@ -177,3 +177,19 @@ def test_bump_and_lock_keep_the_mode_of_the_file_they_rewrite(tmp_path: Path,
         assert message.read_text() != old_message and lock.read_text() != old_lock
         assert stat.S_IMODE(message.stat().st_mode) == mode
         assert stat.S_IMODE(lock.stat().st_mode) == mode
+
+
+def test_a_deleted_shared_type_is_one_finding_at_each_use(tmp_path: Path) -> None:
+    user = "kind: type\nversions:\n  1:\n    fields: {id: uuid}\n"
+    message = "versions:\n  1:\n    fields: {author: common.user, editor: common.user?}\n"
+    write_tree(tmp_path, {"wiretype.yaml": "{}\n", "schemas/common/user.yaml": user,
+                          "schemas/chat/sent.yaml": message,
+                          "schemas/chat/typing.yaml": "versions: {1: {fields: {who: uuid}}}\n"})
+    assert run("lock", "--root", str(tmp_path)).exit_code == 0
+    (tmp_path / "schemas/common/user.yaml").unlink()
+    result = run("check", "--root", str(tmp_path), "--format", "json")
+    assert result.exit_code == 1
+    found = [(f["rule"], f["file"], f["line"]) for f in json.loads(result.stdout)["findings"]]
+    assert found == [("TYPE_UNKNOWN", "schemas/chat/sent.yaml", 3)] * 2  # author and editor
+    text = run("check", "--root", str(tmp_path)).stdout
+    assert "no shared type named 'common.user'" in text and "common/user.yaml" in text

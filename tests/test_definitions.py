@@ -1,7 +1,8 @@
 """Every kind of broken definition: one folder per case under tests/definitions/.
 
 Each case is a small project with an ``expected.yaml`` naming the exit code and the
-findings (rule, file and line) that ``wiretype lint --format json`` must report.
+findings (rule, file and line) that ``wiretype lint --format json`` must report; with
+``exact: true`` it must report those and nothing else.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ def test_broken_definition_is_reported(case: Path) -> None:
             assert any(g[2] == want["line"] for g in matches), (want, sorted(matches))
     for finding in found:
         assert finding["message"] and finding["column"] >= 1
+    if expected.get("exact"):  # nothing beyond the expected findings (no cascade, no noise)
+        want = sorted((w["rule"], w["file"], w["line"]) for w in expected["findings"])
+        assert sorted((f["rule"], f["file"], f["line"]) for f in found) == want
 
 
 def test_every_case_has_expectations() -> None:
