@@ -67,9 +67,15 @@ def _config(root: Path | None) -> Config:
 
 
 def _load(root: Path | None) -> Loaded:
+    """The project, with the findings about its settings first (they are not cached)."""
+    from dataclasses import replace
+
     from registry.project import load
 
-    return load(_config(root))
+    config = _config(root)
+    loaded = load(config)
+    return replace(loaded, findings=(*config.findings, *loaded.findings)) \
+        if config.findings else loaded
 
 
 def _report(findings: Sequence[Finding], fmt: Format, summary: str = "") -> int:

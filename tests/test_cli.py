@@ -193,3 +193,67 @@ def test_a_deleted_shared_type_is_one_finding_at_each_use(tmp_path: Path) -> Non
     assert found == [("TYPE_UNKNOWN", "schemas/chat/sent.yaml", 3)] * 2  # author and editor
     text = run("check", "--root", str(tmp_path)).stdout
     assert "no shared type named 'common.user'" in text and "common/user.yaml" in text
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+GREETING = "versions:\n  1:\n    fields: {name: string}\n"
+
+
+@pytest.mark.parametrize(("settings", "where", "rule"), [
+    ("python: {package: import}\n", "wiretype.yaml:1:10", "SETTINGS_PYTHON_PACKAGE_INVALID"),
+    ("python:\n  package: class\n", "wiretype.yaml:2:3", "SETTINGS_PYTHON_PACKAGE_INVALID"),
+    ("python: {package: 1abc}\n", "wiretype.yaml:1:10", "SETTINGS_PYTHON_PACKAGE_INVALID"),
+    ("python: {package: my-pkg}\n", "wiretype.yaml:1:10", "SETTINGS_PYTHON_PACKAGE_INVALID"),
+    ('typescript: {package: "@Acme/Chat"}\n', "wiretype.yaml:1:14",
+     "SETTINGS_NPM_PACKAGE_INVALID"),
+    ('typescript: {package: "chat protocol"}\n', "wiretype.yaml:1:14",
+     "SETTINGS_NPM_PACKAGE_INVALID"),
+])
+def test_a_package_name_that_cannot_be_imported_or_published_is_a_finding(
+        tmp_path: Path, settings: str, where: str, rule: str) -> None:
+    write_tree(tmp_path, {"wiretype.yaml": settings, "schemas/greet/hello.yaml": GREETING})
+    result = run("check", "--root", str(tmp_path))
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert f"{where}: error {rule}" in result.stdout
+    generated = run("generate", "--root", str(tmp_path))
+    assert generated.exit_code == 1 and rule in generated.stderr
+    assert not (tmp_path / "generated").exists()
+
+
+def test_package_names_in_pyproject_are_located_too(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"pyproject.toml": '[project]\nname = "app"\n\n[tool.wiretype]\n'
+                          'python = { package = "class" }\n', "schemas/greet/hello.yaml": GREETING})
+    result = run("lint", "--root", str(tmp_path))
+    assert result.exit_code == 1
+    assert "pyproject.toml:5:12: error SETTINGS_PYTHON_PACKAGE_INVALID" in result.stdout
+
+
+@pytest.mark.parametrize(("settings", "where"), [
+    ("schemas: [a\n", "wiretype.yaml:2:1"),
+    ("schemas: x\ncompat: full\n", "wiretype.yaml:2:1"),
+    ("python: {pakage: x}\n", "wiretype.yaml:1:10"),
+    ("a: 1\n\tb: 2\n", "wiretype.yaml:2:1"),
+    ("schemas: x\ncompatibility: fool\n", "wiretype.yaml:2:1"),
+])
+def test_unreadable_settings_name_the_file_line_and_column(tmp_path: Path, settings: str,
+                                                           where: str) -> None:
+    write_tree(tmp_path, {"wiretype.yaml": settings, "schemas/greet/hello.yaml": GREETING})
+    result = run("lint", "--root", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"wiretype: error: {where}: "), result.stderr
+    assert "<unicode string>" not in result.stderr
+
+
+def test_broken_pyproject_names_the_file(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"pyproject.toml": '[tool.wiretype]\nschemas = "x\n'})
+    result = run("lint", "--root", str(tmp_path))
+    assert result.exit_code == 2 and "pyproject.toml:2:" in result.stderr
+
+
+def test_the_registry_name_is_the_name_setting(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"wiretype.yaml": "name: chat\npython: {package: chat_protocol}\n",
+                          "schemas/greet/hello.yaml": GREETING})
+    assert run("generate", "--root", str(tmp_path), "--lang", "python").exit_code == 0
+    models = (tmp_path / "generated/python/chat_protocol/models.py").read_text()
+    assert "from the registry chat " in models
