@@ -25,12 +25,16 @@ from registry.diagnostics import Finding, Severity
 from registry.errors import InputError, UsageError
 
 MODES = (
-    "backward", "forward", "full",
-    "backward_transitive", "forward_transitive", "full_transitive", "none",
+    "backward",
+    "forward",
+    "full",
+    "backward_transitive",
+    "forward_transitive",
+    "full_transitive",
+    "none",
 )
 # `name` is DESIGN.md's key for the registry's name; `registry` is its older spelling.
-_KEYS = {"schemas", "compatibility", "python", "typescript", "name", "registry",
-         "allow_unproven"}
+_KEYS = {"schemas", "compatibility", "python", "typescript", "name", "registry", "allow_unproven"}
 _TARGET_KEYS = {"package", "out"}
 
 
@@ -92,8 +96,10 @@ def load_config(root: Path) -> Config:
     table = _pyproject_table(root)
     if text is not None and table is not None:
         return _from_mapping(root, _Source("pyproject.toml", _toml_where(text)), table)
-    raise UsageError(f"{root} has no wiretype.yaml and no [tool.wiretype] in pyproject.toml",
-                     hint="run `wiretype init` there, or pass the right --root")
+    raise UsageError(
+        f"{root} has no wiretype.yaml and no [tool.wiretype] in pyproject.toml",
+        hint="run `wiretype init` there, or pass the right --root",
+    )
 
 
 Where = Callable[[tuple[str, ...]], tuple[int, int]]
@@ -110,8 +116,9 @@ class _Source:
         line, column = self.where(key)
         return InputError(message, path=f"{self.file}:{line}:{column}", hint=hint)
 
-    def finding(self, key: tuple[str, ...], rule: str, message: str, hint: str,
-                severity: Severity = "error") -> Finding:
+    def finding(
+        self, key: tuple[str, ...], rule: str, message: str, hint: str, severity: Severity = "error"
+    ) -> Finding:
         line, column = self.where(key)
         return Finding(self.file, line, column, rule, message, hint, severity=severity)
 
@@ -129,12 +136,12 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], Where]:
         return {}, lambda key: (1, 1)
     if problems:
         first = problems[0]
-        raise InputError(first.message, path=f"{first.file}:{first.line}:{first.column}",
-                         hint=first.hint)
+        raise InputError(
+            first.message, path=f"{first.file}:{first.line}:{first.column}", hint=first.hint
+        )
     assert doc is not None
     if not isinstance(doc.data, dict):
-        raise InputError("settings must be a mapping of keys to values",
-                         path=f"{path.name}:1:1")
+        raise InputError("settings must be a mapping of keys to values", path=f"{path.name}:1:1")
     return doc.data, doc.where
 
 
@@ -168,15 +175,27 @@ def _toml_where(text: str) -> Where:
     for from where the one before it was found, within the table; else its header."""
     lines = text.splitlines()
     start = next((i for i, line in enumerate(lines) if _TABLE.match(line)), 0)
-    end = next((i for i in range(start + 1, len(lines))
-                if lines[i].lstrip().startswith("[") and not _TABLE.match(lines[i])), len(lines))
+    end = next(
+        (
+            i
+            for i in range(start + 1, len(lines))
+            if lines[i].lstrip().startswith("[") and not _TABLE.match(lines[i])
+        ),
+        len(lines),
+    )
 
     def where(key: tuple[str, ...]) -> tuple[int, int]:
         line, column = start, 0
         for part in key:
             pattern = re.compile(rf"(^\s*|[{{,.]\s*|\[tool\.wiretype\.){re.escape(part)}\s*[=\]]")
-            found = next(((n, m) for n in range(line, end)
-                          if (m := pattern.search(lines[n], column if n == line else 0))), None)
+            found = next(
+                (
+                    (n, m)
+                    for n in range(line, end)
+                    if (m := pattern.search(lines[n], column if n == line else 0))
+                ),
+                None,
+            )
             if found is None:
                 break
             line, column = found[0], found[1].start() + len(found[1].group(1))
@@ -191,16 +210,23 @@ _TABLE = re.compile(r"\s*\[\s*tool\.wiretype\s*[.\]]")
 def _from_mapping(root: Path, source: _Source, data: dict[str, Any]) -> Config:
     for key in data:
         if key not in _KEYS:
-            raise source.error((str(key),), f"unknown setting {key!r}"
-                               f"{_suggest(str(key), _KEYS)}",
-                               f"settings are {', '.join(sorted(_KEYS - {'registry'}))}")
+            raise source.error(
+                (str(key),),
+                f"unknown setting {key!r}{_suggest(str(key), _KEYS)}",
+                f"settings are {', '.join(sorted(_KEYS - {'registry'}))}",
+            )
     mode = data.get("compatibility", "full")
     if mode not in MODES:
-        raise source.error(("compatibility",), f"compatibility must be one of "
-                           f"{', '.join(MODES)}, not {json.dumps(mode)}")
+        raise source.error(
+            ("compatibility",),
+            f"compatibility must be one of {', '.join(MODES)}, not {json.dumps(mode)}",
+        )
     if "name" in data and "registry" in data:
-        raise source.error(("registry",), "set the registry's name once, as `name`",
-                           "remove `registry:`, the older spelling of `name:`")
+        raise source.error(
+            ("registry",),
+            "set the registry's name once, as `name`",
+            "remove `registry:`, the older spelling of `name:`",
+        )
     defaults = Config(root, source.file)
     name_key = "registry" if "registry" in data else "name"
     python = _target(data, "python", defaults.python, source)
@@ -214,38 +240,53 @@ def _from_mapping(root: Path, source: _Source, data: dict[str, Any]) -> Config:
         name=_string(data, name_key, "", source, empty=True),
         python=python,
         typescript=typescript,
-        findings=(*_python_package(python, data, source),
-                  *_npm_package(typescript, data, source)),
+        findings=(*_python_package(python, data, source), *_npm_package(typescript, data, source)),
     )
 
 
-def _string(data: dict[str, Any], key: str, default: str, source: _Source,
-            path: tuple[str, ...] = (), *, empty: bool = False) -> str:
+def _string(
+    data: dict[str, Any],
+    key: str,
+    default: str,
+    source: _Source,
+    path: tuple[str, ...] = (),
+    *,
+    empty: bool = False,
+) -> str:
     value = data.get(key, default)
     if not isinstance(value, str) or not (empty or value):
-        raise source.error((*path, key), f"setting {'.'.join((*path, key))!r} must be a "
-                           f"non-empty string, not {json.dumps(value)}")
+        raise source.error(
+            (*path, key),
+            f"setting {'.'.join((*path, key))!r} must be a "
+            f"non-empty string, not {json.dumps(value)}",
+        )
     return value
 
 
 def _flag(data: dict[str, Any], key: str, source: _Source) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
-        raise source.error((key,), f"setting {key!r} must be true or false, "
-                           f"not {json.dumps(value)}")
+        raise source.error(
+            (key,), f"setting {key!r} must be true or false, not {json.dumps(value)}"
+        )
     return value
 
 
 def _target(data: dict[str, Any], key: str, default: Target, source: _Source) -> Target:
     value = data.get(key, {})
     if not isinstance(value, dict):
-        raise source.error((key,), f"setting {key!r} must be a mapping with `package` "
-                           "and `out`", f"e.g. {key}: {{package: ..., out: generated/{key}}}")
+        raise source.error(
+            (key,),
+            f"setting {key!r} must be a mapping with `package` and `out`",
+            f"e.g. {key}: {{package: ..., out: generated/{key}}}",
+        )
     for inner in value:
         if inner not in _TARGET_KEYS:
-            raise source.error((key, str(inner)), f"unknown setting {key}.{inner}"
-                               f"{_suggest(str(inner), _TARGET_KEYS)}",
-                               f"{key} takes `package` and `out`")
+            raise source.error(
+                (key, str(inner)),
+                f"unknown setting {key}.{inner}{_suggest(str(inner), _TARGET_KEYS)}",
+                f"{key} takes `package` and `out`",
+            )
     return Target(
         package=_string(value, "package", default.package, source, (key,)),
         out=_string(value, "out", default.out, source, (key,)),
@@ -253,8 +294,17 @@ def _target(data: dict[str, Any], key: str, default: Target, source: _Source) ->
 
 
 _PYTHON_NAME = re.compile(r"^[A-Za-z]([A-Za-z0-9_]*[A-Za-z0-9])?$")
-_SHADOWED = frozenset({*sys.stdlib_module_names, "pydantic", "pydantic_core", "jsonschema",
-                       "typing_extensions", "wiretype", "registry"})
+_SHADOWED = frozenset(
+    {
+        *sys.stdlib_module_names,
+        "pydantic",
+        "pydantic_core",
+        "jsonschema",
+        "typing_extensions",
+        "wiretype",
+        "registry",
+    }
+)
 
 
 def _python_package(target: Target, data: dict[str, Any], source: _Source) -> list[Finding]:
@@ -262,18 +312,30 @@ def _python_package(target: Target, data: dict[str, Any], source: _Source) -> li
     (a distribution name: letters, digits and `_`, starting and ending alphanumeric)."""
     name, at = target.package, ("python", "package") if "python" in data else ()
     if not _PYTHON_NAME.match(name) or keyword.iskeyword(name):
-        why = "is a Python keyword" if keyword.iskeyword(name) else \
-            "is not a name Python can import and pip can install"
-        return [source.finding(at, "SETTINGS_PYTHON_PACKAGE_INVALID",
-                               f"python.package {json.dumps(name)} {why}",
-                               "use letters, digits and `_`, starting with a letter: "
-                               f"{_python_suggestion(name)}")]
+        why = (
+            "is a Python keyword"
+            if keyword.iskeyword(name)
+            else "is not a name Python can import and pip can install"
+        )
+        return [
+            source.finding(
+                at,
+                "SETTINGS_PYTHON_PACKAGE_INVALID",
+                f"python.package {json.dumps(name)} {why}",
+                f"use letters, digits and `_`, starting with a letter: {_python_suggestion(name)}",
+            )
+        ]
     if name in _SHADOWED:
-        return [source.finding(at, "SETTINGS_PYTHON_PACKAGE_SHADOWS",
-                               f"python.package {json.dumps(name)} would shadow the module "
-                               f"`{name}` that Python or the generated code imports",
-                               f"use a name of its own, e.g. {name}_messages",
-                               severity="warning")]
+        return [
+            source.finding(
+                at,
+                "SETTINGS_PYTHON_PACKAGE_SHADOWS",
+                f"python.package {json.dumps(name)} would shadow the module "
+                f"`{name}` that Python or the generated code imports",
+                f"use a name of its own, e.g. {name}_messages",
+                severity="warning",
+            )
+        ]
     return []
 
 
@@ -292,19 +354,34 @@ def _npm_package(target: Target, data: dict[str, Any], source: _Source) -> list[
     """The TypeScript package must be a name npm publishes: lower case, URL-safe, at most
     214 characters, optionally under one ``@scope/``."""
     name, at = target.package, ("typescript", "package") if "typescript" in data else ()
-    if _NPM_NAME.match(name) and len(name) <= _NPM_MAX and \
-            name.rsplit("/", 1)[-1] not in ("node_modules", "favicon.ico"):
+    if (
+        _NPM_NAME.match(name)
+        and len(name) <= _NPM_MAX
+        and name.rsplit("/", 1)[-1] not in ("node_modules", "favicon.ico")
+    ):
         return []
-    why = ("has capital letters, which npm refuses" if name.lower() != name else
-           f"is longer than {_NPM_MAX} characters" if len(name) > _NPM_MAX else
-           "is not a name npm can publish")
+    why = (
+        "has capital letters, which npm refuses"
+        if name.lower() != name
+        else f"is longer than {_NPM_MAX} characters"
+        if len(name) > _NPM_MAX
+        else "is not a name npm can publish"
+    )
     bare = re.sub(r"[^a-z0-9._~-]+", "-", name.lower().rsplit("/", 1)[-1]).strip("-._")
-    scope = re.sub(r"[^a-z0-9._~-]+", "-", name.lower().rsplit("/", 1)[0]).strip("-._") \
-        if "/" in name else "acme"
-    return [source.finding(at, "SETTINGS_NPM_PACKAGE_INVALID",
-                           f"typescript.package {json.dumps(name)} {why}",
-                           "use lower-case letters, digits, `-`, `.` and `_`, optionally "
-                           f'under one scope, e.g. "@{scope or "acme"}/{bare or "messages"}"')]
+    scope = (
+        re.sub(r"[^a-z0-9._~-]+", "-", name.lower().rsplit("/", 1)[0]).strip("-._")
+        if "/" in name
+        else "acme"
+    )
+    return [
+        source.finding(
+            at,
+            "SETTINGS_NPM_PACKAGE_INVALID",
+            f"typescript.package {json.dumps(name)} {why}",
+            "use lower-case letters, digits, `-`, `.` and `_`, optionally "
+            f'under one scope, e.g. "@{scope or "acme"}/{bare or "messages"}"',
+        )
+    ]
 
 
 def _suggest(word: str, choices: set[str]) -> str:
