@@ -280,29 +280,49 @@ def diff(
 
 
 @app.command()
-def rules() -> None:
-    """List the compatibility rules: their ids and what each protects."""
-    from registry.compat import RULES
+def rules(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """List every id wiretype can print, by category, with what each protects."""
+    import json
 
-    width = max(len(rule_id) for rule_id in RULES)
-    for rule_id, rule in sorted(RULES.items()):
-        typer.echo(f"{rule_id:{width}}  {rule.summary}")
+    from registry.catalog import CATALOG, by_category
+
+    if fmt == "json":
+        listing = [{"id": e.id, "category": e.category, "summary": e.summary,
+                    "retired": bool(e.replaced_by)} for e in sorted(CATALOG.values(),
+                                                                    key=lambda e: e.id)]
+        typer.echo(json.dumps(listing, indent=2))
+        return
+    if fmt != "text":
+        typer.echo("wiretype: error: --format must be text or json for rules", err=True)
+        raise typer.Exit(2)
+    width = max(len(rule_id) for rule_id in CATALOG)
+    blocks = []
+    for heading, entries in by_category():
+        lines = [f"  {e.id:{width}}  {e.summary}" for e in entries]
+        blocks.append("\n".join([f"{heading}:", *lines]))
+    typer.echo("\n\n".join(blocks))
+    typer.echo(f"\n{len(CATALOG)} ids; `wiretype explain ID` prints one with an example")
 
 
 @app.command()
 def explain(
-    rule: Annotated[str, typer.Argument(help="A rule id, e.g. ENUM_VALUE_NO_DELETE.")],
+    rule: Annotated[str, typer.Argument(help="An id, e.g. ENUM_VALUE_NO_DELETE or "
+                                        "LOCK_VERSION_CHANGED.")],
 ) -> None:
-    """Print a rule's documentation, with a before/after example."""
-    from registry.compat import RULES
+    """Print what an id protects, a before/after example and how to fix it."""
+    from registry.catalog import CATALOG, CATEGORIES
     from registry.context import did_you_mean
 
-    found = RULES.get(rule.upper())
+    wanted = rule.strip().upper().replace("-", "_")
+    found = CATALOG.get(wanted)
     if found is None:
-        typer.echo(f"wiretype: error: no rule {rule!r}{did_you_mean(rule.upper(), RULES)}; "
+        typer.echo(f"wiretype: error: no id {rule!r}{did_you_mean(wanted, CATALOG)}; "
                    "`wiretype rules` lists them", err=True)
         raise typer.Exit(2)
-    typer.echo(f"{found.id}\n\n{found.doc}")
+    heading = dict(CATEGORIES)[found.category]
+    typer.echo(f"{found.id}\n{heading}\n\n{found.doc}")
 
 
 def main() -> None:

@@ -87,8 +87,10 @@ def _definition(ctx: FileContext, name: str, default_mode: str,
         location=ctx.loc(()),
         versions=versions,
         description=_text(ctx, data, "description", ()),
-        compatibility=_choice(ctx, data, "compatibility", MODES, default_mode),
-        direction=_choice(ctx, data, "direction", _DIRECTIONS, "both"),  # type: ignore[arg-type]
+        compatibility=_choice(ctx, data, "compatibility", MODES, default_mode,
+                              rule="COMPATIBILITY_INVALID"),
+        direction=_choice(ctx, data, "direction", _DIRECTIONS, "both",  # type: ignore[arg-type]
+                          rule="DIRECTION_INVALID"),
         allow_unproven=_flag(ctx, data, "allow_unproven", allow_unproven),
         class_name=_class_name(ctx, data),
     )
@@ -129,10 +131,10 @@ def _flag(ctx: FileContext, data: dict[str, Any], key: str, default: bool) -> bo
 
 
 def _choice(ctx: FileContext, data: dict[str, Any], key: str, choices: tuple[str, ...],
-            default: str) -> str:
+            default: str, *, rule: str) -> str:
     value = data.get(key, default)
     if value not in choices:
-        ctx.error((key,), f"{key.upper()}_INVALID", f"`{key}` must be one of "
+        ctx.error((key,), rule, f"`{key}` must be one of "
                   f"{', '.join(choices)}, not {value!r}")
         return default
     return str(value)

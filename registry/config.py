@@ -112,7 +112,7 @@ class _Source:
     file: str
     where: Where
 
-    def error(self, key: tuple[str, ...], message: str, hint: str = "") -> InputError:
+    def refuse(self, key: tuple[str, ...], message: str, hint: str = "") -> InputError:
         line, column = self.where(key)
         return InputError(message, path=f"{self.file}:{line}:{column}", hint=hint)
 
@@ -210,19 +210,19 @@ _TABLE = re.compile(r"\s*\[\s*tool\.wiretype\s*[.\]]")
 def _from_mapping(root: Path, source: _Source, data: dict[str, Any]) -> Config:
     for key in data:
         if key not in _KEYS:
-            raise source.error(
+            raise source.refuse(
                 (str(key),),
                 f"unknown setting {key!r}{_suggest(str(key), _KEYS)}",
                 f"settings are {', '.join(sorted(_KEYS - {'registry'}))}",
             )
     mode = data.get("compatibility", "full")
     if mode not in MODES:
-        raise source.error(
+        raise source.refuse(
             ("compatibility",),
             f"compatibility must be one of {', '.join(MODES)}, not {json.dumps(mode)}",
         )
     if "name" in data and "registry" in data:
-        raise source.error(
+        raise source.refuse(
             ("registry",),
             "set the registry's name once, as `name`",
             "remove `registry:`, the older spelling of `name:`",
@@ -255,7 +255,7 @@ def _string(
 ) -> str:
     value = data.get(key, default)
     if not isinstance(value, str) or not (empty or value):
-        raise source.error(
+        raise source.refuse(
             (*path, key),
             f"setting {'.'.join((*path, key))!r} must be a "
             f"non-empty string, not {json.dumps(value)}",
@@ -266,7 +266,7 @@ def _string(
 def _flag(data: dict[str, Any], key: str, source: _Source) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
-        raise source.error(
+        raise source.refuse(
             (key,), f"setting {key!r} must be true or false, not {json.dumps(value)}"
         )
     return value
@@ -275,14 +275,14 @@ def _flag(data: dict[str, Any], key: str, source: _Source) -> bool:
 def _target(data: dict[str, Any], key: str, default: Target, source: _Source) -> Target:
     value = data.get(key, {})
     if not isinstance(value, dict):
-        raise source.error(
+        raise source.refuse(
             (key,),
             f"setting {key!r} must be a mapping with `package` and `out`",
             f"e.g. {key}: {{package: ..., out: generated/{key}}}",
         )
     for inner in value:
         if inner not in _TARGET_KEYS:
-            raise source.error(
+            raise source.refuse(
                 (key, str(inner)),
                 f"unknown setting {key}.{inner}{_suggest(str(inner), _TARGET_KEYS)}",
                 f"{key} takes `package` and `out`",

@@ -1,4 +1,4 @@
-"""``wiretype compat`` (two raw schema files), ``wiretype diff``, ``rules`` and ``explain``."""
+"""``wiretype compat``: two raw schema files compared by set inclusion (its JSON contract too)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from registry.compat import RULES
-from tests.helpers import run, write_tree
+from tests.helpers import run
 
 OBJECT = {"type": "object", "properties": {"p": {"enum": ["a", "b"]}}}
 WIDER = {"type": "object", "properties": {"p": {"enum": ["a", "b", "c"]}}}
@@ -154,90 +154,3 @@ def test_compat_error_has_no_traceback_from_the_console_script(tmp_path: Path) -
     assert done.returncode == 2
     assert "bad.json" in done.stderr and "Traceback" not in done.stderr
     assert "internal error" not in done.stderr
-
-
-# --- diff ---------------------------------------------------------------------------------
-
-MESSAGE = """\
-versions:
-  1:
-    fields:
-      id: uuid
-      text: string
-      priority: {enum: [low, high]}
-  2:
-    fields:
-      id: uuid
-      body: string
-      priority: {enum: [low, high, urgent]}
-      note: {type: string, required: false}
-    migrate:
-      rename: {text: body}
-"""
-
-
-@pytest.fixture
-def registry(tmp_path: Path) -> Path:
-    return write_tree(tmp_path, {"wiretype.yaml": "compatibility: full\n",
-                                 "schemas/chat/sent.yaml": MESSAGE})
-
-
-def test_diff_json(registry: Path) -> None:
-    result = run("diff", "chat.sent", "1", "2", "--root", str(registry), "--format", "json")
-    assert result.exit_code == 0
-    payload = json.loads(result.stdout)
-    assert (payload["message"], payload["from"], payload["to"]) == ("chat.sent", 1, 2)
-    assert payload["mode"] == "full"
-    kinds = {c["field"]: (c["kind"], c["breaks"]) for c in payload["changes"]}
-    assert kinds == {"text": ("renamed", []), "priority": ("changed", ["forward"]),
-                     "note": ("added", [])}
-    assert (payload["backward"], payload["forward"]) == (True, False)
-    [problem] = payload["problems"]["forward"]
-    assert '"urgent"' in problem
-
-
-def test_diff_text(registry: Path) -> None:
-    result = run("diff", "chat.sent", "1", "2", "--root", str(registry))
-    assert result.exit_code == 0
-    lines = result.stdout.splitlines()
-    assert lines[0] == "chat.sent: v1 -> v2  (mode: full)"
-    assert any(line.split()[:2] == ["renamed", "text"] for line in lines)
-    assert any("priority" in line and "breaks forward" in line and "ENUM_VALUE_NO_DELETE" in line
-               for line in lines)
-    assert "backward with migrations: ok" in lines
-    assert "forward with migrations: 1 problem(s)" in lines
-
-
-@pytest.mark.parametrize("args", [("chat.sent", "2", "1"), ("chat.sent", "1", "3"),
-                                  ("chat.nope", "1", "2")])
-def test_diff_bad_arguments_are_exit_2(registry: Path, args: tuple[str, ...]) -> None:
-    result = run("diff", *args, "--root", str(registry))
-    assert result.exit_code == 2 and result.stderr.startswith("wiretype: error:")
-
-
-# --- rules and explain ----------------------------------------------------------------------
-
-
-def test_rules_lists_every_id_with_its_summary() -> None:
-    result = run("rules")
-    assert result.exit_code == 0
-    listed = {line.split()[0]: line for line in result.stdout.splitlines()}
-    assert set(listed) == set(RULES)
-    for rule_id, rule in RULES.items():
-        assert listed[rule_id].endswith(rule.summary)
-
-
-@pytest.mark.parametrize("name", ["ENUM_VALUE_NO_DELETE", "enum_value_no_delete"])
-def test_explain_prints_before_and_after(name: str) -> None:
-    result = run("explain", name)
-    assert result.exit_code == 0
-    assert result.stdout.startswith("ENUM_VALUE_NO_DELETE\n")
-    assert "Before (OLD): {enum: [low, normal, high]}" in result.stdout
-    assert "After  (NEW): {enum: [low, normal]}" in result.stdout
-
-
-def test_explain_unknown_rule_is_exit_2_with_a_suggestion() -> None:
-    result = run("explain", "NOPE")
-    assert result.exit_code == 2 and "wiretype rules" in result.stderr
-    close = run("explain", "ENUM_VALUE_NO_DELET")
-    assert close.exit_code == 2 and "did you mean 'ENUM_VALUE_NO_DELETE'" in close.stderr

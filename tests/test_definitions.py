@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from registry.catalog import CATALOG
 from tests.helpers import TESTS, run
 
 CASES = sorted(p for p in (TESTS / "definitions").iterdir() if p.is_dir())
@@ -33,6 +34,7 @@ def test_broken_definition_is_reported(case: Path) -> None:
             assert any(g[2] == want["line"] for g in matches), (want, sorted(matches))
     for finding in found:
         assert finding["message"] and finding["column"] >= 1
+        assert finding["rule"] in CATALOG, f"{finding['rule']} is not in registry/catalog.py"
     if expected.get("exact"):  # nothing beyond the expected findings (no cascade, no noise)
         want = sorted((w["rule"], w["file"], w["line"]) for w in expected["findings"])
         assert sorted((f["rule"], f["file"], f["line"]) for f in found) == want

@@ -3,7 +3,8 @@
 IDs are forever: a rule that goes away is deprecated with a replacement,
 never reused. Each entry says what it protects, shows a breaking before/after
 pair (as OLD -> NEW read backward: OLD values must stay valid in NEW) and how
-to evolve safely. `wiretype rules` and `wiretype explain ID` print this.
+to evolve safely. ``registry.catalog`` holds these with every other id the tool
+prints; `wiretype rules` and `wiretype explain ID` print it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ class Rule:
     summary: str
     doc: str
     topic: str = "general"
+    before: str = ""  # OLD, a schema
+    after: str = ""  # NEW, which breaks OLD's values (read backward)
+    safely: str = ""  # how to evolve instead
 
 
 _CATALOG: dict[str, Rule] = {}
@@ -34,7 +38,7 @@ def _rule(rule_id: str, topic: str, summary: str, *example: str) -> None:
         f"After  (NEW): {after}\n\n"
         f"How to evolve safely: {safely}"
     )
-    _CATALOG[rule_id] = Rule(rule_id, summary, doc, topic)
+    _CATALOG[rule_id] = Rule(rule_id, summary, doc, topic, before, after, safely)
 
 
 _rule("TYPE_NO_NARROW", "type",
