@@ -273,10 +273,33 @@ def diff(
     root: RootOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
-    """The classified changes between two versions of a message."""
-    from registry.diffing import diff_command
+    """What changed between two versions, keyword by keyword, and what each change breaks.
 
-    raise typer.Exit(_run(lambda: diff_command(_load(root), message, v1, v2, fmt)))
+    Exit 1 when the versions are not compatible in the message's mode (with its
+    migrations), 0 when they are, 2 for an unknown message or version.
+    """
+    import json
+
+    from registry.diffing import diff_versions, render_text, to_json
+    from registry.errors import UsageError
+    from registry.scaffold import find_definition
+
+    def body() -> Any:
+        if fmt not in ("text", "json"):
+            raise UsageError("--format must be text or json for diff")
+        if v1 >= v2:
+            raise UsageError("give the older version first: wiretype diff MSG OLD NEW")
+        loaded = _load(root)
+        definition, old = find_definition(loaded, f"{message}@{v1}")
+        _, new = find_definition(loaded, f"{message}@{v2}")
+        return diff_versions(loaded.registry, definition, old, new)
+
+    result = _run(body)
+    if fmt == "json":
+        typer.echo(json.dumps(to_json(result), indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        sys.stdout.write(render_text(result))
+    raise typer.Exit(0 if result.compatible else 1)
 
 
 @app.command()

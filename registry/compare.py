@@ -1,18 +1,15 @@
-"""``wiretype compat`` (two raw schema files) and ``wiretype diff`` (two versions of a message)."""
+"""``wiretype compat``: two raw JSON Schema files compared by set inclusion."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry.compat import Comparison, compare, includes
+from registry.compat import Comparison, compare
 from registry.compat.drafts import to_2020_12
 from registry.diagnostics import Finding
 from registry.errors import InputError, UsageError
-from registry.jsonschema import strip_annotations, version_document
-from registry.model import Definition, Registry, Version
 from registry.source import Document, parse_text
 
 COMPAT_MODES = ("backward", "forward", "full", "none")
@@ -99,84 +96,3 @@ def _unescape(part: str) -> str:
 
 def _keyed(parts: tuple[str, ...]) -> tuple[str | int, ...]:
     return tuple(int(p) if p.isdigit() else p for p in parts)
-
-
-# --- diff --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    field: str
-    kind: str  # added, removed, renamed, changed
-    rule: str
-    breaks: tuple[str, ...]  # the directions it breaks, before migrations
-    detail: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"field": self.field, "kind": self.kind, "rule": self.rule,
-                "breaking": bool(self.breaks), "breaks": list(self.breaks),
-                "detail": self.detail}
-
-
-def diff_versions(registry: Registry, definition: Definition, old: Version,
-                  new: Version) -> list[FieldChange]:
-    """The field-by-field changes from ``old`` to ``new``, each classified."""
-    old_doc = version_document(registry, definition, old)
-    new_doc = version_document(registry, definition, new)
-    old_props, new_props = _props(old_doc), _props(new_doc)
-    renames = _renames(definition, old, new)
-    changes = [FieldChange(a, "renamed", "FIELD_RENAMED", (), f"renamed to `{b}` (migrate)")
-               for a, b in renames.items()]
-    for name in old_props:
-        target = renames.get(name, name)
-        label = name if target == name else f"{name} → {target}"
-        if target not in new_props:
-            required = name in old_doc.get("required", [])
-            changes.append(FieldChange(name, "removed", "FIELD_REMOVED",
-                                       ("forward",) if required else (),
-                                       "removed" + (" (the old version required it)"
-                                                    if required else "")))
-        else:
-            changes += _changed(label, old_props[name], new_props[target], old_doc, new_doc)
-    moved_in = set(renames.values())
-    for name in new_props:
-        if name not in old_props and name not in moved_in:
-            required = name in new_doc.get("required", [])
-            changes.append(FieldChange(name, "added", "FIELD_ADDED",
-                                       ("backward",) if required else (),
-                                       "added, required" if required else "added, optional"))
-    return changes
-
-
-def _props(doc: Any) -> dict[str, Any]:
-    props = doc.get("properties", {}) if isinstance(doc, dict) else {}
-    return props if isinstance(props, dict) else {}
-
-
-def _renames(definition: Definition, old: Version, new: Version) -> dict[str, str]:
-    renames: dict[str, str] = {}
-    for version in definition.versions:
-        if old.number < version.number <= new.number and version.migration:
-            for step in version.migration.up:
-                if step.kind == "rename":
-                    source = next((k for k, v in renames.items() if v == step.field), step.field)
-                    renames[source] = step.arg
-    return renames
-
-
-def _changed(name: str, before: Any, after: Any, old_doc: Any, new_doc: Any) -> list[FieldChange]:
-    a = strip_annotations({**before, "$defs": old_doc.get("$defs", {})})
-    b = strip_annotations({**after, "$defs": new_doc.get("$defs", {})})
-    if a == b:
-        return []
-    directions = (("backward", includes(a, b)), ("forward", includes(b, a)))
-    breaks = tuple(d for d, inclusion in directions if not inclusion.holds)
-    reasons = {d: sorted({c.message for c in inc.changes if c.breaking}) for d, inc in directions}
-    rules = [c.rule for _, inc in directions for c in inc.changes if c.breaking]
-    detail = " | ".join(f"{d}: {'; '.join(_first(reasons[d]))}" for d in breaks if reasons[d])
-    return [FieldChange(name, "changed", rules[0] if rules else "FIELD_WIDENED", breaks,
-                        detail or "accepts more than before")]
-
-
-def _first(messages: list[str], most: int = 3) -> list[str]:
-    return messages[:most] + ([f"{len(messages) - most} more"] if len(messages) > most else [])
