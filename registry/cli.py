@@ -99,7 +99,8 @@ def init(
     created = _run(lambda: init_project(directory))
     for path in created:
         typer.echo(f"created {path}")
-    typer.echo("next: edit schemas/, then run `wiretype check` and `wiretype lock`")
+    typer.echo("next: edit schemas/, then run `wiretype check`, `wiretype lock` and "
+               "`wiretype generate`; `pre-commit install` turns on the hooks")
 
 
 @app.command()

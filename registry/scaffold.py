@@ -15,47 +15,26 @@ from registry.model import Definition, Version
 from registry.project import Loaded
 from registry.writer import write_file
 
-_SETTINGS = """\
-# wiretype settings: every key is optional. See the format reference in wiretype's docs.
-schemas: schemas              # the folder of definitions
-compatibility: full           # default mode: backward, forward, full, *_transitive or none
-python: {package: messages, out: generated/python}
-typescript: {package: "@example/messages", out: generated/typescript}
-"""
+# What `init` writes (target in the new project: file under templates/init/). The
+# pre-commit config is the one the README shows, with both hooks of .pre-commit-hooks.yaml.
+INIT_FILES = {
+    "wiretype.yaml": "wiretype.yaml",
+    "schemas/greeting/hello.yaml": "hello.yaml",
+    ".pre-commit-config.yaml": "pre-commit-config.yaml",
+}
 
-_EXAMPLE = """\
-description: Someone said hello.
-direction: client_to_server
-versions:
-  1:
-    fields:
-      id: uuid
-      name: {type: string, min_length: 1, max_length: 80, description: Who says it.}
-      said_at: datetime
-      mood: {enum: [happy, calm], default: calm}
-    examples:
-      - {id: 0b6f3a8e-8d0c-4d43-9a4e-1f2b3c4d5e6f, name: Ada, said_at: "2026-01-01T12:00:00Z"}
-"""
 
-_PRE_COMMIT = """\
-repos:
-  - repo: local
-    hooks:
-      - id: wiretype-check
-        name: wiretype check
-        entry: wiretype check
-        language: system
-        pass_filenames: false
-        files: ^(schemas/|wiretype\\.(yaml|lock)$)
-"""
+def init_files() -> dict[str, str]:
+    """{path in the new project: text}, read from the built-in templates."""
+    from registry.render.templates import builtin_templates
+
+    folder = builtin_templates() / "init"
+    return {target: (folder / name).read_text(encoding="utf-8")
+            for target, name in INIT_FILES.items()}
 
 
 def init_project(directory: Path) -> list[str]:
-    files = {
-        "wiretype.yaml": _SETTINGS,
-        "schemas/greeting/hello.yaml": _EXAMPLE,
-        ".pre-commit-config.yaml": _PRE_COMMIT,
-    }
+    files = init_files()
     existing = [name for name in files if (directory / name).exists()]
     if existing:
         raise UsageError(f"{directory} already has {', '.join(existing)}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -257,3 +258,52 @@ def test_the_registry_name_is_the_name_setting(tmp_path: Path) -> None:
     assert run("generate", "--root", str(tmp_path), "--lang", "python").exit_code == 0
     models = (tmp_path / "generated/python/chat_protocol/models.py").read_text()
     assert "from the registry chat " in models
+
+
+# --- what the docs tell a user to run --------------------------------------------------------
+
+
+def _yaml_blocks(markdown: str) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", markdown, flags=re.DOTALL)
+
+
+def test_init_writes_the_pre_commit_config_the_readme_shows(tmp_path: Path) -> None:
+    run("init", str(tmp_path))
+    written = (tmp_path / ".pre-commit-config.yaml").read_text()
+    readme = (REPO / "README.md").read_text()
+    assert written in _yaml_blocks(readme)
+    config = yaml.safe_load(written)
+    hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
+    exported = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) == set(exported) == {"wiretype-check", "wiretype-generate"}
+    for hook_id, hook in hooks.items():  # the same hooks as the ones this repository exports
+        for key in ("name", "entry", "pass_filenames", "files"):
+            assert hook[key] == exported[hook_id][key], (hook_id, key)
+
+
+def test_the_pre_commit_hooks_pass_on_a_fresh_project(tmp_path: Path) -> None:
+    """What the hooks run, run as they would be after the quickstart."""
+    run("init", str(tmp_path))
+    hooks = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())["repos"][0]
+    run("lock", "--root", str(tmp_path))
+    run("generate", "--root", str(tmp_path))
+    for hook in hooks["hooks"]:
+        args = hook["entry"].split()[1:]
+        assert run(*args, "--root", str(tmp_path)).exit_code == 0, hook["id"]
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/ci.md"])
+def test_install_instructions_use_what_exists(doc: str) -> None:
+    """wiretype is not on a package index and has no tags: install from the repository."""
+    text = (REPO / doc).read_text()
+    commands = [line for block in _yaml_blocks(text) for line in block.splitlines()]
+    assert not [line for line in commands if re.search(r"pip install wiretype\b", line)]
+    assert not re.search(r"rev:\s*v?\d+\.\d+", text), "pins a release tag that does not exist"
+    assert any('pip install "git+https://' in line for line in commands)
+
+
+def test_compat_docs_say_patterns_are_ecma_262() -> None:
+    text = (REPO / "docs/compat.md").read_text()
+    paragraph = next(p for p in text.split("\n- ") if p.startswith("Lengths count code points"))
+    assert "`pattern` is an ECMA-262 regular expression" in paragraph
+    assert "evaluated with Python's" not in " ".join(paragraph.split())
