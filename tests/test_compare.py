@@ -154,3 +154,14 @@ def test_compat_error_has_no_traceback_from_the_console_script(tmp_path: Path) -
     assert done.returncode == 2
     assert "bad.json" in done.stderr and "Traceback" not in done.stderr
     assert "internal error" not in done.stderr
+
+
+def test_compat_refuses_yaml_1_1_boolean_words(tmp_path: Path) -> None:
+    """`enum: [yes, no]` would be compared as [true, false]: which did the author mean?"""
+    old = tmp_path / "old.yaml"
+    old.write_text("type: string\nenum: [yes, no]\n", encoding="utf-8")
+    new = tmp_path / "new.yaml"
+    new.write_text('type: string\nenum: ["yes", "no"]\n', encoding="utf-8")
+    result = run("compat", str(old), str(new))
+    assert result.exit_code == 2
+    assert f"{old}:2:8:" in result.stderr and 'quote it ("yes")' in result.stderr

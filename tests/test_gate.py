@@ -250,10 +250,13 @@ def test_ci_doc_pre_commit_config_uses_the_exported_hooks() -> None:
     exported = {hook["id"] for hook in yaml.safe_load(HOOKS.read_text(encoding="utf-8"))}
     configs = [b for b in _yaml_blocks(CI_DOC.read_text(encoding="utf-8"))
                if isinstance(b, dict) and "repos" in b]
-    [config] = configs
-    [entry] = config["repos"]
-    assert entry["repo"] == "https://github.com/OWNER/wiretype" and entry["rev"]
-    assert {hook["id"] for hook in entry["hooks"]} == exported
+    local, remote = configs  # what `wiretype init` writes, and the remote repository form
+    for config in configs:
+        [entry] = config["repos"]
+        assert {hook["id"] for hook in entry["hooks"]} == exported
+    assert local["repos"][0]["repo"] == "local"
+    assert remote["repos"][0]["repo"] == "https://github.com/OWNER/wiretype"
+    assert remote["repos"][0]["rev"] == "<commit>"  # no release tags exist to pin
 
 
 def test_ci_doc_workflow_is_valid_and_runs_the_gate_on_pull_requests() -> None:
@@ -266,7 +269,7 @@ def test_ci_doc_workflow_is_valid_and_runs_the_gate_on_pull_requests() -> None:
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
     assert checkout["with"]["fetch-depth"] == 0
     commands = [s["run"] for s in steps if "run" in s]
-    assert "pip install wiretype" in commands
+    assert 'pip install "git+https://github.com/OWNER/wiretype@<commit>"' in commands
     assert ('wiretype check --against "origin/${{ github.base_ref }}" --format github'
             in commands)
     assert "wiretype generate --check" in commands
