@@ -307,3 +307,20 @@ def test_compat_docs_say_patterns_are_ecma_262() -> None:
     paragraph = next(p for p in text.split("\n- ") if p.startswith("Lengths count code points"))
     assert "`pattern` is an ECMA-262 regular expression" in paragraph
     assert "evaluated with Python's" not in " ".join(paragraph.split())
+
+
+def test_a_deleted_shared_type_is_not_a_cascade_against_a_ref_either(tmp_path: Path) -> None:
+    from tests.test_gate import commit_all, git, wiretype
+
+    root = tmp_path / "repo"
+    user = "kind: type\nversions: {1: {fields: {id: uuid}}}\n"
+    write_tree(root, {"wiretype.yaml": "{}\n", "schemas/common/user.yaml": user,
+                      "schemas/chat/sent.yaml": "versions: {1: {fields: {author: common.user}}}\n"})
+    git(root, "init", "--quiet", "--initial-branch", "main")
+    assert wiretype(root, "lock").returncode == 0
+    commit_all(root, "a message and its shared type")
+    (root / "schemas/common/user.yaml").unlink()
+    done = wiretype(root, "check", "--against", "HEAD", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    found = [(f["rule"], f["file"]) for f in json.loads(done.stdout)["findings"]]
+    assert found == [("TYPE_UNKNOWN", "schemas/chat/sent.yaml")]
