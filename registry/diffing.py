@@ -44,27 +44,29 @@ class KeywordChange:
     old: Any = _ABSENT
     new: Any = _ABSENT
     item: bool = False  # an item added to (new) or removed from (old) the list at `path`
-    required: bool = False  # for a whole field added or removed: whether it is required
+    whole: bool = False  # the whole field added or removed
+    required: bool = False  # with `whole`: whether that field is required
 
     @property
     def text(self) -> str:
-        if not self.path:  # a whole field
+        if self.whole:
             need = "required" if self.required else "optional"
             return (
                 f"{need}: {_show(self.new, 60)}"
                 if self.old is _ABSENT
                 else f"was {need}: {_show(self.old, 60)}"
             )
-        if self.path == "required" and not self.item:
+        if self.path == "required" and isinstance(self.new, bool):  # the field's own
             return "now required" if self.new else "now optional"
+        path = self.path or "schema"
         if self.item:  # `old`/`new`: a tuple of the values removed/added
             sign, values = ("+", self.new) if self.old is _ABSENT else ("-", self.old)
-            return f"{self.path} {sign} {', '.join(_show(v) for v in values)}"
+            return f"{path} {sign} {', '.join(_show(v) for v in values)}"
         if self.old is _ABSENT:
-            return f"{self.path} added: {_show(self.new)}"
+            return f"{path} added: {_show(self.new)}"
         if self.new is _ABSENT:
-            return f"{self.path} removed (was {_show(self.old)})"
-        return f"{self.path} {_show(self.old)} → {_show(self.new)}"
+            return f"{path} removed (was {_show(self.old)})"
+        return f"{path} {_show(self.old)} → {_show(self.new)}"
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.path, "text": self.text}
@@ -255,10 +257,12 @@ class _Views:
         constraint names when both versions are written with `fields:`)."""
         out: list[str] = []
         previous: Any = None
-        for part in parts:
+        parts = list(parts)
+        for i, part in enumerate(parts):
+            named = previous == "properties" or i == len(parts) - 1  # a name, or the keyword
             if isinstance(part, int):
                 out[-1:] = [f"{out[-1] if out else ''}[{part}]"]
-            elif part != "properties" or previous == "properties":
+            elif part != "properties" or named:
                 keyword = previous != "properties" and self.snake
                 out.append(_SNAKE.get(part, part) if keyword else str(part))
             previous = part
@@ -290,11 +294,11 @@ class _Views:
     def row(self, name: str, changes: list[KeywordChange]) -> FieldDiff:
         was = next((a for a, b in self.renames.items() if b == name), "")
         kind = self._kind(name, was)
-        if kind in ("added", "removed"):  # one change: the field, with its required-ness
+        whole = next((c for c in changes if not c.path), None)
+        if kind in ("added", "removed") and whole is not None:  # the field, and required-ness
             doc = self.new_closed if kind == "added" else self.old_closed
-            whole = next(c for c in changes if not c.path)
-            required = (was or name) in (doc.get("required") or ())
-            changes = [KeywordChange("", whole.old, whole.new, required=required)]
+            required = name in (doc.get("required") or ())
+            changes = [KeywordChange("", whole.old, whole.new, whole=True, required=required)]
         ordered = tuple(sorted(_merged(changes), key=lambda c: (c.path != "", c.path)))
         breaks, rules = self._breaks(name)
         covered = tuple(d for d in breaks if self._migrated_holds(name, d))

@@ -176,3 +176,17 @@ def test_an_unknown_message_is_exit_2_with_a_suggestion(tmp_path: Path) -> None:
     root = _project(tmp_path, SENT)
     result = run("diff", "chat.snt", "1", "2", "--root", str(root))
     assert result.exit_code == 2 and "chat.sent" in result.stderr
+
+
+def test_a_raw_schema_change_outside_the_fields_is_the_message_row(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        "versions:\n  1:\n    schema: {type: object}\n"
+        "  2:\n    schema: {type: object, minProperties: 1}\n",
+        mode="forward",
+    )
+    code, payload = _diff(root, "1", "2")
+    [row] = payload["changes"]
+    assert (row["field"], row["detail"]) == ("(message)", "minProperties added: 1")
+    assert row["breaks"] == ["backward"] and row["rules"] == ["OBJECT_MIN_PROPERTIES_NO_INCREASE"]
+    assert code == 0  # forward (what the mode checks) holds
