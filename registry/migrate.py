@@ -55,19 +55,17 @@ def parse_migration(
     ctx.check_keys(spec, path, (*STEP_KINDS, "down"), "migrate")
     up_names = Names.start(older.names)
     up = _sequence(ctx, _steps(ctx, spec, path), up_names, newer, "up")
-    _dropped_but_kept(ctx, up, up_names, newer)
+    _dropped_but_kept(ctx, up, up_names, set(newer.names), "up")
     down_spec = spec.get("down", {})
     explicit: list[Step] = []
     if isinstance(down_spec, dict):
         ctx.check_keys(down_spec, (*path, "down"), STEP_KINDS, "migrate.down")
         newer_only = newer.names - up_names.current
         down_names = Names.start(older.names | newer_only)
-        explicit = [
-            s
-            for s, _ in _sequence(
-                ctx, _steps(ctx, down_spec, (*path, "down")), down_names, older, "down"
-            )
-        ]
+        down = _sequence(ctx, _steps(ctx, down_spec, (*path, "down")), down_names, older, "down")
+        held = (set(up_names.origin.values()) | newer.names) & older.names  # held by both
+        _dropped_but_kept(ctx, down, down_names, held, "down")
+        explicit = [s for s, _ in down]
     else:
         ctx.error((*path, "down"), "MIGRATE_INVALID", "`down` must be a mapping of steps")
     derived = derive_down(ctx, up, older, explicit, path)
@@ -336,27 +334,24 @@ def _side(way: str) -> str:
 
 
 def _dropped_but_kept(
-    ctx: FileContext, up: Iterable[tuple[Step, Names]], names: Names, newer: Side
+    ctx: FileContext, steps: Iterable[tuple[Step, Names]], after: Names, kept: set[str], way: str
 ) -> None:
-    """A warning for a `drop` of a field the newer version still has: every upgrade loses it."""
-    for step, _ in up:
+    """A warning for a `drop` of a field that the other version holds too (``kept``), unless
+    a later step gives the name a value again: every migrated message loses it."""
+    for step, _ in steps:
         name = step.field
-        if (
-            step.kind == "drop"
-            and "." not in name
-            and name in newer.names
-            and name not in names.current
-        ):
+        if step.kind == "drop" and "." not in name and name in kept and name not in after.current:
+            other = "newer" if way == "up" else "older"
             ctx.findings.append(
                 Finding(
                     step.location.file,
                     step.location.line,
                     step.location.column,
                     "MIGRATE_DROP_LOSES_DATA",
-                    f"`drop: [{name}]` removes {name!r}, which the newer version also has: every "
-                    "upgraded message loses its value",
+                    f"`drop: [{name}]` removes {name!r}, which the {other} version has too: "
+                    f"every {way}graded message loses its value",
                     "remove the step (a field both versions have needs none), or give the "
-                    "newer field another name if its meaning changed",
+                    "field another name in the version where its meaning changed",
                     severity="warning",
                     subject=ctx.subject,
                 )

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
+from registry.migrate_run import scale
 from registry.model import Step
 
 
@@ -306,6 +307,28 @@ def _converted(name: str, param: Any, sub: Any) -> Any:
     return {"anyOf": [output, sub]}  # values outside the domain pass unchanged
 
 
+def _scaled(factor: str, sub: Any) -> Any:
+    """Numbers times ``factor``: bounds and ``multipleOf`` scaled by the shims' own exact
+    arithmetic (rounding is monotone, so every output stays within the scaled bounds)."""
+    out: dict[str, Any] = {
+        "type": "integer" if _integral(factor) and _is_integer(sub) else "number"}
+    if not isinstance(sub, dict) or not _within(sub, ("number", "integer")):
+        return out
+    flip = Fraction(factor) < 0
+    for key, value in sub.items():
+        if key in _BOUNDS and _number(value):
+            out[_FLIPPED[key] if flip else key] = scale(value, factor)
+    step = sub.get("multipleOf", 1 if _is_integer(sub) else None)  # an integer steps by 1
+    if _number(step) and step is not None and step > 0:
+        out["multipleOf"] = abs(scale(step, factor))
+    return out
+
+
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+_FLIPPED = {"minimum": "maximum", "maximum": "minimum",
+            "exclusiveMinimum": "exclusiveMaximum", "exclusiveMaximum": "exclusiveMinimum"}
+
+
 def _truncated(length: int, sub: Any) -> Any:
     """Text cut to ``length`` code points: at most that long, and at least as long as
     before up to it (patterns and formats may no longer hold, so they are left out)."""
@@ -326,8 +349,7 @@ _OUTPUTS: dict[str, Callable[[Any, Any], Any]] = {
     "float_to_int": lambda _, sub: {"type": "integer"},
     "wrap_list": lambda _, sub: {"type": "array", "items": sub, "minItems": 1, "maxItems": 1},
     "unwrap_list": lambda _, sub: _first_item(sub),
-    "scale": lambda factor, sub: {
-        "type": "integer" if _integral(factor) and _is_integer(sub) else "number"},
+    "scale": _scaled,
     "truncate": _truncated,
 }
 
