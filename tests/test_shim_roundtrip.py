@@ -506,3 +506,56 @@ def _proved(report: str, found: list[Message]) -> set[tuple[str, str]]:
             if f"({direction})" in finding["message"]:
                 failed.add((finding["subject"].split("@")[0], direction))
     return {(m.name, d) for m in found for d in ("backward", "forward")} - failed
+
+
+# --- the issue's examples, in both languages ------------------------------------------------------
+
+_PAY = """\
+versions:
+  1:
+    fields:
+      cents: int
+      password: {type: string, required: false}
+      priority: {enum: [low, normal, high, urgent]}
+      note: {type: string, max_length: 10}
+  2:
+    fields:
+      dollars: float
+      password: string
+      priority: {enum: [low, normal, high]}
+      note: {type: string, max_length: 4}
+    migrate:
+      rename: {cents: dollars}
+      convert: {dollars: {scale: 0.01}, note: {truncate: 4}}
+      defaults: {password: ""}
+      values: {priority: {urgent: high}}
+"""
+
+_CASES = [  # v1 data, v2 data after upgrade, v1 data after the way back
+    ({"cents": 57, "password": "secret", "priority": "high", "note": "ok"},
+     {"dollars": 0.57, "password": "secret", "priority": "high", "note": "ok"},
+     {"cents": 57, "password": "secret", "priority": "high", "note": "ok"}),
+    ({"cents": 7, "priority": "urgent", "note": "😀😀😀😀😀x"},
+     {"dollars": 0.07, "password": "", "priority": "high", "note": "😀😀😀😀"},
+     {"cents": 7, "password": "", "priority": "high", "note": "😀😀😀😀"}),
+    ({"cents": -12345678901, "priority": "low", "note": ""},
+     {"dollars": -123456789.01, "password": "", "priority": "low", "note": ""},
+     {"cents": -12345678901, "password": "", "priority": "low", "note": ""}),
+]
+
+
+def test_the_issue_examples_in_both_languages(workdir: Path) -> None:
+    """rename then convert converts (57 cents are 0.57 dollars, exactly); a password v1 had
+    survives the way back; a v1 `high` stays `high` although `urgent` maps onto it; text is
+    cut to 4 code points."""
+    root = write_tree(workdir / "pay", {
+        "wiretype.yaml": "python: {package: roundtrip_proto, out: gen/python}\n"
+                         "typescript: {package: roundtrip-proto, out: gen/typescript}\n",
+        "schemas/pay.yaml": _PAY})
+    assert run("generate", "--root", str(root)).exit_code == 0
+    items = [_frame("pay", 1, data, [2, 1]) for data, _, _ in _CASES]
+    for got in (_python_batch(_python(root), items), _node_batch(root, items)):
+        for (_, up, back), (out_up, out_back) in zip(_CASES, got, strict=True):
+            assert out_up["data"] == up
+            assert out_back["data"] == back
+            assert repr(out_up["data"]["dollars"]) == repr(up["dollars"])  # not 0.5700000000000001
