@@ -35,6 +35,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from registry.config import load_config
+from registry.migrate_run import run_steps
+from registry.model import Registry
+from registry.policy import steps_between
+from registry.project import load
 from tests.helpers import TESTS, run, write_tree
 
 EXAMPLES = int(os.environ.get("WIRETYPE_ROUNDTRIP_EXAMPLES", "6"))
@@ -441,10 +446,10 @@ def _batch(batches: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
             items.append(_frame(name, 1, data, [1, 2, 1]))
             roles.append("held")
         for data in anything:
-            items.append(_frame(name, 1, data, [2]))
+            items.append(_frame(name, 1, data, [1, 2]))
             roles.append("up")
         for data in newer:
-            items.append(_frame(name, 2, data, [1]))
+            items.append(_frame(name, 2, data, [2, 1]))
             roles.append("down")
     return items, roles
 
@@ -480,8 +485,10 @@ def test_round_trips_of_generated_migrations(
     proved = _proved(run("check", "--root", str(root), "--format", "json").stdout, found)
     assert run("generate", "--root", str(root)).exit_code == 0
     items, roles = _batch(batches)
-    py = _python_batch(_python(root), items)
+    pkg = _python(root)
+    py = _python_batch(pkg, items)
     node = _node_batch(root, items)
+    registry = load(load_config(root)).registry
     for item, role, got, ts in zip(items, roles, py, node, strict=True):
         label = json.dumps(item)
         assert _same(_failed(got), _failed(ts)), f"the languages differ: {label}:\n{got}\n{ts}"
@@ -490,8 +497,30 @@ def test_round_trips_of_generated_migrations(
             original, up, back = got[0]["data"], got[1], got[2]
             assert up["v"] == 2
             assert _same(back["data"], original), f"{label}: lost on the way back: {got}"
-        elif (item["type"], "backward" if role == "up" else "forward") in proved:
-            assert "error" not in got[0], f"check proved it, the shims failed: {label}: {got}"
+            continue
+        assert "error" not in got[0], f"{label}: a valid message did not decode: {got}"
+        assert _same(_failed(got[1:]), _failed([_as_check_runs(pkg, registry, item, got[0])])), (
+            f"check runs the steps unlike the shims: {label}: {got}"
+        )
+        if (item["type"], "backward" if role == "up" else "forward") in proved:
+            assert "error" not in got[1], f"check proved it, the shims failed: {label}: {got}"
+
+
+def _as_check_runs(
+    pkg: ModuleType, registry: Registry, item: dict[str, Any], start: dict[str, Any]
+) -> Any:
+    """The migrated message as check computes it (``registry.migrate_run``), decoded."""
+    definition = registry.definitions[item["type"]]
+    older, newer = definition.versions
+    way = "backward" if item["v"] == 1 else "forward"
+    data = run_steps(start["data"], steps_between(definition, older, newer, way))
+    target = 2 if way == "backward" else 1
+    try:
+        return json.loads(
+            pkg.encode(pkg.decode({"type": item["type"], "v": target, "id": "m", "data": data}))
+        )
+    except pkg.DecodeError:
+        return {"error": True}
 
 
 def _failed(outputs: list[Any]) -> list[Any]:
@@ -532,15 +561,21 @@ versions:
 """
 
 _CASES = [  # v1 data, v2 data after upgrade, v1 data after the way back
-    ({"cents": 57, "password": "secret", "priority": "high", "note": "ok"},
-     {"dollars": 0.57, "password": "secret", "priority": "high", "note": "ok"},
-     {"cents": 57, "password": "secret", "priority": "high", "note": "ok"}),
-    ({"cents": 7, "priority": "urgent", "note": "😀😀😀😀😀x"},
-     {"dollars": 0.07, "password": "", "priority": "high", "note": "😀😀😀😀"},
-     {"cents": 7, "password": "", "priority": "high", "note": "😀😀😀😀"}),
-    ({"cents": -12345678901, "priority": "low", "note": ""},
-     {"dollars": -123456789.01, "password": "", "priority": "low", "note": ""},
-     {"cents": -12345678901, "password": "", "priority": "low", "note": ""}),
+    (
+        {"cents": 57, "password": "secret", "priority": "high", "note": "ok"},
+        {"dollars": 0.57, "password": "secret", "priority": "high", "note": "ok"},
+        {"cents": 57, "password": "secret", "priority": "high", "note": "ok"},
+    ),
+    (
+        {"cents": 7, "priority": "urgent", "note": "😀😀😀😀😀x"},
+        {"dollars": 0.07, "password": "", "priority": "high", "note": "😀😀😀😀"},
+        {"cents": 7, "password": "", "priority": "high", "note": "😀😀😀😀"},
+    ),
+    (
+        {"cents": -12345678901, "priority": "low", "note": ""},
+        {"dollars": -123456789.01, "password": "", "priority": "low", "note": ""},
+        {"cents": -12345678901, "password": "", "priority": "low", "note": ""},
+    ),
 ]
 
 
@@ -548,10 +583,14 @@ def test_the_issue_examples_in_both_languages(workdir: Path) -> None:
     """rename then convert converts (57 cents are 0.57 dollars, exactly); a password v1 had
     survives the way back; a v1 `high` stays `high` although `urgent` maps onto it; text is
     cut to 4 code points."""
-    root = write_tree(workdir / "pay", {
-        "wiretype.yaml": "python: {package: roundtrip_proto, out: gen/python}\n"
-                         "typescript: {package: roundtrip-proto, out: gen/typescript}\n",
-        "schemas/pay.yaml": _PAY})
+    root = write_tree(
+        workdir / "pay",
+        {
+            "wiretype.yaml": "python: {package: roundtrip_proto, out: gen/python}\n"
+            "typescript: {package: roundtrip-proto, out: gen/typescript}\n",
+            "schemas/pay.yaml": _PAY,
+        },
+    )
     assert run("generate", "--root", str(root)).exit_code == 0
     items = [_frame("pay", 1, data, [2, 1]) for data, _, _ in _CASES]
     for got in (_python_batch(_python(root), items), _node_batch(root, items)):
