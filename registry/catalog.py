@@ -611,6 +611,33 @@ _add(
     "add the way down under `down:`",
 )
 _add(
+    "MIGRATE_STEP_ORDER",
+    "migration",
+    "A step names a field that is not there at its point in the sequence of steps.",
+    "steps run in the order written, each seeing the result of the one before",
+    "migrate: {rename: {cents: dollars}, convert: {cents: {scale: 0.01}}}",
+    "migrate: {rename: {cents: dollars}, convert: {dollars: {scale: 0.01}}}",
+    "name the field as the message has it after the steps before, or reorder the steps",
+)
+_add(
+    "MIGRATE_NAME_TAKEN",
+    "migration",
+    "A rename or move would overwrite a field the message still has.",
+    "no migration silently replaces one field's value with another's",
+    "migrate: {rename: {a: b}}   # while b still exists",
+    "migrate: {drop: [b], rename: {a: b}}",
+    "rename or drop the other field first, or pick a free name",
+)
+_add(
+    "MIGRATE_DROP_LOSES_DATA",
+    "migration",
+    "A written `drop` removes a field both versions hold, so every migration loses it (warning).",
+    "a round trip through the versions keeps what both versions can hold",
+    "migrate: {drop: [nick]}   # nick is in v1 and v2",
+    "migrate: {}",
+    "remove the step: a field both versions hold needs none",
+)
+_add(
     "MIGRATION_CUSTOM_TRUSTED",
     "migration",
     "A `custom` step is trusted, not proved (warning).",

@@ -15,7 +15,8 @@ from registry.config import MODES
 from registry.context import FileContext
 from registry.diagnostics import Finding
 from registry.migrate import parse_migration
-from registry.model import Definition, Field, Migration, Registry, Version
+from registry.migrate_names import Side, side_of
+from registry.model import Definition, Migration, Registry, Version
 from registry.shorthand import parse_fields
 from registry.source import Document, NodePath
 
@@ -172,7 +173,7 @@ def _version(ctx: FileContext, number: int, spec: Any, previous: Version | None)
     fields, schema = _body(ctx, spec, path)
     migration = None
     if "migrate" in spec:
-        migration = _migration(ctx, spec["migrate"], path, previous, field_names(fields, schema))
+        migration = _migration(ctx, spec["migrate"], path, previous, side_of(fields, schema))
     examples = spec.get("examples", [])
     if not isinstance(examples, list):
         ctx.error((*path, "examples"), "EXAMPLES_NOT_LIST", "`examples` must be a list of messages")
@@ -198,18 +199,11 @@ def _body(ctx: FileContext, spec: dict[str, Any], path: NodePath) -> tuple[Any, 
     return None, schema
 
 
-def field_names(fields: tuple[Field, ...] | None, schema: Any) -> set[str]:
-    if fields is not None:
-        return {f.name for f in fields}
-    props = schema.get("properties", {}) if isinstance(schema, dict) else {}
-    return set(props) if isinstance(props, dict) else set()
-
-
 def _migration(ctx: FileContext, spec: Any, path: NodePath, previous: Version | None,
-               new_names: set[str]) -> Migration | None:
+               newer: Side) -> Migration | None:
     if previous is None:
         ctx.error((*path, "migrate"), "MIGRATE_ON_FIRST", "the first version has nothing to "
                   "migrate from", "remove `migrate:` from the first version")
         return None
-    old = field_names(previous.fields, previous.schema)
-    return parse_migration(ctx, spec, (*path, "migrate"), old, new_names)
+    older = side_of(previous.fields, previous.schema)
+    return parse_migration(ctx, spec, (*path, "migrate"), older, newer)

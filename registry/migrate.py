@@ -1,75 +1,86 @@
 """Declared migrations (``migrate:``) -> the steps both languages render.
 
-Steps at the top of ``migrate:`` run on the way up (version n-1 -> n); on the
-way down wiretype runs their inverses, last step first, then the steps written
-under ``down:`` (named in the older version's field names). A step with no
-inverse (``custom``, a lossy ``convert``) needs its way down under ``down:``.
+Steps at the top of ``migrate:`` run on the way up (version n-1 -> n), in the order
+written (the step kinds in the order of their keys, and within one kind its entries
+in order), each one seeing the data as the steps before it left it: a ``convert``
+written after ``rename: {cents: dollars}`` names ``dollars``, one written before it
+names ``cents``. A step naming a field that is not there at its point of the sequence
+is refused (``MIGRATE_STEP_ORDER``), with the name to use. On the way down wiretype
+runs the inverses of the up steps, last step first (see ``registry.migrate_inverse``),
+then the steps written under ``down:``, which see the data in the older version's
+names. A step with no safe inverse (``custom``) needs its way down under ``down:``.
 
     rename:   {old_name: new_name}
     defaults: {field: value}            a value for a field the other side lacks
     drop:     [field, ...]
     values:   {field: {old: new}}       enum or const values mapped
     move:     {field: parent.child}     a field to a nested path (or back)
-    convert:  {field: int_to_string}    or {field: {scale: 100}}
+    convert:  {field: int_to_string}    or {field: {scale: 100}}, {field: {truncate: 50}}
     custom:   {python: "pkg.mod:func", typescript: "./mod.js#func"}
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any
 
 from registry.context import FileContext
-from registry.model import Location, Migration, Step
+from registry.diagnostics import Finding
+from registry.migrate_inverse import CONVERTERS, derive_down
+from registry.migrate_names import Names, Side, root
+from registry.model import Migration, Step
 from registry.source import NodePath
 
 STEP_KINDS = ("rename", "defaults", "drop", "values", "move", "convert", "custom")
-
-# converter -> its inverse (None: has none, the way down must be written out)
-CONVERTERS: dict[str, str | None] = {
-    "int_to_string": "string_to_int",
-    "string_to_int": "int_to_string",
-    "float_to_string": "string_to_float",
-    "string_to_float": "float_to_string",
-    "int_to_float": "float_to_int",
-    "float_to_int": "int_to_float",
-    "wrap_list": "unwrap_list",
-    "unwrap_list": "wrap_list",
-    "scale": "scale",
-}
 _PY_TARGET = re.compile(
     r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"
 )
 _TS_TARGET = re.compile(r"^[A-Za-z0-9_@./-]+#[A-Za-z_$][A-Za-z0-9_$]*$")
 
 
-def parse_migration(ctx: FileContext, spec: Any, path: NodePath,
-                    old_fields: set[str], new_fields: set[str]) -> Migration | None:
-    """Parse one ``migrate:`` block; names are checked against both versions' fields."""
+def parse_migration(
+    ctx: FileContext, spec: Any, path: NodePath, older: Side, newer: Side
+) -> Migration | None:
+    """Parse one ``migrate:`` block; every name is checked where its step runs."""
     if not isinstance(spec, dict):
-        ctx.error(path, "MIGRATE_INVALID", "`migrate` must be a mapping of steps",
-                  f"use the steps {', '.join(STEP_KINDS)} and `down:`")
+        ctx.error(
+            path,
+            "MIGRATE_INVALID",
+            "`migrate` must be a mapping of steps",
+            f"use the steps {', '.join(STEP_KINDS)} and `down:`",
+        )
         return None
     ctx.check_keys(spec, path, (*STEP_KINDS, "down"), "migrate")
-    up = _steps(ctx, spec, path, sides=(old_fields, new_fields))
+    up_names = Names.start(older.names)
+    up = _sequence(ctx, _steps(ctx, spec, path), up_names, newer, "up")
+    _dropped_but_kept(ctx, up, up_names, set(newer.names), "up")
     down_spec = spec.get("down", {})
     explicit: list[Step] = []
     if isinstance(down_spec, dict):
         ctx.check_keys(down_spec, (*path, "down"), STEP_KINDS, "migrate.down")
-        explicit = _steps(ctx, down_spec, (*path, "down"), sides=(old_fields, old_fields))
+        newer_only = newer.names - up_names.current
+        down_names = Names.start(older.names | newer_only)
+        down = _sequence(ctx, _steps(ctx, down_spec, (*path, "down")), down_names, older, "down")
+        held = (set(up_names.origin.values()) | newer.names) & older.names  # held by both
+        _dropped_but_kept(ctx, down, down_names, held, "down")
+        explicit = [s for s, _ in down]
     else:
         ctx.error((*path, "down"), "MIGRATE_INVALID", "`down` must be a mapping of steps")
-    derived = _invert(ctx, up, explicit, path)
-    return Migration(tuple(up), (*derived, *explicit), ctx.loc(path))
+    derived = derive_down(ctx, up, older, explicit, path)
+    return Migration(tuple(s for s, _ in up), (*derived, *explicit), ctx.loc(path))
 
 
-def _steps(ctx: FileContext, spec: dict[str, Any], path: NodePath,
-           sides: tuple[set[str], set[str]]) -> list[Step]:
+# --- reading the steps ------------------------------------------------------------------------
+
+
+def _steps(ctx: FileContext, spec: dict[str, Any], path: NodePath) -> list[Step]:
+    """The steps of one block, in the order written (names are checked afterwards)."""
     steps: list[Step] = []
     for kind, value in spec.items():
         if kind in STEP_KINDS:
-            steps.extend(_PARSERS[kind](ctx, value, (*path, kind), sides))
+            steps.extend(_PARSERS[kind](ctx, value, (*path, kind)))
     return steps
 
 
@@ -80,178 +91,275 @@ def _pairs(ctx: FileContext, value: Any, path: NodePath, what: str) -> list[tupl
     return [(str(k), v) for k, v in value.items()]
 
 
-def _known(ctx: FileContext, name: str, fields: set[str], path: NodePath, side: str) -> bool:
-    root = name.split(".", maxsplit=1)[0]
-    if name in fields or root in fields:
-        return True
-    ctx.error(path, "MIGRATE_UNKNOWN_FIELD", f"{side} version has no field {name!r}",
-              f"its fields are: {', '.join(sorted(fields)) or 'none'}")
-    return False
-
-
-def _rename(ctx: FileContext, value: Any, path: NodePath,
-            sides: tuple[set[str], set[str]]) -> list[Step]:
+def _rename(ctx: FileContext, value: Any, path: NodePath) -> list[Step]:
     steps = []
     for old, new in _pairs(ctx, value, path, "old name: new name"):
-        if not isinstance(new, str):
-            ctx.error((*path, old), "MIGRATE_INVALID", "a rename maps a name to a name")
-            continue
-        if "." in new and new not in sides[1]:
-            ctx.error((*path, old), "MIGRATE_INVALID",
-                      f"rename gives {old!r} the literal name {new!r}, which the newer "
-                      "version does not have", f"to put it inside an object, use "
-                      f"`move: {{{old}: {new}}}`")
-            continue
-        ok = _known(ctx, old, sides[0], (*path, old), "the older")
-        ok = _known(ctx, new, sides[1], (*path, old), "the newer") and ok
-        if ok:
+        if isinstance(new, str) and new:
             steps.append(Step("rename", old, new, ctx.loc((*path, old))))
+        else:
+            ctx.error((*path, old), "MIGRATE_INVALID", "a rename maps a name to a name")
     return steps
 
 
-def _defaults(ctx: FileContext, value: Any, path: NodePath,
-              sides: tuple[set[str], set[str]]) -> list[Step]:
-    return [Step("defaults", name, default, ctx.loc((*path, name)))
-            for name, default in _pairs(ctx, value, path, "field: value")
-            if _known(ctx, name, sides[1], (*path, name), "the target")]
+def _defaults(ctx: FileContext, value: Any, path: NodePath) -> list[Step]:
+    return [
+        Step("defaults", name, default, ctx.loc((*path, name)))
+        for name, default in _pairs(ctx, value, path, "field: value")
+    ]
 
 
-def _drop(ctx: FileContext, value: Any, path: NodePath,
-          sides: tuple[set[str], set[str]]) -> list[Step]:
+def _drop(ctx: FileContext, value: Any, path: NodePath) -> list[Step]:
     names = value if isinstance(value, list) else [value]
     steps = []
     for i, name in enumerate(names):
-        if not isinstance(name, str):
-            ctx.error((*path, i), "MIGRATE_INVALID", "`drop` lists field names")
-        elif _known(ctx, name, sides[0], (*path, i), "the source"):
+        if isinstance(name, str):
             steps.append(Step("drop", name, None, ctx.loc((*path, i))))
+        else:
+            ctx.error((*path, i), "MIGRATE_INVALID", "`drop` lists field names")
     return steps
 
 
-def _values(ctx: FileContext, value: Any, path: NodePath,
-            sides: tuple[set[str], set[str]]) -> list[Step]:
+def _values(ctx: FileContext, value: Any, path: NodePath) -> list[Step]:
     steps = []
     for name, mapping in _pairs(ctx, value, path, "field: {old: new}"):
-        if not isinstance(mapping, dict) or not mapping:
-            ctx.error((*path, name), "MIGRATE_INVALID", "`values` maps a field to {old: new}")
-        elif _known(ctx, name, sides[0] | sides[1], (*path, name), "either"):
+        if isinstance(mapping, dict) and mapping:
             steps.append(Step("values", name, tuple(mapping.items()), ctx.loc((*path, name))))
+        else:
+            ctx.error((*path, name), "MIGRATE_INVALID", "`values` maps a field to {old: new}")
     return steps
 
 
-def _move(ctx: FileContext, value: Any, path: NodePath,
-          sides: tuple[set[str], set[str]]) -> list[Step]:
+def _move(ctx: FileContext, value: Any, path: NodePath) -> list[Step]:
     steps = []
     for name, target in _pairs(ctx, value, path, "field: parent.child"):
-        if not isinstance(target, str) or not target:
-            ctx.error((*path, name), "MIGRATE_INVALID", "`move` maps a field to a dotted path")
-            continue
-        ok = _known(ctx, name, sides[0], (*path, name), "the older")
-        if ok and _known(ctx, target, sides[1], (*path, name), "the newer"):
+        if isinstance(target, str) and target:
             steps.append(Step("move", name, target, ctx.loc((*path, name))))
+        else:
+            ctx.error((*path, name), "MIGRATE_INVALID", "`move` maps a field to a dotted path")
     return steps
 
 
-def _convert(ctx: FileContext, value: Any, path: NodePath,
-             sides: tuple[set[str], set[str]]) -> list[Step]:
+def _convert(ctx: FileContext, value: Any, path: NodePath) -> list[Step]:
     steps = []
     for name, conv in _pairs(ctx, value, path, "field: converter"):
         parsed = _converter(conv)
         if parsed is None:
-            ctx.error((*path, name), "MIGRATE_CONVERTER_UNKNOWN", f"unknown converter {conv!r}",
-                      f"use one of {', '.join(CONVERTERS)} (scale as `{{scale: 100}}`)")
-        elif _known(ctx, name, sides[0], (*path, name), "the source"):
+            ctx.error(
+                (*path, name),
+                "MIGRATE_CONVERTER_UNKNOWN",
+                f"unknown converter {conv!r}",
+                f"use one of {', '.join(CONVERTERS)} (with a parameter: "
+                "`{scale: 100}`, `{truncate: 50}`)",
+            )
+        else:
             steps.append(Step("convert", name, parsed, ctx.loc((*path, name))))
     return steps
 
 
 def _converter(conv: Any) -> tuple[str, Any] | None:
-    if isinstance(conv, str) and conv in CONVERTERS and conv != "scale":
+    """(name, parameter): a scale factor as exact "p/q" text, a truncate length as an int."""
+    if isinstance(conv, str) and conv in CONVERTERS and conv not in _WITH_PARAMETER:
         return (conv, None)
-    if isinstance(conv, dict) and list(conv) == ["scale"]:
-        factor = conv["scale"]
-        if isinstance(factor, (int, float)) and not isinstance(factor, bool) and factor != 0:
-            return ("scale", factor)
+    if not isinstance(conv, dict) or len(conv) != 1:
+        return None
+    name, param = next(iter(conv.items()))
+    if name == "scale" and _number(param) and param != 0:
+        return ("scale", ratio_text(Fraction(repr(param))))
+    if name == "truncate" and isinstance(param, int) and not isinstance(param, bool) and param >= 0:
+        return ("truncate", param)
     return None
 
 
-def _custom(ctx: FileContext, value: Any, path: NodePath,
-            sides: tuple[set[str], set[str]]) -> list[Step]:
+_WITH_PARAMETER = ("scale", "truncate")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def ratio_text(value: Fraction) -> str:
+    """A factor as exact text: ``1/100``, ``100`` (what both languages' scale reads)."""
+    return str(value)
+
+
+def _custom(ctx: FileContext, value: Any, path: NodePath) -> list[Step]:
     if not isinstance(value, dict) or set(value) != {"python", "typescript"}:
-        ctx.error(path, "MIGRATE_CUSTOM_INVALID", "`custom` needs `python` and `typescript`",
-                  'e.g. {python: "chat_shims:v1_to_v2", typescript: "./shims.js#v1ToV2"}')
+        ctx.error(
+            path,
+            "MIGRATE_CUSTOM_INVALID",
+            "`custom` needs `python` and `typescript`",
+            'e.g. {python: "chat_shims:v1_to_v2", typescript: "./shims.js#v1ToV2"}',
+        )
         return []
     py, ts = value["python"], value["typescript"]
     if not (isinstance(py, str) and _PY_TARGET.match(py)):
-        ctx.error((*path, "python"), "MIGRATE_CUSTOM_INVALID",
-                  f"python must be `module:function`, not {py!r}")
+        ctx.error(
+            (*path, "python"),
+            "MIGRATE_CUSTOM_INVALID",
+            f"python must be `module:function`, not {py!r}",
+        )
         return []
     if not (isinstance(ts, str) and _TS_TARGET.match(ts)):
-        ctx.error((*path, "typescript"), "MIGRATE_CUSTOM_INVALID",
-                  f"typescript must be `module#export`, not {ts!r}")
+        ctx.error(
+            (*path, "typescript"),
+            "MIGRATE_CUSTOM_INVALID",
+            f"typescript must be `module#export`, not {ts!r}",
+        )
         return []
     return [Step("custom", "", (py, ts), ctx.loc(path))]
 
 
-_PARSERS = {"rename": _rename, "defaults": _defaults, "drop": _drop, "values": _values,
-            "move": _move, "convert": _convert, "custom": _custom}
+_PARSERS: dict[str, Callable[[FileContext, Any, NodePath], list[Step]]] = {
+    "rename": _rename,
+    "defaults": _defaults,
+    "drop": _drop,
+    "values": _values,
+    "move": _move,
+    "convert": _convert,
+    "custom": _custom,
+}
 
 
-def _invert(ctx: FileContext, up: list[Step], explicit: list[Step], path: NodePath) -> list[Step]:
-    """The derived way down: each up step's inverse, last step first."""
-    down = []
-    covered = {(s.kind, s.field) for s in explicit}
-    for step in reversed(up):
-        inverse = invert_step(step)
-        if inverse is not None:
-            down.append(inverse)
-        elif step.kind == "custom" and not any(s.kind == "custom" for s in explicit):
-            ctx.error((*path, "custom"), "MIGRATE_NO_WAY_DOWN",
-                      "a `custom` step has no derived way down",
-                      "add `down: {custom: {python: ..., typescript: ...}}`")
-        elif step.kind == "convert" and ("convert", step.field) not in covered:
-            ctx.error((*path, "convert"), "MIGRATE_NO_WAY_DOWN",
-                      f"converter {step.arg[0]} on {step.field!r} has no inverse",
-                      "add the way down under `down: {convert: ...}`")
-    return down
+# --- the names each step sees -------------------------------------------------------------------
 
 
-def invert_step(step: Step) -> Step | None:
-    """The step that undoes ``step``, or None where that cannot be derived."""
-    loc: Location = step.location
-    if step.kind == "rename":
-        return Step("rename", step.arg, step.field, loc, derived=True)
+def _sequence(
+    ctx: FileContext, steps: list[Step], names: Names, target: Side, way: str
+) -> list[tuple[Step, Names]]:
+    """The steps whose names are right where they run, each with the names before it."""
+    kept = []
+    for step in steps:
+        before = names.copy()
+        if _names_ok(ctx, step, names, target, way):
+            names.apply(step)
+            kept.append((step, before))
+    return kept
+
+
+def _names_ok(ctx: FileContext, step: Step, names: Names, target: Side, way: str) -> bool:
+    if step.kind == "custom" or names.opaque:
+        return True
     if step.kind == "defaults":
-        return Step("drop", step.field, None, loc, derived=True)
+        return _in_target(ctx, step, step.field, target, way)
+    if not _present(ctx, step, names, target):
+        return False
+    if step.kind == "rename":
+        return _rename_target_ok(ctx, step, names, target, way)
     if step.kind == "move":
-        return Step("move", step.arg, step.field, loc, derived=True)
-    if step.kind == "values":
-        return _invert_values(step)
-    if step.kind == "convert":
-        return _invert_convert(step)
-    return None  # drop (needs `down: defaults` when the old field is required), custom
+        return _in_target(ctx, step, step.arg, target, way) and _free(ctx, step, step.arg, names)
+    return True
 
 
-def _invert_values(step: Step) -> Step | None:
-    reverse: dict[Any, Any] = {}
-    for old, new in step.arg:
-        reverse.setdefault(_hashable(new), (new, old))  # first one wins where not one-to-one
-    if not reverse:
-        return None
-    return Step("values", step.field, tuple(reverse.values()), step.location, derived=True)
+def _present(ctx: FileContext, step: Step, names: Names, target: Side) -> bool:
+    """Whether the field the step reads is there at this point of the sequence."""
+    if names.has(step.field):
+        return True
+    later = names.gone.get(root(step.field))
+    if later is not None:
+        _error(
+            ctx,
+            step,
+            "MIGRATE_STEP_ORDER",
+            f"`{step.kind}` names {step.field!r}, which {later} before this step runs",
+            names.advice(step.field),
+        )
+    elif step.field in target.names or root(step.field) in target.names:
+        _error(
+            ctx,
+            step,
+            "MIGRATE_STEP_ORDER",
+            f"`{step.kind}` names {step.field!r}, which is not there yet when this step "
+            "runs (steps run in the order written)",
+            "name the field as the message has it at this point, or write this step "
+            "after the one that makes the field",
+        )
+    else:
+        _error(
+            ctx,
+            step,
+            "MIGRATE_UNKNOWN_FIELD",
+            f"no field {step.field!r} at this point of the migration",
+            f"the fields here are: {', '.join(sorted(names.current)) or 'none'}",
+        )
+    return False
 
 
-def _hashable(value: Any) -> Any:
-    return (type(value).__name__, value) if not isinstance(value, (dict, list)) else repr(value)
+def _rename_target_ok(ctx: FileContext, step: Step, names: Names, target: Side, way: str) -> bool:
+    new = step.arg
+    if "." in new and new not in target.names and "." not in step.field:
+        _error(
+            ctx,
+            step,
+            "MIGRATE_INVALID",
+            f"rename gives {step.field!r} the literal name {new!r}, which the "
+            f"{_side(way)} version does not have",
+            f"to put it inside an object, use `move: {{{step.field}: {new}}}`",
+        )
+        return False
+    if "." in step.field:  # renamed inside the object that holds it
+        return True
+    return _in_target(ctx, step, new, target, way) and _free(ctx, step, new, names)
 
 
-def _invert_convert(step: Step) -> Step | None:
-    name, param = step.arg
-    inverse = CONVERTERS.get(name)
-    if inverse is None:
-        return None
-    if name == "scale":
-        factor = Fraction(str(param))
-        inverted = 1 / factor
-        param = int(inverted) if inverted.denominator == 1 else float(inverted)
-    return Step("convert", step.field, (inverse, param), step.location, derived=True)
+def _in_target(ctx: FileContext, step: Step, name: str, target: Side, way: str) -> bool:
+    if name in target.names or root(name) in target.names:
+        return True
+    _error(
+        ctx,
+        step,
+        "MIGRATE_UNKNOWN_FIELD",
+        f"the {_side(way)} version has no field {name!r}",
+        f"its fields are: {', '.join(sorted(target.names)) or 'none'}",
+    )
+    return False
+
+
+def _free(ctx: FileContext, step: Step, name: str, names: Names) -> bool:
+    """A rename or move must not land on a field the message still has: it would be lost."""
+    if "." in name or name == step.field or name not in names.current:
+        return True
+    _error(
+        ctx,
+        step,
+        "MIGRATE_NAME_TAKEN",
+        f"`{step.kind}: {{{step.field}: {name}}}` would overwrite {name!r}, which the "
+        "message still has at this point, and lose its value",
+        f"rename, move or drop {name!r} first (steps run in the order written)",
+    )
+    return False
+
+
+def _side(way: str) -> str:
+    return "newer" if way == "up" else "older"
+
+
+def _dropped_but_kept(
+    ctx: FileContext, steps: Iterable[tuple[Step, Names]], after: Names, kept: set[str], way: str
+) -> None:
+    """A warning for a `drop` of a field that the other version holds too (``kept``), unless
+    a later step gives the name a value again: every migrated message loses it."""
+    for step, _ in steps:
+        name = step.field
+        if step.kind == "drop" and "." not in name and name in kept and name not in after.current:
+            other = "newer" if way == "up" else "older"
+            ctx.findings.append(
+                Finding(
+                    step.location.file,
+                    step.location.line,
+                    step.location.column,
+                    "MIGRATE_DROP_LOSES_DATA",
+                    f"`drop: [{name}]` removes {name!r}, which the {other} version has too: "
+                    f"every {way}graded message loses its value",
+                    "remove the step (a field both versions have needs none), or give the "
+                    "field another name in the version where its meaning changed",
+                    severity="warning",
+                    subject=ctx.subject,
+                )
+            )
+
+
+def _error(ctx: FileContext, step: Step, rule: str, message: str, hint: str) -> None:
+    loc = step.location
+    ctx.findings.append(
+        Finding(loc.file, loc.line, loc.column, rule, message, hint, subject=ctx.subject)
+    )

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import Any
 
+from registry.migrate_run import scale
 from registry.model import Step
 
 
@@ -298,27 +300,65 @@ def _convert(walk: _Walk, step: Step) -> None:
 
 def _converted(name: str, param: Any, sub: Any) -> Any:
     """A superset of what the converter outputs (a value of the wrong type passes unchanged)."""
-    outputs: dict[str, Any] = {
-        "int_to_string": {"type": "string", "pattern": _INT_TEXT if _below_1e21(sub) else _JS_TEXT},
-        "string_to_int": {"type": "integer"},
-        "float_to_string": {"type": "string"},
-        "string_to_float": {"type": "number"},
-        "int_to_float": sub,
-        "float_to_int": {"type": "integer"},
-        "wrap_list": {"type": "array", "items": sub, "minItems": 1, "maxItems": 1},
-        "unwrap_list": _first_item(sub),
-        "scale": {"type": "integer" if _integral(param) and _is_integer(sub) else "number"},
-    }
+    output = _OUTPUTS[name](param, sub)
     domain = _DOMAINS.get(name)
     if domain is None or _within(sub, domain) or (name == "string_to_int" and _int_text(sub)):
-        return outputs[name]
-    return {"anyOf": [outputs[name], sub]}  # values outside the domain pass unchanged
+        return output
+    return {"anyOf": [output, sub]}  # values outside the domain pass unchanged
+
+
+def _scaled(factor: str, sub: Any) -> Any:
+    """Numbers times ``factor``: bounds and ``multipleOf`` scaled by the shims' own exact
+    arithmetic (rounding is monotone, so every output stays within the scaled bounds)."""
+    out: dict[str, Any] = {
+        "type": "integer" if _integral(factor) and _is_integer(sub) else "number"}
+    if not isinstance(sub, dict) or not _within(sub, ("number", "integer")):
+        return out
+    flip = Fraction(factor) < 0
+    for key, value in sub.items():
+        if key in _BOUNDS and _number(value):
+            out[_FLIPPED[key] if flip else key] = scale(value, factor)
+    step = sub.get("multipleOf", 1 if _is_integer(sub) else None)  # an integer steps by 1
+    if _number(step) and step is not None and step > 0:
+        out["multipleOf"] = abs(scale(step, factor))
+    return out
+
+
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+_FLIPPED = {"minimum": "maximum", "maximum": "minimum",
+            "exclusiveMinimum": "exclusiveMaximum", "exclusiveMaximum": "exclusiveMinimum"}
+
+
+def _truncated(length: int, sub: Any) -> Any:
+    """Text cut to ``length`` code points: at most that long, and at least as long as
+    before up to it (patterns and formats may no longer hold, so they are left out)."""
+    out: dict[str, Any] = {"type": "string", "maxLength": length}
+    floor = sub.get("minLength") if isinstance(sub, dict) else None
+    if isinstance(floor, int) and floor > 0:
+        out["minLength"] = min(floor, length)
+    return out
+
+
+_OUTPUTS: dict[str, Callable[[Any, Any], Any]] = {
+    "int_to_string": lambda _, sub: {"type": "string",
+                                     "pattern": _INT_TEXT if _below_1e21(sub) else _JS_TEXT},
+    "string_to_int": lambda _, sub: {"type": "integer"},
+    "float_to_string": lambda _, sub: {"type": "string"},
+    "string_to_float": lambda _, sub: {"type": "number"},
+    "int_to_float": lambda _, sub: sub,
+    "float_to_int": lambda _, sub: {"type": "integer"},
+    "wrap_list": lambda _, sub: {"type": "array", "items": sub, "minItems": 1, "maxItems": 1},
+    "unwrap_list": lambda _, sub: _first_item(sub),
+    "scale": _scaled,
+    "truncate": _truncated,
+}
 
 
 # The JSON types a converter converts; other values pass through it unchanged.
 _DOMAINS = {"int_to_string": ("integer",), "float_to_string": ("number", "integer"),
             "float_to_int": ("number", "integer"), "scale": ("number", "integer"),
-            "unwrap_list": ("array",), "string_to_int": (), "string_to_float": ()}
+            "unwrap_list": ("array",), "string_to_int": (), "string_to_float": (),
+            "truncate": ("string",)}
 
 
 def _within(sub: Any, types: tuple[str, ...]) -> bool:
@@ -361,8 +401,9 @@ def _first_item(sub: Any) -> Any:
     return sub.get("items", {})
 
 
-def _integral(value: Any) -> bool:
-    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+def _integral(factor: str) -> bool:
+    """Whether the scale factor (exact text, ``1/100``) is a whole number."""
+    return Fraction(factor).denominator == 1
 
 
 def _is_integer(sub: Any) -> bool:

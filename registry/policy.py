@@ -13,20 +13,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from registry import cache
-from registry.compat import Change, Inclusion, includes
+from registry.compat import Inclusion, includes
 from registry.diagnostics import Finding
 from registry.jsonschema import strip_annotations, version_document
 from registry.migrate_schema import UnmappableError, apply_steps
-from registry.model import Definition, Field, InlineObject, Nullable, Registry, Step, Version
+from registry.model import Definition, Registry, Step, Version
+from registry.pair_findings import PairContext, pair_findings, unmappable_finding
 from registry.source import Document
-from registry.suggest import Suggestion, advice_for, suggestions
+from registry.suggest import suggestions
 
 DIRECTIONS = {"backward": ("backward",), "forward": ("forward",),
               "full": ("backward", "forward"), "none": ()}
@@ -135,117 +135,14 @@ def check_pair(registry: Registry, pair: Pair, verdicts: Verdicts) -> list[Findi
     try:
         migrated = apply_steps(written, steps) if steps else written
     except UnmappableError as unmappable:
-        return [_unmappable(pair, unmappable)]
+        return [unmappable_finding(pair, unmappable.step, unmappable.reason)]
     readable = verdicts.document(registry, pair.definition, reader, closed=False)
     inclusion = verdicts.includes(migrated, readable)
     if inclusion.holds:
         return []
+    other = "forward" if pair.direction == "backward" else "backward"
+    back = steps_between(pair.definition, pair.old, pair.new, other)
+    context = PairContext(written, readable, steps, back, writer.examples)
     found = suggestions(registry, pair, steps)
     source = verdicts.sources.get(pair.definition.name)
-    return [_finding(pair, change, found, source) for change in inclusion.changes
-            if change.breaking]
-
-
-def _default_hint(pair: Pair) -> str:
-    return (f"make the change compatible, cover it with a `migrate:` step in version "
-            f"{pair.new.number}, or set a weaker `compatibility:` for {pair.definition.name}")
-
-
-def _unmappable(pair: Pair, unmappable: UnmappableError) -> Finding:
-    """A custom step is trusted (a warning); any other step that cannot be followed leaves
-    the hop unproved, which is a failure, never a pass."""
-    loc = unmappable.step.location
-    message = f"{pair.label} ({pair.direction}): {unmappable.reason}"
-    if unmappable.step.kind == "custom":
-        return Finding(loc.file, loc.line, loc.column, "MIGRATION_CUSTOM_TRUSTED", message,
-                       "test the custom function against the examples of both versions",
-                       severity="warning", subject=pair.definition.name)
-    return Finding(loc.file, loc.line, loc.column, "CANNOT_PROVE",
-                   f"{message}, so what the `{unmappable.step.kind}` step outputs is unknown",
-                   "give the fields on the step's path plain object types, or write the "
-                   "step as `custom` (trusted)",
-                   severity="warning" if pair.definition.allow_unproven else "error",
-                   subject=f"{pair.definition.name}@{pair.new.number}")
-
-
-def _finding(pair: Pair, change: Change, found: list[Suggestion],
-             source: Document | None = None) -> Finding:
-    name = _field_name(change)
-    hint = advice_for(found, name) or _default_hint(pair)
-    loc = _locate(pair, change, source)
-    message = f"{pair.label} ({pair.direction}): {change.message}"
-    if change.has_witness:
-        message += f"; e.g. {_short(change.witness)}"
-    rule = change.rule if change.kind == "no" else change.rule or "CANNOT_PROVE"
-    allowed = change.kind == "unknown" and pair.definition.allow_unproven
-    if allowed:
-        hint = "not proved either way; a warning because `allow_unproven` is set"
-    return Finding(loc[0], loc[1], loc[2], rule, message, hint,
-                   severity="warning" if allowed else "error",
-                   subject=f"{pair.definition.name}@{pair.new.number}", path=change.path)
-
-
-def _short(value: Any) -> str:
-    """A witness as JSON, long strings cut (with their length, which is often the point)."""
-    if isinstance(value, str) and len(value) > 40:
-        return f"{json.dumps(value[:20], ensure_ascii=False)[:-1]}…\" ({len(value)} characters)"
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= 160 else text[:157] + "..."
-
-
-_REQUIRED = re.compile(r"property '([^']+)'")
-
-
-def _field_name(change: Change) -> str | None:
-    """The top-level field a change is about, when its path (or message) names one."""
-    parts = change.path.strip("/").split("/")
-    if len(parts) > 1 and parts[0] == "properties":
-        return parts[1].replace("~1", "/").replace("~0", "~")
-    match = _REQUIRED.search(change.message) if parts[0] == "required" else None
-    return match.group(1) if match else None
-
-
-def _locate(pair: Pair, change: Change, source: Document | None) -> tuple[str, int, int]:
-    """The definition line a change is about: the (nested) field, or the keyword of a raw
-    `schema:`, in the newer version, or in the older one; else the newer version itself."""
-    for version in (pair.new, pair.old):
-        found = _field_at(version.fields or (), change)
-        if found is not None:
-            return found.location.file, found.location.line, found.location.column
-        written = _keyword_at(source, version, change)
-        if written is not None:
-            return written
-    loc = pair.new.location
-    return loc.file, loc.line, loc.column
-
-
-def _keyword_at(source: Document | None, version: Version,
-                change: Change) -> tuple[str, int, int] | None:
-    """Where a raw schema writes the keyword at the change's path (None: not written there)."""
-    if source is None or version.schema is None or not change.path.strip("/"):
-        return None
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in change.path.strip("/").split("/")]
-    node = ("versions", version.number, "schema",
-            *(int(p) if p.isdigit() else p for p in parts))
-    found = source.positions.get(node)
-    return None if found is None else (source.path, *found)
-
-
-def _field_at(fields: tuple[Field, ...], change: Change) -> Field | None:
-    """The deepest field that the change's path goes through (inline objects are followed)."""
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in change.path.strip("/").split("/")]
-    found = None
-    while fields:
-        if parts[:1] == ["required"]:
-            match = _REQUIRED.search(change.message)
-            parts = ["properties", match.group(1)] if match else []
-        name = parts[1] if len(parts) > 1 and parts[0] == "properties" else None
-        field = next((f for f in fields if f.name == name), None)
-        if field is None:
-            break
-        found, parts = field, parts[2:]
-        kind = field.type
-        if isinstance(kind, Nullable) and parts[:1] == ["anyOf"]:
-            kind, parts = kind.inner, parts[2:]
-        fields = kind.fields if isinstance(kind, InlineObject) else ()
-    return found
+    return pair_findings(pair, inclusion.changes, context, found, source)

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from registry.jsonschema import strip_annotations, version_document
-from registry.model import Enum, Field, Registry, Step, Version
+from registry.model import Enum, Field, ListOf, Primitive, Registry, Step, TypeExpr, Version
 
 if TYPE_CHECKING:
+    from registry.compat import Change
     from registry.policy import Pair
 
 
@@ -27,6 +28,7 @@ def suggestions(registry: Registry, pair: Pair, steps: list[Step]) -> list[Sugge
     found = list(_renames(registry, pair, old, new, covered))
     found += _enum_values(old, new, covered, pair.direction)
     found += _new_required(old, new, covered, pair)
+    found += _conversions(old, new, covered, pair)
     return found
 
 
@@ -87,3 +89,74 @@ def _new_required(old: dict[str, Field], new: dict[str, Field], covered: set[Any
             yield frozenset({name}), (
                 f"`{name}` is required by the reader but the writer lacks it: give it a "
                 f"default, or add `defaults: {{{name}: ...}}` under {where}")
+
+
+# older type -> newer type: the converter whose up step turns one into the other (its
+# inverse, derived for the way down, undoes it)
+_CONVERTERS = {("int", "string"): "int_to_string", ("string", "int"): "string_to_int",
+               ("float", "string"): "float_to_string", ("string", "float"): "string_to_float",
+               ("int", "float"): "int_to_float", ("float", "int"): "float_to_int"}
+
+
+def _type_name(kind: TypeExpr) -> str | None:
+    if isinstance(kind, Primitive):
+        return kind.name
+    if isinstance(kind, ListOf) and isinstance(kind.item, Primitive):
+        return f"list[{kind.item.name}]"
+    return None
+
+
+def _conversion(before: str | None, after: str | None) -> str | None:
+    if before is None or after is None or before == after:
+        return None
+    if after == f"list[{before}]":
+        return "wrap_list"
+    if before == f"list[{after}]":
+        return "unwrap_list"
+    return _CONVERTERS.get((before, after))
+
+
+def _conversions(old: dict[str, Field], new: dict[str, Field], covered: set[Any],
+                 pair: Pair) -> Iterator[Suggestion]:
+    for name, field in old.items():
+        other = new.get(name)
+        if other is None or name in covered:
+            continue
+        converter = _conversion(_type_name(field.type), _type_name(other.type))
+        if converter is not None:
+            yield frozenset({name}), (
+                f"`{name}` changed from {_type_name(field.type)} to {_type_name(other.type)}: "
+                f"add `convert: {{{name}: {converter}}}` under `migrate:` of "
+                f"v{pair.new.number} (its inverse is derived for the way down)")
+
+
+def no_step_advice(pair: Pair, change: Change, path: tuple[str, ...], readable: Any) -> str:
+    """What can help where no declarative step covers the change (a lower max_length...)."""
+    rule = change.rule
+    if rule == "STRING_MAX_LENGTH_NO_DECREASE" and path:
+        field = ".".join(path)
+        limit = _reader_keyword(readable, path, "maxLength")
+        where = "`migrate:`" if pair.direction == "backward" else "`migrate: down:`"
+        return (f"no step makes longer text fit without losing some: add `convert: {{{field}: "
+                f"{{truncate: {limit}}}}}` under {where} to cut it (the rest is lost), keep "
+                f"the old limit, or publish the new limit as a new message")
+    for prefix, what in _NO_STEP:
+        if rule.startswith(prefix):
+            return (f"no migration step can make every old value fit the new {what}: keep "
+                    "the old one, or publish the change as a new message (or a new field, "
+                    "filled by `defaults`)")
+    return ""
+
+
+_NO_STEP = (("NUMBER_", "bound"), ("STRING_MIN_LENGTH_NO_INCREASE", "min_length"),
+            ("STRING_PATTERN_NO_ADD", "pattern"), ("STRING_FORMAT_NO_ADD", "format"),
+            ("ARRAY_", "list limits"))
+
+
+def _reader_keyword(readable: Any, path: tuple[str, ...], keyword: str) -> Any:
+    """A keyword of the reader's (nested) field, or N when it cannot be read from there."""
+    node = readable
+    for part in path:
+        props = node.get("properties") if isinstance(node, dict) else None
+        node = props.get(part) if isinstance(props, dict) else None
+    return node.get(keyword, "N") if isinstance(node, dict) else "N"

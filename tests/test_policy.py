@@ -10,6 +10,7 @@ listed fails the case, as does a listed one that does not appear.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,12 @@ import pytest
 import yaml
 
 from registry.config import load_config
+from registry.jsonschema import version_document
 from registry.migrate_schema import UnmappableError, apply_steps
 from registry.model import Location, Step
 from registry.policy import pairs
 from registry.project import load
+from registry.validation import validator
 from tests.helpers import TESTS, run, write_tree
 
 CASES = TESTS / "policy_cases"
@@ -140,3 +143,35 @@ def test_a_custom_step_and_an_unfollowable_path_are_unmappable() -> None:
                                           "a": {"type": "integer"}}}
     with pytest.raises(UnmappableError, match="not a plain object"):
         apply_steps(nullable, [Step("move", "a", "p.a", _HERE)])
+
+
+# --- every printed witness is a whole message, checked against both versions ------------------
+
+_LABEL = re.compile(r"^(?P<name>\S+) v(?P<old>\d+) (?P<arrow>[→←]) v(?P<new>\d+) \((?P<way>\w+)\)")
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_every_witness_is_a_message_the_writer_accepts_and_the_reader_rejects(
+        name: str, tmp_path: Path) -> None:
+    root = shutil.copytree(CASES / name, tmp_path / name, ignore=shutil.ignore_patterns(
+        "expected.yaml"))
+    loaded = load(load_config(root))
+    for finding in json.loads(run("check", "--root", str(root), "--format", "json")
+                              .stdout)["findings"]:
+        if "witness" not in finding["extra"]:
+            assert "e.g." not in finding["message"], finding  # no unchecked example
+            continue
+        label = _LABEL.match(finding["message"])
+        assert label is not None, finding["message"]
+        definition = loaded.registry.definitions[label["name"]]
+        old, new = int(label["old"]), int(label["new"])
+        writer, reader = (old, new) if label["way"] == "backward" else (new, old)
+        written = version_document(loaded.registry, definition, definition.version(writer),
+                                   closed=True)
+        readable = version_document(loaded.registry, definition, definition.version(reader),
+                                    closed=False)
+        message = json.loads(finding["extra"]["witness"])
+        migrated = json.loads(finding["extra"]["migrated"])
+        assert validator(written).is_valid(message), finding
+        assert not validator(readable).is_valid(migrated), finding
+        assert f"v{writer} message" in finding["message"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import decimal
+import fractions
 import importlib
 import json
 import math
@@ -537,11 +538,33 @@ def _number(value: float) -> _t.Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def _scale(value: _t.Any, factor: _t.Any) -> _t.Any:
-    if not _is_number(value):
+def _scale(value: _t.Any, factor: str) -> _t.Any:
+    """``value`` times ``factor`` (exact text such as ``1/100``), in exact arithmetic on the
+    number as JSON writes it (57 x 1/100 is 0.57, not 0.5700000000000001)."""
+    if not _is_number(value) or (isinstance(value, float) and not math.isfinite(value)):
         return value
-    result = value * factor
-    return _number(result) if isinstance(result, float) and math.isfinite(result) else result
+    exact = (fractions.Fraction(value) if isinstance(value, int)
+             else fractions.Fraction(repr(value))) * fractions.Fraction(factor)
+    return _from_ratio(exact)
+
+
+_SAFE_INTEGER = 2**53
+_DIGITS = decimal.Context(prec=17, rounding=decimal.ROUND_HALF_EVEN)
+
+
+def _from_ratio(exact: fractions.Fraction) -> _t.Any:
+    """An exact result as a JSON number: a whole number up to 2**53 exactly, any other
+    rounded to 17 significant digits (half to even) and read as a double."""
+    if exact.denominator == 1 and abs(exact.numerator) <= _SAFE_INTEGER:
+        return exact.numerator
+    digits = _DIGITS.divide(decimal.Decimal(exact.numerator), decimal.Decimal(exact.denominator))
+    result = float(digits)
+    return _number(result) if math.isfinite(result) else result
+
+
+def _truncate(value: _t.Any, length: int) -> _t.Any:
+    """Text cut to its first ``length`` code points; any other value as it is."""
+    return value[:length] if isinstance(value, str) else value
 
 
 CONVERTERS: dict[str, _t.Callable[[_t.Any, _t.Any], _t.Any]] = {
@@ -554,6 +577,7 @@ CONVERTERS: dict[str, _t.Callable[[_t.Any, _t.Any], _t.Any]] = {
     "int_to_float": lambda v, _: v,
     "float_to_int": lambda v, _: int(v) if _is_number(v) and math.isfinite(v) else v,
     "scale": _scale,
+    "truncate": _truncate,
     "wrap_list": lambda v, _: [v],
     "unwrap_list": lambda v, _: v[0] if isinstance(v, list) and v else v,
 }

@@ -41,7 +41,9 @@ function convert(value: unknown, name: string, param: unknown): unknown {
     case "float_to_int":
       return typeof value === "number" ? Math.trunc(value) || 0 : value;
     case "scale":
-      return typeof value === "number" ? value * (param as number) : value;
+      return typeof value === "number" && Number.isFinite(value) ? scale(value, param as string) : value;
+    case "truncate":
+      return typeof value === "string" ? truncate(value, param as number) : value;
     case "wrap_list":
       return [value];
     case "unwrap_list":
@@ -50,6 +52,57 @@ function convert(value: unknown, name: string, param: unknown): unknown {
     default: // int_to_float: an integer already is a number
       return value;
   }
+}
+
+/** `x` times `factor` (exact text such as "1/100"), exactly, on `x` as JSON writes it. */
+function scale(x: number, factor: string): number {
+  const text = /^(-?)([0-9]+)(?:\.([0-9]+))?(?:e([+-][0-9]+))?$/.exec(String(x))!;
+  const fraction = text[3] ?? "";
+  const exponent = Number(text[4] ?? "0") - fraction.length;
+  const [top, bottom = "1"] = factor.split("/");
+  let p = BigInt(text[1]! + text[2]! + fraction) * BigInt(top!);
+  let q = BigInt(bottom);
+  if (exponent >= 0) p *= 10n ** BigInt(exponent);
+  else q *= 10n ** BigInt(-exponent);
+  return fromRatio(p, q);
+}
+
+const SAFE_INTEGER = 2n ** 53n;
+const LOW = 10n ** 16n;
+const HIGH = 10n ** 17n;
+
+/** p/q as a number: a whole number up to 2**53 exactly, any other rounded to 17 significant
+ * digits (half to even) and read as a double, as the Python package does. */
+function fromRatio(p: bigint, q: bigint): number {
+  if (q < 0n) [p, q] = [-p, -q];
+  const sign = p < 0n ? "-" : "";
+  const a = p < 0n ? -p : p;
+  if (a % q === 0n && a / q <= SAFE_INTEGER) return Number(p / q);
+  let shift = 16 - (a.toString().length - q.toString().length);
+  let [top, bottom] = shifted(a, q, shift);
+  let digits = top / bottom;
+  if (digits >= HIGH) [top, bottom] = shifted(a, q, --shift);
+  else if (digits < LOW) [top, bottom] = shifted(a, q, ++shift);
+  digits = top / bottom;
+  const twice = 2n * (top - digits * bottom);
+  if (twice > bottom || (twice === bottom && digits % 2n === 1n)) digits += 1n;
+  return Number(`${sign}${digits}e${-shift}`);
+}
+
+function shifted(a: bigint, q: bigint, shift: number): [bigint, bigint] {
+  return shift >= 0 ? [a * 10n ** BigInt(shift), q] : [a, q * 10n ** BigInt(-shift)];
+}
+
+/** The first `length` code points of `s`. */
+function truncate(s: string, length: number): string {
+  let count = 0;
+  let end = 0;
+  for (const ch of s) {
+    if (count === length) return s.slice(0, end);
+    count += 1;
+    end += ch.length;
+  }
+  return s;
 }
 
 /**
