@@ -72,7 +72,8 @@ def _load(root: Path | None) -> Loaded:
     return load(_config(root))
 
 
-def _report(findings: Sequence[Finding], fmt: Format, summary: str = "") -> int:
+def _report(findings: Sequence[Finding], fmt: Format, summary: str = "",
+            config: Config | None = None) -> int:
     from registry.diagnostics import PRINTERS, has_errors, sort_findings
 
     ordered = sort_findings(findings)
@@ -99,10 +100,12 @@ def init(
 @app.command()
 def lint(root: RootOpt = None, fmt: FormatOpt = Format.text) -> None:
     """Load and validate every definition; each error carries file:line:column."""
-    loaded = _run(lambda: _load(root))
-    count = len(loaded.registry.definitions)
-    summary = _summary(loaded.findings, f"{count} definition(s) linted")
-    raise typer.Exit(_report(loaded.findings, fmt, summary))
+    from registry.checks import lint_project
+
+    config = _run(lambda: _config(root))
+    found = _run(lambda: lint_project(config))
+    summary = _summary(found.findings, f"{len(found.outlines)} definition(s) linted")
+    raise typer.Exit(_report(found.findings, fmt, summary, config))
 
 
 @app.command()
@@ -116,15 +119,13 @@ def check(
     """Lint, then check published versions are unchanged and every change is compatible."""
     from registry.checks import check_project
 
-    def body() -> tuple[Loaded, list[Finding]]:
-        loaded = _load(root)
-        return loaded, check_project(loaded, against)
-
-    loaded, findings = _run(body)
-    versions = sum(len(d.versions) for d in loaded.registry.definitions.values())
-    summary = _summary(findings, f"{len(loaded.registry.definitions)} definition(s), "
+    config = _run(lambda: _config(root))
+    checked = _run(lambda: check_project(config, against))
+    outlines = checked.survey.outlines.values()
+    versions = sum(len(o.versions) for o in outlines)
+    summary = _summary(checked.findings, f"{len(outlines)} definition(s), "
                        f"{versions} version(s) checked")
-    raise typer.Exit(_report(findings, fmt, summary))
+    raise typer.Exit(_report(checked.findings, fmt, summary, config))
 
 
 def _summary(findings: Sequence[Finding], what: str) -> str:
@@ -146,10 +147,12 @@ def lock(
     )] = False,
 ) -> None:
     """Record the current versions as published, with their fingerprints."""
+    from registry.project import load
     from registry.scaffold import lock_project
 
-    findings, message = _run(lambda: lock_project(_load(root), force=force, prune=prune))
-    raise typer.Exit(_report(findings, fmt, message))
+    config = _run(lambda: _config(root))
+    findings, message = _run(lambda: lock_project(load(config), force=force, prune=prune))
+    raise typer.Exit(_report(findings, fmt, message, config))
 
 
 class ShowFormat(StrEnum):

@@ -6,7 +6,6 @@ import subprocess
 
 from registry.config import Config
 from registry.errors import GitError
-from registry.project import Loaded, load
 
 
 def _git(config: Config, *args: str) -> bytes:
@@ -24,8 +23,8 @@ def _git_input(config: Config, stdin: str, *args: str) -> bytes:
     return done.stdout
 
 
-def load_at_ref(config: Config, ref: str) -> Loaded:
-    """Load the project's definitions as they are at ``ref``."""
+def read_ref(config: Config, ref: str) -> dict[str, bytes]:
+    """The project's definition files as they are at ``ref``."""
     try:
         commit = _git(config, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     except GitError:
@@ -44,7 +43,7 @@ def load_at_ref(config: Config, ref: str) -> Loaded:
         if path.endswith((".yaml", ".yml")) and meta.split()[1] == "blob":
             wanted.append((meta.split()[2], path.removeprefix(prefix)))
     blobs = _cat_blobs(config, [blob for blob, _ in wanted])
-    return load(config, {path: blobs[blob] for blob, path in wanted})
+    return {path: blobs[blob] for blob, path in wanted}
 
 
 def _cat_blobs(config: Config, blobs: list[str]) -> dict[str, bytes]:

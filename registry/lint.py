@@ -37,15 +37,21 @@ from registry.validation import validator as _validator
 def lint_registry(registry: Registry, documents: Mapping[str, Document]) -> list[Finding]:
     findings: list[Finding] = []
     for definition in registry.definitions.values():
-        doc = documents[definition.name]
-        for version in definition.versions:
-            base: NodePath = ("versions", version.number)
-            for path, rule, message, hint in _version_problems(registry, definition, version):
-                line, column = doc.where((*base, *path))
-                severity: Severity = "warning" if rule in _WARNINGS else "error"
-                findings.append(Finding(doc.path, line, column, rule, message, hint,
-                                        severity=severity,
-                                        subject=f"{definition.name}@{version.number}"))
+        findings += lint_definition(registry, definition, documents[definition.name])
+    return findings
+
+
+def lint_definition(registry: Registry, definition: Definition, doc: Document) -> list[Finding]:
+    """The findings of one definition (``doc`` is its file, to place them)."""
+    findings: list[Finding] = []
+    for version in definition.versions:
+        base: NodePath = ("versions", version.number)
+        for path, rule, message, hint in _version_problems(registry, definition, version):
+            line, column = doc.where((*base, *path))
+            severity: Severity = "warning" if rule in _WARNINGS else "error"
+            findings.append(Finding(doc.path, line, column, rule, message, hint,
+                                    severity=severity,
+                                    subject=f"{definition.name}@{version.number}"))
     return findings
 
 
