@@ -76,6 +76,10 @@ def _report(findings: Sequence[Finding], fmt: Format, summary: str = "",
             config: Config | None = None) -> int:
     from registry.diagnostics import PRINTERS, has_errors, sort_findings
 
+    if fmt is Format.github and config is not None:  # annotations want repository paths
+        from registry.diagnostics import rebase
+
+        findings = rebase(findings, config.repository_prefix)
     ordered = sort_findings(findings)
     kwargs: dict[str, Any] = {"summary": summary}
     if fmt is Format.text:

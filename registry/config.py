@@ -56,6 +56,16 @@ class Config:
     def registry_name(self) -> str:
         return self.name or self.python.package
 
+    @property
+    def repository_prefix(self) -> str:
+        """The project's folder from the top of the git work tree around it (``proto/``),
+        or "" at the top or outside git: CI annotations name files from there."""
+        for folder in (self.root, *self.root.parents):
+            if (folder / ".git").exists():
+                inside = self.root.relative_to(folder).as_posix()
+                return "" if inside == "." else f"{inside}/"
+        return ""
+
 
 def find_root(start: Path) -> Path:
     """The nearest folder upward from ``start`` that holds a wiretype project."""
