@@ -12,17 +12,20 @@ ever read from it:
   (a folder there is not used at all, so a file a pull request adds cannot be
   read). ``WIRETYPE_NO_CACHE=1`` turns the cache off; answers are then kept only
   for the length of one run.
-* **what**: entries are JSON data, never code (no pickle), one file each under
-  ``entries/``, named by a hash of wiretype's own code and the entry's key, so
-  that another version of wiretype never finds them.
-* **trust**: each entry starts with its HMAC-SHA256, computed under a random key
+* **what**: JSON data, never code (no pickle): one *pack* per project (its
+  folder) and version of wiretype's code, ``packs/<hash>``, holding that
+  project's entries by kind and key; a pack that another version of wiretype
+  wrote is never found. One file, read once and written once per run, because
+  creating hundreds of small files costs more than the checks they save.
+* **trust**: a pack starts with its HMAC-SHA256, computed under a random key
   that wiretype creates in the cache folder on first use (``key``, mode 0600)
-  and that never leaves the machine. An entry that was edited, copied from
-  another machine or written under another key, or whose data does not have the
-  expected shape, is a miss and is worked out again. A key file that is not a
-  regular file owned by the user with mode 0600 (e.g. one checked out by git,
-  which writes 0644) turns the cache off.
-* **size**: entries not written for 30 days are deleted, at most once a day.
+  and that never leaves the machine. A pack that was edited, copied from
+  another machine or written under another key is ignored whole (every lookup
+  a miss), and so is any entry whose data does not have the expected shape
+  (callers decode strictly). A key file that is not a regular file owned by
+  the user with mode 0600 (git checks files out 0644) turns the cache off.
+* **size**: an entry not used for 30 days is dropped when its pack is next
+  written; a pack not written for 30 days is deleted (checked once a day).
 
 Reading or writing the cache never fails a command: an error is a miss.
 """
@@ -72,73 +75,107 @@ def folder() -> Path | None:
 
 
 class Store:
-    """Entries by (kind, key), read once per run and kept in memory for the rest of it.
+    """Entries by (kind, key): the project's pack, read at the first lookup, kept in memory,
+    and written back by ``close`` when the run added to it.
 
-    A store without a folder keeps its entries in memory only: one run still
-    works out each answer once (the working tree and a git ref share most files).
+    A store without a pack keeps its entries in memory only: one run still works
+    out each answer once (the working tree and a git ref share most files).
     """
 
-    def __init__(self, where: Path | None = None, secret: bytes = b"") -> None:
-        self.where = where if secret else None
+    def __init__(self, pack: Path | None = None, secret: bytes = b"") -> None:
+        self.pack = pack if secret else None
         self._secret = secret
-        self._memory: dict[tuple[str, str], Any] = {}
-        self._pruned = False
+        self._entries: dict[str, dict[str, list[Any]]] | None = None
+        self._today = int(time.time() // 86400)
+        self._changed = False
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def get(self, kind: str, key: str) -> Any:
         """The value stored under (kind, key), or None (a miss)."""
-        if (kind, key) in self._memory:
-            return self._memory[kind, key]
-        value = self._read(kind, key) if self.where is not None else None
-        self._memory[kind, key] = value
-        return value
+        found = self._table(kind).get(key)
+        if found is None:
+            return None
+        if found[0] != self._today:  # kept another 30 days from today: written back once a day
+            found[0], self._changed = self._today, True
+        return found[1]
 
     def put(self, kind: str, key: str, value: Any) -> None:
         """Keep ``value`` (JSON data) under (kind, key), for this run and, if on, the next."""
-        self._memory[kind, key] = value
-        if self.where is not None:
-            self._write(kind, key, value)
+        self._table(kind)[key] = [self._today, value]
+        self._changed = True
 
-    # -- the files ------------------------------------------------------------------------
-    def _path(self, kind: str, key: str) -> Path:
-        assert self.where is not None
-        return self.where / "entries" / digest(code_version(), kind, key)[:40]
-
-    def _mac(self, kind: str, key: str, payload: bytes) -> str:
-        message = digest(FORMAT, kind, key, payload).encode()
-        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
-
-    def _read(self, kind: str, key: str) -> Any:
-        try:
-            raw = self._path(kind, key).read_bytes()
-        except OSError:
-            return None
-        mac, _, payload = raw.partition(b"\n")
-        if not hmac.compare_digest(mac, self._mac(kind, key, payload).encode()):
-            return None  # edited, foreign or written under another key: never believed
-        try:
-            data = json.loads(payload)
-        except ValueError:
-            return None
-        if not isinstance(data, dict) or data.get("wiretype") != __version__:
-            return None
-        return data.get("value")
-
-    def _write(self, kind: str, key: str, value: Any) -> None:
+    def close(self) -> None:
+        """Write the pack back (without the entries not used for ``MAX_AGE``), if it changed."""
+        if self.pack is None or self._entries is None or not self._changed:
+            return
+        oldest = self._today - MAX_AGE // 86400
+        kept = {
+            kind: {key: entry for key, entry in table.items() if entry[0] >= oldest}
+            for kind, table in self._entries.items()
+        }
         payload = json.dumps(
-            {"wiretype": __version__, "value": value}, ensure_ascii=False, separators=(",", ":")
+            {"wiretype": __version__, "entries": kept}, ensure_ascii=False, separators=(",", ":")
         ).encode("utf-8", "surrogateescape")
-        path = self._path(kind, key)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temp = self.pack.with_name(f".{self.pack.name}.{os.getpid()}.tmp")
         try:
-            path.parent.mkdir(mode=0o700, exist_ok=True)
-            temp.write_bytes(self._mac(kind, key, payload).encode() + b"\n" + payload)
-            temp.replace(path)
+            self.pack.parent.mkdir(mode=0o700, exist_ok=True)
+            _write_private(temp, self._mac(payload).encode() + b"\n" + payload)
+            temp.replace(self.pack)  # readers see the old pack or the new one, never half
         except OSError:
             temp.unlink(missing_ok=True)
             return
-        if not self._pruned:
-            self._pruned = True
-            prune(path.parent.parent)
+        self._changed = False
+        prune(self.pack.parent.parent)
+
+    def _table(self, kind: str) -> dict[str, list[Any]]:
+        if self._entries is None:
+            self._entries = self._read() if self.pack is not None else {}
+        return self._entries.setdefault(kind, {})
+
+    def _mac(self, payload: bytes) -> str:
+        assert self.pack is not None
+        message = digest(FORMAT, self.pack.name, payload).encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
+    def _read(self) -> dict[str, dict[str, list[Any]]]:
+        """The pack's entries; an unreadable, unauthenticated or malformed pack is empty."""
+        assert self.pack is not None
+        try:
+            raw = self.pack.read_bytes()
+        except OSError:
+            return {}
+        mac, _, payload = raw.partition(b"\n")
+        if not hmac.compare_digest(mac, self._mac(payload).encode()):
+            return {}  # edited, foreign or written under another key: never believed
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            return {}
+        if not isinstance(data, dict) or data.get("wiretype") != __version__:
+            return {}
+        entries = data.get("entries")
+        if not isinstance(entries, dict):
+            return {}
+        return {
+            kind: {key: entry for key, entry in table.items() if _is_entry(entry)}
+            for kind, table in entries.items()
+            if isinstance(table, dict)
+        }
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a new file that only its owner can read (the cache holds the user's schemas)."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+        out.write(data)
+
+
+def _is_entry(entry: Any) -> bool:
+    return isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int)
 
 
 def open_store(project_root: Path) -> Store:
@@ -152,7 +189,8 @@ def open_store(project_root: Path) -> Store:
         if _inside_work_tree(where, project_root):
             return Store()
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return Store(where, _secret(where))
+        name = digest(code_version(), str(project_root.resolve()))[:40]
+        return Store(where / "packs" / name, _secret(where))
     except (OSError, ValueError, RuntimeError):  # RuntimeError: no home folder to be found
         return Store()
 
@@ -199,11 +237,7 @@ def _create_key(path: Path) -> None:
     """Write a new random key next to ``path`` and link it into place: two runs that
     start at once agree on one key, and no run ever reads a half-written one."""
     temp = path.with_name(f".key.{os.getpid()}.{secrets.token_hex(4)}")
-    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(handle, secrets.token_hex(32).encode("ascii") + b"\n")
-    finally:
-        os.close(handle)
+    _write_private(temp, secrets.token_hex(32).encode("ascii") + b"\n")
     try:
         os.link(temp, path)
     except FileExistsError:
@@ -213,7 +247,8 @@ def _create_key(path: Path) -> None:
 
 
 def prune(where: Path, now: float | None = None) -> int:
-    """Delete entries not written for ``MAX_AGE`` (at most once a day); how many went."""
+    """Delete the packs not written for ``MAX_AGE`` (other projects, older versions of
+    wiretype), at most once a day; returns how many went."""
     now = time.time() if now is None else now
     stamp = where / "pruned"
     try:
@@ -224,9 +259,9 @@ def prune(where: Path, now: float | None = None) -> int:
     removed = 0
     try:
         stamp.touch()
-        for entry in os.scandir(where / "entries"):
-            if now - entry.stat(follow_symlinks=False).st_mtime > MAX_AGE:
-                Path(entry.path).unlink(missing_ok=True)
+        for pack in os.scandir(where / "packs"):
+            if now - pack.stat(follow_symlinks=False).st_mtime > MAX_AGE:
+                Path(pack.path).unlink(missing_ok=True)
                 removed += 1
     except OSError:
         return removed

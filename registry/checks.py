@@ -27,22 +27,22 @@ class Checked:
     findings: tuple[Finding, ...]
 
 
-def lint_project(config: Config, store: Store | None = None) -> Survey:
+def lint_project(config: Config) -> Survey:
     """Every file's parse, compile and lint findings (``wiretype lint``)."""
-    store = open_store(config.root) if store is None else store
-    return survey(config, read_tree(config), store, pairs=False)
+    files = read_tree(config)
+    with open_store(config.root) as store:
+        return survey(config, files, store, pairs=False)
 
 
-def check_project(
-    config: Config, against: str | None = None, store: Store | None = None
-) -> Checked:
+def check_project(config: Config, against: str | None = None) -> Checked:
     """Every finding of ``check``: lint, the lock, compatibility and, with ``against``, the
     registry at that git ref."""
-    store = open_store(config.root) if store is None else store
-    current = survey(config, read_tree(config), store)
-    findings = [*current.findings, *current.pair_findings, *check_lock(config, current)]
-    if against is not None:
-        findings += check_against(config, current, against, store)
+    files = read_tree(config)
+    with open_store(config.root) as store:
+        current = survey(config, files, store)
+        findings = [*current.findings, *current.pair_findings, *check_lock(config, current)]
+        if against is not None:
+            findings += check_against(config, current, against, store)
     return Checked(current, tuple(findings))
 
 

@@ -140,13 +140,11 @@ def test_the_cache_lives_outside_the_work_tree(project: Path, tmp_path: Path) ->
     assert check(project, tmp_path / "cache").exit_code == 0
     assert check(project, tmp_path / "cache").exit_code == 0
     assert _files(project) == before
-    entries = list((tmp_path / "cache" / "entries").iterdir())
-    assert entries
-    for entry in entries:  # data, never code: a MAC line, then JSON
-        mac, _, payload = entry.read_bytes().partition(b"\n")
-        assert len(mac) == 64 and json.loads(payload)["wiretype"]
-    key = tmp_path / "cache" / "key"
-    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    [pack] = (tmp_path / "cache" / "packs").iterdir()
+    mac, _, payload = pack.read_bytes().partition(b"\n")  # data, never code: a MAC, then JSON
+    assert len(mac) == 64 and json.loads(payload)["entries"]
+    for private in (pack, tmp_path / "cache" / "key"):
+        assert stat.S_IMODE(private.stat().st_mode) == 0o600
 
 
 def test_a_cache_folder_inside_the_work_tree_is_not_used(project: Path, tmp_path: Path) -> None:
@@ -194,12 +192,12 @@ def _cleared(value: Any) -> Any:
     return value
 
 
-def _forge(folder: Path, puts: list[tuple[str, str, Any]]) -> None:
+def _forge(root: Path, folder: Path, puts: list[tuple[str, str, Any]]) -> None:
     """Entries claiming "no findings", correctly signed with the key of ``folder``."""
-    store = cache.open_store(Path("/nonexistent-project"))
-    assert store.where == folder.resolve()
-    for kind, key, value in puts:
-        store.put(kind, key, _cleared(json.loads(json.dumps(value))))
+    with cache.open_store(root) as store:
+        assert store.pack is not None and store.pack.parent.parent == folder.resolve()
+        for kind, key, value in puts:
+            store.put(kind, key, _cleared(json.loads(json.dumps(value))))
 
 
 def test_entries_signed_with_another_key_are_ignored(
@@ -213,10 +211,10 @@ def test_entries_signed_with_another_key_are_ignored(
     honest = check(project, ours)
     assert honest.exit_code == 1
     monkeypatch.setenv("WIRETYPE_CACHE_DIR", str(theirs))
-    _forge(theirs, list(recorded))
+    _forge(project, theirs, list(recorded))
     assert check(project, theirs).exit_code == 0  # under their own key, the forgery works
-    for entry in (theirs / "entries").iterdir():  # copied onto this machine, it does not
-        shutil.copy(entry, ours / "entries" / entry.name)
+    [pack] = (theirs / "packs").iterdir()  # copied onto this machine, it does not
+    shutil.copy(pack, ours / "packs" / pack.name)
     again = check(project, ours)
     assert again.exit_code == 1
     assert again.stdout == honest.stdout
@@ -227,11 +225,12 @@ def test_an_edited_entry_is_ignored(project: Path, tmp_path: Path) -> None:
     folder = tmp_path / "cache"
     honest = check(project, folder)
     assert honest.exit_code == 1
-    for entry in (folder / "entries").iterdir():
-        mac, _, payload = entry.read_bytes().partition(b"\n")
-        data = json.loads(payload)
-        _cleared(data["value"])
-        entry.write_bytes(mac + b"\n" + json.dumps(data).encode())
+    [pack] = (folder / "packs").iterdir()
+    mac, _, payload = pack.read_bytes().partition(b"\n")
+    data = json.loads(payload)
+    for entry in data["entries"]["file"].values():
+        _cleared(entry[1])
+    pack.write_bytes(mac + b"\n" + json.dumps(data, separators=(",", ":")).encode())
     again = check(project, folder)
     assert again.exit_code == 1
     assert again.stdout == honest.stdout
@@ -248,7 +247,7 @@ def test_a_key_that_others_can_read_turns_the_cache_off(
     folder = tmp_path / "cache"
     assert check(project, folder).exit_code == 1
     monkeypatch.setenv("WIRETYPE_CACHE_DIR", str(folder))
-    _forge(folder, list(recorded))
+    _forge(project, folder, list(recorded))
     assert check(project, folder).exit_code == 0  # the forgery, signed with the real key
     (folder / "key").chmod(0o644)
     assert check(project, folder).exit_code == 1
@@ -264,14 +263,14 @@ def test_a_malformed_entry_is_a_miss(
     monkeypatch.setenv("WIRETYPE_CACHE_DIR", str(folder))
     from registry import reports
 
-    store = cache.open_store(Path("/nonexistent-project"))
     values = {
         "garbage": "not an entry",
         "wrong shape": {"index": None, "variants": [{"context": 1, "deps": "x", "report": []}]},
         "empty": None,
     }
     tree = reports._Tree(_config(project), {"schemas/chat/sent.yaml": BREAKING.encode()})
-    store.put("file", tree.key("schemas/chat/sent.yaml"), values[mangle])
+    with cache.open_store(project) as store:
+        store.put("file", tree.key("schemas/chat/sent.yaml"), values[mangle])
     again = check(project, folder)
     assert again.exit_code == 1
     assert again.stdout == honest.stdout
@@ -441,10 +440,23 @@ def test_a_new_version_decides_no_old_pair_again(
 # --- the store itself -----------------------------------------------------------------------
 
 
-def test_old_entries_are_pruned(tmp_path: Path) -> None:
-    entries = tmp_path / "entries"
-    entries.mkdir()
-    old, new = entries / "old", entries / "new"
+def test_entries_not_used_for_a_month_are_dropped(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WIRETYPE_CACHE_DIR", str(tmp_path / "cache"))
+    with cache.open_store(project) as store:
+        store.put("proof", "used today", True)
+        store.put("proof", "used long ago", True)
+        store._table("proof")["used long ago"][0] -= cache.MAX_AGE // 86400 + 1
+    with cache.open_store(project) as store:
+        assert store.get("proof", "used today") is True
+        assert store.get("proof", "used long ago") is None
+
+
+def test_packs_not_written_for_a_month_are_deleted(tmp_path: Path) -> None:
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    old, new = packs / "old", packs / "new"
     old.write_text("x")
     new.write_text("y")
     month_ago = old.stat().st_mtime - cache.MAX_AGE - 60
