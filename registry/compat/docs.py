@@ -85,7 +85,7 @@ class Doc:
         self.root = root
         base = root.get("$id", "") if isinstance(root, dict) else ""
         self.base = base.split("#")[0] if isinstance(base, str) else ""
-        self._validator = _Exact(root, format_checker=FORMATS)
+        self._validator: Any = None  # built when a value is first checked: most pairs never do
         self._anchors: dict[str, Any] | None = None
 
     def resolve(self, ref: str) -> tuple[bool, Any]:
@@ -120,6 +120,8 @@ class Doc:
         if node is True or node is False:
             return bool(node)
         try:
+            if self._validator is None:
+                self._validator = _Exact(self.root, format_checker=FORMATS)
             return bool(self._validator.evolve(schema=node).is_valid(value))
         except Exception:  # bad regex, unresolvable ref, too deep: no answer
             return None

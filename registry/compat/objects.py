@@ -49,7 +49,8 @@ class ObjView:
 
     def value(self, name: str) -> Conj:
         """The conjunction of schemas the value of property `name` must satisfy."""
-        hits = tuple(s for p, s in self.patterns.items() if _search(p, name))
+        hits = tuple(s for p, s in self.patterns.items() if _search(p, name)) \
+            if self.patterns else ()
         if name in self.props:
             return (self.props[name], *hits)
         if hits or self.additional is None:
