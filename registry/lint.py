@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
+from registry.acceptor import accepts
 from registry.diagnostics import Finding, Severity
 from registry.jsonschema import field_document, resolve_bare_ref, version_document
 from registry.model import (
@@ -30,7 +31,7 @@ from registry.model import (
     Version,
 )
 from registry.source import Document, NodePath
-from registry.validation import ecma_regex
+from registry.validation import conforms, ecma_regex
 from registry.validation import validator as _validator
 
 
@@ -191,7 +192,10 @@ def _default_problems(registry: Registry, f: Field, path: NodePath) -> Iterator[
 def _first_error(schema: str, value: str) -> str | None:
     """The first error of a value against a schema (both as JSON text: the same default on
     the same field type, common across a registry, is judged once)."""
-    error = next(iter(_validator(json.loads(schema)).iter_errors(json.loads(value))), None)
+    document, default = json.loads(schema), json.loads(value)
+    if accepts(document, default, formats=conforms) is True:
+        return None
+    error = next(iter(_validator(document).iter_errors(default)), None)
     return None if error is None else str(error.message)
 
 
@@ -231,8 +235,12 @@ def _example_problems(registry: Registry, definition: Definition,
                       version: Version) -> Iterator[Problem]:
     if not version.examples:
         return
-    validator = _validator(version_document(registry, definition, version))
+    document = version_document(registry, definition, version)
+    validator = None  # jsonschema only for an example the fast acceptor does not pass
     for i, example in enumerate(version.examples):
+        if accepts(document, example, formats=conforms) is True:
+            continue
+        validator = validator or _validator(document)
         for error in validator.iter_errors(example):
             where = "/".join(map(str, error.absolute_path)) or "(the message)"
             yield (("examples", i, *error.absolute_path), "EXAMPLE_INVALID",
