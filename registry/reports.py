@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -99,18 +99,39 @@ def survey(
     """Every file's report, from the cache where its inputs are unchanged (``pairs``:
     with the compatibility of each file's versions)."""
     tree = _Tree(config, files)
-    entries = {path: _entry(store.get("file", tree.key(path))) for path in tree.sources}
-    tree.index_types({path: entry[0] for path, entry in entries.items() if entry is not None})
-    table = _ProofTable(store)
-    reports = [*tree.unread.values()]
-    for path in tree.sources:
-        entry = entries[path] or (tree.type_versions(path), [])
-        report = _cached(tree, entry, pairs)
-        if report is None:
+    found = {path: _entry(store.get("file", tree.key(path))) for path in tree.sources}
+    tree.index_types({path: entry[0] for path, entry in found.items() if entry is not None})
+    entries = {path: found[path] or (tree.type_versions(path), []) for path in tree.sources}
+    reports = {path: _cached(tree, entries[path], pairs) for path in tree.sources}
+    todo = [path for path, report in reports.items() if report is None]
+    for path, (report, deps) in _work_out_all(tree, todo, store, pairs).items():
+        reports[path] = report
+        store.put("file", tree.key(path), _entry_json(_updated(tree, entries[path], report, deps)))
+    everything = [*tree.unread.values(), *(r for r in reports.values() if r is not None)]
+    return Survey(tuple(sorted(everything, key=lambda r: r.path)))
+
+
+def _work_out_all(
+    tree: _Tree, paths: list[str], store: Store, pairs: bool
+) -> dict[str, tuple[FileReport, tuple[str, ...]]]:
+    """The reports of ``paths``, worked out in a few processes when there are many."""
+    from registry.workers import in_processes
+
+    def work(part: Sequence[str]) -> dict[str, Any]:
+        table = _ProofTable(store)
+        done = {}
+        for path in part:
             report, deps = _work_out(tree, path, table, pairs)
-            store.put("file", tree.key(path), _entry_json(_updated(tree, entry, report, deps)))
-        reports.append(report)
-    return Survey(tuple(sorted(reports, key=lambda r: r.path)))
+            done[path] = [_report_json(report), list(deps)]
+        return {"reports": done, "proved": table.proved}
+
+    out = {}
+    for result in in_processes(paths, work):
+        for key in result["proved"]:  # what a worker proved, kept by this process's store
+            store.put("proof", key, True)
+        for path, (report, deps) in result["reports"].items():
+            out[path] = (_decode_report(report), tuple(deps))
+    return out
 
 
 def _cached(tree: _Tree, entry: _Entry, pairs: bool) -> FileReport | None:
@@ -176,6 +197,12 @@ class _Tree:
         return self._parsed[path]
 
     def type_versions(self, path: str) -> tuple[int, ...] | None:
+        """The file's versions if it is a shared type. A file whose bytes hold neither
+        `kind` nor a backslash (no YAML escape can spell the key then) cannot say
+        `kind: type`, and is not parsed for this: its parse can wait for a worker."""
+        raw = self.files[path]
+        if b"kind" not in raw and b"\\" not in raw:
+            return None
         doc = self.parse(path)[0]
         return None if doc is None else shared_type_versions(doc.data)
 
@@ -293,6 +320,7 @@ class _ProofTable:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.proved: list[str] = []  # the keys put, to send back from a worker process
 
     def get(self, key: str) -> Inclusion | None:
         if self.store.get("proof", key) is not True:
@@ -304,6 +332,7 @@ class _ProofTable:
     def put(self, key: str, inclusion: Inclusion) -> None:
         if inclusion.holds and not inclusion.changes:
             self.store.put("proof", key, True)
+            self.proved.append(key)
 
 
 # -- entries as JSON, read strictly: any surprise is a miss ------------------------------------

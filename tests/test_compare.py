@@ -241,3 +241,22 @@ def test_explain_unknown_rule_is_exit_2_with_a_suggestion() -> None:
     assert result.exit_code == 2 and "wiretype rules" in result.stderr
     close = run("explain", "ENUM_VALUE_NO_DELET")
     assert close.exit_code == 2 and "did you mean 'ENUM_VALUE_NO_DELETE'" in close.stderr
+
+
+def _with_defs(user: object, name: object) -> dict[str, object]:
+    return {"type": "object", "properties": {"who": {"$ref": "#/$defs/user"}},
+            "$defs": {"user": user, "name": name}}
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    # the same `$ref`, pointing at a narrower schema on the right
+    (_with_defs({"type": "string"}, {}), _with_defs({"type": "string", "maxLength": 3}, {})),
+    # the same `$ref` and the same target, whose own `$ref` points at a narrower schema
+    (_with_defs({"$ref": "#/$defs/name"}, {"type": "integer"}),
+     _with_defs({"$ref": "#/$defs/name"}, {"type": "integer", "maximum": 9})),
+])
+def test_equal_references_to_different_schemas_are_compared(old: object, new: object) -> None:
+    from registry.compat import includes
+
+    assert includes(old, new).verdict == "no"
+    assert includes(new, old).holds
