@@ -8,7 +8,7 @@ their own version rejects, and ``one_of`` branches a discriminator cannot tell a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -42,12 +42,18 @@ def lint_registry(registry: Registry, documents: Mapping[str, Document]) -> list
     return findings
 
 
-def lint_definition(registry: Registry, definition: Definition, doc: Document) -> list[Finding]:
-    """The findings of one definition (``doc`` is its file, to place them)."""
+Schemas = Callable[[Version], Any]  # a version's closed schema (annotations may be left out)
+
+
+def lint_definition(registry: Registry, definition: Definition, doc: Document,
+                    closed: Schemas | None = None) -> list[Finding]:
+    """The findings of one definition (``doc`` is its file, to place them); ``closed``
+    gives each version's closed schema when the caller has it already."""
     findings: list[Finding] = []
     for version in definition.versions:
         base: NodePath = ("versions", version.number)
-        for path, rule, message, hint in _version_problems(registry, definition, version):
+        problems = _version_problems(registry, definition, version, closed)
+        for path, rule, message, hint in problems:
             line, column = doc.where((*base, *path))
             severity: Severity = "warning" if rule in _WARNINGS else "error"
             findings.append(Finding(doc.path, line, column, rule, message, hint,
@@ -62,8 +68,8 @@ _WARNINGS = frozenset({"SCHEMA_NOT_GENERATED"})
 Problem = tuple[NodePath, str, str, str]
 
 
-def _version_problems(registry: Registry, definition: Definition,
-                      version: Version) -> Iterator[Problem]:
+def _version_problems(registry: Registry, definition: Definition, version: Version,
+                      closed: Schemas | None = None) -> Iterator[Problem]:
     if version.fields is None:
         problems = list(_raw_schema_problems(registry, version.schema))
         yield from problems
@@ -71,7 +77,7 @@ def _version_problems(registry: Registry, definition: Definition,
             return  # examples cannot be checked against a broken schema
     else:
         yield from _field_problems(registry, version.fields, ("fields",))
-    yield from _example_problems(registry, definition, version)
+    yield from _example_problems(registry, definition, version, closed)
 
 
 @lru_cache(maxsize=1)
@@ -231,16 +237,16 @@ def _tag_of(registry: Registry, ref: Ref, name: str) -> Any:
     return None
 
 
-def _example_problems(registry: Registry, definition: Definition,
-                      version: Version) -> Iterator[Problem]:
+def _example_problems(registry: Registry, definition: Definition, version: Version,
+                      closed: Schemas | None = None) -> Iterator[Problem]:
     if not version.examples:
         return
-    document = version_document(registry, definition, version)
-    validator = None  # jsonschema only for an example the fast acceptor does not pass
-    for i, example in enumerate(version.examples):
-        if accepts(document, example, formats=conforms) is True:
+    schema = closed(version) if closed else version_document(registry, definition, version)
+    validator = None  # jsonschema (on the schema as written) only for an example that the
+    for i, example in enumerate(version.examples):  # fast acceptor does not pass
+        if accepts(schema, example, formats=conforms) is True:
             continue
-        validator = validator or _validator(document)
+        validator = validator or _validator(version_document(registry, definition, version))
         for error in validator.iter_errors(example):
             where = "/".join(map(str, error.absolute_path)) or "(the message)"
             yield (("examples", i, *error.absolute_path), "EXAMPLE_INVALID",

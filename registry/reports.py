@@ -41,7 +41,7 @@ from registry.compile import compile_definition, definition_name, shared_type_ve
 from registry.config import Config
 from registry.diagnostics import Finding
 from registry.lock import Outline, Published, outline, schema_digest
-from registry.model import Definition, Location, Registry
+from registry.model import Definition, Location, Registry, Version
 from registry.project import file_problem
 from registry.source import Document, parse_text
 
@@ -292,9 +292,13 @@ def _work_out(
         return FileReport(path, name, None, (*found, *compiled), ()), ()
     reach = _Reach(tree)
     registry = Registry(reach)
-    findings = (*found, *compiled, *lint_definition(registry, definition, doc))
     verdicts = Verdicts(table)
     verdicts.sources = {name: doc}
+
+    def closed(version: Version) -> Any:  # built once, for the examples and the pairs
+        return verdicts.document(registry, definition, version, closed=True)
+
+    findings = (*found, *compiled, *lint_definition(registry, definition, doc, closed))
     digests = {
         v.number: schema_digest(verdicts.document(registry, definition, v, closed=True))
         for v in definition.versions
