@@ -275,19 +275,23 @@ def code_version() -> str:
     parts: list[str | bytes] = [__version__, sys.version]
     for path in sorted(package.rglob("*.py")):
         parts += [path.relative_to(package).as_posix(), path.read_bytes()]
-    for library in ("yaml", "jsonschema", "regress"):
-        parts.append(_library_stamp(library))
+    parts += _installed(("pyyaml", "jsonschema", "regress"))
     return digest(*parts)
 
 
-def _library_stamp(name: str) -> str:
-    """Where a library is installed and when (cheaper than reading its version)."""
-    from importlib.util import find_spec
-
-    spec = find_spec(name)
-    origin = spec.origin if spec is not None and spec.origin else ""
-    try:
-        info = Path(origin).stat()
-    except OSError:
-        return f"{name}:{origin}"
-    return f"{name}:{origin}:{info.st_size}:{info.st_mtime_ns}"
+def _installed(distributions: tuple[str, ...]) -> list[str]:
+    """The installed versions of the libraries whose answers are cached (their
+    ``*.dist-info`` folders name them), read without importing anything."""
+    found = []
+    for entry in sys.path:
+        try:
+            names = [path.name for path in Path(entry or ".").iterdir()]
+        except OSError:
+            continue
+        found += sorted(
+            n
+            for n in names
+            if n.endswith(".dist-info")
+            and n.lower().replace("_", "-").split("-")[0] in distributions
+        )
+    return found

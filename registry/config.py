@@ -8,7 +8,6 @@ or holds a wrong key is an ``InputError`` (exit 2): nothing else can run.
 from __future__ import annotations
 
 import difflib
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,6 +107,8 @@ def _pyproject_table(folder: Path) -> dict[str, Any] | None:
     path = folder / "pyproject.toml"
     if not path.is_file():
         return None
+    import tomllib  # only here: most projects have a wiretype.yaml
+
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
