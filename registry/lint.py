@@ -186,7 +186,10 @@ def _type_problems(registry: Registry, texpr: TypeExpr, path: NodePath) -> Itera
 
 
 def _default_problems(registry: Registry, f: Field, path: NodePath) -> Iterator[Problem]:
-    schema = json.dumps(field_document(registry, f), sort_keys=True)
+    document = field_document(registry, f)
+    if accepts(document, f.default, formats=conforms) is True:
+        return
+    schema = json.dumps(document, sort_keys=True)
     error = _first_error(schema, json.dumps(f.default, sort_keys=True))
     if error is not None:
         yield ((*path, "default"), "DEFAULT_INVALID",
@@ -198,10 +201,7 @@ def _default_problems(registry: Registry, f: Field, path: NodePath) -> Iterator[
 def _first_error(schema: str, value: str) -> str | None:
     """The first error of a value against a schema (both as JSON text: the same default on
     the same field type, common across a registry, is judged once)."""
-    document, default = json.loads(schema), json.loads(value)
-    if accepts(document, default, formats=conforms) is True:
-        return None
-    error = next(iter(_validator(document).iter_errors(default)), None)
+    error = next(iter(_validator(json.loads(schema)).iter_errors(json.loads(value))), None)
     return None if error is None else str(error.message)
 
 
