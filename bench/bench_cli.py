@@ -33,6 +33,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from registry_gen import edit_message, message_proto, proto_path, write_proto, write_registry
@@ -50,28 +51,41 @@ _BUF_PACKAGES = {
 }
 
 
+Command = tuple[list[str], Path]  # argv, and the folder it runs in
+
+
 def timed(
     argv: list[str],
     runs: int,
     cwd: Path,
+    *,
     env: dict[str, str] | None = None,
     before: Callable[[int], None] | None = None,
-) -> float:
+    beside: Command | None = None,
+) -> tuple[float, float | None]:
     """Median wall time of ``runs`` runs, in seconds (one warm-up run first); ``before(i)``
-    runs ahead of each, untimed."""
+    runs ahead of each, untimed. ``beside`` runs after each run too, so that the two
+    medians come from the same minutes of the machine's load."""
     merged = {**os.environ, "WIRETYPE_CACHE_DIR": str(CACHE), **(env or {})}
-    samples = []
+    samples, others = [], []
     for i in range(runs + 1):
         if before is not None:
             before(i)
-        start = time.perf_counter()
-        done = subprocess.run(argv, cwd=cwd, env=merged, capture_output=True, check=False)
-        elapsed = time.perf_counter() - start
-        if done.returncode not in (0, 1):
-            raise SystemExit(f"{argv} failed: {done.stderr.decode()}")
+        elapsed = _once(argv, cwd, merged)
+        if beside is not None:
+            others.append(_once(*beside, dict(os.environ)))
         if i:
             samples.append(elapsed)
-    return statistics.median(samples)
+    return statistics.median(samples), statistics.median(others[1:]) if others else None
+
+
+def _once(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{argv} failed: {done.stderr.decode()}")
+    return elapsed
 
 
 def buf_binary() -> Path | None:
@@ -98,7 +112,10 @@ def _git(*args: str) -> None:
     subprocess.run(["git", *args], cwd=WORK, env=env, check=True, capture_output=True)
 
 
-def wiretype_rows(runs: int) -> list[tuple[str, float]]:
+Row = tuple[str, float, float | None]  # name, seconds, buf breaking in the same minutes
+
+
+def wiretype_rows(runs: int, beside: Command | None) -> list[Row]:
     wiretype = str(BIN / "wiretype")
     check, lint = [wiretype, "check"], [wiretype, "lint"]
     off = {"WIRETYPE_NO_CACHE": "1"}
@@ -110,41 +127,48 @@ def wiretype_rows(runs: int) -> list[tuple[str, float]]:
     def empty_cache(_: int) -> None:
         shutil.rmtree(CACHE, ignore_errors=True)
 
+    def row(name: str, argv: list[str], **options: Any) -> Row:
+        return (name, *timed(argv, runs, WORK, beside=beside, **options))
+
     rows = [
-        ("python -c pass (the floor)", timed([sys.executable, "-c", "pass"], runs, WORK)),
-        ("wiretype --help", timed([wiretype, "--help"], runs, WORK)),
-        ("check, one message edited", timed(check, runs, WORK, before=edit)),
-        ("check, cold: cache off", timed(check, runs, WORK, off)),
-        ("check, cold: empty cache folder", timed(check, runs, WORK, before=empty_cache)),
-        ("check, unchanged registry", timed(check, runs, WORK)),
-        ("lint, cold: cache off", timed(lint, runs, WORK, off)),
-        ("lint, unchanged registry", timed(lint, runs, WORK)),
+        row("python -c pass (the floor)", [sys.executable, "-c", "pass"]),
+        row("wiretype --help", [wiretype, "--help"]),
+        row("check, one message edited", check, before=edit),
+        row("check, cold: cache off", check, env=off),
+        row("check, cold: empty cache folder", check, before=empty_cache),
+        row("check, unchanged registry", check),
+        row("lint, cold: cache off", lint, env=off),
+        row("lint, unchanged registry", lint),
     ]
     _git("init", "--quiet")
     _git("add", "--all")
     _git("commit", "--quiet", "-m", "the registry")
     edit(0)
     against = [wiretype, "check", "--against", "HEAD"]
-    rows.append(("check --against HEAD, cold: cache off", timed(against, runs, WORK, off)))
+    rows.append(row("check --against HEAD, cold: cache off", against, env=off))
     return rows
 
 
-def buf_rows(runs: int, messages: int) -> list[tuple[str, float]]:
+def buf_module(messages: int) -> tuple[Path, Path] | None:
+    """The buf binary and the module (its previous revision beside it), or None."""
     buf = buf_binary()
     if buf is None:
         print("buf: not installed (`make node` installs @bufbuild/buf); its rows are left out")
-        return []
+        return None
     current, previous = WORK.parent / "proto", WORK.parent / "proto-previous"
     write_proto(current, messages)
     shutil.rmtree(previous, ignore_errors=True)
     shutil.copytree(current, previous)  # the revision before the edit
     (current / proto_path(EDITED)).write_text(message_proto(EDITED, extra_fields=1))
+    return buf, current
+
+
+def buf_rows(runs: int, buf: Path, current: Path) -> list[Row]:
+    previous = current.parent / "proto-previous"
+    breaking = [str(buf), "breaking", "--against", str(previous)]
     return [
-        ("buf lint", timed([str(buf), "lint"], runs, current)),
-        (
-            "buf breaking --against (previous revision)",
-            timed([str(buf), "breaking", "--against", str(previous)], runs, current),
-        ),
+        ("buf lint", timed([str(buf), "lint"], runs, current)[0], None),
+        ("buf breaking --against (previous revision)", timed(breaking, runs, current)[0], None),
     ]
 
 
@@ -163,22 +187,31 @@ def main() -> None:
     args = parser.parse_args()
     shutil.rmtree(WORK.parent, ignore_errors=True)
     write_registry(WORK, args.messages)
+    module = buf_module(args.messages)
+    beside = (
+        None
+        if module is None
+        else (
+            [str(module[0]), "breaking", "--against", str(module[1].parent / "proto-previous")],
+            module[1],
+        )
+    )
     try:
-        rows = wiretype_rows(args.runs)
+        rows = wiretype_rows(args.runs, beside)
     finally:
         shutil.rmtree(CACHE, ignore_errors=True)
-    buf = dict(buf_rows(args.runs, args.messages))
-    breaking = buf.get("buf breaking --against (previous revision)")
+    rows += [] if module is None else buf_rows(args.runs, *module)
     print(
         f"registry: {args.messages} messages x 3 versions (buf: the same {args.messages} "
-        f"messages as .proto); median of {args.runs} runs, whole processes"
+        f"messages as .proto); median of {args.runs} runs, whole processes; each wiretype "
+        "run is followed by a `buf breaking` run, whose median is beside it"
     )
-    print(f"{'command':44} {'seconds':>8} {'bar':>5} {'/ buf breaking':>15}")
-    for name, seconds in [*rows, *buf.items()]:
+    print(f"{'command':44} {'seconds':>8} {'bar':>5} {'buf breaking':>13} {'ratio':>7}")
+    for name, seconds, buf in rows:
         bar = BARS.get(name)
-        ratio = f"{seconds / breaking:14.2f}x" if breaking else ""
         verdict = "" if bar is None else ("  within" if seconds <= bar else "  OVER")
-        print(f"{name:44} {seconds:8.3f} {bar or '':>5} {ratio}{verdict}")
+        beside_it = f"{buf:13.3f} {seconds / buf:6.2f}x" if buf else " " * 21
+        print(f"{name:44} {seconds:8.3f} {bar or '':>5} {beside_it}{verdict}")
 
 
 if __name__ == "__main__":
