@@ -36,7 +36,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import stat
 import sys
 import time
@@ -236,12 +235,16 @@ def _private(info: os.stat_result) -> bool:
 def _create_key(path: Path) -> None:
     """Write a new random key next to ``path`` and link it into place: two runs that
     start at once agree on one key, and no run ever reads a half-written one."""
+    import secrets  # only here: once per machine
+
     temp = path.with_name(f".key.{os.getpid()}.{secrets.token_hex(4)}")
     _write_private(temp, secrets.token_hex(32).encode("ascii") + b"\n")
     try:
         os.link(temp, path)
     except FileExistsError:
-        pass
+        pass  # another run made one first: theirs is the key
+    except OSError:  # a file system without hard links: not atomic, but never half-written
+        temp.replace(path)
     finally:
         temp.unlink(missing_ok=True)
 
