@@ -110,14 +110,15 @@ class Checker:
             self.leave()
 
     def _same(self, a: Conj, b: Conj) -> bool:
-        if not json_equal(a, b):
+        refs: set[Any] = set()
+        if not _equal_noting_refs(a, b, refs):
             return False
-        return self.same_roots or self._refs_agree(a)
+        return self.same_roots or self._refs_agree(refs)
 
-    def _refs_agree(self, node: Any) -> bool:
-        """Whether every reference reachable from ``node`` points at equal schemas in both
+    def _refs_agree(self, todo: set[Any]) -> bool:
+        """Whether every reference reachable from ``todo`` points at equal schemas in both
         documents: then equal nodes accept the same values on both sides."""
-        todo, seen = _refs_in(node), set()
+        seen: set[Any] = set()
         while todo:
             ref = todo.pop()
             if ref is None:
@@ -456,6 +457,21 @@ class Checker:
                 if self.a_ok(a, v) and not self.b.accepts(node, v, True):
                     return v
         return NO_WITNESS
+
+
+def _equal_noting_refs(x: Any, y: Any, refs: set[Any]) -> bool:
+    """``json_equal``, noting the `$ref` values met on the way (None for one that is not a
+    string): one walk where the two would take two."""
+    if isinstance(x, dict):
+        if not isinstance(y, dict) or x.keys() != y.keys():
+            return False
+        if "$ref" in x:
+            refs.add(x["$ref"] if isinstance(x["$ref"], str) else None)
+        return all(_equal_noting_refs(v, y[k], refs) for k, v in x.items())
+    if isinstance(x, list | tuple):
+        return isinstance(y, list | tuple) and len(x) == len(y) and all(
+            _equal_noting_refs(i, j, refs) for i, j in zip(x, y, strict=True))
+    return json_equal(x, y)
 
 
 def _refs_in(node: Any) -> set[Any]:
