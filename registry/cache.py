@@ -117,9 +117,9 @@ class Store:
             kind: {key: entry for key, entry in table.items() if entry[0] >= oldest}
             for kind, table in self._entries.items()
         }
-        payload = json.dumps(
-            {"wiretype": __version__, "entries": kept}, ensure_ascii=False, separators=(",", ":")
-        ).encode("utf-8", "surrogateescape")
+        # ASCII: any text (even a file name git gave as undecodable bytes) reads back as is
+        data = {"wiretype": __version__, "entries": kept}
+        payload = json.dumps(data, separators=(",", ":")).encode("ascii")
         temp = self.pack.with_name(f".{self.pack.name}.{os.getpid()}.tmp")
         try:
             self.pack.parent.mkdir(mode=0o700, exist_ok=True)
