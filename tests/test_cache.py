@@ -488,3 +488,21 @@ def test_a_finding_keeps_every_field_through_the_cache() -> None:
     encoded: Callable[[Finding], Any] = reports._finding_json
     assert reports._decode_finding(json.loads(json.dumps(encoded(finding)))) == finding
     assert reports._decode_finding(json.loads(json.dumps(encoded(finding)))).extra == finding.extra
+
+
+def test_the_cache_folder_follows_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WIRETYPE_CACHE_DIR", raising=False)
+    monkeypatch.delenv("WIRETYPE_NO_CACHE", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert cache.folder() == tmp_path / "home" / ".cache" / "wiretype"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/is/ignored")
+    assert cache.folder() == tmp_path / "home" / ".cache" / "wiretype"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.folder() == tmp_path / "xdg" / "wiretype"
+    monkeypatch.setenv("WIRETYPE_CACHE_DIR", str(tmp_path / "chosen"))
+    assert cache.folder() == tmp_path / "chosen"
+    monkeypatch.setenv("WIRETYPE_NO_CACHE", "1")
+    assert cache.folder() is None
