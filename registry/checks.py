@@ -1,94 +1,81 @@
 """``wiretype check``: lint, the lock, and (with --against) the registry at a git ref.
 
-Every check is a function from the loaded project to findings; ``check_project``
-runs them all and collects everything before the command prints anything.
+Every check is a function from the files' reports (``registry.reports``) to
+findings; ``check_project`` runs them all and collects everything before the
+command prints anything. This is the command layer's side of the cache: the
+store is opened here and handed down; the stages below never touch the disk.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
-from registry import cache
+from registry.cache import Store, open_store
+from registry.config import Config
 from registry.diagnostics import Finding
-from registry.lock import lock_findings, parse_lock
-from registry.project import Loaded
+from registry.lock import LOCK_FILE, LockEntry, entries_of, lock_findings, parse_lock
+from registry.project import read_tree
+from registry.reports import Survey, survey
 
 
-def check_project(loaded: Loaded, against: str | None = None) -> list[Finding]:
-    """Every finding of ``check``; without ``against``, cached by the content of the inputs."""
-    if against is not None or not loaded.key:
-        return _check(loaded, against)
-    lock = loaded.config.lock_path
-    lock_bytes = lock.read_bytes() if lock.is_file() else b""
-    key = hashlib.sha256(loaded.key.encode() + b"\0" + lock_bytes).hexdigest()[:32]
-    hit = cache.read(loaded.config.root, "check", key)
-    if isinstance(hit, list):
-        return hit
-    findings = _check(loaded, None)
-    cache.write(loaded.config.root, "check", key, findings)
-    return findings
+@dataclass(frozen=True)
+class Checked:
+    """What ``check`` found, and the registry it looked at."""
+
+    survey: Survey
+    findings: tuple[Finding, ...]
 
 
-def _check(loaded: Loaded, against: str | None) -> list[Finding]:
-    from registry.policy import compatibility_findings
-
-    findings = list(loaded.findings)
-    findings += check_lock(loaded)
-    findings += compatibility_findings(loaded.registry, broken_definitions(loaded),
-                                      loaded.config.root, loaded.documents)
-    if against is not None:
-        findings += check_against(loaded, against)
-    return findings
+def lint_project(config: Config) -> Survey:
+    """Every file's parse, compile and lint findings (``wiretype lint``)."""
+    files = read_tree(config)
+    with open_store(config.root) as store:
+        return survey(config, files, store, pairs=False)
 
 
-def broken_definitions(loaded: Loaded) -> frozenset[str]:
-    """Definitions whose files have errors, and shared types that uses found missing: later
-    checks would only add noise about them."""
-    files = {f.file for f in loaded.findings if f.is_error}
-    missing = {value for f in loaded.findings for key, value in f.extra if key == "missing_type"}
-    return frozenset(name for name, doc in loaded.documents.items() if doc.path in files) | \
-        frozenset(_name_of(path, loaded) for path in files) | \
-        frozenset(missing - loaded.registry.definitions.keys())
+def check_project(config: Config, against: str | None = None) -> Checked:
+    """Every finding of ``check``: lint, the lock, compatibility and, with ``against``, the
+    registry at that git ref."""
+    files = read_tree(config)
+    with open_store(config.root) as store:
+        current = survey(config, files, store)
+        findings = [*current.findings, *current.pair_findings, *check_lock(config, current)]
+        if against is not None:
+            findings += check_against(config, current, against, store)
+    return Checked(current, tuple(findings))
 
 
-def _name_of(path: str, loaded: Loaded) -> str:
-    from registry.compile import definition_name
-
-    prefix = loaded.config.schemas.strip("/") + "/"
-    return definition_name(path.removeprefix(prefix)) or path
-
-
-def check_lock(loaded: Loaded) -> list[Finding]:
-    path = loaded.config.lock_path
+def check_lock(config: Config, current: Survey) -> list[Finding]:
+    path = config.lock_path
     if not path.is_file():
         return []
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        return [Finding("wiretype.lock", 1, 1, "LOCK_INVALID", f"cannot read the lock: {err}")]
+        return [Finding(LOCK_FILE, 1, 1, "LOCK_INVALID", f"cannot read the lock: {err}")]
     locked, findings = parse_lock(text)
-    findings += lock_findings(loaded.registry, locked, broken_definitions(loaded))
+    findings += lock_findings(current.outlines, locked, current.broken)
     return findings
 
 
-def check_against(loaded: Loaded, ref: str) -> list[Finding]:
-    """Compare with the registry at a git ref (the compatibility engine extends this)."""
-    from registry.gitref import load_at_ref
-    from registry.lock import LockEntry, current_entries, lock_findings
+def check_against(config: Config, current: Survey, ref: str, store: Store) -> list[Finding]:
+    """Compare with the registry at a git ref: what it published must still be there."""
+    from registry.gitref import read_ref
 
-    previous = load_at_ref(loaded.config, ref)
+    previous = survey(config, read_ref(config, ref), store, pairs=False)
     entries = {
         key: LockEntry(key[0], key[1], digest, 0)
-        for key, digest in current_entries(previous.registry).items()
+        for key, digest in entries_of(previous.outlines).items()
     }
-    findings = []
-    for finding in lock_findings(loaded.registry, entries, broken_definitions(loaded)):
-        findings.append(_against(finding, ref, previous))
-    return findings + list(_weakened(loaded, previous, ref))
+    findings = [
+        _against(finding, ref, previous)
+        for finding in lock_findings(current.outlines, entries, current.broken)
+    ]
+    return findings + list(_weakened(current, previous, ref))
 
 
-def _weakened(loaded: Loaded, previous: Loaded, ref: str) -> Iterator[Finding]:
+def _weakened(current: Survey, previous: Survey, ref: str) -> Iterator[Finding]:
     """A message whose mode is weakened in the same change that adds a version to it.
 
     Otherwise a pull request could lower `compatibility:` and slip a breaking version
@@ -96,31 +83,41 @@ def _weakened(loaded: Loaded, previous: Loaded, ref: str) -> Iterator[Finding]:
     """
     from registry.policy import covers
 
-    for definition in loaded.registry.messages:
-        before = previous.registry.definitions.get(definition.name)
-        if before is None or covers(definition.compatibility, before.compatibility):
+    before_all = previous.outlines
+    for report in current.reports:
+        now = report.outline
+        before = before_all.get(now.name) if now is not None else None
+        if (
+            now is None
+            or before is None
+            or now.kind != "message"
+            or covers(now.compatibility, before.compatibility)
+        ):
             continue
         known = {v.number for v in before.versions}
-        added = [v.number for v in definition.versions if v.number not in known]
-        if added:
-            doc = loaded.documents[definition.name]
-            line, column = doc.where(("compatibility",))
-            yield Finding(doc.path, line, column, "REF_COMPATIBILITY_WEAKENED",
-                          f"{definition.name}: compatibility weakened from "
-                          f"{before.compatibility} (at {ref}) to {definition.compatibility} "
-                          f"in the same change that adds version(s) "
-                          f"{', '.join(map(str, added))}",
-                          "weaken the mode in a change of its own, then add the version",
-                          subject=definition.name)
+        added = [v.number for v in now.versions if v.number not in known]
+        if added and report.mode_at is not None:
+            at = report.mode_at
+            yield Finding(
+                at.file,
+                at.line,
+                at.column,
+                "REF_COMPATIBILITY_WEAKENED",
+                f"{now.name}: compatibility weakened from "
+                f"{before.compatibility} (at {ref}) to {now.compatibility} "
+                f"in the same change that adds version(s) "
+                f"{', '.join(map(str, added))}",
+                "weaken the mode in a change of its own, then add the version",
+                subject=now.name,
+            )
 
 
-def _against(finding: Finding, ref: str, previous: Loaded) -> Finding:
-    from dataclasses import replace
-
+def _against(finding: Finding, ref: str, previous: Survey) -> Finding:
     message = finding.message.replace("is published (locked)", f"exists at {ref}")
     rule = finding.rule.replace("LOCK_", "REF_")
     if rule == "REF_DEFINITION_DELETED":  # not a line of the lock: the file as it was at ref
-        gone = previous.registry.definitions[finding.subject].location
-        return replace(finding, rule=rule, message=message, file=gone.file, line=gone.line,
-                       column=gone.column)
+        gone = previous.outlines[finding.subject].location
+        return replace(
+            finding, rule=rule, message=message, file=gone.file, line=gone.line, column=gone.column
+        )
     return replace(finding, rule=rule, message=message)

@@ -78,9 +78,14 @@ def _load(root: Path | None) -> Loaded:
         if config.findings else loaded
 
 
-def _report(findings: Sequence[Finding], fmt: Format, summary: str = "") -> int:
+def _report(findings: Sequence[Finding], fmt: Format, summary: str = "",
+            config: Config | None = None) -> int:
     from registry.diagnostics import PRINTERS, has_errors, sort_findings
 
+    if fmt is Format.github and config is not None:  # annotations want repository paths
+        from registry.diagnostics import rebase
+
+        findings = rebase(findings, config.repository_prefix)
     ordered = sort_findings(findings)
     kwargs: dict[str, Any] = {"summary": summary}
     if fmt is Format.text:
@@ -106,10 +111,13 @@ def init(
 @app.command()
 def lint(root: RootOpt = None, fmt: FormatOpt = Format.text) -> None:
     """Load and validate every definition; each error carries file:line:column."""
-    loaded = _run(lambda: _load(root))
-    count = len(loaded.registry.definitions)
-    summary = _summary(loaded.findings, f"{count} definition(s) linted")
-    raise typer.Exit(_report(loaded.findings, fmt, summary))
+    from registry.checks import lint_project
+
+    config = _run(lambda: _config(root))
+    found = _run(lambda: lint_project(config))
+    findings = [*config.findings, *found.findings]
+    summary = _summary(findings, f"{len(found.outlines)} definition(s) linted")
+    raise typer.Exit(_report(findings, fmt, summary, config))
 
 
 @app.command()
@@ -123,15 +131,13 @@ def check(
     """Lint, then check published versions are unchanged and every change is compatible."""
     from registry.checks import check_project
 
-    def body() -> tuple[Loaded, list[Finding]]:
-        loaded = _load(root)
-        return loaded, check_project(loaded, against)
-
-    loaded, findings = _run(body)
-    versions = sum(len(d.versions) for d in loaded.registry.definitions.values())
-    summary = _summary(findings, f"{len(loaded.registry.definitions)} definition(s), "
-                       f"{versions} version(s) checked")
-    raise typer.Exit(_report(findings, fmt, summary))
+    config = _run(lambda: _config(root))
+    checked = _run(lambda: check_project(config, against))
+    outlines = checked.survey.outlines.values()
+    versions = sum(len(o.versions) for o in outlines)
+    findings = [*config.findings, *checked.findings]
+    summary = _summary(findings, f"{len(outlines)} definition(s), {versions} version(s) checked")
+    raise typer.Exit(_report(findings, fmt, summary, config))
 
 
 def _summary(findings: Sequence[Finding], what: str) -> str:
@@ -153,10 +159,12 @@ def lock(
     )] = False,
 ) -> None:
     """Record the current versions as published, with their fingerprints."""
+    from registry.project import load
     from registry.scaffold import lock_project
 
-    findings, message = _run(lambda: lock_project(_load(root), force=force, prune=prune))
-    raise typer.Exit(_report(findings, fmt, message))
+    config = _run(lambda: _config(root))
+    findings, message = _run(lambda: lock_project(load(config), force=force, prune=prune))
+    raise typer.Exit(_report(findings, fmt, message, config))
 
 
 class ShowFormat(StrEnum):
@@ -351,8 +359,12 @@ def explain(
 
 def main() -> None:
     """The console script: ``wiretype``."""
+    import gc
     import os
 
+    # One short run builds many objects and few cycles: collect them rarely (with the
+    # default thresholds the collector took a tenth of a cold `check`).
+    gc.set_threshold(200_000, 10, 1000)
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive only

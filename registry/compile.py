@@ -39,27 +39,39 @@ def compile_registry(documents: Mapping[str, Document], default_mode: str = "ful
                      allow_unproven: bool = False) -> tuple[Registry, list[Finding]]:
     """Compile every document (keyed by definition name) into one registry."""
     findings: list[Finding] = []
-    known = _index(documents)
+    known = type_index(documents)
     definitions = {}
     for name in sorted(documents):
-        ctx = FileContext(documents[name], name, known)
-        definition = _definition(ctx, name, default_mode, allow_unproven)
-        findings.extend(ctx.findings)
+        definition, found = compile_definition(documents[name], name, known, default_mode,
+                                               allow_unproven)
+        findings += found
         if definition is not None:
             definitions[name] = definition
     return Registry(definitions), findings
 
 
-def _index(documents: Mapping[str, Document]) -> dict[str, tuple[int, ...]]:
+def compile_definition(doc: Document, name: str, known: Mapping[str, tuple[int, ...]],
+                       default_mode: str = "full", allow_unproven: bool = False,
+                       ) -> tuple[Definition | None, list[Finding]]:
+    """Compile one document; ``known`` is the registry's ``type_index``."""
+    ctx = FileContext(doc, name, known)
+    definition = _definition(ctx, name, default_mode, allow_unproven)
+    return definition, ctx.findings
+
+
+def type_index(documents: Mapping[str, Document]) -> dict[str, tuple[int, ...]]:
     """Shared type name -> its version numbers, read leniently (pass two reports errors)."""
-    known = {}
-    for name, doc in documents.items():
-        data = doc.data
-        if isinstance(data, dict) and data.get("kind") == "type":
-            versions = data.get("versions")
-            numbers = versions if isinstance(versions, dict) else {}
-            known[name] = tuple(sorted(n for n in numbers if _is_version(n)))
-    return known
+    index = {name: shared_type_versions(doc.data) for name, doc in documents.items()}
+    return {name: numbers for name, numbers in index.items() if numbers is not None}
+
+
+def shared_type_versions(data: Any) -> tuple[int, ...] | None:
+    """A document's version numbers when it is a shared type (None for anything else)."""
+    if not isinstance(data, dict) or data.get("kind") != "type":
+        return None
+    versions = data.get("versions")
+    numbers = versions if isinstance(versions, dict) else {}
+    return tuple(sorted(n for n in numbers if _is_version(n)))
 
 
 def _is_version(key: Any) -> bool:

@@ -15,7 +15,6 @@ import json
 import keyword
 import re
 import sys
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +70,16 @@ class Config:
     @property
     def registry_name(self) -> str:
         return self.name or self.python.package
+
+    @property
+    def repository_prefix(self) -> str:
+        """The project's folder from the top of the git work tree around it (``proto/``),
+        or "" at the top or outside git: CI annotations name files from there."""
+        for folder in (self.root, *self.root.parents):
+            if (folder / ".git").exists():
+                inside = self.root.relative_to(folder).as_posix()
+                return "" if inside == "." else f"{inside}/"
+        return ""
 
 
 def find_root(start: Path) -> Path:
@@ -156,6 +165,8 @@ def _pyproject_table(folder: Path) -> dict[str, Any] | None:
     path = folder / "pyproject.toml"
     if not path.is_file():
         return None
+    import tomllib  # only here: most projects have a wiretype.yaml
+
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)

@@ -40,6 +40,13 @@ class Finding:
         return data
 
 
+def rebase(findings: Iterable[Finding], prefix: str) -> list[Finding]:
+    """The findings with their files under ``prefix`` (a folder path ending in ``/``)."""
+    from dataclasses import replace
+
+    return [replace(f, file=prefix + f.file) if prefix and f.file else f for f in findings]
+
+
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.is_error for f in findings)
 

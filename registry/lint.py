@@ -8,10 +8,11 @@ their own version rejects, and ``one_of`` branches a discriminator cannot tell a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
+from registry.acceptor import accepts
 from registry.diagnostics import Finding, Severity
 from registry.jsonschema import field_document, resolve_bare_ref, version_document
 from registry.model import (
@@ -21,6 +22,7 @@ from registry.model import (
     Field,
     InlineObject,
     ListOf,
+    Location,
     MapOf,
     Nullable,
     OneOf,
@@ -30,43 +32,63 @@ from registry.model import (
     Version,
 )
 from registry.source import Document, NodePath
-from registry.validation import ecma_regex
+from registry.validation import conforms, ecma_regex
 from registry.validation import validator as _validator
 
 
 def lint_registry(registry: Registry, documents: Mapping[str, Document]) -> list[Finding]:
     findings: list[Finding] = []
     for definition in registry.definitions.values():
-        doc = documents[definition.name]
-        for version in definition.versions:
-            base: NodePath = ("versions", version.number)
-            for path, rule, message, hint in _version_problems(registry, definition, version):
-                line, column = doc.where((*base, *path))
-                severity: Severity = "warning" if rule in _WARNINGS else "error"
-                findings.append(Finding(doc.path, line, column, rule, message, hint,
-                                        severity=severity,
-                                        subject=f"{definition.name}@{version.number}"))
-    return findings + class_name_findings(registry, documents)
+        findings += lint_definition(registry, definition, documents[definition.name])
+    classes = {
+        name: (d.class_name, class_name_at(documents[name]))
+        for name, d in registry.definitions.items()
+    }
+    return findings + class_name_findings(classes)
 
 
-def class_name_findings(registry: Registry,
-                        documents: Mapping[str, Document]) -> list[Finding]:
+def class_name_at(doc: Document) -> Location:
+    """Where a file's ``class_name:`` is, or would be written."""
+    return Location(doc.path, *doc.where(("class_name",)))
+
+
+def class_name_findings(classes: Mapping[str, tuple[str, Location]]) -> list[Finding]:
     """Definitions whose generated class names would collide: one finding in each file.
 
-    Names are never changed to make room (that would rename another definition's
-    classes when one is added); the user picks one with ``class_name:``.
+    ``classes`` maps each definition to its ``class_name:`` ("" when unset) and where that
+    key is (or would be written). Names are never changed to make room (that would rename
+    another definition's classes when one is added); the user picks one with ``class_name:``.
     """
     from registry.render.naming import class_name_clashes, suggested_class_name
 
     findings = []
-    for clash in class_name_clashes(registry.definitions):
-        doc = documents[clash.name]
-        line, column = doc.where(("class_name",))
+    for clash in class_name_clashes({name: chosen for name, (chosen, _) in classes.items()}):
+        at = classes[clash.name][1]
         findings.append(Finding(
-            doc.path, line, column, "CLASS_NAME_COLLISION",
+            at.file, at.line, at.column, "CLASS_NAME_COLLISION",
             f"{clash.name} and {clash.other} {_why(clash.base, clash.other_base)}",
             f"give one of them its own name, e.g. `class_name: "
             f"{suggested_class_name(clash.name)}` in this file", subject=clash.name))
+    return findings
+
+
+Schemas = Callable[[Version], Any]  # a version's closed schema (annotations may be left out)
+
+
+def lint_definition(registry: Registry, definition: Definition, doc: Document,
+                    closed: Schemas | None = None) -> list[Finding]:
+    """The findings of one definition (``doc`` is its file, to place them); ``closed``
+    gives each version's closed schema when the caller has it already."""
+    findings: list[Finding] = []
+    for version in definition.versions:
+        base: NodePath = ("versions", version.number)
+        problems = _version_problems(registry, definition, version, closed)
+        for path, rule, message, hint in problems:
+            line, column = doc.where((*base, *path))
+            severity: Severity = "warning" if rule in _WARNINGS else "error"
+            findings.append(Finding(doc.path, line, column, rule, message, hint,
+                                    severity=severity,
+                                    subject=f"{definition.name}@{version.number}"))
     return findings
 
 
@@ -85,8 +107,8 @@ _WARNINGS = frozenset({"SCHEMA_NOT_GENERATED"})
 Problem = tuple[NodePath, str, str, str]
 
 
-def _version_problems(registry: Registry, definition: Definition,
-                      version: Version) -> Iterator[Problem]:
+def _version_problems(registry: Registry, definition: Definition, version: Version,
+                      closed: Schemas | None = None) -> Iterator[Problem]:
     if version.fields is None:
         problems = list(_raw_schema_problems(registry, version.schema))
         yield from problems
@@ -94,7 +116,7 @@ def _version_problems(registry: Registry, definition: Definition,
             return  # examples cannot be checked against a broken schema
     else:
         yield from _field_problems(registry, version.fields, ("fields",))
-    yield from _example_problems(registry, definition, version)
+    yield from _example_problems(registry, definition, version, closed)
 
 
 @lru_cache(maxsize=1)
@@ -203,7 +225,10 @@ def _type_problems(registry: Registry, texpr: TypeExpr, path: NodePath) -> Itera
 
 
 def _default_problems(registry: Registry, f: Field, path: NodePath) -> Iterator[Problem]:
-    schema = json.dumps(field_document(registry, f), sort_keys=True)
+    document = field_document(registry, f)
+    if accepts(document, f.default, formats=conforms) is True:
+        return
+    schema = json.dumps(document, sort_keys=True)
     error = _first_error(schema, json.dumps(f.default, sort_keys=True))
     if error is not None:
         yield ((*path, "default"), "DEFAULT_INVALID",
@@ -251,12 +276,16 @@ def _tag_of(registry: Registry, ref: Ref, name: str) -> Any:
     return None
 
 
-def _example_problems(registry: Registry, definition: Definition,
-                      version: Version) -> Iterator[Problem]:
+def _example_problems(registry: Registry, definition: Definition, version: Version,
+                      closed: Schemas | None = None) -> Iterator[Problem]:
     if not version.examples:
         return
-    validator = _validator(version_document(registry, definition, version))
-    for i, example in enumerate(version.examples):
+    schema = closed(version) if closed else version_document(registry, definition, version)
+    validator = None  # jsonschema (on the schema as written) only for an example that the
+    for i, example in enumerate(version.examples):  # fast acceptor does not pass
+        if accepts(schema, example, formats=conforms) is True:
+            continue
+        validator = validator or _validator(version_document(registry, definition, version))
         for error in validator.iter_errors(example):
             where = "/".join(map(str, error.absolute_path)) or "(the message)"
             yield (("examples", i, *error.absolute_path), "EXAMPLE_INVALID",

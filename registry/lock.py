@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from registry.diagnostics import Finding
 from registry.jsonschema import strip_annotations, version_document
-from registry.model import Definition, Registry, Version
+from registry.model import Definition, Location, Registry, Version
 
 LOCK_FILE = "wiretype.lock"
 _HEADER = (
@@ -39,18 +39,60 @@ class LockEntry:
     line: int
 
 
+@dataclass(frozen=True)
+class Published:
+    """One version as the lock sees it: where it is written and its fingerprint."""
+
+    number: int
+    location: Location
+    digest: str
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What the lock (and ``check --against``) needs to know about one definition."""
+
+    name: str
+    kind: str
+    compatibility: str
+    location: Location
+    versions: tuple[Published, ...]
+    class_name: str = ""  # its `class_name:`, when set (generated names must not clash)
+
+    def version(self, number: int) -> Published | None:
+        return next((v for v in self.versions if v.number == number), None)
+
+
 def fingerprint(registry: Registry, definition: Definition, version: Version) -> str:
-    schema = strip_annotations(version_document(registry, definition, version))
+    return schema_digest(strip_annotations(version_document(registry, definition, version)))
+
+
+def schema_digest(schema: object) -> str:
+    """The fingerprint of a closed schema whose annotations are already stripped."""
     text = json.dumps(schema, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def outline(definition: Definition, digests: Mapping[int, str]) -> Outline:
+    """A definition's outline, given each version's fingerprint."""
+    versions = tuple(Published(v.number, v.location, digests[v.number])
+                     for v in definition.versions)
+    return Outline(definition.name, definition.kind, definition.compatibility,
+                   definition.location, versions, definition.class_name)
+
+
+def outlines(registry: Registry) -> dict[str, Outline]:
+    return {d.name: outline(d, {v.number: fingerprint(registry, d, v) for v in d.versions})
+            for d in registry.definitions.values()}
+
+
 def current_entries(registry: Registry) -> dict[tuple[str, int], str]:
-    return {
-        (d.name, v.number): fingerprint(registry, d, v)
-        for d in registry.definitions.values()
-        for v in d.versions
-    }
+    return entries_of(outlines(registry))
+
+
+def entries_of(published: Mapping[str, Outline]) -> dict[tuple[str, int], str]:
+    """Every version's fingerprint, as the lock records it."""
+    return {(o.name, v.number): v.digest for o in published.values() for v in o.versions}
 
 
 def render_lock(entries: Mapping[tuple[str, int], str]) -> str:
@@ -77,13 +119,13 @@ def parse_lock(text: str) -> tuple[dict[tuple[str, int], LockEntry], list[Findin
     return entries, findings
 
 
-def lock_findings(registry: Registry, locked: Mapping[tuple[str, int], LockEntry],
+def lock_findings(published: Mapping[str, Outline], locked: Mapping[tuple[str, int], LockEntry],
                   skip: frozenset[str] = frozenset()) -> Iterator[Finding]:
     """Locked versions that changed or disappeared (definitions in ``skip`` are not judged)."""
     for (name, number), entry in sorted(locked.items()):
         if name in skip:
             continue
-        definition = registry.definitions.get(name)
+        definition = published.get(name)
         version = definition.version(number) if definition else None
         if definition is None:
             yield Finding(LOCK_FILE, entry.line, 1, "LOCK_DEFINITION_DELETED",
@@ -95,7 +137,7 @@ def lock_findings(registry: Registry, locked: Mapping[tuple[str, int], LockEntry
                           f"{name}@{number} is published (locked) but was deleted",
                           "restore the version; retire it only when no client speaks it, "
                           "then run `wiretype lock --prune`", subject=f"{name}@{number}")
-        elif fingerprint(registry, definition, version) != entry.digest:
+        elif version.digest != entry.digest:
             loc = version.location
             yield Finding(loc.file, loc.line, loc.column, "LOCK_VERSION_CHANGED",
                           f"{name}@{number} is published (locked) but its schema changed",

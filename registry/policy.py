@@ -15,10 +15,8 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from registry import cache
 from registry.compat import Inclusion, includes
 from registry.diagnostics import Finding
 from registry.jsonschema import strip_annotations, version_document
@@ -76,28 +74,36 @@ def steps_between(definition: Definition, old: Version, new: Version,
     return [s for v in reversed(hops) for s in (v.migration.down if v.migration else ())]
 
 
+class VerdictTable(Protocol):
+    """Inclusion answers kept elsewhere (the command layer's cache), by ``Verdicts``' key."""
+
+    def get(self, key: str) -> Inclusion | None: ...
+
+    def put(self, key: str, inclusion: Inclusion) -> None: ...
+
+
 class Verdicts:
-    """Inclusion answers by the content of both schemas, kept between runs in the cache.
+    """Inclusion answers by the content of both schemas (the writer's after its migration
+    steps, and the reader's), so that a pair is decided once; ``table`` may keep them
+    between runs."""
 
-    A pair whose two schemas did not change since the last run is not decided
-    again: editing one message re-checks only that message's pairs.
-    """
-
-    def __init__(self, root: Path | None) -> None:
-        self.root = root
+    def __init__(self, table: VerdictTable | None = None) -> None:
+        self.table = table
         self.documents: dict[tuple[str, int, bool], Any] = {}
-        loaded = cache.read(root, "verdicts", "table") if root else None
-        self.table: dict[str, Inclusion] = loaded if isinstance(loaded, dict) else {}
-        self.used: dict[str, Inclusion] = {}
+        self.known: dict[str, Inclusion] = {}
         self.sources: Mapping[str, Document] = {}  # where raw `schema:` keywords are written
 
     def includes(self, a: Any, b: Any) -> Inclusion:
         text = json.dumps([a, b], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         key = hashlib.sha256(text.encode()).hexdigest()
-        found = self.table.get(key)
+        found = self.known.get(key)
+        if found is None and self.table is not None:
+            found = self.table.get(key)
         if found is None:
             found = includes(a, b)
-        self.used[key] = found
+            if self.table is not None:
+                self.table.put(key, found)
+        self.known[key] = found
         return found
 
     def document(self, registry: Registry, definition: Definition, version: Version,
@@ -109,22 +115,18 @@ class Verdicts:
             self.documents[key] = strip_annotations(document)
         return self.documents[key]
 
-    def save(self) -> None:
-        if self.root is not None and self.used.keys() != self.table.keys():
-            cache.write(self.root, "verdicts", "table", self.used)
 
-
-def compatibility_findings(registry: Registry, skip: frozenset[str], root: Path | None = None,
-                           documents: Mapping[str, Document] | None = None) -> list[Finding]:
+def compatibility_findings(registry: Registry, skip: frozenset[str],
+                           documents: Mapping[str, Document] | None = None,
+                           verdicts: Verdicts | None = None) -> list[Finding]:
     """Every pair's findings; ``documents`` (by definition name) locate raw-schema keywords."""
-    verdicts = Verdicts(root)
+    verdicts = Verdicts() if verdicts is None else verdicts
     verdicts.sources = documents or {}
     findings: list[Finding] = []
     for definition in registry.messages:
         if definition.name not in skip:
             for pair in pairs(definition):
                 findings += check_pair(registry, pair, verdicts)
-    verdicts.save()
     return findings
 
 

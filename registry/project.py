@@ -29,7 +29,6 @@ class Loaded:
     registry: Registry
     findings: tuple[Finding, ...]
     documents: Mapping[str, Document]
-    key: str = ""  # the content key of the inputs (see ``cache``), for later stages' caches
 
 
 def read_tree(config: Config) -> dict[str, bytes]:
@@ -58,30 +57,20 @@ def _read(path: Path) -> bytes:
 
 
 def load(config: Config, files: Mapping[str, bytes] | None = None) -> Loaded:
-    """Parse and compile the definitions (read from disk unless ``files`` is given)."""
-    from registry import cache
+    """Parse and compile the definitions (read from disk unless ``files`` is given).
 
-    files = read_tree(config) if files is None else files
-    settings = (config.schemas, config.compatibility, config.allow_unproven)
-    key = cache.cache_key(settings, files)
-    hit = cache.read(config.root, "load", key)
-    if isinstance(hit, tuple) and len(hit) == 3:
-        registry, findings, documents = hit
-        return Loaded(config, registry, findings, documents, key)
-    loaded = _load(config, files, key)
-    cache.write(config.root, "load", key, (loaded.registry, loaded.findings, loaded.documents))
-    return loaded
-
-
-def _load(config: Config, files: Mapping[str, bytes], key: str) -> Loaded:
+    The whole registry, for the commands that need all of it (generate, show, ...);
+    ``check`` and ``lint`` work file by file instead (``registry.reports``).
+    """
     from registry.compile import compile_registry
     from registry.lint import lint_registry
 
+    files = read_tree(config) if files is None else files
     documents, findings = parse_files(config, files)
     registry, compiled = compile_registry(documents, config.compatibility, config.allow_unproven)
     findings += compiled
     findings += lint_registry(registry, documents)
-    return Loaded(config, registry, tuple(findings), documents, key)
+    return Loaded(config, registry, tuple(findings), documents)
 
 
 def parse_files(config: Config,
@@ -93,7 +82,7 @@ def parse_files(config: Config,
     prefix = config.schemas.strip("/") + "/"
     for relative, raw in sorted(files.items()):
         name = definition_name(relative.removeprefix(prefix))
-        problem = _file_problem(relative, raw, name, documents)
+        problem = file_problem(relative, raw, name, documents)
         if problem is not None:
             findings.append(problem)
             continue
@@ -104,8 +93,9 @@ def parse_files(config: Config,
     return documents, findings
 
 
-def _file_problem(relative: str, raw: bytes, name: str | None,
-                  documents: Mapping[str, Document]) -> Finding | None:
+def file_problem(relative: str, raw: bytes, name: str | None,
+                 documents: Mapping[str, object]) -> Finding | None:
+    """Why a file is not parsed at all (too large, unreadable, badly named, a duplicate)."""
     if raw == b"\0too-large":
         return Finding(relative, 1, 1, "FILE_TOO_LARGE",
                        f"file is larger than {MAX_FILE_BYTES} bytes",

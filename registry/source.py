@@ -65,6 +65,7 @@ class _Scalars(yaml.resolver.Resolver, yaml.constructor.SafeConstructor):
         yaml.resolver.Resolver.__init__(self)
         yaml.constructor.SafeConstructor.__init__(self)
         self._resolved: dict[str, str] = {}  # plain scalar text -> its tag (memoised)
+        self._values: dict[tuple[str, str], Any] = {}  # (tag, text) -> its value (memoised)
 
     def value(self, event: Any) -> Any:
         if event.tag is None and not event.implicit[0]:  # quoted or block text: a string
@@ -79,6 +80,9 @@ class _Scalars(yaml.resolver.Resolver, yaml.constructor.SafeConstructor):
             return event.value
         if tag == _TIMESTAMP:  # JSON has no dates: `2026-01-01` stays the text it is
             return event.value
+        known = self._values.get((tag, event.value), _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         construct = self.yaml_constructors.get(tag)
         if construct is None:
@@ -91,9 +95,11 @@ class _Scalars(yaml.resolver.Resolver, yaml.constructor.SafeConstructor):
         if isinstance(value, float) and not math.isfinite(value):
             raise _ParseError("YAML_NOT_FINITE", f"{event.value} is not a JSON number",
                               event.start_mark, "JSON has no infinity or NaN; use a finite number")
+        self._values[tag, event.value] = value  # a number, true/false or null: immutable
         return value
 
 
+_UNKNOWN = object()
 _SCALARS = _Scalars()
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _STR = "tag:yaml.org,2002:str"
@@ -270,7 +276,11 @@ class _Builder:
                                   f"key {key!r} is written twice in this mapping",
                                   event.start_mark, "keep one of the two entries")
             mark: Any = event.start_mark
-            line_col = (mark.line + 1, mark.column + 1)
-            self.positions[(*path, key)] = line_col
-            mapping[key] = self._node(next(self.events), (*path, key), depth + 1)
+            here = (*path, key)
+            self.positions[here] = (mark.line + 1, mark.column + 1)
+            value = next(self.events)
+            if type(value) is yaml.ScalarEvent and value.anchor is None and depth < MAX_DEPTH:
+                mapping[key] = self._scalar(value)  # what _node would do, without the detour
+            else:
+                mapping[key] = self._node(value, here, depth + 1)
         return mapping  # pragma: no cover

@@ -22,12 +22,15 @@ class Result:
     stderr: str
 
 
-def run(*args: str, cache: bool = False) -> Result:
+def run(*args: str, cache: Path | None = None) -> Result:
     """Run ``wiretype ARGS`` in this process, as a user would from a shell.
 
-    The load cache is off unless asked for, so that each test sees only its own inputs.
+    The cache is off unless a folder is given for it, so that each test sees only
+    its own inputs (and never writes to the user's cache folder).
     """
-    env = {} if cache else {"WIRETYPE_NO_CACHE": "1"}
+    env: dict[str, str | None] = {"WIRETYPE_NO_CACHE": "1", "WIRETYPE_CACHE_DIR": None}
+    if cache is not None:
+        env = {"WIRETYPE_NO_CACHE": None, "WIRETYPE_CACHE_DIR": str(cache)}
     result = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
     return Result(result.exit_code, result.stdout, result.stderr)
 

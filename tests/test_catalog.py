@@ -21,6 +21,11 @@ NOT_IDS = {
     "NO_WITNESS": "the repr of the engine's no-witness sentinel",
     "WIRETYPE_DEBUG": "an environment variable",
     "WIRETYPE_NO_CACHE": "an environment variable",
+    "WIRETYPE_CACHE_DIR": "an environment variable",
+    "WIRETYPE_JOBS": "an environment variable",
+    "XDG_CACHE_HOME": "an environment variable",
+    "LC_ALL": "an environment variable (git's locale)",
+    "O_NOFOLLOW": "an os.open flag",
 }
 # Calls that create a finding, and the position of their rule id argument.
 RULE_ARGUMENT = {"Finding": 3, "error": 1, "_ParseError": 0, "Change": 1, "finding": 1}

@@ -113,21 +113,6 @@ def test_formats_github_and_junit(tmp_path: Path) -> None:
     assert '<testsuite name="wiretype" tests="1" failures="1"' in junit
 
 
-def test_the_cache_answers_for_an_unchanged_registry_and_misses_on_a_change(
-        tmp_path: Path) -> None:
-    run("init", str(tmp_path))
-    assert run("lint", "--root", str(tmp_path), cache=True).exit_code == 0
-    assert list((tmp_path / ".wiretype_cache").glob("load-*.pickle"))
-    assert (tmp_path / ".wiretype_cache" / ".gitignore").read_text().endswith("*\n")
-    message = tmp_path / "schemas/greeting/hello.yaml"
-    message.write_text(message.read_text().replace("id: uuid", "id: uuidd"))
-    result = run("lint", "--root", str(tmp_path), cache=True)
-    assert result.exit_code == 1 and "TYPE_UNKNOWN" in result.stdout
-
-
-# --- file modes: what every writing command leaves on disk ------------------------------------
-
-
 @pytest.fixture(params=[0o022, 0o077], ids=["umask022", "umask077"])
 def umask(request: pytest.FixtureRequest) -> Iterator[int]:
     old = os.umask(request.param)

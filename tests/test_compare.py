@@ -165,3 +165,22 @@ def test_compat_refuses_yaml_1_1_boolean_words(tmp_path: Path) -> None:
     result = run("compat", str(old), str(new))
     assert result.exit_code == 2
     assert f"{old}:2:8:" in result.stderr and 'quote it ("yes")' in result.stderr
+
+
+def _with_defs(user: object, name: object) -> dict[str, object]:
+    return {"type": "object", "properties": {"who": {"$ref": "#/$defs/user"}},
+            "$defs": {"user": user, "name": name}}
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    # the same `$ref`, pointing at a narrower schema on the right
+    (_with_defs({"type": "string"}, {}), _with_defs({"type": "string", "maxLength": 3}, {})),
+    # the same `$ref` and the same target, whose own `$ref` points at a narrower schema
+    (_with_defs({"$ref": "#/$defs/name"}, {"type": "integer"}),
+     _with_defs({"$ref": "#/$defs/name"}, {"type": "integer", "maximum": 9})),
+])
+def test_equal_references_to_different_schemas_are_compared(old: object, new: object) -> None:
+    from registry.compat import includes
+
+    assert includes(old, new).verdict == "no"
+    assert includes(new, old).holds

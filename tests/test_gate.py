@@ -67,8 +67,9 @@ def git(repo: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def wiretype(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "registry", *args], cwd=repo,
+def wiretype(repo: Path, *args: str, cwd: Path | None = None,
+             ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "registry", *args], cwd=cwd or repo,
                           env=_env(repo.parent), capture_output=True, text=True, check=False,
                           timeout=60)
 
@@ -159,6 +160,60 @@ def test_a_ref_that_is_not_there_is_exit_2_and_says_to_fetch(repo: Path) -> None
     assert done.stdout == ""
     assert "'origin/main' is not in this clone" in done.stderr
     assert "git fetch origin main" in done.stderr and "fetch-depth: 0" in done.stderr
+
+
+@pytest.fixture
+def monorepo(tmp_path: Path) -> Path:
+    """A repository whose registry sits in its subfolder proto/ (chat.sent@1, locked),
+    committed after a first commit that holds no registry yet."""
+    root = tmp_path / "repo"
+    write_tree(root, {"README.md": "services and their protocol\n"})
+    git(root, "init", "--quiet", "--initial-branch", "main")
+    commit_all(root, "a service, no registry yet")
+    write_tree(root / "proto", {"wiretype.yaml": "compatibility: full\n",
+                                MESSAGE_FILE: MESSAGE_V1})
+    assert wiretype(root, "lock", cwd=root / "proto").returncode == 0
+    commit_all(root, "proto: chat.sent v1")
+    return root
+
+
+def test_a_project_in_a_subfolder_is_compared_with_the_ref(monorepo: Path) -> None:
+    """A changed published version that was re-locked is caught only by --against, which
+    must find the ref's files under proto/, not at the repository's top."""
+    message = monorepo / "proto" / MESSAGE_FILE
+    message.write_text(MESSAGE_V1.replace("max_length: 100", "max_length: 50"), encoding="utf-8")
+    assert wiretype(monorepo, "lock", "--force", cwd=monorepo / "proto").returncode == 0
+    commit_all(monorepo, "narrow text in place")
+    done = wiretype(monorepo, "check", "--against", "HEAD~1", "--format", "github",
+                    cwd=monorepo / "proto")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert annotations(done.stdout) == [(f"proto/{MESSAGE_FILE}", 3, "REF_VERSION_CHANGED")]
+    by_root = wiretype(monorepo, "check", "--root", "proto", "--against", "HEAD~1")
+    assert by_root.returncode == 1 and "REF_VERSION_CHANGED" in by_root.stdout
+
+
+def test_annotations_in_a_subfolder_name_files_from_the_repository_top(monorepo: Path) -> None:
+    (monorepo / "proto" / MESSAGE_FILE).write_text(MESSAGE_V1 + V2_BREAKING, encoding="utf-8")
+    done = wiretype(monorepo, "check", "--format", "github", cwd=monorepo / "proto")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert annotations(done.stdout) == [(f"proto/{MESSAGE_FILE}", 12, "ENUM_VALUE_NO_DELETE")]
+    text = wiretype(monorepo, "check", cwd=monorepo / "proto")  # text stays project-relative
+    assert f"\n{MESSAGE_FILE}:12:" in "\n" + text.stdout
+
+
+def test_a_ref_without_the_registry_is_exit_2_naming_it(monorepo: Path) -> None:
+    done = wiretype(monorepo, "check", "--against", "HEAD~1", cwd=monorepo / "proto")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stdout == ""
+    assert "git ref 'HEAD~1' holds no definitions in proto/schemas/" in done.stderr
+
+
+def test_against_outside_a_git_repository_says_so(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "plain", {"wiretype.yaml": "{}\n", MESSAGE_FILE: MESSAGE_V1})
+    done = wiretype(root, "check", "--against", "HEAD")
+    assert done.returncode == 2
+    assert f"{root} is not a git repository" in done.stderr
+    assert "not in this clone" not in done.stderr
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:

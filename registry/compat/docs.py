@@ -14,11 +14,11 @@ from functools import lru_cache
 from typing import Any, Final
 from urllib.parse import unquote
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
-from jsonschema.validators import extend
-
+from registry.acceptor import accepts
 from registry.validation import validator_class
+
+# jsonschema is imported where it is first needed: the acceptor answers most questions, and
+# importing it costs a tenth of a second of a `check` that otherwise never calls it.
 
 _FORMATS: Final = {
     "date-time": r"^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$",
@@ -37,7 +37,10 @@ _FORMATS: Final = {
 }
 
 
-def _format_checker() -> FormatChecker:
+@lru_cache(maxsize=1)
+def _formats() -> Any:
+    from jsonschema import Draft202012Validator, FormatChecker
+
     checker = FormatChecker()
     checker.checkers.update(Draft202012Validator.FORMAT_CHECKER.checkers)
     for name, pattern in _FORMATS.items():
@@ -45,9 +48,6 @@ def _format_checker() -> FormatChecker:
             rx = re.compile(pattern)
             checker.checks(name)(lambda s, rx=rx: not isinstance(s, str) or bool(rx.match(s)))
     return checker
-
-
-FORMATS: Final = _format_checker()
 
 
 def _exact_multiple_of(validator: Any, m: Any, instance: Any, schema: Any) -> Any:
@@ -58,6 +58,8 @@ def _exact_multiple_of(validator: Any, m: Any, instance: Any, schema: Any) -> An
     except (ZeroDivisionError, ValueError, OverflowError):
         return
     if not ok:
+        from jsonschema.exceptions import ValidationError
+
         yield ValidationError(f"{instance!r} is not a multiple of {m!r}")
 
 
@@ -65,13 +67,17 @@ def _dec(x: Any) -> Fraction:
     return Fraction(x) if isinstance(x, int) else Fraction(repr(float(x)))
 
 
-# Draft 2020-12 with ECMA-262 patterns (as JSON Schema says) and exact multipleOf.
-_Exact = extend(validator_class(), {"multipleOf": _exact_multiple_of})  # type: ignore[no-untyped-call]
+@lru_cache(maxsize=1)
+def _exact() -> Any:
+    """Draft 2020-12 with ECMA-262 patterns (as JSON Schema says) and exact multipleOf."""
+    from jsonschema.validators import extend
+
+    return extend(validator_class(), {"multipleOf": _exact_multiple_of})  # type: ignore[no-untyped-call]
 
 
 def format_ok(fmt: str, value: str) -> bool:
     """Whether `value` passes `format: fmt` (unknown formats pass, as in jsonschema)."""
-    return bool(FORMATS.conforms(value, fmt))
+    return bool(_formats().conforms(value, fmt))
 
 
 def _unescape(token: str) -> str:
@@ -85,7 +91,7 @@ class Doc:
         self.root = root
         base = root.get("$id", "") if isinstance(root, dict) else ""
         self.base = base.split("#")[0] if isinstance(base, str) else ""
-        self._validator = _Exact(root, format_checker=FORMATS)
+        self._validator: Any = None  # built when a value is first checked: most pairs never do
         self._anchors: dict[str, Any] | None = None
 
     def resolve(self, ref: str) -> tuple[bool, Any]:
@@ -119,7 +125,12 @@ class Doc:
         """Exact: does `node` (a part of this document) accept `value`? None: cannot tell."""
         if node is True or node is False:
             return bool(node)
+        quick = accepts(node, value, root=self.root)  # formats are judged by _formats only
+        if quick is not None:
+            return quick
         try:
+            if self._validator is None:
+                self._validator = _exact()(self.root, format_checker=_formats())
             return bool(self._validator.evolve(schema=node).is_valid(value))
         except Exception:  # bad regex, unresolvable ref, too deep: no answer
             return None

@@ -57,6 +57,7 @@ class Checker:
         self.cache: dict[tuple[Any, ...], tuple[Conj, Conj, str, list[Change]]] = {}
         self.same_roots = json_equal(a_root, b_root)
         self.empties: dict[tuple[int, ...], tuple[Conj, bool]] = {}
+        self.ref_agreement: dict[str, bool] = {}
         self.assumed = 0
         self.depth = 0
 
@@ -109,9 +110,32 @@ class Checker:
             self.leave()
 
     def _same(self, a: Conj, b: Conj) -> bool:
-        if not json_equal(a, b):
+        refs: set[Any] = set()
+        if not _equal_noting_refs(a, b, refs):
             return False
-        return self.same_roots or "$ref" not in repr(a)
+        return self.same_roots or self._refs_agree(refs)
+
+    def _refs_agree(self, todo: set[Any]) -> bool:
+        """Whether every reference reachable from ``todo`` points at equal schemas in both
+        documents: then equal nodes accept the same values on both sides."""
+        seen: set[Any] = set()
+        while todo:
+            ref = todo.pop()
+            if ref is None:
+                return False  # a `$ref` that is not a string: not judged here
+            if ref in seen:
+                continue
+            seen.add(ref)
+            agreed = self.ref_agreement.get(ref)
+            if agreed is None:
+                found_a, target_a = self.a.resolve(ref)
+                found_b, target_b = self.b.resolve(ref)
+                agreed = found_a and found_b and json_equal(target_a, target_b)
+                self.ref_agreement[ref] = agreed
+            if not agreed:
+                return False
+            todo |= _refs_in(self.a.resolve(ref)[1])
+        return True
 
     def empty(self, a: Conj) -> bool:
         if any(x is False for x in a):
@@ -433,6 +457,37 @@ class Checker:
                 if self.a_ok(a, v) and not self.b.accepts(node, v, True):
                     return v
         return NO_WITNESS
+
+
+def _equal_noting_refs(x: Any, y: Any, refs: set[Any]) -> bool:
+    """``json_equal``, noting the `$ref` values met on the way (None for one that is not a
+    string): one walk where the two would take two."""
+    if isinstance(x, dict):
+        if not isinstance(y, dict) or x.keys() != y.keys():
+            return False
+        if "$ref" in x:
+            refs.add(x["$ref"] if isinstance(x["$ref"], str) else None)
+        return all(_equal_noting_refs(v, y[k], refs) for k, v in x.items())
+    if isinstance(x, list | tuple):
+        return isinstance(y, list | tuple) and len(x) == len(y) and all(
+            _equal_noting_refs(i, j, refs) for i, j in zip(x, y, strict=True))
+    return json_equal(x, y)
+
+
+def _refs_in(node: Any) -> set[Any]:
+    """The `$ref` values written anywhere in ``node`` (None for one that is not a string)."""
+    found: set[Any] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "$ref" in item:
+                ref = item["$ref"]
+                found.add(ref if isinstance(ref, str) else None)
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return found
 
 
 def _has_type(v: Any, t: str) -> bool:

@@ -86,6 +86,8 @@ def meet_types(left: frozenset[str], right: frozenset[str]) -> frozenset[str]:
 
 def json_equal(x: Any, y: Any) -> bool:
     """Equality of JSON values: 1 == 1.0, but true != 1 (unlike Python's ==)."""
+    if type(x) is str:  # the common case first, without the isinstance chain
+        return type(y) is str and x == y
     if isinstance(x, bool) or isinstance(y, bool):
         return type(x) is type(y) and x == y
     if isinstance(x, dict):

@@ -49,7 +49,8 @@ class ObjView:
 
     def value(self, name: str) -> Conj:
         """The conjunction of schemas the value of property `name` must satisfy."""
-        hits = tuple(s for p, s in self.patterns.items() if _search(p, name))
+        hits = tuple(s for p, s in self.patterns.items() if _search(p, name)) \
+            if self.patterns else ()
         if name in self.props:
             return (self.props[name], *hits)
         if hits or self.additional is None:
@@ -214,8 +215,10 @@ def _counts(a: Left, b: ObjView, inner: Inner, path: str) -> list[Change]:
     if b.min_props > a.min_props:
         out.append(Change(f"{path}/minProperties", "OBJECT_MIN_PROPERTIES_NO_INCREASE", True,
                           f"minProperties raised to {b.min_props}"))
+    if b.max_props is None:
+        return out  # the bound on the left is asked only when the right has one
     hi = a.max_props(inner)
-    if b.max_props is not None and (hi is None or hi > b.max_props):
+    if hi is None or hi > b.max_props:
         out.append(Change(f"{path}/maxProperties", "OBJECT_MAX_PROPERTIES_NO_DECREASE", True,
                           f"maxProperties lowered to {b.max_props}"))
     return out

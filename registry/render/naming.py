@@ -56,7 +56,12 @@ def definition_classes(definitions: Mapping[str, Definition]) -> dict[str, str]:
     renames another's classes; two that would clash are a lint finding instead
     (``class_name_clashes``).
     """
-    return {name: d.class_name or class_base(name) for name, d in definitions.items()}
+    return class_bases({name: d.class_name for name, d in definitions.items()})
+
+
+def class_bases(chosen: Mapping[str, str]) -> dict[str, str]:
+    """Definition name -> class base, given each one's ``class_name:`` ("" when unset)."""
+    return {name: explicit or class_base(name) for name, explicit in chosen.items()}
 
 
 def class_base(name: str) -> str:
@@ -81,14 +86,14 @@ class Clash:
     other_base: str
 
 
-def class_name_clashes(definitions: Mapping[str, Definition]) -> list[Clash]:
+def class_name_clashes(chosen: Mapping[str, str]) -> list[Clash]:
     """Pairs whose names would collide, each reported from both sides.
 
     Two bases clash when they are equal (ignoring case), or when one is the other's
     base followed by ``V<digit>``: then its classes could meet the other's version
     classes (``ScoreV2``) or inline ones (``ScoreV2Total``).
     """
-    bases = definition_classes(definitions)
+    bases = class_bases(chosen)
     by_lower: dict[str, list[str]] = {}
     for name, base in sorted(bases.items()):
         by_lower.setdefault(base.lower(), []).append(name)

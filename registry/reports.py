@@ -1,0 +1,524 @@
+"""What ``check`` and ``lint`` know about each definition file, worked out once per input.
+
+A file's *report* holds everything the two commands need from it: its findings
+(parse, compile, lint), the compatibility findings of its pairs of versions,
+and its outline for the lock and ``--against`` (name, mode, versions and their
+fingerprints). A report depends on
+
+* the file's path and bytes;
+* the settings: the schemas folder, the default mode, ``allow_unproven``;
+* the registry's index of shared types (their names and version numbers), which
+  the compile stage reads to resolve type names and to suggest one;
+* the files of the definitions it reaches: the shared types its versions use,
+  and theirs (recorded while the report is worked out, by ``_Reach``);
+* wiretype's own code (the cache keys every entry by it).
+
+Reports are cached per file (path and bytes), with the context they were worked
+out in: a digest of the rest of that list. So after editing one message only
+that message is parsed and checked again (with the shared types it uses
+compiled to do it); editing a shared type checks again every file that reaches
+it; adding a shared type or a version of one changes the index, and every file.
+
+Pairs of versions are also cached on their own, by the two schemas compared
+(``policy.Verdicts``: the writer's after the migration steps, and the
+reader's; the mode decides which pairs are asked), so an edit that leaves a
+pair's schemas alone (a description, an example, a new version) decides no old
+pair again. Only proofs are kept: a pair that fails is decided again each run,
+so what the cache holds for pairs is never more than "this inclusion holds".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from registry.cache import Store, digest
+from registry.compile import compile_definition, definition_name, shared_type_versions
+from registry.config import Config
+from registry.diagnostics import Finding
+from registry.lock import Outline, Published, outline, schema_digest
+from registry.model import Definition, Location, Registry, Version
+from registry.project import file_problem
+from registry.source import Document, parse_text
+
+if TYPE_CHECKING:
+    from registry.compat import Inclusion
+
+_VARIANTS = 4  # contexts kept per file: the working tree and a few git refs
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What ``check`` knows about one definition file."""
+
+    path: str
+    name: str | None  # the definition its path names (None: not a legal name)
+    outline: Outline | None  # None when no definition could be compiled from it
+    findings: tuple[Finding, ...]  # parse, compile and lint
+    pairs: tuple[Finding, ...] | None  # compatibility of its versions; None: not asked
+    mode_at: Location | None = None  # where `compatibility:` is written (or would be)
+    class_at: Location | None = None  # where `class_name:` is written (or would be)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.is_error for f in self.findings)
+
+
+@dataclass(frozen=True)
+class Survey:
+    """Every file's report, in path order."""
+
+    reports: tuple[FileReport, ...]
+
+    @cached_property
+    def findings(self) -> list[Finding]:
+        """Parse, compile and lint findings of every file, and the class names that two
+        files would both generate (the one lint pass that looks across files)."""
+        from registry.lint import class_name_findings
+
+        classes = {
+            r.outline.name: (r.outline.class_name, r.class_at)
+            for r in self.reports
+            if r.outline is not None and r.class_at is not None
+        }
+        return [f for report in self.reports for f in report.findings] + class_name_findings(
+            classes
+        )
+
+    @property
+    def broken(self) -> frozenset[str]:
+        """Definitions whose files have errors, and shared types that uses found missing:
+        later checks would only add noise about them."""
+        broken = {r.name or r.path for r in self.reports if r.has_errors}
+        missing = {value for f in self.findings for key, value in f.extra if key == "missing_type"}
+        return frozenset(broken | (missing - self.outlines.keys()))
+
+    @property
+    def pair_findings(self) -> list[Finding]:
+        broken = self.broken
+        return [f for r in self.reports if r.name not in broken for f in r.pairs or ()]
+
+    @property
+    def outlines(self) -> dict[str, Outline]:
+        return {r.outline.name: r.outline for r in self.reports if r.outline is not None}
+
+
+def survey(
+    config: Config, files: Mapping[str, bytes], store: Store, *, pairs: bool = True
+) -> Survey:
+    """Every file's report, from the cache where its inputs are unchanged (``pairs``:
+    with the compatibility of each file's versions)."""
+    tree = _Tree(config, files)
+    found = {path: _entry(store.get("file", tree.key(path))) for path in tree.sources}
+    tree.index_types({path: entry[0] for path, entry in found.items() if entry is not None})
+    entries = {path: found[path] or (tree.type_versions(path), []) for path in tree.sources}
+    reports = {path: _cached(tree, entries[path], pairs) for path in tree.sources}
+    todo = [path for path, report in reports.items() if report is None]
+    for path, (report, deps) in _work_out_all(tree, todo, store, pairs).items():
+        reports[path] = report
+        store.put("file", tree.key(path), _entry_json(_updated(tree, entries[path], report, deps)))
+    everything = [*tree.unread.values(), *(r for r in reports.values() if r is not None)]
+    return Survey(tuple(sorted(everything, key=lambda r: r.path)))
+
+
+def _work_out_all(
+    tree: _Tree, paths: list[str], store: Store, pairs: bool
+) -> dict[str, tuple[FileReport, tuple[str, ...]]]:
+    """The reports of ``paths``, worked out in a few processes when there are many."""
+    from registry.workers import in_processes
+
+    def work(part: Sequence[str]) -> dict[str, Any]:
+        table = _ProofTable(store)
+        done = {}
+        for path in part:
+            report, deps = _work_out(tree, path, table, pairs)
+            done[path] = [_report_json(report), list(deps)]
+        return {"reports": done, "proved": table.proved}
+
+    out = {}
+    for result in in_processes(paths, work):
+        for key in result["proved"]:  # what a worker proved, kept by this process's store
+            store.put("proof", key, True)
+        for path, (report, deps) in result["reports"].items():
+            out[path] = (_decode_report(report), tuple(deps))
+    return out
+
+
+def _cached(tree: _Tree, entry: _Entry, pairs: bool) -> FileReport | None:
+    """The report worked out before in the same context, if there is one."""
+    for context, deps, report in entry[1]:
+        if context == tree.context(deps) and (report.pairs is not None or not pairs):
+            return report
+    return None
+
+
+def _updated(tree: _Tree, entry: _Entry, report: FileReport, deps: tuple[str, ...]) -> _Entry:
+    """The entry with a new report first, and the latest few of the other contexts."""
+    context = tree.context(deps)
+    others = [variant for variant in entry[1] if variant[0] != context]
+    return entry[0], [(context, deps, report), *others][:_VARIANTS]
+
+
+# -- one tree of files: parsed and compiled on demand -----------------------------------------
+
+
+class _Tree:
+    """The definition files of one tree (the working tree, or a git ref), each parsed
+    and compiled at most once, and only when something asks for it."""
+
+    def __init__(self, config: Config, files: Mapping[str, bytes]) -> None:
+        self.config = config
+        self.files = files
+        self.sha = {path: hashlib.sha256(raw).hexdigest() for path, raw in files.items()}
+        self.paths: dict[str, str] = {}  # definition name -> the file that defines it
+        self.names: dict[str, str] = {}  # file -> the definition name its path gives
+        self.unread: dict[str, FileReport] = {}  # files refused before parsing
+        self.sources: list[str] = []  # files that get a report of their own
+        self._parsed: dict[str, tuple[Document | None, list[Finding]]] = {}
+        self._compiled: dict[str, tuple[Definition | None, list[Finding]]] = {}
+        self.known: dict[str, tuple[int, ...]] = {}
+        self._known_digest = ""
+        self._settings = repr((config.schemas, config.compatibility, config.allow_unproven))
+        self._place(sorted(files))
+
+    def _place(self, paths: list[str]) -> None:
+        """Name every file, as ``project.parse_files`` does: of two files with one name, the
+        first that parses defines it and any later one is a DEFINITION_DUPLICATE."""
+        prefix = self.config.schemas.strip("/") + "/"
+        named = {path: definition_name(path.removeprefix(prefix)) for path in paths}
+        shared = Counter(named.values())
+        for path in paths:
+            name = named[path]
+            problem = file_problem(path, self.files[path], name, self.paths)
+            if problem is not None or name is None:
+                self.unread[path] = FileReport(path, name, None, tuple(filter(None, [problem])), ())
+                continue
+            self.names[path] = name
+            self.sources.append(path)
+            if shared[name] == 1 or self.parse(path)[0] is not None:
+                self.paths[name] = path
+
+    def key(self, path: str) -> str:
+        return digest("file", path, self.sha[path])
+
+    def parse(self, path: str) -> tuple[Document | None, list[Finding]]:
+        if path not in self._parsed:
+            self._parsed[path] = parse_text(path, self.files[path])
+        return self._parsed[path]
+
+    def type_versions(self, path: str) -> tuple[int, ...] | None:
+        """The file's versions if it is a shared type. A file whose bytes hold neither
+        `kind` nor a backslash (no YAML escape can spell the key then) cannot say
+        `kind: type`, and is not parsed for this: its parse can wait for a worker."""
+        raw = self.files[path]
+        if b"kind" not in raw and b"\\" not in raw:
+            return None
+        doc = self.parse(path)[0]
+        return None if doc is None else shared_type_versions(doc.data)
+
+    def index_types(self, cached: Mapping[str, tuple[int, ...] | None]) -> None:
+        """The registry's shared types and their versions (from the cache, else parsed)."""
+        for name, path in self.paths.items():
+            numbers = cached[path] if path in cached else self.type_versions(path)
+            if numbers is not None:
+                self.known[name] = numbers
+        self._known_digest = digest(json.dumps(sorted(self.known.items())))
+
+    def context(self, deps: tuple[str, ...]) -> str:
+        """What a file's report depends on besides its own bytes."""
+        reached = [
+            f"{d}\0{self.paths.get(d, '')}\0{self.sha.get(self.paths.get(d, ''), '')}" for d in deps
+        ]
+        return digest(self._settings, self._known_digest, *reached)
+
+    def definition(self, name: str) -> Definition | None:
+        path = self.paths.get(name)
+        return None if path is None else self.compiled(path)[0]
+
+    def compiled(self, path: str) -> tuple[Definition | None, list[Finding]]:
+        if path not in self._compiled:
+            doc = self.parse(path)[0]
+            self._compiled[path] = (
+                (None, [])
+                if doc is None
+                else compile_definition(
+                    doc,
+                    self.names[path],
+                    self.known,
+                    self.config.compatibility,
+                    self.config.allow_unproven,
+                )
+            )
+        return self._compiled[path]
+
+
+class _Reach(dict[str, Definition]):
+    """``registry.definitions`` as one file's checks see it: each definition asked for
+    is compiled then, and remembered, so that the report knows what it depends on.
+
+    Only lookups by name are allowed: a check that walked every definition would
+    depend on all of them, which the report could not tell (so it fails loudly).
+    """
+
+    def __init__(self, tree: _Tree) -> None:
+        super().__init__()
+        self.tree = tree
+        self.asked: set[str] = set()
+
+    def get(self, name: str, default: Any = None) -> Any:
+        found = self._find(name)
+        return default if found is None else found
+
+    def __getitem__(self, name: str) -> Definition:
+        found = self._find(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def _find(self, name: str) -> Definition | None:
+        self.asked.add(name)
+        return self.tree.definition(name)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._find(name) is not None
+
+    def _whole(self, *_: Any) -> Any:
+        raise TypeError("a file's checks may look definitions up by name only")
+
+    __iter__ = __len__ = keys = values = items = _whole
+
+
+def _work_out(
+    tree: _Tree, path: str, table: _ProofTable, with_pairs: bool
+) -> tuple[FileReport, tuple[str, ...]]:
+    """A file's report, and the definitions it reached on the way."""
+    from registry.lint import class_name_at, lint_definition
+    from registry.policy import Verdicts, check_pair, pairs
+
+    name = tree.names[path]
+    doc, found = tree.parse(path)
+    definition, compiled = tree.compiled(path)
+    if doc is None or definition is None:
+        return FileReport(path, name, None, (*found, *compiled), ()), ()
+    reach = _Reach(tree)
+    registry = Registry(reach)
+    verdicts = Verdicts(table)
+    verdicts.sources = {name: doc}
+
+    def closed(version: Version) -> Any:  # built once, for the examples and the pairs
+        return verdicts.document(registry, definition, version, closed=True)
+
+    findings = (*found, *compiled, *lint_definition(registry, definition, doc, closed))
+    digests = {
+        v.number: schema_digest(verdicts.document(registry, definition, v, closed=True))
+        for v in definition.versions
+    }
+    checked: tuple[Finding, ...] | None = None
+    if with_pairs:
+        errors = any(f.is_error for f in findings)
+        checked = (
+            ()
+            if errors or definition.kind != "message"
+            else tuple(
+                f for pair in pairs(definition) for f in check_pair(registry, pair, verdicts)
+            )
+        )
+    deps = tuple(sorted(reach.asked - {name}))
+    mode_at = Location(doc.path, *doc.where(("compatibility",)))
+    report = FileReport(
+        path, name, outline(definition, digests), findings, checked, mode_at, class_name_at(doc)
+    )
+    return report, deps
+
+
+class _ProofTable:
+    """Pairs whose inclusion was proved, in the cache (see the module docstring)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.proved: list[str] = []  # the keys put, to send back from a worker process
+
+    def get(self, key: str) -> Inclusion | None:
+        if self.store.get("proof", key) is not True:
+            return None
+        from registry.compat import Inclusion
+
+        return Inclusion("yes")
+
+    def put(self, key: str, inclusion: Inclusion) -> None:
+        if inclusion.holds and not inclusion.changes:
+            self.store.put("proof", key, True)
+            self.proved.append(key)
+
+
+# -- entries as JSON, read strictly: any surprise is a miss ------------------------------------
+
+_Variant = tuple[str, tuple[str, ...], FileReport]
+_Entry = tuple[tuple[int, ...] | None, list[_Variant]]
+
+
+class _MalformedError(ValueError):
+    """An entry that does not have the shape this code writes."""
+
+
+def _entry(value: Any) -> _Entry | None:
+    if value is None:
+        return None
+    try:
+        return _decode_entry(value)
+    except (_MalformedError, KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
+def _entry_json(entry: _Entry) -> dict[str, Any]:
+    index, variants = entry
+    return {
+        "index": None if index is None else list(index),
+        "variants": [
+            {"context": c, "deps": list(d), "report": _report_json(r)} for c, d, r in variants
+        ],
+    }
+
+
+def _decode_entry(value: Any) -> _Entry:
+    index = value["index"]
+    numbers = None if index is None else tuple(_int(n) for n in _list(index))
+    variants = []
+    for item in _list(value["variants"]):
+        deps = tuple(_str(d) for d in _list(item["deps"]))
+        variants.append((_str(item["context"]), deps, _decode_report(item["report"])))
+    return numbers, variants
+
+
+def _report_json(report: FileReport) -> dict[str, Any]:
+    outline = report.outline
+    return {
+        "path": report.path,
+        "name": report.name,
+        "outline": None if outline is None else _outline_json(outline),
+        "findings": [_finding_json(f) for f in report.findings],
+        "pairs": None if report.pairs is None else [_finding_json(f) for f in report.pairs],
+        "mode_at": None if report.mode_at is None else _where(report.mode_at),
+        "class_at": None if report.class_at is None else _where(report.class_at),
+    }
+
+
+def _decode_report(data: Any) -> FileReport:
+    path = _str(data["path"])
+    name = None if data["name"] is None else _str(data["name"])
+    outline = None if data["outline"] is None else _decode_outline(data["outline"], path)
+    found = tuple(_decode_finding(f) for f in _list(data["findings"]))
+    pairs = (
+        None if data["pairs"] is None else tuple(_decode_finding(f) for f in _list(data["pairs"]))
+    )
+    mode_at = None if data["mode_at"] is None else _at(path, data["mode_at"])
+    class_at = None if data["class_at"] is None else _at(path, data["class_at"])
+    return FileReport(path, name, outline, found, pairs, mode_at, class_at)
+
+
+def _outline_json(outline: Outline) -> dict[str, Any]:
+    return {
+        "name": outline.name,
+        "kind": outline.kind,
+        "mode": outline.compatibility,
+        "at": _where(outline.location),
+        "versions": [[v.number, *_where(v.location), v.digest] for v in outline.versions],
+        "class": outline.class_name,
+    }
+
+
+def _decode_outline(data: Any, path: str) -> Outline:
+    versions = []
+    for item in _list(data["versions"]):
+        number, line, column, fingerprint = _list(item)
+        versions.append(Published(_int(number), _at(path, [line, column]), _str(fingerprint)))
+    return Outline(
+        _str(data["name"]),
+        _str(data["kind"]),
+        _str(data["mode"]),
+        _at(path, data["at"]),
+        tuple(versions),
+        _str(data["class"]),
+    )
+
+
+def _where(location: Location) -> list[int]:
+    return [location.line, location.column]
+
+
+def _at(path: str, data: Any) -> Location:
+    line, column = _list(data)
+    return Location(path, _int(line), _int(column))
+
+
+FINDING_FIELDS = (
+    "file",
+    "line",
+    "column",
+    "rule",
+    "message",
+    "hint",
+    "severity",
+    "subject",
+    "path",
+    "extra",
+)
+_SEVERITIES = ("error", "warning", "note")
+
+
+def _finding_json(finding: Finding) -> list[Any]:
+    return [
+        finding.file,
+        finding.line,
+        finding.column,
+        finding.rule,
+        finding.message,
+        finding.hint,
+        finding.severity,
+        finding.subject,
+        finding.path,
+        [list(pair) for pair in finding.extra],
+    ]
+
+
+def _decode_finding(data: Any) -> Finding:
+    file, line, column, rule, message, hint, severity, subject, path, extra = _list(data)
+    if severity not in _SEVERITIES:
+        raise _MalformedError(f"severity {severity!r}")
+    pairs = tuple((_str(k), _str(v)) for k, v in (_list(p) for p in _list(extra)))
+    rule_id = _str(rule)  # written out as a literal where the finding was first made
+    return Finding(
+        _str(file),
+        _int(line),
+        _int(column),
+        rule_id,
+        _str(message),
+        _str(hint),
+        severity,
+        _str(subject),
+        _str(path),
+        pairs,
+    )
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise _MalformedError("expected a list")
+    return value
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _MalformedError("expected a string")
+    return value
+
+
+def _int(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _MalformedError("expected a whole number")
+    return value
