@@ -1,0 +1,145 @@
+"""The envelope on the wire: reading a frame's header and runtime keys, writing frames.
+
+A frame is one JSON object: ``type``, ``v``, ``id`` (1-128 characters), ``data`` and the
+runtime's optional keys ``ack ts ttl prio re seq epoch``. Reading is done by the generated
+``decode`` in one pass of pydantic-core; only a frame that fails is read again with
+``json.loads`` to say what is wrong with it (``FrameProblem``).
+
+Writing splices pre-encoded data into a fixed layout, so a frame can be built per
+recipient by string concatenation: ``body(...) + tail(seq, epoch)``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_PRIO = 4
+MAX_ID = 128
+RUNTIME_KEYS = ("ack", "ts", "ttl", "prio", "re", "seq", "epoch")
+
+
+@dataclass(frozen=True, slots=True)
+class FrameProblem:
+    """Why a frame is not a usable envelope: ``bad_frame`` (not a JSON text object at all)
+    or ``bad_envelope`` (an object without a valid type, v, id or runtime key)."""
+
+    code: str
+    message: str
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """The envelope around a message, with the runtime keys checked."""
+
+    type: str
+    v: int
+    id: str
+    ack: bool = False
+    ts: int | None = None
+    ttl: int | None = None
+    prio: int = DEFAULT_PRIO
+    re: str | None = None
+    seq: int | None = None
+    epoch: int | None = None
+
+    def expires_at(self) -> float | None:
+        if self.ttl is None or self.ts is None:
+            return None
+        return float(self.ts + self.ttl)
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int
+
+
+def _is_id(value: Any) -> bool:
+    return type(value) is str and 1 <= len(value) <= MAX_ID
+
+
+def header_of(frame: Any) -> Header | FrameProblem:
+    """The header of a loaded frame (a dict), or what is wrong with it."""
+    if not isinstance(frame, dict):
+        return FrameProblem("bad_envelope", "a frame must be a JSON object")
+    name, version, ident = frame.get("type"), frame.get("v"), frame.get("id")
+    known_id = ident if _is_id(ident) else None
+    if type(name) is not str or not name:
+        return FrameProblem("bad_envelope", "`type` must be a non-empty string", known_id)
+    if not _is_int(version) or version < 1:
+        return FrameProblem("bad_envelope", "`v` must be an integer >= 1", known_id)
+    if known_id is None:
+        return FrameProblem("bad_envelope", "`id` must be a string of 1-128 characters")
+    return runtime_keys(name, version, ident, frame)
+
+
+def runtime_keys(name: str, version: int, ident: str, keys: dict[str, Any]) -> Header | FrameProblem:
+    """The header with ``ack ts ttl prio re seq epoch`` checked from ``keys``."""
+    ack, ts, ttl = keys.get("ack", False), keys.get("ts"), keys.get("ttl")
+    prio, re_, seq, epoch = keys.get("prio", DEFAULT_PRIO), keys.get("re"), keys.get("seq"), \
+        keys.get("epoch")
+    problem = _key_problem(ack, ts, ttl, prio, re_, seq, epoch)
+    if problem:
+        return FrameProblem("bad_envelope", problem, ident)
+    return Header(name, version, ident, ack, ts, ttl, prio, re_, seq, epoch)
+
+
+def _key_problem(ack: Any, ts: Any, ttl: Any, prio: Any, re_: Any, seq: Any,
+                 epoch: Any) -> str | None:
+    if type(ack) is not bool:
+        return "`ack` must be true or false"
+    for key, value in (("ts", ts), ("ttl", ttl), ("seq", seq), ("epoch", epoch)):
+        if value is not None and (not _is_int(value) or value < 0):
+            return f"`{key}` must be an integer >= 0"
+    if not _is_int(prio) or not 0 <= prio <= 9:
+        return "`prio` must be an integer from 0 to 9"
+    if re_ is not None and not _is_id(re_):
+        return "`re` must be a string of 1-128 characters"
+    return None
+
+
+def load(text: str) -> Any | FrameProblem:
+    """The JSON value of a text frame, or ``bad_frame``. NaN and Infinity are not JSON."""
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        return FrameProblem("bad_frame", f"not JSON: {str(exc)[:200]}")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def quote(text: str) -> str:
+    """A JSON string literal."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def body(name: str, version: int, ident: str, data_json: str, *, ack: bool = False,
+         ts: int | None = None, ttl: int | None = None, prio: int = DEFAULT_PRIO,
+         re: str | None = None) -> str:
+    """A frame without its closing brace (so ``tail`` can add seq and epoch)."""
+    parts = [f'{{"type":{quote(name)},"v":{version},"id":{quote(ident)},"data":{data_json}']
+    if ack:
+        parts.append(',"ack":true')
+    if ts is not None:
+        parts.append(f',"ts":{ts}')
+    if ttl is not None:
+        parts.append(f',"ttl":{ttl}')
+    if prio != DEFAULT_PRIO:
+        parts.append(f',"prio":{prio}')
+    if re is not None:
+        parts.append(f',"re":{quote(re)}')
+    return "".join(parts)
+
+
+def tail(seq: int | None = None, epoch: int | None = None) -> str:
+    if seq is None:
+        return "}"
+    return f',"seq":{seq},"epoch":{epoch}}}'
+
+
+def utf8_size(text: str) -> int:
+    """The size of ``text`` in UTF-8 bytes (cheap for ASCII)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
