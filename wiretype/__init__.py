@@ -8,10 +8,16 @@ from .errors import (
     SendFailed,
     WiretypeError,
 )
-from .protocol.package import Package
+from .client import Client
 from .protocol.limits import Settings
+from .protocol.package import Package
+from .server import Context, Message, Server
 
 __all__ = [
+    "Client",
+    "Context",
+    "Message",
+    "Server",
     "ConfigurationError",
     "ConnectionClosed",
     "HandshakeFailed",

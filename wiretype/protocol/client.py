@@ -143,6 +143,7 @@ class ClientConnection:
         self.link = "handshake"
         self.last_heard = now
         self.next_attempt_at = None
+        self._out = []  # nothing of an earlier link goes before the hello
         hello: dict[str, Any] = {"client": {"name": self.name, "version": self.version},
                                  "registry": self.app.name, "speaks": self._speaks()}
         if self.session is not None:
