@@ -75,3 +75,89 @@ def opened(clock: Clock, speaks: dict[str, list[int]] | None = None, *,
 def client(clock: Clock, app: Package = APP, **settings: Any) -> ClientConnection:
     return ClientConnection(app, RUNTIME, Settings.build(**settings), name="test",
                             version="1", rng=random.Random(7))
+
+
+class Sessions:
+    """A tiny synchronous session store for core tests (the real one is async)."""
+
+    def __init__(self, epoch: int = 3) -> None:
+        self.epoch = epoch
+        self.by_id: dict[str, Session] = {}
+        self.count = 0
+
+    def answer(self, conn: ServerConnection, now: float) -> bool:
+        """Accept the pending hello: resume when possible; True when resumed."""
+        from wiretype.protocol.events import HelloReceived
+
+        hellos = [e for e in conn.events_received() if isinstance(e, HelloReceived)]
+        assert hellos, "no HelloReceived"
+        hello = hellos[0]
+        if hello.resume is not None:
+            found = self.by_id.get(hello.resume[0])
+            if found is not None and found.can_resume(hello.resume[2], hello.resume[1],
+                                                      hello.versions):
+                conn.accept(found, True, now)
+                return True
+        self.count += 1
+        session = Session(f"s-{self.count}", self.epoch, dict(hello.versions))
+        self.by_id[session.id] = session
+        conn.accept(session, False, now)
+        return False
+
+
+class Pair:
+    """A client core and server cores wired in memory: frames move when ``pump`` runs."""
+
+    def __init__(self, clock: Clock, *, app: Package = APP, client_settings: Any = None,
+                 **server_settings: Any) -> None:
+        self.clock = clock
+        self.sessions = Sessions()
+        self.server_settings = server_settings
+        self.client = client(clock, app, **(client_settings or {}))
+        self.server: ServerConnection | None = None
+        self.server_events: list[Any] = []
+        self.client_events: list[Any] = []
+        self.wire_to_client: list[dict[str, Any]] = []
+
+    def connect(self) -> bool:
+        self.server = server(self.clock, **self.server_settings)
+        self.client.connect(self.clock.now)
+        for text in self.client.data_to_send():
+            self.server.receive_text(text, self.clock.now)
+        resumed = self.sessions.answer(self.server, self.clock.now)
+        self.pump()
+        return resumed
+
+    def drop(self, code: int = 1006) -> None:
+        assert self.server is not None
+        self.server.connection_lost(self.clock.now)
+        self.client.connection_lost(code, "", self.clock.now)
+        self.server = None
+
+    def pump(self) -> None:
+        for _ in range(20):
+            moved = False
+            if self.server is not None:
+                for text in self.server.data_to_send():
+                    moved = True
+                    self.wire_to_client.append(json.loads(text))
+                    self.client.receive_text(text, self.clock.now)
+                events = self.server.events_received()
+                moved = moved or bool(events)
+                self.server_events += self._serve(events)
+            for text in self.client.data_to_send():
+                moved = True
+                if self.server is not None:
+                    self.server.receive_text(text, self.clock.now)
+            self.client_events += self.client.events_received()
+            if not moved:
+                return
+
+    def _serve(self, events: list[Any]) -> list[Any]:
+        """Answer every received message as a handler that returns would."""
+        from wiretype.protocol.events import MessageReceived
+
+        for event in events:
+            if isinstance(event, MessageReceived) and self.server is not None:
+                self.server.ack(event.header, self.clock.now)
+        return events

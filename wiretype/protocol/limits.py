@@ -6,6 +6,7 @@ Times in the core are milliseconds as floats (``now``), passed in by the caller.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,4 +89,4 @@ class TokenBucket:
         """How long until the next token, in whole milliseconds."""
         if self._rate <= 0:
             return 60_000
-        return max(1, int((1.0 - self._tokens) / self._rate) + 1)
+        return max(1, math.ceil((1.0 - self._tokens) / self._rate))

@@ -383,7 +383,7 @@ class ServerConnection:
             self._strikes = 0
             return True
         self._strikes += 1
-        if self._strikes >= max(self.settings.burst, 1):
+        if self._strikes >= max(self.settings.burst, 10):  # sustained: close
             self.close(4429, "rate limited")
             return False
         self.nack(header, "rate_limited", "slow down", now, retry_after_ms=bucket.wait_ms())
