@@ -312,8 +312,7 @@ class Client:
         while True:
             deadline = self.core.next_deadline()
             delay = 1000.0 if deadline is None else min(1000.0, deadline - _common.now_ms())
-            if delay > 0:
-                await asyncio.sleep(delay / 1000)
+            await asyncio.sleep(max(delay, 0.0) / 1000)  # always yields to the loop
             self.core.tick(_common.now_ms())
             self._pump()
 

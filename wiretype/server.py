@@ -429,6 +429,7 @@ class Server:
                     conn.receive_binary(bytes(message), _common.now_ms())
                 await self._pump(link)
                 if conn.state >= State.CLOSING:
+                    await ws.close(conn.close_code or 1000, conn.close_reason)
                     break
         except WsClosed:
             pass

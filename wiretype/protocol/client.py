@@ -123,7 +123,7 @@ class ClientConnection:
 
     def next_deadline(self) -> float | None:
         times: list[float] = []
-        if self.link != "down":
+        if self.link in ("handshake", "open"):
             times.append(self.last_heard + self.heartbeat_ms + self.settings.heartbeat_grace_ms)
         pending = self.outbox.next_deadline()
         if pending is not None:
@@ -269,6 +269,8 @@ class ClientConnection:
             self._events.append(ProtocolProblem("bad_envelope", "invalid welcome"))
             self._events.append(CloseRequested(4400, "invalid welcome"))
             return
+        if header.epoch is not None:
+            self.epoch = header.epoch
         self._welcomed(welcome, now)
 
     def _welcomed(self, welcome: Any, now: float) -> None:
@@ -489,8 +491,8 @@ class ClientConnection:
     # --- time -----------------------------------------------------------------------------
 
     def tick(self, now: float) -> None:
-        if self.link != "down" and now - self.last_heard >= self.heartbeat_ms + \
-                self.settings.heartbeat_grace_ms:
+        if self.link in ("handshake", "open") and now - self.last_heard >= \
+                self.heartbeat_ms + self.settings.heartbeat_grace_ms:
             self._events.append(CloseRequested(4410, "heard nothing from the server"))
             self.link = "closing"
         resend, failed, expired = self.outbox.due(now)

@@ -244,7 +244,10 @@ class ServerConnection:
                    "limits": {"max_frame_bytes": s.max_frame_bytes,
                               "max_in_flight": s.max_in_flight, "max_topics": s.max_topics},
                    "resumed": resumed}
-        self._out.append(self._control_body("wiretype.welcome", welcome) + "}")
+        # the welcome carries the store's epoch (no seq): a client that hears nothing else
+        # before a drop can still resume
+        self._out.append(self._control_body("wiretype.welcome", welcome) +
+                         f',"epoch":{session.epoch}}}')
         if resumed and session.replay is not None and self.resume is not None:
             frames, expired = session.replay.after(self.resume[1], now)
             self._out.extend(frames)
