@@ -603,6 +603,8 @@ class Server:
 
     def _close_link(self, link: _Link, code: int, reason: str) -> None:
         log.info("closing n=%d code=%d reason=%s", link.number, code, reason)
+        if code == 4499:  # it does not read: do not wait long for its closing handshake
+            link.ws.close_timeout = min(link.ws.close_timeout or 2.0, 2.0)
         task = asyncio.get_running_loop().create_task(link.ws.close(code, reason))
         self._closing_tasks.add(task)
         task.add_done_callback(self._closing_tasks.discard)
