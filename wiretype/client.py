@@ -406,8 +406,7 @@ class Client:
             waiter.set_exception(error)
 
     def _state_changed(self, state: str) -> None:
-        assert self._opened is not None and self._changed is not None
-        if state == "open":
+        if state == "open" and self._opened is not None:
             self._opened.set()
             self._error = None
         for callback in self._status_callbacks:
@@ -419,9 +418,10 @@ class Client:
                     task.add_done_callback(self._handler_done)
             except Exception:
                 log.exception("status callback failed")
-        task = asyncio.ensure_future(self._notify())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        if self._changed is not None:
+            task = asyncio.ensure_future(self._notify())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _notify(self) -> None:
         assert self._changed is not None
