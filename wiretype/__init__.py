@@ -1,5 +1,6 @@
 """wiretype's runtime: typed, versioned messages over WebSockets (see docs/runtime.md)."""
 
+from .client import Client
 from .errors import (
     ConfigurationError,
     ConnectionClosed,
@@ -8,22 +9,21 @@ from .errors import (
     SendFailed,
     WiretypeError,
 )
-from .client import Client
 from .protocol.limits import Settings
 from .protocol.package import Package
 from .server import Context, Message, Server
 
 __all__ = [
     "Client",
-    "Context",
-    "Message",
-    "Server",
     "ConfigurationError",
     "ConnectionClosed",
+    "Context",
     "HandshakeFailed",
+    "Message",
     "Package",
     "Reject",
     "SendFailed",
+    "Server",
     "Settings",
     "WiretypeError",
 ]

@@ -19,8 +19,12 @@ def now_ms() -> float:
     return time.time() * 1000.0
 
 
-def package_of(proto: ModuleType | Package, *, name: str | None = None,
-               speaks: Mapping[str, Iterable[int]] | None = None) -> Package:
+def package_of(
+    proto: ModuleType | Package,
+    *,
+    name: str | None = None,
+    speaks: Mapping[str, Iterable[int]] | None = None,
+) -> Package:
     if isinstance(proto, Package):
         return proto.restrict(speaks) if speaks else proto
     if not isinstance(proto, ModuleType):
@@ -32,8 +36,7 @@ def redacted(data: Any, paths: Iterable[str]) -> Any:
     """``data`` (a JSON value) with the values at the JSON pointers ``paths`` replaced."""
     out = data
     for path in paths:
-        out = _redact(out, [p.replace("~1", "/").replace("~0", "~")
-                            for p in path.split("/")[1:]])
+        out = _redact(out, [p.replace("~1", "/").replace("~0", "~") for p in path.split("/")[1:]])
     return out
 
 
@@ -44,8 +47,10 @@ def _redact(node: Any, parts: list[str]) -> Any:
     if isinstance(node, dict) and head in node:
         return {**node, head: _redact(node[head], rest)}
     if isinstance(node, list):
-        return [_redact(item, parts if head == "*" else rest) if head in ("*", str(i))
-                else item for i, item in enumerate(node)]
+        return [
+            _redact(item, parts if head == "*" else rest) if head in ("*", str(i)) else item
+            for i, item in enumerate(node)
+        ]
     return node
 
 

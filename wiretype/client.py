@@ -34,6 +34,7 @@ from .protocol.events import (
     CloseRequested,
     Dropped,
     ErrorReceived,
+    Event,
     MessageReceived,
     ProtocolProblem,
     StateChanged,
@@ -54,12 +55,22 @@ _CLOSED = object()
 class Client:
     """``Client(proto, url, name=...)``: a reconnecting, resuming client of a wiretype server."""
 
-    def __init__(self, proto: ModuleType | Package, url: str | None = None, *,
-                 urls: Iterable[str] = (), name: str = "python", version: str = "0",
-                 speaks: Mapping[str, Iterable[int]] | None = None,
-                 queue_path: str | Path | None = None, headers: Mapping[str, str] | None = None,
-                 inbox_size: int = 10_000, rng: random.Random | None = None,
-                 registry: str | None = None, **settings: Any) -> None:
+    def __init__(
+        self,
+        proto: ModuleType | Package,
+        url: str | None = None,
+        *,
+        urls: Iterable[str] = (),
+        name: str = "python",
+        version: str = "0",
+        speaks: Mapping[str, Iterable[int]] | None = None,
+        queue_path: str | Path | None = None,
+        headers: Mapping[str, str] | None = None,
+        inbox_size: int = 10_000,
+        rng: random.Random | None = None,
+        registry: str | None = None,
+        **settings: Any,
+    ) -> None:
         self.urls = [url] if url else list(urls)
         if not self.urls:
             raise ConfigurationError("Client needs a url (or urls=[...])")
@@ -71,8 +82,15 @@ class Client:
             from .store.journal import SqliteJournal
 
             self._journal = SqliteJournal(queue_path)
-        self.core = ClientConnection(self.app, runtime_package(), self.settings, name=name,
-                                     version=version, rng=rng, journal=self._journal)
+        self.core = ClientConnection(
+            self.app,
+            runtime_package(),
+            self.settings,
+            name=name,
+            version=version,
+            rng=rng,
+            journal=self._journal,
+        )
         if self._journal is not None:
             self.core.restore(self._journal.load(self.app))
         self.counters: dict[str, int] = {}
@@ -100,8 +118,9 @@ class Client:
         await self.wait_open()
         return self
 
-    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.close()
 
     async def start(self) -> None:
@@ -191,12 +210,20 @@ class Client:
         self._status_callbacks.append(callback)
         return callback
 
-    async def send(self, model: Any, *, ack: bool = False, prio: int = env.DEFAULT_PRIO,
-                   ttl: int | None = None, volatile: bool = False) -> str | None:
+    async def send(
+        self,
+        model: Any,
+        *,
+        ack: bool = False,
+        prio: int = env.DEFAULT_PRIO,
+        ttl: int | None = None,
+        volatile: bool = False,
+    ) -> str | None:
         """Send ``model`` (queued while offline). With ``ack=True``, return once the server
         acknowledged it; raise ``SendFailed`` when it was nacked or the retries ran out."""
-        ident = self.core.send(model, _common.now_ms(), ack=ack, prio=prio, ttl=ttl,
-                               volatile=volatile)
+        ident = self.core.send(
+            model, _common.now_ms(), ack=ack, prio=prio, ttl=ttl, volatile=volatile
+        )
         waiter = self._waiter(ident) if ack and ident is not None else None
         self._pump()
         if ack and ident is None:
@@ -254,15 +281,21 @@ class Client:
             self._pump_events()
             try:
                 ws = await ws_connect(
-                    url, subprotocols=[_common.SUBPROTOCOL],  # type: ignore[list-item]
-                    additional_headers=self.headers, ping_interval=None, compression=None,
+                    url,
+                    subprotocols=[_common.SUBPROTOCOL],  # type: ignore[list-item]
+                    additional_headers=self.headers,
+                    ping_interval=None,
+                    compression=None,
                     open_timeout=self.settings.handshake_timeout_ms / 1000,
-                    max_size=None, user_agent_header=None)
+                    max_size=None,
+                    user_agent_header=None,
+                )
             except InvalidStatus as exc:
                 status = exc.response.status_code
                 final = status in (400, 401, 403, 404)
-                self._final = HandshakeFailed(4401 if status == 401 else 1008,
-                                              f"HTTP {status}", status)
+                self._final = HandshakeFailed(
+                    4401 if status == 401 else 1008, f"HTTP {status}", status
+                )
                 self._url_index += 1
                 core.connect_failed(_common.now_ms(), final=final, reason=f"HTTP {status}")
                 self._pump()
@@ -324,32 +357,38 @@ class Client:
 
     def _pump_events(self) -> None:
         for event in self.core.events_received():
-            kind = type(event)
-            if kind is MessageReceived:
-                self._deliver(event)  # type: ignore[arg-type]
-            elif kind is AckReceived:
-                self._settle(event.id, None)  # type: ignore[union-attr]
-            elif kind is SendFailedEvent:
-                self._settle(event.id, SendFailed(  # type: ignore[union-attr]
-                    event.id, event.code, event.reason, event.errors,  # type: ignore[union-attr]
-                    event.retry_after_ms))  # type: ignore[union-attr]
-            elif kind is StateChanged:
-                self._state_changed(event.state)  # type: ignore[union-attr]
-            elif kind is Welcomed:
-                self.resumed = event.resumed  # type: ignore[union-attr]
-            elif kind is CloseRequested:
-                self._close_link(event.code, event.reason)  # type: ignore[union-attr]
-            elif kind is Dropped:
-                key = f"dropped_{event.reason}"  # type: ignore[union-attr]
-                self.counters[key] = self.counters.get(key, 0) + event.count  # type: ignore[union-attr]
-            elif kind is ErrorReceived:
-                self._error = event  # type: ignore[assignment]
-                log.info("server error code=%s message=%r", event.code, event.message)  # type: ignore[union-attr]
-            elif kind is StatusReceived:
-                self.last_status = event  # type: ignore[assignment]
-            elif kind is ProtocolProblem:
-                log.debug("problem %s: %s", event.code, event.message)  # type: ignore[union-attr]
+            self._event(event)
         self._pump_frames_only()
+
+    def _event(self, event: Event) -> None:
+        match event:
+            case MessageReceived():
+                self._deliver(event)
+            case AckReceived(id=ident):
+                self._settle(ident, None)
+            case SendFailedEvent(
+                id=ident, code=code, reason=reason, errors=errors, retry_after_ms=retry
+            ):
+                self._settle(ident, SendFailed(ident, code, reason, errors, retry))
+            case StateChanged(state=state):
+                self._state_changed(state)
+            case Welcomed(resumed=resumed):
+                self.resumed = resumed
+            case CloseRequested(code=code, reason=reason):
+                self._close_link(code, reason)
+            case Dropped(reason=reason, count=count):
+                self.counters[f"dropped_{reason}"] = (
+                    self.counters.get(f"dropped_{reason}", 0) + count
+                )
+            case ErrorReceived(code=code, message=message):
+                self._error = event
+                log.info("server error code=%s message=%r", code, message)
+            case StatusReceived():
+                self.last_status = event
+            case ProtocolProblem(code=code, message=message):
+                log.debug("problem %s: %s", code, message)
+            case _:
+                pass
 
     def _pump_frames_only(self) -> None:
         """Write what the core has, when a link is open (the hello waits for the link)."""
@@ -386,7 +425,7 @@ class Client:
             task.add_done_callback(self._handler_done)
 
     def _handler_done(self, task: asyncio.Future[Any]) -> None:
-        self._tasks.discard(task)  # type: ignore[arg-type]
+        self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("client handler failed", exc_info=task.exception())
 

@@ -27,11 +27,24 @@ __all__ = [
 ]
 
 # The codes of wiretype.nack (latest version); peers on v1 get them mapped to v1's codes.
-NACK_CODES = frozenset({
-    "invalid", "unsupported_version", "too_large", "rate_limited", "overloaded", "expired",
-    "forbidden", "internal", "no_handler", "unauthorized", "not_found", "conflict",
-    "too_many_topics", "rejected",
-})
+NACK_CODES = frozenset(
+    {
+        "invalid",
+        "unsupported_version",
+        "too_large",
+        "rate_limited",
+        "overloaded",
+        "expired",
+        "forbidden",
+        "internal",
+        "no_handler",
+        "unauthorized",
+        "not_found",
+        "conflict",
+        "too_many_topics",
+        "rejected",
+    }
+)
 
 
 class WiretypeError(Exception):
@@ -42,7 +55,7 @@ class ConfigurationError(WiretypeError, ValueError):
     """A setting, handler or package that the runtime cannot work with."""
 
 
-class ConnectionClosed(WiretypeError):
+class ConnectionClosed(WiretypeError):  # noqa: N818 (names fixed by DESIGN.md)
     """The connection ended with ``code`` (a WebSocket close code) and ``reason``."""
 
     def __init__(self, code: int, reason: str = "") -> None:
@@ -60,14 +73,19 @@ class HandshakeFailed(ConnectionClosed):
         self.status = status
 
 
-class SendFailed(WiretypeError):
+class SendFailed(WiretypeError):  # noqa: N818 (names fixed by DESIGN.md)
     """A message was not delivered: nacked with ``code`` or not acknowledged after the
     retries (``code`` = ``"timeout"``), or dropped (``"expired"``, ``"overflow"``,
     ``"closed"``). ``errors`` holds the peer's ``{path, message}`` list for ``invalid``."""
 
-    def __init__(self, message_id: str, code: str, reason: str = "",
-                 errors: tuple[dict[str, str], ...] = (),
-                 retry_after_ms: int | None = None) -> None:
+    def __init__(
+        self,
+        message_id: str,
+        code: str,
+        reason: str = "",
+        errors: tuple[dict[str, str], ...] = (),
+        retry_after_ms: int | None = None,
+    ) -> None:
         self.id = message_id
         self.code = code
         self.reason = reason
@@ -76,7 +94,7 @@ class SendFailed(WiretypeError):
         super().__init__(f"{code}: {reason}" if reason else code)
 
 
-class Reject(WiretypeError):
+class Reject(WiretypeError):  # noqa: N818 (names fixed by DESIGN.md)
     """Raised by a handler to refuse a message: the sender gets ``wiretype.nack`` with this
     ``code`` (one of ``NACK_CODES``), ``reason`` and, when worth retrying,
     ``retry_after_ms``."""

@@ -125,15 +125,24 @@ class Context:
         session = self._link.conn.session
         return frozenset(session.topics) if session else frozenset()
 
-    async def send(self, model: Any, *, ack: bool = False, prio: int = env.DEFAULT_PRIO,
-                   ttl: int | None = None) -> str | None:
+    async def send(
+        self, model: Any, *, ack: bool = False, prio: int = env.DEFAULT_PRIO, ttl: int | None = None
+    ) -> str | None:
         """Send to this connection only, in its version of the message."""
         return await self._server._send(self._link, model, ack=ack, prio=prio, ttl=ttl)
 
-    async def publish(self, topic: str, model: Any, *, prio: int = env.DEFAULT_PRIO,
-                      ttl: int | None = None, exclude_self: bool = False) -> int:
-        return self._server.publish_now(topic, model, prio=prio, ttl=ttl,
-                                        exclude=self.session_id if exclude_self else None)
+    async def publish(
+        self,
+        topic: str,
+        model: Any,
+        *,
+        prio: int = env.DEFAULT_PRIO,
+        ttl: int | None = None,
+        exclude_self: bool = False,
+    ) -> int:
+        return self._server.publish_now(
+            topic, model, prio=prio, ttl=ttl, exclude=self.session_id if exclude_self else None
+        )
 
     async def subscribe(self, *topics: str) -> None:
         self._server._subscribe(self._link, topics)
@@ -149,11 +158,21 @@ class Context:
 class _Link:
     """One accepted WebSocket and its core state machine."""
 
-    __slots__ = ("conn", "context", "ip", "number", "principal", "replaced", "scheduled",
-                 "waiters", "ws")
+    __slots__ = (
+        "conn",
+        "context",
+        "ip",
+        "number",
+        "principal",
+        "replaced",
+        "scheduled",
+        "waiters",
+        "ws",
+    )
 
-    def __init__(self, ws: WsConnection, conn: ServerConnection, number: int, ip: str,
-                 principal: Any) -> None:
+    def __init__(
+        self, ws: WsConnection, conn: ServerConnection, number: int, ip: str, principal: Any
+    ) -> None:
         self.ws = ws
         self.conn = conn
         self.number = number
@@ -177,11 +196,20 @@ class _Route:
 class Server:
     """``Server(proto, **settings)``: route registry messages to handlers over WebSockets."""
 
-    def __init__(self, proto: ModuleType | Package, *, origins: Iterable[str] | None = None,
-                 auth: Callable[[Request], Any] | None = None, store: str | Store | None = None,
-                 broker: str | None = None, metrics_port: int | None = None,
-                 presence: Iterable[str] = (), name: str | None = None,
-                 sweep_ms: int = 1_000, **settings: Any) -> None:
+    def __init__(
+        self,
+        proto: ModuleType | Package,
+        *,
+        origins: Iterable[str] | None = None,
+        auth: Callable[[Request], Any] | None = None,
+        store: str | Store | None = None,
+        broker: str | None = None,
+        metrics_port: int | None = None,
+        presence: Iterable[str] = (),
+        name: str | None = None,
+        sweep_ms: int = 1_000,
+        **settings: Any,
+    ) -> None:
         self.settings = Settings.build(**settings)
         self.app = _common.package_of(proto, name=name)
         self.runtime = runtime_package()
@@ -217,13 +245,16 @@ class Server:
 
     # --- registration ---------------------------------------------------------------------
 
-    def on(self, pattern: str, *, version: int | None = None,
-           durable: bool = False) -> Callable[[Handler], Handler]:
+    def on(
+        self, pattern: str, *, version: int | None = None, durable: bool = False
+    ) -> Callable[[Handler], Handler]:
         """Route messages named ``pattern`` (``"chat.*"``; ``"*"`` is the fallback) to the
         decorated ``async def handler(msg, ctx)``; it gets ``version`` (default latest)."""
         if durable:
-            raise ConfigurationError("durable handlers need the sqlite or redis store, "
-                                     "which this version does not have yet")
+            raise ConfigurationError(
+                "durable handlers need the sqlite or redis store, "
+                "which this version does not have yet"
+            )
 
         def register(handler: Handler) -> Handler:
             if not inspect.iscoroutinefunction(handler):
@@ -266,8 +297,9 @@ class Server:
     def _route(self, name: str) -> _Route | None:
         route = self._routes.get(name)
         if route is None:
-            route = next((r for r in self._patterns if fnmatch.fnmatchcase(name, r.pattern)),
-                         self._fallback)
+            route = next(
+                (r for r in self._patterns if fnmatch.fnmatchcase(name, r.pattern)), self._fallback
+            )
             if route is not None:
                 self._routes[name] = route
         return route
@@ -288,17 +320,26 @@ class Server:
         """Listen on ``host:port`` (0: any free port, see ``port``) and return."""
         self._wake = asyncio.Event()
         self._ws_server = await ws_serve(
-            self._handler, host, port, subprotocols=[_common.SUBPROTOCOL],  # type: ignore[list-item]
-            select_subprotocol=_select_subprotocol, process_request=self._process_request,
-            max_size=self.settings.max_frame_bytes, ping_interval=None, compression=None,
-            open_timeout=self.settings.handshake_timeout_ms / 1000, server_header=None,
-            **ws_options)
+            self._handler,
+            host,
+            port,
+            subprotocols=[_common.SUBPROTOCOL],  # type: ignore[list-item]
+            select_subprotocol=_select_subprotocol,
+            process_request=self._process_request,
+            max_size=self.settings.max_frame_bytes,
+            ping_interval=None,
+            compression=None,
+            open_timeout=self.settings.handshake_timeout_ms / 1000,
+            server_header=None,
+            **ws_options,
+        )
         self._sweeper = asyncio.create_task(self._sweep())
         log.info("listening on %s:%s registry=%s", host, self.port, self.app.name)
 
     @contextlib.asynccontextmanager
-    async def serving(self, host: str = "127.0.0.1", port: int = 0,
-                      **ws_options: Any) -> AsyncIterator[Server]:
+    async def serving(
+        self, host: str = "127.0.0.1", port: int = 0, **ws_options: Any
+    ) -> AsyncIterator[Server]:
         """``async with server.serving(host, port):`` start, then close on the way out."""
         await self.start(host, port, **ws_options)
         try:
@@ -358,19 +399,25 @@ class Server:
 
     # --- before the upgrade ---------------------------------------------------------------
 
-    async def _process_request(self, connection: WsConnection,
-                               request: Request) -> Response | None:
+    async def _process_request(self, connection: WsConnection, request: Request) -> Response | None:
         path = request.path.split("?", 1)[0]
-        if path == "/healthz":
-            return connection.respond(http.HTTPStatus.OK, "ok\n")
-        if path == "/readyz":
-            return (connection.respond(http.HTTPStatus.SERVICE_UNAVAILABLE, "draining\n")
-                    if self._draining else connection.respond(http.HTTPStatus.OK, "ready\n"))
+        if path in ("/healthz", "/readyz"):
+            return self._health(connection, path)
         ip = _ip_of(connection)
         refusal = self._admission(request.headers, ip)
         if refusal is not None:
             status, text, retry = refusal
             return self._refuse(connection, status, text, retry, ip)
+        return await self._authenticate(connection, request, ip)
+
+    def _health(self, connection: WsConnection, path: str) -> Response:
+        if path == "/readyz" and self._draining:
+            return connection.respond(http.HTTPStatus.SERVICE_UNAVAILABLE, "draining\n")
+        return connection.respond(http.HTTPStatus.OK, "ok\n" if path == "/healthz" else "ready\n")
+
+    async def _authenticate(
+        self, connection: WsConnection, request: Request, ip: str
+    ) -> Response | None:
         if self.auth is None:
             return None
         try:
@@ -378,16 +425,20 @@ class Server:
             if inspect.isawaitable(principal):
                 principal = await principal
         except Reject as exc:
-            status = http.HTTPStatus.FORBIDDEN if exc.code == "forbidden" else \
-                http.HTTPStatus.UNAUTHORIZED
+            status = (
+                http.HTTPStatus.FORBIDDEN
+                if exc.code == "forbidden"
+                else http.HTTPStatus.UNAUTHORIZED
+            )
             return self._refuse(connection, status, exc.reason or status.phrase, None, ip)
         if principal is None:
-            return self._refuse(connection, http.HTTPStatus.UNAUTHORIZED, "unauthorized", None,
-                                ip)
+            return self._refuse(connection, http.HTTPStatus.UNAUTHORIZED, "unauthorized", None, ip)
         self._principals[id(connection)] = principal
         return None
 
-    def _admission(self, headers: Headers, ip: str) -> tuple[http.HTTPStatus, str, int | None] | None:
+    def _admission(
+        self, headers: Headers, ip: str
+    ) -> tuple[http.HTTPStatus, str, int | None] | None:
         origin = headers.get("Origin")
         if self.origins is not None and origin is not None and origin not in self.origins:
             return http.HTTPStatus.FORBIDDEN, "origin not allowed", None
@@ -397,12 +448,21 @@ class Server:
         if len(self._links) >= self.settings.max_connections:
             return http.HTTPStatus.SERVICE_UNAVAILABLE, "server full", retry
         if self._per_ip.get(ip, 0) >= self.settings.max_connections_per_ip:
-            return http.HTTPStatus.SERVICE_UNAVAILABLE, "too many connections from this " \
-                "address", retry
+            return (
+                http.HTTPStatus.SERVICE_UNAVAILABLE,
+                "too many connections from this address",
+                retry,
+            )
         return None
 
-    def _refuse(self, connection: WsConnection, status: http.HTTPStatus, text: str,
-                retry_after: int | None, ip: str) -> Response:
+    def _refuse(
+        self,
+        connection: WsConnection,
+        status: http.HTTPStatus,
+        text: str,
+        retry_after: int | None,
+        ip: str,
+    ) -> Response:
         response = connection.respond(status, text + "\n")
         if retry_after is not None:
             response.headers["Retry-After"] = str(retry_after)
@@ -414,8 +474,7 @@ class Server:
 
     async def _handler(self, ws: WsConnection) -> None:
         now = _common.now_ms()
-        conn = ServerConnection(self.app, self.runtime, self.settings, now,
-                                pinned=self._pinned)
+        conn = ServerConnection(self.app, self.runtime, self.settings, now, pinned=self._pinned)
         ip = _ip_of(ws)
         link = _Link(ws, conn, next(self._numbers), ip, self._principals.pop(id(ws), None))
         self._links[link.number] = link
@@ -423,10 +482,10 @@ class Server:
         self._schedule(link)
         try:
             async for message in ws:
-                if type(message) is str:
+                if isinstance(message, str):
                     conn.receive_text(message, _common.now_ms())
                 else:
-                    conn.receive_binary(bytes(message), _common.now_ms())
+                    conn.receive_binary(message, _common.now_ms())
                 await self._pump(link)
                 if conn.state >= State.CLOSING:
                     await ws.close(conn.close_code or 1000, conn.close_reason)
@@ -492,8 +551,15 @@ class Server:
         for topic in session.topics:
             self._topics.setdefault(topic, {})[session.id] = session
         self._count("connects_resumed" if resumed else "connects_ok")
-        log.info("connect n=%d session=%s client=%r version=%r ip=%s resumed=%s",
-                 link.number, session.id, event.client, event.client_version, link.ip, resumed)
+        log.info(
+            "connect n=%d session=%s client=%r version=%r ip=%s resumed=%s",
+            link.number,
+            session.id,
+            event.client,
+            event.client_version,
+            link.ip,
+            resumed,
+        )
         self._write(link, link.conn.data_to_send())
         if resumed:
             for topic in session.topics:
@@ -506,8 +572,11 @@ class Server:
         if event.resume is not None:
             session_id, last_seq, epoch = event.resume
             found = await self.store.find(session_id)
-            if found is not None and found.principal == link.principal and \
-                    found.can_resume(epoch, last_seq, event.versions):
+            if (
+                found is not None
+                and found.principal == link.principal
+                and found.can_resume(epoch, last_seq, event.versions)
+            ):
                 old = self._attached.get(found.id)
                 if old is not None and old is not link:
                     old.replaced = True
@@ -531,20 +600,26 @@ class Server:
         message = Message(header, data, event.wire_version)
         ctx.message = message
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("message n=%d type=%s v=%d id=%r data=%s", link.number, header.type,
-                      event.wire_version, header.id, _common.data_for_log(self.app, data))
+            log.debug(
+                "message n=%d type=%s v=%d id=%r data=%s",
+                link.number,
+                header.type,
+                event.wire_version,
+                header.id,
+                _common.data_for_log(self.app, data),
+            )
         try:
             if self._middleware:
                 await self._chain(route, message, ctx, 0)
             else:
                 await route.handler(data, ctx)
         except Reject as exc:
-            conn.nack(header, exc.code, exc.reason, _common.now_ms(),
-                      retry_after_ms=exc.retry_after_ms)
+            conn.nack(
+                header, exc.code, exc.reason, _common.now_ms(), retry_after_ms=exc.retry_after_ms
+            )
             self._count(f"nack_{exc.code}")
         except Exception:
-            log.exception("handler of %s failed (n=%d id=%r)", header.type, link.number,
-                          header.id)
+            log.exception("handler of %s failed (n=%d id=%r)", header.type, link.number, header.id)
             conn.nack(header, "internal", "internal error", _common.now_ms())
             self._count("nack_internal")
         else:
@@ -569,35 +644,37 @@ class Server:
             log.exception("connection hook failed")
 
     def _event(self, link: _Link, event: Event) -> None:
-        kind = type(event)
-        if kind is CloseRequested:
-            self._close_link(link, event.code, event.reason)  # type: ignore[union-attr]
-        elif kind is Subscribed:
-            self._subscribed(link, event.topics)  # type: ignore[union-attr]
-        elif kind is Unsubscribed:
-            self._unsubscribed(link, event.topics)  # type: ignore[union-attr]
-        elif kind is Dropped:
-            self._count(f"dropped_{event.reason}", event.count)  # type: ignore[union-attr]
-        elif kind is ProtocolProblem:
-            self._count(f"problem_{event.code}")  # type: ignore[union-attr]
-            log.debug("problem n=%d code=%s message=%r", link.number, event.code,  # type: ignore[union-attr]
-                      event.message)  # type: ignore[union-attr]
-        elif kind is AckReceived or kind is SendFailed:
-            self._settled(link, event)
-        elif kind is Pong:
-            log.debug("pong n=%d rtt_ms=%.1f", link.number, event.rtt_ms)  # type: ignore[union-attr]
-        else:
-            log.debug("event n=%d %r", link.number, event)
+        match event:
+            case CloseRequested(code=code, reason=reason):
+                self._close_link(link, code, reason)
+            case Subscribed(topics=topics):
+                self._subscribed(link, topics)
+            case Unsubscribed(topics=topics):
+                self._unsubscribed(link, topics)
+            case Dropped(reason=reason, count=count):
+                self._count(f"dropped_{reason}", count)
+            case ProtocolProblem(code=code, message=message):
+                self._count(f"problem_{code}")
+                log.debug("problem n=%d code=%s message=%r", link.number, code, message)
+            case AckReceived() | SendFailed():
+                self._settled(link, event)
+            case Pong(rtt_ms=rtt):
+                log.debug("pong n=%d rtt_ms=%.1f", link.number, rtt)
+            case _:
+                log.debug("event n=%d %r", link.number, event)
 
-    def _settled(self, link: _Link, event: Event) -> None:
-        waiter = link.waiters.pop(event.id, None) if link.waiters else None  # type: ignore[union-attr]
+    def _settled(self, link: _Link, event: AckReceived | SendFailed) -> None:
+        waiter = link.waiters.pop(event.id, None) if link.waiters else None
         if waiter is None or waiter.done():
             return
         if isinstance(event, SendFailed):
             from .errors import SendFailed as SendFailedError
 
-            waiter.set_exception(SendFailedError(event.id, event.code, event.reason,
-                                                 event.errors, event.retry_after_ms))
+            waiter.set_exception(
+                SendFailedError(
+                    event.id, event.code, event.reason, event.errors, event.retry_after_ms
+                )
+            )
         else:
             waiter.set_result(None)
 
@@ -613,8 +690,9 @@ class Server:
         now = _common.now_ms()
         ws = link.ws
         rcvd = ws.protocol.close_rcvd
-        by_client_1000 = rcvd is not None and rcvd.code == 1000 and \
-            bool(ws.protocol.close_rcvd_then_sent)
+        by_client_1000 = (
+            rcvd is not None and rcvd.code == 1000 and bool(ws.protocol.close_rcvd_then_sent)
+        )
         code = ws.protocol.close_code
         self._links.pop(link.number, None)
         left = self._per_ip.get(link.ip, 1) - 1
@@ -628,8 +706,9 @@ class Server:
         if session is not None and not link.replaced:
             self._detach(session, link)
         self._count(f"disconnects_{code}")
-        log.info("disconnect n=%d session=%s code=%s", link.number,
-                 session.id if session else None, code)
+        log.info(
+            "disconnect n=%d session=%s code=%s", link.number, session.id if session else None, code
+        )
         if link.context is not None:
             for hook in self._on_disconnect:
                 await self._run_hook(hook(link.context, code))
@@ -738,8 +817,13 @@ class Server:
             return
         members = self._topics.get(topic, {})
         attached = sum(1 for sid in members if sid in self._attached)
-        data: dict[str, Any] = {"topic": topic[:256], "event": event, "session": session.id,
-                                "client": session.client[:128], "members": attached}
+        data: dict[str, Any] = {
+            "topic": topic[:256],
+            "event": event,
+            "session": session.id,
+            "client": session.client[:128],
+            "members": attached,
+        }
         if isinstance(session.principal, str):
             data["user"] = session.principal[:256]
         now = _common.now_ms()
@@ -747,20 +831,28 @@ class Server:
         bodies: dict[int, str] = {}
         for sid, member in members.items():
             link = self._attached.get(sid)
-            if link is None or sid == session.id and event == "left":
+            if link is None or (sid == session.id and event == "left"):
                 continue
             version = member.versions.get("wiretype.presence")
             if version is None:
                 continue
             body = bodies.get(version)
             if body is None:
-                body = bodies[version] = control_body(self.runtime, member.versions,
-                                                      "wiretype.presence", data, ident)
+                body = bodies[version] = control_body(
+                    self.runtime, member.versions, "wiretype.presence", data, ident
+                )
             link.conn.send_body(body, now)
             self._pump_sync(link)
 
-    def publish_now(self, topic: str, model: Any, *, prio: int = env.DEFAULT_PRIO,
-                    ttl: int | None = None, exclude: str | None = None) -> int:
+    def publish_now(
+        self,
+        topic: str,
+        model: Any,
+        *,
+        prio: int = env.DEFAULT_PRIO,
+        ttl: int | None = None,
+        exclude: str | None = None,
+    ) -> int:
         """Send ``model`` to every subscriber of ``topic``, each in its version; encoded once
         per distinct version. Returns how many sessions it was written or queued for."""
         members = self._topics.get(topic)
@@ -785,8 +877,9 @@ class Server:
             body = bodies.get(version)
             if body is None:
                 data_json = self.app.dump_json(self.app.convert(model, version))
-                body = bodies[version] = env.body(name, version, ident, data_json, ts=ts,
-                                                  ttl=ttl, prio=prio)
+                body = bodies[version] = env.body(
+                    name, version, ident, data_json, ts=ts, ttl=ttl, prio=prio
+                )
             reached += 1
             link = self._attached.get(sid)
             if link is None:
@@ -798,13 +891,15 @@ class Server:
             self._write(link, conn.data_to_send())
         return reached
 
-    async def publish(self, topic: str, model: Any, *, prio: int = env.DEFAULT_PRIO,
-                      ttl: int | None = None) -> int:
+    async def publish(
+        self, topic: str, model: Any, *, prio: int = env.DEFAULT_PRIO, ttl: int | None = None
+    ) -> int:
         """``publish_now`` for use from anywhere (outside a handler too)."""
         return self.publish_now(topic, model, prio=prio, ttl=ttl)
 
-    async def _send(self, link: _Link, model: Any, *, ack: bool, prio: int,
-                    ttl: int | None) -> str | None:
+    async def _send(
+        self, link: _Link, model: Any, *, ack: bool, prio: int, ttl: int | None
+    ) -> str | None:
         ident = link.conn.send(model, _common.now_ms(), ack=ack, prio=prio, ttl=ttl)
         waiter: asyncio.Future[None] | None = None
         if ack and ident is not None:
@@ -830,4 +925,3 @@ def _ip_of(connection: WsConnection) -> str:
     if isinstance(address, tuple) and address:
         return str(address[0])
     return str(address or "")
-

@@ -13,8 +13,13 @@ from websockets.asyncio.client import ClientConnection, connect
 from tests.runtime.helpers import APP
 
 LIMIT_S = 20.0
-FAST = {"heartbeat_ms": 200, "heartbeat_grace_ms": 300, "backoff_min_ms": 20,
-        "backoff_max_ms": 200, "ack_timeout_ms": 300}
+FAST = {
+    "heartbeat_ms": 200,
+    "heartbeat_grace_ms": 300,
+    "backoff_min_ms": 20,
+    "backoff_max_ms": 200,
+    "ack_timeout_ms": 300,
+}
 
 
 def bounded(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
@@ -37,17 +42,25 @@ async def raw(port: int, **options: Any) -> ClientConnection:
     return await connect(f"ws://127.0.0.1:{port}", ping_interval=None, **options)
 
 
-def hello(speaks: dict[str, list[int]] | None = None, *, registry: str = "wiretype_protocol",
-          resume: dict[str, Any] | None = None) -> str:
-    data: dict[str, Any] = {"client": {"name": "raw", "version": "1"}, "registry": registry,
-                            "speaks": APP.speaks() if speaks is None else speaks}
+def hello(
+    speaks: dict[str, list[int]] | None = None,
+    *,
+    registry: str = "wiretype_protocol",
+    resume: dict[str, Any] | None = None,
+) -> str:
+    data: dict[str, Any] = {
+        "client": {"name": "raw", "version": "1"},
+        "registry": registry,
+        "speaks": APP.speaks() if speaks is None else speaks,
+    }
     if resume:
         data["resume"] = resume
     return json.dumps({"type": "wiretype.hello", "v": 1, "id": "hello-1", "data": data})
 
 
-async def frames_until(ws: ClientConnection, kind: str, *, skip: tuple[str, ...] = (
-        "wiretype.ping",)) -> dict[str, Any]:
+async def frames_until(
+    ws: ClientConnection, kind: str, *, skip: tuple[str, ...] = ("wiretype.ping",)
+) -> dict[str, Any]:
     """Read frames until one of type ``kind`` (others listed in ``skip`` are passed over)."""
     while True:
         message = json.loads(await ws.recv())

@@ -7,6 +7,7 @@ import random
 from typing import Any
 
 import wiretype_protocol as proto
+
 from wiretype.protocol import ClientConnection, Package, ServerConnection, Settings
 from wiretype.protocol.package import runtime_package
 from wiretype.protocol.session import Session
@@ -18,19 +19,39 @@ MSG_ID = "1f0e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
 
 
 def sent_v1(text: str = "hello", **extra: Any) -> dict[str, Any]:
-    return {"id": MSG_ID, "room": "lobby", "text": text, "sent_at": "2026-03-01T09:30:00Z",
-            "author": AUTHOR, "reply_to": None, **extra}
+    return {
+        "id": MSG_ID,
+        "room": "lobby",
+        "text": text,
+        "sent_at": "2026-03-01T09:30:00Z",
+        "author": AUTHOR,
+        "reply_to": None,
+        **extra,
+    }
 
 
 def sent_v3(body: str = "hello", **extra: Any) -> dict[str, Any]:
-    return {"id": MSG_ID, "room": "lobby", "body": body, "sent_at": "2026-03-01T09:30:00Z",
-            "author": AUTHOR, "reply_to": None, **extra}
+    return {
+        "id": MSG_ID,
+        "room": "lobby",
+        "body": body,
+        "sent_at": "2026-03-01T09:30:00Z",
+        "author": AUTHOR,
+        "reply_to": None,
+        **extra,
+    }
 
 
-def hello(speaks: dict[str, list[int]] | None = None, registry: str = "wiretype_protocol",
-          resume: dict[str, Any] | None = None) -> str:
-    data: dict[str, Any] = {"client": {"name": "test", "version": "1"}, "registry": registry,
-                            "speaks": speaks if speaks is not None else APP.speaks()}
+def hello(
+    speaks: dict[str, list[int]] | None = None,
+    registry: str = "wiretype_protocol",
+    resume: dict[str, Any] | None = None,
+) -> str:
+    data: dict[str, Any] = {
+        "client": {"name": "test", "version": "1"},
+        "registry": registry,
+        "speaks": speaks if speaks is not None else APP.speaks(),
+    }
     if resume is not None:
         data["resume"] = resume
     return frame("wiretype.hello", 1, "h-1", data)
@@ -57,12 +78,18 @@ class Clock:
 
 
 def server(clock: Clock, **settings: Any) -> ServerConnection:
-    return ServerConnection(APP, RUNTIME, Settings.build(**settings), clock.now,
-                            rng=random.Random(7))
+    return ServerConnection(
+        APP, RUNTIME, Settings.build(**settings), clock.now, rng=random.Random(7)
+    )
 
 
-def opened(clock: Clock, speaks: dict[str, list[int]] | None = None, *,
-           session: Session | None = None, **settings: Any) -> ServerConnection:
+def opened(
+    clock: Clock,
+    speaks: dict[str, list[int]] | None = None,
+    *,
+    session: Session | None = None,
+    **settings: Any,
+) -> ServerConnection:
     """A server connection past its handshake (welcome read and dropped)."""
     conn = server(clock, **settings)
     conn.receive_text(hello(speaks), clock.now)
@@ -73,8 +100,9 @@ def opened(clock: Clock, speaks: dict[str, list[int]] | None = None, *,
 
 
 def client(clock: Clock, app: Package = APP, **settings: Any) -> ClientConnection:
-    return ClientConnection(app, RUNTIME, Settings.build(**settings), name="test",
-                            version="1", rng=random.Random(7))
+    return ClientConnection(
+        app, RUNTIME, Settings.build(**settings), name="test", version="1", rng=random.Random(7)
+    )
 
 
 class Sessions:
@@ -94,8 +122,9 @@ class Sessions:
         hello = hellos[0]
         if hello.resume is not None:
             found = self.by_id.get(hello.resume[0])
-            if found is not None and found.can_resume(hello.resume[2], hello.resume[1],
-                                                      hello.versions):
+            if found is not None and found.can_resume(
+                hello.resume[2], hello.resume[1], hello.versions
+            ):
                 conn.accept(found, True, now)
                 return True
         self.count += 1
@@ -108,8 +137,14 @@ class Sessions:
 class Pair:
     """A client core and server cores wired in memory: frames move when ``pump`` runs."""
 
-    def __init__(self, clock: Clock, *, app: Package = APP, client_settings: Any = None,
-                 **server_settings: Any) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        app: Package = APP,
+        client_settings: Any = None,
+        **server_settings: Any,
+    ) -> None:
         self.clock = clock
         self.sessions = Sessions()
         self.server_settings = server_settings

@@ -7,9 +7,9 @@ import json
 import urllib.request
 
 import pytest
+import wiretype_protocol as proto
 from websockets.exceptions import InvalidStatus
 
-import wiretype_protocol as proto
 from tests.runtime.e2e import bounded, closed_code, frames_until, hello, raw
 from tests.runtime.helpers import sent_v3
 from wiretype import Client, Context, HandshakeFailed, Reject, Server
@@ -89,8 +89,11 @@ async def test_a_frame_over_the_limit_closes_1009() -> None:
         await ws.send(hello())
         welcome = await frames_until(ws, "wiretype.welcome")
         assert welcome["data"]["limits"]["max_frame_bytes"] == 1024
-        await ws.send(json.dumps({"type": "chat.message_sent", "v": 3, "id": "big",
-                                  "data": sent_v3("x" * 2000)}))
+        await ws.send(
+            json.dumps(
+                {"type": "chat.message_sent", "v": 3, "id": "big", "data": sent_v3("x" * 2000)}
+            )
+        )
         assert await closed_code(ws) == 1009
 
 
@@ -115,8 +118,9 @@ async def test_health_and_readiness_over_plain_http() -> None:
 
         def get(path: str) -> tuple[int, str]:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{server.port}{path}",
-                                            timeout=5) as reply:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{server.port}{path}", timeout=5
+                ) as reply:
                     return reply.status, reply.read().decode()
             except urllib.error.HTTPError as exc:
                 with exc:
@@ -136,8 +140,17 @@ async def test_a_reader_that_stops_reading_is_evicted_4499_and_its_session_kept(
         ws = await raw(server.port, max_size=None)
         await ws.send(hello())
         welcome = await frames_until(ws, "wiretype.welcome")
-        await ws.send(json.dumps({"type": "wiretype.subscribe", "v": 1, "id": "s",
-                                  "data": {"topics": ["flood"]}, "ack": True}))
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "wiretype.subscribe",
+                    "v": 1,
+                    "id": "s",
+                    "data": {"topics": ["flood"]},
+                    "ack": True,
+                }
+            )
+        )
         await frames_until(ws, "wiretype.ack")
         assert ws.transport is not None
         ws.transport.pause_reading()

@@ -6,8 +6,8 @@ import asyncio
 import json
 
 import pytest
-
 import wiretype_protocol as proto
+
 from tests.runtime.e2e import FAST, bounded, closed_code, frames_until, hello, raw
 from tests.runtime.helpers import sent_v3
 from wiretype import Client, Context, HandshakeFailed, Server
@@ -44,7 +44,7 @@ async def test_status_events_through_open_drop_reconnect_and_close() -> None:
 @bounded
 async def test_a_dropped_connection_resumes_with_nothing_lost_and_order_kept() -> None:
     server = Server(proto, **FAST)
-    async with server.serving():
+    async with server.serving():  # noqa: SIM117 (the client needs the port)
         async with Client(proto, f"ws://127.0.0.1:{server.port}", **FAST) as client:
             await client.subscribe("room")
             first = client.session
@@ -71,7 +71,7 @@ async def test_acked_sends_across_a_drop_run_their_handler_once() -> None:
         if msg.body == "0":
             gate.set()
 
-    async with server.serving():
+    async with server.serving():  # noqa: SIM117 (the client needs the port)
         async with Client(proto, f"ws://127.0.0.1:{server.port}", **FAST) as client:
             sends = [asyncio.create_task(client.send(_v3(str(n)), ack=True)) for n in range(5)]
             await gate.wait()
@@ -137,18 +137,25 @@ async def test_a_peer_that_stops_talking_is_closed_4410() -> None:
 async def test_the_client_keeps_a_link_alive_through_heartbeats() -> None:
     server = Server(proto, heartbeat_ms=100, heartbeat_grace_ms=150)
     pings = 0
-    async with server.serving():
-        async with Client(proto, f"ws://127.0.0.1:{server.port}") as client:
-            ws = await raw(server.port)
-            await ws.send(hello())
-            await frames_until(ws, "wiretype.welcome")
-            while pings < 4:  # a raw peer that answers: four heartbeats go by
-                ping = await frames_until(ws, "wiretype.ping", skip=())
-                await ws.send(json.dumps({"type": "wiretype.pong", "v": 1, "id": f"p{pings}",
-                                          "data": {"nonce": ping["data"]["nonce"]}}))
-                pings += 1
-            assert client.state == "open"
-            await ws.close()
+    async with server.serving(), Client(proto, f"ws://127.0.0.1:{server.port}") as client:
+        ws = await raw(server.port)
+        await ws.send(hello())
+        await frames_until(ws, "wiretype.welcome")
+        while pings < 4:  # a raw peer that answers: four heartbeats go by
+            ping = await frames_until(ws, "wiretype.ping", skip=())
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "wiretype.pong",
+                        "v": 1,
+                        "id": f"p{pings}",
+                        "data": {"nonce": ping["data"]["nonce"]},
+                    }
+                )
+            )
+            pings += 1
+        assert client.state == "open"
+        await ws.close()
 
 
 @bounded
@@ -157,19 +164,29 @@ async def test_a_server_that_goes_silent_is_dropped_by_the_client() -> None:
 
     async def mute(ws: websockets.asyncio.server.ServerConnection) -> None:
         raw_hello = json.loads(await ws.recv())
-        await ws.send(json.dumps({"type": "wiretype.welcome", "v": 1, "id": "w",
-                                  "data": {"session": "s", "heartbeat_ms": 100,
-                                           "versions": {"wiretype.ack": 1},
-                                           "limits": {"max_frame_bytes": 1000,
-                                                      "max_in_flight": 5}}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "wiretype.welcome",
+                    "v": 1,
+                    "id": "w",
+                    "data": {
+                        "session": "s",
+                        "heartbeat_ms": 100,
+                        "versions": {"wiretype.ack": 1},
+                        "limits": {"max_frame_bytes": 1000, "max_in_flight": 5},
+                    },
+                }
+            )
+        )
         assert raw_hello["type"] == "wiretype.hello"
         await ws.wait_closed()
 
-    async with websockets.asyncio.server.serve(mute, "127.0.0.1", 0,
-                                               ping_interval=None) as silent:
+    async with websockets.asyncio.server.serve(mute, "127.0.0.1", 0, ping_interval=None) as silent:
         port = silent.sockets[0].getsockname()[1]
-        client = Client(proto, f"ws://127.0.0.1:{port}", heartbeat_grace_ms=100,
-                        backoff_min_ms=5_000)
+        client = Client(
+            proto, f"ws://127.0.0.1:{port}", heartbeat_grace_ms=100, backoff_min_ms=5_000
+        )
         async with client:
             await client.wait_state("reconnecting")
 
@@ -229,5 +246,9 @@ async def test_presence_tells_subscribers_who_joined_and_left() -> None:
                 joined = await watcher.receive(5)
             left = await watcher.receive(5)
     assert (joined.event, joined.client, joined.user, joined.members) == (
-        "joined", "visitor", "ada", 2)
+        "joined",
+        "visitor",
+        "ada",
+        2,
+    )
     assert (left.event, left.client) == ("left", "visitor")

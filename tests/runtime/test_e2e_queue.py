@@ -7,8 +7,8 @@ import socket
 from pathlib import Path
 
 import pytest
-
 import wiretype_protocol as proto
+
 from tests.runtime.e2e import FAST, bounded
 from tests.runtime.helpers import sent_v3
 from wiretype import Client, Context, SendFailed, Server
@@ -68,7 +68,7 @@ async def test_a_queued_message_past_its_ttl_is_dropped_and_its_sender_told() ->
         await stale
     assert failed.value.code == "expired"
     assert client.counters["dropped_expired"] == 1
-    server, bodies, done = _recording_server()
+    server, bodies, _ = _recording_server()
     async with server.serving("127.0.0.1", port):
         client.retry_now()
         await client.send(_v3("done"), ack=True)

@@ -76,10 +76,16 @@ def _server(shop: ModuleType, **settings: Any) -> tuple[Server, list[Any]]:
     return server, seen
 
 
-def _hello(speaks: dict[str, list[int]], resume: dict[str, Any] | None = None,
-           registry: str = "shop_protocol") -> str:
-    data: dict[str, Any] = {"client": {"name": "by-hand", "version": "0.1"},
-                            "registry": registry, "speaks": speaks}
+def _hello(
+    speaks: dict[str, list[int]],
+    resume: dict[str, Any] | None = None,
+    registry: str = "shop_protocol",
+) -> str:
+    data: dict[str, Any] = {
+        "client": {"name": "by-hand", "version": "0.1"},
+        "registry": registry,
+        "speaks": speaks,
+    }
     if resume:
         data["resume"] = resume
     return json.dumps({"type": "wiretype.hello", "v": 1, "id": "h1", "data": data})
@@ -123,10 +129,10 @@ async def test_nacks_and_errors_as_documented(shop: ModuleType) -> None:
         assert nack["data"]["code"] == "invalid"
         assert {e["path"] for e in nack["data"]["errors"]} == {"/order", "/quantity"}
         await ws.send(_order("old", 1, {"order": "A", "qty": 1}))
-        assert (await frames_until(ws, "wiretype.nack"))["data"]["code"] == \
-            "unsupported_version"
-        await ws.send(json.dumps({"type": "shop.order_shipped", "v": 1, "id": "x",
-                                  "data": {"order": "A"}}))
+        assert (await frames_until(ws, "wiretype.nack"))["data"]["code"] == "unsupported_version"
+        await ws.send(
+            json.dumps({"type": "shop.order_shipped", "v": 1, "id": "x", "data": {"order": "A"}})
+        )
         assert (await frames_until(ws, "wiretype.nack"))["data"]["code"] == "forbidden"
         await ws.send(_order("busy", 2, {"order": "A", "quantity": 500}, ack=True))
         busy = await frames_until(ws, "wiretype.nack")
@@ -150,8 +156,9 @@ async def test_a_retried_message_gets_the_same_ack_and_runs_once(shop: ModuleTyp
         await frames_until(ws, "wiretype.welcome")
         for _ in range(3):
             await ws.send(_order("same", 2, {"order": "B", "quantity": 1}, ack=True))
-            ack = await frames_until(ws, "wiretype.ack", skip=("wiretype.ping",
-                                                               "shop.order_shipped"))
+            ack = await frames_until(
+                ws, "wiretype.ack", skip=("wiretype.ping", "shop.order_shipped")
+            )
             assert ack["re"] == "same"
         await ws.close()
     assert len(seen) == 1
@@ -159,7 +166,8 @@ async def test_a_retried_message_gets_the_same_ack_and_runs_once(shop: ModuleTyp
 
 @bounded
 async def test_resume_replays_what_was_missed_and_a_bad_resume_gets_a_new_session(
-        shop: ModuleType) -> None:
+    shop: ModuleType,
+) -> None:
     server, _ = _server(shop)
     speaks = {"shop.order_placed": [2], "shop.order_shipped": [1]}
     async with server.serving():
@@ -196,8 +204,16 @@ async def test_heartbeat_ping_pong_and_the_4410_deadline(shop: ModuleType) -> No
         welcome = await frames_until(ws, "wiretype.welcome")
         assert welcome["data"]["heartbeat_ms"] == 150
         ping = await frames_until(ws, "wiretype.ping", skip=())
-        await ws.send(json.dumps({"type": "wiretype.pong", "v": 1, "id": "p",
-                                  "data": {"nonce": ping["data"]["nonce"]}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "wiretype.pong",
+                    "v": 1,
+                    "id": "p",
+                    "data": {"nonce": ping["data"]["nonce"]},
+                }
+            )
+        )
         assert await closed_code(ws) == 4410  # then silence
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 
 import pytest
-
 import wiretype_protocol as proto
+
 from tests.runtime.helpers import APP, Clock, Pair, client, frame, read, sent_v3
 from wiretype.errors import SendFailed as SendFailedError
 from wiretype.protocol.backoff import full_jitter
@@ -53,7 +54,13 @@ def test_states_through_a_drop_a_failed_attempt_and_a_final_close() -> None:
     pair.client.connect(clock.now)
     pair.client.connection_lost(4406, "handshake failed", clock.now)
     assert _states(pair.client_events + pair.client.events_received()) == [
-        "connecting", "open", "reconnecting", "offline", "reconnecting", "closed"]
+        "connecting",
+        "open",
+        "reconnecting",
+        "offline",
+        "reconnecting",
+        "closed",
+    ]
 
 
 @pytest.mark.parametrize("code", [1001, 1006, 1011, 1013, 4410, 4429, 4499])
@@ -170,8 +177,7 @@ def test_an_acked_send_settles_with_ack() -> None:
     ident = pair.client.send(_msg(), clock.now, ack=True)
     clock.advance(5)
     pair.pump()
-    assert [e for e in pair.client_events if isinstance(e, AckReceived)] == [
-        AckReceived(ident, 5)]
+    assert [e for e in pair.client_events if isinstance(e, AckReceived)] == [AckReceived(ident, 5)]
 
 
 def test_unacked_sends_retry_with_backoff_then_fail_for_the_caller() -> None:
@@ -190,7 +196,7 @@ def test_unacked_sends_retry_with_backoff_then_fail_for_the_caller() -> None:
             if f["id"] == ident:
                 times.append(clock.now)
     assert len(sent) == 1 and len(times) == 3
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert all(g >= 100 for g in gaps)
     assert SendFailed(ident, "timeout", "no ack after the retries") in core.events_received()
 
@@ -202,17 +208,33 @@ def test_a_nack_with_retry_after_is_retried_then_a_final_nack_fails_it() -> None
     core = pair.client
     ident = core.send(_msg(), clock.now, ack=True)
     core.data_to_send()
-    nack = frame("wiretype.nack", 2, "n1", {"re": ident, "code": "overloaded",
-                                             "retry_after_ms": 300}, seq=1, epoch=3)
+    nack = frame(
+        "wiretype.nack",
+        2,
+        "n1",
+        {"re": ident, "code": "overloaded", "retry_after_ms": 300},
+        seq=1,
+        epoch=3,
+    )
     core.receive_text(nack, clock.now)
     core.tick(clock.advance(299))
     assert core.data_to_send() == []
     core.tick(clock.advance(1))
     [again] = read(core.data_to_send())
     assert again["id"] == ident
-    final = frame("wiretype.nack", 2, "n2", {"re": ident, "code": "invalid", "reason": "no",
-                                              "errors": [{"path": "/room", "message": "x"}]},
-                  seq=2, epoch=3)
+    final = frame(
+        "wiretype.nack",
+        2,
+        "n2",
+        {
+            "re": ident,
+            "code": "invalid",
+            "reason": "no",
+            "errors": [{"path": "/room", "message": "x"}],
+        },
+        seq=2,
+        epoch=3,
+    )
     core.receive_text(final, clock.now)
     [failed] = [e for e in core.events_received() if isinstance(e, SendFailed)]
     assert (failed.code, failed.errors) == ("invalid", ({"path": "/room", "message": "x"},))
@@ -247,8 +269,7 @@ def test_passive_heartbeat_deadline_on_the_client() -> None:
     pair.client.tick(clock.advance(1_499))
     assert pair.client.events_received() == []
     pair.client.tick(clock.advance(1))
-    assert CloseRequested(4410, "heard nothing from the server") in \
-        pair.client.events_received()
+    assert CloseRequested(4410, "heard nothing from the server") in pair.client.events_received()
 
 
 def test_the_client_answers_ping_with_pong() -> None:
@@ -284,18 +305,27 @@ def test_sending_a_message_the_server_does_not_speak_raises() -> None:
     pair.connect()
     pair.client.versions.pop("chat.message_sent")
     with pytest.raises(SendFailedError) as raised:
-        pair.client.send(proto.MessageSentV1(id="1f0e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
-                                             room="r", text="t", sent_at="2026-03-01T09:30:00Z",
-                                             author={"id": "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11",
-                                                     "name": "A"}, reply_to=None), clock.now)
+        pair.client.send(
+            proto.MessageSentV1(
+                id="1f0e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
+                room="r",
+                text="t",
+                sent_at="2026-03-01T09:30:00Z",
+                author={"id": "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11", "name": "A"},
+                reply_to=None,
+            ),
+            clock.now,
+        )
     assert raised.value.code == "unsupported_version"
 
 
 def test_a_server_only_message_cannot_be_sent_by_the_client() -> None:
     clock = Clock()
     core = client(clock)
-    deleted = proto.MessageDeletedV1(id="2a1b0c9d-8e7f-4a6b-9c5d-4e3f2a1b0c9d", room="r",
-                                     by={"id": "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11",
-                                         "name": "A"})
+    deleted = proto.MessageDeletedV1(
+        id="2a1b0c9d-8e7f-4a6b-9c5d-4e3f2a1b0c9d",
+        room="r",
+        by={"id": "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11", "name": "A"},
+    )
     with pytest.raises(ValueError, match="server only"):
         core.send(deleted, clock.now)

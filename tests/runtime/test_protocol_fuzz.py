@@ -13,17 +13,36 @@ from tests.runtime.helpers import RUNTIME, Clock, opened, sent_v1, server
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                 max_size=4),
-    max_leaves=12)
-_types = st.sampled_from(["chat.message_sent", "chat.typing", "wiretype.subscribe",
-                          "wiretype.pong", "wiretype.ack", "wiretype.hello", "wiretype.nack",
-                          "nope", ""])
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+_types = st.sampled_from(
+    [
+        "chat.message_sent",
+        "chat.typing",
+        "wiretype.subscribe",
+        "wiretype.pong",
+        "wiretype.ack",
+        "wiretype.hello",
+        "wiretype.nack",
+        "nope",
+        "",
+    ]
+)
 _envelopes = st.fixed_dictionaries(
     {"type": _types, "v": st.integers(-1, 4) | st.booleans(), "id": st.text(max_size=130)},
-    optional={"data": _json, "ack": st.booleans() | st.integers(), "prio": st.integers(-2, 12),
-              "ts": st.integers(-5, 10**13), "ttl": st.integers(-5, 10**6),
-              "re": st.text(max_size=3), "seq": _json})
+    optional={
+        "data": _json,
+        "ack": st.booleans() | st.integers(),
+        "prio": st.integers(-2, 12),
+        "ts": st.integers(-5, 10**13),
+        "ttl": st.integers(-5, 10**6),
+        "re": st.text(max_size=3),
+        "seq": _json,
+    },
+)
 
 
 def _check(conn: Any) -> None:
@@ -46,8 +65,13 @@ def test_open_connection_survives_any_frames(frames: list[str]) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(_envelopes.map(json.dumps) | st.text(max_size=40) | st.binary(max_size=8),
-                min_size=1, max_size=3))
+@given(
+    st.lists(
+        _envelopes.map(json.dumps) | st.text(max_size=40) | st.binary(max_size=8),
+        min_size=1,
+        max_size=3,
+    )
+)
 def test_before_hello_anything_but_hello_closes_4400(frames: list[Any]) -> None:
     clock = Clock()
     conn = server(clock)
@@ -67,8 +91,12 @@ def test_before_hello_anything_but_hello_closes_4400(frames: list[Any]) -> None:
 def test_mutated_messages_are_nacked_invalid_or_accepted(changes: dict[str, Any]) -> None:
     clock = Clock()
     conn = opened(clock, {"chat.message_sent": [1]})
-    conn.receive_text(json.dumps({"type": "chat.message_sent", "v": 1, "id": "m",
-                                  "data": {**sent_v1(), **changes}}), clock.now)
+    conn.receive_text(
+        json.dumps(
+            {"type": "chat.message_sent", "v": 1, "id": "m", "data": {**sent_v1(), **changes}}
+        ),
+        clock.now,
+    )
     frames = [json.loads(t) for t in conn.data_to_send()]
     events = conn.events_received()
     assert (frames and frames[0]["data"]["code"] == "invalid") or events

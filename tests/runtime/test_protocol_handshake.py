@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.runtime.helpers import APP, Clock, frame, hello, read, server, sent_v1
+from tests.runtime.helpers import APP, Clock, frame, hello, read, sent_v1, server
 from wiretype.protocol import State
 from wiretype.protocol.events import CloseRequested, HelloReceived
 from wiretype.protocol.session import Session
@@ -17,8 +17,9 @@ def _closed_with(conn: object, code: int) -> None:
 def test_hello_gets_welcome_with_the_highest_common_version_of_each_message() -> None:
     clock = Clock()
     conn = server(clock)
-    conn.receive_text(hello({"chat.message_sent": [1, 2], "chat.typing": [1],
-                             "wiretype.ack": [1]}), clock.now)
+    conn.receive_text(
+        hello({"chat.message_sent": [1, 2], "chat.typing": [1], "wiretype.ack": [1]}), clock.now
+    )
     [event] = conn.events_received()
     assert isinstance(event, HelloReceived)
     assert event.versions["chat.message_sent"] == 2

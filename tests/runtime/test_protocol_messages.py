@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import wiretype_protocol as proto
+
 from tests.runtime.helpers import (
     Clock,
     frame,
@@ -106,8 +107,11 @@ def test_a_message_left_out_of_versions_is_unsupported_version() -> None:
 def test_the_wrong_direction_is_forbidden() -> None:
     clock = Clock()
     conn = opened(clock, {"chat.message_deleted": [1]})
-    data = {"id": "2a1b0c9d-8e7f-4a6b-9c5d-4e3f2a1b0c9d", "room": "lobby",
-            "by": {"id": "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11", "name": "Ada"}}
+    data = {
+        "id": "2a1b0c9d-8e7f-4a6b-9c5d-4e3f2a1b0c9d",
+        "room": "lobby",
+        "by": {"id": "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11", "name": "Ada"},
+    }
     conn.receive_text(frame("chat.message_deleted", 1, "d1", data), clock.now)
     assert _one(conn)["data"]["code"] == "forbidden"
     conn.receive_text(frame("wiretype.ping", 1, "p1", {"nonce": 1}), clock.now)
@@ -214,8 +218,9 @@ def test_a_rejecting_handler_nacks_with_code_and_retry_after() -> None:
 def test_an_expired_message_is_dropped_counted_and_never_delivered() -> None:
     clock = Clock()
     conn = opened(clock, {"chat.message_sent": [1]})
-    stale = frame("chat.message_sent", 1, "m1", sent_v1(), ts=int(clock.now) - 5_000,
-                  ttl=1_000, ack=True)
+    stale = frame(
+        "chat.message_sent", 1, "m1", sent_v1(), ts=int(clock.now) - 5_000, ttl=1_000, ack=True
+    )
     conn.receive_text(stale, clock.now)
     assert conn.events_received() == [Dropped("expired")]
     assert _one(conn)["data"]["code"] == "expired"
@@ -279,12 +284,12 @@ def test_topics_subscribe_unsubscribe_and_the_topic_limit() -> None:
     clock = Clock()
     session = Session("s-1", 3, {})
     conn = opened(clock, session=session, max_topics=2)
-    conn.receive_text(frame("wiretype.subscribe", 1, "s1", {"topics": ["a", "b"]}, ack=True),
-                      clock.now)
+    conn.receive_text(
+        frame("wiretype.subscribe", 1, "s1", {"topics": ["a", "b"]}, ack=True), clock.now
+    )
     assert conn.events_received() == [Subscribed(("a", "b"))]
     assert _one(conn)["type"] == "wiretype.ack"
-    conn.receive_text(frame("wiretype.subscribe", 1, "s2", {"topics": ["c"]}, ack=True),
-                      clock.now)
+    conn.receive_text(frame("wiretype.subscribe", 1, "s2", {"topics": ["c"]}, ack=True), clock.now)
     assert _one(conn)["data"]["code"] == "too_many_topics"
     conn.receive_text(frame("wiretype.unsubscribe", 1, "u1", {"topics": ["a"]}), clock.now)
     assert conn.events_received() == [Unsubscribed(("a",))]
@@ -295,8 +300,9 @@ def test_server_acked_send_retries_with_the_same_id_then_fails() -> None:
     from wiretype.protocol.events import SendFailed
 
     clock = Clock()
-    conn = opened(clock, {"chat.message_sent": [3]}, ack_timeout_ms=100, retries=2,
-                  heartbeat_ms=100_000)
+    conn = opened(
+        clock, {"chat.message_sent": [3]}, ack_timeout_ms=100, retries=2, heartbeat_ms=100_000
+    )
     ident = conn.send(proto.MessageSentV3(**sent_v3()), clock.now, ack=True)
     first = _one(conn)
     assert first["ack"] is True and first["id"] == ident

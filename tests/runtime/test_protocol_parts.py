@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
+from wiretype.errors import ConfigurationError, Reject
 from wiretype.protocol.delivery import DedupeWindow
 from wiretype.protocol.limits import Settings, TokenBucket
 from wiretype.protocol.queues import Item, PriorityQueue
 
-import pytest
 
-from wiretype.errors import ConfigurationError, Reject
-
-
-def _queue(*items: tuple[str, int, float | None], count: int = 100,
-           size: int = 10_000) -> PriorityQueue[str]:
+def _queue(
+    *items: tuple[str, int, float | None], count: int = 100, size: int = 10_000
+) -> PriorityQueue[str]:
     queue: PriorityQueue[str] = PriorityQueue(count, size)
     for payload, prio, expires in items:
         queue.push(Item(payload, prio, len(payload), expires))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import wiretype_protocol as proto
+
 from tests.runtime.helpers import Clock, Pair, frame, hello, opened, read, sent_v3, server
 from wiretype.protocol.events import CloseRequested, Dropped, Pong, Welcomed
 from wiretype.protocol.server import enqueue_detached
@@ -10,8 +11,7 @@ from wiretype.protocol.session import Session
 
 
 def _typing(n: int) -> proto.TypingV1:
-    return proto.TypingV1(room=f"r{n}", user_id="7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11",
-                          typing=True)
+    return proto.TypingV1(room=f"r{n}", user_id="7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11", typing=True)
 
 
 def test_every_server_message_carries_seq_and_epoch_in_order() -> None:
@@ -31,12 +31,19 @@ def test_resume_replays_everything_after_last_seq_in_order_before_new_frames() -
         conn.send(_typing(n), clock.now)
     conn.data_to_send()
     conn.connection_lost(clock.now)
-    enqueue_detached(session, conn.settings, '{"type":"chat.typing","v":1,"id":"late",'
-                     '"data":{"room":"r9","user_id":"7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11",'
-                     '"typing":false}', 4, None)
+    enqueue_detached(
+        session,
+        conn.settings,
+        '{"type":"chat.typing","v":1,"id":"late",'
+        '"data":{"room":"r9","user_id":"7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11",'
+        '"typing":false}',
+        4,
+        None,
+    )
     again = server(clock)
-    again.receive_text(hello({"chat.typing": [1]},
-                             resume={"session": "s-1", "last_seq": 2, "epoch": 3}), clock.now)
+    again.receive_text(
+        hello({"chat.typing": [1]}, resume={"session": "s-1", "last_seq": 2, "epoch": 3}), clock.now
+    )
     [event] = again.events_received()
     assert event.resume == ("s-1", 2, 3)
     assert session.can_resume(3, 2, event.versions)
@@ -80,8 +87,9 @@ def test_replay_skips_frames_whose_ttl_passed_and_counts_them() -> None:
     conn.send(_typing(1), clock.now)
     conn.connection_lost(clock.advance(500))
     again = server(clock)
-    again.receive_text(hello({"chat.typing": [1]},
-                             resume={"session": "s-1", "last_seq": 0, "epoch": 3}), clock.now)
+    again.receive_text(
+        hello({"chat.typing": [1]}, resume={"session": "s-1", "last_seq": 0, "epoch": 3}), clock.now
+    )
     again.events_received()
     again.accept(session, True, clock.now)
     _, *rest = read(again.data_to_send())
@@ -95,10 +103,12 @@ def test_pending_flush_order_is_priority_then_age() -> None:
     conn = opened(clock, session=session)
     conn.connection_lost(clock.now)
     for ident, prio in (("a", 4), ("b", 1), ("c", 4), ("d", 0)):
-        enqueue_detached(session, conn.settings,
-                         f'{{"type":"x","v":1,"id":"{ident}","data":{{}}', prio, None)
-    enqueue_detached(session, conn.settings, '{"type":"x","v":1,"id":"gone","data":{}', 2,
-                     clock.now)
+        enqueue_detached(
+            session, conn.settings, f'{{"type":"x","v":1,"id":"{ident}","data":{{}}', prio, None
+        )
+    enqueue_detached(
+        session, conn.settings, '{"type":"x","v":1,"id":"gone","data":{}', 2, clock.now
+    )
     again = server(clock)
     again.receive_text(hello(), clock.now)
     again.events_received()
@@ -115,8 +125,9 @@ def test_server_pings_every_heartbeat_and_measures_the_round_trip() -> None:
     conn.tick(clock.advance(1_000))
     [ping] = read(conn.data_to_send())
     assert ping["type"] == "wiretype.ping" and "seq" not in ping
-    conn.receive_text(frame("wiretype.pong", 1, "p", {"nonce": ping["data"]["nonce"]}),
-                      clock.advance(40))
+    conn.receive_text(
+        frame("wiretype.pong", 1, "p", {"nonce": ping["data"]["nonce"]}), clock.advance(40)
+    )
     assert conn.events_received() == [Pong(40)]
 
 

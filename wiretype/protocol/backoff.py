@@ -16,4 +16,4 @@ class RandomSource(Protocol):
 def full_jitter(attempt: int, min_ms: float, max_ms: float, rng: RandomSource) -> float:
     """The delay before try number ``attempt`` (0 for the first retry), in ms."""
     spread = min_ms * (2 ** min(attempt, 30))
-    return min(max_ms, min_ms + rng.random() * spread)
+    return float(min(max_ms, min_ms + rng.random() * spread))

@@ -59,8 +59,7 @@ class Outgoing:
     size: int
 
     def expires_at(self) -> float | None:
-        return float(self.ts + self.ttl) if self.ts is not None and self.ttl is not None \
-            else None
+        return float(self.ts + self.ttl) if self.ts is not None and self.ttl is not None else None
 
 
 class Journal(Protocol):
@@ -73,15 +72,46 @@ class Journal(Protocol):
 
 class ClientConnection:
     __slots__ = (
-        "_events", "_gap_at", "_ids", "_out", "_prefix", "_rng", "app", "attempt",
-        "epoch", "heartbeat_ms", "journal", "last_heard", "last_seq", "limits", "link",
-        "name", "next_attempt_at", "opened_at", "outbox", "protocol", "queue", "session",
-        "settings", "state", "topics", "version", "versions",
+        "_events",
+        "_gap_at",
+        "_ids",
+        "_out",
+        "_prefix",
+        "_rng",
+        "app",
+        "attempt",
+        "epoch",
+        "heartbeat_ms",
+        "journal",
+        "last_heard",
+        "last_seq",
+        "limits",
+        "link",
+        "name",
+        "next_attempt_at",
+        "opened_at",
+        "outbox",
+        "protocol",
+        "queue",
+        "session",
+        "settings",
+        "state",
+        "topics",
+        "version",
+        "versions",
     )
 
-    def __init__(self, app: Package, protocol: Package, settings: Settings, *, name: str,
-                 version: str = "0", rng: random.Random | None = None,
-                 journal: Journal | None = None) -> None:
+    def __init__(
+        self,
+        app: Package,
+        protocol: Package,
+        settings: Settings,
+        *,
+        name: str,
+        version: str = "0",
+        rng: random.Random | None = None,
+        journal: Journal | None = None,
+    ) -> None:
         self.app = app
         self.protocol = protocol
         self.settings = settings
@@ -107,8 +137,9 @@ class ClientConnection:
         self.heartbeat_ms = settings.heartbeat_ms
         self.last_heard = 0.0
         self.topics: set[str] = set()
-        self.queue: PriorityQueue[Outgoing] = PriorityQueue(settings.queue_size,
-                                                            settings.queue_bytes)
+        self.queue: PriorityQueue[Outgoing] = PriorityQueue(
+            settings.queue_size, settings.queue_bytes
+        )
         self.outbox = Outbox(settings.ack_timeout_ms, settings.retries, self._rng)
 
     # --- output ---------------------------------------------------------------------------
@@ -144,11 +175,17 @@ class ClientConnection:
         self.last_heard = now
         self.next_attempt_at = None
         self._out = []  # nothing of an earlier link goes before the hello
-        hello: dict[str, Any] = {"client": {"name": self.name, "version": self.version},
-                                 "registry": self.app.name, "speaks": self._speaks()}
+        hello: dict[str, Any] = {
+            "client": {"name": self.name, "version": self.version},
+            "registry": self.app.name,
+            "speaks": self._speaks(),
+        }
         if self.session is not None:
-            hello["resume"] = {"session": self.session, "last_seq": self.last_seq,
-                               "epoch": self.epoch}
+            hello["resume"] = {
+                "session": self.session,
+                "last_seq": self.last_seq,
+                "epoch": self.epoch,
+            }
         self._out.append(self._control("wiretype.hello", hello, versions={}) + "}")
 
     def connect_failed(self, now: float, *, final: bool = False, reason: str = "") -> None:
@@ -167,11 +204,14 @@ class ClientConnection:
         self.outbox.pause()
         if self.state == "closed":
             return
-        if code in FINAL_CODES and code != 1000 or (code == 1000 and self.state == "closing"):
+        if (code in FINAL_CODES and code != 1000) or (code == 1000 and self.state == "closing"):
             self._finish(f"{code} {reason}".strip())
             return
-        if was_open and self.opened_at is not None and \
-                now - self.opened_at >= self.settings.stable_ms:
+        if (
+            was_open
+            and self.opened_at is not None
+            and now - self.opened_at >= self.settings.stable_ms
+        ):
             self.attempt = 0
         self._set_state("reconnecting", f"{code} {reason}".strip())
         self._schedule(now, at_once=code == 4409)
@@ -199,8 +239,11 @@ class ClientConnection:
 
     def _schedule(self, now: float, *, at_once: bool = False) -> None:
         s = self.settings
-        delay = 0.0 if at_once else full_jitter(self.attempt, s.backoff_min_ms,
-                                                s.backoff_max_ms, self._rng)
+        delay = (
+            0.0
+            if at_once
+            else full_jitter(self.attempt, s.backoff_min_ms, s.backoff_max_ms, self._rng)
+        )
         self.attempt += 1
         self.next_attempt_at = now + delay
 
@@ -256,8 +299,12 @@ class ClientConnection:
 
     def _handshake(self, header: env.Header, loaded: Any, now: float) -> None:
         if header.type == "wiretype.error":
-            self._events.append(ErrorReceived(str(loaded.get("data", {}).get("code", "")),
-                                              str(loaded.get("data", {}).get("message", ""))))
+            self._events.append(
+                ErrorReceived(
+                    str(loaded.get("data", {}).get("code", "")),
+                    str(loaded.get("data", {}).get("message", "")),
+                )
+            )
             return
         if header.type != "wiretype.welcome":
             return
@@ -285,8 +332,9 @@ class ClientConnection:
         self.link = "open"
         self.opened_at = now
         self._set_state("open")
-        self._events.append(Welcomed(welcome.session, resumed, dict(self.versions),
-                                     welcome.heartbeat_ms))
+        self._events.append(
+            Welcomed(welcome.session, resumed, dict(self.versions), welcome.heartbeat_ms)
+        )
         for pending in self.outbox.resume(now):
             self._out.append(pending.frame)
         if not resumed and self.topics:
@@ -312,8 +360,11 @@ class ClientConnection:
             detail = model.detail if isinstance(model.detail, str) else None
             self._events.append(StatusReceived(model.state, model.reason, retry, detail))
         elif name == "wiretype.error":
-            self._events.append(ErrorReceived(model.code, model.message,
-                                              model.re if isinstance(model.re, str) else None))
+            self._events.append(
+                ErrorReceived(
+                    model.code, model.message, model.re if isinstance(model.re, str) else None
+                )
+            )
         elif name == "wiretype.presence":
             self._events.append(MessageReceived(header, model, header.v))
 
@@ -337,26 +388,33 @@ class ClientConnection:
         self._events.append(MessageReceived(header, model, header.v))
 
     def _decode(self, package: Package, header: env.Header, data: Any) -> Any:
-        if header.type not in package.messages or \
-                header.v not in package.module.MESSAGES.get(header.type, {}):
-            self._events.append(ProtocolProblem("unsupported_version",
-                                                f"{header.type} v{header.v}", header.id))
+        if header.type not in package.messages or header.v not in package.module.MESSAGES.get(
+            header.type, {}
+        ):
+            self._events.append(
+                ProtocolProblem("unsupported_version", f"{header.type} v{header.v}", header.id)
+            )
             return None
         try:
             return package.decode_data(header.type, header.v, data)
         except Exception as exc:
             if not package.is_decode_error(exc):
                 raise
-            self._events.append(ProtocolProblem("invalid", f"invalid {header.type}",
-                                                header.id, tuple(package.errors_of(exc))))
+            self._events.append(
+                ProtocolProblem(
+                    "invalid", f"invalid {header.type}", header.id, tuple(package.errors_of(exc))
+                )
+            )
             return None
 
     def ack(self, header: env.Header) -> None:
         """The application took a message that asked for an ack."""
         if header.ack and self.link == "open":
             quoted = env.quote(header.id)
-            self._out.append(f'{{"type":"wiretype.ack","v":1,"id":"{self.new_id()}",'
-                             f'"data":{{"re":{quoted}}},"re":{quoted}}}')
+            self._out.append(
+                f'{{"type":"wiretype.ack","v":1,"id":"{self.new_id()}",'
+                f'"data":{{"re":{quoted}}},"re":{quoted}}}'
+            )
 
     def _acked(self, message_id: str, now: float) -> None:
         pending = self.outbox.settle(message_id)
@@ -371,8 +429,9 @@ class ClientConnection:
             return
         retry = nack.retry_after_ms if isinstance(nack.retry_after_ms, int) else None
         if retry is not None and pending.attempts < self.outbox.retries:
-            again = self.outbox.add(pending.id, pending.frame, pending.prio, now,
-                                    pending.expires_at)
+            again = self.outbox.add(
+                pending.id, pending.frame, pending.prio, now, pending.expires_at
+            )
             again.attempts = pending.attempts
             again.deadline = now + retry
             return
@@ -383,9 +442,17 @@ class ClientConnection:
 
     # --- application -> server ------------------------------------------------------------
 
-    def send(self, model: Any, now: float, *, ack: bool = False,
-             prio: int = env.DEFAULT_PRIO, ttl: int | None = None,
-             volatile: bool = False, message_id: str | None = None) -> str | None:
+    def send(
+        self,
+        model: Any,
+        now: float,
+        *,
+        ack: bool = False,
+        prio: int = env.DEFAULT_PRIO,
+        ttl: int | None = None,
+        volatile: bool = False,
+        message_id: str | None = None,
+    ) -> str | None:
         """Send now when open (and under the in-flight limit), else queue; the id, or None
         when a volatile message was dropped because the link is not open."""
         name = type(model).__wire_name__
@@ -399,13 +466,17 @@ class ClientConnection:
         if self.state == "closed":
             raise SendFailedError(message_id or "", "closed", "the client is closed")
         if self.link == "open" and name not in self.versions:
-            raise SendFailedError(message_id or "", "unsupported_version",
-                                  f"the server does not speak {name}")
+            raise SendFailedError(
+                message_id or "", "unsupported_version", f"the server does not speak {name}"
+            )
         ident = message_id or self.new_id()
         ts = int(now) if ttl is not None else None
         outgoing = Outgoing(ident, name, model, ack, prio, ts, ttl, 0)
-        if self.link == "open" and (not ack or len(self.outbox) < self._max_in_flight()) \
-                and not self.queue:
+        if (
+            self.link == "open"
+            and (not ack or len(self.outbox) < self._max_in_flight())
+            and not self.queue
+        ):
             self._write(outgoing, now)
             return ident
         if volatile:
@@ -440,12 +511,18 @@ class ClientConnection:
         package = self.protocol if outgoing.type.startswith(PROTOCOL_PREFIX) else self.app
         outgoing.size = len(package.dump_json(outgoing.model))
         if self.journal is not None and outgoing.type in self.app.messages:
-            self.journal.put(outgoing, self.app.dump_json(outgoing.model),
-                             outgoing.model.__wire_version__)
-        dropped = self.queue.push(Item(outgoing, outgoing.prio, outgoing.size,
-                                       outgoing.expires_at()))
+            self.journal.put(
+                outgoing, self.app.dump_json(outgoing.model), outgoing.model.__wire_version__
+            )
+        dropped = self.queue.push(
+            Item(outgoing, outgoing.prio, outgoing.size, outgoing.expires_at())
+        )
         for item in dropped:
             self._lost(item.payload, "overflow")
+
+    def _fail(self, message_id: str, code: str, reason: str) -> None:
+        self._forget(message_id)
+        self._events.append(SendFailed(message_id, code, reason))
 
     def _lost(self, outgoing: Outgoing, reason: str) -> None:
         self._forget(outgoing.id)
@@ -469,8 +546,19 @@ class ClientConnection:
         package = self.protocol if outgoing.type.startswith(PROTOCOL_PREFIX) else self.app
         version = self.versions[outgoing.type]
         data_json = package.dump_json(package.convert(outgoing.model, version))
-        frame = env.body(outgoing.type, version, outgoing.id, data_json, ack=outgoing.ack,
-                         ts=outgoing.ts, ttl=outgoing.ttl, prio=outgoing.prio) + "}"
+        frame = (
+            env.body(
+                outgoing.type,
+                version,
+                outgoing.id,
+                data_json,
+                ack=outgoing.ack,
+                ts=outgoing.ts,
+                ttl=outgoing.ttl,
+                prio=outgoing.prio,
+            )
+            + "}"
+        )
         self._out.append(frame)
         if outgoing.ack:
             self.outbox.add(outgoing.id, frame, outgoing.prio, now, outgoing.expires_at())
@@ -484,15 +572,18 @@ class ClientConnection:
     def restore(self, items: Iterable[Outgoing]) -> None:
         """Put back what a journal kept across a restart (before the first connect)."""
         for outgoing in items:
-            for item in self.queue.push(Item(outgoing, outgoing.prio, outgoing.size,
-                                             outgoing.expires_at())):
+            for item in self.queue.push(
+                Item(outgoing, outgoing.prio, outgoing.size, outgoing.expires_at())
+            ):
                 self._lost(item.payload, "overflow")
 
     # --- time -----------------------------------------------------------------------------
 
     def tick(self, now: float) -> None:
-        if self.link in ("handshake", "open") and now - self.last_heard >= \
-                self.heartbeat_ms + self.settings.heartbeat_grace_ms:
+        if (
+            self.link in ("handshake", "open")
+            and now - self.last_heard >= self.heartbeat_ms + self.settings.heartbeat_grace_ms
+        ):
             self._events.append(CloseRequested(4410, "heard nothing from the server"))
             self.link = "closing"
         resend, failed, expired = self.outbox.due(now)
@@ -518,16 +609,21 @@ class ClientConnection:
 
     def _speaks(self) -> dict[str, list[int]]:
         speaks = {n: list(i.versions) for n, i in self.protocol.messages.items()}
-        speaks.update({n: list(i.versions) for n, i in self.app.messages.items()
-                       if not n.startswith(PROTOCOL_PREFIX)})
+        speaks.update(
+            {
+                n: list(i.versions)
+                for n, i in self.app.messages.items()
+                if not n.startswith(PROTOCOL_PREFIX)
+            }
+        )
         return speaks
 
-    def _control(self, name: str, data: Mapping[str, Any], *,
-                 versions: Mapping[str, int] | None = None) -> str:
+    def _control(
+        self, name: str, data: Mapping[str, Any], *, versions: Mapping[str, int] | None = None
+    ) -> str:
         info = self.protocol.messages[name]
         spoken = self.versions if versions is None else versions
         version = spoken.get(name, info.latest)
         model = self.protocol.model(name, info.latest).model_validate(dict(data))
         data_json = self.protocol.dump_json(self.protocol.convert(model, version))
         return env.body(name, version, self.new_id(), data_json)
-

@@ -48,10 +48,19 @@ class Outbox:
     def __iter__(self) -> Iterator[Pending]:
         return iter(list(self._pending.values()))
 
-    def add(self, message_id: str, frame: str, prio: int, now: float,
-            expires_at: float | None, *, paused: bool = False) -> Pending:
-        pending = Pending(message_id, frame, prio, now, now + self.ack_timeout_ms,
-                          expires_at, paused=paused)
+    def add(
+        self,
+        message_id: str,
+        frame: str,
+        prio: int,
+        now: float,
+        expires_at: float | None,
+        *,
+        paused: bool = False,
+    ) -> Pending:
+        pending = Pending(
+            message_id, frame, prio, now, now + self.ack_timeout_ms, expires_at, paused=paused
+        )
         self._pending[message_id] = pending
         return pending
 
@@ -77,8 +86,9 @@ class Outbox:
         return resend, failed, expired
 
     def delay(self, attempt: int) -> float:
-        return self.ack_timeout_ms + full_jitter(attempt, self.ack_timeout_ms / 2, self.max_ms,
-                                                 self.rng)
+        return self.ack_timeout_ms + full_jitter(
+            attempt, self.ack_timeout_ms / 2, self.max_ms, self.rng
+        )
 
     def retry_at(self, pending: Pending, now: float, deadline: float) -> None:
         pending.attempts += 1

@@ -63,7 +63,9 @@ def header_of(frame: Any) -> Header | FrameProblem:
     """The header of a loaded frame (a dict), or what is wrong with it."""
     if not isinstance(frame, dict):
         return FrameProblem("bad_envelope", "a frame must be a JSON object")
-    name, version, ident = frame.get("type"), frame.get("v"), frame.get("id")
+    name: Any = frame.get("type")
+    version: Any = frame.get("v")
+    ident: Any = frame.get("id")
     known_id = ident if _is_id(ident) else None
     if type(name) is not str or not name:
         return FrameProblem("bad_envelope", "`type` must be a non-empty string", known_id)
@@ -74,26 +76,38 @@ def header_of(frame: Any) -> Header | FrameProblem:
     return runtime_keys(name, version, ident, frame)
 
 
-def runtime_keys(name: str, version: int, ident: str, keys: dict[str, Any]) -> Header | FrameProblem:
+def runtime_keys(
+    name: str, version: int, ident: str, keys: dict[str, Any]
+) -> Header | FrameProblem:
     """The header with ``ack ts ttl prio re seq epoch`` checked from ``keys``."""
-    ack, ts, ttl = keys.get("ack", False), keys.get("ts"), keys.get("ttl")
-    prio, re_, seq, epoch = keys.get("prio", DEFAULT_PRIO), keys.get("re"), keys.get("seq"), \
-        keys.get("epoch")
-    problem = _key_problem(ack, ts, ttl, prio, re_, seq, epoch)
+    problem = _key_problem(keys)
     if problem:
         return FrameProblem("bad_envelope", problem, ident)
-    return Header(name, version, ident, ack, ts, ttl, prio, re_, seq, epoch)
+    return Header(
+        name,
+        version,
+        ident,
+        keys.get("ack", False),
+        keys.get("ts"),
+        keys.get("ttl"),
+        keys.get("prio", DEFAULT_PRIO),
+        keys.get("re"),
+        keys.get("seq"),
+        keys.get("epoch"),
+    )
 
 
-def _key_problem(ack: Any, ts: Any, ttl: Any, prio: Any, re_: Any, seq: Any,
-                 epoch: Any) -> str | None:
-    if type(ack) is not bool:
+def _key_problem(keys: dict[str, Any]) -> str | None:
+    if type(keys.get("ack", False)) is not bool:
         return "`ack` must be true or false"
-    for key, value in (("ts", ts), ("ttl", ttl), ("seq", seq), ("epoch", epoch)):
+    for key in ("ts", "ttl", "seq", "epoch"):
+        value = keys.get(key)
         if value is not None and (not _is_int(value) or value < 0):
             return f"`{key}` must be an integer >= 0"
+    prio = keys.get("prio", DEFAULT_PRIO)
     if not _is_int(prio) or not 0 <= prio <= 9:
         return "`prio` must be an integer from 0 to 9"
+    re_ = keys.get("re")
     if re_ is not None and not _is_id(re_):
         return "`re` must be a string of 1-128 characters"
     return None
@@ -116,9 +130,18 @@ def quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def body(name: str, version: int, ident: str, data_json: str, *, ack: bool = False,
-         ts: int | None = None, ttl: int | None = None, prio: int = DEFAULT_PRIO,
-         re: str | None = None) -> str:
+def body(
+    name: str,
+    version: int,
+    ident: str,
+    data_json: str,
+    *,
+    ack: bool = False,
+    ts: int | None = None,
+    ttl: int | None = None,
+    prio: int = DEFAULT_PRIO,
+    re: str | None = None,
+) -> str:
     """A frame without its closing brace (so ``tail`` can add seq and epoch)."""
     parts = [f'{{"type":{quote(name)},"v":{version},"id":{quote(ident)},"data":{data_json}']
     if ack:

@@ -121,6 +121,19 @@ class CloseRequested:
     reason: str
 
 
-Event = (HelloReceived | MessageReceived | Subscribed | Unsubscribed | AckReceived | SendFailed
-         | Dropped | Pong | StatusReceived | ErrorReceived | ProtocolProblem | Welcomed
-         | StateChanged | CloseRequested)
+Event = (
+    HelloReceived
+    | MessageReceived
+    | Subscribed
+    | Unsubscribed
+    | AckReceived
+    | SendFailed
+    | Dropped
+    | Pong
+    | StatusReceived
+    | ErrorReceived
+    | ProtocolProblem
+    | Welcomed
+    | StateChanged
+    | CloseRequested
+)

@@ -7,8 +7,15 @@ from __future__ import annotations
 
 
 class Heartbeat:
-    __slots__ = ("_nonce", "_sent", "interval_ms", "last_heard", "liveness_ms", "next_ping",
-                 "rtt_ms")
+    __slots__ = (
+        "_nonce",
+        "_sent",
+        "interval_ms",
+        "last_heard",
+        "liveness_ms",
+        "next_ping",
+        "rtt_ms",
+    )
 
     def __init__(self, interval_ms: float, liveness_ms: float, now: float) -> None:
         self.interval_ms = interval_ms

@@ -23,11 +23,13 @@ class Negotiated:
     problem: str | None = None  # set when the handshake fails (close 4406)
 
 
-def negotiate(registry: str, speaks: Mapping[str, Sequence[int]], app: Package,
-              protocol: Package) -> Negotiated:
+def negotiate(
+    registry: str, speaks: Mapping[str, Sequence[int]], app: Package, protocol: Package
+) -> Negotiated:
     if registry not in _names_of(app):
-        return Negotiated({}, f"this server speaks the registry {app.name!r}, "
-                              f"not {registry[:128]!r}")
+        return Negotiated(
+            {}, f"this server speaks the registry {app.name!r}, not {registry[:128]!r}"
+        )
     versions: dict[str, int] = {}
     for name, info in protocol.messages.items():
         if name not in speaks:
@@ -35,8 +37,9 @@ def negotiate(registry: str, speaks: Mapping[str, Sequence[int]], app: Package,
             continue
         common = set(speaks[name]) & set(info.versions)
         if not common:
-            return Negotiated({}, f"no common version of {name} (server: "
-                                  f"{', '.join(map(str, info.versions))})")
+            return Negotiated(
+                {}, f"no common version of {name} (server: {', '.join(map(str, info.versions))})"
+            )
         versions[name] = max(common)
     for name, info in app.messages.items():
         if name.startswith(PROTOCOL_PREFIX) or name not in speaks:

@@ -65,19 +65,28 @@ class Package:
         self.messages: dict[str, MessageInfo] = dict(messages)
 
     @classmethod
-    def from_module(cls, module: ModuleType, *, name: str | None = None,
-                    speaks: Mapping[str, Iterable[int]] | None = None) -> Package:
+    def from_module(
+        cls,
+        module: ModuleType,
+        *,
+        name: str | None = None,
+        speaks: Mapping[str, Iterable[int]] | None = None,
+    ) -> Package:
         for needed in ("MESSAGES", "decode", "upgrade", "downgrade", "DecodeError"):
             if not hasattr(module, needed):
-                raise ConfigurationError(f"{module.__name__} is not a generated wiretype "
-                                         f"package (no {needed})")
+                raise ConfigurationError(
+                    f"{module.__name__} is not a generated wiretype package (no {needed})"
+                )
         described = _described(module)
         messages = {
             message: MessageInfo(
-                message, tuple(sorted(versions)),
+                message,
+                tuple(sorted(versions)),
                 _direction(described.get(message, {}).get("direction", "both"), message),
-                frozenset(described.get(message, {}).get("sensitive", ())))
-            for message, versions in module.MESSAGES.items()}
+                frozenset(described.get(message, {}).get("sensitive", ())),
+            )
+            for message, versions in module.MESSAGES.items()
+        }
         registry = name or described.get("", {}).get("name") or _doc_name(module)
         package = cls(module, str(registry), messages)
         return package.restrict(speaks) if speaks else package
@@ -132,7 +141,8 @@ class Package:
     def dump_json(self, model: Any) -> str:
         """The data part of a message as compact JSON text."""
         return model.__pydantic_serializer__.to_json(  # type: ignore[no-any-return]
-            model, by_alias=True).decode("utf-8", "surrogatepass")
+            model, by_alias=True
+        ).decode("utf-8", "surrogatepass")
 
     def errors_of(self, exc: BaseException) -> list[dict[str, str]]:
         return [dict(e) for e in getattr(exc, "errors", [])][:100]
@@ -141,7 +151,7 @@ class Package:
 def _into_data(error: Mapping[str, str]) -> dict[str, str]:
     path = error.get("path", "")
     if path == "/data" or path.startswith("/data/"):
-        path = path[len("/data"):]
+        path = path[len("/data") :]
     return {"path": path, "message": error.get("message", "")}
 
 
@@ -254,11 +264,15 @@ _RUNTIME: list[Package] = []
 def runtime_package() -> Package:
     """The runtime's own messages (``wiretype.*``), from the shipped ``wiretype_protocol``."""
     if not _RUNTIME:
-        import wiretype_protocol
+        import wiretype_protocol  # type: ignore[import-not-found,unused-ignore]
 
         full = Package.from_module(wiretype_protocol)
-        messages = {name: MessageInfo(name, info.versions,
-                                      RUNTIME_DIRECTIONS.get(name, "both"), info.sensitive)
-                    for name, info in full.messages.items() if name.startswith("wiretype.")}
+        messages = {
+            name: MessageInfo(
+                name, info.versions, RUNTIME_DIRECTIONS.get(name, "both"), info.sensitive
+            )
+            for name, info in full.messages.items()
+            if name.startswith("wiretype.")
+        }
         _RUNTIME.append(Package(wiretype_protocol, full.name, messages))
     return _RUNTIME[0]

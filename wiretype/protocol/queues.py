@@ -106,8 +106,9 @@ class PriorityQueue(Generic[T]):
         return False
 
     def next_expiry(self) -> float | None:
-        times = [i.expires_at for lane in self._lanes.values() for i in lane
-                 if i.expires_at is not None]
+        times = [
+            i.expires_at for lane in self._lanes.values() for i in lane if i.expires_at is not None
+        ]
         return min(times) if times else None
 
     def __iter__(self) -> Iterator[Item[T]]:

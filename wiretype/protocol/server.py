@@ -61,15 +61,43 @@ class State(enum.IntEnum):
 
 class ServerConnection:
     __slots__ = (
-        "_bucket", "_early", "_events", "_ids", "_out", "_outbox", "_prefix", "_rng",
-        "_strikes", "app", "bad_frames", "close_code", "close_reason", "client",
-        "client_version", "handshake_deadline", "heartbeat", "in_flight", "pinned",
-        "protocol", "resume", "session", "settings", "state", "versions",
+        "_bucket",
+        "_early",
+        "_events",
+        "_ids",
+        "_out",
+        "_outbox",
+        "_prefix",
+        "_rng",
+        "_strikes",
+        "app",
+        "bad_frames",
+        "client",
+        "client_version",
+        "close_code",
+        "close_reason",
+        "handshake_deadline",
+        "heartbeat",
+        "in_flight",
+        "pinned",
+        "protocol",
+        "resume",
+        "session",
+        "settings",
+        "state",
+        "versions",
     )
 
-    def __init__(self, app: Package, protocol: Package, settings: Settings, now: float, *,
-                 pinned: Mapping[str, int] | None = None,
-                 rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        app: Package,
+        protocol: Package,
+        settings: Settings,
+        now: float,
+        *,
+        pinned: Mapping[str, int] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         self.app = app
         self.protocol = protocol
         self.settings = settings
@@ -125,8 +153,10 @@ class ServerConnection:
             return
         if self.heartbeat is not None:
             self.heartbeat.last_heard = now
-        if len(text) > self.settings.max_frame_bytes // 4 and \
-                env.utf8_size(text) > self.settings.max_frame_bytes:
+        if (
+            len(text) > self.settings.max_frame_bytes // 4
+            and env.utf8_size(text) > self.settings.max_frame_bytes
+        ):
             self.close(1009, "frame too big")
             return
         if self.state is State.CONNECTING:
@@ -216,13 +246,16 @@ class ServerConnection:
         if resume is not None and not isinstance(resume, str) and hasattr(resume, "session"):
             self.resume = (resume.session, resume.last_seq, resume.epoch)
         self._early = []
-        self._events.append(HelloReceived(self.client, self.client_version, dict(self.versions),
-                                          self.resume))
+        self._events.append(
+            HelloReceived(self.client, self.client_version, dict(self.versions), self.resume)
+        )
 
     def _refuse_early(self, code: str, message: str) -> None:
         self._fail_handshake(message, 4400, code)
 
-    def _fail_handshake(self, message: str, close_code: int, code: str = "handshake_failed") -> None:
+    def _fail_handshake(
+        self, message: str, close_code: int, code: str = "handshake_failed"
+    ) -> None:
         self._out.append(self._error_body(code, message, None) + "}")
         self._events.append(ProtocolProblem(code, message))
         self.close(close_code, message[:120])
@@ -239,15 +272,22 @@ class ServerConnection:
         self.state = State.OPEN
         self.heartbeat = Heartbeat(s.heartbeat_ms, s.liveness_ms, now)
         self._bucket = TokenBucket(s.rate, s.burst, now)
-        welcome = {"session": session.id, "heartbeat_ms": s.heartbeat_ms,
-                   "versions": self.versions,
-                   "limits": {"max_frame_bytes": s.max_frame_bytes,
-                              "max_in_flight": s.max_in_flight, "max_topics": s.max_topics},
-                   "resumed": resumed}
+        welcome = {
+            "session": session.id,
+            "heartbeat_ms": s.heartbeat_ms,
+            "versions": self.versions,
+            "limits": {
+                "max_frame_bytes": s.max_frame_bytes,
+                "max_in_flight": s.max_in_flight,
+                "max_topics": s.max_topics,
+            },
+            "resumed": resumed,
+        }
         # the welcome carries the store's epoch (no seq): a client that hears nothing else
         # before a drop can still resume
-        self._out.append(self._control_body("wiretype.welcome", welcome) +
-                         f',"epoch":{session.epoch}}}')
+        self._out.append(
+            self._control_body("wiretype.welcome", welcome) + f',"epoch":{session.epoch}}}'
+        )
         if resumed and session.replay is not None and self.resume is not None:
             frames, expired = session.replay.after(self.resume[1], now)
             self._out.extend(frames)
@@ -285,8 +325,11 @@ class ServerConnection:
             self._careful(text, now)
             return
         extra = framed.__pydantic_extra__
-        header = env.runtime_keys(framed.type, framed.v, framed.id, extra) if extra else \
-            env.Header(framed.type, framed.v, framed.id)
+        header = (
+            env.runtime_keys(framed.type, framed.v, framed.id, extra)
+            if extra
+            else env.Header(framed.type, framed.v, framed.id)
+        )
         if isinstance(header, env.FrameProblem):
             self._problem(header, now)
             return
@@ -308,8 +351,12 @@ class ServerConnection:
         package = self.protocol if header.type.startswith(PROTOCOL_PREFIX) else self.app
         info = package.messages.get(header.type)
         if info is None:
-            self._problem(env.FrameProblem("unknown_type", f"no message called "
-                                           f"{header.type[:128]}", header.id), now)
+            self._problem(
+                env.FrameProblem(
+                    "unknown_type", f"no message called {header.type[:128]}", header.id
+                ),
+                now,
+            )
             return
         if not self._admissible(header, info.sent_by_client(), now):
             return
@@ -319,18 +366,23 @@ class ServerConnection:
             if not package.is_decode_error(exc):
                 raise
             errors = package.errors_of(exc)
-            self.nack(header, "invalid", f"not a valid {header.type} v{header.v}", now,
-                      errors=errors)
-            self._events.append(ProtocolProblem("invalid", "invalid data", header.id,
-                                                tuple(errors)))
+            self.nack(
+                header, "invalid", f"not a valid {header.type} v{header.v}", now, errors=errors
+            )
+            self._events.append(
+                ProtocolProblem("invalid", "invalid data", header.id, tuple(errors))
+            )
             return
         self._dispatch(header, data, now)
 
     def _admissible(self, header: env.Header, from_client: bool, now: float) -> bool:
         if self.versions.get(header.type) != header.v:
             spoken = self.versions.get(header.type)
-            why = (f"{header.type} is not usable on this connection" if spoken is None
-                   else f"{header.type} travels as v{spoken} on this connection")
+            why = (
+                f"{header.type} is not usable on this connection"
+                if spoken is None
+                else f"{header.type} travels as v{spoken} on this connection"
+            )
             self.nack(header, "unsupported_version", why, now)
             return False
         if not from_client:
@@ -346,8 +398,9 @@ class ServerConnection:
                 self._control(header, data, now)
             return
         info = self.app.messages[name]
-        if not self._admissible(header, info.sent_by_client(), now) or \
-                not self._rate_ok(header, now):
+        if not self._admissible(header, info.sent_by_client(), now) or not self._rate_ok(
+            header, now
+        ):
             return
         expires = header.expires_at()
         if expires is not None and expires <= now:
@@ -358,8 +411,13 @@ class ServerConnection:
         if self._duplicate(header, now):
             return
         if self.in_flight >= self.settings.max_in_flight:
-            self.nack(header, "overloaded", "too many messages in flight", now,
-                      retry_after_ms=self.settings.retry_after_ms)
+            self.nack(
+                header,
+                "overloaded",
+                "too many messages in flight",
+                now,
+                retry_after_ms=self.settings.retry_after_ms,
+            )
             return
         target = self.pinned.get(name, info.latest)
         if header.v != target:
@@ -376,8 +434,13 @@ class ServerConnection:
         except Exception as exc:
             if not self.app.is_decode_error(exc):
                 raise
-            self.nack(header, "invalid", f"cannot convert to v{target}", now,
-                      errors=self.app.errors_of(exc))
+            self.nack(
+                header,
+                "invalid",
+                f"cannot convert to v{target}",
+                now,
+                errors=self.app.errors_of(exc),
+            )
             return None
 
     def _rate_ok(self, header: env.Header, now: float) -> bool:
@@ -421,8 +484,10 @@ class ServerConnection:
     def _control(self, header: env.Header, data: Any, now: float) -> None:
         handler = _CONTROL.get(header.type)
         if handler is None:
-            self._problem(env.FrameProblem("bad_envelope", f"{header.type} is not expected "
-                                           "here", header.id), now)
+            self._problem(
+                env.FrameProblem("bad_envelope", f"{header.type} is not expected here", header.id),
+                now,
+            )
             return
         handler(self, header, data, now)
 
@@ -438,12 +503,21 @@ class ServerConnection:
             return
         topics = tuple(t for t in data.topics if t not in self.session.topics)
         if any(not t or len(t) > MAX_TOPIC for t in topics):
-            self.nack(header, "invalid", f"a topic is 1-{MAX_TOPIC} characters", now,
-                      errors=[{"path": "/topics", "message": "topic length out of range"}])
+            self.nack(
+                header,
+                "invalid",
+                f"a topic is 1-{MAX_TOPIC} characters",
+                now,
+                errors=[{"path": "/topics", "message": "topic length out of range"}],
+            )
             return
         if len(self.session.topics) + len(topics) > self.settings.max_topics:
-            self.nack(header, "too_many_topics",
-                      f"at most {self.settings.max_topics} topics per connection", now)
+            self.nack(
+                header,
+                "too_many_topics",
+                f"at most {self.settings.max_topics} topics per connection",
+                now,
+            )
             return
         self.session.topics.update(topics)
         if topics:
@@ -477,12 +551,14 @@ class ServerConnection:
         self._events.append(StatusReceived(data.state, data.reason, retry, detail))
 
     def _on_error(self, header: env.Header, data: Any, now: float) -> None:
-        self._events.append(ErrorReceived(data.code, data.message,
-                                          data.re if isinstance(data.re, str) else None))
+        self._events.append(
+            ErrorReceived(data.code, data.message, data.re if isinstance(data.re, str) else None)
+        )
 
     def _on_hello(self, header: env.Header, data: Any, now: float) -> None:
-        self._problem(env.FrameProblem("bad_envelope", "hello was already received",
-                                       header.id), now)
+        self._problem(
+            env.FrameProblem("bad_envelope", "hello was already received", header.id), now
+        )
 
     # --- answers --------------------------------------------------------------------------
 
@@ -502,19 +578,35 @@ class ServerConnection:
             seen.remember(header.id, answer, now)
         self._write(answer, None, now)
 
-    def nack(self, header: env.Header, code: str, reason: str, now: float, *,
-             retry_after_ms: int | None = None,
-             errors: Iterable[Mapping[str, str]] = ()) -> None:
+    def nack(
+        self,
+        header: env.Header,
+        code: str,
+        reason: str,
+        now: float,
+        *,
+        retry_after_ms: int | None = None,
+        errors: Iterable[Mapping[str, str]] = (),
+    ) -> None:
         """Refuse ``header``'s message with ``code`` (a wiretype.nack code)."""
-        if self.in_flight and self.session is not None and self.session.seen is not None \
-                and self.session.seen.get(header.id, now) == "":
+        if (
+            self.in_flight
+            and self.session is not None
+            and self.session.seen is not None
+            and self.session.seen.get(header.id, now) == ""
+        ):
             self.in_flight -= 1
         if self.state is not State.OPEN:
             return
-        data: dict[str, Any] = {"re": header.id, "code": code, "reason": reason[:1000],
-                                "errors": [{"path": e["path"][:1000],
-                                            "message": e["message"][:1000]}
-                                           for e in list(errors)[:100]]}
+        data: dict[str, Any] = {
+            "re": header.id,
+            "code": code,
+            "reason": reason[:1000],
+            "errors": [
+                {"path": e["path"][:1000], "message": e["message"][:1000]}
+                for e in list(errors)[:100]
+            ],
+        }
         if retry_after_ms is not None:
             data["retry_after_ms"] = max(0, int(retry_after_ms))
         answer = self._control_body("wiretype.nack", data, re=header.id)
@@ -532,8 +624,16 @@ class ServerConnection:
 
     # --- application -> client ------------------------------------------------------------
 
-    def send(self, model: Any, now: float, *, ack: bool = False, prio: int = env.DEFAULT_PRIO,
-             ttl: int | None = None, re: str | None = None) -> str | None:
+    def send(
+        self,
+        model: Any,
+        now: float,
+        *,
+        ack: bool = False,
+        prio: int = env.DEFAULT_PRIO,
+        ttl: int | None = None,
+        re: str | None = None,
+    ) -> str | None:
         """Send a registry message in this connection's version of it; its id, or None when
         the client cannot read it (counted as dropped ``unsupported``)."""
         name = type(model).__wire_name__
@@ -547,8 +647,7 @@ class ServerConnection:
         data_json = self.app.dump_json(self.app.convert(model, version))
         ident = self.new_id()
         ts = int(now) if ttl is not None else None
-        body = env.body(name, version, ident, data_json, ack=ack, ts=ts, ttl=ttl, prio=prio,
-                        re=re)
+        body = env.body(name, version, ident, data_json, ack=ack, ts=ts, ttl=ttl, prio=prio, re=re)
         expires = now + ttl if ttl is not None else None
         self._write(body, expires, now)
         if ack:
@@ -560,8 +659,15 @@ class ServerConnection:
         if self.state is State.OPEN:
             self._write(body, expires_at, now)
 
-    def status(self, state: str, reason: str, now: float, *, retry_in_ms: int | None = None,
-               detail: str | None = None) -> None:
+    def status(
+        self,
+        state: str,
+        reason: str,
+        now: float,
+        *,
+        retry_in_ms: int | None = None,
+        detail: str | None = None,
+    ) -> None:
         data: dict[str, Any] = {"state": state, "reason": reason}
         if retry_in_ms is not None:
             data["retry_in_ms"] = retry_in_ms
@@ -604,8 +710,7 @@ class ServerConnection:
 
     def _outbox_(self) -> Outbox:
         if self._outbox is None:
-            self._outbox = Outbox(self.settings.ack_timeout_ms, self.settings.retries,
-                                  self._rng)
+            self._outbox = Outbox(self.settings.ack_timeout_ms, self.settings.retries, self._rng)
         return self._outbox
 
     def _retry(self, now: float) -> None:
@@ -620,9 +725,14 @@ class ServerConnection:
 
     def _ack_body(self, re: str) -> str:
         quoted = env.quote(re)
-        return (f'{{"type":"wiretype.ack","v":1,"id":"{self.new_id()}","data":{{"re":{quoted}}}'
-                f',"re":{quoted}') if self.versions.get("wiretype.ack", 1) == 1 else \
-            self._control_body("wiretype.ack", {"re": re}, re=re)
+        return (
+            (
+                f'{{"type":"wiretype.ack","v":1,"id":"{self.new_id()}","data":{{"re":{quoted}}}'
+                f',"re":{quoted}'
+            )
+            if self.versions.get("wiretype.ack", 1) == 1
+            else self._control_body("wiretype.ack", {"re": re}, re=re)
+        )
 
     def _error_body(self, code: str, message: str, re: str | None) -> str:
         data: dict[str, Any] = {"code": code, "message": message[:1000]}
@@ -630,16 +740,30 @@ class ServerConnection:
             data["re"] = re
         return self._control_body("wiretype.error", data, re=re)
 
-    def _control_body(self, name: str, data: dict[str, Any], *, re: str | None = None,
-                      prio: int = env.DEFAULT_PRIO) -> str:
+    def _control_body(
+        self,
+        name: str,
+        data: dict[str, Any],
+        *,
+        re: str | None = None,
+        prio: int = env.DEFAULT_PRIO,
+    ) -> str:
         """A runtime message built at its latest version, sent in the negotiated one."""
-        return control_body(self.protocol, self.versions, name, data, self.new_id(), re=re,
-                            prio=prio)
+        return control_body(
+            self.protocol, self.versions, name, data, self.new_id(), re=re, prio=prio
+        )
 
 
-def control_body(protocol: Package, versions: Mapping[str, int], name: str,
-                 data: dict[str, Any], ident: str, *, re: str | None = None,
-                 prio: int = env.DEFAULT_PRIO) -> str:
+def control_body(
+    protocol: Package,
+    versions: Mapping[str, int],
+    name: str,
+    data: dict[str, Any],
+    ident: str,
+    *,
+    re: str | None = None,
+    prio: int = env.DEFAULT_PRIO,
+) -> str:
     info = protocol.messages[name]
     model = protocol.model(name, info.latest).model_validate(data)
     version = versions.get(name, info.latest)
@@ -647,8 +771,9 @@ def control_body(protocol: Package, versions: Mapping[str, int], name: str,
     return env.body(name, version, ident, data_json, re=re, prio=prio)
 
 
-def enqueue_detached(session: Session, settings: Settings, body: str, prio: int,
-                     expires_at: float | None) -> list[Item[str]]:
+def enqueue_detached(
+    session: Session, settings: Settings, body: str, prio: int, expires_at: float | None
+) -> list[Item[str]]:
     """Keep a frame body for a session whose client is away; return what overflowed."""
     if session.pending is None:
         session.pending = PriorityQueue(settings.replay_size, settings.max_buffer_bytes)

@@ -48,8 +48,7 @@ class ReplayBuffer:
 
     def trim(self, now: float) -> None:
         frames = self._frames
-        while frames and (len(frames) > self.max_size
-                          or frames[0].written_at + self.max_ms <= now):
+        while frames and (len(frames) > self.max_size or frames[0].written_at + self.max_ms <= now):
             self.lost_through = frames.popleft().seq
 
     def covers(self, last_seq: int) -> bool:

@@ -32,9 +32,20 @@ class SqliteJournal:
 
     def put(self, item: Outgoing, data_json: str, version: int) -> None:
         self._stamp += 1
-        self._db.execute("INSERT OR REPLACE INTO queue VALUES (?,?,?,?,?,?,?,?,?)",
-                         (item.id, item.type, version, data_json, int(item.ack), item.prio,
-                          item.ts, item.ttl, self._stamp))
+        self._db.execute(
+            "INSERT OR REPLACE INTO queue VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                item.id,
+                item.type,
+                version,
+                data_json,
+                int(item.ack),
+                item.prio,
+                item.ts,
+                item.ttl,
+                self._stamp,
+            ),
+        )
 
     def remove(self, message_id: str) -> None:
         self._db.execute("DELETE FROM queue WHERE id = ?", (message_id,))
@@ -42,8 +53,9 @@ class SqliteJournal:
     def load(self, package: Package) -> list[Outgoing]:
         """What was queued, oldest first; rows the package cannot read are dropped."""
         out: list[Outgoing] = []
-        rows = self._db.execute("SELECT id, type, v, data, ack, prio, ts, ttl FROM queue "
-                                "ORDER BY stamp").fetchall()
+        rows = self._db.execute(
+            "SELECT id, type, v, data, ack, prio, ts, ttl FROM queue ORDER BY stamp"
+        ).fetchall()
         for ident, name, version, data, ack, prio, ts, ttl in rows:
             try:
                 model = package.decode_data(name, version, json.loads(data))

@@ -20,8 +20,9 @@ class MemoryStore:
         return len(self._sessions)
 
     async def create(self, versions: dict[str, int], principal: Any, now: float) -> Session:
-        session = Session(secrets.token_urlsafe(18), self.epoch, dict(versions),
-                          principal=principal)
+        session = Session(
+            secrets.token_urlsafe(18), self.epoch, dict(versions), principal=principal
+        )
         self._sessions[session.id] = session
         return session
 
@@ -33,8 +34,11 @@ class MemoryStore:
         self._sessions.pop(session_id, None)
 
     async def expire(self, now: float, ttl_ms: float) -> list[Session]:
-        gone = [s for s in self._sessions.values()
-                if s.closed or (s.detached_at is not None and s.detached_at + ttl_ms <= now)]
+        gone = [
+            s
+            for s in self._sessions.values()
+            if s.closed or (s.detached_at is not None and s.detached_at + ttl_ms <= now)
+        ]
         for session in gone:
             del self._sessions[session.id]
             session.closed = True
