@@ -85,12 +85,21 @@ class Message:
 class Context:
     """A connection as its handlers see it."""
 
-    __slots__ = ("_link", "_server", "message")
+    __slots__ = ("_data", "_event", "_link", "_message", "_server")
 
     def __init__(self, server: Server, link: _Link) -> None:
         self._server = server
         self._link = link
-        self.message: Message | None = None  # the one being handled
+        self._event: MessageReceived | None = None  # the message being handled
+        self._data: Any = None
+        self._message: Message | None = None
+
+    @property
+    def message(self) -> Message | None:
+        """The message being handled (its header, its data at the handler's version)."""
+        if self._message is None and self._event is not None:
+            self._message = Message(self._event.header, self._data, self._event.wire_version)
+        return self._message
 
     @property
     def principal(self) -> Any:
@@ -511,7 +520,8 @@ class Server:
                     await self._hello(link, event)
                 else:
                     self._event(link, event)
-        self._schedule(link)
+        # no _schedule here: frames from the client only move deadlines later, and the
+        # sweep re-files a connection whose deadline moved when it comes due
 
     def _pump_sync(self, link: _Link) -> None:
         """Pump after a tick or a call from outside the reader (no handler runs here)."""
@@ -561,6 +571,7 @@ class Server:
             resumed,
         )
         self._write(link, link.conn.data_to_send())
+        self._schedule(link)
         if resumed:
             for topic in session.topics:
                 self._presence(topic, session, "joined")
@@ -575,7 +586,7 @@ class Server:
             if (
                 found is not None
                 and found.principal == link.principal
-                and found.can_resume(epoch, last_seq, event.versions)
+                and found.can_resume(epoch, last_seq, event.versions, now)
             ):
                 old = self._attached.get(found.id)
                 if old is not None and old is not link:
@@ -597,8 +608,7 @@ class Server:
             data = self.app.convert(data, route.version)
         ctx = link.context
         assert ctx is not None
-        message = Message(header, data, event.wire_version)
-        ctx.message = message
+        ctx._event, ctx._data, ctx._message = event, data, None
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "message n=%d type=%s v=%d id=%r data=%s",
@@ -610,6 +620,8 @@ class Server:
             )
         try:
             if self._middleware:
+                message = ctx.message
+                assert message is not None
                 await self._chain(route, message, ctx, 0)
             else:
                 await route.handler(data, ctx)
@@ -625,7 +637,7 @@ class Server:
         else:
             conn.ack(header, _common.now_ms())
         finally:
-            ctx.message = None
+            ctx._event = ctx._data = ctx._message = None
 
     async def _chain(self, route: _Route, message: Message, ctx: Context, index: int) -> None:
         if index == len(self._middleware):

@@ -263,23 +263,45 @@ class ClientConnection:
         if self.link == "down":
             return
         self.last_heard = now
-        loaded = env.load(text)
-        if isinstance(loaded, env.FrameProblem):
-            self._events.append(ProtocolProblem(loaded.code, loaded.message))
+        read = self._read(text)
+        if read is None:
             return
-        header = env.header_of(loaded)
-        if isinstance(header, env.FrameProblem):
-            self._events.append(ProtocolProblem(header.code, header.message, header.id))
-            return
+        header, model = read
         if self.link == "handshake":
-            self._handshake(header, loaded, now)
+            self._handshake(header, model, now)
             return
         if header.seq is not None and not self._in_order(header):
             return
         if header.type.startswith(PROTOCOL_PREFIX):
-            self._control_in(header, loaded.get("data"), now)
+            self._control_in(header, model, now)
         else:
-            self._message_in(header, loaded.get("data"), now)
+            self._message_in(header, model, now)
+
+    def _read(self, text: str) -> tuple[env.Header, Any] | None:
+        """The header and the validated data of a frame (one pass when it is well formed)."""
+        found = env.HEAD.match(text)
+        if found is not None:
+            name = found.group(1)
+            package = self.protocol if name.startswith(PROTOCOL_PREFIX) else self.app
+            validator = package.validator(name, found.group(2))
+            if validator is not None and not env.maybe_non_finite(text):
+                try:
+                    framed = validator.validate_json(text, by_alias=True, by_name=False)
+                except ValueError:
+                    pass
+                else:
+                    return env.header_from(framed), framed.data
+        loaded = env.load(text)
+        if isinstance(loaded, env.FrameProblem):
+            self._events.append(ProtocolProblem(loaded.code, loaded.message))
+            return None
+        header = env.header_of(loaded)
+        if isinstance(header, env.FrameProblem):
+            self._events.append(ProtocolProblem(header.code, header.message, header.id))
+            return None
+        package = self.protocol if header.type.startswith(PROTOCOL_PREFIX) else self.app
+        model = self._decode(package, header, loaded.get("data"))
+        return None if model is None else (header, model)
 
     def _in_order(self, header: env.Header) -> bool:
         seq = header.seq
@@ -297,28 +319,15 @@ class ClientConnection:
         self.last_seq = seq
         return True
 
-    def _handshake(self, header: env.Header, loaded: Any, now: float) -> None:
+    def _handshake(self, header: env.Header, model: Any, now: float) -> None:
         if header.type == "wiretype.error":
-            self._events.append(
-                ErrorReceived(
-                    str(loaded.get("data", {}).get("code", "")),
-                    str(loaded.get("data", {}).get("message", "")),
-                )
-            )
+            self._events.append(ErrorReceived(model.code, model.message))
             return
         if header.type != "wiretype.welcome":
             return
-        try:
-            welcome = self.protocol.decode_data("wiretype.welcome", header.v, loaded.get("data"))
-        except Exception as exc:
-            if not self.protocol.is_decode_error(exc):
-                raise
-            self._events.append(ProtocolProblem("bad_envelope", "invalid welcome"))
-            self._events.append(CloseRequested(4400, "invalid welcome"))
-            return
         if header.epoch is not None:
             self.epoch = header.epoch
-        self._welcomed(welcome, now)
+        self._welcomed(model, now)
 
     def _welcomed(self, welcome: Any, now: float) -> None:
         resumed = bool(welcome.resumed) and welcome.session == self.session
@@ -341,18 +350,12 @@ class ClientConnection:
             self._subscribe_frame(sorted(self.topics), now)
         self._flush(now)
 
-    def _control_in(self, header: env.Header, data: Any, now: float) -> None:
+    def _control_in(self, header: env.Header, model: Any, now: float) -> None:
         name = header.type
-        if name == "wiretype.ping":
-            nonce = data.get("nonce") if isinstance(data, dict) else None
-            if type(nonce) is int:
-                self._out.append(self._control("wiretype.pong", {"nonce": nonce}) + "}")
-            return
-        model = self._decode(self.protocol, header, data)
-        if model is None:
-            return
         if name == "wiretype.ack":
             self._acked(model.re, now)
+        elif name == "wiretype.ping":
+            self._out.append(self._control("wiretype.pong", {"nonce": model.nonce}) + "}")
         elif name == "wiretype.nack":
             self._nacked(model, now)
         elif name == "wiretype.status":
@@ -368,14 +371,12 @@ class ClientConnection:
         elif name == "wiretype.presence":
             self._events.append(MessageReceived(header, model, header.v))
 
-    def _message_in(self, header: env.Header, data: Any, now: float) -> None:
-        expires = header.expires_at()
-        if expires is not None and expires <= now:
-            self._events.append(Dropped("expired"))
-            return
-        model = self._decode(self.app, header, data)
-        if model is None:
-            return
+    def _message_in(self, header: env.Header, model: Any, now: float) -> None:
+        if header.ttl is not None:
+            expires = header.expires_at()
+            if expires is not None and expires <= now:
+                self._events.append(Dropped("expired"))
+                return
         info = self.app.messages.get(header.type)
         if info is not None and model.__wire_version__ != info.latest:
             try:

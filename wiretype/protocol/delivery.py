@@ -139,12 +139,16 @@ class DedupeWindow:
         return found[1]
 
     def remember(self, message_id: str, answer: str, now: float) -> None:
-        if message_id in self._seen:
-            stamp = self._seen[message_id][0]
-            self._seen[message_id] = (stamp, answer)
+        """Keep ``answer`` for ``message_id``; old entries go by count here and by age in
+        ``prune`` (called from the sweep; ``get`` ignores stale entries meanwhile)."""
+        seen = self._seen
+        found = seen.get(message_id)
+        if found is not None:
+            seen[message_id] = (found[0], answer)
             return
-        self._seen[message_id] = (now, answer)
-        self.prune(now)
+        seen[message_id] = (now, answer)
+        if len(seen) > self.size:
+            seen.popitem(last=False)
 
     def forget(self, message_id: str) -> None:
         self._seen.pop(message_id, None)

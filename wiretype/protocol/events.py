@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .envelope import Header
 
@@ -18,10 +18,11 @@ class HelloReceived:
     resume: tuple[str, int, int] | None  # (session, last_seq, epoch)
 
 
-@dataclass(frozen=True, slots=True)
-class MessageReceived:
+class MessageReceived(NamedTuple):
     """A registry message, validated and converted to the version its reader wants.
-    Server: answer it with ``ack`` / ``nack`` (``settle`` when it asked for no ack)."""
+    Server: answer it with ``ack`` / ``nack`` (``settle`` when it asked for no ack).
+    A named tuple, not a dataclass: one is made per message, and this is the cheapest
+    immutable value."""
 
     header: Header
     data: Any

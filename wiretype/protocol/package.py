@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from ..errors import ConfigurationError
 
@@ -56,11 +56,12 @@ class MessageInfo:
 class Package:
     """A generated package as the core sees it (possibly restricted to fewer versions)."""
 
-    __slots__ = ("_decode_error", "_module", "messages", "name")
+    __slots__ = ("_decode_error", "_module", "_validators", "messages", "name")
 
     def __init__(self, module: ModuleType, name: str, messages: Mapping[str, MessageInfo]):
         self._module = module
         self._decode_error: type[Exception] = module.DecodeError
+        self._validators: dict[tuple[str, str], Any] = {}
         self.name = name
         self.messages: dict[str, MessageInfo] = dict(messages)
 
@@ -121,6 +122,22 @@ class Package:
         """The generated ``decode``: an Envelope, or the package's DecodeError."""
         return self._module.decode(raw)
 
+    def validator(self, message: str, version: str) -> Any:
+        """The pydantic-core validator of a whole frame of (message, version): literal type
+        and v, the id, the runtime keys and the data in one pass over the JSON text; None
+        for a version this package does not have."""
+        key = (message, version)
+        found = self._validators.get(key)
+        if found is None:
+            info = self.messages.get(message)
+            number = int(version) if version.isdigit() and len(version) < 6 else 0
+            if info is None or number not in self._module.MESSAGES.get(message, {}):
+                return None
+            found = self._validators[key] = _frame_model(
+                message, number, self._module.MESSAGES[message][number]
+            ).__pydantic_validator__
+        return found
+
     def decode_data(self, message: str, version: int, data: Any) -> Any:
         """The model of ``data`` as (message, version); DecodeError paths point into data."""
         frame = {"type": message, "v": version, "id": "-", "data": data}
@@ -146,6 +163,32 @@ class Package:
 
     def errors_of(self, exc: BaseException) -> list[dict[str, str]]:
         return [dict(e) for e in getattr(exc, "errors", [])][:100]
+
+
+def _frame_model(message: str, version: int, data_model: type[Any]) -> type[Any]:
+    """A frame of one message version with its runtime keys typed (see envelope.py)."""
+    import pydantic
+
+    ident = Annotated[str, pydantic.Field(min_length=1, max_length=128)]
+    count = Annotated[int, pydantic.Field(ge=0)]
+    fields: dict[str, Any] = {
+        "type": (Literal[message], ...),
+        "v": (Literal[version], ...),
+        "id": (ident, ...),
+        "data": (data_model, ...),
+        "ack": (bool, False),
+        "ts": (count | None, None),
+        "ttl": (count | None, None),
+        "prio": (Annotated[int, pydantic.Field(ge=0, le=9)], 4),
+        "re": (ident | None, None),
+        "seq": (count | None, None),
+        "epoch": (count | None, None),
+    }
+    config = pydantic.ConfigDict(extra="ignore", strict=True)
+    model: type[Any] = pydantic.create_model(
+        f"{data_model.__name__}Frame", __config__=config, **fields
+    )
+    return model
 
 
 def _into_data(error: Mapping[str, str]) -> dict[str, str]:

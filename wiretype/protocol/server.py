@@ -46,7 +46,6 @@ from .queues import Item, PriorityQueue
 from .session import ReplayBuffer, Session
 
 _TYPE = re.compile(r'\{\s*"type"\s*:\s*"([^"\\]*)"')
-DONE = "-"  # dedupe answer of a message that asked for no ack
 MAX_TOPIC = 256
 # Codes after which a client retry may succeed: the dedupe window forgets the id.
 _RETRYABLE = frozenset({"rate_limited", "overloaded", "internal"})
@@ -189,9 +188,19 @@ class ServerConnection:
             return
         nonce = self.heartbeat.ping_due(now)
         if nonce is not None:
+            self._tidy(now)
             self._out.append(self._control_body("wiretype.ping", {"nonce": nonce}) + "}")
         if self._outbox:
             self._retry(now)
+
+    def _tidy(self, now: float) -> None:
+        """Age limits, applied once a heartbeat rather than on every frame."""
+        session = self.session
+        if session is not None:
+            if session.seen is not None:
+                session.seen.prune(now)
+            if session.replay is not None:
+                session.replay.trim(now)
 
     def connection_lost(self, now: float, *, by_client_1000: bool = False) -> None:
         """The transport ended. The session is kept for resume unless the client closed
@@ -314,29 +323,20 @@ class ServerConnection:
     # --- frames after the handshake -------------------------------------------------------
 
     def _frame(self, text: str, now: float) -> None:
-        found = _TYPE.match(text)
-        name = found.group(1) if found else ""
-        package = self.protocol if name.startswith(PROTOCOL_PREFIX) else self.app
-        try:
-            framed = package.decode(text)
-        except Exception as exc:
-            if not package.is_decode_error(exc):
-                raise
-            self._careful(text, now)
-            return
-        extra = framed.__pydantic_extra__
-        header = (
-            env.runtime_keys(framed.type, framed.v, framed.id, extra)
-            if extra
-            else env.Header(framed.type, framed.v, framed.id)
-        )
-        if isinstance(header, env.FrameProblem):
-            self._problem(header, now)
-            return
-        if len(header.id) > env.MAX_ID:
-            self._problem(env.FrameProblem("bad_envelope", "`id` is longer than 128"), now)
-            return
-        self._dispatch(header, framed.data, now)
+        found = env.HEAD.match(text)
+        if found is not None:
+            name = found.group(1)
+            package = self.protocol if name.startswith(PROTOCOL_PREFIX) else self.app
+            validator = package.validator(name, found.group(2))
+            if validator is not None and not env.maybe_non_finite(text):
+                try:
+                    framed = validator.validate_json(text, by_alias=True, by_name=False)
+                except ValueError:
+                    pass
+                else:
+                    self._dispatch(env.header_from(framed), framed.data, now)
+                    return
+        self._careful(text, now)
 
     def _careful(self, text: str, now: float) -> None:
         """A frame the fast path refused: say precisely what is wrong with it."""
@@ -366,7 +366,7 @@ class ServerConnection:
             if not package.is_decode_error(exc):
                 raise
             errors = package.errors_of(exc)
-            self.nack(
+            self._refuse(
                 header, "invalid", f"not a valid {header.type} v{header.v}", now, errors=errors
             )
             self._events.append(
@@ -376,6 +376,8 @@ class ServerConnection:
         self._dispatch(header, data, now)
 
     def _admissible(self, header: env.Header, from_client: bool, now: float) -> bool:
+        if from_client and self.versions.get(header.type) == header.v:
+            return True
         if self.versions.get(header.type) != header.v:
             spoken = self.versions.get(header.type)
             why = (
@@ -383,10 +385,10 @@ class ServerConnection:
                 if spoken is None
                 else f"{header.type} travels as v{spoken} on this connection"
             )
-            self.nack(header, "unsupported_version", why, now)
+            self._refuse(header, "unsupported_version", why, now)
             return False
         if not from_client:
-            self.nack(header, "forbidden", f"{header.type} is sent by the server only", now)
+            self._refuse(header, "forbidden", f"{header.type} is sent by the server only", now)
             return False
         return True
 
@@ -398,20 +400,22 @@ class ServerConnection:
                 self._control(header, data, now)
             return
         info = self.app.messages[name]
-        if not self._admissible(header, info.sent_by_client(), now) or not self._rate_ok(
-            header, now
+        from_client = info.direction != "server_to_client"
+        if (self.versions.get(name) != header.v or not from_client) and not self._admissible(
+            header, from_client, now
         ):
             return
-        expires = header.expires_at()
-        if expires is not None and expires <= now:
-            self._events.append(Dropped("expired"))
-            if header.ack:
-                self.nack(header, "expired", "the message expired before it was handled", now)
+        bucket = self._bucket
+        if bucket is not None and not bucket.take(now):
+            self._limited(header, bucket, now)
             return
-        if self._duplicate(header, now):
+        self._strikes = 0
+        if (header.ttl is not None and self._expired(header, now)) or (
+            header.ack and self._duplicate(header, now)
+        ):
             return
         if self.in_flight >= self.settings.max_in_flight:
-            self.nack(
+            self._refuse(
                 header,
                 "overloaded",
                 "too many messages in flight",
@@ -419,14 +423,24 @@ class ServerConnection:
                 retry_after_ms=self.settings.retry_after_ms,
             )
             return
-        target = self.pinned.get(name, info.latest)
+        target = self.pinned.get(name, info.versions[-1])
         if header.v != target:
             data = self._convert(header, data, target, now)
             if data is None:
                 return
         self.in_flight += 1
-        self._window().remember(header.id, "", now)
+        if header.ack:
+            self._window().remember(header.id, "", now)
         self._events.append(MessageReceived(header, data, header.v))
+
+    def _expired(self, header: env.Header, now: float) -> bool:
+        expires = header.expires_at()
+        if expires is None or expires > now:
+            return False
+        self._events.append(Dropped("expired"))
+        if header.ack:
+            self._refuse(header, "expired", "the message expired before it was handled", now)
+        return True
 
     def _convert(self, header: env.Header, data: Any, target: int, now: float) -> Any:
         try:
@@ -434,7 +448,7 @@ class ServerConnection:
         except Exception as exc:
             if not self.app.is_decode_error(exc):
                 raise
-            self.nack(
+            self._refuse(
                 header,
                 "invalid",
                 f"cannot convert to v{target}",
@@ -448,20 +462,25 @@ class ServerConnection:
         if bucket is None or bucket.take(now):
             self._strikes = 0
             return True
+        self._limited(header, bucket, now)
+        return False
+
+    def _limited(self, header: env.Header, bucket: TokenBucket, now: float) -> None:
         self._strikes += 1
         if self._strikes >= max(self.settings.burst, 10):  # sustained: close
             self.close(4429, "rate limited")
-            return False
-        self.nack(header, "rate_limited", "slow down", now, retry_after_ms=bucket.wait_ms())
-        return False
+            return
+        self._refuse(header, "rate_limited", "slow down", now, retry_after_ms=bucket.wait_ms())
 
     def _duplicate(self, header: env.Header, now: float) -> bool:
-        if self.session is None or self.session.seen is None:
+        """A retried message seen before: answer it again (or wait for its handler)."""
+        seen = self.session.seen if self.session is not None else None
+        if seen is None:
             return False
-        answer = self.session.seen.get(header.id, now)
+        answer = seen.get(header.id, now)
         if answer is None:
             return False
-        if answer and answer != DONE:
+        if answer:
             self._write(answer, None, now)
         return True
 
@@ -503,7 +522,7 @@ class ServerConnection:
             return
         topics = tuple(t for t in data.topics if t not in self.session.topics)
         if any(not t or len(t) > MAX_TOPIC for t in topics):
-            self.nack(
+            self._refuse(
                 header,
                 "invalid",
                 f"a topic is 1-{MAX_TOPIC} characters",
@@ -512,7 +531,7 @@ class ServerConnection:
             )
             return
         if len(self.session.topics) + len(topics) > self.settings.max_topics:
-            self.nack(
+            self._refuse(
                 header,
                 "too_many_topics",
                 f"at most {self.settings.max_topics} topics per connection",
@@ -563,20 +582,12 @@ class ServerConnection:
     # --- answers --------------------------------------------------------------------------
 
     def ack(self, header: env.Header, now: float) -> None:
-        """The handler of ``header``'s message returned (or it needed none)."""
-        if self.in_flight and not header.type.startswith(PROTOCOL_PREFIX):
-            self.in_flight -= 1
-        if self.state is not State.OPEN:
-            return
-        seen = self.session.seen if self.session is not None else None
-        if not header.ack:
-            if seen is not None and not header.type.startswith(PROTOCOL_PREFIX):
-                seen.remember(header.id, DONE, now)
-            return
-        answer = self._ack_body(header.id)
-        if seen is not None and not header.type.startswith(PROTOCOL_PREFIX):
-            seen.remember(header.id, answer, now)
-        self._write(answer, None, now)
+        """The handler of a ``MessageReceived`` returned: ack it when it asked."""
+        self._settled(header)
+        if header.ack and self.state is State.OPEN:
+            answer = self._ack_body(header.id)
+            self._remember(header, answer, now)
+            self._write(answer, None, now)
 
     def nack(
         self,
@@ -588,14 +599,33 @@ class ServerConnection:
         retry_after_ms: int | None = None,
         errors: Iterable[Mapping[str, str]] = (),
     ) -> None:
-        """Refuse ``header``'s message with ``code`` (a wiretype.nack code)."""
-        if (
-            self.in_flight
-            and self.session is not None
-            and self.session.seen is not None
-            and self.session.seen.get(header.id, now) == ""
-        ):
+        """The handler of a ``MessageReceived`` refused it with ``code`` (a nack code)."""
+        self._settled(header)
+        self._refuse(header, code, reason, now, retry_after_ms=retry_after_ms, errors=errors)
+
+    def settle(self, header: env.Header, now: float) -> None:
+        """Alias of ``ack`` (for a message that asked for none, nothing is sent)."""
+        self.ack(header, now)
+
+    def _settled(self, header: env.Header) -> None:
+        if self.in_flight and not header.type.startswith(PROTOCOL_PREFIX):
             self.in_flight -= 1
+
+    def _remember(self, header: env.Header, answer: str, now: float) -> None:
+        seen = self.session.seen if self.session is not None else None
+        if seen is not None and header.ack and not header.type.startswith(PROTOCOL_PREFIX):
+            seen.remember(header.id, answer, now)
+
+    def _refuse(
+        self,
+        header: env.Header,
+        code: str,
+        reason: str,
+        now: float,
+        *,
+        retry_after_ms: int | None = None,
+        errors: Iterable[Mapping[str, str]] = (),
+    ) -> None:
         if self.state is not State.OPEN:
             return
         data: dict[str, Any] = {
@@ -610,17 +640,12 @@ class ServerConnection:
         if retry_after_ms is not None:
             data["retry_after_ms"] = max(0, int(retry_after_ms))
         answer = self._control_body("wiretype.nack", data, re=header.id)
-        seen = self.session.seen if self.session is not None else None
-        if seen is not None and not header.type.startswith(PROTOCOL_PREFIX):
-            if code in _RETRYABLE or retry_after_ms is not None:
-                seen.forget(header.id)
-            else:
-                seen.remember(header.id, answer, now)
+        if code in _RETRYABLE or retry_after_ms is not None:
+            if self.session is not None and self.session.seen is not None:
+                self.session.seen.forget(header.id)
+        else:
+            self._remember(header, answer, now)
         self._write(answer, None, now)
-
-    def settle(self, header: env.Header, now: float) -> None:
-        """Alias of ``ack`` for messages that asked for none (the handler returned)."""
-        self.ack(header, now)
 
     # --- application -> client ------------------------------------------------------------
 

@@ -15,13 +15,8 @@ from typing import Any
 from .delivery import DedupeWindow
 from .queues import PriorityQueue
 
-
-@dataclass(slots=True)
-class Replayed:
-    seq: int
-    frame: str
-    written_at: float
-    expires_at: float | None
+# (seq, frame, written_at, expires_at): a tuple, one is kept per frame written
+Replayed = tuple[int, str, float, float | None]
 
 
 class ReplayBuffer:
@@ -43,13 +38,18 @@ class ReplayBuffer:
         if self.max_size <= 0:
             self.lost_through = seq
             return
-        self._frames.append(Replayed(seq, frame, now, expires_at))
-        self.trim(now)
+        frames = self._frames
+        frames.append((seq, frame, now, expires_at))
+        if len(frames) > self.max_size:
+            self.lost_through = frames.popleft()[0]
+        elif frames[0][2] + self.max_ms <= now:
+            self.trim(now)
 
     def trim(self, now: float) -> None:
+        """Drop what is past ``replay_size`` or older than ``replay_ms``."""
         frames = self._frames
-        while frames and (len(frames) > self.max_size or frames[0].written_at + self.max_ms <= now):
-            self.lost_through = frames.popleft().seq
+        while frames and (len(frames) > self.max_size or frames[0][2] + self.max_ms <= now):
+            self.lost_through = frames.popleft()[0]
 
     def covers(self, last_seq: int) -> bool:
         return last_seq >= self.lost_through
@@ -59,13 +59,13 @@ class ReplayBuffer:
         self.trim(now)
         out: list[str] = []
         expired = 0
-        for replayed in self._frames:
-            if replayed.seq <= last_seq:
+        for seq, frame, _, expires_at in self._frames:
+            if seq <= last_seq:
                 continue
-            if replayed.expires_at is not None and replayed.expires_at <= now:
+            if expires_at is not None and expires_at <= now:
                 expired += 1
                 continue
-            out.append(replayed.frame)
+            out.append(frame)
         return out, expired
 
 
@@ -91,9 +91,15 @@ class Session:
         self.seq += 1
         return self.seq
 
-    def can_resume(self, epoch: int, last_seq: int, versions: dict[str, int]) -> bool:
+    def can_resume(
+        self, epoch: int, last_seq: int, versions: dict[str, int], now: float | None = None
+    ) -> bool:
+        """Whether a hello's resume can be served: same epoch and versions, and every frame
+        after ``last_seq`` still kept (``now`` first drops what ``replay_ms`` let go)."""
         if self.closed or epoch != self.epoch or last_seq > self.seq:
             return False
         if versions != self.versions:
             return False
+        if self.replay is not None and now is not None:
+            self.replay.trim(now)
         return self.replay is None or self.replay.covers(last_seq)
