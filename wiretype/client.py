@@ -23,6 +23,7 @@ from websockets.asyncio.client import ClientConnection as WsConnection
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed as WsClosed
 from websockets.exceptions import InvalidHandshake, InvalidStatus
+from websockets.frames import Frame, Opcode
 from websockets.protocol import State as WsState
 
 from . import _common
@@ -50,6 +51,36 @@ __all__ = ["Client"]
 log = logging.getLogger("wiretype.client")
 Handler = Callable[[Any], Awaitable[None] | None]
 _CLOSED = object()
+
+
+class _Wire(WsConnection):
+    """A websockets client connection that hands each complete text frame to ``sink`` from
+    the protocol callback, so an ack settles its ``send`` without a hop through a reader
+    task. Everything else (handshake, fragments, binary, control frames) goes the usual way.
+    """
+
+    sink: Callable[[str], None] | None = None
+
+    def process_event(self, event: Any) -> None:
+        sink = self.sink
+        if (
+            sink is not None
+            and self.response is not None
+            and type(event) is Frame
+            and event.opcode is Opcode.TEXT
+            and event.fin
+        ):
+            try:
+                text = bytes(event.data).decode("utf-8")
+            except UnicodeDecodeError:
+                super().process_event(event)
+                return
+            try:
+                sink(text)
+            except Exception:  # a bug must not break the transport's callback
+                log.exception("incoming frame failed")
+            return
+        super().process_event(event)
 
 
 class Client:
@@ -289,6 +320,7 @@ class Client:
                     open_timeout=self.settings.handshake_timeout_ms / 1000,
                     max_size=None,
                     user_agent_header=None,
+                    create_connection=_Wire,
                 )
             except InvalidStatus as exc:
                 status = exc.response.status_code
@@ -322,15 +354,18 @@ class Client:
     async def _read(self, ws: WsConnection) -> None:
         self._ws = ws
         core = self.core
+        if isinstance(ws, _Wire):
+            ws.sink = self._receive
         self._pump()
         try:
-            async for message in ws:
-                if type(message) is str:
-                    core.receive_text(message, _common.now_ms())
-                    self._pump()
+            async for message in ws:  # only what the sink did not take
+                if isinstance(message, str):
+                    self._receive(message)
         except WsClosed:
             pass
         finally:
+            if isinstance(ws, _Wire):
+                ws.sink = None
             self._ws = None
         code = ws.close_code if ws.close_code is not None else 1006
         reason = ws.close_reason or ""
@@ -338,6 +373,10 @@ class Client:
             message = self._error.message if self._error else reason
             self._final = HandshakeFailed(code, message)
         core.connection_lost(code, reason, _common.now_ms())
+        self._pump()
+
+    def _receive(self, text: str) -> None:
+        self.core.receive_text(text, _common.now_ms())
         self._pump()
 
     async def _tick(self) -> None:

@@ -137,7 +137,8 @@ def header_from(frame: Any) -> Header:
 
 
 def maybe_non_finite(text: str) -> bool:
-    """NaN and Infinity are not JSON: such frames are read the careful way."""
+    """NaN and Infinity are not JSON (pydantic's reader takes them in ignored keys): a
+    frame that holds either word is read the careful way, which refuses them."""
     return "NaN" in text or "Infinity" in text
 
 

@@ -56,12 +56,13 @@ class MessageInfo:
 class Package:
     """A generated package as the core sees it (possibly restricted to fewer versions)."""
 
-    __slots__ = ("_decode_error", "_module", "_validators", "messages", "name")
+    __slots__ = ("_decode_error", "_loose", "_module", "_validators", "messages", "name")
 
     def __init__(self, module: ModuleType, name: str, messages: Mapping[str, MessageInfo]):
         self._module = module
         self._decode_error: type[Exception] = module.DecodeError
         self._validators: dict[tuple[str, str], Any] = {}
+        self._loose = _loose_versions(module)
         self.name = name
         self.messages: dict[str, MessageInfo] = dict(messages)
 
@@ -133,6 +134,8 @@ class Package:
             number = int(version) if version.isdigit() and len(version) < 6 else 0
             if info is None or number not in self._module.MESSAGES.get(message, {}):
                 return None
+            if self._loose is None or (message, number) in self._loose:
+                return None  # data that may hold NaN or Infinity: read the careful way
             found = self._validators[key] = _frame_model(
                 message, number, self._module.MESSAGES[message][number]
             ).__pydantic_validator__
@@ -163,6 +166,14 @@ class Package:
 
     def errors_of(self, exc: BaseException) -> list[dict[str, str]]:
         return [dict(e) for e in getattr(exc, "errors", [])][:100]
+
+
+def _loose_versions(module: ModuleType) -> frozenset[tuple[str, int]] | None:
+    """The message versions whose data may hold any JSON value (NaN must be refused in the
+    text), as the generated codec lists them; None when it does not say (all go careful)."""
+    codec = getattr(module, "codec", None)
+    loose = getattr(codec, "_LOOSE", None)
+    return frozenset(loose) if isinstance(loose, frozenset) else None
 
 
 def _frame_model(message: str, version: int, data_model: type[Any]) -> type[Any]:
