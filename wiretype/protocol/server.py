@@ -248,7 +248,7 @@ class ServerConnection:
         if found.problem is not None:
             self._fail_handshake(found.problem, 4406)
             return
-        self.versions = found.versions
+        self.versions = shared_versions(found.versions)
         self.client = hello.client.name
         self.client_version = hello.client.version
         resume = getattr(hello, "resume", None)
@@ -256,7 +256,7 @@ class ServerConnection:
             self.resume = (resume.session, resume.last_seq, resume.epoch)
         self._early = []
         self._events.append(
-            HelloReceived(self.client, self.client_version, dict(self.versions), self.resume)
+            HelloReceived(self.client, self.client_version, self.versions, self.resume)
         )
 
     def _refuse_early(self, code: str, message: str) -> None:
@@ -275,7 +275,7 @@ class ServerConnection:
             raise RuntimeError("accept() needs a HelloReceived first")
         s = self.settings
         self.session = session
-        session.versions = dict(self.versions)
+        session.versions = self.versions
         session.detached_at = None
         session.client, session.client_version = self.client, self.client_version
         self.state = State.OPEN
@@ -777,6 +777,21 @@ class ServerConnection:
         return control_body(
             self.protocol, self.versions, name, data, self.new_id(), re=re, prio=prio
         )
+
+
+_SHARED: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
+
+
+def shared_versions(versions: dict[str, int]) -> dict[str, int]:
+    """One dict per distinct negotiated map, shared by every connection that has it (most
+    clients of a service speak the same versions; a map is ~2 KiB). Treated as frozen."""
+    key = tuple(sorted(versions.items()))
+    found = _SHARED.get(key)
+    if found is None:
+        if len(_SHARED) >= 4096:
+            _SHARED.clear()
+        found = _SHARED[key] = versions
+    return found
 
 
 def control_body(

@@ -20,9 +20,7 @@ class MemoryStore:
         return len(self._sessions)
 
     async def create(self, versions: dict[str, int], principal: Any, now: float) -> Session:
-        session = Session(
-            secrets.token_urlsafe(18), self.epoch, dict(versions), principal=principal
-        )
+        session = Session(secrets.token_urlsafe(18), self.epoch, versions, principal=principal)
         self._sessions[session.id] = session
         return session
 
