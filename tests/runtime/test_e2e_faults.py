@@ -7,8 +7,8 @@ import json
 import logging
 
 import pytest
-
 import wiretype_protocol as proto
+
 from tests.runtime.e2e import bounded, closed_code, frames_until, hello, raw
 from tests.runtime.helpers import APP, sent_v3
 from wiretype import Client, Context, Package, Server
@@ -82,9 +82,8 @@ async def test_sensitive_fields_are_redacted_in_debug_logs(
         return None
 
     caplog.set_level(logging.DEBUG, logger="wiretype")
-    async with server.serving():
-        async with Client(proto, f"ws://127.0.0.1:{server.port}") as client:
-            await client.send(proto.MessageSentV3(**sent_v3("top secret")), ack=True)
+    async with server.serving(), Client(proto, f"ws://127.0.0.1:{server.port}") as client:
+        await client.send(proto.MessageSentV3(**sent_v3("top secret")), ack=True)
     lines = [r.getMessage() for r in caplog.records if r.name == "wiretype"]
     [line] = [x for x in lines if x.startswith("message ")]
     assert "top secret" not in line and "Ada" not in line
