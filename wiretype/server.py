@@ -214,7 +214,7 @@ class Server:
         store: str | Store | None = None,
         broker: str | None = None,
         metrics_port: int | None = None,
-        presence: Iterable[str] = (),
+        presence: Iterable[str] | bool = (),
         name: str | None = None,
         sweep_ms: int = 1_000,
         **settings: Any,
@@ -228,7 +228,8 @@ class Server:
         if broker not in (None, "memory", "memory://"):
             raise ConfigurationError("only the in-process broker (memory) is available")
         self.metrics_port = metrics_port
-        self.presence = tuple(presence)
+        # topic patterns with presence on; True: every topic
+        self.presence = ("*",) if presence is True else () if presence is False else tuple(presence)
         self.sweep_ms = sweep_ms
         self.counters: dict[str, int] = {}
         self._routes: dict[str, _Route] = {}
