@@ -221,3 +221,15 @@ def test_outgoing_message_from_server_v3_reaches_a_v1_client_as_v1() -> None:
     pair.pump()
     [received] = [e.data for e in pair.client_events if type(e).__name__ == "MessageReceived"]
     assert isinstance(received, proto.MessageSentV1) and received.text == "x"
+
+
+def test_the_replay_is_bounded_by_size_too() -> None:
+    clock = Clock()
+    session = Session("s-1", 3, {})
+    conn = opened(clock, {"chat.typing": [1]}, session=session, max_buffer_bytes=1_000)
+    for n in range(50):
+        conn.send(_typing(n), clock.now)
+    assert session.replay is not None
+    assert 0 < len(session.replay) < 10
+    assert not session.can_resume(3, 0, dict(conn.versions))
+    assert session.can_resume(3, 49, dict(conn.versions))

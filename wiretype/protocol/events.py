@@ -39,8 +39,9 @@ class Unsubscribed:
     topics: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class AckReceived:
+class AckReceived(NamedTuple):
+    """An ack for a message this side sent (a named tuple: one per acked message)."""
+
     id: str
     rtt_ms: float
 

@@ -730,7 +730,9 @@ class ServerConnection:
         frame = f'{body},"seq":{seq},"epoch":{session.epoch}}}'
         self._out.append(frame)
         if session.replay is None:
-            session.replay = ReplayBuffer(self.settings.replay_size, self.settings.replay_ms)
+            session.replay = ReplayBuffer(
+                self.settings.replay_size, self.settings.replay_ms, self.settings.max_buffer_bytes
+            )
         session.replay.add(seq, frame, now, expires_at)
 
     def _outbox_(self) -> Outbox:

@@ -20,36 +20,48 @@ Replayed = tuple[int, str, float, float | None]
 
 
 class ReplayBuffer:
-    """The last frames written, by seq. ``lost_through`` is the highest seq that was pushed
-    out for room or age: a resume from before it cannot be served."""
+    """The last frames written, by seq, bounded by count, age and size (characters).
+    ``lost_through`` is the highest seq pushed out: a resume from before it cannot be
+    served."""
 
-    __slots__ = ("_frames", "lost_through", "max_ms", "max_size")
+    __slots__ = ("_frames", "_size", "lost_through", "max_bytes", "max_ms", "max_size")
 
-    def __init__(self, max_size: int, max_ms: float) -> None:
+    def __init__(self, max_size: int, max_ms: float, max_bytes: int = 1 << 62) -> None:
         self._frames: deque[Replayed] = deque()
+        self._size = 0
         self.max_size = max_size
         self.max_ms = max_ms
+        self.max_bytes = max_bytes
         self.lost_through = 0
 
     def __len__(self) -> int:
         return len(self._frames)
 
     def add(self, seq: int, frame: str, now: float, expires_at: float | None) -> None:
-        if self.max_size <= 0:
+        if self.max_size <= 0 or len(frame) > self.max_bytes:
             self.lost_through = seq
             return
         frames = self._frames
         frames.append((seq, frame, now, expires_at))
-        if len(frames) > self.max_size:
-            self.lost_through = frames.popleft()[0]
-        elif frames[0][2] + self.max_ms <= now:
+        self._size += len(frame)
+        if (
+            len(frames) > self.max_size
+            or self._size > self.max_bytes
+            or frames[0][2] + self.max_ms <= now
+        ):
             self.trim(now)
 
     def trim(self, now: float) -> None:
-        """Drop what is past ``replay_size`` or older than ``replay_ms``."""
+        """Drop what is past ``replay_size``, the size bound, or older than ``replay_ms``."""
         frames = self._frames
-        while frames and (len(frames) > self.max_size or frames[0][2] + self.max_ms <= now):
-            self.lost_through = frames.popleft()[0]
+        while frames and (
+            len(frames) > self.max_size
+            or self._size > self.max_bytes
+            or frames[0][2] + self.max_ms <= now
+        ):
+            seq, frame, _, _ = frames.popleft()
+            self._size -= len(frame)
+            self.lost_through = seq
 
     def covers(self, last_seq: int) -> bool:
         return last_seq >= self.lost_through
