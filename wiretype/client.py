@@ -376,8 +376,12 @@ class Client:
         self._pump()
 
     def _receive(self, text: str) -> None:
-        self.core.receive_text(text, _common.now_ms())
-        self._pump()
+        core = self.core
+        core.receive_text(text, _common.now_ms())
+        if core._events:
+            self._pump_events()
+        elif core._out:
+            self._pump_frames_only()
 
     async def _tick(self) -> None:
         assert self._wake is not None

@@ -68,7 +68,7 @@ class Message:
 
     __slots__ = ("data", "header", "wire_version")
 
-    def __init__(self, header: env.Header, data: Any, wire_version: int) -> None:
+    def __init__(self, header: env.HeaderView, data: Any, wire_version: int) -> None:
         self.header = header
         self.data = data
         self.wire_version = wire_version

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 DEFAULT_PRIO = 4
 MAX_ID = 128
@@ -120,20 +120,31 @@ def _key_problem(keys: dict[str, Any]) -> str | None:
 HEAD = re.compile(r'\{\s*"type"\s*:\s*"([^"\\]*)"\s*,\s*"v"\s*:\s*([0-9]+)\s*[,}]')
 
 
-def header_from(frame: Any) -> Header:
-    """The header of a frame validated by ``Package.validator``."""
-    return Header(
-        frame.type,
-        frame.v,
-        frame.id,
-        frame.ack,
-        frame.ts,
-        frame.ttl,
-        frame.prio,
-        frame.re,
-        frame.seq,
-        frame.epoch,
-    )
+class HeaderView(Protocol):
+    """What the machines read of a frame's envelope: a ``Header`` (frames read the careful
+    way) or the frame model validated by ``Package.validator`` (the fast way), as is."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def v(self) -> int: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def ack(self) -> bool: ...
+    @property
+    def ts(self) -> int | None: ...
+    @property
+    def ttl(self) -> int | None: ...
+    @property
+    def prio(self) -> int: ...
+    @property
+    def re(self) -> str | None: ...
+    @property
+    def seq(self) -> int | None: ...
+    @property
+    def epoch(self) -> int | None: ...
+    def expires_at(self) -> float | None: ...
 
 
 def maybe_non_finite(text: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .envelope import Header
+from .envelope import HeaderView
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class MessageReceived(NamedTuple):
     A named tuple, not a dataclass: one is made per message, and this is the cheapest
     immutable value."""
 
-    header: Header
+    header: HeaderView
     data: Any
     wire_version: int
 

@@ -195,11 +195,33 @@ def _frame_model(message: str, version: int, data_model: type[Any]) -> type[Any]
         "seq": (count | None, None),
         "epoch": (count | None, None),
     }
-    config = pydantic.ConfigDict(extra="ignore", strict=True)
     model: type[Any] = pydantic.create_model(
-        f"{data_model.__name__}Frame", __config__=config, **fields
+        f"{data_model.__name__}Frame", __base__=_frame_base(), **fields
     )
     return model
+
+
+_BASE: list[type[Any]] = []
+
+
+def _frame_base() -> type[Any]:
+    """The base of the frame models: strict, unknown keys ignored, and ``expires_at`` so a
+    validated frame serves as its own header (``envelope.HeaderView``)."""
+    if not _BASE:
+        import pydantic
+
+        class Frame(pydantic.BaseModel):
+            model_config = pydantic.ConfigDict(extra="ignore", strict=True)
+            ts: int | None = None
+            ttl: int | None = None
+
+            def expires_at(self) -> float | None:
+                if self.ttl is None or self.ts is None:
+                    return None
+                return float(self.ts + self.ttl)
+
+        _BASE.append(Frame)
+    return _BASE[0]
 
 
 def _into_data(error: Mapping[str, str]) -> dict[str, str]:

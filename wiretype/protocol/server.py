@@ -334,7 +334,7 @@ class ServerConnection:
                 except ValueError:
                     pass
                 else:
-                    self._dispatch(env.header_from(framed), framed.data, now)
+                    self._dispatch(framed, framed.data, now)
                     return
         self._careful(text, now)
 
@@ -375,7 +375,7 @@ class ServerConnection:
             return
         self._dispatch(header, data, now)
 
-    def _admissible(self, header: env.Header, from_client: bool, now: float) -> bool:
+    def _admissible(self, header: env.HeaderView, from_client: bool, now: float) -> bool:
         if from_client and self.versions.get(header.type) == header.v:
             return True
         if self.versions.get(header.type) != header.v:
@@ -392,7 +392,7 @@ class ServerConnection:
             return False
         return True
 
-    def _dispatch(self, header: env.Header, data: Any, now: float) -> None:
+    def _dispatch(self, header: env.HeaderView, data: Any, now: float) -> None:
         name = header.type
         if name.startswith(PROTOCOL_PREFIX):
             info = self.protocol.messages.get(name)
@@ -433,7 +433,7 @@ class ServerConnection:
             self._window().remember(header.id, "", now)
         self._events.append(MessageReceived(header, data, header.v))
 
-    def _expired(self, header: env.Header, now: float) -> bool:
+    def _expired(self, header: env.HeaderView, now: float) -> bool:
         expires = header.expires_at()
         if expires is None or expires > now:
             return False
@@ -442,7 +442,7 @@ class ServerConnection:
             self._refuse(header, "expired", "the message expired before it was handled", now)
         return True
 
-    def _convert(self, header: env.Header, data: Any, target: int, now: float) -> Any:
+    def _convert(self, header: env.HeaderView, data: Any, target: int, now: float) -> Any:
         try:
             return self.app.convert(data, target)
         except Exception as exc:
@@ -457,7 +457,7 @@ class ServerConnection:
             )
             return None
 
-    def _rate_ok(self, header: env.Header, now: float) -> bool:
+    def _rate_ok(self, header: env.HeaderView, now: float) -> bool:
         bucket = self._bucket
         if bucket is None or bucket.take(now):
             self._strikes = 0
@@ -465,14 +465,14 @@ class ServerConnection:
         self._limited(header, bucket, now)
         return False
 
-    def _limited(self, header: env.Header, bucket: TokenBucket, now: float) -> None:
+    def _limited(self, header: env.HeaderView, bucket: TokenBucket, now: float) -> None:
         self._strikes += 1
         if self._strikes >= max(self.settings.burst, 10):  # sustained: close
             self.close(4429, "rate limited")
             return
         self._refuse(header, "rate_limited", "slow down", now, retry_after_ms=bucket.wait_ms())
 
-    def _duplicate(self, header: env.Header, now: float) -> bool:
+    def _duplicate(self, header: env.HeaderView, now: float) -> bool:
         """A retried message seen before: answer it again (or wait for its handler)."""
         seen = self.session.seen if self.session is not None else None
         if seen is None:
@@ -500,7 +500,7 @@ class ServerConnection:
 
     # --- the runtime's own messages from the client ---------------------------------------
 
-    def _control(self, header: env.Header, data: Any, now: float) -> None:
+    def _control(self, header: env.HeaderView, data: Any, now: float) -> None:
         handler = _CONTROL.get(header.type)
         if handler is None:
             self._problem(
@@ -510,13 +510,13 @@ class ServerConnection:
             return
         handler(self, header, data, now)
 
-    def _on_pong(self, header: env.Header, data: Any, now: float) -> None:
+    def _on_pong(self, header: env.HeaderView, data: Any, now: float) -> None:
         if self.heartbeat is not None:
             rtt = self.heartbeat.pong(data.nonce, now)
             if rtt is not None:
                 self._events.append(Pong(rtt))
 
-    def _on_subscribe(self, header: env.Header, data: Any, now: float) -> None:
+    def _on_subscribe(self, header: env.HeaderView, data: Any, now: float) -> None:
         assert self.session is not None
         if not self._rate_ok(header, now):
             return
@@ -543,7 +543,7 @@ class ServerConnection:
             self._events.append(Subscribed(topics))
         self.ack(header, now)
 
-    def _on_unsubscribe(self, header: env.Header, data: Any, now: float) -> None:
+    def _on_unsubscribe(self, header: env.HeaderView, data: Any, now: float) -> None:
         assert self.session is not None
         topics = tuple(t for t in data.topics if t in self.session.topics)
         self.session.topics.difference_update(topics)
@@ -551,12 +551,12 @@ class ServerConnection:
             self._events.append(Unsubscribed(topics))
         self.ack(header, now)
 
-    def _on_ack(self, header: env.Header, data: Any, now: float) -> None:
+    def _on_ack(self, header: env.HeaderView, data: Any, now: float) -> None:
         pending = self._outbox.settle(data.re) if self._outbox else None
         if pending is not None:
             self._events.append(AckReceived(pending.id, now - pending.sent_at))
 
-    def _on_nack(self, header: env.Header, data: Any, now: float) -> None:
+    def _on_nack(self, header: env.HeaderView, data: Any, now: float) -> None:
         pending = self._outbox.settle(data.re) if self._outbox else None
         if pending is not None:
             errors = tuple(e.model_dump() for e in getattr(data, "errors", ()))
@@ -564,24 +564,24 @@ class ServerConnection:
             retry = retry if isinstance(retry, int) else None
             self._events.append(SendFailed(pending.id, data.code, data.reason, errors, retry))
 
-    def _on_status(self, header: env.Header, data: Any, now: float) -> None:
+    def _on_status(self, header: env.HeaderView, data: Any, now: float) -> None:
         retry = data.retry_in_ms if isinstance(data.retry_in_ms, int) else None
         detail = data.detail if isinstance(data.detail, str) else None
         self._events.append(StatusReceived(data.state, data.reason, retry, detail))
 
-    def _on_error(self, header: env.Header, data: Any, now: float) -> None:
+    def _on_error(self, header: env.HeaderView, data: Any, now: float) -> None:
         self._events.append(
             ErrorReceived(data.code, data.message, data.re if isinstance(data.re, str) else None)
         )
 
-    def _on_hello(self, header: env.Header, data: Any, now: float) -> None:
+    def _on_hello(self, header: env.HeaderView, data: Any, now: float) -> None:
         self._problem(
             env.FrameProblem("bad_envelope", "hello was already received", header.id), now
         )
 
     # --- answers --------------------------------------------------------------------------
 
-    def ack(self, header: env.Header, now: float) -> None:
+    def ack(self, header: env.HeaderView, now: float) -> None:
         """The handler of a ``MessageReceived`` returned: ack it when it asked."""
         self._settled(header)
         if header.ack and self.state is State.OPEN:
@@ -591,7 +591,7 @@ class ServerConnection:
 
     def nack(
         self,
-        header: env.Header,
+        header: env.HeaderView,
         code: str,
         reason: str,
         now: float,
@@ -603,22 +603,22 @@ class ServerConnection:
         self._settled(header)
         self._refuse(header, code, reason, now, retry_after_ms=retry_after_ms, errors=errors)
 
-    def settle(self, header: env.Header, now: float) -> None:
+    def settle(self, header: env.HeaderView, now: float) -> None:
         """Alias of ``ack`` (for a message that asked for none, nothing is sent)."""
         self.ack(header, now)
 
-    def _settled(self, header: env.Header) -> None:
+    def _settled(self, header: env.HeaderView) -> None:
         if self.in_flight and not header.type.startswith(PROTOCOL_PREFIX):
             self.in_flight -= 1
 
-    def _remember(self, header: env.Header, answer: str, now: float) -> None:
+    def _remember(self, header: env.HeaderView, answer: str, now: float) -> None:
         seen = self.session.seen if self.session is not None else None
         if seen is not None and header.ack and not header.type.startswith(PROTOCOL_PREFIX):
             seen.remember(header.id, answer, now)
 
     def _refuse(
         self,
-        header: env.Header,
+        header: env.HeaderView,
         code: str,
         reason: str,
         now: float,
