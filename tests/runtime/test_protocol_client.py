@@ -73,7 +73,7 @@ def test_codes_that_reconnect(code: int) -> None:
     assert pair.client.next_attempt_at is not None
 
 
-@pytest.mark.parametrize("code", [1008, 4400, 4401, 4406])
+@pytest.mark.parametrize("code", [1000, 1008, 4400, 4401, 4406, 4409])
 def test_codes_that_are_final(code: int) -> None:
     clock = Clock()
     pair = Pair(clock)
@@ -83,12 +83,14 @@ def test_codes_that_are_final(code: int) -> None:
     assert pair.client.next_attempt_at is None
 
 
-def test_4409_reconnects_at_once() -> None:
+def test_a_client_closing_with_1000_ends_without_reconnecting() -> None:
     clock = Clock()
     pair = Pair(clock)
     pair.connect()
-    pair.drop(4409)
-    assert pair.client.next_attempt_at == clock.now
+    pair.client.close()
+    assert CloseRequested(1000, "bye") in pair.client.events_received()
+    pair.drop(1000)
+    assert pair.client.state == "closed"
 
 
 def test_full_jitter_backoff_stays_in_bounds_and_grows() -> None:
@@ -329,3 +331,20 @@ def test_a_server_only_message_cannot_be_sent_by_the_client() -> None:
     )
     with pytest.raises(ValueError, match="server only"):
         core.send(deleted, clock.now)
+
+
+def test_a_resync_after_a_gap_dials_at_once() -> None:
+    clock = Clock()
+    pair = Pair(clock)
+    pair.connect()
+    assert pair.server is not None
+    pair.server.send(
+        proto.TypingV1(room="a", user_id=sent_v3()["author"]["id"], typing=True), clock.now
+    )
+    pair.server.data_to_send()  # seq 1 never arrives
+    pair.server.send(
+        proto.TypingV1(room="b", user_id=sent_v3()["author"]["id"], typing=True), clock.now
+    )
+    pair.pump()
+    pair.drop(1001)
+    assert pair.client.next_attempt_at == clock.now

@@ -48,8 +48,11 @@ _ACK = re.compile(
     r'"data":\{"re":"([A-Za-z0-9._:~+-]{1,128})"\},"re":"[A-Za-z0-9._:~+-]{1,128}",'
     r'"seq":([0-9]{1,18}),"epoch":([0-9]{1,18})\}\Z'
 )
-RECONNECT_CODES = frozenset({1001, 1006, 1011, 1012, 1013, 1014, 4409, 4410, 4429, 4499})
-FINAL_CODES = frozenset({1000, 1008, 4400, 4401, 4403, 4406})
+# Codes after which the client dials again; any code not final is treated the same way.
+RECONNECT_CODES = frozenset({1001, 1006, 1011, 1012, 1013, 1014, 4410, 4429, 4499})
+# Final until the application acts. 4409: a newer connection took this session over (another
+# process resumed it); this client steps aside instead of taking it back.
+FINAL_CODES = frozenset({1000, 1008, 4400, 4401, 4403, 4406, 4409})
 
 
 @dataclass(slots=True)
@@ -84,6 +87,7 @@ class ClientConnection:
         "_ids",
         "_out",
         "_prefix",
+        "_resync",
         "_rng",
         "app",
         "attempt",
@@ -139,6 +143,7 @@ class ClientConnection:
         self.epoch = 0
         self.last_seq = 0
         self._gap_at: int | None = None
+        self._resync = False  # the link is being closed to resume after a gap: dial at once
         self.versions: dict[str, int] = {}
         self.limits: dict[str, int] = {}
         self.heartbeat_ms = settings.heartbeat_ms
@@ -202,7 +207,8 @@ class ClientConnection:
             self._finish(reason)
             return
         self._set_state("offline", reason)
-        self._schedule(now)
+        self._schedule(now, at_once=self._resync)
+        self._resync = False
 
     def connection_lost(self, code: int, reason: str, now: float) -> None:
         """The link ended with close ``code``; reconnect unless the code is final."""
@@ -211,7 +217,7 @@ class ClientConnection:
         self.outbox.pause()
         if self.state == "closed":
             return
-        if (code in FINAL_CODES and code != 1000) or (code == 1000 and self.state == "closing"):
+        if code in FINAL_CODES:
             self._finish(f"{code} {reason}".strip())
             return
         if (
@@ -221,7 +227,7 @@ class ClientConnection:
         ):
             self.attempt = 0
         self._set_state("reconnecting", f"{code} {reason}".strip())
-        self._schedule(now, at_once=code == 4409)
+        self._schedule(now)
 
     def close(self) -> None:
         """The application is done: close with 1000 (the server forgets the session)."""
@@ -329,6 +335,7 @@ class ClientConnection:
             self._gap_at = self.last_seq
             self._events.append(ProtocolProblem("gap", f"seq {seq} after {self.last_seq}"))
             self._events.append(CloseRequested(1001, "resync"))
+            self._resync = True
             self.link = "closing"
             return False
         self.last_seq = seq
