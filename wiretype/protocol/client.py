@@ -207,8 +207,7 @@ class ClientConnection:
             self._finish(reason)
             return
         self._set_state("offline", reason)
-        self._schedule(now, at_once=self._resync)
-        self._resync = False
+        self._schedule(now)
 
     def connection_lost(self, code: int, reason: str, now: float) -> None:
         """The link ended with close ``code``; reconnect unless the code is final."""
@@ -227,7 +226,8 @@ class ClientConnection:
         ):
             self.attempt = 0
         self._set_state("reconnecting", f"{code} {reason}".strip())
-        self._schedule(now)
+        self._schedule(now, at_once=self._resync)
+        self._resync = False
 
     def close(self) -> None:
         """The application is done: close with 1000 (the server forgets the session)."""
