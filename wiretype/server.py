@@ -126,6 +126,12 @@ class Context:
         return self._link.conn.versions
 
     @property
+    def rtt_ms(self) -> float | None:
+        """The round trip of the last answered heartbeat, in ms (None before the first)."""
+        heartbeat = self._link.conn.heartbeat
+        return heartbeat.rtt_ms if heartbeat is not None else None
+
+    @property
     def remote_address(self) -> str:
         return self._link.ip
 

@@ -155,6 +155,8 @@ async def test_the_client_keeps_a_link_alive_through_heartbeats() -> None:
             )
             pings += 1
         assert client.state == "open"
+        [link] = [x for x in server._links.values() if x.conn.client == "raw"]
+        assert link.context is not None and link.context.rtt_ms is not None
         await ws.close()
 
 
