@@ -1,8 +1,7 @@
 """The asyncio server: ``websockets`` 17 (new asyncio API) pumping ``ServerConnection``.
 
-What must be refused is refused before the upgrade, in ``process_request``: ``/healthz`` and
-``/readyz``, the origin allow-list (403), ``auth`` (401/403), the connection caps (503 with
-``Retry-After``). After the upgrade each connection's handler reads frames, feeds the core
+What must be refused is refused before the upgrade, in ``process_request`` (see
+``admission.py``). After the upgrade each connection's handler reads frames, feeds the core
 and acts on its events; handlers run inline, in order. One sweep task per server ticks the
 connections whose deadline came (heartbeat, hello timeout, ack retries) and expires
 sessions; there is no timer per connection. Frames are written straight to the connection's
@@ -15,25 +14,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fnmatch
+import functools
 import heapq
-import http
 import inspect
 import itertools
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from types import ModuleType
 from typing import Any
 
 from websockets.asyncio.server import Server as WsServer
 from websockets.asyncio.server import ServerConnection as WsConnection
 from websockets.asyncio.server import serve as ws_serve
-from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed as WsClosed
-from websockets.http11 import Request, Response
+from websockets.http11 import Request
 from websockets.protocol import State as WsState
 
-from . import _common
+from . import _common, admission
+from .context import Context, Handler, Hook, Link, Message, Middleware, Route
 from .errors import ConfigurationError, Reject
 from .protocol import envelope as env
 from .protocol.events import (
@@ -58,154 +57,6 @@ from .store import Store, open_store
 __all__ = ["Context", "Message", "Server"]
 
 log = logging.getLogger("wiretype")
-Handler = Callable[[Any, "Context"], Awaitable[None]]
-Middleware = Callable[["Message", "Context", Callable[..., Awaitable[None]]], Awaitable[None]]
-Hook = Callable[["Context"], Awaitable[None]]
-
-
-class Message:
-    """What middleware sees: the envelope's header and the data (at the handler's version)."""
-
-    __slots__ = ("data", "header", "wire_version")
-
-    def __init__(self, header: env.HeaderView, data: Any, wire_version: int) -> None:
-        self.header = header
-        self.data = data
-        self.wire_version = wire_version
-
-    @property
-    def type(self) -> str:
-        return self.header.type
-
-    @property
-    def id(self) -> str:
-        return self.header.id
-
-
-class Context:
-    """A connection as its handlers see it."""
-
-    __slots__ = ("_data", "_event", "_link", "_message", "_server")
-
-    def __init__(self, server: Server, link: _Link) -> None:
-        self._server = server
-        self._link = link
-        self._event: MessageReceived | None = None  # the message being handled
-        self._data: Any = None
-        self._message: Message | None = None
-
-    @property
-    def message(self) -> Message | None:
-        """The message being handled (its header, its data at the handler's version)."""
-        if self._message is None and self._event is not None:
-            self._message = Message(self._event.header, self._data, self._event.wire_version)
-        return self._message
-
-    @property
-    def principal(self) -> Any:
-        return self._link.principal
-
-    @property
-    def session_id(self) -> str | None:
-        return self._link.conn.session.id if self._link.conn.session else None
-
-    @property
-    def connection_id(self) -> int:
-        return self._link.number
-
-    @property
-    def client(self) -> str:
-        return self._link.conn.client
-
-    @property
-    def client_version(self) -> str:
-        return self._link.conn.client_version
-
-    @property
-    def versions(self) -> Mapping[str, int]:
-        return self._link.conn.versions
-
-    @property
-    def rtt_ms(self) -> float | None:
-        """The round trip of the last answered heartbeat, in ms (None before the first)."""
-        heartbeat = self._link.conn.heartbeat
-        return heartbeat.rtt_ms if heartbeat is not None else None
-
-    @property
-    def remote_address(self) -> str:
-        return self._link.ip
-
-    @property
-    def topics(self) -> frozenset[str]:
-        session = self._link.conn.session
-        return frozenset(session.topics) if session else frozenset()
-
-    async def send(
-        self, model: Any, *, ack: bool = False, prio: int = env.DEFAULT_PRIO, ttl: int | None = None
-    ) -> str | None:
-        """Send to this connection only, in its version of the message."""
-        return await self._server._send(self._link, model, ack=ack, prio=prio, ttl=ttl)
-
-    async def publish(
-        self,
-        topic: str,
-        model: Any,
-        *,
-        prio: int = env.DEFAULT_PRIO,
-        ttl: int | None = None,
-        exclude_self: bool = False,
-    ) -> int:
-        return self._server.publish_now(
-            topic, model, prio=prio, ttl=ttl, exclude=self.session_id if exclude_self else None
-        )
-
-    async def subscribe(self, *topics: str) -> None:
-        self._server._subscribe(self._link, topics)
-
-    async def unsubscribe(self, *topics: str) -> None:
-        self._server._unsubscribe(self._link, topics)
-
-    async def close(self, code: int = 1000, reason: str = "") -> None:
-        self._link.conn.close(code, reason)
-        self._server._pump_sync(self._link)
-
-
-class _Link:
-    """One accepted WebSocket and its core state machine."""
-
-    __slots__ = (
-        "conn",
-        "context",
-        "ip",
-        "number",
-        "principal",
-        "replaced",
-        "scheduled",
-        "waiters",
-        "ws",
-    )
-
-    def __init__(
-        self, ws: WsConnection, conn: ServerConnection, number: int, ip: str, principal: Any
-    ) -> None:
-        self.ws = ws
-        self.conn = conn
-        self.number = number
-        self.ip = ip
-        self.principal = principal
-        self.replaced = False
-        self.scheduled: float | None = None
-        self.waiters: dict[str, asyncio.Future[None]] | None = None
-        self.context: Context | None = None
-
-
-class _Route:
-    __slots__ = ("handler", "pattern", "version")
-
-    def __init__(self, pattern: str, handler: Handler, version: int | None) -> None:
-        self.pattern = pattern
-        self.handler = handler
-        self.version = version
 
 
 class Server:
@@ -238,19 +89,19 @@ class Server:
         self.presence = ("*",) if presence is True else () if presence is False else tuple(presence)
         self.sweep_ms = sweep_ms
         self.counters: dict[str, int] = {}
-        self._routes: dict[str, _Route] = {}
-        self._patterns: list[_Route] = []
-        self._fallback: _Route | None = None
+        self._routes: dict[str, Route] = {}
+        self._patterns: list[Route] = []
+        self._fallback: Route | None = None
         self._middleware: list[Middleware] = []
         self._on_connect: list[Hook] = []
         self._on_disconnect: list[Callable[[Context, int | None], Awaitable[None]]] = []
-        self._links: dict[int, _Link] = {}
+        self._links: dict[int, Link] = {}
         self._per_ip: dict[str, int] = {}
-        self._attached: dict[str, _Link] = {}
+        self._attached: dict[str, Link] = {}
         self._topics: dict[str, dict[str, Session]] = {}
         self._principals: dict[int, Any] = {}
         self._numbers = itertools.count(1)
-        self._heap: list[tuple[float, int, _Link]] = []
+        self._heap: list[tuple[float, int, Link]] = []
         self._wake: asyncio.Event | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._ws_server: WsServer | None = None
@@ -275,7 +126,7 @@ class Server:
         def register(handler: Handler) -> Handler:
             if not inspect.iscoroutinefunction(handler):
                 raise ConfigurationError(f"handler {handler!r} must be an async function")
-            route = _Route(pattern, handler, version)
+            route = Route(pattern, handler, version)
             if pattern == "*":
                 self._fallback = route
             elif any(c in pattern for c in "*?["):
@@ -286,7 +137,7 @@ class Server:
 
         return register
 
-    def _exact(self, route: _Route) -> None:
+    def _exact(self, route: Route) -> None:
         info = self.app.messages.get(route.pattern)
         if info is None:
             raise ConfigurationError(f"no message called {route.pattern!r} in {self.app.name}")
@@ -310,7 +161,7 @@ class Server:
         self._on_disconnect.append(hook)
         return hook
 
-    def _route(self, name: str) -> _Route | None:
+    def _route(self, name: str) -> Route | None:
         route = self._routes.get(name)
         if route is None:
             route = next(
@@ -340,8 +191,8 @@ class Server:
             host,
             port,
             subprotocols=[_common.SUBPROTOCOL],  # type: ignore[list-item]
-            select_subprotocol=_select_subprotocol,
-            process_request=self._process_request,
+            select_subprotocol=admission.select_subprotocol,
+            process_request=functools.partial(admission.process_request, self),
             max_size=self.settings.max_frame_bytes,
             ping_interval=None,
             compression=None,
@@ -413,86 +264,13 @@ class Server:
             with contextlib.suppress(Exception):
                 await task
 
-    # --- before the upgrade ---------------------------------------------------------------
-
-    async def _process_request(self, connection: WsConnection, request: Request) -> Response | None:
-        path = request.path.split("?", 1)[0]
-        if path in ("/healthz", "/readyz"):
-            return self._health(connection, path)
-        ip = _ip_of(connection)
-        refusal = self._admission(request.headers, ip)
-        if refusal is not None:
-            status, text, retry = refusal
-            return self._refuse(connection, status, text, retry, ip)
-        return await self._authenticate(connection, request, ip)
-
-    def _health(self, connection: WsConnection, path: str) -> Response:
-        if path == "/readyz" and self._draining:
-            return connection.respond(http.HTTPStatus.SERVICE_UNAVAILABLE, "draining\n")
-        return connection.respond(http.HTTPStatus.OK, "ok\n" if path == "/healthz" else "ready\n")
-
-    async def _authenticate(
-        self, connection: WsConnection, request: Request, ip: str
-    ) -> Response | None:
-        if self.auth is None:
-            return None
-        try:
-            principal = self.auth(request)
-            if inspect.isawaitable(principal):
-                principal = await principal
-        except Reject as exc:
-            status = (
-                http.HTTPStatus.FORBIDDEN
-                if exc.code == "forbidden"
-                else http.HTTPStatus.UNAUTHORIZED
-            )
-            return self._refuse(connection, status, exc.reason or status.phrase, None, ip)
-        if principal is None:
-            return self._refuse(connection, http.HTTPStatus.UNAUTHORIZED, "unauthorized", None, ip)
-        self._principals[id(connection)] = principal
-        return None
-
-    def _admission(
-        self, headers: Headers, ip: str
-    ) -> tuple[http.HTTPStatus, str, int | None] | None:
-        origin = headers.get("Origin")
-        if self.origins is not None and origin is not None and origin not in self.origins:
-            return http.HTTPStatus.FORBIDDEN, "origin not allowed", None
-        retry = max(1, self.settings.backoff_max_ms // 4000)
-        if self._draining:
-            return http.HTTPStatus.SERVICE_UNAVAILABLE, "draining", retry
-        if len(self._links) >= self.settings.max_connections:
-            return http.HTTPStatus.SERVICE_UNAVAILABLE, "server full", retry
-        if self._per_ip.get(ip, 0) >= self.settings.max_connections_per_ip:
-            return (
-                http.HTTPStatus.SERVICE_UNAVAILABLE,
-                "too many connections from this address",
-                retry,
-            )
-        return None
-
-    def _refuse(
-        self,
-        connection: WsConnection,
-        status: http.HTTPStatus,
-        text: str,
-        retry_after: int | None,
-        ip: str,
-    ) -> Response:
-        response = connection.respond(status, text + "\n")
-        if retry_after is not None:
-            response.headers["Retry-After"] = str(retry_after)
-        self._count(f"refused_{status.value}")
-        log.info("refused ip=%s status=%d reason=%s", ip, status.value, text)
-        return response
-
     # --- a connection ---------------------------------------------------------------------
 
     async def _handler(self, ws: WsConnection) -> None:
         now = _common.now_ms()
         conn = ServerConnection(self.app, self.runtime, self.settings, now, pinned=self._pinned)
-        ip = _ip_of(ws)
-        link = _Link(ws, conn, next(self._numbers), ip, self._principals.pop(id(ws), None))
+        ip = admission.ip_of(ws)
+        link = Link(ws, conn, next(self._numbers), ip, self._principals.pop(id(ws), None))
         self._links[link.number] = link
         self._per_ip[ip] = self._per_ip.get(ip, 0) + 1
         self._schedule(link)
@@ -511,7 +289,7 @@ class Server:
         finally:
             await self._lost(link)
 
-    async def _pump(self, link: _Link) -> None:
+    async def _pump(self, link: Link) -> None:
         conn = link.conn
         while True:
             frames = conn.data_to_send()
@@ -530,7 +308,7 @@ class Server:
         # no _schedule here: frames from the client only move deadlines later, and the
         # sweep re-files a connection whose deadline moved when it comes due
 
-    def _pump_sync(self, link: _Link) -> None:
+    def _pump_sync(self, link: Link) -> None:
         """Pump after a tick or a call from outside the reader (no handler runs here)."""
         conn = link.conn
         while True:
@@ -544,7 +322,7 @@ class Server:
                 self._event(link, event)
         self._schedule(link)
 
-    def _write(self, link: _Link, frames: list[str]) -> None:
+    def _write(self, link: Link, frames: list[str]) -> None:
         ws = link.ws
         protocol = ws.protocol
         if protocol.state is not WsState.OPEN:
@@ -559,7 +337,7 @@ class Server:
                 link.conn.check_backlog(buffered)
                 self._pump_sync(link)
 
-    async def _hello(self, link: _Link, event: HelloReceived) -> None:
+    async def _hello(self, link: Link, event: HelloReceived) -> None:
         now = _common.now_ms()
         session, resumed = await self._session_for(link, event)
         link.conn.accept(session, resumed, now)
@@ -585,7 +363,7 @@ class Server:
         for hook in self._on_connect:
             await self._run_hook(hook(link.context))
 
-    async def _session_for(self, link: _Link, event: HelloReceived) -> tuple[Session, bool]:
+    async def _session_for(self, link: Link, event: HelloReceived) -> tuple[Session, bool]:
         now = _common.now_ms()
         if event.resume is not None:
             session_id, last_seq, epoch = event.resume
@@ -603,7 +381,7 @@ class Server:
                 return found, True
         return await self.store.create(event.versions, link.principal, now), False
 
-    async def _handle(self, link: _Link, event: MessageReceived) -> None:
+    async def _handle(self, link: Link, event: MessageReceived) -> None:
         conn = link.conn
         header = event.header
         route = self._route(header.type)
@@ -646,7 +424,7 @@ class Server:
         finally:
             ctx._event = ctx._data = ctx._message = None
 
-    async def _chain(self, route: _Route, message: Message, ctx: Context, index: int) -> None:
+    async def _chain(self, route: Route, message: Message, ctx: Context, index: int) -> None:
         if index == len(self._middleware):
             await route.handler(message.data, ctx)
             return
@@ -662,7 +440,7 @@ class Server:
         except Exception:
             log.exception("connection hook failed")
 
-    def _event(self, link: _Link, event: Event) -> None:
+    def _event(self, link: Link, event: Event) -> None:
         match event:
             case CloseRequested(code=code, reason=reason):
                 self._close_link(link, code, reason)
@@ -682,7 +460,7 @@ class Server:
             case _:
                 log.debug("event n=%d %r", link.number, event)
 
-    def _settled(self, link: _Link, event: AckReceived | SendFailed) -> None:
+    def _settled(self, link: Link, event: AckReceived | SendFailed) -> None:
         waiter = link.waiters.pop(event.id, None) if link.waiters else None
         if waiter is None or waiter.done():
             return
@@ -697,7 +475,7 @@ class Server:
         else:
             waiter.set_result(None)
 
-    def _close_link(self, link: _Link, code: int, reason: str) -> None:
+    def _close_link(self, link: Link, code: int, reason: str) -> None:
         log.info("closing n=%d code=%d reason=%s", link.number, code, reason)
         if code == 4499:  # it does not read: do not wait long for its closing handshake
             link.ws.close_timeout = min(link.ws.close_timeout or 2.0, 2.0)
@@ -705,7 +483,7 @@ class Server:
         self._closing_tasks.add(task)
         task.add_done_callback(self._closing_tasks.discard)
 
-    async def _lost(self, link: _Link) -> None:
+    async def _lost(self, link: Link) -> None:
         now = _common.now_ms()
         ws = link.ws
         rcvd = ws.protocol.close_rcvd
@@ -732,13 +510,13 @@ class Server:
             for hook in self._on_disconnect:
                 await self._run_hook(hook(link.context, code))
 
-    def _pump_events_only(self, link: _Link) -> None:
+    def _pump_events_only(self, link: Link) -> None:
         for event in link.conn.events_received():
             if isinstance(event, (AckReceived, SendFailed)):
                 self._settled(link, event)
         link.conn.data_to_send()
 
-    def _detach(self, session: Session, link: _Link) -> None:
+    def _detach(self, session: Session, link: Link) -> None:
         if self._attached.get(session.id) is link:
             del self._attached[session.id]
         for topic in session.topics:
@@ -757,7 +535,7 @@ class Server:
 
     # --- the sweep ------------------------------------------------------------------------
 
-    def _schedule(self, link: _Link) -> None:
+    def _schedule(self, link: Link) -> None:
         deadline = link.conn.next_deadline()
         if deadline is None or (link.scheduled is not None and link.scheduled <= deadline):
             return
@@ -797,7 +575,7 @@ class Server:
 
     # --- topics and publishing ------------------------------------------------------------
 
-    def _subscribe(self, link: _Link, topics: Iterable[str]) -> None:
+    def _subscribe(self, link: Link, topics: Iterable[str]) -> None:
         session = link.conn.session
         if session is None:
             return
@@ -805,7 +583,7 @@ class Server:
         session.topics.update(new)
         self._subscribed(link, new)
 
-    def _unsubscribe(self, link: _Link, topics: Iterable[str]) -> None:
+    def _unsubscribe(self, link: Link, topics: Iterable[str]) -> None:
         session = link.conn.session
         if session is None:
             return
@@ -813,14 +591,14 @@ class Server:
         session.topics.difference_update(gone)
         self._unsubscribed(link, gone)
 
-    def _subscribed(self, link: _Link, topics: tuple[str, ...]) -> None:
+    def _subscribed(self, link: Link, topics: tuple[str, ...]) -> None:
         session = link.conn.session
         assert session is not None
         for topic in topics:
             self._topics.setdefault(topic, {})[session.id] = session
             self._presence(topic, session, "joined")
 
-    def _unsubscribed(self, link: _Link, topics: tuple[str, ...]) -> None:
+    def _unsubscribed(self, link: Link, topics: tuple[str, ...]) -> None:
         session = link.conn.session
         assert session is not None
         for topic in topics:
@@ -917,7 +695,7 @@ class Server:
         return self.publish_now(topic, model, prio=prio, ttl=ttl)
 
     async def _send(
-        self, link: _Link, model: Any, *, ack: bool, prio: int, ttl: int | None
+        self, link: Link, model: Any, *, ack: bool, prio: int, ttl: int | None
     ) -> str | None:
         ident = link.conn.send(model, _common.now_ms(), ack=ack, prio=prio, ttl=ttl)
         waiter: asyncio.Future[None] | None = None
@@ -933,14 +711,3 @@ class Server:
 
     def _count(self, name: str, by: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + by
-
-
-def _select_subprotocol(connection: WsConnection, offered: Any) -> Any:
-    return _common.SUBPROTOCOL if _common.SUBPROTOCOL in offered else None
-
-
-def _ip_of(connection: WsConnection) -> str:
-    address = connection.remote_address
-    if isinstance(address, tuple) and address:
-        return str(address[0])
-    return str(address or "")
