@@ -280,7 +280,16 @@ class Server:
                     conn.receive_text(message, _common.now_ms())
                 else:
                     conn.receive_binary(message, _common.now_ms())
-                await self._pump(link)
+                events = conn._events
+                first = events[0] if len(events) == 1 else None
+                if isinstance(first, MessageReceived) and not conn._out:
+                    # the usual frame: one message for a handler, nothing else to do first
+                    events.clear()
+                    await self._handle(link, first)
+                    if conn._out or conn._events:
+                        await self._pump(link)
+                else:
+                    await self._pump(link)
                 if conn.state >= State.CLOSING:
                     await ws.close(conn.close_code or 1000, conn.close_reason)
                     break
@@ -420,7 +429,7 @@ class Server:
             conn.nack(header, "internal", "internal error", _common.now_ms())
             self._count("nack_internal")
         else:
-            conn.ack(header, _common.now_ms())
+            conn.ack(header, _common.now_ms() if header.ack else 0.0)
         finally:
             ctx._event = ctx._data = ctx._message = None
 
