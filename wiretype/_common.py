@@ -14,9 +14,14 @@ SUBPROTOCOL = "wiretype.v1"
 REDACTED = "***"
 
 
+# Wall-clock milliseconds at start, carried forward by the monotonic clock: ``ts``/``ttl`` on
+# the wire are wall-clock, and deadlines must not jump when the system clock is set.
+_OFFSET = time.time() * 1000.0 - time.monotonic() * 1000.0
+
+
 def now_ms() -> float:
-    """Wall-clock milliseconds: ``ts`` and ``ttl`` on the wire are wall-clock too."""
-    return time.time() * 1000.0
+    """Milliseconds since the epoch, never going backwards."""
+    return _OFFSET + time.monotonic() * 1000.0
 
 
 def package_of(

@@ -285,7 +285,16 @@ class Server:
                 if isinstance(first, MessageReceived) and not conn._out:
                     # the usual frame: one message for a handler, nothing else to do first
                     events.clear()
-                    await self._handle(link, first)
+                    route = self._routes.get(first.header.type)
+                    if (
+                        route is None
+                        or route.version is not None
+                        or self._middleware
+                        or log.isEnabledFor(logging.DEBUG)
+                    ):
+                        await self._handle(link, first)
+                    else:
+                        await self._run_plain(link, route, first)
                     if conn._out or conn._events:
                         await self._pump(link)
                 else:
@@ -393,7 +402,7 @@ class Server:
     async def _handle(self, link: Link, event: MessageReceived) -> None:
         conn = link.conn
         header = event.header
-        route = self._route(header.type)
+        route = self._routes.get(header.type) or self._route(header.type)
         if route is None:
             conn.nack(header, "no_handler", f"no handler for {header.type}", _common.now_ms())
             return
@@ -419,19 +428,41 @@ class Server:
                 await self._chain(route, message, ctx, 0)
             else:
                 await route.handler(data, ctx)
-        except Reject as exc:
-            conn.nack(
-                header, exc.code, exc.reason, _common.now_ms(), retry_after_ms=exc.retry_after_ms
-            )
-            self._count(f"nack_{exc.code}")
-        except Exception:
-            log.exception("handler of %s failed (n=%d id=%r)", header.type, link.number, header.id)
-            conn.nack(header, "internal", "internal error", _common.now_ms())
-            self._count("nack_internal")
+        except Exception as exc:
+            self._failed(link, header, exc)
         else:
             conn.ack(header, _common.now_ms() if header.ack else 0.0)
         finally:
             ctx._event = ctx._data = ctx._message = None
+
+    async def _run_plain(self, link: Link, route: Route, event: MessageReceived) -> None:
+        """``_handle`` for the common case: a routed message, no middleware, no pinning."""
+        ctx = link.context
+        assert ctx is not None
+        ctx._event, ctx._data, ctx._message = event, event.data, None
+        try:
+            await route.handler(event.data, ctx)
+        except Exception as exc:
+            self._failed(link, event.header, exc)
+        else:
+            link.conn.ack(event.header, _common.now_ms() if event.header.ack else 0.0)
+        finally:
+            ctx._event = ctx._data = ctx._message = None
+
+    def _failed(self, link: Link, header: env.HeaderView, exc: Exception) -> None:
+        """A handler raised: ``Reject`` is its nack; anything else is ``internal``, logged
+        with its traceback and never sent."""
+        if isinstance(exc, Reject):
+            link.conn.nack(
+                header, exc.code, exc.reason, _common.now_ms(), retry_after_ms=exc.retry_after_ms
+            )
+            self._count(f"nack_{exc.code}")
+            return
+        log.error(
+            "handler of %s failed (n=%d id=%r)", header.type, link.number, header.id, exc_info=exc
+        )
+        link.conn.nack(header, "internal", "internal error", _common.now_ms())
+        self._count("nack_internal")
 
     async def _chain(self, route: Route, message: Message, ctx: Context, index: int) -> None:
         if index == len(self._middleware):

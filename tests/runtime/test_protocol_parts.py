@@ -83,3 +83,11 @@ def test_reject_takes_only_nack_codes() -> None:
     assert Reject("forbidden", "no").code == "forbidden"
     with pytest.raises(ConfigurationError):
         Reject("nope")
+
+
+def test_a_clock_that_steps_back_does_not_empty_the_bucket() -> None:
+    bucket = TokenBucket(rate=10, burst=2, now=1_000)
+    assert bucket.take(500)
+    assert bucket.take(500)
+    assert not bucket.take(500)
+    assert bucket.take(600)

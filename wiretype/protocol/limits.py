@@ -77,7 +77,10 @@ class TokenBucket:
         self._stamp = now
 
     def take(self, now: float) -> bool:
-        tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
+        elapsed = now - self._stamp
+        tokens = (
+            min(self._burst, self._tokens + elapsed * self._rate) if elapsed > 0 else self._tokens
+        )
         self._stamp = now
         if tokens >= 1.0:
             self._tokens = tokens - 1.0

@@ -123,6 +123,11 @@ class Package:
         """The generated ``decode``: an Envelope, or the package's DecodeError."""
         return self._module.decode(raw)
 
+    def validator_of(self, key: tuple[Any, ...]) -> Any:
+        """``validator`` keyed by (message, version text) as a regex match gives them."""
+        found = self._validators.get(key)
+        return found if found is not None else self.validator(*key)
+
     def validator(self, message: str, version: str) -> Any:
         """The pydantic-core validator of a whole frame of (message, version): literal type
         and v, the id, the runtime keys and the data in one pass over the JSON text; None

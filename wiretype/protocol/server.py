@@ -67,6 +67,7 @@ class ServerConnection:
         "_out",
         "_outbox",
         "_prefix",
+        "_quarter",
         "_rng",
         "_strikes",
         "app",
@@ -104,6 +105,7 @@ class ServerConnection:
         self._rng = rng or random.Random()
         self.state = State.CONNECTING
         self.handshake_deadline = now + settings.handshake_timeout_ms
+        self._quarter = settings.max_frame_bytes // 4  # shorter texts cannot be too big
         self._out: list[str] = []
         self._events: list[Event] = []
         self._early: list[str] | None = None  # frames between hello and accept
@@ -152,10 +154,7 @@ class ServerConnection:
             return
         if self.heartbeat is not None:
             self.heartbeat.last_heard = now
-        if (
-            len(text) > self.settings.max_frame_bytes // 4
-            and env.utf8_size(text) > self.settings.max_frame_bytes
-        ):
+        if len(text) > self._quarter and env.utf8_size(text) > self.settings.max_frame_bytes:
             self.close(1009, "frame too big")
             return
         if self.state is State.CONNECTING:
@@ -325,9 +324,9 @@ class ServerConnection:
     def _frame(self, text: str, now: float) -> None:
         found = env.HEAD.match(text)
         if found is not None:
-            name = found.group(1)
-            package = self.protocol if name.startswith(PROTOCOL_PREFIX) else self.app
-            validator = package.validator(name, found.group(2))
+            key = found.group(1, 2)
+            package = self.protocol if key[0].startswith(PROTOCOL_PREFIX) else self.app
+            validator = package.validator_of(key)
             if validator is not None and not env.maybe_non_finite(text):
                 try:
                     framed = validator.validate_json(text, by_alias=True, by_name=False)
@@ -583,7 +582,8 @@ class ServerConnection:
 
     def ack(self, header: env.HeaderView, now: float) -> None:
         """The handler of a ``MessageReceived`` returned: ack it when it asked."""
-        self._settled(header)
+        if self.in_flight and not header.type.startswith(PROTOCOL_PREFIX):
+            self.in_flight -= 1
         if header.ack and self.state is State.OPEN:
             answer = self._ack_body(header.id)
             self._remember(header, answer, now)
