@@ -57,6 +57,7 @@ from .store import Store, open_store
 __all__ = ["Context", "Message", "Server"]
 
 log = logging.getLogger("wiretype")
+CONGESTED_RECHECK_MS = 10.0  # how often the sweep looks at a congested connection
 
 
 class Server:
@@ -109,6 +110,8 @@ class Server:
         self._pinned: dict[str, int] = {}
         self._ids = itertools.count(1)
         self._closing_tasks: set[asyncio.Task[Any]] = set()
+        self._congested: set[Link] = set()
+        self._high_water = max(1, self.settings.max_buffer_bytes // 4)
 
     # --- registration ---------------------------------------------------------------------
 
@@ -351,8 +354,35 @@ class Server:
         transport = ws.transport
         if transport is not None:
             buffered = transport.get_write_buffer_size()
-            if buffered > self.settings.max_buffer_bytes:
-                link.conn.check_backlog(buffered)
+            if buffered > self._high_water:
+                self._congested_write(link, buffered)
+
+    def _congested_write(self, link: Link, buffered: int) -> None:
+        """The transport holds more than a quarter of ``max_buffer_bytes``: frames wait in
+        the connection's queue (by priority) until the sweep sees room; past the whole
+        budget the connection is evicted (4499)."""
+        conn = link.conn
+        if buffered > self.settings.max_buffer_bytes:
+            conn.check_backlog(buffered)
+            self._pump_sync(link)
+            return
+        if not conn.congested:
+            conn.congest()
+            self._congested.add(link)
+            if self._wake is not None:
+                self._wake.set()
+
+    def _relieve(self, now: float) -> None:
+        """Write what waited on congested connections whose transport has room again."""
+        for link in list(self._congested):
+            transport = link.ws.transport
+            buffered = transport.get_write_buffer_size() if transport is not None else 0
+            if link.number not in self._links or not link.conn.congested:
+                self._congested.discard(link)
+            elif buffered <= self._high_water // 2:
+                link.conn.decongest(now, self._high_water - buffered)
+                if not link.conn.congested:
+                    self._congested.discard(link)
                 self._pump_sync(link)
 
     async def _hello(self, link: Link, event: HelloReceived) -> None:
@@ -598,10 +628,14 @@ class Server:
                 link.scheduled = None
                 link.conn.tick(now)
                 self._pump_sync(link)
+            if self._congested:
+                self._relieve(now)
             if now >= next_expiry:
                 next_expiry = now + self.sweep_ms
                 await self._expire(now)
             wait = min(heap[0][0] - now if heap else self.sweep_ms, self.sweep_ms)
+            if self._congested:
+                wait = min(wait, CONGESTED_RECHECK_MS)
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(max(wait, 1.0) / 1000):
@@ -724,8 +758,11 @@ class Server:
                     self._count("dropped_overflow")
                 continue
             conn = link.conn
-            conn.send_body(body, now, expires)
-            self._write(link, conn.data_to_send())
+            conn.send_body(body, now, expires, prio)
+            if conn._events:  # an eviction or a drop to act on
+                self._pump_sync(link)
+            else:
+                self._write(link, conn.data_to_send())
         return reached
 
     async def publish(

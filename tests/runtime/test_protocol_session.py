@@ -233,3 +233,45 @@ def test_the_replay_is_bounded_by_size_too() -> None:
     assert 0 < len(session.replay) < 10
     assert not session.can_resume(3, 0, dict(conn.versions))
     assert session.can_resume(3, 49, dict(conn.versions))
+
+
+def test_a_congested_connection_queues_by_priority_and_drops_what_expires() -> None:
+    clock = Clock()
+    conn = opened(clock, {"chat.typing": [1]})
+    conn.congest()
+    conn.send(_typing(0), clock.now, prio=6)
+    conn.send(_typing(1), clock.now, prio=1, ttl=50)
+    conn.send(_typing(2), clock.now, prio=1)
+    conn.status("draining", "shutdown", clock.now)
+    assert conn.data_to_send() == []
+    conn.decongest(clock.advance(100))
+    frames = read(conn.data_to_send())
+    assert [f["type"] for f in frames] == ["wiretype.status", "chat.typing", "chat.typing"]
+    assert [f["data"].get("room") for f in frames[1:]] == ["r2", "r0"]
+    assert [f["seq"] for f in frames] == [1, 2, 3]  # seq in the order written
+    assert conn.events_received() == [Dropped("expired", 1)]
+    assert not conn.congested
+
+
+def test_a_congested_queue_over_max_buffer_bytes_evicts_4499() -> None:
+    clock = Clock()
+    conn = opened(clock, {"chat.typing": [1]}, max_buffer_bytes=500)
+    conn.congest()
+    for n in range(10):
+        conn.send(_typing(n), clock.now)
+    events = conn.events_received()
+    assert CloseRequested(4499, "slow consumer") in events
+    assert Dropped("slow") in events
+
+
+def test_decongest_writes_only_its_budget() -> None:
+    clock = Clock()
+    conn = opened(clock, {"chat.typing": [1]})
+    conn.congest()
+    for n in range(5):
+        conn.send(_typing(n), clock.now)
+    conn.decongest(clock.now, budget_bytes=150)
+    assert len(conn.data_to_send()) == 2
+    assert conn.congested
+    conn.decongest(clock.now)
+    assert len(conn.data_to_send()) == 3 and not conn.congested

@@ -60,6 +60,7 @@ class State(enum.IntEnum):
 
 class ServerConnection:
     __slots__ = (
+        "_backlog",
         "_bucket",
         "_early",
         "_events",
@@ -112,6 +113,7 @@ class ServerConnection:
         self._ids = 0
         self._prefix = f"{self._rng.getrandbits(40):010x}"
         self._outbox: Outbox | None = None
+        self._backlog: PriorityQueue[str] | None = None  # set while the transport is full
         self._bucket: TokenBucket | None = None
         self._strikes = 0
         self.bad_frames = 0
@@ -674,15 +676,17 @@ class ServerConnection:
         ts = int(now) if ttl is not None else None
         body = env.body(name, version, ident, data_json, ack=ack, ts=ts, ttl=ttl, prio=prio, re=re)
         expires = now + ttl if ttl is not None else None
-        self._write(body, expires, now)
+        self._write(body, expires, now, prio)
         if ack:
             self._outbox_().add(ident, body, prio, now, expires)
         return ident
 
-    def send_body(self, body: str, now: float, expires_at: float | None = None) -> None:
+    def send_body(
+        self, body: str, now: float, expires_at: float | None = None, prio: int = env.DEFAULT_PRIO
+    ) -> None:
         """Write a pre-encoded frame body (see ``envelope.body``): publish's fast path."""
         if self.state is State.OPEN:
-            self._write(body, expires_at, now)
+            self._write(body, expires_at, now, prio)
 
     def status(
         self,
@@ -699,11 +703,48 @@ class ServerConnection:
         if detail is not None:
             data["detail"] = detail[:500]
         if self.state is State.OPEN:
-            self._write(self._control_body("wiretype.status", data, prio=0), None, now)
+            self._write(self._control_body("wiretype.status", data, prio=0), None, now, 0)
 
     def check_backlog(self, buffered_bytes: int) -> None:
         """The transport holds ``buffered_bytes`` unsent: past the limit, evict (4499)."""
-        if buffered_bytes > self.settings.max_buffer_bytes and self.state is State.OPEN:
+        if buffered_bytes > self.settings.max_buffer_bytes:
+            self._evict()
+
+    @property
+    def congested(self) -> bool:
+        return self._backlog is not None
+
+    def congest(self) -> None:
+        """The transport is filling up: from now on frames wait in this connection's queue
+        (priority, then age, expiry), bounded by ``max_buffer_bytes``, until ``decongest``."""
+        if self._backlog is None and self.state is State.OPEN:
+            self._backlog = PriorityQueue(
+                self.settings.replay_size * 10, self.settings.max_buffer_bytes
+            )
+
+    def decongest(self, now: float, budget_bytes: int | None = None) -> None:
+        """The transport has room again: write what waited (lower prio first, oldest first;
+        expired frames dropped and counted), up to ``budget_bytes``."""
+        backlog, session = self._backlog, self.session
+        if backlog is None or session is None:
+            return
+        budget = self.settings.max_buffer_bytes if budget_bytes is None else budget_bytes
+        expired = 0
+        while backlog and budget > 0:
+            item, skipped = backlog.pop(now)
+            expired += len(skipped)
+            if item is None:
+                break
+            budget -= item.size
+            self._stamp(session, item.payload, item.expires_at, now)
+        expired += len(backlog.expire(now))
+        if expired:
+            self._events.append(Dropped("expired", expired))
+        if not backlog:
+            self._backlog = None
+
+    def _evict(self) -> None:
+        if self.state is State.OPEN:
             self.close(4499, "slow consumer")
             self._events.append(Dropped("slow"))
 
@@ -721,11 +762,22 @@ class ServerConnection:
 
     # --- writing --------------------------------------------------------------------------
 
-    def _write(self, body: str, expires_at: float | None, now: float) -> None:
+    def _write(
+        self, body: str, expires_at: float | None, now: float, prio: int = env.DEFAULT_PRIO
+    ) -> None:
         session = self.session
         if session is None:
             self._out.append(body + "}")
             return
+        backlog = self._backlog
+        if backlog is not None:  # the transport is congested: wait here, by priority
+            for _ in backlog.push(Item(body, prio, len(body), expires_at)):
+                self._evict()
+            return
+        self._stamp(session, body, expires_at, now)
+
+    def _stamp(self, session: Session, body: str, expires_at: float | None, now: float) -> None:
+        """Give the frame its seq, write it, keep it for replay."""
         seq = session.next_seq()
         frame = f'{body},"seq":{seq},"epoch":{session.epoch}}}'
         self._out.append(frame)
