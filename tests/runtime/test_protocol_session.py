@@ -275,3 +275,21 @@ def test_decongest_writes_only_its_budget() -> None:
     assert conn.congested
     conn.decongest(clock.now)
     assert len(conn.data_to_send()) == 3 and not conn.congested
+
+
+def test_frames_waiting_in_a_congested_queue_survive_a_drop_for_the_resume() -> None:
+    clock = Clock()
+    session = Session("s-1", 3, {})
+    conn = opened(clock, {"chat.typing": [1]}, session=session)
+    conn.congest()
+    conn.send(_typing(0), clock.now)
+    conn.send(_typing(1), clock.now, prio=0)
+    conn.connection_lost(clock.now)
+    again = server(clock)
+    again.receive_text(
+        hello({"chat.typing": [1]}, resume={"session": "s-1", "last_seq": 0, "epoch": 3}), clock.now
+    )
+    [event] = again.events_received()
+    again.accept(session, session.can_resume(3, 0, event.versions), clock.now)
+    _, *rest = read(again.data_to_send())
+    assert [f["data"]["room"] for f in rest] == ["r1", "r0"]

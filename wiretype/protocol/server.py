@@ -218,6 +218,16 @@ class ServerConnection:
             if by_client_1000:
                 self.session.closed = True
             self.session.detached_at = now
+            self._keep_backlog(self.session, now)
+
+    def _keep_backlog(self, session: Session, now: float) -> None:
+        """Frames still waiting in the outgoing queue wait for the resume instead."""
+        backlog, self._backlog = self._backlog, None
+        if backlog is None or session.closed:
+            return
+        live, _ = backlog.drain(now)
+        for item in live:
+            enqueue_detached(session, self.settings, item.payload, item.prio, item.expires_at)
 
     # --- handshake ------------------------------------------------------------------------
 
