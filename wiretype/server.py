@@ -729,8 +729,8 @@ class Server:
         members = self._topics.get(topic)
         if not members:
             return 0
-        name = type(model).__wire_name__
-        if name not in self.app.messages:
+        name = getattr(type(model), "__wire_name__", None)
+        if not isinstance(name, str) or name not in self.app.messages:
             raise ConfigurationError(f"{type(model).__name__} is not a message of {self.app.name}")
         now = _common.now_ms()
         ts = int(now) if ttl is not None else None

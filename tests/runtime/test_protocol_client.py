@@ -348,3 +348,10 @@ def test_a_resync_after_a_gap_dials_at_once() -> None:
     pair.pump()
     pair.drop(1001)
     assert pair.client.next_attempt_at == clock.now
+
+
+def test_send_refuses_what_is_not_a_message_model() -> None:
+    clock = Clock()
+    core = client(clock)
+    with pytest.raises(TypeError, match="message model"):
+        core.send({"room": "lobby"}, clock.now)

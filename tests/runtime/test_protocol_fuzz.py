@@ -100,3 +100,19 @@ def test_mutated_messages_are_nacked_invalid_or_accepted(changes: dict[str, Any]
     frames = [json.loads(t) for t in conn.data_to_send()]
     events = conn.events_received()
     assert (frames and frames[0]["data"]["code"] == "invalid") or events
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_envelopes.map(json.dumps) | st.text(max_size=40), max_size=6))
+def test_the_client_core_survives_any_frames_from_a_server(frames: list[str]) -> None:
+    from tests.runtime.helpers import Pair
+
+    clock = Clock()
+    pair = Pair(clock)
+    pair.connect()
+    for text in frames:
+        pair.client.receive_text(text, clock.advance(1))
+        for out in pair.client.data_to_send():
+            assert isinstance(json.loads(out), dict)
+        pair.client.events_received()
+    assert pair.client.state in ("open", "closed")

@@ -478,7 +478,11 @@ class ClientConnection:
     ) -> str | None:
         """Send now when open (and under the in-flight limit), else queue; the id, or None
         when a volatile message was dropped because the link is not open."""
-        name = type(model).__wire_name__
+        name = getattr(type(model), "__wire_name__", None)
+        if not isinstance(name, str):
+            raise TypeError(
+                f"send takes a message model of the generated package, not {type(model).__name__}"
+            )
         info = self.app.messages.get(name) or self.protocol.messages.get(name)
         if info is None:
             raise ValueError(f"{type(model).__name__} is not a message of {self.app.name}")

@@ -673,7 +673,11 @@ class ServerConnection:
     ) -> str | None:
         """Send a registry message in this connection's version of it; its id, or None when
         the client cannot read it (counted as dropped ``unsupported``)."""
-        name = type(model).__wire_name__
+        name = getattr(type(model), "__wire_name__", None)
+        if not isinstance(name, str):
+            raise TypeError(
+                f"send takes a message model of the generated package, not {type(model).__name__}"
+            )
         version = self.versions.get(name)
         info = self.app.messages.get(name)
         if info is not None and not info.sent_by_server():
