@@ -44,7 +44,7 @@ from .protocol.events import (
 )
 from .protocol.events import SendFailed as SendFailedEvent
 from .protocol.limits import Settings
-from .protocol.package import Package, runtime_package
+from .protocol.package import Package
 
 __all__ = ["Client"]
 
@@ -115,7 +115,6 @@ class Client:
             self._journal = SqliteJournal(queue_path)
         self.core = ClientConnection(
             self.app,
-            runtime_package(),
             self.settings,
             name=name,
             version=version,

@@ -271,7 +271,9 @@ class Server:
 
     async def _handler(self, ws: WsConnection) -> None:
         now = _common.now_ms()
-        conn = ServerConnection(self.app, self.runtime, self.settings, now, pinned=self._pinned)
+        conn = ServerConnection(
+            self.app, self.settings, now, protocol=self.runtime, pinned=self._pinned
+        )
         ip = admission.ip_of(ws)
         link = Link(ws, conn, next(self._numbers), ip, self._principals.pop(id(ws), None))
         self._links[link.number] = link

@@ -79,7 +79,7 @@ class Clock:
 
 def server(clock: Clock, **settings: Any) -> ServerConnection:
     return ServerConnection(
-        APP, RUNTIME, Settings.build(**settings), clock.now, rng=random.Random(7)
+        APP, Settings.build(**settings), clock.now, protocol=RUNTIME, rng=random.Random(7)
     )
 
 
@@ -101,7 +101,7 @@ def opened(
 
 def client(clock: Clock, app: Package = APP, **settings: Any) -> ClientConnection:
     return ClientConnection(
-        app, RUNTIME, Settings.build(**settings), name="test", version="1", rng=random.Random(7)
+        app, Settings.build(**settings), name="test", version="1", rng=random.Random(7)
     )
 
 

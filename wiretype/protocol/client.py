@@ -39,7 +39,7 @@ from .events import (
 )
 from .limits import Settings
 from .negotiation import PROTOCOL_PREFIX
-from .package import Package
+from .package import Package, runtime_package
 from .queues import Item, PriorityQueue
 
 _ACK_START = '{"type":"wiretype.ack","v":1,'
@@ -115,16 +115,17 @@ class ClientConnection:
     def __init__(
         self,
         app: Package,
-        protocol: Package,
-        settings: Settings,
+        settings: Settings | None = None,
         *,
-        name: str,
+        name: str = "python",
         version: str = "0",
+        protocol: Package | None = None,
         rng: random.Random | None = None,
         journal: Journal | None = None,
     ) -> None:
+        settings = settings or Settings()
         self.app = app
-        self.protocol = protocol
+        self.protocol = protocol or runtime_package()
         self.settings = settings
         self.name = name
         self.version = version

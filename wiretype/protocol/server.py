@@ -2,7 +2,7 @@
 
 The adapter pumps it::
 
-    conn = ServerConnection(app, protocol, settings, now)
+    conn = ServerConnection(app, settings, now)     # app: Package.from_module(generated)
     conn.receive_text(text, now)        # a text frame from the client
     conn.tick(now)                      # deadlines: handshake, heartbeat, ack retries
     for event in conn.events_received(): ...   # HelloReceived -> conn.accept(session, ...)
@@ -41,7 +41,7 @@ from .events import (
 from .heartbeat import Heartbeat
 from .limits import Settings, TokenBucket
 from .negotiation import PROTOCOL_PREFIX, negotiate
-from .package import Package
+from .package import Package, runtime_package
 from .queues import Item, PriorityQueue
 from .session import ReplayBuffer, Session
 
@@ -92,15 +92,16 @@ class ServerConnection:
     def __init__(
         self,
         app: Package,
-        protocol: Package,
-        settings: Settings,
-        now: float,
+        settings: Settings | None = None,
+        now: float = 0.0,
         *,
+        protocol: Package | None = None,
         pinned: Mapping[str, int] | None = None,
         rng: random.Random | None = None,
     ) -> None:
+        settings = settings or Settings()
         self.app = app
-        self.protocol = protocol
+        self.protocol = protocol or runtime_package()
         self.settings = settings
         self.pinned = pinned or {}
         self._rng = rng or random.Random()
