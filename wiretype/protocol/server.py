@@ -65,6 +65,7 @@ class ServerConnection:
         "_early",
         "_events",
         "_ids",
+        "_last",
         "_out",
         "_outbox",
         "_prefix",
@@ -115,6 +116,7 @@ class ServerConnection:
         self._prefix = f"{self._rng.getrandbits(40):010x}"
         self._outbox: Outbox | None = None
         self._backlog: PriorityQueue[str] | None = None  # set while the transport is full
+        self._last: tuple[str, Any] | None = None  # (first bytes, validator) of the last frame
         self._bucket: TokenBucket | None = None
         self._strikes = 0
         self.bad_frames = 0
@@ -335,20 +337,33 @@ class ServerConnection:
     # --- frames after the handshake -------------------------------------------------------
 
     def _frame(self, text: str, now: float) -> None:
-        found = env.HEAD.match(text)
-        if found is not None:
-            key = found.group(1, 2)
-            package = self.protocol if key[0].startswith(PROTOCOL_PREFIX) else self.app
-            validator = package.validator_of(key)
-            if validator is not None and not env.maybe_non_finite(text):
-                try:
-                    framed = validator.validate_json(text, by_alias=True, by_name=False)
-                except ValueError:
-                    pass
-                else:
-                    self._dispatch(framed, framed.data, now)
-                    return
+        last = self._last
+        if last is not None and text.startswith(last[0]):  # the same kind as the frame before
+            validator = last[1]
+        else:
+            validator = self._validator_for(text)
+        if validator is not None and not env.maybe_non_finite(text):
+            try:
+                framed = validator.validate_json(text, by_alias=True, by_name=False)
+            except ValueError:
+                pass
+            else:
+                self._dispatch(framed, framed.data, now)
+                return
         self._careful(text, now)
+
+    def _validator_for(self, text: str) -> Any:
+        """The frame validator picked from the frame's first bytes (remembered, so that a
+        run of frames of one message version costs one ``startswith`` each)."""
+        found = env.HEAD.match(text)
+        if found is None:
+            return None
+        key = found.group(1, 2)
+        package = self.protocol if key[0].startswith(PROTOCOL_PREFIX) else self.app
+        validator = package.validator_of(key)
+        if validator is not None:
+            self._last = (found.group(0), validator)
+        return validator
 
     def _careful(self, text: str, now: float) -> None:
         """A frame the fast path refused: say precisely what is wrong with it."""
