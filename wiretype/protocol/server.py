@@ -342,7 +342,8 @@ class ServerConnection:
             validator = last[1]
         else:
             validator = self._validator_for(text)
-        if validator is not None and not env.maybe_non_finite(text):
+        # NaN / Infinity are not JSON (see envelope.maybe_non_finite), tested inline: hot path
+        if validator is not None and "NaN" not in text and "Infinity" not in text:
             try:
                 framed = validator.validate_json(text, by_alias=True, by_name=False)
             except ValueError:
