@@ -32,9 +32,10 @@ test: venv node ## Install everything, then run the tests, ruff and mypy --stric
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory lint
 
-lint: venv ## ruff and mypy --strict on registry/
-	$(BIN)/ruff check registry tests bench
+lint: venv ## ruff and mypy --strict on registry/ and wiretype/
+	$(BIN)/ruff check registry wiretype tests bench
 	$(BIN)/mypy --strict registry
+	$(BIN)/mypy --strict wiretype
 
 bench: venv node ## Measure the speed figures each issue names (see bench/README.md)
 	$(BIN)/python bench/run_all.py

@@ -57,12 +57,16 @@ MESSAGES: dict[str, dict[int, type[_p.BaseModel]]] = {
     },
     'wiretype.nack': {
         1: _m.NackV1,
+        2: _m.NackV2,
     },
     'wiretype.ping': {
         1: _m.PingV1,
     },
     'wiretype.pong': {
         1: _m.PongV1,
+    },
+    'wiretype.presence': {
+        1: _m.PresenceV1,
     },
     'wiretype.status': {
         1: _m.StatusV1,
@@ -91,8 +95,10 @@ MessageData = _t.Union[
     _m.ErrorMessageV1,
     _m.HelloV1,
     _m.NackV1,
+    _m.NackV2,
     _m.PingV1,
     _m.PongV1,
+    _m.PresenceV1,
     _m.StatusV1,
     _m.SubscribeV1,
     _m.UnsubscribeV1,

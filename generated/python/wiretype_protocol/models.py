@@ -221,6 +221,27 @@ class NackV1(_Model):
     retry_after_ms: _t.Annotated[int, _rt.Int(ge=0)] | _p.MISSING = _p.Field(default=_p.MISSING, description='Set when trying again is worth it.')
 
 
+# wiretype.nack v2, from schemas/wiretype/nack.yaml
+class NackV2ErrorsItem(_Model):
+    __wire_name__: _t.ClassVar[str] = 'wiretype.nack'
+    __wire_version__: _t.ClassVar[int] = 2
+    path: _t.Annotated[str, _rt.Str(max_length=1000)] = _p.Field(description="JSON pointer into the message's data.")
+    message: _t.Annotated[str, _rt.Str(max_length=1000)]
+
+
+# wiretype.nack v2, from schemas/wiretype/nack.yaml
+class NackV2(_Model):
+    """Adds the structured `errors` of an `invalid` message (JSON pointer path and message) and codes for a message no handler takes, a refused login, a missing or conflicting resource, a topic limit, and a refusal that fits no other code."""
+
+    __wire_name__: _t.ClassVar[str] = 'wiretype.nack'
+    __wire_version__: _t.ClassVar[int] = 2
+    re: _t.Annotated[str, _rt.Str(min_length=1, max_length=128)]
+    code: _t.Literal['invalid', 'unsupported_version', 'too_large', 'rate_limited', 'overloaded', 'expired', 'forbidden', 'internal', 'no_handler', 'unauthorized', 'not_found', 'conflict', 'too_many_topics', 'rejected']
+    reason: _t.Annotated[str, _rt.Str(max_length=1000)] = _p.Field(default='')
+    retry_after_ms: _t.Annotated[int, _rt.Int(ge=0)] | _p.MISSING = _p.Field(default=_p.MISSING, description='Set when trying again is worth it.')
+    errors: _t.Annotated[list[NackV2ErrorsItem], _p.Field(max_length=100)] = _p.Field(default_factory=lambda: [], validate_default=True, description='What is wrong with an `invalid` message, one entry per path.')
+
+
 # wiretype.ping v1, from schemas/wiretype/ping.yaml
 class PingV1(_Model):
     """The server's heartbeat. The client answers with pong, echoing the nonce."""
@@ -237,6 +258,20 @@ class PongV1(_Model):
     __wire_name__: _t.ClassVar[str] = 'wiretype.pong'
     __wire_version__: _t.ClassVar[int] = 1
     nonce: _t.Annotated[int, _rt.Int(ge=0)] = _p.Field(description='The nonce of the ping being answered.')
+
+
+# wiretype.presence v1, from schemas/wiretype/presence.yaml
+class PresenceV1(_Model):
+    """Someone joined or left a topic that has presence on; sent to the topic's other subscribers."""
+
+    __wire_name__: _t.ClassVar[str] = 'wiretype.presence'
+    __wire_version__: _t.ClassVar[int] = 1
+    topic: _t.Annotated[str, _rt.Str(min_length=1, max_length=256)]
+    event: _t.Literal['joined', 'left']
+    session: _t.Annotated[str, _rt.Str(min_length=1, max_length=128)] = _p.Field(description='The session of the member.')
+    client: _t.Annotated[str, _rt.Str(max_length=128)] = _p.Field(description="The client program's name.")
+    user: _t.Annotated[str, _rt.Str(max_length=256)] | _p.MISSING = _p.Field(default=_p.MISSING, description="The principal, when the server's auth named one.")
+    members: _t.Annotated[int, _rt.Int(ge=0)] = _p.Field(description='Subscribers of the topic after the change.')
 
 
 # wiretype.status v1, from schemas/wiretype/status.yaml
@@ -303,9 +338,10 @@ User = UserV1
 Ack = AckV1
 ErrorMessage = ErrorMessageV1
 Hello = HelloV1
-Nack = NackV1
+Nack = NackV2
 Ping = PingV1
 Pong = PongV1
+Presence = PresenceV1
 Status = StatusV1
 Subscribe = SubscribeV1
 Unsubscribe = UnsubscribeV1

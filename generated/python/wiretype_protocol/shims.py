@@ -43,12 +43,19 @@ def _MessageSent_v3_to_v2(data: dict[str, _t.Any]) -> dict[str, _t.Any]:
     return data
 
 
+def _Nack_v2_to_v1(data: dict[str, _t.Any]) -> dict[str, _t.Any]:
+    """wiretype.nack: v2 -> v1."""
+    data = _rt.values(data, 'code', (('no_handler', 'invalid',), ('unauthorized', 'forbidden',), ('not_found', 'invalid',), ('conflict', 'invalid',), ('too_many_topics', 'overloaded',), ('rejected', 'invalid',),))
+    return data
+
+
 # (message, from version, to version) -> the hop's steps; a hop not listed has none.
 HOPS: dict[tuple[str, int, int], Hop] = {
     ('chat.message_sent', 1, 2): _MessageSent_v1_to_v2,
     ('chat.message_sent', 2, 1): _MessageSent_v2_to_v1,
     ('chat.message_sent', 2, 3): _MessageSent_v2_to_v3,
     ('chat.message_sent', 3, 2): _MessageSent_v3_to_v2,
+    ('wiretype.nack', 2, 1): _Nack_v2_to_v1,
 }
 
 

@@ -306,9 +306,41 @@ export interface NackV1 {
 }
 
 /**
+ * Adds the structured `errors` of an `invalid` message (JSON pointer path and message) and codes for a message no handler takes, a refused login, a missing or conflicting resource, a topic limit, and a refusal that fits no other code.
+ *
+ * wiretype.nack v2, from schemas/wiretype/nack.yaml
+ */
+export interface NackV2 {
+  re: string;
+  code: "invalid" | "unsupported_version" | "too_large" | "rate_limited" | "overloaded" | "expired" | "forbidden" | "internal" | "no_handler" | "unauthorized" | "not_found" | "conflict" | "too_many_topics" | "rejected";
+  /**
+   * Default: "".
+   */
+  reason?: string;
+  /**
+   * Set when trying again is worth it.
+   */
+  retry_after_ms?: number;
+  /**
+   * What is wrong with an `invalid` message, one entry per path.
+   *
+   * Default: [].
+   */
+  errors?: Array<NackV2Errors>;
+}
+
+export interface NackV2Errors {
+  /**
+   * JSON pointer into the message's data.
+   */
+  path: string;
+  message: string;
+}
+
+/**
  * The latest version of wiretype.nack.
  */
-export type Nack = NackV1;
+export type Nack = NackV2;
 
 /**
  * The server's heartbeat. The client answers with pong, echoing the nonce.
@@ -340,6 +372,37 @@ export interface PongV1 {
  * The latest version of wiretype.pong.
  */
 export type Pong = PongV1;
+
+/**
+ * Someone joined or left a topic that has presence on; sent to the topic's other subscribers.
+ *
+ * wiretype.presence v1, from schemas/wiretype/presence.yaml
+ */
+export interface PresenceV1 {
+  topic: string;
+  event: "joined" | "left";
+  /**
+   * The session of the member.
+   */
+  session: string;
+  /**
+   * The client program's name.
+   */
+  client: string;
+  /**
+   * The principal, when the server's auth named one.
+   */
+  user?: string;
+  /**
+   * Subscribers of the topic after the change.
+   */
+  members: number;
+}
+
+/**
+ * The latest version of wiretype.presence.
+ */
+export type Presence = PresenceV1;
 
 /**
  * Tells the peer about the state of the connection, e.g. before the server drains it.
@@ -448,8 +511,10 @@ export type Envelope =
   | { type: "wiretype.error"; v: 1; id: string; data: ErrorMessageV1; [key: string]: unknown }
   | { type: "wiretype.hello"; v: 1; id: string; data: HelloV1; [key: string]: unknown }
   | { type: "wiretype.nack"; v: 1; id: string; data: NackV1; [key: string]: unknown }
+  | { type: "wiretype.nack"; v: 2; id: string; data: NackV2; [key: string]: unknown }
   | { type: "wiretype.ping"; v: 1; id: string; data: PingV1; [key: string]: unknown }
   | { type: "wiretype.pong"; v: 1; id: string; data: PongV1; [key: string]: unknown }
+  | { type: "wiretype.presence"; v: 1; id: string; data: PresenceV1; [key: string]: unknown }
   | { type: "wiretype.status"; v: 1; id: string; data: StatusV1; [key: string]: unknown }
   | { type: "wiretype.subscribe"; v: 1; id: string; data: SubscribeV1; [key: string]: unknown }
   | { type: "wiretype.unsubscribe"; v: 1; id: string; data: UnsubscribeV1; [key: string]: unknown }

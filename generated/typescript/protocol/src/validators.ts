@@ -24,8 +24,10 @@ import type {
   MessageSentV2,
   MessageSentV3,
   NackV1,
+  NackV2,
   PingV1,
   PongV1,
+  PresenceV1,
   ReactionAddedV1,
   StatusV1,
   SubscribeV1,
@@ -49,6 +51,7 @@ function explain(check: (x: any) => boolean, report: (x: any, p: string, e: Vali
 
 const set0 = new Set<unknown>(["bad_frame", "bad_envelope", "unknown_type", "unsupported_version", "handshake_required", "handshake_failed", "session_expired", "internal"]);
 const set1 = new Set<unknown>(["invalid", "unsupported_version", "too_large", "rate_limited", "overloaded", "expired", "forbidden", "internal"]);
+const set2 = new Set<unknown>(["invalid", "unsupported_version", "too_large", "rate_limited", "overloaded", "expired", "forbidden", "internal", "no_handler", "unauthorized", "not_found", "conflict", "too_many_topics", "rejected"]);
 
 function c1(x: any): boolean {
   if (!(typeof x === "string")) return false;
@@ -1228,7 +1231,132 @@ function r51(x: any, p: string, e: ValidationError[]): void {
   }
 }
 
+function c56(x: any): boolean {
+  if (!(set2.has(x))) return false;
+  return true;
+}
+function r56(x: any, p: string, e: ValidationError[]): void {
+  if (!(set2.has(x))) e.push({ path: p, message: "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\", \"no_handler\", \"unauthorized\"" });
+}
+
+function c59(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length > 1000 && cpLen(x) > 1000) return false;
+  return true;
+}
+function r59(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) {
+    e.push({ path: p, message: "must be string" });
+    return;
+  }
+  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
+}
+
+function c60(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length > 1000 && cpLen(x) > 1000) return false;
+  return true;
+}
+function r60(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) {
+    e.push({ path: p, message: "must be string" });
+    return;
+  }
+  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
+}
+
+function c58(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["path"] !== undefined)) return false;
+  if (!(x["message"] !== undefined)) return false;
+  if (x["path"] !== undefined) {
+    if (!c59(x["path"])) return false;
+  }
+  if (x["message"] !== undefined) {
+    if (!c60(x["message"])) return false;
+  }
+  return true;
+}
+function r58(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) {
+    e.push({ path: p, message: "must be object" });
+    return;
+  }
+  if (!(x["path"] !== undefined)) e.push({ path: p + "/path", message: "is required" });
+  if (!(x["message"] !== undefined)) e.push({ path: p + "/message", message: "is required" });
+  if (x["path"] !== undefined) {
+    r59(x["path"], p + "/path", e);
+  }
+  if (x["message"] !== undefined) {
+    r60(x["message"], p + "/message", e);
+  }
+}
+
+function c57(x: any): boolean {
+  if (!(Array.isArray(x))) return false;
+  if (x.length > 100) return false;
+  for (let i = 0; i < x.length; i++) {
+    if (!c58(x[i])) return false;
+  }
+  return true;
+}
+function r57(x: any, p: string, e: ValidationError[]): void {
+  if (!(Array.isArray(x))) {
+    e.push({ path: p, message: "must be array" });
+    return;
+  }
+  if (x.length > 100) e.push({ path: p, message: "must have at most 100 items" });
+  for (let i = 0; i < x.length; i++) {
+    r58(x[i], p + "/" + i, e);
+  }
+}
+
 function c55(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["re"] !== undefined)) return false;
+  if (!(x["code"] !== undefined)) return false;
+  if (x["re"] !== undefined) {
+    if (!c42(x["re"])) return false;
+  }
+  if (x["code"] !== undefined) {
+    if (!c56(x["code"])) return false;
+  }
+  if (x["reason"] !== undefined) {
+    if (!c53(x["reason"])) return false;
+  }
+  if (x["retry_after_ms"] !== undefined) {
+    if (!c54(x["retry_after_ms"])) return false;
+  }
+  if (x["errors"] !== undefined) {
+    if (!c57(x["errors"])) return false;
+  }
+  return true;
+}
+function r55(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) {
+    e.push({ path: p, message: "must be object" });
+    return;
+  }
+  if (!(x["re"] !== undefined)) e.push({ path: p + "/re", message: "is required" });
+  if (!(x["code"] !== undefined)) e.push({ path: p + "/code", message: "is required" });
+  if (x["re"] !== undefined) {
+    r42(x["re"], p + "/re", e);
+  }
+  if (x["code"] !== undefined) {
+    r56(x["code"], p + "/code", e);
+  }
+  if (x["reason"] !== undefined) {
+    r53(x["reason"], p + "/reason", e);
+  }
+  if (x["retry_after_ms"] !== undefined) {
+    r54(x["retry_after_ms"], p + "/retry_after_ms", e);
+  }
+  if (x["errors"] !== undefined) {
+    r57(x["errors"], p + "/errors", e);
+  }
+}
+
+function c61(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["nonce"] !== undefined)) return false;
   if (x["nonce"] !== undefined) {
@@ -1236,7 +1364,7 @@ function c55(x: any): boolean {
   }
   return true;
 }
-function r55(x: any, p: string, e: ValidationError[]): void {
+function r61(x: any, p: string, e: ValidationError[]): void {
   if (!(isObj(x))) {
     e.push({ path: p, message: "must be object" });
     return;
@@ -1247,12 +1375,12 @@ function r55(x: any, p: string, e: ValidationError[]): void {
   }
 }
 
-function c57(x: any): boolean {
+function c63(x: any): boolean {
   if (!(Number.isInteger(x))) return false;
   if (x < 0) return false;
   return true;
 }
-function r57(x: any, p: string, e: ValidationError[]): void {
+function r63(x: any, p: string, e: ValidationError[]): void {
   if (!(Number.isInteger(x))) {
     e.push({ path: p, message: "must be integer" });
     return;
@@ -1260,47 +1388,181 @@ function r57(x: any, p: string, e: ValidationError[]): void {
   if (x < 0) e.push({ path: p, message: "must be at least 0" });
 }
 
-function c56(x: any): boolean {
+function c62(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["nonce"] !== undefined)) return false;
   if (x["nonce"] !== undefined) {
-    if (!c57(x["nonce"])) return false;
+    if (!c63(x["nonce"])) return false;
   }
   return true;
 }
-function r56(x: any, p: string, e: ValidationError[]): void {
+function r62(x: any, p: string, e: ValidationError[]): void {
   if (!(isObj(x))) {
     e.push({ path: p, message: "must be object" });
     return;
   }
   if (!(x["nonce"] !== undefined)) e.push({ path: p + "/nonce", message: "is required" });
   if (x["nonce"] !== undefined) {
-    r57(x["nonce"], p + "/nonce", e);
+    r63(x["nonce"], p + "/nonce", e);
   }
 }
 
-function c59(x: any): boolean {
+function c65(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
+  if (x.length > 256 && cpLen(x) > 256) return false;
+  return true;
+}
+function r65(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) {
+    e.push({ path: p, message: "must be string" });
+    return;
+  }
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
+  if (x.length > 256 && cpLen(x) > 256) e.push({ path: p, message: "must be at most 256 characters long" });
+}
+
+function c66(x: any): boolean {
+  if (!(x === "joined" || x === "left")) return false;
+  return true;
+}
+function r66(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === "joined" || x === "left")) e.push({ path: p, message: "must be one of \"joined\", \"left\"" });
+}
+
+function c67(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
+  if (x.length > 128 && cpLen(x) > 128) return false;
+  return true;
+}
+function r67(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) {
+    e.push({ path: p, message: "must be string" });
+    return;
+  }
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
+  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
+}
+
+function c68(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length > 128 && cpLen(x) > 128) return false;
+  return true;
+}
+function r68(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) {
+    e.push({ path: p, message: "must be string" });
+    return;
+  }
+  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
+}
+
+function c69(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length > 256 && cpLen(x) > 256) return false;
+  return true;
+}
+function r69(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) {
+    e.push({ path: p, message: "must be string" });
+    return;
+  }
+  if (x.length > 256 && cpLen(x) > 256) e.push({ path: p, message: "must be at most 256 characters long" });
+}
+
+function c70(x: any): boolean {
+  if (!(Number.isInteger(x))) return false;
+  if (x < 0) return false;
+  return true;
+}
+function r70(x: any, p: string, e: ValidationError[]): void {
+  if (!(Number.isInteger(x))) {
+    e.push({ path: p, message: "must be integer" });
+    return;
+  }
+  if (x < 0) e.push({ path: p, message: "must be at least 0" });
+}
+
+function c64(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["topic"] !== undefined)) return false;
+  if (!(x["event"] !== undefined)) return false;
+  if (!(x["session"] !== undefined)) return false;
+  if (!(x["client"] !== undefined)) return false;
+  if (!(x["members"] !== undefined)) return false;
+  if (x["topic"] !== undefined) {
+    if (!c65(x["topic"])) return false;
+  }
+  if (x["event"] !== undefined) {
+    if (!c66(x["event"])) return false;
+  }
+  if (x["session"] !== undefined) {
+    if (!c67(x["session"])) return false;
+  }
+  if (x["client"] !== undefined) {
+    if (!c68(x["client"])) return false;
+  }
+  if (x["user"] !== undefined) {
+    if (!c69(x["user"])) return false;
+  }
+  if (x["members"] !== undefined) {
+    if (!c70(x["members"])) return false;
+  }
+  return true;
+}
+function r64(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) {
+    e.push({ path: p, message: "must be object" });
+    return;
+  }
+  if (!(x["topic"] !== undefined)) e.push({ path: p + "/topic", message: "is required" });
+  if (!(x["event"] !== undefined)) e.push({ path: p + "/event", message: "is required" });
+  if (!(x["session"] !== undefined)) e.push({ path: p + "/session", message: "is required" });
+  if (!(x["client"] !== undefined)) e.push({ path: p + "/client", message: "is required" });
+  if (!(x["members"] !== undefined)) e.push({ path: p + "/members", message: "is required" });
+  if (x["topic"] !== undefined) {
+    r65(x["topic"], p + "/topic", e);
+  }
+  if (x["event"] !== undefined) {
+    r66(x["event"], p + "/event", e);
+  }
+  if (x["session"] !== undefined) {
+    r67(x["session"], p + "/session", e);
+  }
+  if (x["client"] !== undefined) {
+    r68(x["client"], p + "/client", e);
+  }
+  if (x["user"] !== undefined) {
+    r69(x["user"], p + "/user", e);
+  }
+  if (x["members"] !== undefined) {
+    r70(x["members"], p + "/members", e);
+  }
+}
+
+function c72(x: any): boolean {
   if (!(x === "open" || x === "degraded" || x === "draining" || x === "closing")) return false;
   return true;
 }
-function r59(x: any, p: string, e: ValidationError[]): void {
+function r72(x: any, p: string, e: ValidationError[]): void {
   if (!(x === "open" || x === "degraded" || x === "draining" || x === "closing")) e.push({ path: p, message: "must be one of \"open\", \"degraded\", \"draining\", \"closing\"" });
 }
 
-function c60(x: any): boolean {
+function c73(x: any): boolean {
   if (!(x === "normal" || x === "overload" || x === "maintenance" || x === "shutdown" || x === "idle" || x === "policy")) return false;
   return true;
 }
-function r60(x: any, p: string, e: ValidationError[]): void {
+function r73(x: any, p: string, e: ValidationError[]): void {
   if (!(x === "normal" || x === "overload" || x === "maintenance" || x === "shutdown" || x === "idle" || x === "policy")) e.push({ path: p, message: "must be one of \"normal\", \"overload\", \"maintenance\", \"shutdown\", \"idle\", \"policy\"" });
 }
 
-function c61(x: any): boolean {
+function c74(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length > 500 && cpLen(x) > 500) return false;
   return true;
 }
-function r61(x: any, p: string, e: ValidationError[]): void {
+function r74(x: any, p: string, e: ValidationError[]): void {
   if (!(typeof x === "string")) {
     e.push({ path: p, message: "must be string" });
     return;
@@ -1308,12 +1570,12 @@ function r61(x: any, p: string, e: ValidationError[]): void {
   if (x.length > 500 && cpLen(x) > 500) e.push({ path: p, message: "must be at most 500 characters long" });
 }
 
-function c62(x: any): boolean {
+function c75(x: any): boolean {
   if (!(Number.isInteger(x))) return false;
   if (x < 0) return false;
   return true;
 }
-function r62(x: any, p: string, e: ValidationError[]): void {
+function r75(x: any, p: string, e: ValidationError[]): void {
   if (!(Number.isInteger(x))) {
     e.push({ path: p, message: "must be integer" });
     return;
@@ -1321,44 +1583,44 @@ function r62(x: any, p: string, e: ValidationError[]): void {
   if (x < 0) e.push({ path: p, message: "must be at least 0" });
 }
 
-function c58(x: any): boolean {
+function c71(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["state"] !== undefined)) return false;
   if (x["state"] !== undefined) {
-    if (!c59(x["state"])) return false;
+    if (!c72(x["state"])) return false;
   }
   if (x["reason"] !== undefined) {
-    if (!c60(x["reason"])) return false;
+    if (!c73(x["reason"])) return false;
   }
   if (x["detail"] !== undefined) {
-    if (!c61(x["detail"])) return false;
+    if (!c74(x["detail"])) return false;
   }
   if (x["retry_in_ms"] !== undefined) {
-    if (!c62(x["retry_in_ms"])) return false;
+    if (!c75(x["retry_in_ms"])) return false;
   }
   return true;
 }
-function r58(x: any, p: string, e: ValidationError[]): void {
+function r71(x: any, p: string, e: ValidationError[]): void {
   if (!(isObj(x))) {
     e.push({ path: p, message: "must be object" });
     return;
   }
   if (!(x["state"] !== undefined)) e.push({ path: p + "/state", message: "is required" });
   if (x["state"] !== undefined) {
-    r59(x["state"], p + "/state", e);
+    r72(x["state"], p + "/state", e);
   }
   if (x["reason"] !== undefined) {
-    r60(x["reason"], p + "/reason", e);
+    r73(x["reason"], p + "/reason", e);
   }
   if (x["detail"] !== undefined) {
-    r61(x["detail"], p + "/detail", e);
+    r74(x["detail"], p + "/detail", e);
   }
   if (x["retry_in_ms"] !== undefined) {
-    r62(x["retry_in_ms"], p + "/retry_in_ms", e);
+    r75(x["retry_in_ms"], p + "/retry_in_ms", e);
   }
 }
 
-function c64(x: any): boolean {
+function c77(x: any): boolean {
   if (!(Array.isArray(x))) return false;
   if (x.length < 1) return false;
   if (x.length > 100) return false;
@@ -1368,7 +1630,7 @@ function c64(x: any): boolean {
   }
   return true;
 }
-function r64(x: any, p: string, e: ValidationError[]): void {
+function r77(x: any, p: string, e: ValidationError[]): void {
   if (!(Array.isArray(x))) {
     e.push({ path: p, message: "must be array" });
     return;
@@ -1381,51 +1643,51 @@ function r64(x: any, p: string, e: ValidationError[]): void {
   }
 }
 
-function c63(x: any): boolean {
+function c76(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["topics"] !== undefined)) return false;
   if (x["topics"] !== undefined) {
-    if (!c64(x["topics"])) return false;
+    if (!c77(x["topics"])) return false;
   }
   return true;
 }
-function r63(x: any, p: string, e: ValidationError[]): void {
+function r76(x: any, p: string, e: ValidationError[]): void {
   if (!(isObj(x))) {
     e.push({ path: p, message: "must be object" });
     return;
   }
   if (!(x["topics"] !== undefined)) e.push({ path: p + "/topics", message: "is required" });
   if (x["topics"] !== undefined) {
-    r64(x["topics"], p + "/topics", e);
+    r77(x["topics"], p + "/topics", e);
   }
 }
 
-function c65(x: any): boolean {
+function c78(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["topics"] !== undefined)) return false;
   if (x["topics"] !== undefined) {
-    if (!c64(x["topics"])) return false;
+    if (!c77(x["topics"])) return false;
   }
   return true;
 }
-function r65(x: any, p: string, e: ValidationError[]): void {
+function r78(x: any, p: string, e: ValidationError[]): void {
   if (!(isObj(x))) {
     e.push({ path: p, message: "must be object" });
     return;
   }
   if (!(x["topics"] !== undefined)) e.push({ path: p + "/topics", message: "is required" });
   if (x["topics"] !== undefined) {
-    r64(x["topics"], p + "/topics", e);
+    r77(x["topics"], p + "/topics", e);
   }
 }
 
-function c67(x: any): boolean {
+function c80(x: any): boolean {
   if (!(Number.isInteger(x))) return false;
   if (x < 100) return false;
   if (x > 600000) return false;
   return true;
 }
-function r67(x: any, p: string, e: ValidationError[]): void {
+function r80(x: any, p: string, e: ValidationError[]): void {
   if (!(Number.isInteger(x))) {
     e.push({ path: p, message: "must be integer" });
     return;
@@ -1434,7 +1696,7 @@ function r67(x: any, p: string, e: ValidationError[]): void {
   if (x > 600000) e.push({ path: p, message: "must be at most 600000" });
 }
 
-function c68(x: any): boolean {
+function c81(x: any): boolean {
   if (!(isObj(x))) return false;
   for (const k of Object.keys(x)) {
     if (true) {
@@ -1443,7 +1705,7 @@ function c68(x: any): boolean {
   }
   return true;
 }
-function r68(x: any, p: string, e: ValidationError[]): void {
+function r81(x: any, p: string, e: ValidationError[]): void {
   if (!(isObj(x))) {
     e.push({ path: p, message: "must be object" });
     return;
@@ -1455,12 +1717,12 @@ function r68(x: any, p: string, e: ValidationError[]): void {
   }
 }
 
-function c70(x: any): boolean {
+function c83(x: any): boolean {
   if (!(Number.isInteger(x))) return false;
   if (x < 1) return false;
   return true;
 }
-function r70(x: any, p: string, e: ValidationError[]): void {
+function r83(x: any, p: string, e: ValidationError[]): void {
   if (!(Number.isInteger(x))) {
     e.push({ path: p, message: "must be integer" });
     return;
@@ -1468,12 +1730,12 @@ function r70(x: any, p: string, e: ValidationError[]): void {
   if (x < 1) e.push({ path: p, message: "must be at least 1" });
 }
 
-function c71(x: any): boolean {
+function c84(x: any): boolean {
   if (!(Number.isInteger(x))) return false;
   if (x < 1) return false;
   return true;
 }
-function r71(x: any, p: string, e: ValidationError[]): void {
+function r84(x: any, p: string, e: ValidationError[]): void {
   if (!(Number.isInteger(x))) {
     e.push({ path: p, message: "must be integer" });
     return;
@@ -1481,12 +1743,12 @@ function r71(x: any, p: string, e: ValidationError[]): void {
   if (x < 1) e.push({ path: p, message: "must be at least 1" });
 }
 
-function c72(x: any): boolean {
+function c85(x: any): boolean {
   if (!(Number.isInteger(x))) return false;
   if (x < 0) return false;
   return true;
 }
-function r72(x: any, p: string, e: ValidationError[]): void {
+function r85(x: any, p: string, e: ValidationError[]): void {
   if (!(Number.isInteger(x))) {
     e.push({ path: p, message: "must be integer" });
     return;
@@ -1494,22 +1756,22 @@ function r72(x: any, p: string, e: ValidationError[]): void {
   if (x < 0) e.push({ path: p, message: "must be at least 0" });
 }
 
-function c69(x: any): boolean {
+function c82(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["max_frame_bytes"] !== undefined)) return false;
   if (!(x["max_in_flight"] !== undefined)) return false;
   if (x["max_frame_bytes"] !== undefined) {
-    if (!c70(x["max_frame_bytes"])) return false;
+    if (!c83(x["max_frame_bytes"])) return false;
   }
   if (x["max_in_flight"] !== undefined) {
-    if (!c71(x["max_in_flight"])) return false;
+    if (!c84(x["max_in_flight"])) return false;
   }
   if (x["max_topics"] !== undefined) {
-    if (!c72(x["max_topics"])) return false;
+    if (!c85(x["max_topics"])) return false;
   }
   return true;
 }
-function r69(x: any, p: string, e: ValidationError[]): void {
+function r82(x: any, p: string, e: ValidationError[]): void {
   if (!(isObj(x))) {
     e.push({ path: p, message: "must be object" });
     return;
@@ -1517,28 +1779,28 @@ function r69(x: any, p: string, e: ValidationError[]): void {
   if (!(x["max_frame_bytes"] !== undefined)) e.push({ path: p + "/max_frame_bytes", message: "is required" });
   if (!(x["max_in_flight"] !== undefined)) e.push({ path: p + "/max_in_flight", message: "is required" });
   if (x["max_frame_bytes"] !== undefined) {
-    r70(x["max_frame_bytes"], p + "/max_frame_bytes", e);
+    r83(x["max_frame_bytes"], p + "/max_frame_bytes", e);
   }
   if (x["max_in_flight"] !== undefined) {
-    r71(x["max_in_flight"], p + "/max_in_flight", e);
+    r84(x["max_in_flight"], p + "/max_in_flight", e);
   }
   if (x["max_topics"] !== undefined) {
-    r72(x["max_topics"], p + "/max_topics", e);
+    r85(x["max_topics"], p + "/max_topics", e);
   }
 }
 
-function c73(x: any): boolean {
+function c86(x: any): boolean {
   if (!(typeof x === "boolean")) return false;
   return true;
 }
-function r73(x: any, p: string, e: ValidationError[]): void {
+function r86(x: any, p: string, e: ValidationError[]): void {
   if (!(typeof x === "boolean")) {
     e.push({ path: p, message: "must be boolean" });
     return;
   }
 }
 
-function c66(x: any): boolean {
+function c79(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["session"] !== undefined)) return false;
   if (!(x["heartbeat_ms"] !== undefined)) return false;
@@ -1548,20 +1810,20 @@ function c66(x: any): boolean {
     if (!c42(x["session"])) return false;
   }
   if (x["heartbeat_ms"] !== undefined) {
-    if (!c67(x["heartbeat_ms"])) return false;
+    if (!c80(x["heartbeat_ms"])) return false;
   }
   if (x["versions"] !== undefined) {
-    if (!c68(x["versions"])) return false;
+    if (!c81(x["versions"])) return false;
   }
   if (x["limits"] !== undefined) {
-    if (!c69(x["limits"])) return false;
+    if (!c82(x["limits"])) return false;
   }
   if (x["resumed"] !== undefined) {
-    if (!c73(x["resumed"])) return false;
+    if (!c86(x["resumed"])) return false;
   }
   return true;
 }
-function r66(x: any, p: string, e: ValidationError[]): void {
+function r79(x: any, p: string, e: ValidationError[]): void {
   if (!(isObj(x))) {
     e.push({ path: p, message: "must be object" });
     return;
@@ -1574,16 +1836,16 @@ function r66(x: any, p: string, e: ValidationError[]): void {
     r42(x["session"], p + "/session", e);
   }
   if (x["heartbeat_ms"] !== undefined) {
-    r67(x["heartbeat_ms"], p + "/heartbeat_ms", e);
+    r80(x["heartbeat_ms"], p + "/heartbeat_ms", e);
   }
   if (x["versions"] !== undefined) {
-    r68(x["versions"], p + "/versions", e);
+    r81(x["versions"], p + "/versions", e);
   }
   if (x["limits"] !== undefined) {
-    r69(x["limits"], p + "/limits", e);
+    r82(x["limits"], p + "/limits", e);
   }
   if (x["resumed"] !== undefined) {
-    r73(x["resumed"], p + "/resumed", e);
+    r86(x["resumed"], p + "/resumed", e);
   }
 }
 
@@ -1735,19 +1997,47 @@ function s15(x: any): any {
   return o;
 }
 
-function s16(x: any): any {
+function s17(x: any): any {
   const o: any = {};
-  o["nonce"] = x["nonce"];
+  o["path"] = x["path"];
+  o["message"] = x["message"];
   return o;
 }
 
-function s17(x: any): any {
+function s16(x: any): any {
   const o: any = {};
-  o["nonce"] = x["nonce"];
+  o["re"] = x["re"];
+  o["code"] = x["code"];
+  o["reason"] = x["reason"] !== undefined ? x["reason"] : "";
+  if (x["retry_after_ms"] !== undefined) o["retry_after_ms"] = x["retry_after_ms"];
+  o["errors"] = x["errors"] !== undefined ? x["errors"].map((i0: any) => s17(i0)) : JSON.parse("[]");
   return o;
 }
 
 function s18(x: any): any {
+  const o: any = {};
+  o["nonce"] = x["nonce"];
+  return o;
+}
+
+function s19(x: any): any {
+  const o: any = {};
+  o["nonce"] = x["nonce"];
+  return o;
+}
+
+function s20(x: any): any {
+  const o: any = {};
+  o["topic"] = x["topic"];
+  o["event"] = x["event"];
+  o["session"] = x["session"];
+  o["client"] = x["client"];
+  if (x["user"] !== undefined) o["user"] = x["user"];
+  o["members"] = x["members"];
+  return o;
+}
+
+function s21(x: any): any {
   const o: any = {};
   o["state"] = x["state"];
   o["reason"] = x["reason"] !== undefined ? x["reason"] : "normal";
@@ -1756,19 +2046,19 @@ function s18(x: any): any {
   return o;
 }
 
-function s19(x: any): any {
-  const o: any = {};
-  o["topics"] = x["topics"];
-  return o;
-}
-
-function s20(x: any): any {
-  const o: any = {};
-  o["topics"] = x["topics"];
-  return o;
-}
-
 function s22(x: any): any {
+  const o: any = {};
+  o["topics"] = x["topics"];
+  return o;
+}
+
+function s23(x: any): any {
+  const o: any = {};
+  o["topics"] = x["topics"];
+  return o;
+}
+
+function s25(x: any): any {
   const o: any = {};
   o["max_frame_bytes"] = x["max_frame_bytes"];
   o["max_in_flight"] = x["max_in_flight"];
@@ -1776,12 +2066,12 @@ function s22(x: any): any {
   return o;
 }
 
-function s21(x: any): any {
+function s24(x: any): any {
   const o: any = {};
   o["session"] = x["session"];
   o["heartbeat_ms"] = x["heartbeat_ms"];
   o["versions"] = x["versions"];
-  o["limits"] = s22(x["limits"]);
+  o["limits"] = s25(x["limits"]);
   o["resumed"] = x["resumed"] !== undefined ? x["resumed"] : false;
   return o;
 }
@@ -1955,75 +2245,99 @@ export function isNackV1(x: unknown): x is NackV1 {
 }
 
 /**
+ * The errors of `x` as the data of wiretype.nack v2 (empty when valid).
+ */
+export function validateNackV2(x: unknown): ValidationError[] {
+  return explain(c55, r55, x);
+}
+
+/** True when `x` is valid data of this version (see validateNackV2). */
+export function isNackV2(x: unknown): x is NackV2 {
+  return c55(x);
+}
+
+/**
  * The errors of `x` as the data of wiretype.ping v1 (empty when valid).
  */
 export function validatePingV1(x: unknown): ValidationError[] {
-  return explain(c55, r55, x);
+  return explain(c61, r61, x);
 }
 
 /** True when `x` is valid data of this version (see validatePingV1). */
 export function isPingV1(x: unknown): x is PingV1 {
-  return c55(x);
+  return c61(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.pong v1 (empty when valid).
  */
 export function validatePongV1(x: unknown): ValidationError[] {
-  return explain(c56, r56, x);
+  return explain(c62, r62, x);
 }
 
 /** True when `x` is valid data of this version (see validatePongV1). */
 export function isPongV1(x: unknown): x is PongV1 {
-  return c56(x);
+  return c62(x);
+}
+
+/**
+ * The errors of `x` as the data of wiretype.presence v1 (empty when valid).
+ */
+export function validatePresenceV1(x: unknown): ValidationError[] {
+  return explain(c64, r64, x);
+}
+
+/** True when `x` is valid data of this version (see validatePresenceV1). */
+export function isPresenceV1(x: unknown): x is PresenceV1 {
+  return c64(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.status v1 (empty when valid).
  */
 export function validateStatusV1(x: unknown): ValidationError[] {
-  return explain(c58, r58, x);
+  return explain(c71, r71, x);
 }
 
 /** True when `x` is valid data of this version (see validateStatusV1). */
 export function isStatusV1(x: unknown): x is StatusV1 {
-  return c58(x);
+  return c71(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.subscribe v1 (empty when valid).
  */
 export function validateSubscribeV1(x: unknown): ValidationError[] {
-  return explain(c63, r63, x);
+  return explain(c76, r76, x);
 }
 
 /** True when `x` is valid data of this version (see validateSubscribeV1). */
 export function isSubscribeV1(x: unknown): x is SubscribeV1 {
-  return c63(x);
+  return c76(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.unsubscribe v1 (empty when valid).
  */
 export function validateUnsubscribeV1(x: unknown): ValidationError[] {
-  return explain(c65, r65, x);
+  return explain(c78, r78, x);
 }
 
 /** True when `x` is valid data of this version (see validateUnsubscribeV1). */
 export function isUnsubscribeV1(x: unknown): x is UnsubscribeV1 {
-  return c65(x);
+  return c78(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.welcome v1 (empty when valid).
  */
 export function validateWelcomeV1(x: unknown): ValidationError[] {
-  return explain(c66, r66, x);
+  return explain(c79, r79, x);
 }
 
 /** True when `x` is valid data of this version (see validateWelcomeV1). */
 export function isWelcomeV1(x: unknown): x is WelcomeV1 {
-  return c66(x);
+  return c79(x);
 }
 
 /** Message name -> version -> its validator; decode, encode and the shims use it. */
@@ -2062,23 +2376,27 @@ export const validators: Map<string, Map<number, Validator>> = new Map([
   ])],
   ["wiretype.nack", new Map<number, Validator>([
     [1, { check: c51, report: r51, shape: s15 }],
+    [2, { check: c55, report: r55, shape: s16 }],
   ])],
   ["wiretype.ping", new Map<number, Validator>([
-    [1, { check: c55, report: r55, shape: s16 }],
+    [1, { check: c61, report: r61, shape: s18 }],
   ])],
   ["wiretype.pong", new Map<number, Validator>([
-    [1, { check: c56, report: r56, shape: s17 }],
+    [1, { check: c62, report: r62, shape: s19 }],
+  ])],
+  ["wiretype.presence", new Map<number, Validator>([
+    [1, { check: c64, report: r64, shape: s20 }],
   ])],
   ["wiretype.status", new Map<number, Validator>([
-    [1, { check: c58, report: r58, shape: s18 }],
+    [1, { check: c71, report: r71, shape: s21 }],
   ])],
   ["wiretype.subscribe", new Map<number, Validator>([
-    [1, { check: c63, report: r63, shape: s19 }],
+    [1, { check: c76, report: r76, shape: s22 }],
   ])],
   ["wiretype.unsubscribe", new Map<number, Validator>([
-    [1, { check: c65, report: r65, shape: s20 }],
+    [1, { check: c78, report: r78, shape: s23 }],
   ])],
   ["wiretype.welcome", new Map<number, Validator>([
-    [1, { check: c66, report: r66, shape: s21 }],
+    [1, { check: c79, report: r79, shape: s24 }],
   ])],
 ]);

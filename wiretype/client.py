@@ -1,0 +1,518 @@
+"""The asyncio client: ``websockets`` 17 pumping ``ClientConnection``.
+
+One supervisor task dials, reads and redials with full-jitter backoff; one ticker task calls
+the core's ``tick`` at its next deadline (ack retries, expiry, the passive heartbeat
+deadline). Frames are written straight to the connection's protocol, in the order the core
+produced them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fnmatch
+import inspect
+import logging
+import random
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection as WsConnection
+from websockets.asyncio.client import connect as ws_connect
+from websockets.exceptions import ConnectionClosed as WsClosed
+from websockets.exceptions import InvalidHandshake, InvalidStatus
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State as WsState
+
+from . import _common
+from .errors import ConfigurationError, HandshakeFailed, SendFailed
+from .protocol import envelope as env
+from .protocol.client import FINAL_CODES, ClientConnection
+from .protocol.events import (
+    AckReceived,
+    CloseRequested,
+    Dropped,
+    ErrorReceived,
+    Event,
+    MessageReceived,
+    ProtocolProblem,
+    StateChanged,
+    StatusReceived,
+    Welcomed,
+)
+from .protocol.events import SendFailed as SendFailedEvent
+from .protocol.limits import Settings
+from .protocol.package import Package
+
+__all__ = ["Client"]
+
+log = logging.getLogger("wiretype.client")
+Handler = Callable[[Any], Awaitable[None] | None]
+_CLOSED = object()
+
+
+class _Wire(WsConnection):
+    """A websockets client connection that hands each complete text frame to ``sink`` from
+    the protocol callback, so an ack settles its ``send`` without a hop through a reader
+    task. Everything else (handshake, fragments, binary, control frames) goes the usual way.
+    """
+
+    sink: Callable[[str], None] | None = None
+
+    def process_event(self, event: Any) -> None:
+        sink = self.sink
+        if (
+            sink is not None
+            and self.response is not None
+            and type(event) is Frame
+            and event.opcode is Opcode.TEXT
+            and event.fin
+        ):
+            try:
+                text = bytes(event.data).decode("utf-8")
+            except UnicodeDecodeError:
+                super().process_event(event)
+                return
+            try:
+                sink(text)
+            except Exception:  # a bug must not break the transport's callback
+                log.exception("incoming frame failed")
+            return
+        super().process_event(event)
+
+
+class Client:
+    """``Client(proto, url, name=...)``: a reconnecting, resuming client of a wiretype server."""
+
+    def __init__(
+        self,
+        proto: ModuleType | Package,
+        url: str | None = None,
+        *,
+        urls: Iterable[str] = (),
+        name: str = "python",
+        version: str = "0",
+        speaks: Mapping[str, Iterable[int]] | None = None,
+        queue_path: str | Path | None = None,
+        headers: Mapping[str, str] | None = None,
+        inbox_size: int = 10_000,
+        rng: random.Random | None = None,
+        registry: str | None = None,
+        **settings: Any,
+    ) -> None:
+        self.urls = [url] if url else list(urls)
+        if not self.urls:
+            raise ConfigurationError("Client needs a url (or urls=[...])")
+        self.settings = Settings.build(**settings)
+        self.app = _common.package_of(proto, name=registry, speaks=speaks)
+        self.headers = dict(headers or {})
+        self._journal = None
+        if queue_path is not None:
+            from .store.journal import SqliteJournal
+
+            self._journal = SqliteJournal(queue_path)
+        self.core = ClientConnection(
+            self.app,
+            self.settings,
+            name=name,
+            version=version,
+            rng=rng,
+            journal=self._journal,
+        )
+        if self._journal is not None:
+            self.core.restore(self._journal.load(self.app))
+        self.counters: dict[str, int] = {}
+        self.resumed = False
+        self.last_status: StatusReceived | None = None
+        self._inbox: asyncio.Queue[Any] = asyncio.Queue(maxsize=inbox_size)
+        self._handlers: list[tuple[str, Handler]] = []
+        self._status_callbacks: list[Callable[[str], Any]] = []
+        self._waiters: dict[str, asyncio.Future[None]] = {}
+        self._ws: WsConnection | None = None
+        self._supervisor: asyncio.Task[None] | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        self._wake: asyncio.Event | None = None
+        self._opened: asyncio.Event | None = None
+        self._changed: asyncio.Condition | None = None
+        self._final: BaseException | None = None
+        self._error: ErrorReceived | None = None
+        self._url_index = 0
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Client:
+        await self.start()
+        await self.wait_open()
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        if self._supervisor is not None:
+            return
+        self._wake = asyncio.Event()
+        self._opened = asyncio.Event()
+        self._changed = asyncio.Condition()
+        self._supervisor = asyncio.create_task(self._run())
+        self._ticker = asyncio.create_task(self._tick())
+
+    async def wait_open(self, timeout: float | None = None) -> None:
+        """Until the client is open; raises ``HandshakeFailed`` if it closed for good."""
+        assert self._opened is not None
+        async with asyncio.timeout(timeout):
+            while not self._opened.is_set():
+                if self.core.state == "closed":
+                    raise self._final or HandshakeFailed(1000, "closed")
+                await self._wait_change()
+
+    async def wait_state(self, *states: str, timeout: float | None = None) -> str:
+        """Until the client's state is one of ``states``; returns it."""
+        async with asyncio.timeout(timeout):
+            while self.core.state not in states:
+                await self._wait_change()
+        return self.core.state
+
+    async def _wait_change(self) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            await self._changed.wait()
+
+    async def close(self) -> None:
+        """Close with 1000 (the server forgets the session), stop the tasks."""
+        self.core.close()
+        self._pump()
+        if self._ws is not None and self._ws.protocol.state is WsState.OPEN:
+            with contextlib.suppress(Exception):
+                await self._ws.close(1000, "bye")
+        if self.core.state != "closed":
+            self.core.connection_lost(1000, "bye", _common.now_ms())
+            self._pump()
+        for task in (self._supervisor, self._ticker):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        self._supervisor = self._ticker = None
+        self._inbox_put(_CLOSED)
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    @property
+    def state(self) -> str:
+        return self.core.state
+
+    @property
+    def session(self) -> str | None:
+        return self.core.session
+
+    @property
+    def versions(self) -> Mapping[str, int]:
+        return self.core.versions
+
+    def retry_now(self) -> None:
+        """Dial at once instead of waiting out the backoff (the network came back)."""
+        self.core.retry_now(_common.now_ms())
+        if self._wake is not None:
+            self._wake.set()
+
+    # --- application API ------------------------------------------------------------------
+
+    def on(self, pattern: str) -> Callable[[Handler], Handler]:
+        """``@client.on("chat.message_sent")``: call the handler with each such message
+        (converted to the client's latest version); ``"chat.*"`` patterns work too."""
+
+        def register(handler: Handler) -> Handler:
+            self._handlers.append((pattern, handler))
+            return handler
+
+        return register
+
+    def on_status(self, callback: Callable[[str], Any]) -> Callable[[str], Any]:
+        """``callback(state)`` on every change: connecting, open, reconnecting, offline,
+        closed."""
+        self._status_callbacks.append(callback)
+        return callback
+
+    async def send(
+        self,
+        model: Any,
+        *,
+        ack: bool = False,
+        prio: int = env.DEFAULT_PRIO,
+        ttl: int | None = None,
+        volatile: bool = False,
+    ) -> str | None:
+        """Send ``model`` (queued while offline). With ``ack=True``, return once the server
+        acknowledged it; raise ``SendFailed`` when it was nacked or the retries ran out."""
+        ident = self.core.send(
+            model, _common.now_ms(), ack=ack, prio=prio, ttl=ttl, volatile=volatile
+        )
+        waiter = self._waiter(ident) if ack and ident is not None else None
+        self._pump()
+        if ack and ident is None:
+            raise SendFailed("", "volatile", "not connected, and the message is volatile")
+        if waiter is not None:
+            await waiter
+        return ident
+
+    async def subscribe(self, *topics: str) -> None:
+        """Receive what is published to ``topics``; returns once the server has them (or at
+        once when offline: they are sent after the handshake)."""
+        ident = self.core.subscribe(topics, _common.now_ms())
+        waiter = self._waiter(ident) if ident is not None else None
+        self._pump()
+        if waiter is not None:
+            await waiter
+
+    async def unsubscribe(self, *topics: str) -> None:
+        ident = self.core.unsubscribe(topics, _common.now_ms())
+        waiter = self._waiter(ident) if ident is not None else None
+        self._pump()
+        if waiter is not None:
+            await waiter
+
+    def __aiter__(self) -> Client:
+        return self
+
+    async def __anext__(self) -> Any:
+        item = await self._inbox.get()
+        if item is _CLOSED:
+            self._inbox_put(_CLOSED)
+            raise StopAsyncIteration
+        return item
+
+    async def receive(self, timeout: float | None = None) -> Any:
+        """The next incoming message (the latest version of its model)."""
+        async with asyncio.timeout(timeout):
+            return await self.__anext__()
+
+    def _waiter(self, ident: str) -> asyncio.Future[None]:
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters[ident] = waiter
+        return waiter
+
+    # --- the link -------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        core = self.core
+        while core.state != "closed":
+            await self._until_attempt()
+            if core.state == "closed":
+                break
+            url = self.urls[self._url_index % len(self.urls)]
+            core.connect(_common.now_ms())
+            self._pump_events()
+            try:
+                ws = await ws_connect(
+                    url,
+                    subprotocols=[_common.SUBPROTOCOL],  # type: ignore[list-item]
+                    additional_headers=self.headers,
+                    ping_interval=None,
+                    compression=None,
+                    open_timeout=self.settings.handshake_timeout_ms / 1000,
+                    max_size=None,
+                    user_agent_header=None,
+                    create_connection=_Wire,
+                )
+            except InvalidStatus as exc:
+                status = exc.response.status_code
+                final = status in (400, 401, 403, 404)
+                self._final = HandshakeFailed(
+                    4401 if status == 401 else 1008, f"HTTP {status}", status
+                )
+                self._url_index += 1
+                core.connect_failed(_common.now_ms(), final=final, reason=f"HTTP {status}")
+                self._pump()
+                continue
+            except (OSError, TimeoutError, InvalidHandshake, WsClosed) as exc:
+                self._url_index += 1
+                core.connect_failed(_common.now_ms(), reason=type(exc).__name__)
+                self._pump()
+                continue
+            await self._read(ws)
+
+    async def _until_attempt(self) -> None:
+        assert self._wake is not None
+        while self.core.state != "closed":
+            at = self.core.next_attempt_at
+            delay = 0.0 if at is None else at - _common.now_ms()
+            if delay <= 0:
+                return
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay / 1000):
+                    await self._wake.wait()
+
+    async def _read(self, ws: WsConnection) -> None:
+        self._ws = ws
+        core = self.core
+        if isinstance(ws, _Wire):
+            ws.sink = self._receive
+        self._pump()
+        try:
+            async for message in ws:  # only what the sink did not take
+                if isinstance(message, str):
+                    self._receive(message)
+        except WsClosed:
+            pass
+        finally:
+            if isinstance(ws, _Wire):
+                ws.sink = None
+            self._ws = None
+        code = ws.close_code if ws.close_code is not None else 1006
+        reason = ws.close_reason or ""
+        if code in FINAL_CODES and code != 1000:
+            message = self._error.message if self._error else reason
+            self._final = HandshakeFailed(code, message)
+        core.connection_lost(code, reason, _common.now_ms())
+        self._pump()
+
+    def _receive(self, text: str) -> None:
+        core = self.core
+        core.receive_text(text, _common.now_ms())
+        if core._events:
+            self._pump_events()
+        elif core._out:
+            self._pump_frames_only()
+
+    async def _tick(self) -> None:
+        assert self._wake is not None
+        while True:
+            deadline = self.core.next_deadline()
+            delay = 1000.0 if deadline is None else min(1000.0, deadline - _common.now_ms())
+            await asyncio.sleep(max(delay, 0.0) / 1000)  # always yields to the loop
+            self.core.tick(_common.now_ms())
+            self._pump()
+
+    # --- pumping --------------------------------------------------------------------------
+
+    def _pump(self) -> None:
+        self._pump_frames_only()
+        self._pump_events()
+
+    def _pump_events(self) -> None:
+        for event in self.core.events_received():
+            self._event(event)
+        self._pump_frames_only()
+
+    def _event(self, event: Event) -> None:
+        match event:
+            case MessageReceived():
+                self._deliver(event)
+            case AckReceived(id=ident):
+                self._settle(ident, None)
+            case SendFailedEvent(
+                id=ident, code=code, reason=reason, errors=errors, retry_after_ms=retry
+            ):
+                self._settle(ident, SendFailed(ident, code, reason, errors, retry))
+            case StateChanged(state=state):
+                self._state_changed(state)
+            case Welcomed(resumed=resumed):
+                self.resumed = resumed
+            case CloseRequested(code=code, reason=reason):
+                self._close_link(code, reason)
+            case Dropped(reason=reason, count=count):
+                self.counters[f"dropped_{reason}"] = (
+                    self.counters.get(f"dropped_{reason}", 0) + count
+                )
+            case ErrorReceived(code=code, message=message):
+                self._error = event
+                log.info("server error code=%s message=%r", code, message)
+            case StatusReceived():
+                self.last_status = event
+            case ProtocolProblem(code=code, message=message):
+                log.debug("problem %s: %s", code, message)
+            case _:
+                pass
+
+    def _pump_frames_only(self) -> None:
+        """Write what the core has, when a link is open (the hello waits for the link)."""
+        ws = self._ws
+        if ws is None or ws.protocol.state is not WsState.OPEN:
+            return
+        frames = self.core.data_to_send()
+        if frames:
+            for frame in frames:
+                ws.protocol.send_text(frame.encode("utf-8", "surrogatepass"))
+            ws.send_data()
+
+    def _deliver(self, event: MessageReceived) -> None:
+        model = event.data
+        name = type(model).__wire_name__
+        handled = False
+        for pattern, handler in self._handlers:
+            if pattern == name or fnmatch.fnmatchcase(name, pattern):
+                handled = True
+                self._call(handler, model)
+        if not handled:
+            self._inbox_put(model)
+        self.core.ack(event.header)
+
+    def _call(self, handler: Handler, model: Any) -> None:
+        try:
+            result = handler(model)
+        except Exception:
+            log.exception("client handler failed")
+            return
+        if inspect.isawaitable(result):
+            task = asyncio.ensure_future(result)
+            self._tasks.add(task)
+            task.add_done_callback(self._handler_done)
+
+    def _handler_done(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("client handler failed", exc_info=task.exception())
+
+    def _inbox_put(self, item: Any) -> None:
+        if self._inbox.full():
+            self._inbox.get_nowait()
+            self.counters["dropped_inbox"] = self.counters.get("dropped_inbox", 0) + 1
+        self._inbox.put_nowait(item)
+
+    def _settle(self, ident: str, error: BaseException | None) -> None:
+        waiter = self._waiters.pop(ident, None)
+        if waiter is None or waiter.done():
+            return
+        if error is None:
+            waiter.set_result(None)
+        else:
+            waiter.set_exception(error)
+
+    def _state_changed(self, state: str) -> None:
+        if state == "open" and self._opened is not None:
+            self._opened.set()
+            self._error = None
+        for callback in self._status_callbacks:
+            try:
+                result = callback(state)
+                if inspect.isawaitable(result):
+                    task = asyncio.ensure_future(result)
+                    self._tasks.add(task)
+                    task.add_done_callback(self._handler_done)
+            except Exception:
+                log.exception("status callback failed")
+        if self._changed is not None:
+            task = asyncio.ensure_future(self._notify())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _notify(self) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+
+    def _close_link(self, code: int, reason: str) -> None:
+        ws = self._ws
+        if ws is None:
+            return
+        task = asyncio.ensure_future(ws.close(code, reason))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
