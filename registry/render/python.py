@@ -87,6 +87,7 @@ class ClassView:
 class MessageView:
     wire: str  # python literal
     versions: tuple[tuple[int, str], ...]  # (number, class name)
+    shared: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (number, shared types it uses)
 
 
 @dataclass
@@ -249,6 +250,41 @@ def _index_named(registry: Registry, version: Version) -> bool:
     return fields_named(version.fields or ())
 
 
+def _shared_types(registry: Registry, version: Version, bases: dict[str, str]) -> list[str]:
+    """The classes of the shared types a version's data reaches, each after the ones it
+    uses: built first, their validators are reused by every message (pydantic-core's
+    prebuilt validators) instead of being copied into each one."""
+    order: list[str] = []
+    seen: set[tuple[str, int]] = set()
+
+    def visit_fields(fields: tuple[Field, ...]) -> None:
+        for f in fields:
+            visit_type(f.type)
+
+    def visit_type(texpr: TypeExpr) -> None:
+        if isinstance(texpr, InlineObject):
+            visit_fields(texpr.fields)
+        elif isinstance(texpr, (Nullable, ListOf, MapOf)):
+            visit_type(texpr.inner if isinstance(texpr, Nullable) else
+                       texpr.item if isinstance(texpr, ListOf) else texpr.value)
+        elif isinstance(texpr, (Ref, OneOf)):
+            for ref in (texpr,) if isinstance(texpr, Ref) else texpr.refs:
+                visit_ref(ref)
+
+    def visit_ref(ref: Ref) -> None:
+        if (ref.name, ref.version) in seen:
+            return
+        seen.add((ref.name, ref.version))
+        definition = registry.definitions.get(ref.name)
+        target = definition.version(ref.version) if definition else None
+        if target is not None:
+            visit_fields(target.fields or ())
+            order.append(f"{bases[ref.name]}V{ref.version}")
+
+    visit_fields(version.fields or ())
+    return order
+
+
 def _index_name(name: str) -> bool:
     """An array index to ECMAScript, which puts such keys first in every object."""
     return re.fullmatch(r"0|[1-9][0-9]{0,9}", name) is not None and int(name) < 2**32 - 1
@@ -289,7 +325,9 @@ def package_view(loaded: Loaded, target: Target) -> PackageView:
     aliases = tuple((bases[d.name], f"{bases[d.name]}V{d.latest.number}")
                     for d in _definitions(registry))
     messages = tuple(MessageView(py_literal(d.name), tuple(
-        (v.number, f"{bases[d.name]}V{v.number}") for v in d.versions))
+        (v.number, f"{bases[d.name]}V{v.number}") for v in d.versions), tuple(
+        (v.number, tuple(_shared_types(registry, v, bases))) for v in d.versions
+        if _shared_types(registry, v, bases)))
         for d in _definitions(registry) if d.kind == "message")
     hops = tuple(hop for d in _definitions(registry) if d.kind == "message"
                  for hop in definition_hops(d, bases[d.name]))

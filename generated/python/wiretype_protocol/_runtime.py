@@ -333,11 +333,14 @@ def _written(schema: _cs.CoreSchema, serialization: _t.Any) -> _cs.CoreSchema:
     return _t.cast(_cs.CoreSchema, {**schema, "serialization": serialization})
 
 
-def _exact_int() -> _cs.CoreSchema:
-    """A JSON number with no fraction (``1.0``, ``1e20`` too) as an int; the double's value."""
+def _exact_int(wide: bool) -> _cs.CoreSchema:
+    """A JSON number with no fraction (``1.0``, ``1e20`` too) as an int; the double's value.
+    Without ``wide`` (bounds within 2^53 follow) a big integer needs no check of its own:
+    the bounds refuse it, as they refuse it in the TypeScript package."""
+    big = [_cs.chain_schema([_cs.int_schema(strict=True), _plain(double_int)])] if wide else []
     return _cs.union_schema(
-        [_cs.int_schema(strict=True, ge=-MAX_EXACT, le=MAX_EXACT),
-         _cs.chain_schema([_cs.int_schema(strict=True), _plain(double_int)]),
+        [_cs.int_schema(strict=True, ge=-MAX_EXACT, le=MAX_EXACT) if wide else
+         _cs.int_schema(strict=True), *big,
          _cs.chain_schema([_cs.float_schema(strict=True, allow_inf_nan=False),
                            _plain(_integral)])],
         mode="left_to_right", custom_error_type="int_type")
@@ -350,6 +353,11 @@ def _any_number() -> _cs.CoreSchema:
          _cs.int_schema(strict=True, ge=-MAX_EXACT, le=MAX_EXACT),
          _cs.chain_schema([_cs.int_schema(strict=True), _plain(_double_float)])],
         custom_error_type="float_type")
+
+
+def _within(low: float | None, high: float | None) -> bool:
+    """Whether bounds keep every value within ±2^53, where doubles hold every integer."""
+    return low is not None and high is not None and low >= -MAX_EXACT and high <= MAX_EXACT
 
 
 def _multiple_of(step: int | float) -> _cs.CoreSchema:
@@ -383,18 +391,19 @@ class Int:
 
     def __get_pydantic_core_schema__(self, source: _t.Any,
                                      handler: _p.GetCoreSchemaHandler) -> _cs.CoreSchema:
-        steps = [_exact_int()]
+        low = self.ge if self.gt is None else self.gt
+        high = self.le if self.lt is None else self.lt
+        narrow = _within(low, high)
+        steps = [_exact_int(wide=not narrow)]
         if (self.ge, self.le, self.gt, self.lt) != (None,) * 4:
             steps.append(_cs.int_schema(strict=True, ge=self.ge, le=self.le, gt=self.gt,
                                         lt=self.lt))
         if self.multiple_of is not None:
             steps.append(_multiple_of(self.multiple_of))
         schema = steps[0] if len(steps) == 1 else _cs.chain_schema(steps)
-        low = max(v for v in (self.ge, self.gt, -MAX_EXACT - 1) if v is not None)
-        high = min(v for v in (self.le, self.lt, MAX_EXACT + 1) if v is not None)
-        if low < -MAX_EXACT or high > MAX_EXACT:  # may hold what Python prints otherwise
-            return _written(schema, _json_serializer(_number_json))
-        return schema
+        if narrow:
+            return schema
+        return _written(schema, _json_serializer(_number_json))  # Python prints 2**60 exactly
 
 
 @dataclass(frozen=True)
@@ -409,11 +418,16 @@ class Float:
 
     def __get_pydantic_core_schema__(self, source: _t.Any,
                                      handler: _p.GetCoreSchemaHandler) -> _cs.CoreSchema:
-        steps = [_any_number(), _cs.float_schema(strict=True, ge=self.ge, le=self.le,
-                                                 gt=self.gt, lt=self.lt)]
+        low = self.ge if self.gt is None else self.gt
+        high = self.le if self.lt is None else self.lt
+        bounded = _cs.float_schema(strict=True, allow_inf_nan=False, ge=self.ge, le=self.le,
+                                   gt=self.gt, lt=self.lt)
+        steps: list[_cs.CoreSchema] = [bounded] if _within(low, high) else [_any_number(),
+                                                                            bounded]
         if self.multiple_of is not None:
             steps.append(_multiple_of(self.multiple_of))
-        return _written(_cs.chain_schema(steps), _json_serializer(_number_json))
+        schema = steps[0] if len(steps) == 1 else _cs.chain_schema(steps)
+        return _written(schema, _json_serializer(_number_json))
 
 
 @dataclass(frozen=True)
@@ -428,13 +442,87 @@ class Str:
 
     def __get_pydantic_core_schema__(self, source: _t.Any,
                                      handler: _p.GetCoreSchemaHandler) -> _cs.CoreSchema:
-        checks: list[_cs.CoreSchema] = [_cs.str_schema(strict=True, min_length=self.min_length,
-                                 max_length=self.max_length,
-                                 pattern=FORMATS[self.format] if self.format else None)]
+        checks: list[_cs.CoreSchema] = []
+        if self.format is None or (self.min_length, self.max_length) != (None, None):
+            checks.append(_cs.str_schema(strict=True, min_length=self.min_length,
+                                         max_length=self.max_length))
+        if self.format is not None:
+            checks.append(format_check(self.format))
         if self.pattern is not None:
             checks.append(_cs.str_schema(strict=True, pattern=self.pattern,
                                          regex_engine=self.engine))
         return checks[0] if len(checks) == 1 else _cs.chain_schema(checks)
+
+
+_FORMAT_SCHEMAS: dict[str, _cs.CoreSchema] = {}
+
+
+def format_check(fmt: str) -> _cs.CoreSchema:
+    """A string of the format ``fmt``, checked by one validator that every field shares.
+
+    A pattern compiled into each field's own validator is one regular expression per field
+    per model (1,800 in a registry of 300 messages), each with tables of its own that the
+    CPU's caches lose between messages; a single one per format stays warm.
+    """
+    schema = _FORMAT_SCHEMAS.get(fmt)
+    if schema is None:
+        check = _cs.str_schema(strict=True, pattern=FORMATS[fmt])
+        schema = _FORMAT_SCHEMAS[fmt] = shared_check(check, fmt)
+    return schema
+
+
+class _Shared:
+    """A class standing for one shared check in core schemas (see ``shared_check``)."""
+
+    model_config: _t.ClassVar[dict[str, _t.Any]] = {}
+
+
+def shared_check(check: _cs.CoreSchema, name: str) -> _cs.CoreSchema:
+    """``check`` as one validator, shared by every schema it appears in, called in Rust.
+
+    pydantic-core reuses the built validator of a complete model class wherever the class
+    appears in a schema (its "prebuilt" validators); a class whose validator is the check
+    itself makes every use call the same one. Where a pydantic-core does not do that, each
+    use calls the shared validator from Python instead, which gives the same answers.
+    """
+    from pydantic_core import SchemaSerializer, SchemaValidator
+
+    validator = SchemaValidator(check)
+    if not _prebuilt_reused():
+        return _plain(validator.validate_python)
+    holder = type(f"_{name.title().replace('-', '')}Check", (_Shared,), {
+        "__pydantic_complete__": True, "__pydantic_validator__": validator,
+        "__pydantic_serializer__": SchemaSerializer(_cs.any_schema())})
+    metadata = {"pydantic_js_functions": [lambda _schema, _handler: {"type": "string",
+                                                                     "format": name}]}
+    return _t.cast(_cs.CoreSchema, {"type": "model", "cls": holder, "schema": check,
+                                    "metadata": metadata})
+
+
+_PREBUILT: list[bool] = []
+
+
+def _prebuilt_reused() -> bool:
+    """Whether this pydantic-core calls a complete class's own validator (tried once)."""
+    if not _PREBUILT:
+        from pydantic_core import SchemaValidator
+
+        check = _cs.str_schema(strict=True, pattern="^a$")
+        holder = type("_Probe", (_Shared,), {"__pydantic_complete__": True,
+                                             "__pydantic_validator__": SchemaValidator(check)})
+        try:
+            probe = SchemaValidator(_t.cast(_cs.CoreSchema, {"type": "model", "cls": holder,
+                                                             "schema": check}))
+            works = probe.validate_python("a") == "a"
+            try:
+                probe.validate_python("b")
+                works = False
+            except _p.ValidationError:
+                pass
+        except Exception:  # noqa: BLE001 - any failure means: not reused here
+            works = False
+        _PREBUILT.append(works)
+    return _PREBUILT[0]
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,15 @@ MESSAGES: dict[str, dict[int, type[_p.BaseModel]]] = {
         1: _m.WelcomeV1,
     },
 }
+# The shared types each message version uses, each after the ones it uses: built before the
+# version's envelope, so that every envelope reuses their validators instead of copying them.
+_SHARED: dict[tuple[str, int], tuple[type[_p.BaseModel], ...]] = {
+    ('chat.message_deleted', 1): (_m.UserV1, ),
+    ('chat.message_sent', 1): (_m.UserV1, ),
+    ('chat.message_sent', 2): (_m.UserV1, ),
+    ('chat.message_sent', 3): (_m.UserV1, ),
+    ('chat.room.joined', 1): (_m.UserV1, ),
+}
 MessageData = _t.Union[
     _m.MessageDeletedV1,
     _m.MessageEditedV1,
@@ -103,7 +112,9 @@ MessageData = _t.Union[
 class Envelope(_p.BaseModel):
     """One message on the wire; keys beyond these four are kept (``envelope.model_extra``)."""
 
-    model_config = _p.ConfigDict(extra="allow", strict=True)
+    # Message values are mostly unique (ids, times, text): pydantic-core's cache of short
+    # strings would only hash them (13% of decode time over 300 different messages).
+    model_config = _p.ConfigDict(extra="allow", strict=True, cache_strings="none")
 
     type: str
     v: int
@@ -139,6 +150,9 @@ def envelope(data: _p.BaseModel, *, id: str | None = None, **extra: _t.Any) -> E
 @functools.cache
 def _envelope_model(name: str, version: int) -> type[Envelope]:
     """The envelope of one message version: literal type and v, typed data."""
+    for shared in _SHARED.get((name, version), ()):
+        if not shared.__pydantic_complete__:
+            shared.model_rebuild()
     fields: dict[str, _t.Any] = {
         "type": (_t.Literal[name], ...),
         "v": (_t.Literal[version], ...),
@@ -190,16 +204,22 @@ def _json_text(raw: bytes | bytearray | memoryview | str | dict[str, _t.Any]) ->
     raise TypeError(f"decode takes bytes, str or dict, not {type(raw).__name__}")
 
 
-# The usual frame starts `{"type": "...", "v": N`: the model is guessed from those bytes and
+# The usual frame starts `{"type": "...", "v": N,`: the model is guessed from those bytes and
 # validated in one pass. The model's literal `type` and `v` make a wrong guess fail on
 # /type or /v, and the frame then goes the careful way (read type and v, then validate).
-_GUESS_BYTES = re.compile(rb'\{\s*"type"\s*:\s*"([^"\\]*)"\s*,\s*"v"\s*:\s*([0-9]+)\s*[,}]')
+# A frame start seen before (up to the comma after `"v": N`) is found by two `find`s and a
+# dict lookup; the regular expression only reads one never seen.
+_GUESS_BYTES = re.compile(rb'\{\s*"type"\s*:\s*"([^"\\]*)"\s*,\s*"v"\s*:\s*([0-9]+)\s*,')
 _GUESS_TEXT = re.compile(_GUESS_BYTES.pattern.decode())
 _GUESSED: dict[_t.Any, _t.Any] = {}  # the frame's first bytes -> the envelope's validator
 
 
-def _learn(found: re.Match[_t.Any]) -> _t.Any:
-    """The validator for a guessed type and version (None: take the careful way)."""
+def _learn(text: str | bytes) -> _t.Any:
+    """The validator for the type and version a frame starts with (None: the careful way)."""
+    found: re.Match[_t.Any] | None = _GUESS_BYTES.match(text) if type(text) is bytes \
+        else _GUESS_TEXT.match(text)  # type: ignore[arg-type]
+    if found is None:
+        return None
     name = found.group(1)
     name = name.decode("utf-8", "replace") if isinstance(name, bytes) else name
     version = int(found.group(2))
@@ -211,18 +231,22 @@ def _learn(found: re.Match[_t.Any]) -> _t.Any:
 
 def decode(raw: bytes | bytearray | memoryview | str | dict[str, _t.Any]) -> Envelope:
     """Validate an envelope exactly against its message version; ``DecodeError`` if not."""
-    text = raw if type(raw) is bytes else _json_text(raw)
-    found: re.Match[_t.Any] | None = _GUESS_BYTES.match(text) if type(text) is bytes \
-        else _GUESS_TEXT.match(text)  # type: ignore[arg-type]
-    if found is None:
-        return _decode_careful(text)
-    validator = _GUESSED.get(found.group(0))
+    text: str | bytes
+    if isinstance(raw, bytes):
+        text = raw
+        validator = _GUESSED.get(raw[:raw.find(b",", raw.find(b'"v"')) + 1])
+    elif isinstance(raw, str):
+        text = raw
+        validator = _GUESSED.get(raw[:raw.find(",", raw.find('"v"')) + 1])
+    else:
+        text = _json_text(raw)
+        validator = None
     if validator is None:
-        validator = _learn(found)
+        validator = _learn(text)
         if validator is None:
             return _decode_careful(text)
     try:
-        framed: Envelope = validator.validate_json(text, by_alias=True, by_name=False)
+        framed: Envelope = validator.validate_json(text, by_name=False)  # wire names only
     except (_p.ValidationError, _rt.InexactNumber):
         return _decode_careful(text)
     if framed.__pydantic_extra__ and not _rt.finite(framed.__pydantic_extra__):
