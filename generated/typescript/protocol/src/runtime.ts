@@ -125,8 +125,24 @@ export function multOf(x: number, sm: bigint, se: number): boolean {
   return xm % (sm * 10n ** BigInt(se - xe)) === 0n;
 }
 
-/** Where an integer literal may be too long for a double: 16 digits in a row. */
-export const LONG_DIGITS = /[0-9]{16}/;
+const BIG = 9007199254740992; // 2^53: below it every integer literal is a double exactly
+
+/**
+ * Whether `value` holds a number of magnitude 2^53 or more: only there can JSON.parse have
+ * rounded an integer literal (a walk of the decoded message, far cheaper than searching
+ * the text for long runs of digits).
+ */
+export function holdsBig(value: unknown): boolean {
+  if (typeof value === "number") return value >= BIG || value <= -BIG;
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsBig(value[i])) return true;
+    return false;
+  }
+  for (const k in value) if (holdsBig((value as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
 const NUMBER = /-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 /**
