@@ -502,6 +502,8 @@ RAW_CASES: list[tuple[str, str]] = [
     ("cents missing", '"n":1'),
     ("cents as text", '"cents":"1"'),
     ("an integer beyond 2^53", '"cents":1,"x":{"y":9007199254740993}'),
+    ("a uuid", f'"cents":1,"ref":"{U}"'),
+    ("a uuid and a newline", f'"cents":1,"ref":"{U}\\n"'),
 ]
 ENVELOPE_CASES: list[tuple[str, str]] = [
     (

@@ -632,7 +632,7 @@ def _string_problem(keywords: dict[str, _t.Any], value: str) -> str | None:
     if len(value) > keywords.get("maxLength", math.inf):
         return WORDS["string_too_long"].format(max_length=keywords["maxLength"])
     fmt = keywords.get("format")
-    if fmt in FORMATS and not re.search(FORMATS[fmt], value):
+    if fmt in FORMATS and not formatted(fmt, value):
         return WORDS["format"].format(format=fmt)
     if "pattern" in keywords and not re.search(keywords["pattern"], value):
         return WORDS["pattern"].format(pattern=keywords["pattern"])
@@ -768,8 +768,8 @@ def _raw_validator(schema: _t.Any) -> _t.Any:
                 multiple_of=es_number(step)))
 
     checker = jsonschema.FormatChecker(formats=())
-    for name, pattern in FORMATS.items():
-        checker.checks(name)(_format_check(pattern))
+    for name in FORMATS:
+        checker.checks(name)(_format_check(name))
     cls = extend(jsonschema.Draft202012Validator,  # type: ignore[no-untyped-call]
                  {"multipleOf": multiple})
     return cls(schema, format_checker=checker)
@@ -805,9 +805,15 @@ _RAW_WORDS: dict[str, _t.Callable[[_t.Any], str]] = {
 }
 
 
-def _format_check(pattern: str) -> _t.Callable[[object], bool]:
-    compiled = re.compile(pattern)
-    return lambda value: not isinstance(value, str) or compiled.search(value) is not None
+def _format_check(fmt: str) -> _t.Callable[[object], bool]:
+    return lambda value: not isinstance(value, str) or formatted(fmt, value)
+
+
+def formatted(fmt: str, value: str) -> bool:
+    """Whether ``value`` has the format ``fmt``, checked by Python's ``re`` (whose ``$``
+    also matches before a final newline, which ECMAScript's and Rust's do not)."""
+    found = re.search(FORMATS[fmt], value)
+    return found is not None and found.end() == len(value)
 
 
 # --- JSON values ------------------------------------------------------------------------
