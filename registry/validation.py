@@ -62,10 +62,20 @@ def _ecma(pattern: str) -> Any:
         raise ValueError(str(err)) from None
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def searchable(text: str) -> str:
+    """``text`` as the regex engine can read it: a lone surrogate (not UTF-8) as U+FFFD, one
+    code point for another, as the generated Python package judges it too."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
     from jsonschema import ValidationError
 
-    if validator.is_type(instance, "string") and ecma_regex(pattern).find(instance) is None:
+    if validator.is_type(instance, "string") and \
+            ecma_regex(pattern).find(searchable(instance)) is None:
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
@@ -75,7 +85,7 @@ def _pattern_properties(validator: Any, patterns: Any, instance: Any,
         return
     for pattern, subschema in patterns.items():
         for key, value in instance.items():
-            if ecma_regex(pattern).find(key) is not None:
+            if ecma_regex(pattern).find(searchable(key)) is not None:
                 yield from validator.descend(value, subschema, path=key, schema_path=pattern)
 
 

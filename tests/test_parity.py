@@ -137,7 +137,10 @@ def _no_constants(name: str) -> Any:
 
 
 def _wide(value: Any, path: str = "") -> list[str]:
-    """JSON Pointers of the integers a double would change."""
+    """JSON Pointers of the numbers a double would change: integers it cannot carry, and
+    numbers beyond the largest double (1e400)."""
+    if isinstance(value, float):
+        return [] if math.isfinite(value) else [path]
     if isinstance(value, int) and not isinstance(value, bool):
         return [] if carried(value) else [path]
     if isinstance(value, dict):

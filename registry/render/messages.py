@@ -21,6 +21,8 @@ ANY_OF = "must match one of the allowed schemas (anyOf)"
 NOT = "must not match the schema under `not`"
 NOTHING = "no value is allowed here"
 NOT_ALLOWED = "is not allowed here"
+# A number beyond the largest double (1e400), which a JSON reader holds as Infinity.
+OVERFLOW = "is beyond the largest double: a JSON reader would hold it as Infinity"
 # An integer literal that a double would change: {literal} and the double {double}.
 NOT_CARRIED = (
     "integer {literal} cannot be carried exactly by a JSON number (it would "
@@ -141,6 +143,7 @@ RUNTIME_WORDS: dict[str, str] = {
     "not_carried": NOT_CARRIED,
     "not_json": "is not JSON: {detail}",
     "non_finite": "NaN and Infinity are not JSON numbers",
+    "overflow": OVERFLOW,
     "not_envelope": "an envelope must be a JSON object",
     "not_type": "must be a message name",
     "unknown_type": "is not a known message: {name}",
@@ -150,6 +153,7 @@ RUNTIME_WORDS: dict[str, str] = {
 # What the TypeScript runtime says outside the generated validators.
 TS_WORDS: dict[str, str] = {
     "notCarried": NOT_CARRIED,
+    "overflow": OVERFLOW,
     "notJson": RUNTIME_WORDS["not_json"],
     "notEnvelope": RUNTIME_WORDS["not_envelope"],
     "notType": RUNTIME_WORDS["not_type"],

@@ -417,6 +417,12 @@ NUMBER_CASES: list[tuple[str, str, str]] = [
     ),
     ("any: an integer beyond 2^53", "anything", '[1,{"deep":9007199254740993}]'),
     ("any: NaN", "anything", "NaN"),
+    ("any: a number beyond the largest double", "anything", '[1,{"k":1e400}]'),
+    (
+        "a duplicate key overrides an integer beyond 2^53",
+        "counts",
+        '{"0":9007199254740993,"a":1,"0":2}',
+    ),
     ("unknown field beyond 2^53", "junk", "9007199254740993"),
 ]
 PET_CASES: list[tuple[str, str]] = [
@@ -490,6 +496,10 @@ STRING_CASES: list[tuple[str, str, str]] = [
         r'"\u0000\u001f\u007f\b\f\n\r\t\"\\\/ \u2028\u2029 é\u00e9 😀\ud83d\ude00"',
     ),
     ("text with a lone surrogate", "text", r'"a\ud800b\udfff"'),
+    ("lengths with a lone surrogate", "name", r'"T\ud800aTZ"'),
+    ("lengths with a lone surrogate, too long", "name", r'"T\ud800aTZZ"'),
+    ("pattern with a lone surrogate", "code", r'"A\ud800C"'),
+    ("uuid with a lone surrogate", "ids", r'["7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b1\ud800"]'),
     ("a field named 0, which ECMAScript puts first", "0", '"zero"'),
 ]
 RAW_CASES: list[tuple[str, str]] = [
@@ -514,6 +524,10 @@ ENVELOPE_CASES: list[tuple[str, str]] = [
     (
         "extra key beyond 2^53",
         '{"type":"edge.numbers","v":1,"id":"m","data":{' + NUMBERS + '},"big":9007199254740993}',
+    ),
+    (
+        "extra key beyond the largest double",
+        '{"type":"edge.numbers","v":1,"id":"m","data":{' + NUMBERS + '},"ts":-1e400}',
     ),
     (
         "version 1.0 and whitespace",

@@ -73,6 +73,7 @@ WORDS: dict[str, str] = {
     'not_carried': 'integer {literal} cannot be carried exactly by a JSON number (it would become {double}): send it as a string',
     'not_json': 'is not JSON: {detail}',
     'non_finite': 'NaN and Infinity are not JSON numbers',
+    'overflow': 'is beyond the largest double: a JSON reader would hold it as Infinity',
     'not_envelope': 'an envelope must be a JSON object',
     'not_type': 'must be a message name',
     'unknown_type': 'is not a known message: {name}',
@@ -449,8 +450,10 @@ class Str:
         if self.format is not None:
             checks.append(format_check(self.format))
         if self.pattern is not None:
-            checks.append(_cs.str_schema(strict=True, pattern=self.pattern,
-                                         regex_engine=self.engine))
+            checks.append(_cs.custom_error_schema(  # a lone surrogate cannot be searched
+                _cs.str_schema(strict=True, pattern=self.pattern, regex_engine=self.engine),
+                custom_error_type="wiretype_pattern",
+                custom_error_message=WORDS["pattern"].format(pattern=self.pattern)))
         return checks[0] if len(checks) == 1 else _cs.chain_schema(checks)
 
 
@@ -466,7 +469,10 @@ def format_check(fmt: str) -> _cs.CoreSchema:
     """
     schema = _FORMAT_SCHEMAS.get(fmt)
     if schema is None:
-        check = _cs.str_schema(strict=True, pattern=FORMATS[fmt])
+        pattern = _cs.custom_error_schema(  # whatever the reason, also a lone surrogate
+            _cs.str_schema(pattern=FORMATS[fmt]), custom_error_type="wiretype_format",
+            custom_error_message=WORDS["format"].format(format=fmt))
+        check = _cs.chain_schema([_cs.str_schema(strict=True), pattern])
         schema = _FORMAT_SCHEMAS[fmt] = shared_check(check, fmt)
     return schema
 
@@ -578,11 +584,17 @@ class Json:
 
     def __get_pydantic_core_schema__(self, source: _t.Any,
                                      handler: _p.GetCoreSchemaHandler) -> _cs.CoreSchema:
-        return _written(_after(_doubles_only, handler, source), _json_serializer(_value_json))
+        checked = _cs.with_info_after_validator_function(_doubles_only, handler(source))
+        return _written(checked, _json_serializer(_value_json))
 
 
-def _doubles_only(value: _t.Any) -> _t.Any:
-    if not finite(value):
+# The context of the careful way of decode: it takes every number as a JSON reader holding
+# doubles would, and reports the ones a double changed once the data is validated.
+CAREFUL = object()
+
+
+def _doubles_only(value: _t.Any, info: _t.Any) -> _t.Any:
+    if info.context is not CAREFUL and not finite(value):
         raise InexactNumber(value)
     return value
 
@@ -936,6 +948,86 @@ def as_doubles(value: _t.Any) -> _t.Any:
     if isinstance(value, list):
         return [as_doubles(item) for item in value]
     return value
+
+
+def overflowed(value: _t.Any, path: str = "") -> list[str]:
+    """JSON Pointers of the numbers in ``value`` that no double holds (``1e400``)."""
+    if isinstance(value, float):
+        return [] if math.isfinite(value) else [path]
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in overflowed(item, f"{path}/{pointer_part(key)}")]
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in overflowed(item, f"{path}/{i}")]
+    return []
+
+
+_LONE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogates(value: _t.Any, path: str = "") -> list[tuple[str, str]]:
+    """``(JSON Pointer, string)`` for every string in ``value`` holding a lone surrogate,
+    which pydantic-core's checks of lengths and patterns cannot read."""
+    if isinstance(value, str):
+        return [(path, value)] if _LONE.search(value) else []
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in lone_surrogates(item, f"{path}/{pointer_part(key)}")]
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value)
+                for found in lone_surrogates(item, f"{path}/{i}")]
+    return []
+
+
+def without_lone_surrogates(value: _t.Any) -> _t.Any:
+    """``value`` with each lone surrogate as U+FFFD: one code point for another, so every
+    length, format and pattern of the registry judges it as it judges the original."""
+    if isinstance(value, str):
+        return _LONE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {key: without_lone_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_lone_surrogates(item) for item in value]
+    return value
+
+
+def put_back(model: _p.BaseModel, path: str, text: str) -> None:
+    """Set the string at the JSON Pointer ``path`` inside a validated model to ``text``."""
+    *parents, last = [part.replace("~1", "/").replace("~0", "~")
+                      for part in path.split("/")[1:]]
+    node: _t.Any = model
+    for part in parents:
+        node = _child(node, part)
+        if node is None:
+            return
+    if isinstance(node, _p.BaseModel):
+        name = _field_of(node, last)
+        if name is not None:
+            node.__dict__[name] = text
+        elif node.__pydantic_extra__ is not None and last in node.__pydantic_extra__:
+            node.__pydantic_extra__[last] = text
+    elif isinstance(node, list) and last.isdecimal() and int(last) < len(node):
+        node[int(last)] = text
+    elif isinstance(node, dict) and last in node:
+        node[last] = text
+
+
+def _field_of(model: _p.BaseModel, wire: str) -> str | None:
+    for name, info in type(model).model_fields.items():
+        if (info.alias or name) == wire:
+            return name
+    return None
+
+
+def _child(node: _t.Any, part: str) -> _t.Any:
+    if isinstance(node, _p.BaseModel):
+        name = _field_of(node, part)
+        if name is not None:
+            return getattr(node, name)
+        return (node.__pydantic_extra__ or {}).get(part)
+    if isinstance(node, list):
+        return node[int(part)] if part.isdecimal() and int(part) < len(node) else None
+    return node.get(part) if isinstance(node, dict) else None
 
 
 def holds_number(value: _t.Any, path: str) -> bool:

@@ -269,7 +269,7 @@ def _decode_careful(text: str | bytes) -> Envelope:
                                                              by_name=False)
                 if not framed.__pydantic_extra__ or _rt.finite(framed.__pydantic_extra__):
                     return framed
-        except _p.ValidationError:
+        except (_p.ValidationError, _rt.InexactNumber):
             pass
     try:
         value = _rt.loads(text)
@@ -284,24 +284,31 @@ def _model_for(name: str, version: int) -> type[Envelope] | None:
 
 def decode_value(value: _t.Any) -> Envelope:
     """A parsed JSON value as an envelope, judged on the doubles a JSON reader holds: the
-    mistakes of the frame, then of the data, then every kept integer a double would change."""
+    mistakes of the frame, then of the data, then every number the message keeps that a
+    double changed (an integer literal it cannot carry, a number beyond the largest)."""
     wide = _rt.uncarried(value)
     doubles = _rt.as_doubles(value) if wide else value
     errors = _frame_errors(doubles)
     if errors:
         raise DecodeError(errors)
     model = _envelope_model(value["type"], int(value["v"]))
+    lone = _rt.lone_surrogates(doubles)
+    probe = _rt.without_lone_surrogates(doubles) if lone else doubles
     try:
-        framed = model.model_validate({**doubles, "v": int(value["v"])}, by_alias=True,
-                                      by_name=False)
+        framed = model.model_validate({**probe, "v": int(value["v"])}, by_alias=True,
+                                      by_name=False, context=_rt.CAREFUL)
     except _p.ValidationError as exc:
         raise DecodeError(_rt.error_list(exc)) from None
-    if wide:
-        kept = _rt.jsonable(framed.model_dump(mode="python", by_alias=True))
-        refused = [{"path": path, "message": _rt.not_carried(number)} for path, number in wide
-                   if _rt.holds_number(kept, path)]
-        if refused:
-            raise DecodeError(refused)
+    for path, text in lone:  # the message keeps the strings it was sent
+        _rt.put_back(framed, path, text)
+    kept = _rt.jsonable(framed.model_dump(mode="python", by_alias=True))
+    refused = [{"path": path, "message": _rt.not_carried(number)} for path, number in wide
+               if _rt.holds_number(kept, path)]
+    seen = {e["path"] for e in refused}
+    refused += [{"path": path, "message": _rt.WORDS["overflow"]}
+                for path in _rt.overflowed(kept) if path not in seen]
+    if refused:
+        raise DecodeError(refused)
     return framed
 
 

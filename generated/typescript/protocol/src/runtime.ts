@@ -99,6 +99,7 @@ export function uniq(a: unknown[]): boolean {
 /** What the package says when a value is refused (registry/render/messages.py). */
 export const WORDS = {
   notCarried: "integer {literal} cannot be carried exactly by a JSON number (it would become {double}): send it as a string",
+  overflow: "is beyond the largest double: a JSON reader would hold it as Infinity",
   notJson: "is not JSON: {detail}",
   notEnvelope: "an envelope must be a JSON object",
   notType: "must be a message name",
@@ -170,8 +171,8 @@ function stringEnd(text: string, start: number): number {
  * with its JSON Pointer. JSON.parse cannot tell them apart, so this reads the text itself.
  */
 export function inexactIntegers(text: string): { path: string; literal: string }[] {
-  const found: { path: string; literal: string }[] = [];
-  const stack: { array: boolean; at: string }[] = [];
+  let found: { path: string; literal: string }[] = [];
+  const stack: { array: boolean; at: string; keys?: Set<string> }[] = [];
   const here = (): string => stack.map((frame) => "/" + frame.at).join("");
   let i = 0;
   while (i < text.length) {
@@ -192,6 +193,12 @@ export function inexactIntegers(text: string): { path: string; literal: string }
       while (text[next] === " " || text[next] === "\t" || text[next] === "\n" || text[next] === "\r") next++;
       if (top !== undefined && !top.array && text[next] === ":") {
         top.at = ptr(JSON.parse(text.slice(i, end)) as string);
+        top.keys ??= new Set();
+        if (top.keys.has(top.at)) { // a repeated key: JSON.parse keeps its last value only
+          const prefix = here();
+          found = found.filter((f) => f.path !== prefix && !f.path.startsWith(prefix + "/"));
+        }
+        top.keys.add(top.at);
         i = next + 1;
       } else {
         i = end;
@@ -205,6 +212,16 @@ export function inexactIntegers(text: string): { path: string; literal: string }
       i++;
     }
   }
+  return found;
+}
+
+/** JSON Pointers of the numbers in `value` that no double holds (`1e400` is Infinity). */
+export function overflowed(value: unknown, path = ""): string[] {
+  if (typeof value === "number") return Number.isFinite(value) ? [] : [path];
+  if (typeof value !== "object" || value === null) return [];
+  const found: string[] = [];
+  if (Array.isArray(value)) value.forEach((item, i) => found.push(...overflowed(item, `${path}/${i}`)));
+  else for (const k of Object.keys(value)) found.push(...overflowed((value as Record<string, unknown>)[k], `${path}/${ptr(k)}`));
   return found;
 }
 
