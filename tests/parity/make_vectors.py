@@ -514,6 +514,9 @@ RAW_CASES: list[tuple[str, str]] = [
     ("an integer beyond 2^53", '"cents":1,"x":{"y":9007199254740993}'),
     ("a uuid", f'"cents":1,"ref":"{U}"'),
     ("a uuid and a newline", f'"cents":1,"ref":"{U}\\n"'),
+    ("a lone surrogate in a field the schema does not name", r'"cents":1,"x":"a\ud800"'),
+    ("cents beyond the largest double", '"cents":-1e400'),
+    ("n of the wrong type, below the minimum too", '"cents":1,"n":-0.5'),
 ]
 ENVELOPE_CASES: list[tuple[str, str]] = [
     (

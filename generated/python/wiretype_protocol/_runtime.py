@@ -765,7 +765,10 @@ def raw_problems(schema_text: str, value: _t.Any) -> list[tuple[tuple[_t.Any, ..
     found: dict[tuple[_t.Any, ...], str] = {}
     for error in validator.iter_errors(value):
         loc, words = raw_words(error)
-        found.setdefault(loc, words)
+        if error.validator == "type":  # a value of the wrong type: that is what is wrong
+            found[loc] = words
+        else:
+            found.setdefault(loc, words)
     return sorted(found.items(), key=lambda item: [str(part) for part in item[0]])
 
 
@@ -782,8 +785,12 @@ def _raw_validator(schema: _t.Any) -> _t.Any:
     checker = jsonschema.FormatChecker(formats=())
     for name in FORMATS:
         checker.checks(name)(_format_check(name))
-    cls = extend(jsonschema.Draft202012Validator,  # type: ignore[no-untyped-call]
-                 {"multipleOf": multiple})
+    base = jsonschema.Draft202012Validator
+    doubles = base.TYPE_CHECKER.redefine(  # Infinity (1e400) is no double, so no number
+        "number", lambda checker, x: isinstance(x, (int, float)) and not isinstance(x, bool)
+        and math.isfinite(x))
+    cls = extend(base, {"multipleOf": multiple},  # type: ignore[no-untyped-call]
+                 type_checker=doubles)
     return cls(schema, format_checker=checker)
 
 
@@ -1000,6 +1007,8 @@ def put_back(model: _p.BaseModel, path: str, text: str) -> None:
         node = _child(node, part)
         if node is None:
             return
+    if isinstance(node, _p.RootModel):
+        node = node.root
     if isinstance(node, _p.BaseModel):
         name = _field_of(node, last)
         if name is not None:
@@ -1020,6 +1029,8 @@ def _field_of(model: _p.BaseModel, wire: str) -> str | None:
 
 
 def _child(node: _t.Any, part: str) -> _t.Any:
+    if isinstance(node, _p.RootModel):
+        node = node.root
     if isinstance(node, _p.BaseModel):
         name = _field_of(node, part)
         if name is not None:
