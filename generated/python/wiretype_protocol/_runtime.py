@@ -21,6 +21,7 @@ import json
 import math
 import operator
 import re
+import threading
 import typing as _t
 from dataclasses import dataclass
 
@@ -199,21 +200,23 @@ def _integral(value: float) -> int:
 
 # --- canonical JSON: what encode writes, byte for byte what JSON.stringify writes -----------
 
-ENCODING = object()  # encode's serializer context: the rare forms go the careful way
+class _Writing(threading.local):
+    """What a serializer noticed while ``encode`` wrote a message in this thread."""
+
+    uncanonical = False  # a number pydantic writes otherwise than ECMAScript (1e-6)
 
 
-class NotCanonical(Exception):
-    """A value pydantic would write otherwise than ECMAScript: encode takes the careful way."""
+WRITING = _Writing()
 
 
-def _number_json(value: int | float, info: _t.Any) -> int | float:
+def _number_json(value: int | float) -> int | float:
     """A number, so that pydantic writes what ECMAScript writes (``1`` for ``1.0``)."""
     if isinstance(value, int):
         return value if -MAX_EXACT <= value <= MAX_EXACT else _big_json(value)
     if value.is_integer():
         return int(value) if -MAX_EXACT <= value <= MAX_EXACT else _big_json(value)
-    if 1e-6 <= abs(value) < 1e-5 and info.context is ENCODING:  # pydantic writes 1e-6
-        raise NotCanonical(value)
+    if 1e-6 <= abs(value) < 1e-5:  # pydantic writes 1e-6: encode writes it the careful way
+        WRITING.uncanonical = True
     return value
 
 
@@ -222,16 +225,16 @@ def _big_json(value: int | float) -> int | float:
     return number if abs(number) >= 1e21 else int(es_number(number))
 
 
-def _value_json(value: _t.Any, info: _t.Any) -> _t.Any:
+def _value_json(value: _t.Any) -> _t.Any:
     """Any JSON value, numbers and key order as ECMAScript writes them."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, (int, float)):
-        return _number_json(value, info)
+        return _number_json(value)
     if isinstance(value, list):
-        return [_value_json(item, info) for item in value]
+        return [_value_json(item) for item in value]
     if isinstance(value, dict):
-        return {key: _value_json(value[key], info) for key in es_keys(value)}
+        return {key: _value_json(value[key]) for key in es_keys(value)}
     return value
 
 
@@ -325,8 +328,8 @@ def _plain(function: _t.Callable[[_t.Any], _t.Any]) -> _cs.CoreSchema:
     return _cs.no_info_plain_validator_function(function)
 
 
-def _json_serializer(function: _t.Callable[[_t.Any, _t.Any], _t.Any]) -> _t.Any:
-    return _cs.plain_serializer_function_ser_schema(function, info_arg=True, when_used="json")
+def _json_serializer(function: _t.Callable[[_t.Any], _t.Any]) -> _t.Any:
+    return _cs.plain_serializer_function_ser_schema(function, when_used="json")
 
 
 def _written(schema: _cs.CoreSchema, serialization: _t.Any) -> _cs.CoreSchema:
@@ -498,11 +501,12 @@ def shared_check(check: _cs.CoreSchema, name: str) -> _cs.CoreSchema:
         return _plain(validator.validate_python)
     holder = type(f"_{name.title().replace('-', '')}Check", (_Shared,), {
         "__pydantic_complete__": True, "__pydantic_validator__": validator,
-        "__pydantic_serializer__": SchemaSerializer(_cs.any_schema())})
+        "__pydantic_serializer__": SchemaSerializer(_cs.str_schema())})
     metadata = {"pydantic_js_functions": [lambda _schema, _handler: {"type": "string",
                                                                      "format": name}]}
     return _t.cast(_cs.CoreSchema, {"type": "model", "cls": holder, "schema": check,
-                                    "metadata": metadata})
+                                    "metadata": metadata,
+                                    "serialization": _cs.simple_ser_schema("str")})
 
 
 _PREBUILT: list[bool] = []
