@@ -13,7 +13,7 @@ Prints, for bench/registry_gen.py's registry:
 * with ``--dcg``: datamodel-code-generator's time on the same schemas, and the decode
   throughput of the models it writes.
 
-    python bench/bench_python.py [--messages 300] [--rounds 15] [--work DIR] [--dcg]
+    python bench/bench_python.py [--messages 300] [--rounds 21] [--work DIR] [--dcg]
 """
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ def _dcg(work: Path, frames: list[bytes]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=15, help="interleaved timing rounds")
+    parser.add_argument("--rounds", type=int, default=21, help="interleaved timing rounds")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / ".work" / "python")
     parser.add_argument("--dcg", action="store_true", help="also time datamodel-code-generator")
     args = parser.parse_args()

@@ -211,11 +211,11 @@ def _json_text(raw: bytes | bytearray | memoryview | str | dict[str, _t.Any]) ->
 # dict lookup; the regular expression only reads one never seen.
 _GUESS_BYTES = re.compile(rb'\{\s*"type"\s*:\s*"([^"\\]*)"\s*,\s*"v"\s*:\s*([0-9]+)\s*,')
 _GUESS_TEXT = re.compile(_GUESS_BYTES.pattern.decode())
-_GUESSED: dict[_t.Any, _t.Any] = {}  # the frame's first bytes -> the envelope's validator
+_GUESSED: dict[_t.Any, _t.Any] = {}  # the frame's first bytes -> its envelope's validate_json
 
 
 def _learn(text: str | bytes) -> _t.Any:
-    """The validator for the type and version a frame starts with (None: the careful way)."""
+    """``validate_json`` of the type and version a frame starts with (None: the careful way)."""
     found: re.Match[_t.Any] | None = _GUESS_BYTES.match(text) if type(text) is bytes \
         else _GUESS_TEXT.match(text)  # type: ignore[arg-type]
     if found is None:
@@ -225,28 +225,30 @@ def _learn(text: str | bytes) -> _t.Any:
     version = int(found.group(2))
     if version not in MESSAGES.get(name, {}):
         return None
-    validator = _GUESSED[found.group(0)] = _envelope_model(name, version).__pydantic_validator__
-    return validator
+    validate = _envelope_model(name, version).__pydantic_validator__.validate_json
+    _GUESSED[found.group(0)] = validate
+    return validate
 
 
 def decode(raw: bytes | bytearray | memoryview | str | dict[str, _t.Any]) -> Envelope:
     """Validate an envelope exactly against its message version; ``DecodeError`` if not."""
     text: str | bytes
+    # The key is the frame up to the comma after `"v": N` (a message name has no comma).
     if isinstance(raw, bytes):
         text = raw
-        validator = _GUESSED.get(raw[:raw.find(b",", raw.find(b'"v"')) + 1])
+        validate = _GUESSED.get(raw[:raw.find(b",", raw.find(b",") + 1) + 1])
     elif isinstance(raw, str):
         text = raw
-        validator = _GUESSED.get(raw[:raw.find(",", raw.find('"v"')) + 1])
+        validate = _GUESSED.get(raw[:raw.find(",", raw.find(",") + 1) + 1])
     else:
         text = _json_text(raw)
-        validator = None
-    if validator is None:
-        validator = _learn(text)
-        if validator is None:
+        validate = None
+    if validate is None:
+        validate = _learn(text)
+        if validate is None:
             return _decode_careful(text)
     try:
-        framed: Envelope = validator.validate_json(text, by_name=False)  # wire names only
+        framed: Envelope = validate(text, by_name=False)  # wire names only
     except (_p.ValidationError, _rt.InexactNumber):
         return _decode_careful(text)
     if framed.__pydantic_extra__ and not _rt.finite(framed.__pydantic_extra__):
