@@ -517,6 +517,15 @@ _add(
     "change the default, or the field's type",
 )
 _add(
+    "INTEGER_BEYOND_DOUBLE",
+    "field",
+    "An integer in an example, default, enum or const that a JSON number cannot carry exactly.",
+    "both generated packages refuse what a double would round; a definition must not need it",
+    "default: 9007199254740993",
+    'default: 9007199254740992   # or send it as a string: {type: string, pattern: "^[0-9]+$"}',
+    "keep integers within what a double holds exactly (|n| <= 2^53), or send them as strings",
+)
+_add(
     "EXAMPLE_INVALID",
     "field",
     "An example is rejected by its version.",

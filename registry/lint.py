@@ -2,7 +2,9 @@
 
 Each pass is a small function that yields findings: raw schemas that are not
 valid JSON Schema or point outside the registry, defaults and examples that
-their own version rejects, and ``one_of`` branches a discriminator cannot tell apart.
+their own version rejects (``multipleOf`` judged exactly, as the generated
+validators judge it), integers that a JSON number cannot carry, and ``one_of``
+branches a discriminator cannot tell apart.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from registry.model import (
     TypeExpr,
     Version,
 )
+from registry.numbers import carried, es_number
 from registry.source import Document, NodePath
 from registry.validation import conforms, ecma_regex
 from registry.validation import validator as _validator
@@ -210,6 +213,7 @@ def _field_problems(registry: Registry, fields: tuple[Field, ...],
         here = (*path, f.name)
         if f.has_default:
             yield from _default_problems(registry, f, here)
+            yield from wide_integers(f.default, (*here, "default"))
         yield from _type_problems(registry, f.type, here)
 
 
@@ -222,6 +226,30 @@ def _type_problems(registry: Registry, texpr: TypeExpr, path: NodePath) -> Itera
         yield from _type_problems(registry, inner, path)
     elif isinstance(texpr, OneOf) and texpr.discriminator:
         yield from _discriminator_problems(registry, texpr, path)
+    elif isinstance(texpr, Enum):
+        yield from wide_integers(list(texpr.values), (*path, "enum"))
+    elif isinstance(texpr, Const):
+        yield from wide_integers(texpr.value, (*path, "const"))
+
+
+def wide_integers(value: Any, path: NodePath) -> Iterator[Problem]:
+    """Integers in definition data that a JSON number, a double, cannot carry: the generated
+    decoders would refuse them (``9007199254740993`` would become ``...992``)."""
+    if isinstance(value, int) and not isinstance(value, bool) and not carried(value):
+        try:
+            becomes = es_number(float(value))
+        except OverflowError:
+            becomes = "Infinity"
+        yield (path, "INTEGER_BEYOND_DOUBLE",
+               f"{value} cannot be carried exactly by a JSON number (an IEEE double): it "
+               f"would become {becomes}, and the generated decoders refuse it",
+               "keep integers within ±2^53 (9007199254740992), or send the value as a string")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from wide_integers(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from wide_integers(item, (*path, i))
 
 
 def _default_problems(registry: Registry, f: Field, path: NodePath) -> Iterator[Problem]:
@@ -283,6 +311,7 @@ def _example_problems(registry: Registry, definition: Definition, version: Versi
     schema = closed(version) if closed else version_document(registry, definition, version)
     validator = None  # jsonschema (on the schema as written) only for an example that the
     for i, example in enumerate(version.examples):  # fast acceptor does not pass
+        yield from wide_integers(example, ("examples", i))
         if accepts(schema, example, formats=conforms) is True:
             continue
         validator = validator or _validator(version_document(registry, definition, version))

@@ -153,11 +153,20 @@ def test_invalid_messages_raise_decode_error(pkg: ModuleType, data: Any, path: s
 
 
 def test_exact_numbers(pkg: ModuleType) -> None:
-    msg = pkg.decode(b'{"type":"wiretype.ping","v":1,"id":"x","data":{"nonce":1.0}}')
-    assert msg.data.nonce == 1 and isinstance(msg.data.nonce, int)
-    big = 10**30
-    assert pkg.decode({"type": "wiretype.ping", "v": 1, "id": "x",
-                       "data": {"nonce": big}}).data.nonce == big
+    def ping(nonce: bytes) -> bytes:
+        return b'{"type":"wiretype.ping","v":1,"id":"x","data":{"nonce":' + nonce + b"}}"
+
+    for text, value in ((b"1.0", 1), (b"1e20", 10**20), (b"9.3e18", 93 * 10**17),
+                        (b"9007199254740992", 2**53), (b"1152921504606846976", 2**60)):
+        msg = pkg.decode(ping(text))
+        assert msg.data.nonce == value and isinstance(msg.data.nonce, int), text
+    for big in (10**30, 2**53 + 1):  # a double would change them: refused, by path
+        for raw in (ping(str(big).encode()), {"type": "wiretype.ping", "v": 1, "id": "x",
+                                               "data": {"nonce": big}}):
+            with pytest.raises(pkg.DecodeError) as caught:
+                pkg.decode(raw)
+            assert [e["path"] for e in caught.value.errors] == ["/data/nonce"]
+            assert f"integer {big} cannot be carried exactly" in caught.value.errors[0]["message"]
     for bad in (b'{"nonce":NaN}', b'{"nonce":Infinity}'):
         with pytest.raises(pkg.DecodeError):
             pkg.decode(b'{"type":"wiretype.ping","v":1,"id":"x","data":' + bad + b"}")

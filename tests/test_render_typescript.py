@@ -27,6 +27,7 @@ from registry.writer import MANIFEST
 from tests.helpers import REPO, TESTS, UPDATE_GOLDEN, write_tree
 
 GOLDEN = REPO / "generated" / "typescript"
+PARITY = TESTS / "parity" / "project"
 SUITE = TESTS / "jsonschema_suite" / "draft2020-12"
 EVIL = ("ends */ here \u2028 line\u2029sep `tick` ${x} </script> \"quote\" back\\slash "
         "\x00nul")
@@ -232,6 +233,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                   "custom.d.ts": CUSTOM_DTS})
     (root / "hostile" / "examples.json").write_text(json.dumps(_examples(hostile)))
     write_tree(root / "raw", _render(_loaded(root / "raw-src", RAW_FILES)))
+    write_tree(root / "parity", _render(load(load_config(PARITY))))
     write_tree(root / "empty", _render(_loaded(root / "empty-src", EMPTY_FILES)))
     source, manifest, skipped = suite_module()
     runtime = _render(example)["protocol/src/runtime.ts"]
@@ -242,7 +244,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                 "manifest.json": json.dumps(manifest),
                                 "skipped.json": json.dumps(skipped, indent=1)})
     for folder in (root / "example" / "protocol", root / "hostile" / "proto", root / "suite",
-                   root / "raw" / "raw", root / "empty" / "empty"):
+                   root / "raw" / "raw", root / "empty" / "empty", root / "parity" / "protocol"):
         _tsc(folder)
     return root
 

@@ -2,8 +2,9 @@
 
 A numeric piece is normalised to `{x : lo <= x <= hi, x in step*Z}`; with a
 step, bounds are tightened to attained multiples (`integer, exclusiveMinimum:
-5` is `minimum: 6`). JSON numbers are read as the decimals they are written
-as (`0.1` is 1/10), so `multipleOf: 0.3` is a multiple of `0.1`.
+5` is `minimum: 6`). JSON numbers are read as the generated validators read
+them (`registry.numbers`): a double, whose value is its shortest decimal (`0.1`
+is 1/10), so `multipleOf: 0.3` is a multiple of `0.1` and `0.02` of `0.01`.
 """
 
 from __future__ import annotations
@@ -14,16 +15,18 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
+from registry.numbers import shortest
+
 from .model import Change
 
 MAX_ENUMERATED = 64
 
 
 def frac(x: Any) -> Fraction:
-    """The exact decimal value of a JSON number."""
+    """The exact decimal value of a JSON number (the shortest decimal of its double)."""
     if isinstance(x, bool):
         raise TypeError("booleans are not numbers")
-    return Fraction(x) if isinstance(x, int) else Fraction(repr(float(x)))
+    return shortest(x)
 
 
 def to_json(x: Fraction) -> int | float:

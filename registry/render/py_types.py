@@ -3,7 +3,9 @@
 Each form of the shorthand has one function that returns the annotation text;
 constraints (JSON Schema keywords) are folded into the markers of the
 generated ``_runtime`` module (``Str``, ``Int``, ``Float``, ``Unique``,
-``Keywords``), so pydantic-core checks them without Python calls.
+``Keywords``), so pydantic-core checks most of them without Python calls.
+Texts of errors that depend on the definition (the values of an enum) are
+built here, with ``registry.render.messages``, as the TypeScript validators'.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from registry.model import (
     Const,
+    Definition,
     Enum,
     InlineObject,
     ListOf,
@@ -26,13 +29,14 @@ from registry.model import (
     Ref,
     Registry,
     TypeExpr,
-    Version,
 )
+from registry.render.messages import const_message, enum_message
 from registry.render.py_literals import literal_able, py_literal
 
 _STRING_FORMATS = {"string": None, "uuid": "uuid", "datetime": "date-time", "date": "date",
                    "time": "time", "uri": "uri", "email": "email"}
 _NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+_ANY = "_t.Annotated[_t.Any, _rt.Json()]"  # any JSON value, numbers kept to doubles
 
 
 @dataclass
@@ -41,8 +45,13 @@ class TypeContext:
 
     ref_class: Callable[[Ref], str]
     inline_class: Callable[[InlineObject, str], str]  # (object, name hint) -> class name
+    registry: Registry | None = None
     hint: str = ""
     keywords: list[tuple[str, Any]] = field(default_factory=list)
+
+    def tag_of(self, ref: Ref, name: str) -> Any:
+        definition = self.registry.definitions.get(ref.name) if self.registry else None
+        return discriminator_tag(definition, ref.version, name)
 
 
 def annotation(texpr: TypeExpr, constraints: tuple[tuple[str, Any], ...],
@@ -71,7 +80,7 @@ def _primitive(texpr: Primitive, rest: dict[str, Any], ctx: TypeContext) -> str:
         return _marker("int", "Int", _int_bounds(rest))
     if name == "float":
         return _marker("float", "Float", _float_bounds(rest))
-    return "bool" if name == "bool" else "_t.Any"
+    return "bool" if name == "bool" else _ANY
 
 
 def _string(fmt: str | None, rest: dict[str, Any]) -> str:
@@ -114,9 +123,9 @@ def _int_bounds(rest: dict[str, Any]) -> dict[str, Any]:
         out["le"] = math.floor(rest.pop("maximum"))
     if "exclusiveMaximum" in rest:
         out["le"] = min(out.get("le", math.inf), math.ceil(rest.pop("exclusiveMaximum")) - 1)
-    step = rest.get("multipleOf")
-    if isinstance(step, int) or (isinstance(step, float) and step.is_integer()):
-        out["multiple_of"] = int(rest.pop("multipleOf"))
+    step = rest.pop("multipleOf", None)
+    if isinstance(step, (int, float)) and not isinstance(step, bool):
+        out["multiple_of"] = int(step) if float(step).is_integer() else step
     return out
 
 
@@ -145,11 +154,12 @@ def _list(texpr: ListOf, rest: dict[str, Any], ctx: TypeContext) -> str:
 
 def _map(texpr: MapOf, rest: dict[str, Any], ctx: TypeContext) -> str:
     value = annotation(texpr.value, texpr.value_constraints, _child(ctx, "Value"))
-    return _sized(f"dict[str, {value}]", rest, "minProperties", "maxProperties")
+    sized = _sized(f"dict[str, {value}]", rest, "minProperties", "maxProperties")
+    return f"_t.Annotated[{sized}, _rt.Map()]"
 
 
 def _child(ctx: TypeContext, suffix: str) -> TypeContext:
-    return TypeContext(ctx.ref_class, ctx.inline_class, ctx.hint + suffix)
+    return TypeContext(ctx.ref_class, ctx.inline_class, ctx.registry, ctx.hint + suffix)
 
 
 def _ref(texpr: Ref, rest: dict[str, Any], ctx: TypeContext) -> str:
@@ -160,24 +170,45 @@ def _inline(texpr: InlineObject, rest: dict[str, Any], ctx: TypeContext) -> str:
     return ctx.inline_class(texpr, ctx.hint)
 
 
-def _values(values: tuple[Any, ...]) -> str:
+def _values(values: tuple[Any, ...], words: str) -> str:
     if all(literal_able(v) for v in values):
-        return f"_t.Literal[{', '.join(py_literal(v) for v in values)}]"
-    return f"_t.Annotated[_t.Any, _rt.Values({py_literal(tuple(values))})]"
+        literal = f"_t.Literal[{', '.join(py_literal(v) for v in values)}]"
+        return f"_t.Annotated[{literal}, _rt.Choice({py_literal(words)})]"
+    return f"_t.Annotated[_t.Any, _rt.Values({py_literal(tuple(values))}, {py_literal(words)})]"
 
 
 def _enum(texpr: Enum, rest: dict[str, Any], ctx: TypeContext) -> str:
-    return _values(texpr.values)
+    return _values(texpr.values, enum_message(texpr.values))
 
 
 def _const(texpr: Const, rest: dict[str, Any], ctx: TypeContext) -> str:
-    return _values((texpr.value,))
+    return _values((texpr.value,), const_message(texpr.value))
 
 
 def _one_of(texpr: OneOf, rest: dict[str, Any], ctx: TypeContext) -> str:
     branches = ", ".join(ctx.ref_class(ref) for ref in texpr.refs)
-    marker = f"_rt.OneOf({py_literal(texpr.discriminator)})"
-    return f"_t.Annotated[_t.Union[{branches}], {marker}]"
+    args = [py_literal(texpr.discriminator)]
+    tags = [ctx.tag_of(ref, texpr.discriminator) for ref in texpr.refs] \
+        if texpr.discriminator else []
+    if tags and all(tag is not _NO_TAG for tag in tags):
+        args += [py_literal(tuple(tags)), py_literal(enum_message(tags))]
+    return f"_t.Annotated[_t.Union[{branches}], _rt.OneOf({', '.join(args)})]"
+
+
+_NO_TAG = object()
+
+
+def discriminator_tag(definition: Definition | None, version: int, name: str) -> Any:
+    """The one value a version's required field ``name`` can take (a const, or an enum of
+    one), which tells this ``one_of`` branch apart; ``_NO_TAG`` when there is none."""
+    target = definition.version(version) if definition is not None else None
+    for f in (target.fields or ()) if target is not None else ():
+        if f.name == name and f.required:
+            if isinstance(f.type, Const):
+                return f.type.value
+            if isinstance(f.type, Enum) and len(f.type.values) == 1:
+                return f.type.values[0]
+    return _NO_TAG
 
 
 _FORMS: dict[type, Callable[[Any, dict[str, Any], TypeContext], str]] = {
@@ -190,35 +221,3 @@ _FORMS: dict[type, Callable[[Any, dict[str, Any], TypeContext], str]] = {
     Const: _const,
     OneOf: _one_of,
 }
-
-
-def holds_any(registry: Registry, version: Version) -> bool:
-    """True when the version's data may hold any JSON value (an ``any`` field, a raw schema),
-    following shared types."""
-    seen: set[tuple[str, int]] = set()
-
-    def version_any(v: Version) -> bool:
-        return v.fields is None or any(type_any(f.type) for f in v.fields)
-
-    def type_any(texpr: TypeExpr) -> bool:
-        if isinstance(texpr, Primitive):
-            return texpr.name == "any"
-        if isinstance(texpr, (Nullable, ListOf, MapOf)):
-            inner = texpr.inner if isinstance(texpr, Nullable) else \
-                texpr.item if isinstance(texpr, ListOf) else texpr.value
-            return type_any(inner)
-        if isinstance(texpr, InlineObject):
-            return any(type_any(f.type) for f in texpr.fields)
-        refs = (texpr,) if isinstance(texpr, Ref) else \
-            texpr.refs if isinstance(texpr, OneOf) else ()
-        return any(ref_any(ref) for ref in refs)
-
-    def ref_any(ref: Ref) -> bool:
-        if (ref.name, ref.version) in seen:
-            return False
-        seen.add((ref.name, ref.version))
-        definition = registry.definitions.get(ref.name)
-        target = definition.version(ref.version) if definition else None
-        return target is not None and version_any(target)
-
-    return version_any(version)

@@ -23,13 +23,26 @@ from dataclasses import dataclass, field
 
 from registry.config import Target
 from registry.jsonschema import version_document
-from registry.model import Definition, Field, InlineObject, Ref, Registry, Version
+from registry.model import (
+    Definition,
+    Field,
+    InlineObject,
+    ListOf,
+    MapOf,
+    Nullable,
+    OneOf,
+    Ref,
+    Registry,
+    TypeExpr,
+    Version,
+)
 from registry.project import Loaded
 from registry.render.formats import FORMAT_PATTERNS
+from registry.render.messages import PYDANTIC_OBJECT_WORDS, RUNTIME_WORDS
 from registry.render.naming import camel, definition_classes, python_identifier
 from registry.render.py_literals import comment, docstring, py_literal
 from registry.render.py_shims import HopView, definition_hops
-from registry.render.py_types import TypeContext, annotation, holds_any
+from registry.render.py_types import TypeContext, annotation
 from registry.render.templates import environment
 
 # A real calendar day (leap years counted), as one pattern: ``date`` and ``date-time`` need
@@ -74,6 +87,7 @@ class ClassView:
 class MessageView:
     wire: str  # python literal
     versions: tuple[tuple[int, str], ...]  # (number, class name)
+    shared: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (number, shared types it uses)
 
 
 @dataclass
@@ -159,7 +173,7 @@ class _Models:
             needs.add(name)
             return name
 
-        ctx = TypeContext(ref, record, camel(f.name) or "Field")
+        ctx = TypeContext(ref, record, self.registry, camel(f.name) or "Field")
         text = annotation(f.type, f.constraints, ctx)
         ident = python_identifier(f.name, taken)
         if not f.required and not f.has_default:
@@ -206,6 +220,76 @@ def _import_name(package: str) -> str:
     return f"p_{name}" if name[0].isdigit() else name
 
 
+def _index_named(registry: Registry, version: Version) -> bool:
+    """Whether the data of a version holds a declared field whose wire name ECMAScript puts
+    first in an object ("0", "12"), following shared types."""
+    seen: set[tuple[str, int]] = set()
+
+    def fields_named(fields: tuple[Field, ...]) -> bool:
+        return any(_index_name(f.name) or type_named(f.type) for f in fields)
+
+    def type_named(texpr: TypeExpr) -> bool:
+        if isinstance(texpr, InlineObject):
+            return fields_named(texpr.fields)
+        if isinstance(texpr, (Nullable, ListOf, MapOf)):
+            inner = texpr.inner if isinstance(texpr, Nullable) else \
+                texpr.item if isinstance(texpr, ListOf) else texpr.value
+            return type_named(inner)
+        refs = (texpr,) if isinstance(texpr, Ref) else \
+            texpr.refs if isinstance(texpr, OneOf) else ()
+        return any(ref_named(ref) for ref in refs)
+
+    def ref_named(ref: Ref) -> bool:
+        if (ref.name, ref.version) in seen:
+            return False
+        seen.add((ref.name, ref.version))
+        definition = registry.definitions.get(ref.name)
+        target = definition.version(ref.version) if definition else None
+        return target is not None and fields_named(target.fields or ())
+
+    return fields_named(version.fields or ())
+
+
+def _shared_types(registry: Registry, version: Version, bases: dict[str, str]) -> list[str]:
+    """The classes of the shared types a version's data reaches, each after the ones it
+    uses: built first, their validators are reused by every message (pydantic-core's
+    prebuilt validators) instead of being copied into each one."""
+    order: list[str] = []
+    seen: set[tuple[str, int]] = set()
+
+    def visit_fields(fields: tuple[Field, ...]) -> None:
+        for f in fields:
+            visit_type(f.type)
+
+    def visit_type(texpr: TypeExpr) -> None:
+        if isinstance(texpr, InlineObject):
+            visit_fields(texpr.fields)
+        elif isinstance(texpr, (Nullable, ListOf, MapOf)):
+            visit_type(texpr.inner if isinstance(texpr, Nullable) else
+                       texpr.item if isinstance(texpr, ListOf) else texpr.value)
+        elif isinstance(texpr, (Ref, OneOf)):
+            for ref in (texpr,) if isinstance(texpr, Ref) else texpr.refs:
+                visit_ref(ref)
+
+    def visit_ref(ref: Ref) -> None:
+        if (ref.name, ref.version) in seen:
+            return
+        seen.add((ref.name, ref.version))
+        definition = registry.definitions.get(ref.name)
+        target = definition.version(ref.version) if definition else None
+        if target is not None:
+            visit_fields(target.fields or ())
+            order.append(f"{bases[ref.name]}V{ref.version}")
+
+    visit_fields(version.fields or ())
+    return order
+
+
+def _index_name(name: str) -> bool:
+    """An array index to ECMAScript, which puts such keys first in every object."""
+    return re.fullmatch(r"0|[1-9][0-9]{0,9}", name) is not None and int(name) < 2**32 - 1
+
+
 def _definitions(registry: Registry) -> Iterator[Definition]:
     yield from (registry.definitions[name] for name in sorted(registry.definitions))
 
@@ -222,7 +306,9 @@ class PackageView:
     hops: tuple[HopView, ...]
     formats: tuple[tuple[str, str], ...]
     model_names: tuple[str, ...]
-    loose: tuple[tuple[str, int], ...]
+    words: tuple[tuple[str, str], ...]
+    object_words: tuple[tuple[str, str], ...]
+    index_named: tuple[tuple[str, int], ...]  # versions with a wire name like "0" or "12"
     exports: tuple[str, ...]
     raw: bool
 
@@ -239,7 +325,9 @@ def package_view(loaded: Loaded, target: Target) -> PackageView:
     aliases = tuple((bases[d.name], f"{bases[d.name]}V{d.latest.number}")
                     for d in _definitions(registry))
     messages = tuple(MessageView(py_literal(d.name), tuple(
-        (v.number, f"{bases[d.name]}V{v.number}") for v in d.versions))
+        (v.number, f"{bases[d.name]}V{v.number}") for v in d.versions), tuple(
+        (v.number, tuple(_shared_types(registry, v, bases))) for v in d.versions
+        if _shared_types(registry, v, bases)))
         for d in _definitions(registry) if d.kind == "message")
     hops = tuple(hop for d in _definitions(registry) if d.kind == "message"
                  for hop in definition_hops(d, bases[d.name]))
@@ -258,8 +346,12 @@ def package_view(loaded: Loaded, target: Target) -> PackageView:
         hops=hops,
         formats=tuple((py_literal(k), py_literal(v)) for k, v in calendar_formats().items()),
         model_names=tuple(model_names),
-        loose=tuple((py_literal(d.name), v.number) for d in _definitions(registry)
-                    if d.kind == "message" for v in d.versions if holds_any(registry, v)),
+        words=tuple((py_literal(k), py_literal(v)) for k, v in RUNTIME_WORDS.items()),
+        object_words=tuple((py_literal(k), py_literal(v))
+                           for k, v in PYDANTIC_OBJECT_WORDS.items()),
+        index_named=tuple((py_literal(d.name), v.number) for d in _definitions(registry)
+                          if d.kind == "message" for v in d.versions
+                          if _index_named(registry, v)),
         exports=tuple(sorted({*model_names, *_API})),
         raw=any(c.raw_schema for c in models.classes),
     )

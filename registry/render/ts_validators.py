@@ -12,6 +12,11 @@ string, array and object keywords, patternProperties, additionalProperties,
 propertyNames, dependentRequired, dependentSchemas, contains, allOf, anyOf,
 oneOf, not, if/then/else, $ref/$defs, and the formats of ``formats.py``. The
 keywords that need dynamic scope or other documents raise ``UnsupportedSchemaError``.
+
+Messages come from ``messages`` (the Python package prints the same words);
+numbers are judged as doubles, ``multipleOf`` exactly on their shortest decimals
+(``registry.numbers``). A ``oneOf`` with a ``discriminator`` whose branches each
+fix its value reports the errors of the branch the value's tag picks.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from registry.errors import WiretypeError
+from registry.numbers import MAX_EXACT, decimal_parts, es_number
+from registry.render import messages as words
 from registry.render.formats import FORMAT_PATTERNS
 
 UNSUPPORTED = ("$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$anchor",
@@ -66,12 +73,10 @@ def js_value(value: Any) -> str | None:
     """A primitive JSON value as a JavaScript literal (None for objects and arrays)."""
     if value is None or isinstance(value, bool):
         return json.dumps(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
+    if isinstance(value, (int, float)):
         if not math.isfinite(value):
             raise UnsupportedSchemaError(f"{value} is not a JSON number")
-        return json.dumps(value)
+        return es_number(value)
     if isinstance(value, str):
         return js_string(value)
     return None
@@ -203,7 +208,7 @@ class _Node:
         if schema is True or schema == {}:
             return []
         if schema is False:
-            return mode.fail("true", "no value is allowed here")
+            return mode.fail("true", words.NOTHING)
         if not isinstance(schema, dict):
             raise UnsupportedSchemaError(f"a schema must be an object or a boolean, not {schema!r}")
         for keyword in UNSUPPORTED:
@@ -234,7 +239,7 @@ class _Node:
         if unknown:
             raise UnsupportedSchemaError(f"unknown type {unknown[0]!r}")
         test = " || ".join(_TYPE_TESTS[t] for t in types) or "false"
-        message = "must be " + " or ".join(types) if types else "no type is allowed"
+        message = words.type_message(types)
         if mode.report:
             lines += [f"if (!({test})) {{",
                       f"  e.push({{ path: p, message: {js_string(message)} }});",
@@ -252,23 +257,22 @@ def _enum(node: _Node, mode: _Mode) -> list[str]:
     lines: list[str] = []
     if "const" in s:
         lines += mode.fail(f"!({_equals(node.compiler, [s['const']])})",
-                           f"must be {json.dumps(s['const'], ensure_ascii=False)}")
+                           words.const_message(s["const"]))
     if isinstance(s.get("enum"), list):
         values = s["enum"]
-        shown = ", ".join(json.dumps(v, ensure_ascii=False) for v in values[:10])
-        lines += mode.fail(f"!({_equals(node.compiler, values)})", f"must be one of {shown}")
+        lines += mode.fail(f"!({_equals(node.compiler, values)})", words.enum_message(values))
     return lines
 
 
-def _equals(compiler: SchemaCompiler, values: list[Any]) -> str:
+def _equals(compiler: SchemaCompiler, values: list[Any], x: str = "x") -> str:
     primitive = [v for v in values if js_value(v) is not None]
     composite = [v for v in values if js_value(v) is None]
     tests = []
     if len(primitive) > 6:
-        tests.append(f"{compiler.name_set(primitive)}.has(x)")
+        tests.append(f"{compiler.name_set(primitive)}.has({x})")
     else:
-        tests += [f"x === {js_value(v)}" for v in primitive]
-    tests += [f"deq(x, {compiler.value(v)})" for v in composite]
+        tests += [f"{x} === {js_value(v)}" for v in primitive]
+    tests += [f"deq({x}, {compiler.value(v)})" for v in composite]
     return " || ".join(tests) or "false"
 
 
@@ -298,7 +302,7 @@ def _any_of(node: _Node, mode: _Mode) -> list[str]:
     if mode.report and len(subs) == 2 and subs[1] == {"type": "null"}:
         return [f"if (x !== null) r{ns[0]}(x, p, e);"]  # a nullable T: explain T's errors
     test = " || ".join(f"c{n}(x)" for n in ns) or "false"
-    return mode.fail(f"!({test})", "must match one of the allowed schemas (anyOf)")
+    return mode.fail(f"!({test})", words.ANY_OF)
 
 
 def _one_of(node: _Node, mode: _Mode) -> list[str]:
@@ -307,14 +311,67 @@ def _one_of(node: _Node, mode: _Mode) -> list[str]:
         return []
     ns = [node.sub(sub, "oneOf", i) for i, sub in enumerate(subs)]
     count = " + ".join(f"(c{n}(x) ? 1 : 0)" for n in ns) or "0"
-    return mode.fail(f"{count} !== 1", "must match exactly one of the allowed schemas (oneOf)")
+    tags = _discriminator_tags(node, subs) if mode.report else None
+    if tags is None:
+        return mode.fail(f"{count} !== 1", words.ONE_OF)
+    return [f"if ({count} !== 1) {{", *(f"  {t}" for t in _picked(node, tags, ns)), "}"]
+
+
+_NO_TAG = object()
+
+
+def _discriminator_tags(node: _Node, subs: list[Any]) -> tuple[str, list[Any]] | None:
+    """``(property, its value in each branch)`` when a ``discriminator`` tells every branch
+    apart by a required property with one value (a ``const``); else None."""
+    found = node.schema.get("discriminator")
+    name = found.get("propertyName") if isinstance(found, dict) else None
+    if not isinstance(name, str):
+        return None
+    tags = []
+    for sub in subs:
+        target = sub
+        if isinstance(sub, dict) and isinstance(sub.get("$ref"), str):
+            target = node.compiler.resolve(node.doc, sub["$ref"])[1]
+        tag = _fixed_value(target, name)
+        if tag is _NO_TAG:
+            return None
+        tags.append(tag)
+    distinct = {json.dumps(tag, sort_keys=True) for tag in tags}
+    return (name, tags) if len(distinct) == len(tags) else None
+
+
+def _fixed_value(schema: Any, name: str) -> Any:
+    if not isinstance(schema, dict) or name not in schema.get("required", []):
+        return _NO_TAG
+    prop = schema.get("properties", {}).get(name)
+    if isinstance(prop, dict) and "const" in prop:
+        return prop["const"]
+    if isinstance(prop, dict) and isinstance(prop.get("enum"), list) and len(prop["enum"]) == 1:
+        return prop["enum"][0]
+    return _NO_TAG
+
+
+def _picked(node: _Node, tags: tuple[str, list[Any]], ns: list[int]) -> list[str]:
+    """Report the errors of the branch the value's tag picks (or why no branch is picked)."""
+    name, values = tags
+    path = f"p + {js_string('/' + pointer_token(name))}"
+    tag = f"x[{js_string(name)}]"
+    lines = ["if (!isObj(x)) {",
+             f"  e.push({{ path: p, message: {js_string(words.type_message(['object']))} }});",
+             f"}} else if (!({has_key('x', name)})) {{",
+             f"  e.push({{ path: {path}, message: {js_string(words.REQUIRED)} }});"]
+    for n, value in zip(ns, values, strict=True):
+        lines += [f"}} else if ({_equals(node.compiler, [value], tag)}) {{", f"  r{n}(x, p, e);"]
+    return [*lines, "} else {",
+            f"  e.push({{ path: {path}, message: {js_string(words.enum_message(values))} }});",
+            "}"]
 
 
 def _not(node: _Node, mode: _Mode) -> list[str]:
     if "not" not in node.schema:
         return []
     n = node.sub(node.schema["not"], "not")
-    return mode.fail(f"c{n}(x)", "must not match the schema under `not`")
+    return mode.fail(f"c{n}(x)", words.NOT)
 
 
 def _if(node: _Node, mode: _Mode) -> list[str]:
@@ -343,24 +400,47 @@ def _number(value: Any, keyword: str) -> str:
     return literal
 
 
+_BOUND_TESTS = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=",
+                "exclusiveMaximum": ">="}
+
+
 def _bounds(node: _Node, mode: _Mode) -> list[str]:
+    bounds = {k: node.schema[k] for k in _BOUND_TESTS if k in node.schema}
+    for keyword, value in bounds.items():
+        _number(value, keyword)
+    if node.schema.get("type") in ("integer", ["integer"]):
+        bounds = integer_bounds(bounds)  # as the Python package words them: `at least 2`
     lines: list[str] = []
-    for keyword, op, words in (("minimum", "<", "at least"), ("maximum", ">", "at most"),
-                               ("exclusiveMinimum", "<=", "greater than"),
-                               ("exclusiveMaximum", ">=", "less than")):
-        if keyword in node.schema:
-            bound = _number(node.schema[keyword], keyword)
-            lines += mode.fail(f"x {op} {bound}", f"must be {words} {bound}")
+    for keyword, bound in bounds.items():
+        lines += mode.fail(f"x {_BOUND_TESTS[keyword]} {_number(bound, keyword)}",
+                           words.bound_message(keyword, bound))
     return lines
+
+
+def integer_bounds(bounds: dict[str, Any]) -> dict[str, int]:
+    """Bounds on an integer as the inclusive integer bounds they mean (``minimum: 1.5`` and
+    ``exclusiveMinimum: 1`` are ``minimum: 2``)."""
+    lows = [math.ceil(bounds["minimum"])] if "minimum" in bounds else []
+    lows += [math.floor(bounds["exclusiveMinimum"]) + 1] if "exclusiveMinimum" in bounds else []
+    highs = [math.floor(bounds["maximum"])] if "maximum" in bounds else []
+    highs += [math.ceil(bounds["exclusiveMaximum"]) - 1] if "exclusiveMaximum" in bounds else []
+    out = {"minimum": max(lows)} if lows else {}
+    return {**out, "maximum": min(highs)} if highs else out
 
 
 def _multiple_of(node: _Node, mode: _Mode) -> list[str]:
     if "multipleOf" not in node.schema:
         return []
     factor = node.schema["multipleOf"]
-    literal = _number(factor, "multipleOf")
-    cond = f"x % {literal} !== 0" if isinstance(factor, int) else f"!multOf(x, {literal})"
-    return mode.fail(cond, f"must be a multiple of {literal}")
+    _number(factor, "multipleOf")
+    if factor <= 0:
+        raise UnsupportedSchemaError("multipleOf must be greater than 0")
+    mantissa, exponent = decimal_parts(factor)
+    exact = f"!multOf(x, {mantissa}n, {exponent})"
+    if float(factor).is_integer() and factor <= MAX_EXACT:  # `%` is exact on safe integers
+        step = int(factor)
+        exact = f"(x >= -{MAX_EXACT} && x <= {MAX_EXACT} ? x % {step} !== 0 : {exact})"
+    return mode.fail(exact, words.multiple_message(factor))
 
 
 # --- strings -----------------------------------------------------------------------------
@@ -372,11 +452,10 @@ def _lengths(node: _Node, mode: _Mode) -> list[str]:
     if isinstance(low, (int, float)) and low > 0:
         m = math.ceil(low)
         lines += mode.fail(f"x.length < {m} || (x.length < {2 * m} && cpLen(x) < {m})",
-                           f"must be at least {m} characters long")
+                           words.length_message(True, m))
     if isinstance(high, (int, float)):
         m = math.floor(high)
-        lines += mode.fail(f"x.length > {m} && cpLen(x) > {m}",
-                           f"must be at most {m} characters long")
+        lines += mode.fail(f"x.length > {m} && cpLen(x) > {m}", words.length_message(False, m))
     return lines
 
 
@@ -384,15 +463,14 @@ def _pattern(node: _Node, mode: _Mode) -> list[str]:
     pattern = node.schema.get("pattern")
     if not isinstance(pattern, str):
         return []
-    return mode.fail(f"!{node.compiler.regex(pattern)}.test(x)",
-                     f"must match the pattern {pattern}")
+    return mode.fail(f"!{node.compiler.regex(pattern)}.test(x)", words.pattern_message(pattern))
 
 
 def _format(node: _Node, mode: _Mode) -> list[str]:
     name = node.schema.get("format")
     if name not in FORMAT_FUNCTIONS:
         return []  # other formats are annotations
-    return mode.fail(f"!{FORMAT_FUNCTIONS[name]}(x)", f"must be a valid {name}")
+    return mode.fail(f"!{FORMAT_FUNCTIONS[name]}(x)", words.format_message(name))
 
 
 # --- arrays ------------------------------------------------------------------------------
@@ -423,12 +501,12 @@ def _array_sizes(node: _Node, mode: _Mode) -> list[str]:
     lines: list[str] = []
     if "minItems" in s:
         low = s["minItems"]
-        lines += mode.fail(f"x.length < {low}", f"must have at least {low} items")
+        lines += mode.fail(f"x.length < {low}", words.items_message(True, low))
     if "maxItems" in s:
         high = s["maxItems"]
-        lines += mode.fail(f"x.length > {high}", f"must have at most {high} items")
+        lines += mode.fail(f"x.length > {high}", words.items_message(False, high))
     if s.get("uniqueItems") is True:
-        lines += mode.fail("!uniq(x)", "must not hold the same item twice")
+        lines += mode.fail("!uniq(x)", words.UNIQUE)
     return lines
 
 
@@ -462,7 +540,7 @@ def _required(node: _Node, mode: _Mode) -> list[str]:
     lines: list[str] = []
     for name in node.schema.get("required", []):
         path = f"p + {js_string('/' + pointer_token(name))}"
-        lines += mode.fail(f"!({has_key('x', name)})", "is required", path)
+        lines += mode.fail(f"!({has_key('x', name)})", words.REQUIRED, path)
     return lines
 
 
@@ -516,7 +594,7 @@ def _key_loop(node: _Node, mode: _Mode) -> list[str]:
         cond = " && ".join(c for c in ("!matched" if patterns else "", f"!({known})" if declared
                                         else "") if c) or "true"
         if extra is False:
-            inner += mode.fail(cond, "is not allowed here", path)
+            inner += mode.fail(cond, words.NOT_ALLOWED, path)
         else:
             n = node.sub(extra, "additionalProperties")
             inner += [f"if ({cond}) {{", *(f"  {t}" for t in mode.sub(n, "x[k]", path)), "}"]
@@ -537,17 +615,17 @@ def _object_sizes(node: _Node, mode: _Mode) -> list[str]:
     lines: list[str] = []
     if "minProperties" in s:
         lines += mode.fail(f"Object.keys(x).length < {s['minProperties']}",
-                           f"must have at least {s['minProperties']} properties")
+                           words.properties_message(True, s["minProperties"]))
     if "maxProperties" in s:
         lines += mode.fail(f"Object.keys(x).length > {s['maxProperties']}",
-                           f"must have at most {s['maxProperties']} properties")
+                           words.properties_message(False, s["maxProperties"]))
     return lines
 
 
 Emit = Callable[[_Node, _Mode], list[str]]
 _GROUP_KEYWORDS: dict[str, tuple[Emit, ...]] = {
     "number": (_bounds, _multiple_of),
-    "string": (_lengths, _pattern, _format),
+    "string": (_lengths, _format, _pattern),  # the order the Python package checks them
     "array": (_array_sizes, _items, _contains),
     "object": (_required, _properties, _key_loop, _dependent, _object_sizes),
 }

@@ -28,6 +28,7 @@ from registry.jsonschema import version_document
 from registry.model import Definition, Ref, Registry, Version
 from registry.project import Loaded
 from registry.render.formats import CALENDAR_FORMATS, FORMAT_PATTERNS
+from registry.render.messages import TS_WORDS
 from registry.render.naming import definition_classes
 from registry.render.templates import environment
 from registry.render.ts_shape import IDENTITY, Shaper
@@ -108,6 +109,7 @@ def build_view(loaded: Loaded, target: Target) -> dict[str, Any]:
         "description": js_string(one_line(f"Message types, validators and shims for {source}.")),
         "typescript_version": js_string(TYPESCRIPT_VERSION),
         "formats": _formats(),
+        "words": [(key, js_string(words)) for key, words in TS_WORDS.items()],
         "declarations": namer.declarations,
         "envelope": envelope_members(registry, namer),
         "type_names": sorted({v.type_name for v in versions}),

@@ -2,9 +2,14 @@
 """What every generated model and the codec share: exact JSON Schema checks as pydantic types.
 
 Validation runs in pydantic's strict mode, so nothing is coerced; the markers here fill the
-gaps between strict pydantic and JSON Schema (``1.0`` is an integer, formats are patterns
-with a calendar check, ``uniqueItems``, ``oneOf``). Everything but ``OneOf``, ``Unique``,
-``Keywords`` and raw schemas runs inside pydantic-core, without Python calls.
+gaps between strict pydantic and JSON Schema (``1.0`` and ``1e20`` are integers, formats are
+patterns with a calendar check, ``uniqueItems``, ``oneOf``, exact ``multipleOf``).
+
+Numbers are IEEE doubles, as in every JSON reader and in the TypeScript package: ``encode``
+writes them as ECMAScript does (``1`` for ``1.0``, ``0`` for ``-0.0``, ``1e+21``),
+``multipleOf`` is exact decimal arithmetic on their shortest decimals (``0.29`` is a multiple
+of ``0.01``), and an integer that a double would change (``9007199254740993``) is refused.
+Error messages are wiretype's own words, the same as the TypeScript package's.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import json
 import math
 import operator
 import re
+import threading
 import typing as _t
 from dataclasses import dataclass
 
@@ -33,7 +39,53 @@ FORMATS: dict[str, str] = {
     'uuid': '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
 }
 _FORMAT_OF_PATTERN = {pattern: name for name, pattern in FORMATS.items()}
-
+# pydantic's error types -> wiretype's words (registry/render/messages.py), and the words
+# wiretype's own checks use.
+WORDS: dict[str, str] = {
+    'missing': 'is required',
+    'int_type': 'must be integer',
+    'int_parsing': 'must be integer',
+    'int_from_float': 'must be integer',
+    'float_type': 'must be number',
+    'float_parsing': 'must be number',
+    'finite_number': 'must be number',
+    'string_type': 'must be string',
+    'string_sub_type': 'must be string',
+    'bool_type': 'must be boolean',
+    'bool_parsing': 'must be boolean',
+    'model_type': 'must be object',
+    'model_attributes_type': 'must be object',
+    'dict_type': 'must be object',
+    'list_type': 'must be array',
+    'none_required': 'must be null',
+    'greater_than_equal': 'must be at least {ge}',
+    'less_than_equal': 'must be at most {le}',
+    'greater_than': 'must be greater than {gt}',
+    'less_than': 'must be less than {lt}',
+    'multiple_of': 'must be a multiple of {multiple_of}',
+    'string_too_short': 'must be at least {min_length} characters long',
+    'string_too_long': 'must be at most {max_length} characters long',
+    'too_short': 'must have at least {min_length} items',
+    'too_long': 'must have at most {max_length} items',
+    'unique_items': 'must not hold the same item twice',
+    'format': 'must be a valid {format}',
+    'pattern': 'must match the pattern {pattern}',
+    'one_of': 'must match exactly one of the allowed schemas (oneOf)',
+    'any_of': 'must match one of the allowed schemas (anyOf)',
+    'not_carried': 'integer {literal} cannot be carried exactly by a JSON number (it would become {double}): send it as a string',
+    'not_json': 'is not JSON: {detail}',
+    'non_finite': 'NaN and Infinity are not JSON numbers',
+    'overflow': 'is beyond the largest double: a JSON reader would hold it as Infinity',
+    'not_envelope': 'an envelope must be a JSON object',
+    'not_type': 'must be a message name',
+    'unknown_type': 'is not a known message: {name}',
+    'not_live': '{v} is not a live version of {name}',
+    'not_id': 'must be a non-empty string',
+}
+OBJECT_WORDS: dict[str, str] = {
+    'too_short': 'must have at least {min_length} properties',
+    'too_long': 'must have at most {max_length} properties',
+}
 
 
 class DecodeError(ValueError):
@@ -45,31 +97,318 @@ class DecodeError(ValueError):
         super().__init__(shown or "invalid message")
 
 
+class InexactNumber(ArithmeticError):
+    """A number a JSON reader holding doubles would not hold as written: an integer a double
+    would change (``9007199254740993``), NaN or Infinity. Raised from inside validation, it
+    stops it at once; ``decode`` then reports every such number with its path."""
+
+
+# --- JSON numbers: doubles, judged by their shortest decimal (registry/numbers.py) --------
+
+MAX_EXACT = 2**53  # every integer up to here, and no odd one beyond, is a double
+
+
+def decimal_parts(x: int | float) -> tuple[int, int]:
+    """``(m, e)`` with the shortest decimal of the double ``x`` equal to ``m * 10**e``."""
+    if isinstance(x, int) and -MAX_EXACT <= x <= MAX_EXACT:
+        return x, 0
+    sign, digits, exponent = decimal.Decimal(repr(float(x))).as_tuple()
+    mantissa = int("".join(map(str, digits)) or "0")
+    return (-mantissa if sign else mantissa), int(exponent)
+
+
+def is_multiple(x: int | float, step: tuple[int, int]) -> bool:
+    """``multipleOf``: ``x / step`` is an integer, both as exact shortest decimals."""
+    xm, xe = decimal_parts(x)
+    sm, se = step
+    if xe >= se:
+        return (xm * int(10 ** (xe - se))) % sm == 0
+    return xm % (sm * int(10 ** (se - xe))) == 0
+
+
+def es_number(x: int | float) -> str:
+    """The double ``x`` as ECMAScript's ``String(x)`` (and ``JSON.stringify``) writes it."""
+    if isinstance(x, int) and -MAX_EXACT <= x <= MAX_EXACT:
+        return str(x)
+    number = float(x)
+    if number == 0:
+        return "0"
+    mantissa, exponent = decimal_parts(abs(number))
+    digits = str(mantissa).rstrip("0")
+    point = len(str(mantissa)) + exponent  # where the decimal point falls after digits[0]
+    return ("-" if number < 0 else "") + _es_layout(digits, point)
+
+
+def _es_layout(digits: str, point: int) -> str:
+    k = len(digits)
+    if k <= point <= 21:
+        return digits + "0" * (point - k)
+    if 0 < point <= 21:
+        return f"{digits[:point]}.{digits[point:]}"
+    if -6 < point <= 0:
+        return f"0.{'0' * -point}{digits}"
+    exponent = point - 1
+    mantissa = digits[0] + (f".{digits[1:]}" if k > 1 else "")
+    return f"{mantissa}e{'+' if exponent >= 0 else '-'}{abs(exponent)}"
+
+
+def number_text(value: _t.Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return es_number(value)
+    return str(value)
+
+
+def carried(literal: int) -> bool:
+    """Whether an integer survives being read as a double: the double holds it exactly, or
+    it is the double's own text (``1152921504606847000``)."""
+    if -MAX_EXACT <= literal <= MAX_EXACT:
+        return True
+    try:
+        number = float(literal)
+    except OverflowError:
+        return False
+    return int(number) == literal or es_number(number) == str(literal)
+
+
+def not_carried(literal: int) -> str:
+    try:
+        double = es_number(float(literal))
+    except OverflowError:
+        double = "Infinity" if literal > 0 else "-Infinity"
+    return WORDS["not_carried"].format(literal=literal, double=double)
+
+
+def double_int(value: int) -> int:
+    """An integer as the double that carries it (its exact value); else InexactNumber."""
+    if -MAX_EXACT <= value <= MAX_EXACT:
+        return value
+    if not carried(value):
+        raise InexactNumber(value)
+    return int(float(value))
+
+
+def _double_float(value: int) -> float:
+    if not carried(value):
+        raise InexactNumber(value)
+    return float(value)
+
+
+def _integral(value: float) -> int:
+    if value.is_integer():
+        return int(value)
+    raise PydanticCustomError("int_type", WORDS["int_type"])
+
+
+# --- canonical JSON: what encode writes, byte for byte what JSON.stringify writes -----------
+
+class _Writing(threading.local):
+    """What a serializer noticed while ``encode`` wrote a message in this thread."""
+
+    uncanonical = False  # a number pydantic writes otherwise than ECMAScript (1e-6)
+
+
+WRITING = _Writing()
+
+
+def _number_json(value: int | float) -> int | float:
+    """A number, so that pydantic writes what ECMAScript writes (``1`` for ``1.0``)."""
+    if isinstance(value, int):
+        return value if -MAX_EXACT <= value <= MAX_EXACT else _big_json(value)
+    if value.is_integer():
+        return int(value) if -MAX_EXACT <= value <= MAX_EXACT else _big_json(value)
+    if 1e-6 <= abs(value) < 1e-5:  # pydantic writes 1e-6: encode writes it the careful way
+        WRITING.uncanonical = True
+    return value
+
+
+def _big_json(value: int | float) -> int | float:
+    number = float(value)
+    return number if abs(number) >= 1e21 else int(es_number(number))
+
+
+def _value_json(value: _t.Any) -> _t.Any:
+    """Any JSON value, numbers and key order as ECMAScript writes them."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return _number_json(value)
+    if isinstance(value, list):
+        return [_value_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _value_json(value[key]) for key in es_keys(value)}
+    return value
+
+
+def _map_json(value: dict[str, _t.Any], handler: _t.Any) -> _t.Any:
+    return handler({key: value[key] for key in es_keys(value)} if _has_index(value) else value)
+
+
+_INDEX = re.compile(r"0|[1-9][0-9]{0,9}")
+
+
+def _is_index(key: str) -> bool:
+    """An array index to ECMAScript (``"0"`` ... ``"4294967294"``): such keys come first."""
+    return _INDEX.fullmatch(key) is not None and int(key) < 2**32 - 1
+
+
+def _has_index(value: dict[str, _t.Any]) -> bool:
+    return any(_is_index(key) for key in value)
+
+
+def es_keys(value: dict[str, _t.Any]) -> list[str]:
+    """An object's keys in the order ECMAScript keeps them: array indexes first, ascending,
+    then the others as they were added."""
+    if not _has_index(value):
+        return list(value)
+    indexes = sorted((key for key in value if _is_index(key)), key=int)
+    return indexes + [key for key in value if not _is_index(key)]
+
+
+def plain_extra(extra: dict[str, _t.Any]) -> bool:
+    """Whether pydantic writes these envelope keys as ECMAScript would: no floats, no
+    integers beyond 2^53, no keys that ECMAScript puts first."""
+    return not _has_index(extra) and all(_plain_value(item) for item in extra.values())
+
+
+def _plain_value(value: _t.Any) -> bool:
+    if isinstance(value, float):
+        return False
+    if isinstance(value, int):
+        return -MAX_EXACT <= value <= MAX_EXACT
+    if isinstance(value, dict):
+        return not _has_index(value) and all(_plain_value(item) for item in value.values())
+    if isinstance(value, list):
+        return all(_plain_value(item) for item in value)
+    return True
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def es_string(text: str) -> str:
+    """A string as JSON.stringify writes it: ``"``, ``\\`` and controls escaped, lone
+    surrogates as ``\\udxxx``, everything else as is."""
+    out = json.dumps(text, ensure_ascii=False)
+    if _SURROGATE.search(out):  # pairs become one character; lone halves are escaped
+        out = out.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+        out = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
+    return out
+
+
+def canonical_json(value: _t.Any, path: str = "") -> str:
+    """Any JSON value as ``JSON.stringify`` writes it (RFC 8785's number form, ECMAScript's
+    key order); DecodeError for a number that is not JSON or that a double would change."""
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else "true" if value else "false"
+    if isinstance(value, str):
+        return es_string(value)
+    if isinstance(value, (int, float)):
+        return _canonical_number(value, path)
+    if isinstance(value, dict):
+        pairs = (f"{es_string(key)}:{canonical_json(value[key], f'{path}/{pointer_part(key)}')}"
+                 for key in es_keys(value))
+        return "{" + ",".join(pairs) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(canonical_json(item, f"{path}/{i}")
+                              for i, item in enumerate(value)) + "]"
+    raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+def _canonical_number(value: int | float, path: str) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise DecodeError([{"path": path, "message": WORDS["finite_number"]}])
+    if isinstance(value, int) and not carried(value):
+        raise DecodeError([{"path": path, "message": not_carried(value)}])
+    return es_number(value)
+
+
 # --- exact JSON Schema types ------------------------------------------------------------
+
+
+def _plain(function: _t.Callable[[_t.Any], _t.Any]) -> _cs.CoreSchema:
+    return _cs.no_info_plain_validator_function(function)
+
+
+def _json_serializer(function: _t.Callable[[_t.Any], _t.Any]) -> _t.Any:
+    return _cs.plain_serializer_function_ser_schema(function, when_used="json")
+
+
+def _written(schema: _cs.CoreSchema, serialization: _t.Any) -> _cs.CoreSchema:
+    """``schema``, written to JSON by ``serialization``."""
+    return _t.cast(_cs.CoreSchema, {**schema, "serialization": serialization})
+
+
+def _exact_int(wide: bool) -> _cs.CoreSchema:
+    """A JSON number with no fraction (``1.0``, ``1e20`` too) as an int; the double's value.
+    Without ``wide`` (bounds within 2^53 follow) a big integer needs no check of its own:
+    the bounds refuse it, as they refuse it in the TypeScript package."""
+    big = [_cs.chain_schema([_cs.int_schema(strict=True), _plain(double_int)])] if wide else []
+    return _cs.union_schema(
+        [_cs.int_schema(strict=True, ge=-MAX_EXACT, le=MAX_EXACT) if wide else
+         _cs.int_schema(strict=True), *big,
+         _cs.chain_schema([_cs.float_schema(strict=True, allow_inf_nan=False),
+                           _plain(_integral)])],
+        mode="left_to_right", custom_error_type="int_type")
+
+
+def _any_number() -> _cs.CoreSchema:
+    """Any finite JSON number; an integer a double would change is refused."""
+    return _cs.union_schema(
+        [_cs.float_schema(strict=True, allow_inf_nan=False),
+         _cs.int_schema(strict=True, ge=-MAX_EXACT, le=MAX_EXACT),
+         _cs.chain_schema([_cs.int_schema(strict=True), _plain(_double_float)])],
+        custom_error_type="float_type")
+
+
+def _within(low: float | None, high: float | None) -> bool:
+    """Whether bounds keep every value within ±2^53, where doubles hold every integer."""
+    return low is not None and high is not None and low >= -MAX_EXACT and high <= MAX_EXACT
+
+
+def _multiple_of(step: int | float) -> _cs.CoreSchema:
+    """Exact ``multipleOf`` (pydantic's divides binary floats, within a tolerance)."""
+    parts = decimal_parts(step)
+    words = WORDS["multiple_of"].format(multiple_of=es_number(step))
+
+    def check(value: int | float) -> int | float:
+        if is_multiple(value, parts):
+            return value
+        raise PydanticCustomError("wiretype_multiple_of", words)
+
+    if isinstance(step, int):  # ints in the exact range are checked in Rust first
+        return _cs.union_schema(
+            [_cs.int_schema(strict=True, ge=-MAX_EXACT, le=MAX_EXACT, multiple_of=step),
+             _plain(check)], mode="left_to_right", custom_error_type="wiretype_multiple_of",
+            custom_error_message=words)
+    return _plain(check)
 
 
 @dataclass(frozen=True)
 class Int:
-    """``type: integer``: a JSON number with no fraction (``1.0`` too), never a bool or text."""
+    """``type: integer``: a JSON number with no fraction (``1.0``, ``1e20`` too), never a
+    bool or text; held as the exact value of its double."""
 
     ge: int | None = None
     le: int | None = None
     gt: int | None = None
     lt: int | None = None
-    multiple_of: int | None = None
+    multiple_of: int | float | None = None
 
     def __get_pydantic_core_schema__(self, source: _t.Any,
                                      handler: _p.GetCoreSchemaHandler) -> _cs.CoreSchema:
-        exact = _cs.union_schema(
-            [_cs.int_schema(strict=True),
-             _cs.chain_schema([_cs.float_schema(strict=True, allow_inf_nan=False),
-                               _cs.int_schema(strict=False)])],
-            custom_error_type="int_type")
-        if (self.ge, self.le, self.gt, self.lt, self.multiple_of) == (None,) * 5:
-            return exact
-        bounded = _cs.int_schema(strict=True, ge=self.ge, le=self.le, gt=self.gt, lt=self.lt,
-                                 multiple_of=self.multiple_of)
-        return _cs.chain_schema([exact, bounded])
+        low = self.ge if self.gt is None else self.gt
+        high = self.le if self.lt is None else self.lt
+        narrow = _within(low, high)
+        steps = [_exact_int(wide=not narrow)]
+        if (self.ge, self.le, self.gt, self.lt) != (None,) * 4:
+            steps.append(_cs.int_schema(strict=True, ge=self.ge, le=self.le, gt=self.gt,
+                                        lt=self.lt))
+        if self.multiple_of is not None:
+            steps.append(_multiple_of(self.multiple_of))
+        schema = steps[0] if len(steps) == 1 else _cs.chain_schema(steps)
+        if narrow:
+            return schema
+        return _written(schema, _json_serializer(_number_json))  # Python prints 2**60 exactly
 
 
 @dataclass(frozen=True)
@@ -84,8 +423,16 @@ class Float:
 
     def __get_pydantic_core_schema__(self, source: _t.Any,
                                      handler: _p.GetCoreSchemaHandler) -> _cs.CoreSchema:
-        return _cs.float_schema(strict=True, allow_inf_nan=False, ge=self.ge, le=self.le,
-                                gt=self.gt, lt=self.lt, multiple_of=self.multiple_of)
+        low = self.ge if self.gt is None else self.gt
+        high = self.le if self.lt is None else self.lt
+        bounded = _cs.float_schema(strict=True, allow_inf_nan=False, ge=self.ge, le=self.le,
+                                   gt=self.gt, lt=self.lt)
+        steps: list[_cs.CoreSchema] = [bounded] if _within(low, high) else [_any_number(),
+                                                                            bounded]
+        if self.multiple_of is not None:
+            steps.append(_multiple_of(self.multiple_of))
+        schema = steps[0] if len(steps) == 1 else _cs.chain_schema(steps)
+        return _written(schema, _json_serializer(_number_json))
 
 
 @dataclass(frozen=True)
@@ -100,13 +447,105 @@ class Str:
 
     def __get_pydantic_core_schema__(self, source: _t.Any,
                                      handler: _p.GetCoreSchemaHandler) -> _cs.CoreSchema:
-        checks: list[_cs.CoreSchema] = [_cs.str_schema(strict=True, min_length=self.min_length,
-                                 max_length=self.max_length,
-                                 pattern=FORMATS[self.format] if self.format else None)]
+        checks: list[_cs.CoreSchema] = []
+        if self.format is None or (self.min_length, self.max_length) != (None, None):
+            checks.append(_cs.str_schema(strict=True, min_length=self.min_length,
+                                         max_length=self.max_length))
+        if self.format is not None:
+            checks.append(format_check(self.format))
         if self.pattern is not None:
-            checks.append(_cs.str_schema(strict=True, pattern=self.pattern,
-                                         regex_engine=self.engine))
+            checks.append(_cs.custom_error_schema(  # a lone surrogate cannot be searched
+                _cs.str_schema(strict=True, pattern=self.pattern, regex_engine=self.engine),
+                custom_error_type="wiretype_pattern",
+                custom_error_message=WORDS["pattern"].format(pattern=self.pattern)))
         return checks[0] if len(checks) == 1 else _cs.chain_schema(checks)
+
+
+_FORMAT_SCHEMAS: dict[str, _cs.CoreSchema] = {}
+
+
+def format_check(fmt: str) -> _cs.CoreSchema:
+    """A string of the format ``fmt``, checked by one validator that every field shares.
+
+    A pattern compiled into each field's own validator is one regular expression per field
+    per model (1,800 in a registry of 300 messages), each with tables of its own that the
+    CPU's caches lose between messages; a single one per format stays warm.
+    """
+    schema = _FORMAT_SCHEMAS.get(fmt)
+    if schema is None:
+        pattern = _cs.custom_error_schema(  # whatever the reason, also a lone surrogate
+            _cs.str_schema(pattern=FORMATS[fmt]), custom_error_type="wiretype_format",
+            custom_error_message=WORDS["format"].format(format=fmt))
+        check = _cs.chain_schema([_cs.str_schema(strict=True), pattern])
+        schema = _FORMAT_SCHEMAS[fmt] = shared_check(check, fmt)
+    return schema
+
+
+class _Shared:
+    """A class standing for one shared check in core schemas (see ``shared_check``)."""
+
+    model_config: _t.ClassVar[dict[str, _t.Any]] = {}
+
+
+def shared_check(check: _cs.CoreSchema, name: str) -> _cs.CoreSchema:
+    """``check`` as one validator, shared by every schema it appears in, called in Rust.
+
+    pydantic-core reuses the built validator of a complete model class wherever the class
+    appears in a schema (its "prebuilt" validators); a class whose validator is the check
+    itself makes every use call the same one. Where a pydantic-core does not do that, each
+    use calls the shared validator from Python instead, which gives the same answers.
+    """
+    from pydantic_core import SchemaSerializer, SchemaValidator
+
+    validator = SchemaValidator(check)
+    if not _prebuilt_reused():
+        return _plain(validator.validate_python)
+    holder = type(f"_{name.title().replace('-', '')}Check", (_Shared,), {
+        "__pydantic_complete__": True, "__pydantic_validator__": validator,
+        "__pydantic_serializer__": SchemaSerializer(_cs.str_schema())})
+    metadata = {"pydantic_js_functions": [lambda _schema, _handler: {"type": "string",
+                                                                     "format": name}]}
+    return _t.cast(_cs.CoreSchema, {"type": "model", "cls": holder, "schema": check,
+                                    "metadata": metadata,
+                                    "serialization": _cs.simple_ser_schema("str")})
+
+
+_PREBUILT: list[bool] = []
+
+
+def _prebuilt_reused() -> bool:
+    """Whether this pydantic-core calls a complete class's own validator (tried once)."""
+    if not _PREBUILT:
+        from pydantic_core import SchemaValidator
+
+        check = _cs.str_schema(strict=True, pattern="^a$")
+        holder = type("_Probe", (_Shared,), {"__pydantic_complete__": True,
+                                             "__pydantic_validator__": SchemaValidator(check)})
+        try:
+            probe = SchemaValidator(_t.cast(_cs.CoreSchema, {"type": "model", "cls": holder,
+                                                             "schema": check}))
+            works = probe.validate_python("a") == "a"
+            try:
+                probe.validate_python("b")
+                works = False
+            except _p.ValidationError:
+                pass
+        except Exception:  # noqa: BLE001 - any failure means: not reused here
+            works = False
+        _PREBUILT.append(works)
+    return _PREBUILT[0]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """``enum`` / ``const`` held by ``Literal``: its failure in wiretype's words."""
+
+    words: str
+
+    def __get_pydantic_core_schema__(self, source: _t.Any,
+                                     handler: _p.GetCoreSchemaHandler) -> _cs.CoreSchema:
+        return _cs.custom_error_schema(handler(source), custom_error_type="wiretype_enum",
+                                       custom_error_message=self.words)
 
 
 def _after(function: _t.Callable[[_t.Any], _t.Any],
@@ -128,9 +567,41 @@ def _unique(items: list[_t.Any]) -> list[_t.Any]:
     for item in items:
         key = canonical(jsonable(item))
         if key in seen:
-            raise PydanticCustomError("unique_items", "items must be unique")
+            raise PydanticCustomError("unique_items", WORDS["unique_items"])
         seen.add(key)
     return items
+
+
+@dataclass(frozen=True)
+class Map:
+    """A JSON object with any keys (``map[T]``): written in ECMAScript's key order."""
+
+    def __get_pydantic_core_schema__(self, source: _t.Any,
+                                     handler: _p.GetCoreSchemaHandler) -> _cs.CoreSchema:
+        return _written(handler(source), _cs.wrap_serializer_function_ser_schema(
+            _map_json, when_used="json"))
+
+
+@dataclass(frozen=True)
+class Json:
+    """A value that may be any JSON (``any``, enum values ``Literal`` cannot hold, raw
+    schemas): integers a double would change are refused; written as canonical JSON."""
+
+    def __get_pydantic_core_schema__(self, source: _t.Any,
+                                     handler: _p.GetCoreSchemaHandler) -> _cs.CoreSchema:
+        checked = _cs.with_info_after_validator_function(_doubles_only, handler(source))
+        return _written(checked, _json_serializer(_value_json))
+
+
+# The context of the careful way of decode: it takes every number as a JSON reader holding
+# doubles would, and reports the ones a double changed once the data is validated.
+CAREFUL = object()
+
+
+def _doubles_only(value: _t.Any, info: _t.Any) -> _t.Any:
+    if info.context is not CAREFUL and not finite(value):
+        raise InexactNumber(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -157,47 +628,48 @@ def keyword_problem(keywords: dict[str, _t.Any], value: _t.Any) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _number_problem(keywords, value)
     if isinstance(value, list):
-        size = len(value)
-        if size < keywords.get("minItems", 0) or size > keywords.get("maxItems", math.inf):
-            return "wrong number of items"
+        return _size_problem(keywords, len(value), "Items", WORDS)
     if isinstance(value, dict):
-        size = len(value)
-        if size < keywords.get("minProperties", 0) or \
-                size > keywords.get("maxProperties", math.inf):
-            return "wrong number of properties"
+        return _size_problem(keywords, len(value), "Properties", OBJECT_WORDS)
+    return None
+
+
+def _size_problem(keywords: dict[str, _t.Any], size: int, noun: str,
+                  words: dict[str, str]) -> str | None:
+    if size < keywords.get(f"min{noun}", 0):
+        return words["too_short"].format(min_length=keywords[f"min{noun}"])
+    if size > keywords.get(f"max{noun}", math.inf):
+        return words["too_long"].format(max_length=keywords[f"max{noun}"])
     return None
 
 
 def _string_problem(keywords: dict[str, _t.Any], value: str) -> str | None:
-    if len(value) < keywords.get("minLength", 0) or len(value) > keywords.get("maxLength",
-                                                                            math.inf):
-        return "string length out of range"
+    if len(value) < keywords.get("minLength", 0):
+        return WORDS["string_too_short"].format(min_length=keywords["minLength"])
+    if len(value) > keywords.get("maxLength", math.inf):
+        return WORDS["string_too_long"].format(max_length=keywords["maxLength"])
     fmt = keywords.get("format")
-    if fmt in FORMATS and not re.search(FORMATS[fmt], value):
-        return f"not a valid {fmt}"
+    if fmt in FORMATS and not formatted(fmt, value):
+        return WORDS["format"].format(format=fmt)
     if "pattern" in keywords and not re.search(keywords["pattern"], value):
-        return "string does not match the pattern"
+        return WORDS["pattern"].format(pattern=keywords["pattern"])
     return None
 
 
 def _number_problem(keywords: dict[str, _t.Any], value: float) -> str | None:
-    for keyword, holds in _NUMBER_CHECKS.items():
+    for keyword, (holds, words, key) in _NUMBER_CHECKS.items():
         if keyword in keywords and not holds(value, keywords[keyword]):
-            return f"breaks {keyword} {keywords[keyword]}"
+            return WORDS[words].format(**{key: es_number(keywords[keyword])})
     return None
 
 
-def _multiple(value: float, step: float) -> bool:
-    quotient = value / step
-    return math.isfinite(quotient) and quotient == int(quotient)
-
-
-_NUMBER_CHECKS: dict[str, _t.Callable[[float, float], bool]] = {
-    "minimum": operator.ge,
-    "maximum": operator.le,
-    "exclusiveMinimum": operator.gt,
-    "exclusiveMaximum": operator.lt,
-    "multipleOf": _multiple,
+_NUMBER_CHECKS: dict[str, tuple[_t.Callable[[_t.Any, _t.Any], bool], str, str]] = {
+    "minimum": (operator.ge, "greater_than_equal", "ge"),
+    "maximum": (operator.le, "less_than_equal", "le"),
+    "exclusiveMinimum": (operator.gt, "greater_than", "gt"),
+    "exclusiveMaximum": (operator.lt, "less_than", "lt"),
+    "multipleOf": (lambda value, step: is_multiple(value, decimal_parts(step)), "multiple_of",
+                   "multiple_of"),
 }
 
 
@@ -206,85 +678,166 @@ class Values:
     """``enum`` / ``const`` values that ``Literal`` cannot hold (floats, objects, lists)."""
 
     values: tuple[_t.Any, ...]
+    words: str = ""
 
     def __get_pydantic_core_schema__(self, source: _t.Any,
                                      handler: _p.GetCoreSchemaHandler) -> _cs.CoreSchema:
-        return _cs.no_info_plain_validator_function(self._check)
+        return _written(_plain(self._check), _json_serializer(_value_json))
 
     def _check(self, value: _t.Any) -> _t.Any:
         key = canonical(jsonable(value))
         if all(canonical(allowed) != key for allowed in self.values):
-            raise PydanticCustomError("enum", "not one of the allowed values")
+            raise PydanticCustomError("wiretype_enum", self.words)
         return value
 
 
 @dataclass(frozen=True)
 class OneOf:
-    """``oneOf``: exactly one branch validates; ``discriminator`` picks the candidates first."""
+    """``oneOf``: exactly one branch validates. With a ``discriminator`` whose value in each
+    branch is ``tags``, the value's tag picks the one branch that can, and its errors are the
+    errors reported."""
 
     discriminator: str | None = None
+    tags: tuple[_t.Any, ...] = ()
+    tag_words: str = ""
 
     def __get_pydantic_core_schema__(self, source: _t.Any,
                                      handler: _p.GetCoreSchemaHandler) -> _cs.CoreSchema:
         branches = tuple(_p.TypeAdapter(branch) for branch in _t.get_args(source))
-        return _cs.no_info_plain_validator_function(lambda value: self._check(branches, value))
+        if self.discriminator is not None and len(self.tags) == len(branches):
+            picks = {canonical(tag): branch for tag, branch in zip(self.tags, branches)}
+            return _plain(lambda value: self._pick(picks, branches, value))
+        return _plain(lambda value: self._check(branches, value))
+
+    def _pick(self, picks: dict[str, _p.TypeAdapter[_t.Any]],
+              branches: tuple[_p.TypeAdapter[_t.Any], ...], value: _t.Any) -> _t.Any:
+        if isinstance(value, _p.BaseModel):
+            return self._check(branches, value)
+        if not isinstance(value, dict):
+            raise PydanticCustomError("model_type", WORDS["model_type"])
+        name = _t.cast(str, self.discriminator)
+        if name not in value:
+            raise located(name, WORDS["missing"], value)
+        branch = picks.get(canonical(jsonable(value[name])))
+        if branch is None:
+            raise located(name, self.tag_words, value[name])
+        return branch.validate_python(value)
 
     def _check(self, branches: tuple[_p.TypeAdapter[_t.Any], ...], value: _t.Any) -> _t.Any:
         found: list[_t.Any] = []
-        problems: list[str] = []
         for branch in branches:
             try:
                 found.append(branch.validate_python(value))
-            except _p.ValidationError as exc:
-                problems.append(exc.errors(include_url=False)[0]["msg"])
+            except _p.ValidationError:
+                continue
         if len(found) == 1:
             return found[0]
-        if found:
-            raise PydanticCustomError("one_of", "matches more than one of the one_of types")
-        raise PydanticCustomError("one_of", "matches none of the one_of types ({problems})",
-                                  {"problems": "; ".join(problems)})
+        raise PydanticCustomError("one_of", WORDS["one_of"])
+
+
+def located(key: str, words: str, value: _t.Any) -> _p.ValidationError:
+    """A validation error at ``key`` below the value being validated."""
+    return _p.ValidationError.from_exception_data("wiretype", [
+        {"type": PydanticCustomError("wiretype", words), "loc": (key,), "input": value}])
 
 
 class RawModel(_p.RootModel[_t.Any]):
     """A version given as a raw ``schema:``: its data, checked by ``jsonschema`` as written."""
 
+    root: _t.Annotated[_t.Any, Json()]
     __wire_name__: _t.ClassVar[str] = ""
     __wire_version__: _t.ClassVar[int] = 0
     __wire_schema__: _t.ClassVar[str] = "true"
 
     @_p.model_validator(mode="after")
     def _check_schema(self) -> _t.Self:
-        problem = raw_problem(type(self).__wire_schema__, self.root)
-        if problem:
-            raise ValueError(problem)
+        problems = raw_problems(type(self).__wire_schema__, self.root)
+        if problems:
+            raise _p.ValidationError.from_exception_data("wiretype", [
+                {"type": PydanticCustomError("wiretype", words), "loc": loc, "input": self.root}
+                for loc, words in problems])
         return self
 
 
 _RAW_VALIDATORS: dict[str, _t.Any] = {}
 
 
-def raw_problem(schema_text: str, value: _t.Any) -> str | None:
-    """The first error of ``value`` against a raw schema (needs the ``jsonschema`` package)."""
+def raw_problems(schema_text: str, value: _t.Any) -> list[tuple[tuple[_t.Any, ...], str]]:
+    """The errors of ``value`` against a raw schema, as (path, words); needs ``jsonschema``."""
     validator = _RAW_VALIDATORS.get(schema_text)
     if validator is None:
-        import jsonschema
-
-        checker = jsonschema.FormatChecker(formats=())
-        for name, pattern in FORMATS.items():
-            checker.checks(name)(_format_check(pattern))
-        validator = jsonschema.Draft202012Validator(json.loads(schema_text),
-                                                    format_checker=checker)
-        _RAW_VALIDATORS[schema_text] = validator
-    error = next(iter(validator.iter_errors(value)), None)
-    if error is None:
-        return None
-    where = "".join(f"/{pointer_part(p)}" for p in error.absolute_path)
-    return f"{where}: {error.message}" if where else str(error.message)
+        validator = _RAW_VALIDATORS[schema_text] = _raw_validator(json.loads(schema_text))
+    found: dict[tuple[_t.Any, ...], str] = {}
+    for error in validator.iter_errors(value):
+        loc, words = raw_words(error)
+        if error.validator == "type":  # a value of the wrong type: that is what is wrong
+            found[loc] = words
+        else:
+            found.setdefault(loc, words)
+    return sorted(found.items(), key=lambda item: [str(part) for part in item[0]])
 
 
-def _format_check(pattern: str) -> _t.Callable[[object], bool]:
-    compiled = re.compile(pattern)
-    return lambda value: not isinstance(value, str) or compiled.search(value) is not None
+def _raw_validator(schema: _t.Any) -> _t.Any:
+    import jsonschema
+    from jsonschema.validators import extend
+
+    def multiple(validator: _t.Any, step: _t.Any, instance: _t.Any, _: _t.Any) -> _t.Any:
+        if validator.is_type(instance, "number") and not is_multiple(instance,
+                                                                     decimal_parts(step)):
+            yield jsonschema.ValidationError(WORDS["multiple_of"].format(
+                multiple_of=es_number(step)))
+
+    checker = jsonschema.FormatChecker(formats=())
+    for name in FORMATS:
+        checker.checks(name)(_format_check(name))
+    base = jsonschema.Draft202012Validator
+    doubles = base.TYPE_CHECKER.redefine(  # Infinity (1e400) is no double, so no number
+        "number", lambda checker, x: isinstance(x, (int, float)) and not isinstance(x, bool)
+        and math.isfinite(x))
+    cls = extend(base, {"multipleOf": multiple},  # type: ignore[no-untyped-call]
+                 type_checker=doubles)
+    return cls(schema, format_checker=checker)
+
+
+def raw_words(error: _t.Any) -> tuple[tuple[_t.Any, ...], str]:
+    """A ``jsonschema`` error as the TypeScript validators word it, where they agree."""
+    loc, keyword, expected = tuple(error.absolute_path), error.validator, error.validator_value
+    if keyword == "required":
+        missing = [name for name in expected if isinstance(error.instance, dict)
+                   and name not in error.instance]
+        return (*loc, missing[0] if missing else ""), WORDS["missing"]
+    words = _RAW_WORDS.get(keyword)
+    return loc, words(expected) if words else str(error.message)
+
+
+_RAW_WORDS: dict[str, _t.Callable[[_t.Any], str]] = {
+    "type": lambda types: "must be " + " or ".join([types] if isinstance(types, str)
+                                                   else types),
+    "minimum": lambda n: WORDS["greater_than_equal"].format(ge=number_text(n)),
+    "maximum": lambda n: WORDS["less_than_equal"].format(le=number_text(n)),
+    "exclusiveMinimum": lambda n: WORDS["greater_than"].format(gt=number_text(n)),
+    "exclusiveMaximum": lambda n: WORDS["less_than"].format(lt=number_text(n)),
+    "minLength": lambda n: WORDS["string_too_short"].format(min_length=n),
+    "maxLength": lambda n: WORDS["string_too_long"].format(max_length=n),
+    "minItems": lambda n: WORDS["too_short"].format(min_length=n),
+    "maxItems": lambda n: WORDS["too_long"].format(max_length=n),
+    "pattern": lambda p: WORDS["pattern"].format(pattern=p),
+    "format": lambda f: WORDS["format"].format(format=f),
+    "uniqueItems": lambda _: WORDS["unique_items"],
+    "oneOf": lambda _: WORDS["one_of"],
+    "anyOf": lambda _: WORDS["any_of"],
+}
+
+
+def _format_check(fmt: str) -> _t.Callable[[object], bool]:
+    return lambda value: not isinstance(value, str) or formatted(fmt, value)
+
+
+def formatted(fmt: str, value: str) -> bool:
+    """Whether ``value`` has the format ``fmt``, checked by Python's ``re`` (whose ``$``
+    also matches before a final newline, which ECMAScript's and Rust's do not)."""
+    found = re.search(FORMATS[fmt], value)
+    return found is not None and found.end() == len(value)
 
 
 # --- JSON values ------------------------------------------------------------------------
@@ -329,7 +882,7 @@ def pointer(loc: _t.Iterable[object]) -> str:
 
 
 def error_list(exc: _p.ValidationError, prefix: str = "") -> list[dict[str, str]]:
-    """pydantic's errors as ``{path, message}``, one per path, formats named."""
+    """pydantic's errors as ``{path, message}``, one per path, in wiretype's words."""
     out: list[dict[str, str]] = []
     seen: set[str] = set()
     for error in exc.errors(include_url=False):
@@ -342,13 +895,17 @@ def error_list(exc: _p.ValidationError, prefix: str = "") -> list[dict[str, str]
 
 
 def _message(error: _t.Any) -> str:
-    if error["type"] == "string_pattern_mismatch":
-        fmt = _FORMAT_OF_PATTERN.get(str(error.get("ctx", {}).get("pattern", "")))
-        if fmt is not None:
-            return f"not a valid {fmt}"
-    if error["type"] == "missing":
-        return "required field is missing"
-    return str(error["msg"])
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        fmt = _FORMAT_OF_PATTERN.get(pattern)
+        return WORDS["format"].format(format=fmt) if fmt else \
+            WORDS["pattern"].format(pattern=pattern)
+    words = OBJECT_WORDS.get(kind) if isinstance(error.get("input"), dict) else None
+    words = words or WORDS.get(kind)
+    if words is None:  # wiretype's own checks already speak its words
+        return str(error["msg"]).removeprefix("Value error, ")
+    return words.format(**{key: number_text(value) for key, value in ctx.items()})
 
 
 def non_finite(text: str | bytes) -> bool:
@@ -365,17 +922,6 @@ def non_finite(text: str | bytes) -> bool:
     return False
 
 
-def finite(value: _t.Any) -> bool:
-    """True when no number inside ``value`` is NaN or infinite."""
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, dict):
-        return all(finite(item) for item in value.values())
-    if isinstance(value, list):
-        return all(finite(item) for item in value)
-    return True
-
-
 def _reject(name: str) -> _t.NoReturn:
     raise ValueError(f"{name} is not JSON")
 
@@ -385,14 +931,145 @@ def loads(text: str | bytes) -> _t.Any:
     return json.loads(text, parse_constant=_reject)
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Where an integer literal may be too long for a double: 16 digits in a row.
+LONG_DIGITS = re.compile(rb"[0-9]{16}")
+LONG_DIGITS_TEXT = re.compile(LONG_DIGITS.pattern.decode())
 
 
-def dumps(value: _t.Any) -> bytes:
-    """Compact JSON, non-ASCII as is; lone surrogates (not UTF-8) written as escapes."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    text = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    return text.encode("utf-8")
+def uncarried(value: _t.Any, path: str = "") -> list[tuple[str, int]]:
+    """``(JSON Pointer, integer)`` for every integer in ``value`` that a double would change."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [] if carried(value) else [(path, value)]
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in uncarried(item, f"{path}/{pointer_part(key)}")]
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in uncarried(item, f"{path}/{i}")]
+    return []
+
+
+def as_doubles(value: _t.Any) -> _t.Any:
+    """``value`` as a reader holding doubles sees it: every integer as its double's value."""
+    if isinstance(value, int) and not isinstance(value, bool) and not carried(value):
+        try:
+            return int(float(value))
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    if isinstance(value, dict):
+        return {key: as_doubles(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [as_doubles(item) for item in value]
+    return value
+
+
+def overflowed(value: _t.Any, path: str = "") -> list[str]:
+    """JSON Pointers of the numbers in ``value`` that no double holds (``1e400``)."""
+    if isinstance(value, float):
+        return [] if math.isfinite(value) else [path]
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in overflowed(item, f"{path}/{pointer_part(key)}")]
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in overflowed(item, f"{path}/{i}")]
+    return []
+
+
+_LONE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogates(value: _t.Any, path: str = "") -> list[tuple[str, str]]:
+    """``(JSON Pointer, string)`` for every string in ``value`` holding a lone surrogate,
+    which pydantic-core's checks of lengths and patterns cannot read."""
+    if isinstance(value, str):
+        return [(path, value)] if _LONE.search(value) else []
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in lone_surrogates(item, f"{path}/{pointer_part(key)}")]
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value)
+                for found in lone_surrogates(item, f"{path}/{i}")]
+    return []
+
+
+def without_lone_surrogates(value: _t.Any) -> _t.Any:
+    """``value`` with each lone surrogate as U+FFFD: one code point for another, so every
+    length, format and pattern of the registry judges it as it judges the original."""
+    if isinstance(value, str):
+        return _LONE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {key: without_lone_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_lone_surrogates(item) for item in value]
+    return value
+
+
+def put_back(model: _p.BaseModel, path: str, text: str) -> None:
+    """Set the string at the JSON Pointer ``path`` inside a validated model to ``text``."""
+    *parents, last = [part.replace("~1", "/").replace("~0", "~")
+                      for part in path.split("/")[1:]]
+    node: _t.Any = model
+    for part in parents:
+        node = _child(node, part)
+        if node is None:
+            return
+    if isinstance(node, _p.RootModel):
+        node = node.root
+    if isinstance(node, _p.BaseModel):
+        name = _field_of(node, last)
+        if name is not None:
+            node.__dict__[name] = text
+        elif node.__pydantic_extra__ is not None and last in node.__pydantic_extra__:
+            node.__pydantic_extra__[last] = text
+    elif isinstance(node, list) and last.isdecimal() and int(last) < len(node):
+        node[int(last)] = text
+    elif isinstance(node, dict) and last in node:
+        node[last] = text
+
+
+def _field_of(model: _p.BaseModel, wire: str) -> str | None:
+    for name, info in type(model).model_fields.items():
+        if (info.alias or name) == wire:
+            return name
+    return None
+
+
+def _child(node: _t.Any, part: str) -> _t.Any:
+    if isinstance(node, _p.RootModel):
+        node = node.root
+    if isinstance(node, _p.BaseModel):
+        name = _field_of(node, part)
+        if name is not None:
+            return getattr(node, name)
+        return (node.__pydantic_extra__ or {}).get(part)
+    if isinstance(node, list):
+        return node[int(part)] if part.isdecimal() and int(part) < len(node) else None
+    return node.get(part) if isinstance(node, dict) else None
+
+
+def holds_number(value: _t.Any, path: str) -> bool:
+    """Whether the JSON Pointer ``path`` names a number inside ``value``."""
+    for raw in path.split("/")[1:]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdecimal() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return False
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def finite(value: _t.Any) -> bool:
+    """True when every number inside ``value`` is finite and carried by a double."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, int):
+        return isinstance(value, bool) or carried(value)
+    if isinstance(value, dict):
+        return all(finite(item) for item in value.values())
+    if isinstance(value, list):
+        return all(finite(item) for item in value)
+    return True
 
 
 # --- migration steps (docs/shims.md), on a message's data as JSON ---------------------------

@@ -81,6 +81,15 @@ MESSAGES: dict[str, dict[int, type[_p.BaseModel]]] = {
         1: _m.WelcomeV1,
     },
 }
+# The shared types each message version uses, each after the ones it uses: built before the
+# version's envelope, so that every envelope reuses their validators instead of copying them.
+_SHARED: dict[tuple[str, int], tuple[type[_p.BaseModel], ...]] = {
+    ('chat.message_deleted', 1): (_m.UserV1, ),
+    ('chat.message_sent', 1): (_m.UserV1, ),
+    ('chat.message_sent', 2): (_m.UserV1, ),
+    ('chat.message_sent', 3): (_m.UserV1, ),
+    ('chat.room.joined', 1): (_m.UserV1, ),
+}
 MessageData = _t.Union[
     _m.MessageDeletedV1,
     _m.MessageEditedV1,
@@ -109,7 +118,9 @@ MessageData = _t.Union[
 class Envelope(_p.BaseModel):
     """One message on the wire; keys beyond these four are kept (``envelope.model_extra``)."""
 
-    model_config = _p.ConfigDict(extra="allow", strict=True)
+    # Message values are mostly unique (ids, times, text): pydantic-core's cache of short
+    # strings would only hash them (13% of decode time over 300 different messages).
+    model_config = _p.ConfigDict(extra="allow", strict=True, cache_strings="none")
 
     type: str
     v: int
@@ -127,6 +138,12 @@ class _Header(_p.BaseModel):
     v: _t.Annotated[int, _rt.Int()]
 
 
+# Message versions with a declared field whose wire name ECMAScript puts first in an object
+# ("0", "12"): they are always written the careful way, in ECMAScript's key order.
+_INDEX_NAMED: frozenset[tuple[str, int]] = frozenset({
+})
+
+
 def envelope(data: _p.BaseModel, *, id: str | None = None, **extra: _t.Any) -> Envelope:
     """A new envelope around a message model: type and v from its class, a fresh uuid4 id."""
     cls = type(data)
@@ -139,6 +156,9 @@ def envelope(data: _p.BaseModel, *, id: str | None = None, **extra: _t.Any) -> E
 @functools.cache
 def _envelope_model(name: str, version: int) -> type[Envelope]:
     """The envelope of one message version: literal type and v, typed data."""
+    for shared in _SHARED.get((name, version), ()):
+        if not shared.__pydantic_complete__:
+            shared.model_rebuild()
     fields: dict[str, _t.Any] = {
         "type": (_t.Literal[name], ...),
         "v": (_t.Literal[version], ...),
@@ -152,14 +172,29 @@ def _failed(path: str, message: str) -> DecodeError:
     return DecodeError([{"path": path, "message": message}])
 
 
-def _model_for(name: str, version: int) -> type[Envelope]:
-    versions = MESSAGES.get(name)
+def _frame_errors(value: _t.Any) -> list[dict[str, str]]:
+    """The envelope's own mistakes, each key checked (as the TypeScript package does)."""
+    if not isinstance(value, dict):
+        return [{"path": "", "message": _rt.WORDS["not_envelope"]}]
+    errors: list[dict[str, str]] = []
+    name, version = value.get("type"), value.get("v")
+    versions = MESSAGES.get(name) if isinstance(name, str) else None
     if versions is None:
-        raise _failed("/type", f"unknown message type {name!r}")
-    if version not in versions:
-        live = ", ".join(map(str, versions))
-        raise _failed("/v", f"{name} has no live version {version} (live: {live})")
-    return _envelope_model(name, version)
+        errors.append({"path": "/type", "message": _rt.WORDS["unknown_type"].format(
+            name=_rt.es_string(name)) if isinstance(name, str) else _rt.WORDS["not_type"]})
+    integer = isinstance(version, int) and not isinstance(version, bool) or \
+        isinstance(version, float) and version.is_integer()
+    if not integer:
+        errors.append({"path": "/v", "message": _rt.WORDS["int_type"]})
+    elif versions is not None and version not in versions:
+        errors.append({"path": "/v", "message": _rt.WORDS["not_live"].format(
+            v=_rt.es_number(_t.cast(float, version)), name=name)})
+    ident = value.get("id")
+    if not isinstance(ident, str) or not ident:
+        errors.append({"path": "/id", "message": _rt.WORDS["not_id"]})
+    if not isinstance(value.get("data"), dict):
+        errors.append({"path": "/data", "message": _rt.WORDS["model_type"]})
+    return errors
 
 
 def _json_text(raw: bytes | bytearray | memoryview | str | dict[str, _t.Any]) -> str | bytes:
@@ -175,93 +210,136 @@ def _json_text(raw: bytes | bytearray | memoryview | str | dict[str, _t.Any]) ->
     raise TypeError(f"decode takes bytes, str or dict, not {type(raw).__name__}")
 
 
-# The usual frame starts `{"type": "...", "v": N`: the model is guessed from those bytes and
+# The usual frame starts `{"type": "...", "v": N,`: the model is guessed from those bytes and
 # validated in one pass. The model's literal `type` and `v` make a wrong guess fail on
 # /type or /v, and the frame then goes the careful way (read type and v, then validate).
-_GUESS_BYTES = re.compile(rb'\{\s*"type"\s*:\s*"([^"\\]*)"\s*,\s*"v"\s*:\s*([0-9]+)\s*[,}]')
+# A frame start seen before (up to the comma after `"v": N`) is found by two `find`s and a
+# dict lookup; the regular expression only reads one never seen.
+_GUESS_BYTES = re.compile(rb'\{\s*"type"\s*:\s*"([^"\\]*)"\s*,\s*"v"\s*:\s*([0-9]+)\s*,')
 _GUESS_TEXT = re.compile(_GUESS_BYTES.pattern.decode())
-_GUESSED: dict[_t.Any, _t.Any] = {}  # the frame's first bytes -> the envelope's validator
-# Message versions whose data may hold any JSON value (`any`, raw schemas): NaN and
-# Infinity are looked for in the text before they are decoded.
-_LOOSE: frozenset[tuple[str, int]] = frozenset({
-})
+_GUESSED: dict[_t.Any, _t.Any] = {}  # the frame's first bytes -> its envelope's validate_json
 
 
-def _learn(found: re.Match[_t.Any]) -> _t.Any:
-    """The validator for a guessed type and version (None: take the careful way)."""
+def _learn(text: str | bytes) -> _t.Any:
+    """``validate_json`` of the type and version a frame starts with (None: the careful way)."""
+    found: re.Match[_t.Any] | None = _GUESS_BYTES.match(text) if type(text) is bytes \
+        else _GUESS_TEXT.match(text)  # type: ignore[arg-type]
+    if found is None:
+        return None
     name = found.group(1)
     name = name.decode("utf-8", "replace") if isinstance(name, bytes) else name
     version = int(found.group(2))
-    if version not in MESSAGES.get(name, {}) or (name, version) in _LOOSE:
+    if version not in MESSAGES.get(name, {}):
         return None
-    validator = _GUESSED[found.group(0)] = _envelope_model(name, version).__pydantic_validator__
-    return validator
+    validate = _envelope_model(name, version).__pydantic_validator__.validate_json
+    _GUESSED[found.group(0)] = validate
+    return validate
 
 
 def decode(raw: bytes | bytearray | memoryview | str | dict[str, _t.Any]) -> Envelope:
     """Validate an envelope exactly against its message version; ``DecodeError`` if not."""
-    text = raw if type(raw) is bytes else _json_text(raw)
-    found: re.Match[_t.Any] | None = _GUESS_BYTES.match(text) if type(text) is bytes \
-        else _GUESS_TEXT.match(text)  # type: ignore[arg-type]
-    if found is None:
-        return _decode_careful(text)
-    validator = _GUESSED.get(found.group(0))
-    if validator is None:
-        validator = _learn(found)
-        if validator is None:
+    text: str | bytes
+    # The key is the frame up to the comma after `"v": N` (a message name has no comma).
+    if isinstance(raw, bytes):
+        text = raw
+        validate = _GUESSED.get(raw[:raw.find(b",", raw.find(b",") + 1) + 1])
+    elif isinstance(raw, str):
+        text = raw
+        validate = _GUESSED.get(raw[:raw.find(",", raw.find(",") + 1) + 1])
+    else:
+        text = _json_text(raw)
+        validate = None
+    if validate is None:
+        validate = _learn(text)
+        if validate is None:
             return _decode_careful(text)
     try:
-        framed: Envelope = validator.validate_json(text, by_alias=True, by_name=False)
-    except _p.ValidationError as exc:
-        if any(e["loc"][:1] in (("type",), ("v",)) or e["type"] == "json_invalid"
-               for e in exc.errors()):
-            return _decode_careful(text)
-        raise DecodeError(_rt.error_list(exc)) from None
+        framed: Envelope = validate(text, by_name=False)  # wire names only
+    except (_p.ValidationError, _rt.InexactNumber):
+        return _decode_careful(text)
     if framed.__pydantic_extra__ and not _rt.finite(framed.__pydantic_extra__):
-        raise _failed("", "NaN and Infinity are not JSON")
+        return _decode_careful(text)
     return framed
 
 
 def _decode_careful(text: str | bytes) -> Envelope:
+    """Frames the guess did not fit, and every refusal: read the type and version first;
+    on any failure, judge the parsed value as the TypeScript package does."""
     if _rt.non_finite(text):
-        raise _failed("", "NaN and Infinity are not JSON")
-    try:
-        header = _Header.model_validate_json(text)
-    except _p.ValidationError as exc:
-        if _unreadable(exc):
-            return _decode_loaded(text)
-        raise DecodeError(_rt.error_list(exc)) from None
-    model = _model_for(header.type, header.v)
-    try:
-        return model.model_validate_json(text, by_alias=True, by_name=False)
-    except _p.ValidationError as exc:
-        if _unreadable(exc):
-            return _decode_loaded(text)
-        raise DecodeError(_rt.error_list(exc)) from None
-
-
-def _unreadable(exc: _p.ValidationError) -> bool:
-    return any(e["type"] in ("json_invalid", "string_unicode") for e in exc.errors())
-
-
-def _decode_loaded(text: str | bytes) -> Envelope:
-    """The slow path, for JSON that pydantic's reader refuses but JSON allows (lone surrogates)."""
+        raise _failed("", _rt.WORDS["not_json"].format(detail=_rt.WORDS["non_finite"]))
+    long_digits = (_rt.LONG_DIGITS if isinstance(text, bytes) else _rt.LONG_DIGITS_TEXT)
+    if long_digits.search(text) is None:  # type: ignore[arg-type]
+        try:
+            header = _Header.model_validate_json(text)
+            model = _model_for(header.type, header.v)
+            if model is not None:
+                framed: Envelope = model.model_validate_json(text, by_alias=True,
+                                                             by_name=False)
+                if not framed.__pydantic_extra__ or _rt.finite(framed.__pydantic_extra__):
+                    return framed
+        except (_p.ValidationError, _rt.InexactNumber):
+            pass
     try:
         value = _rt.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise _failed("", f"not valid JSON: {exc}") from None
+        raise _failed("", _rt.WORDS["not_json"].format(detail=exc)) from None
+    return decode_value(value)
+
+
+def _model_for(name: str, version: int) -> type[Envelope] | None:
+    return _envelope_model(name, version) if version in MESSAGES.get(name, {}) else None
+
+
+def decode_value(value: _t.Any) -> Envelope:
+    """A parsed JSON value as an envelope, judged on the doubles a JSON reader holds: the
+    mistakes of the frame, then of the data, then every number the message keeps that a
+    double changed (an integer literal it cannot carry, a number beyond the largest)."""
+    wide = _rt.uncarried(value)
+    doubles = _rt.as_doubles(value) if wide else value
+    errors = _frame_errors(doubles)
+    if errors:
+        raise DecodeError(errors)
+    model = _envelope_model(value["type"], int(value["v"]))
+    lone = _rt.lone_surrogates(doubles)
+    probe = _rt.without_lone_surrogates(doubles) if lone else doubles
     try:
-        header = _Header.model_validate(value)
-        return _model_for(header.type, header.v).model_validate(value, by_alias=True,
-                                                                by_name=False)
+        framed = model.model_validate({**probe, "v": int(value["v"])}, by_alias=True,
+                                      by_name=False, context=_rt.CAREFUL)
     except _p.ValidationError as exc:
         raise DecodeError(_rt.error_list(exc)) from None
+    for path, text in lone:  # the message keeps the strings it was sent
+        _rt.put_back(framed, path, text)
+    kept = _rt.jsonable(framed.model_dump(mode="python", by_alias=True))
+    refused = [{"path": path, "message": _rt.not_carried(number)} for path, number in wide
+               if _rt.holds_number(kept, path)]
+    seen = {e["path"] for e in refused}
+    refused += [{"path": path, "message": _rt.WORDS["overflow"]}
+                for path in _rt.overflowed(kept) if path not in seen]
+    if refused:
+        raise DecodeError(refused)
+    return framed
 
 
 def encode(msg: Envelope | _p.BaseModel) -> bytes:
-    """The envelope as compact UTF-8 JSON; a bare message model gets a new envelope."""
-    framed = msg if isinstance(msg, Envelope) else envelope(msg)
+    """The envelope as canonical UTF-8 JSON: compact, keys in declaration order, numbers and
+    strings as ``JSON.stringify`` writes them (the TypeScript package writes the same bytes);
+    a bare message model gets a new envelope."""
+    # pydantic's isinstance check runs in Python: the class's MRO says the same, faster
+    framed = _t.cast(Envelope, msg) if Envelope in type(msg).__mro__ else envelope(msg)
+    extra = framed.__pydantic_extra__
+    if extra and not _rt.plain_extra(extra) or \
+            _INDEX_NAMED and (framed.type, framed.v) in _INDEX_NAMED:
+        return _encode_careful(framed)
     try:
-        return framed.__pydantic_serializer__.to_json(framed, by_alias=True)
-    except PydanticSerializationError:  # lone surrogates: not UTF-8, written as escapes
-        return _rt.dumps(framed.model_dump(mode="json", by_alias=True))
+        written: bytes = framed.__pydantic_serializer__.to_json(framed)
+    except PydanticSerializationError:  # lone surrogates
+        return _encode_careful(framed)
+    if _rt.WRITING.uncanonical:  # a number pydantic writes otherwise than ECMAScript
+        _rt.WRITING.uncanonical = False
+        return _encode_careful(framed)
+    return written
+
+
+def _encode_careful(framed: Envelope) -> bytes:
+    value = framed.model_dump(mode="python", by_alias=True)
+    return _rt.canonical_json(value).encode("utf-8")

@@ -49,7 +49,7 @@ class MessageDeletedV1(_Model):
     id_: _t.Annotated[str, _rt.Str(format='uuid')] = _p.Field(alias='id')
     room: _t.Annotated[str, _rt.Str(min_length=1, max_length=64)]
     by: UserV1
-    reason: _t.Literal['author', 'moderator', 'retention'] = _p.Field(default='author')
+    reason: _t.Annotated[_t.Literal['author', 'moderator', 'retention'], _rt.Choice('must be one of "author", "moderator", "retention"')] = _p.Field(default='author')
 
 
 # chat.message_edited v1, from schemas/chat/message_edited.yaml
@@ -75,7 +75,7 @@ class MessageSentV1(_Model):
     text: _t.Annotated[str, _rt.Str(max_length=2000)]
     sent_at: _t.Annotated[str, _rt.Str(format='date-time')]
     author: UserV1
-    priority: _t.Literal['low', 'normal', 'high'] = _p.Field(default='normal')
+    priority: _t.Annotated[_t.Literal['low', 'normal', 'high'], _rt.Choice('must be one of "low", "normal", "high"')] = _p.Field(default='normal')
     reply_to: _t.Annotated[str, _rt.Str(format='uuid')] | None
     tags: list[str] | _p.MISSING = _p.MISSING
 
@@ -91,7 +91,7 @@ class MessageSentV2(_Model):
     body: _t.Annotated[str, _rt.Str(max_length=4000)]
     sent_at: _t.Annotated[str, _rt.Str(format='date-time')]
     author: UserV1
-    priority: _t.Literal['low', 'normal', 'high', 'urgent'] = _p.Field(default='normal')
+    priority: _t.Annotated[_t.Literal['low', 'normal', 'high', 'urgent'], _rt.Choice('must be one of "low", "normal", "high", "urgent"')] = _p.Field(default='normal')
     reply_to: _t.Annotated[str, _rt.Str(format='uuid')] | None
     mentions: list[_t.Annotated[str, _rt.Str(format='uuid')]] = _p.Field(default_factory=lambda: [], validate_default=True)
 
@@ -107,7 +107,7 @@ class MessageSentV3(_Model):
     body: _t.Annotated[str, _rt.Str(max_length=4000)]
     sent_at: _t.Annotated[str, _rt.Str(format='date-time')]
     author: UserV1
-    priority: _t.Literal['quiet', 'normal', 'notify', 'alert'] = _p.Field(default='normal')
+    priority: _t.Annotated[_t.Literal['quiet', 'normal', 'notify', 'alert'], _rt.Choice('must be one of "quiet", "normal", "notify", "alert"')] = _p.Field(default='normal')
     reply_to: _t.Annotated[str, _rt.Str(format='uuid')] | None
     mentions: list[_t.Annotated[str, _rt.Str(format='uuid')]] = _p.Field(default_factory=lambda: [], validate_default=True)
     edited: bool = _p.Field(default=False)
@@ -146,7 +146,7 @@ class LeftV1(_Model):
     room: _t.Annotated[str, _rt.Str(min_length=1, max_length=64)]
     user_id: _t.Annotated[str, _rt.Str(format='uuid')]
     left_at: _t.Annotated[str, _rt.Str(format='date-time')]
-    cause: _t.Literal['left', 'timeout', 'kicked'] = _p.Field(default='left')
+    cause: _t.Annotated[_t.Literal['left', 'timeout', 'kicked'], _rt.Choice('must be one of "left", "timeout", "kicked"')] = _p.Field(default='left')
 
 
 # chat.typing v1, from schemas/chat/typing.yaml
@@ -175,7 +175,7 @@ class ErrorMessageV1(_Model):
 
     __wire_name__: _t.ClassVar[str] = 'wiretype.error'
     __wire_version__: _t.ClassVar[int] = 1
-    code: _t.Literal['bad_frame', 'bad_envelope', 'unknown_type', 'unsupported_version', 'handshake_required', 'handshake_failed', 'session_expired', 'internal'] = _p.Field(description='A stable code that programs can switch on.')
+    code: _t.Annotated[_t.Literal['bad_frame', 'bad_envelope', 'unknown_type', 'unsupported_version', 'handshake_required', 'handshake_failed', 'session_expired', 'internal'], _rt.Choice('must be one of "bad_frame", "bad_envelope", "unknown_type", "unsupported_version", "handshake_required", "handshake_failed", "session_expired", "internal"')] = _p.Field(description='A stable code that programs can switch on.')
     message: _t.Annotated[str, _rt.Str(max_length=1000)] = _p.Field(description='For people; never parse it.')
     re: _t.Annotated[str, _rt.Str(min_length=1, max_length=128)] | _p.MISSING = _p.MISSING
 
@@ -205,7 +205,7 @@ class HelloV1(_Model):
     __wire_version__: _t.ClassVar[int] = 1
     client: HelloV1Client = _p.Field(description='The client program.')
     registry: _t.Annotated[str, _rt.Str(min_length=1, max_length=128)] = _p.Field(description='The registry the client was generated from.')
-    speaks: dict[str, _t.Annotated[list[_t.Annotated[int, _rt.Int()]], _p.Field(min_length=1)]] = _p.Field(description='Message name -> every version of it the client can read and write.')
+    speaks: _t.Annotated[dict[str, _t.Annotated[list[_t.Annotated[int, _rt.Int()]], _p.Field(min_length=1)]], _rt.Map()] = _p.Field(description='Message name -> every version of it the client can read and write.')
     resume: HelloV1Resume | _p.MISSING = _p.Field(default=_p.MISSING, description='Set when reconnecting to an earlier session.')
 
 
@@ -216,7 +216,7 @@ class NackV1(_Model):
     __wire_name__: _t.ClassVar[str] = 'wiretype.nack'
     __wire_version__: _t.ClassVar[int] = 1
     re: _t.Annotated[str, _rt.Str(min_length=1, max_length=128)]
-    code: _t.Literal['invalid', 'unsupported_version', 'too_large', 'rate_limited', 'overloaded', 'expired', 'forbidden', 'internal']
+    code: _t.Annotated[_t.Literal['invalid', 'unsupported_version', 'too_large', 'rate_limited', 'overloaded', 'expired', 'forbidden', 'internal'], _rt.Choice('must be one of "invalid", "unsupported_version", "too_large", "rate_limited", "overloaded", "expired", "forbidden", "internal"')]
     reason: _t.Annotated[str, _rt.Str(max_length=1000)] = _p.Field(default='')
     retry_after_ms: _t.Annotated[int, _rt.Int(ge=0)] | _p.MISSING = _p.Field(default=_p.MISSING, description='Set when trying again is worth it.')
 
@@ -236,7 +236,7 @@ class NackV2(_Model):
     __wire_name__: _t.ClassVar[str] = 'wiretype.nack'
     __wire_version__: _t.ClassVar[int] = 2
     re: _t.Annotated[str, _rt.Str(min_length=1, max_length=128)]
-    code: _t.Literal['invalid', 'unsupported_version', 'too_large', 'rate_limited', 'overloaded', 'expired', 'forbidden', 'internal', 'no_handler', 'unauthorized', 'not_found', 'conflict', 'too_many_topics', 'rejected']
+    code: _t.Annotated[_t.Literal['invalid', 'unsupported_version', 'too_large', 'rate_limited', 'overloaded', 'expired', 'forbidden', 'internal', 'no_handler', 'unauthorized', 'not_found', 'conflict', 'too_many_topics', 'rejected'], _rt.Choice('must be one of "invalid", "unsupported_version", "too_large", "rate_limited", "overloaded", "expired", "forbidden", "internal", "no_handler", "unauthorized", … (14 in all)')]
     reason: _t.Annotated[str, _rt.Str(max_length=1000)] = _p.Field(default='')
     retry_after_ms: _t.Annotated[int, _rt.Int(ge=0)] | _p.MISSING = _p.Field(default=_p.MISSING, description='Set when trying again is worth it.')
     errors: _t.Annotated[list[NackV2ErrorsItem], _p.Field(max_length=100)] = _p.Field(default_factory=lambda: [], validate_default=True, description='What is wrong with an `invalid` message, one entry per path.')
@@ -267,7 +267,7 @@ class PresenceV1(_Model):
     __wire_name__: _t.ClassVar[str] = 'wiretype.presence'
     __wire_version__: _t.ClassVar[int] = 1
     topic: _t.Annotated[str, _rt.Str(min_length=1, max_length=256)]
-    event: _t.Literal['joined', 'left']
+    event: _t.Annotated[_t.Literal['joined', 'left'], _rt.Choice('must be one of "joined", "left"')]
     session: _t.Annotated[str, _rt.Str(min_length=1, max_length=128)] = _p.Field(description='The session of the member.')
     client: _t.Annotated[str, _rt.Str(max_length=128)] = _p.Field(description="The client program's name.")
     user: _t.Annotated[str, _rt.Str(max_length=256)] | _p.MISSING = _p.Field(default=_p.MISSING, description="The principal, when the server's auth named one.")
@@ -280,8 +280,8 @@ class StatusV1(_Model):
 
     __wire_name__: _t.ClassVar[str] = 'wiretype.status'
     __wire_version__: _t.ClassVar[int] = 1
-    state: _t.Literal['open', 'degraded', 'draining', 'closing']
-    reason: _t.Literal['normal', 'overload', 'maintenance', 'shutdown', 'idle', 'policy'] = _p.Field(default='normal')
+    state: _t.Annotated[_t.Literal['open', 'degraded', 'draining', 'closing'], _rt.Choice('must be one of "open", "degraded", "draining", "closing"')]
+    reason: _t.Annotated[_t.Literal['normal', 'overload', 'maintenance', 'shutdown', 'idle', 'policy'], _rt.Choice('must be one of "normal", "overload", "maintenance", "shutdown", "idle", "policy"')] = _p.Field(default='normal')
     detail: _t.Annotated[str, _rt.Str(max_length=500)] | _p.MISSING = _p.MISSING
     retry_in_ms: _t.Annotated[int, _rt.Int(ge=0)] | _p.MISSING = _p.Field(default=_p.MISSING, description='When to reconnect after closing.')
 
@@ -321,7 +321,7 @@ class WelcomeV1(_Model):
     __wire_version__: _t.ClassVar[int] = 1
     session: _t.Annotated[str, _rt.Str(min_length=1, max_length=128)]
     heartbeat_ms: _t.Annotated[int, _rt.Int(ge=100, le=600000)] = _p.Field(description='How often the server pings.')
-    versions: dict[str, _t.Annotated[int, _rt.Int()]] = _p.Field(description='Message name -> the version used on this connection.')
+    versions: _t.Annotated[dict[str, _t.Annotated[int, _rt.Int()]], _rt.Map()] = _p.Field(description='Message name -> the version used on this connection.')
     limits: WelcomeV1Limits
     resumed: bool = _p.Field(default=False, description='True when the session of a hello.resume was found.')
 

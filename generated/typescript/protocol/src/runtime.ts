@@ -96,11 +96,145 @@ export function uniq(a: unknown[]): boolean {
   return true;
 }
 
-/** `x` is a multiple of the non-integer `d` (within the rounding of binary floats). */
-export function multOf(x: number, d: number): boolean {
-  const q = x / d;
-  if (!Number.isFinite(q)) return false;
-  return Number.isInteger(q) || Math.abs(q - Math.round(q)) < 1e-9 * Math.max(1, Math.abs(q));
+/** What the package says when a value is refused (registry/render/messages.py). */
+export const WORDS = {
+  notCarried: "integer {literal} cannot be carried exactly by a JSON number (it would become {double}): send it as a string",
+  overflow: "is beyond the largest double: a JSON reader would hold it as Infinity",
+  notJson: "is not JSON: {detail}",
+  notEnvelope: "an envelope must be a JSON object",
+  notType: "must be a message name",
+  unknownType: "is not a known message: {name}",
+  notInteger: "must be integer",
+  notLive: "{v} is not a live version of {name}",
+  notId: "must be a non-empty string",
+  notObject: "must be object",
+};
+
+const DECIMAL = /^(-?)([0-9]+)(?:\.([0-9]+))?(?:e([+-][0-9]+))?$/;
+
+/**
+ * `multipleOf`, exactly: `x / (sm * 10^se)` is an integer, with `x` read as its shortest
+ * decimal (what `String(x)` writes), so 0.29 is a multiple of 0.01 and 0.3 of 0.1.
+ */
+export function multOf(x: number, sm: bigint, se: number): boolean {
+  const m = Number.isFinite(x) ? DECIMAL.exec(String(x)) : null;
+  if (m === null) return false;
+  const fraction = m[3] ?? "";
+  const xm = BigInt(m[1] + m[2] + fraction);
+  const xe = (m[4] === undefined ? 0 : Number(m[4])) - fraction.length;
+  if (xe >= se) return (xm * 10n ** BigInt(xe - se)) % sm === 0n;
+  return xm % (sm * 10n ** BigInt(se - xe)) === 0n;
+}
+
+const BIG = 9007199254740992; // 2^53: below it every integer literal is a double exactly
+
+/**
+ * Whether `value` holds a number of magnitude 2^53 or more: only there can JSON.parse have
+ * rounded an integer literal (a walk of the decoded message, far cheaper than searching
+ * the text for long runs of digits).
+ */
+export function holdsBig(value: unknown): boolean {
+  if (typeof value === "number") return value >= BIG || value <= -BIG;
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsBig(value[i])) return true;
+    return false;
+  }
+  for (const k in value) if (holdsBig((value as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
+const NUMBER = /-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
+/**
+ * Whether an integer literal survives being read as a double: the double holds it exactly,
+ * or the literal is the double's own text (`1152921504606847000`).
+ */
+export function carried(literal: string): boolean {
+  const n = Number(literal);
+  return Number.isFinite(n) && (BigInt(n) === BigInt(literal) || String(n) === literal);
+}
+
+/** The words for an integer literal that a double would change. */
+export function notCarried(literal: string): string {
+  return WORDS.notCarried.replace("{literal}", literal).replace("{double}", String(Number(literal)));
+}
+
+function stringEnd(text: string, start: number): number {
+  let i = start + 1;
+  while (i < text.length && text.charCodeAt(i) !== 0x22) i += text.charCodeAt(i) === 0x5c ? 2 : 1;
+  return i + 1;
+}
+
+/**
+ * Every integer literal (digits only) of the JSON text `text` that a double would change,
+ * with its JSON Pointer. JSON.parse cannot tell them apart, so this reads the text itself.
+ */
+export function inexactIntegers(text: string): { path: string; literal: string }[] {
+  let found: { path: string; literal: string }[] = [];
+  const stack: { array: boolean; at: string; keys?: Set<string> }[] = [];
+  const here = (): string => stack.map((frame) => "/" + frame.at).join("");
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    const top = stack[stack.length - 1];
+    if (c === "{" || c === "[") {
+      stack.push({ array: c === "[", at: "0" });
+      i++;
+    } else if (c === "}" || c === "]") {
+      stack.pop();
+      i++;
+    } else if (c === ",") {
+      if (top?.array) top.at = String(Number(top.at) + 1);
+      i++;
+    } else if (c === '"') {
+      const end = stringEnd(text, i);
+      let next = end;
+      while (text[next] === " " || text[next] === "\t" || text[next] === "\n" || text[next] === "\r") next++;
+      if (top !== undefined && !top.array && text[next] === ":") {
+        top.at = ptr(JSON.parse(text.slice(i, end)) as string);
+        top.keys ??= new Set();
+        if (top.keys.has(top.at)) { // a repeated key: JSON.parse keeps its last value only
+          const prefix = here();
+          found = found.filter((f) => f.path !== prefix && !f.path.startsWith(prefix + "/"));
+        }
+        top.keys.add(top.at);
+        i = next + 1;
+      } else {
+        i = end;
+      }
+    } else if (c === "-" || (c >= "0" && c <= "9")) {
+      NUMBER.lastIndex = i;
+      const literal = NUMBER.exec(text)?.[0] ?? c;
+      if (/^-?[0-9]{16,}$/.test(literal) && !carried(literal)) found.push({ path: here(), literal });
+      i += literal.length;
+    } else {
+      i++;
+    }
+  }
+  return found;
+}
+
+/** JSON Pointers of the numbers in `value` that no double holds (`1e400` is Infinity). */
+export function overflowed(value: unknown, path = ""): string[] {
+  if (typeof value === "number") return Number.isFinite(value) ? [] : [path];
+  if (typeof value !== "object" || value === null) return [];
+  const found: string[] = [];
+  if (Array.isArray(value)) value.forEach((item, i) => found.push(...overflowed(item, `${path}/${i}`)));
+  else for (const k of Object.keys(value)) found.push(...overflowed((value as Record<string, unknown>)[k], `${path}/${ptr(k)}`));
+  return found;
+}
+
+/** Whether the JSON Pointer `path` names a number inside `value`. */
+export function holdsNumber(value: unknown, path: string): boolean {
+  let node: unknown = value;
+  for (const raw of path.split("/").slice(1)) {
+    const part = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (Array.isArray(node) && /^[0-9]+$/.test(part) && Number(part) < node.length) node = node[Number(part)];
+    else if (isObj(node) && hasOwn(node, part)) node = node[part];
+    else return false;
+  }
+  return typeof node === "number";
 }
 
 /** A deep copy of a JSON value (own `__proto__` keys are copied as data). */

@@ -1236,7 +1236,7 @@ function c56(x: any): boolean {
   return true;
 }
 function r56(x: any, p: string, e: ValidationError[]): void {
-  if (!(set2.has(x))) e.push({ path: p, message: "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\", \"no_handler\", \"unauthorized\"" });
+  if (!(set2.has(x))) e.push({ path: p, message: "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\", \"no_handler\", \"unauthorized\", \u2026 (14 in all)" });
 }
 
 function c59(x: any): boolean {
