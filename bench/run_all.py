@@ -15,8 +15,7 @@ BENCHMARKS = (
     ("compatibility engine: compare on 5,000-property schemas", "bench_compat.py"),
     ("generated Python: generate, decode, import", "bench_python.py"),
     ("generated TypeScript: generate, validators vs ajv", "bench_typescript.py"),
-    ("runtime: ingest, acked round trip, publish, idle memory vs websockets",
-     "bench_runtime.py"),
+    ("runtime: ingest, acked round trip, publish, idle memory vs websockets", "bench_runtime.py"),
 )
 
 

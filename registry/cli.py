@@ -41,8 +41,12 @@ class Format(StrEnum):
 
 RootOpt = Annotated[
     Path | None,
-    typer.Option("--root", help="The project folder (default: the nearest one upward with "
-                 "wiretype.yaml or [tool.wiretype] in pyproject.toml).", show_default=False),
+    typer.Option(
+        "--root",
+        help="The project folder (default: the nearest one upward with "
+        "wiretype.yaml or [tool.wiretype] in pyproject.toml).",
+        show_default=False,
+    ),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="How to print findings.")]
 
@@ -74,12 +78,16 @@ def _load(root: Path | None) -> Loaded:
 
     config = _config(root)
     loaded = load(config)
-    return replace(loaded, findings=(*config.findings, *loaded.findings)) \
-        if config.findings else loaded
+    return (
+        replace(loaded, findings=(*config.findings, *loaded.findings))
+        if config.findings
+        else loaded
+    )
 
 
-def _report(findings: Sequence[Finding], fmt: Format, summary: str = "",
-            config: Config | None = None) -> int:
+def _report(
+    findings: Sequence[Finding], fmt: Format, summary: str = "", config: Config | None = None
+) -> int:
     from registry.diagnostics import PRINTERS, has_errors, sort_findings
 
     if fmt is Format.github and config is not None:  # annotations want repository paths
@@ -104,8 +112,10 @@ def init(
     created = _run(lambda: init_project(directory))
     for path in created:
         typer.echo(f"created {path}")
-    typer.echo("next: edit schemas/, then run `wiretype check`, `wiretype lock` and "
-               "`wiretype generate`; `pre-commit install` turns on the hooks")
+    typer.echo(
+        "next: edit schemas/, then run `wiretype check`, `wiretype lock` and "
+        "`wiretype generate`; `pre-commit install` turns on the hooks"
+    )
 
 
 @app.command()
@@ -124,9 +134,13 @@ def lint(root: RootOpt = None, fmt: FormatOpt = Format.text) -> None:
 def check(
     root: RootOpt = None,
     fmt: FormatOpt = Format.text,
-    against: Annotated[str | None, typer.Option(
-        "--against", help="Also compare with the registry at this git ref (e.g. origin/main).",
-    )] = None,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            help="Also compare with the registry at this git ref (e.g. origin/main).",
+        ),
+    ] = None,
 ) -> None:
     """Lint, then check published versions are unchanged and every change is compatible."""
     from registry.checks import check_project
@@ -151,12 +165,20 @@ def _summary(findings: Sequence[Finding], what: str) -> str:
 def lock(
     root: RootOpt = None,
     fmt: FormatOpt = Format.text,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Also re-record locked versions whose schema changed (breaks clients).",
-    )] = False,
-    prune: Annotated[bool, typer.Option(
-        "--prune", help="Forget locked versions whose definition was deleted on purpose.",
-    )] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Also re-record locked versions whose schema changed (breaks clients).",
+        ),
+    ] = False,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="Forget locked versions whose definition was deleted on purpose.",
+        ),
+    ] = False,
 ) -> None:
     """Record the current versions as published, with their fingerprints."""
     from registry.project import load
@@ -177,8 +199,12 @@ def show(
     message: Annotated[str, typer.Argument(help="MSG or MSG@V (default: the latest version).")],
     root: RootOpt = None,
     fmt: Annotated[ShowFormat, typer.Option("--format", "-f")] = ShowFormat.yaml,
-    view: Annotated[str, typer.Option(help="closed (what a writer sends) or open (what a "
-                                      "reader accepts); for jsonschema.")] = "closed",
+    view: Annotated[
+        str,
+        typer.Option(
+            help="closed (what a writer sends) or open (what a reader accepts); for jsonschema."
+        ),
+    ] = "closed",
 ) -> None:
     """Print one message version, resolved (shared types included)."""
     from registry.scaffold import show_version
@@ -195,9 +221,13 @@ class ExportKind(StrEnum):
 def export(
     kind: Annotated[ExportKind, typer.Argument(help="jsonschema or asyncapi.")],
     root: RootOpt = None,
-    out: Annotated[Path | None, typer.Option(
-        help="Output folder (jsonschema; default generated/jsonschema) or file (asyncapi; "
-        "default: standard output).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Output folder (jsonschema; default generated/jsonschema) or file (asyncapi; "
+            "default: standard output)."
+        ),
+    ] = None,
 ) -> None:
     """Export the registry as JSON Schema files, or as an AsyncAPI 3 document."""
     from registry.export import export_registry
@@ -219,18 +249,34 @@ def bump(
 @app.command()
 def generate(
     root: RootOpt = None,
-    check: Annotated[bool, typer.Option(
-        "--check", help="Write nothing; exit 1 when the generated code on disk is stale.",
-    )] = False,
-    lang: Annotated[str, typer.Option(
-        "--lang", help="Which packages, comma-separated: python,typescript.",
-    )] = "python,typescript",
-    out: Annotated[Path | None, typer.Option(
-        help="Output folder (default: from the settings); with several languages each gets "
-        "a subfolder named after it.")] = None,
-    templates: Annotated[Path | None, typer.Option(
-        help="A folder of templates that override the built-in ones by name "
-        "(python/..., typescript/...).")] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Write nothing; exit 1 when the generated code on disk is stale.",
+        ),
+    ] = False,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            help="Which packages, comma-separated: python,typescript.",
+        ),
+    ] = "python,typescript",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Output folder (default: from the settings); with several languages each gets "
+            "a subfolder named after it."
+        ),
+    ] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            help="A folder of templates that override the built-in ones by name "
+            "(python/..., typescript/...)."
+        ),
+    ] = None,
 ) -> None:
     """Generate the Python and TypeScript packages (models, validators, shims)."""
     from registry.generate import generate as run_generate
@@ -247,9 +293,14 @@ def generate(
 def compat_command(
     old: Annotated[Path, typer.Argument(help="The old JSON Schema file (JSON or YAML).")],
     new: Annotated[Path, typer.Argument(help="The new JSON Schema file (JSON or YAML).")],
-    mode: Annotated[str, typer.Option(
-        "--mode", "-m", help="backward (OLD ⊆ NEW), forward (NEW ⊆ OLD), full or none.",
-    )] = "full",
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            "-m",
+            help="backward (OLD ⊆ NEW), forward (NEW ⊆ OLD), full or none.",
+        ),
+    ] = "full",
     fmt: FormatOpt = Format.text,
 ) -> None:
     """Compare two raw JSON Schema files by set inclusion; exit 1 when not compatible."""
@@ -264,8 +315,10 @@ def compat_command(
         typer.echo(json.dumps(comparison.to_json(mode), indent=2, sort_keys=True))
         raise typer.Exit(0 if ok else 1)
     verdict = "compatible" if ok else "NOT compatible"
-    summary = (f"{verdict} ({mode}): backward {_holds(comparison.backward)}, "
-               f"forward {_holds(comparison.forward)}")
+    summary = (
+        f"{verdict} ({mode}): backward {_holds(comparison.backward)}, "
+        f"forward {_holds(comparison.forward)}"
+    )
     _report(findings, fmt, summary)
     raise typer.Exit(0 if ok else 1)
 
@@ -321,9 +374,15 @@ def rules(
     from registry.catalog import CATALOG, by_category
 
     if fmt == "json":
-        listing = [{"id": e.id, "category": e.category, "summary": e.summary,
-                    "retired": bool(e.replaced_by)} for e in sorted(CATALOG.values(),
-                                                                    key=lambda e: e.id)]
+        listing = [
+            {
+                "id": e.id,
+                "category": e.category,
+                "summary": e.summary,
+                "retired": bool(e.replaced_by),
+            }
+            for e in sorted(CATALOG.values(), key=lambda e: e.id)
+        ]
         typer.echo(json.dumps(listing, indent=2))
         return
     if fmt != "text":
@@ -340,8 +399,9 @@ def rules(
 
 @app.command()
 def explain(
-    rule: Annotated[str, typer.Argument(help="An id, e.g. ENUM_VALUE_NO_DELETE or "
-                                        "LOCK_VERSION_CHANGED.")],
+    rule: Annotated[
+        str, typer.Argument(help="An id, e.g. ENUM_VALUE_NO_DELETE or LOCK_VERSION_CHANGED.")
+    ],
 ) -> None:
     """Print what an id protects, a before/after example and how to fix it."""
     from registry.catalog import CATALOG, CATEGORIES
@@ -350,8 +410,11 @@ def explain(
     wanted = rule.strip().upper().replace("-", "_")
     found = CATALOG.get(wanted)
     if found is None:
-        typer.echo(f"wiretype: error: no id {rule!r}{did_you_mean(wanted, CATALOG)}; "
-                   "`wiretype rules` lists them", err=True)
+        typer.echo(
+            f"wiretype: error: no id {rule!r}{did_you_mean(wanted, CATALOG)}; "
+            "`wiretype rules` lists them",
+            err=True,
+        )
         raise typer.Exit(2)
     heading = dict(CATEGORIES)[found.category]
     typer.echo(f"{found.id}\n{heading}\n\n{found.doc}")
@@ -372,7 +435,10 @@ def main() -> None:
     except Exception as err:  # a bug: one clear line, the traceback only on request
         if os.environ.get("WIRETYPE_DEBUG"):
             raise
-        typer.echo(f"wiretype: internal error: {type(err).__name__}: {err}\n"
-                   "  hint: this is a bug in wiretype; rerun with WIRETYPE_DEBUG=1 and "
-                   "report the traceback", err=True)
+        typer.echo(
+            f"wiretype: internal error: {type(err).__name__}: {err}\n"
+            "  hint: this is a bug in wiretype; rerun with WIRETYPE_DEBUG=1 and "
+            "report the traceback",
+            err=True,
+        )
         sys.exit(2)

@@ -27,12 +27,14 @@ def read_schema(path: Path) -> tuple[Any, Document | None]:
             return json.loads(raw, parse_constant=_no_constant), doc
         except (ValueError, UnicodeDecodeError) as err:
             reason = problems[0].message if problems and path.suffix != ".json" else str(err)
-            raise InputError(f"not a JSON or YAML schema: {reason}", path=str(path),
-                             hint="pass a JSON Schema written as JSON or YAML") from None
+            raise InputError(
+                f"not a JSON or YAML schema: {reason}",
+                path=str(path),
+                hint="pass a JSON Schema written as JSON or YAML",
+            ) from None
     if problems:  # e.g. `enum: [yes, no]`: comparing what the writer did not mean is no answer
         first = problems[0]
-        raise InputError(first.message, path=f"{path}:{first.line}:{first.column}",
-                         hint=first.hint)
+        raise InputError(first.message, path=f"{path}:{first.line}:{first.column}", hint=first.hint)
     return doc.data, doc
 
 
@@ -86,8 +88,15 @@ def _schema_finding(change: Any, direction: str, file: str, doc: Document | None
     parts = tuple(_unescape(p) for p in change.path.strip("/").split("/") if p)
     line, column = doc.where(_keyed(parts)) if doc else (1, 1)
     witness = f"; e.g. {json.dumps(change.witness)}" if change.has_witness else ""
-    return Finding(file, line, column, change.rule, f"{direction}: {change.message}{witness}",
-                   severity="error" if change.breaking else "note", path=change.path or "/")
+    return Finding(
+        file,
+        line,
+        column,
+        change.rule,
+        f"{direction}: {change.message}{witness}",
+        severity="error" if change.breaking else "note",
+        path=change.path or "/",
+    )
 
 
 def _unescape(part: str) -> str:

@@ -20,8 +20,16 @@ from registry.model import Definition, Migration, Registry, Version
 from registry.shorthand import parse_fields
 from registry.source import Document, NodePath
 
-_TOP_KEYS = {"description", "compatibility", "direction", "versions", "kind", "deprecated",
-             "allow_unproven", "class_name"}
+_TOP_KEYS = {
+    "description",
+    "compatibility",
+    "direction",
+    "versions",
+    "kind",
+    "deprecated",
+    "allow_unproven",
+    "class_name",
+}
 _VERSION_KEYS = {"fields", "schema", "description", "examples", "migrate", "deprecated"}
 _DIRECTIONS = ("client_to_server", "server_to_client", "both")
 _NAME_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -35,24 +43,30 @@ def definition_name(relative: str) -> str | None:
     return ".".join(parts) if all(_NAME_PART.match(p) for p in parts) else None
 
 
-def compile_registry(documents: Mapping[str, Document], default_mode: str = "full",
-                     allow_unproven: bool = False) -> tuple[Registry, list[Finding]]:
+def compile_registry(
+    documents: Mapping[str, Document], default_mode: str = "full", allow_unproven: bool = False
+) -> tuple[Registry, list[Finding]]:
     """Compile every document (keyed by definition name) into one registry."""
     findings: list[Finding] = []
     known = type_index(documents)
     definitions = {}
     for name in sorted(documents):
-        definition, found = compile_definition(documents[name], name, known, default_mode,
-                                               allow_unproven)
+        definition, found = compile_definition(
+            documents[name], name, known, default_mode, allow_unproven
+        )
         findings += found
         if definition is not None:
             definitions[name] = definition
     return Registry(definitions), findings
 
 
-def compile_definition(doc: Document, name: str, known: Mapping[str, tuple[int, ...]],
-                       default_mode: str = "full", allow_unproven: bool = False,
-                       ) -> tuple[Definition | None, list[Finding]]:
+def compile_definition(
+    doc: Document,
+    name: str,
+    known: Mapping[str, tuple[int, ...]],
+    default_mode: str = "full",
+    allow_unproven: bool = False,
+) -> tuple[Definition | None, list[Finding]]:
     """Compile one document; ``known`` is the registry's ``type_index``."""
     ctx = FileContext(doc, name, known)
     definition = _definition(ctx, name, default_mode, allow_unproven)
@@ -78,12 +92,17 @@ def _is_version(key: Any) -> bool:
     return isinstance(key, int) and not isinstance(key, bool) and key > 0
 
 
-def _definition(ctx: FileContext, name: str, default_mode: str,
-                allow_unproven: bool) -> Definition | None:
+def _definition(
+    ctx: FileContext, name: str, default_mode: str, allow_unproven: bool
+) -> Definition | None:
     data = ctx.doc.data
     if not isinstance(data, dict):
-        ctx.error((), "TOP_NOT_MAPPING", "a definition file must be a mapping at the top level",
-                  "start with `description:` and `versions:`")
+        ctx.error(
+            (),
+            "TOP_NOT_MAPPING",
+            "a definition file must be a mapping at the top level",
+            "start with `description:` and `versions:`",
+        )
         return None
     ctx.check_keys(data, (), _TOP_KEYS, "a definition")
     kind = data.get("kind", "message")
@@ -100,10 +119,17 @@ def _definition(ctx: FileContext, name: str, default_mode: str,
         location=ctx.loc(()),
         versions=versions,
         description=_text(ctx, data, "description", ()),
-        compatibility=_choice(ctx, data, "compatibility", MODES, default_mode,
-                              rule="COMPATIBILITY_INVALID"),
-        direction=_choice(ctx, data, "direction", _DIRECTIONS, "both",  # type: ignore[arg-type]
-                          rule="DIRECTION_INVALID"),
+        compatibility=_choice(
+            ctx, data, "compatibility", MODES, default_mode, rule="COMPATIBILITY_INVALID"
+        ),
+        direction=_choice(
+            ctx,
+            data,
+            "direction",
+            _DIRECTIONS,
+            "both",  # type: ignore[arg-type]
+            rule="DIRECTION_INVALID",
+        ),
         allow_unproven=_flag(ctx, data, "allow_unproven", allow_unproven),
         class_name=_class_name(ctx, data),
     )
@@ -117,12 +143,20 @@ def _class_name(ctx: FileContext, data: dict[str, Any]) -> str:
     if value == "":
         return ""
     if not isinstance(value, str) or not _CLASS_NAME.match(value):
-        ctx.error(("class_name",), "CLASS_NAME_INVALID", f"`class_name` {value!r} is not a "
-                  "class name", "use letters and digits, starting with a capital: GameChat")
+        ctx.error(
+            ("class_name",),
+            "CLASS_NAME_INVALID",
+            f"`class_name` {value!r} is not a class name",
+            "use letters and digits, starting with a capital: GameChat",
+        )
         return ""
     if value in RESERVED_CLASS_NAMES:
-        ctx.error(("class_name",), "CLASS_NAME_INVALID", f"`class_name` {value} is a name the "
-                  "generated code already uses", f"pick another, e.g. {value}Message")
+        ctx.error(
+            ("class_name",),
+            "CLASS_NAME_INVALID",
+            f"`class_name` {value} is a name the generated code already uses",
+            f"pick another, e.g. {value}Message",
+        )
         return ""
     return value
 
@@ -143,29 +177,41 @@ def _flag(ctx: FileContext, data: dict[str, Any], key: str, default: bool) -> bo
     return value
 
 
-def _choice(ctx: FileContext, data: dict[str, Any], key: str, choices: tuple[str, ...],
-            default: str, *, rule: str) -> str:
+def _choice(
+    ctx: FileContext,
+    data: dict[str, Any],
+    key: str,
+    choices: tuple[str, ...],
+    default: str,
+    *,
+    rule: str,
+) -> str:
     value = data.get(key, default)
     if value not in choices:
-        ctx.error((key,), rule, f"`{key}` must be one of "
-                  f"{', '.join(choices)}, not {value!r}")
+        ctx.error((key,), rule, f"`{key}` must be one of {', '.join(choices)}, not {value!r}")
         return default
     return str(value)
 
 
 def _versions(ctx: FileContext, spec: Any) -> tuple[Version, ...]:
     if not isinstance(spec, dict) or not spec:
-        ctx.error(("versions",) if spec is not None else (), "VERSIONS_MISSING",
-                  "a definition needs `versions:` with at least one version",
-                  "write `versions: {1: {fields: {...}}}`")
+        ctx.error(
+            ("versions",) if spec is not None else (),
+            "VERSIONS_MISSING",
+            "a definition needs `versions:` with at least one version",
+            "write `versions: {1: {fields: {...}}}`",
+        )
         return ()
     versions: list[Version] = []
     previous: Version | None = None
     for key in spec:
         if not _is_version(key):
-            ctx.error(("versions", key), "VERSION_KEY_INVALID",
-                      f"version key {key!r} is not a positive whole number",
-                      "number versions 1, 2, 3, ... (unquoted)")
+            ctx.error(
+                ("versions", key),
+                "VERSION_KEY_INVALID",
+                f"version key {key!r} is not a positive whole number",
+                "number versions 1, 2, 3, ... (unquoted)",
+            )
             continue
         if previous is not None and key < previous.number:
             ctx.error(("versions", key), "VERSION_ORDER", "versions must be listed in order")
@@ -178,8 +224,12 @@ def _versions(ctx: FileContext, spec: Any) -> tuple[Version, ...]:
 def _version(ctx: FileContext, number: int, spec: Any, previous: Version | None) -> Version:
     path: NodePath = ("versions", number)
     if not isinstance(spec, dict):
-        ctx.error(path, "VERSION_NOT_MAPPING", "a version must be a mapping",
-                  "give it `fields:` (or a raw `schema:`)")
+        ctx.error(
+            path,
+            "VERSION_NOT_MAPPING",
+            "a version must be a mapping",
+            "give it `fields:` (or a raw `schema:`)",
+        )
         return Version(number, ctx.loc(path), fields=())
     ctx.check_keys(spec, path, _VERSION_KEYS, f"version {number}")
     fields, schema = _body(ctx, spec, path)
@@ -190,17 +240,27 @@ def _version(ctx: FileContext, number: int, spec: Any, previous: Version | None)
     if not isinstance(examples, list):
         ctx.error((*path, "examples"), "EXAMPLES_NOT_LIST", "`examples` must be a list of messages")
         examples = []
-    return Version(number, ctx.loc(path), fields, schema,
-                   description=_text(ctx, spec, "description", path),
-                   examples=tuple(examples), migration=migration,
-                   deprecated=spec.get("deprecated") is True)
+    return Version(
+        number,
+        ctx.loc(path),
+        fields,
+        schema,
+        description=_text(ctx, spec, "description", path),
+        examples=tuple(examples),
+        migration=migration,
+        deprecated=spec.get("deprecated") is True,
+    )
 
 
 def _body(ctx: FileContext, spec: dict[str, Any], path: NodePath) -> tuple[Any, Any]:
     has_fields, has_schema = "fields" in spec, "schema" in spec
     if has_fields == has_schema:
-        ctx.error(path, "VERSION_BODY", "a version needs exactly one of `fields` and `schema`",
-                  "use `fields:` (the shorthand) or `schema:` (raw JSON Schema), not both")
+        ctx.error(
+            path,
+            "VERSION_BODY",
+            "a version needs exactly one of `fields` and `schema`",
+            "use `fields:` (the shorthand) or `schema:` (raw JSON Schema), not both",
+        )
         return (), None
     if has_fields:
         return parse_fields(ctx, spec["fields"], (*path, "fields")), None
@@ -211,11 +271,16 @@ def _body(ctx: FileContext, spec: dict[str, Any], path: NodePath) -> tuple[Any, 
     return None, schema
 
 
-def _migration(ctx: FileContext, spec: Any, path: NodePath, previous: Version | None,
-               newer: Side) -> Migration | None:
+def _migration(
+    ctx: FileContext, spec: Any, path: NodePath, previous: Version | None, newer: Side
+) -> Migration | None:
     if previous is None:
-        ctx.error((*path, "migrate"), "MIGRATE_ON_FIRST", "the first version has nothing to "
-                  "migrate from", "remove `migrate:` from the first version")
+        ctx.error(
+            (*path, "migrate"),
+            "MIGRATE_ON_FIRST",
+            "the first version has nothing to migrate from",
+            "remove `migrate:` from the first version",
+        )
         return None
     older = side_of(previous.fields, previous.schema)
     return parse_migration(ctx, spec, (*path, "migrate"), older, newer)

@@ -25,23 +25,34 @@ class FileContext:
         line, column = self.doc.where(path)
         return Location(self.doc.path, line, column)
 
-    def error(self, path: NodePath, rule: str, message: str, hint: str = "",
-              extra: tuple[tuple[str, str], ...] = ()) -> None:
+    def error(
+        self,
+        path: NodePath,
+        rule: str,
+        message: str,
+        hint: str = "",
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         line, column = self.doc.where(path)
         self.findings.append(
-            Finding(self.doc.path, line, column, rule, message, hint, subject=self.subject,
-                    extra=extra)
+            Finding(
+                self.doc.path, line, column, rule, message, hint, subject=self.subject, extra=extra
+            )
         )
 
-    def check_keys(self, data: Mapping[Any, Any], path: NodePath, allowed: Iterable[str],
-                   what: str) -> None:
+    def check_keys(
+        self, data: Mapping[Any, Any], path: NodePath, allowed: Iterable[str], what: str
+    ) -> None:
         """One finding per unknown key, with a did-you-mean suggestion."""
         allowed = sorted(allowed)
         for key in data:
             if key not in allowed:
-                self.error((*path, key), "UNKNOWN_KEY",
-                           f"unknown key {key!r} in {what}{did_you_mean(str(key), allowed)}",
-                           f"allowed keys: {', '.join(allowed)}")
+                self.error(
+                    (*path, key),
+                    "UNKNOWN_KEY",
+                    f"unknown key {key!r} in {what}{did_you_mean(str(key), allowed)}",
+                    f"allowed keys: {', '.join(allowed)}",
+                )
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

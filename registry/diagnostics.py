@@ -116,6 +116,7 @@ def render_github(findings: Sequence[Finding], *, summary: str = "") -> str:
 def render_junit(findings: Sequence[Finding], *, summary: str = "") -> str:
     """A JUnit XML report: one test case per finding, or one passing case when clean."""
     from xml.sax.saxutils import escape, quoteattr  # only here: it costs 18 ms to import
+
     errors = [f for f in findings if f.is_error]
     cases = []
     for f in findings:
@@ -124,7 +125,7 @@ def render_junit(findings: Sequence[Finding], *, summary: str = "") -> str:
         tag = "failure" if f.is_error else "system-out"
         attr = f" message={quoteattr(f.message)} type={quoteattr(f.rule)}" if f.is_error else ""
         cases.append(
-            f'    <testcase classname={quoteattr(f.subject or f.file)} name={name}>'
+            f"    <testcase classname={quoteattr(f.subject or f.file)} name={name}>"
             f"<{tag}{attr}>{body}</{tag}></testcase>"
         )
     if not findings:

@@ -31,8 +31,12 @@ def jsonschema_files(loaded: Loaded) -> dict[str, str]:
 
 def export_registry(loaded: Loaded, kind: str, out: Path | None) -> int:
     if has_errors(loaded.findings):
-        sys.stderr.write(render_text([f for f in loaded.findings if f.is_error],
-                                     summary="nothing exported: fix these first"))
+        sys.stderr.write(
+            render_text(
+                [f for f in loaded.findings if f.is_error],
+                summary="nothing exported: fix these first",
+            )
+        )
         return 1
     root = loaded.config.root
     if kind == "jsonschema":

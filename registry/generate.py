@@ -44,8 +44,9 @@ def parse_languages(text: str) -> tuple[str, ...]:
     languages = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
     unknown = [lang for lang in languages if lang not in LANGUAGES]
     if unknown or not languages:
-        raise UsageError(f"--lang takes {' and/or '.join(LANGUAGES)}, comma-separated; "
-                         f"got {text!r}")
+        raise UsageError(
+            f"--lang takes {' and/or '.join(LANGUAGES)}, comma-separated; got {text!r}"
+        )
     return languages
 
 
@@ -56,8 +57,9 @@ def _out(config: Config, language: str, out: Path | None, several: bool) -> Path
     return out / language if several else out
 
 
-def plan(loaded: Loaded, languages: tuple[str, ...], out: Path | None,
-         templates: Path | None) -> list[Job]:
+def plan(
+    loaded: Loaded, languages: tuple[str, ...], out: Path | None, templates: Path | None
+) -> list[Job]:
     if templates is not None and not templates.is_dir():
         raise UsageError(f"--templates {templates} is not a folder")
     folder = str(templates) if templates else None
@@ -69,8 +71,14 @@ def plan(loaded: Loaded, languages: tuple[str, ...], out: Path | None,
     return jobs
 
 
-def generate(loaded: Loaded, languages: tuple[str, ...], *, out: Path | None = None,
-             templates: Path | None = None, check: bool = False) -> int:
+def generate(
+    loaded: Loaded,
+    languages: tuple[str, ...],
+    *,
+    out: Path | None = None,
+    templates: Path | None = None,
+    check: bool = False,
+) -> int:
     """Write the packages (or, with ``check``, report stale ones); returns the exit code."""
     if has_errors(loaded.findings):
         errors = [f for f in loaded.findings if f.is_error]

@@ -84,8 +84,9 @@ class _Emitter:
             schema["additionalProperties"] = False
         return schema
 
-    def constrained(self, texpr: TypeExpr,
-                    constraints: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    def constrained(
+        self, texpr: TypeExpr, constraints: tuple[tuple[str, Any], ...]
+    ) -> dict[str, Any]:
         """The schema of a type with constraints (on the non-null part of a nullable)."""
         schema = self.type_schema(texpr)
         if constraints:
@@ -195,8 +196,9 @@ _EMITTERS: dict[type, Callable[[Any, Any], dict[str, Any]]] = {
 }
 
 
-def version_document(registry: Registry, definition: Definition, version: Version,
-                     *, closed: bool = True) -> Any:
+def version_document(
+    registry: Registry, definition: Definition, version: Version, *, closed: bool = True
+) -> Any:
     """The standalone JSON Schema document of one version."""
     em = _Emitter(registry, closed)
     body = em.version_schema(version)
@@ -233,8 +235,11 @@ def strip_annotations(schema: Any) -> Any:
         if key in ANNOTATIONS:
             continue
         if key in ("properties", "$defs", "patternProperties", "dependentSchemas"):
-            out[key] = {k: strip_annotations(v) for k, v in value.items()} \
-                if isinstance(value, dict) else value
+            out[key] = (
+                {k: strip_annotations(v) for k, v in value.items()}
+                if isinstance(value, dict)
+                else value
+            )
         elif key in ("enum", "const", "default"):
             out[key] = value
         else:

@@ -67,19 +67,27 @@ def class_name_findings(classes: Mapping[str, tuple[str, Location]]) -> list[Fin
     findings = []
     for clash in class_name_clashes({name: chosen for name, (chosen, _) in classes.items()}):
         at = classes[clash.name][1]
-        findings.append(Finding(
-            at.file, at.line, at.column, "CLASS_NAME_COLLISION",
-            f"{clash.name} and {clash.other} {_why(clash.base, clash.other_base)}",
-            f"give one of them its own name, e.g. `class_name: "
-            f"{suggested_class_name(clash.name)}` in this file", subject=clash.name))
+        findings.append(
+            Finding(
+                at.file,
+                at.line,
+                at.column,
+                "CLASS_NAME_COLLISION",
+                f"{clash.name} and {clash.other} {_why(clash.base, clash.other_base)}",
+                f"give one of them its own name, e.g. `class_name: "
+                f"{suggested_class_name(clash.name)}` in this file",
+                subject=clash.name,
+            )
+        )
     return findings
 
 
 Schemas = Callable[[Version], Any]  # a version's closed schema (annotations may be left out)
 
 
-def lint_definition(registry: Registry, definition: Definition, doc: Document,
-                    closed: Schemas | None = None) -> list[Finding]:
+def lint_definition(
+    registry: Registry, definition: Definition, doc: Document, closed: Schemas | None = None
+) -> list[Finding]:
     """The findings of one definition (``doc`` is its file, to place them); ``closed``
     gives each version's closed schema when the caller has it already."""
     findings: list[Finding] = []
@@ -89,9 +97,18 @@ def lint_definition(registry: Registry, definition: Definition, doc: Document,
         for path, rule, message, hint in problems:
             line, column = doc.where((*base, *path))
             severity: Severity = "warning" if rule in _WARNINGS else "error"
-            findings.append(Finding(doc.path, line, column, rule, message, hint,
-                                    severity=severity,
-                                    subject=f"{definition.name}@{version.number}"))
+            findings.append(
+                Finding(
+                    doc.path,
+                    line,
+                    column,
+                    rule,
+                    message,
+                    hint,
+                    severity=severity,
+                    subject=f"{definition.name}@{version.number}",
+                )
+            )
     return findings
 
 
@@ -110,8 +127,9 @@ _WARNINGS = frozenset({"SCHEMA_NOT_GENERATED"})
 Problem = tuple[NodePath, str, str, str]
 
 
-def _version_problems(registry: Registry, definition: Definition, version: Version,
-                      closed: Schemas | None = None) -> Iterator[Problem]:
+def _version_problems(
+    registry: Registry, definition: Definition, version: Version, closed: Schemas | None = None
+) -> Iterator[Problem]:
     if version.fields is None:
         problems = list(_raw_schema_problems(registry, version.schema))
         yield from problems
@@ -132,8 +150,12 @@ def _meta_validator() -> Any:
 def _raw_schema_problems(registry: Registry, schema: Any) -> Iterator[Problem]:
     for error in _meta_validator().iter_errors(schema):
         path = ("schema", *error.absolute_path)
-        yield (path, "SCHEMA_INVALID", f"not valid JSON Schema 2020-12: {error.message}",
-               "fix the keyword at this position")
+        yield (
+            path,
+            "SCHEMA_INVALID",
+            f"not valid JSON Schema 2020-12: {error.message}",
+            "fix the keyword at this position",
+        )
     for node, path in schema_nodes(schema, ("schema",)):
         yield from _ref_problem(registry, node, schema, path)
         yield from regex_problems(node, path)
@@ -161,10 +183,13 @@ def _generation_problems(node: dict[str, Any], path: NodePath) -> Iterator[Probl
 
     for keyword in UNSUPPORTED:
         if keyword in node:
-            yield ((*path, keyword), "SCHEMA_NOT_GENERATED",
-                   f"{keyword} is checked and compared, but the generated validators do not "
-                   "implement it: `wiretype generate` will refuse this version",
-                   "write the schema without it if you generate code from this registry")
+            yield (
+                (*path, keyword),
+                "SCHEMA_NOT_GENERATED",
+                f"{keyword} is checked and compared, but the generated validators do not "
+                "implement it: `wiretype generate` will refuse this version",
+                "write the schema without it if you generate code from this registry",
+            )
 
 
 def regex_problems(node: dict[str, Any], path: NodePath) -> Iterator[Problem]:
@@ -178,18 +203,26 @@ def regex_problems(node: dict[str, Any], path: NodePath) -> Iterator[Problem]:
         try:
             ecma_regex(regex)
         except ValueError as err:
-            yield ((*path, *where), "PATTERN_INVALID", f"{regex!r} is not a valid ECMA-262 "
-                   f"regular expression: {err}", "fix the regular expression")
+            yield (
+                (*path, *where),
+                "PATTERN_INVALID",
+                f"{regex!r} is not a valid ECMA-262 regular expression: {err}",
+                "fix the regular expression",
+            )
 
 
-def _ref_problem(registry: Registry, node: dict[str, Any], root: Any,
-                 path: NodePath) -> Iterator[Problem]:
+def _ref_problem(
+    registry: Registry, node: dict[str, Any], root: Any, path: NodePath
+) -> Iterator[Problem]:
     ref = node.get("$ref")
     if isinstance(ref, str) and not _ref_resolves(registry, ref, root):
-        yield ((*path, "$ref"), "SCHEMA_REF_OUTSIDE",
-               f"$ref {ref!r} points outside the registry (or at nothing)",
-               "refer to a shared type by name (`$ref: common.user`) or to `#/$defs/...` "
-               "inside this schema")
+        yield (
+            (*path, "$ref"),
+            "SCHEMA_REF_OUTSIDE",
+            f"$ref {ref!r} points outside the registry (or at nothing)",
+            "refer to a shared type by name (`$ref: common.user`) or to `#/$defs/...` "
+            "inside this schema",
+        )
 
 
 def _ref_resolves(registry: Registry, ref: str, root: Any) -> bool:
@@ -207,8 +240,9 @@ def _ref_resolves(registry: Registry, ref: str, root: Any) -> bool:
     return True
 
 
-def _field_problems(registry: Registry, fields: tuple[Field, ...],
-                    path: NodePath) -> Iterator[Problem]:
+def _field_problems(
+    registry: Registry, fields: tuple[Field, ...], path: NodePath
+) -> Iterator[Problem]:
     for f in fields:
         here = (*path, f.name)
         if f.has_default:
@@ -221,8 +255,13 @@ def _type_problems(registry: Registry, texpr: TypeExpr, path: NodePath) -> Itera
     if isinstance(texpr, InlineObject):
         yield from _field_problems(registry, texpr.fields, (*path, "fields"))
     elif isinstance(texpr, (ListOf, MapOf, Nullable)):
-        inner = texpr.item if isinstance(texpr, ListOf) else \
-            texpr.value if isinstance(texpr, MapOf) else texpr.inner
+        inner = (
+            texpr.item
+            if isinstance(texpr, ListOf)
+            else texpr.value
+            if isinstance(texpr, MapOf)
+            else texpr.inner
+        )
         yield from _type_problems(registry, inner, path)
     elif isinstance(texpr, OneOf) and texpr.discriminator:
         yield from _discriminator_problems(registry, texpr, path)
@@ -240,10 +279,13 @@ def wide_integers(value: Any, path: NodePath) -> Iterator[Problem]:
             becomes = es_number(float(value))
         except OverflowError:
             becomes = "Infinity"
-        yield (path, "INTEGER_BEYOND_DOUBLE",
-               f"{value} cannot be carried exactly by a JSON number (an IEEE double): it "
-               f"would become {becomes}, and the generated decoders refuse it",
-               "keep integers within ±2^53 (9007199254740992), or send the value as a string")
+        yield (
+            path,
+            "INTEGER_BEYOND_DOUBLE",
+            f"{value} cannot be carried exactly by a JSON number (an IEEE double): it "
+            f"would become {becomes}, and the generated decoders refuse it",
+            "keep integers within ±2^53 (9007199254740992), or send the value as a string",
+        )
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from wide_integers(item, (*path, key))
@@ -259,9 +301,12 @@ def _default_problems(registry: Registry, f: Field, path: NodePath) -> Iterator[
     schema = json.dumps(document, sort_keys=True)
     error = _first_error(schema, json.dumps(f.default, sort_keys=True))
     if error is not None:
-        yield ((*path, "default"), "DEFAULT_INVALID",
-               f"default {json.dumps(f.default)} of {f.name!r} is rejected by its own type: "
-               f"{error}", "change the default, or the field's type")
+        yield (
+            (*path, "default"),
+            "DEFAULT_INVALID",
+            f"default {json.dumps(f.default)} of {f.name!r} is rejected by its own type: {error}",
+            "change the default, or the field's type",
+        )
 
 
 @lru_cache(maxsize=4096)
@@ -272,20 +317,27 @@ def _first_error(schema: str, value: str) -> str | None:
     return None if error is None else str(error.message)
 
 
-def _discriminator_problems(registry: Registry, texpr: OneOf,
-                            path: NodePath) -> Iterator[Problem]:
+def _discriminator_problems(registry: Registry, texpr: OneOf, path: NodePath) -> Iterator[Problem]:
     seen: dict[Any, str] = {}
     for ref in texpr.refs:
         value = _tag_of(registry, ref, texpr.discriminator or "")
         label = f"{ref.name}@{ref.version}"
         if value is None:
-            yield ((*path, "discriminator"), "ONE_OF_DISCRIMINATOR",
-                   f"{label} has no required `{texpr.discriminator}` field with a single "
-                   "value (a `const`)", f"add `{texpr.discriminator}: {{const: ...}}` to it")
+            yield (
+                (*path, "discriminator"),
+                "ONE_OF_DISCRIMINATOR",
+                f"{label} has no required `{texpr.discriminator}` field with a single "
+                "value (a `const`)",
+                f"add `{texpr.discriminator}: {{const: ...}}` to it",
+            )
         elif repr(value) in seen:
-            yield ((*path, "one_of"), "ONE_OF_DISCRIMINATOR",
-                   f"{label} and {seen[repr(value)]} share the `{texpr.discriminator}` value "
-                   f"{value!r}", "give every branch its own value")
+            yield (
+                (*path, "one_of"),
+                "ONE_OF_DISCRIMINATOR",
+                f"{label} and {seen[repr(value)]} share the `{texpr.discriminator}` value "
+                f"{value!r}",
+                "give every branch its own value",
+            )
         else:
             seen[repr(value)] = label
 
@@ -304,8 +356,9 @@ def _tag_of(registry: Registry, ref: Ref, name: str) -> Any:
     return None
 
 
-def _example_problems(registry: Registry, definition: Definition, version: Version,
-                      closed: Schemas | None = None) -> Iterator[Problem]:
+def _example_problems(
+    registry: Registry, definition: Definition, version: Version, closed: Schemas | None = None
+) -> Iterator[Problem]:
     if not version.examples:
         return
     schema = closed(version) if closed else version_document(registry, definition, version)
@@ -317,6 +370,10 @@ def _example_problems(registry: Registry, definition: Definition, version: Versi
         validator = validator or _validator(version_document(registry, definition, version))
         for error in validator.iter_errors(example):
             where = "/".join(map(str, error.absolute_path)) or "(the message)"
-            yield (("examples", i, *error.absolute_path), "EXAMPLE_INVALID",
-                   f"example {i + 1} is rejected by version {version.number} at {where}: "
-                   f"{error.message}", "fix the example or the fields")
+            yield (
+                ("examples", i, *error.absolute_path),
+                "EXAMPLE_INVALID",
+                f"example {i + 1} is rejected by version {version.number} at {where}: "
+                f"{error.message}",
+                "fix the example or the fields",
+            )

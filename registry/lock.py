@@ -75,15 +75,24 @@ def schema_digest(schema: object) -> str:
 
 def outline(definition: Definition, digests: Mapping[int, str]) -> Outline:
     """A definition's outline, given each version's fingerprint."""
-    versions = tuple(Published(v.number, v.location, digests[v.number])
-                     for v in definition.versions)
-    return Outline(definition.name, definition.kind, definition.compatibility,
-                   definition.location, versions, definition.class_name)
+    versions = tuple(
+        Published(v.number, v.location, digests[v.number]) for v in definition.versions
+    )
+    return Outline(
+        definition.name,
+        definition.kind,
+        definition.compatibility,
+        definition.location,
+        versions,
+        definition.class_name,
+    )
 
 
 def outlines(registry: Registry) -> dict[str, Outline]:
-    return {d.name: outline(d, {v.number: fingerprint(registry, d, v) for v in d.versions})
-            for d in registry.definitions.values()}
+    return {
+        d.name: outline(d, {v.number: fingerprint(registry, d, v) for v in d.versions})
+        for d in registry.definitions.values()
+    }
 
 
 def current_entries(registry: Registry) -> dict[tuple[str, int], str]:
@@ -96,8 +105,9 @@ def entries_of(published: Mapping[str, Outline]) -> dict[tuple[str, int], str]:
 
 
 def render_lock(entries: Mapping[tuple[str, int], str]) -> str:
-    lines = [f"{name}@{version} sha256:{digest}"
-             for (name, version), digest in sorted(entries.items())]
+    lines = [
+        f"{name}@{version} sha256:{digest}" for (name, version), digest in sorted(entries.items())
+    ]
     return _HEADER + "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -110,17 +120,27 @@ def parse_lock(text: str) -> tuple[dict[tuple[str, int], LockEntry], list[Findin
             continue
         match = _LINE.match(line)
         if match is None:
-            findings.append(Finding(LOCK_FILE, number, 1, "LOCK_INVALID",
-                                    f"cannot read this line of the lock: {line[:60]!r}",
-                                    "restore the file from git, then run `wiretype lock`"))
+            findings.append(
+                Finding(
+                    LOCK_FILE,
+                    number,
+                    1,
+                    "LOCK_INVALID",
+                    f"cannot read this line of the lock: {line[:60]!r}",
+                    "restore the file from git, then run `wiretype lock`",
+                )
+            )
             continue
         entry = LockEntry(match["name"], int(match["version"]), match["digest"], number)
         entries[(entry.name, entry.version)] = entry
     return entries, findings
 
 
-def lock_findings(published: Mapping[str, Outline], locked: Mapping[tuple[str, int], LockEntry],
-                  skip: frozenset[str] = frozenset()) -> Iterator[Finding]:
+def lock_findings(
+    published: Mapping[str, Outline],
+    locked: Mapping[tuple[str, int], LockEntry],
+    skip: frozenset[str] = frozenset(),
+) -> Iterator[Finding]:
     """Locked versions that changed or disappeared (definitions in ``skip`` are not judged)."""
     for (name, number), entry in sorted(locked.items()):
         if name in skip:
@@ -128,18 +148,36 @@ def lock_findings(published: Mapping[str, Outline], locked: Mapping[tuple[str, i
         definition = published.get(name)
         version = definition.version(number) if definition else None
         if definition is None:
-            yield Finding(LOCK_FILE, entry.line, 1, "LOCK_DEFINITION_DELETED",
-                          f"{name}@{number} is published (locked) but its definition is gone",
-                          "restore the file: clients may still send it", subject=name)
+            yield Finding(
+                LOCK_FILE,
+                entry.line,
+                1,
+                "LOCK_DEFINITION_DELETED",
+                f"{name}@{number} is published (locked) but its definition is gone",
+                "restore the file: clients may still send it",
+                subject=name,
+            )
         elif version is None:
             loc = definition.location
-            yield Finding(loc.file, loc.line, loc.column, "LOCK_VERSION_DELETED",
-                          f"{name}@{number} is published (locked) but was deleted",
-                          "restore the version; retire it only when no client speaks it, "
-                          "then run `wiretype lock --prune`", subject=f"{name}@{number}")
+            yield Finding(
+                loc.file,
+                loc.line,
+                loc.column,
+                "LOCK_VERSION_DELETED",
+                f"{name}@{number} is published (locked) but was deleted",
+                "restore the version; retire it only when no client speaks it, "
+                "then run `wiretype lock --prune`",
+                subject=f"{name}@{number}",
+            )
         elif version.digest != entry.digest:
             loc = version.location
-            yield Finding(loc.file, loc.line, loc.column, "LOCK_VERSION_CHANGED",
-                          f"{name}@{number} is published (locked) but its schema changed",
-                          f"leave version {number} as it was and add the change as a new "
-                          f"version (`wiretype bump {name}`)", subject=f"{name}@{number}")
+            yield Finding(
+                loc.file,
+                loc.line,
+                loc.column,
+                "LOCK_VERSION_CHANGED",
+                f"{name}@{number} is published (locked) but its schema changed",
+                f"leave version {number} as it was and add the change as a new "
+                f"version (`wiretype bump {name}`)",
+                subject=f"{name}@{number}",
+            )

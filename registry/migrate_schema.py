@@ -38,11 +38,28 @@ class UnmappableError(Exception):
 # Keywords of an object schema that steps keep: the ones they edit, and those that do not
 # restrict the object. Any other keyword (allOf, $ref, maxProperties, propertyNames, ...)
 # speaks of the object as it was; a step that edits the object drops it, which only widens.
-_KEPT = frozenset({
-    "type", "properties", "required", "additionalProperties", "$defs", "definitions", "$id",
-    "$schema", "$anchor", "$dynamicAnchor", "$comment", "title", "description", "default",
-    "examples", "deprecated", "readOnly", "writeOnly",
-})
+_KEPT = frozenset(
+    {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "$defs",
+        "definitions",
+        "$id",
+        "$schema",
+        "$anchor",
+        "$dynamicAnchor",
+        "$comment",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+    }
+)
 
 
 def apply_steps(schema: Any, steps: Sequence[Step]) -> Any:
@@ -194,8 +211,18 @@ class _Walk:
         return child
 
 
-_ANNOTATIONS = frozenset({"title", "description", "default", "examples", "deprecated",
-                          "readOnly", "writeOnly", "$comment"})
+_ANNOTATIONS = frozenset(
+    {
+        "title",
+        "description",
+        "default",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "$comment",
+    }
+)
 
 
 def _pop(node: dict[str, Any], key: str) -> tuple[Any, bool] | None:
@@ -268,11 +295,17 @@ def _map_values(sub: Any, mapping: list[tuple[Any, Any]]) -> Any:
     def mapped(value: Any) -> Any:
         return next((new for old, new in mapping if _json_equal(old, value)), value)
 
-    if isinstance(sub, dict) and set(sub) <= {"enum", "description", "default", "deprecated"} \
-            and isinstance(sub.get("enum"), list):
+    if (
+        isinstance(sub, dict)
+        and set(sub) <= {"enum", "description", "default", "deprecated"}
+        and isinstance(sub.get("enum"), list)
+    ):
         return {**sub, "enum": _unique([mapped(v) for v in sub["enum"]])}
-    if isinstance(sub, dict) and set(sub) <= {"const", "description", "default", "deprecated"} \
-            and "const" in sub:
+    if (
+        isinstance(sub, dict)
+        and set(sub) <= {"const", "description", "default", "deprecated"}
+        and "const" in sub
+    ):
         return {**sub, "const": mapped(sub["const"])}
     return {"anyOf": [sub, {"enum": _unique([new for _, new in mapping])}]}
 
@@ -294,8 +327,11 @@ def _unique(values: list[Any]) -> list[Any]:
 def _convert(walk: _Walk, step: Step) -> None:
     name, param = step.arg
     # unwrapping an empty list removes the field: it may be absent afterwards
-    _in_place(walk, step, lambda sub, required: (_converted(name, param, sub),
-                                                 required and name != "unwrap_list"))
+    _in_place(
+        walk,
+        step,
+        lambda sub, required: (_converted(name, param, sub), required and name != "unwrap_list"),
+    )
 
 
 def _converted(name: str, param: Any, sub: Any) -> Any:
@@ -311,7 +347,8 @@ def _scaled(factor: str, sub: Any) -> Any:
     """Numbers times ``factor``: bounds and ``multipleOf`` scaled by the shims' own exact
     arithmetic (rounding is monotone, so every output stays within the scaled bounds)."""
     out: dict[str, Any] = {
-        "type": "integer" if _integral(factor) and _is_integer(sub) else "number"}
+        "type": "integer" if _integral(factor) and _is_integer(sub) else "number"
+    }
     if not isinstance(sub, dict) or not _within(sub, ("number", "integer")):
         return out
     flip = Fraction(factor) < 0
@@ -325,8 +362,12 @@ def _scaled(factor: str, sub: Any) -> Any:
 
 
 _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
-_FLIPPED = {"minimum": "maximum", "maximum": "minimum",
-            "exclusiveMinimum": "exclusiveMaximum", "exclusiveMaximum": "exclusiveMinimum"}
+_FLIPPED = {
+    "minimum": "maximum",
+    "maximum": "minimum",
+    "exclusiveMinimum": "exclusiveMaximum",
+    "exclusiveMaximum": "exclusiveMinimum",
+}
 
 
 def _truncated(length: int, sub: Any) -> Any:
@@ -340,8 +381,10 @@ def _truncated(length: int, sub: Any) -> Any:
 
 
 _OUTPUTS: dict[str, Callable[[Any, Any], Any]] = {
-    "int_to_string": lambda _, sub: {"type": "string",
-                                     "pattern": _INT_TEXT if _below_1e21(sub) else _JS_TEXT},
+    "int_to_string": lambda _, sub: {
+        "type": "string",
+        "pattern": _INT_TEXT if _below_1e21(sub) else _JS_TEXT,
+    },
     "string_to_int": lambda _, sub: {"type": "integer"},
     "float_to_string": lambda _, sub: {"type": "string"},
     "string_to_float": lambda _, sub: {"type": "number"},
@@ -355,10 +398,16 @@ _OUTPUTS: dict[str, Callable[[Any, Any], Any]] = {
 
 
 # The JSON types a converter converts; other values pass through it unchanged.
-_DOMAINS = {"int_to_string": ("integer",), "float_to_string": ("number", "integer"),
-            "float_to_int": ("number", "integer"), "scale": ("number", "integer"),
-            "unwrap_list": ("array",), "string_to_int": (), "string_to_float": (),
-            "truncate": ("string",)}
+_DOMAINS = {
+    "int_to_string": ("integer",),
+    "float_to_string": ("number", "integer"),
+    "float_to_int": ("number", "integer"),
+    "scale": ("number", "integer"),
+    "unwrap_list": ("array",),
+    "string_to_int": (),
+    "string_to_float": (),
+    "truncate": ("string",),
+}
 
 
 def _within(sub: Any, types: tuple[str, ...]) -> bool:
@@ -379,10 +428,12 @@ def _below_1e21(sub: Any) -> bool:
     """Whether every integer of ``sub`` is written without an exponent (|x| < 1e21)."""
     if not isinstance(sub, dict):
         return False
-    top = min((sub[k] for k in ("maximum", "exclusiveMaximum") if _number(sub.get(k))),
-              default=None)
-    bottom = max((sub[k] for k in ("minimum", "exclusiveMinimum") if _number(sub.get(k))),
-                 default=None)
+    top = min(
+        (sub[k] for k in ("maximum", "exclusiveMaximum") if _number(sub.get(k))), default=None
+    )
+    bottom = max(
+        (sub[k] for k in ("minimum", "exclusiveMinimum") if _number(sub.get(k))), default=None
+    )
     return top is not None and bottom is not None and top < 1e21 and bottom > -1e21
 
 
@@ -415,6 +466,11 @@ def _custom(walk: _Walk, step: Step) -> None:
 
 
 _STEPS: dict[str, Callable[[_Walk, Step], None]] = {
-    "rename": _rename, "defaults": _defaults, "drop": _drop, "values": _values,
-    "move": _move, "convert": _convert, "custom": _custom,
+    "rename": _rename,
+    "defaults": _defaults,
+    "drop": _drop,
+    "values": _values,
+    "move": _move,
+    "convert": _convert,
+    "custom": _custom,
 }

@@ -26,8 +26,12 @@ from registry.pair_findings import PairContext, pair_findings, unmappable_findin
 from registry.source import Document
 from registry.suggest import suggestions
 
-DIRECTIONS = {"backward": ("backward",), "forward": ("forward",),
-              "full": ("backward", "forward"), "none": ()}
+DIRECTIONS = {
+    "backward": ("backward",),
+    "forward": ("forward",),
+    "full": ("backward", "forward"),
+    "none": (),
+}
 
 
 def covers(mode: str, other: str) -> bool:
@@ -65,8 +69,7 @@ def pairs(definition: Definition) -> Iterator[Pair]:
                 yield Pair(definition, versions[i], versions[j], direction)
 
 
-def steps_between(definition: Definition, old: Version, new: Version,
-                  direction: str) -> list[Step]:
+def steps_between(definition: Definition, old: Version, new: Version, direction: str) -> list[Step]:
     """The migration steps from old to new (backward) or from new down to old (forward)."""
     hops = [v for v in definition.versions if old.number < v.number <= new.number]
     if direction == "backward":
@@ -106,8 +109,9 @@ class Verdicts:
         self.known[key] = found
         return found
 
-    def document(self, registry: Registry, definition: Definition, version: Version,
-                 closed: bool) -> Any:
+    def document(
+        self, registry: Registry, definition: Definition, version: Version, closed: bool
+    ) -> Any:
         """A version's schema without annotations, built once per run."""
         key = (definition.name, version.number, closed)
         if key not in self.documents:
@@ -116,9 +120,12 @@ class Verdicts:
         return self.documents[key]
 
 
-def compatibility_findings(registry: Registry, skip: frozenset[str],
-                           documents: Mapping[str, Document] | None = None,
-                           verdicts: Verdicts | None = None) -> list[Finding]:
+def compatibility_findings(
+    registry: Registry,
+    skip: frozenset[str],
+    documents: Mapping[str, Document] | None = None,
+    verdicts: Verdicts | None = None,
+) -> list[Finding]:
     """Every pair's findings; ``documents`` (by definition name) locate raw-schema keywords."""
     verdicts = Verdicts() if verdicts is None else verdicts
     verdicts.sources = documents or {}

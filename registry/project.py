@@ -35,8 +35,10 @@ def read_tree(config: Config) -> dict[str, bytes]:
     """Every definition file under the schemas folder, keyed by its path from the root."""
     folder = config.schemas_dir
     if not folder.is_dir():
-        raise UsageError(f"the schemas folder {folder} does not exist",
-                         hint=f"create it, or set `schemas:` in {config.source or 'wiretype.yaml'}")
+        raise UsageError(
+            f"the schemas folder {folder} does not exist",
+            hint=f"create it, or set `schemas:` in {config.source or 'wiretype.yaml'}",
+        )
     files: dict[str, bytes] = {}
     for parent, dirs, names in os.walk(folder):  # symbolic links to folders are not followed
         dirs.sort()
@@ -73,8 +75,9 @@ def load(config: Config, files: Mapping[str, bytes] | None = None) -> Loaded:
     return Loaded(config, registry, tuple(findings), documents)
 
 
-def parse_files(config: Config,
-                files: Mapping[str, bytes]) -> tuple[dict[str, Document], list[Finding]]:
+def parse_files(
+    config: Config, files: Mapping[str, bytes]
+) -> tuple[dict[str, Document], list[Finding]]:
     from registry.compile import definition_name
 
     documents: dict[str, Document] = {}
@@ -93,21 +96,39 @@ def parse_files(config: Config,
     return documents, findings
 
 
-def file_problem(relative: str, raw: bytes, name: str | None,
-                 documents: Mapping[str, object]) -> Finding | None:
+def file_problem(
+    relative: str, raw: bytes, name: str | None, documents: Mapping[str, object]
+) -> Finding | None:
     """Why a file is not parsed at all (too large, unreadable, badly named, a duplicate)."""
     if raw == b"\0too-large":
-        return Finding(relative, 1, 1, "FILE_TOO_LARGE",
-                       f"file is larger than {MAX_FILE_BYTES} bytes",
-                       "split the definition; move shared parts to `kind: type` files")
+        return Finding(
+            relative,
+            1,
+            1,
+            "FILE_TOO_LARGE",
+            f"file is larger than {MAX_FILE_BYTES} bytes",
+            "split the definition; move shared parts to `kind: type` files",
+        )
     if raw == b"\0unreadable":
-        return Finding(relative, 1, 1, "FILE_UNREADABLE", "file cannot be read",
-                       "check its permissions")
+        return Finding(
+            relative, 1, 1, "FILE_UNREADABLE", "file cannot be read", "check its permissions"
+        )
     if name is None:
-        return Finding(relative, 1, 1, "FILE_NAME_INVALID",
-                       "the file's path is not a legal definition name",
-                       "use letters, digits and _ in folder and file names, e.g. chat/sent.yaml")
+        return Finding(
+            relative,
+            1,
+            1,
+            "FILE_NAME_INVALID",
+            "the file's path is not a legal definition name",
+            "use letters, digits and _ in folder and file names, e.g. chat/sent.yaml",
+        )
     if name in documents:
-        return Finding(relative, 1, 1, "DEFINITION_DUPLICATE",
-                       f"{name} is defined by two files", "keep one of .yaml and .yml")
+        return Finding(
+            relative,
+            1,
+            1,
+            "DEFINITION_DUPLICATE",
+            f"{name} is defined by two files",
+            "keep one of .yaml and .yml",
+        )
     return None

@@ -29,16 +29,19 @@ def init_files() -> dict[str, str]:
     from registry.render.templates import builtin_templates
 
     folder = builtin_templates() / "init"
-    return {target: (folder / name).read_text(encoding="utf-8")
-            for target, name in INIT_FILES.items()}
+    return {
+        target: (folder / name).read_text(encoding="utf-8") for target, name in INIT_FILES.items()
+    }
 
 
 def init_project(directory: Path) -> list[str]:
     files = init_files()
     existing = [name for name in files if (directory / name).exists()]
     if existing:
-        raise UsageError(f"{directory} already has {', '.join(existing)}",
-                         hint="init only creates new projects; pick an empty folder")
+        raise UsageError(
+            f"{directory} already has {', '.join(existing)}",
+            hint="init only creates new projects; pick an empty folder",
+        )
     for name, text in files.items():
         write_file(directory / name, text)
     return [str(directory / name) for name in files]
@@ -66,28 +69,45 @@ def lock_project(loaded: Loaded, *, force: bool, prune: bool) -> tuple[list[Find
     return [], f"locked {len(entries)} version(s) ({added} new) in {path.name}"
 
 
-def _refusals(loaded: Loaded, locked: dict[Any, Any], current: dict[Any, str], *,
-              force: bool, prune: bool) -> list[Finding]:
+def _refusals(
+    loaded: Loaded, locked: dict[Any, Any], current: dict[Any, str], *, force: bool, prune: bool
+) -> list[Finding]:
     refused = []
     for key, entry in sorted(locked.items()):
         if key not in current and not prune:
-            refused.append(Finding("wiretype.lock", entry.line, 1, "LOCK_VERSION_DELETED",
-                                   f"{key[0]}@{key[1]} is locked but no longer defined",
-                                   "restore it, or pass --prune to forget it"))
+            refused.append(
+                Finding(
+                    "wiretype.lock",
+                    entry.line,
+                    1,
+                    "LOCK_VERSION_DELETED",
+                    f"{key[0]}@{key[1]} is locked but no longer defined",
+                    "restore it, or pass --prune to forget it",
+                )
+            )
         elif key in current and current[key] != entry.digest and not force:
             definition = loaded.registry.definitions[key[0]]
             loc = _version(definition, key[1]).location
-            refused.append(Finding(loc.file, loc.line, loc.column, "LOCK_VERSION_CHANGED",
-                                   f"{key[0]}@{key[1]} changed since it was locked",
-                                   "restore it and add a new version, or pass --force"))
+            refused.append(
+                Finding(
+                    loc.file,
+                    loc.line,
+                    loc.column,
+                    "LOCK_VERSION_CHANGED",
+                    f"{key[0]}@{key[1]} changed since it was locked",
+                    "restore it and add a new version, or pass --force",
+                )
+            )
     return refused
 
 
 def _version(definition: Definition, number: int) -> Version:
     version = definition.version(number)
     if version is None:
-        raise UsageError(f"{definition.name} has no version {number}",
-                         hint=f"versions: {', '.join(str(v.number) for v in definition.versions)}")
+        raise UsageError(
+            f"{definition.name} has no version {number}",
+            hint=f"versions: {', '.join(str(v.number) for v in definition.versions)}",
+        )
     return version
 
 
@@ -99,8 +119,10 @@ def find_definition(loaded: Loaded, spec: str) -> tuple[Definition, Version]:
         from registry.context import did_you_mean
 
         known = loaded.registry.definitions
-        raise UsageError(f"no message or type named {name!r}{did_you_mean(name, known)}",
-                         hint="`wiretype lint` lists the problems of files that did not load")
+        raise UsageError(
+            f"no message or type named {name!r}{did_you_mean(name, known)}",
+            hint="`wiretype lint` lists the problems of files that did not load",
+        )
     if not number:
         return definition, definition.latest
     if not number.isdigit():
@@ -120,9 +142,14 @@ def show_version(loaded: Loaded, spec: str, fmt: str, view: str) -> int:
     else:
         import yaml
 
-        resolved = {"name": definition.name, "kind": definition.kind,
-                    "version": version.number, "compatibility": definition.compatibility,
-                    "direction": definition.direction, "schema": document}
+        resolved = {
+            "name": definition.name,
+            "kind": definition.kind,
+            "version": version.number,
+            "compatibility": definition.compatibility,
+            "direction": definition.direction,
+            "schema": document,
+        }
         sys.stdout.write(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True))
     return 0
 
@@ -136,19 +163,24 @@ def bump_definition(loaded: Loaded, name: str) -> str:
     key_indent = _indent(lines[start])
     end = _block_end(lines, start, key_indent)
     block = _without_key(lines[start:end], "migrate", key_indent)
-    first = re.sub(rf"^(\s*['\"]?){latest.number}(['\"]?\s*:)", rf"\g<1>{latest.number + 1}\g<2>",
-                   block[0])
+    first = re.sub(
+        rf"^(\s*['\"]?){latest.number}(['\"]?\s*:)", rf"\g<1>{latest.number + 1}\g<2>", block[0]
+    )
     if first == block[0] or not lines[start].strip().startswith(str(latest.number)):
-        raise UsageError(f"cannot bump {definition.name}: its versions are not written in "
-                         "block style", hint="add the new version by hand")
+        raise UsageError(
+            f"cannot bump {definition.name}: its versions are not written in block style",
+            hint="add the new version by hand",
+        )
     if not block[-1].endswith("\n"):
         block[-1] += "\n"
     new_lines = [*lines[:end], first, *block[1:], *lines[end:]]
     if end == len(lines) and not lines[-1].endswith("\n"):
         new_lines[end - 1] += "\n"
     write_file(path, "".join(new_lines))
-    return f"{definition.file}: added version {latest.number + 1} of {definition.name} " \
-           f"(a copy of {latest.number}); edit it, then run `wiretype check`"
+    return (
+        f"{definition.file}: added version {latest.number + 1} of {definition.name} "
+        f"(a copy of {latest.number}); edit it, then run `wiretype check`"
+    )
 
 
 def _indent(line: str) -> int:

@@ -1,12 +1,12 @@
 """The YAML field shorthand -> ``Field`` and ``TypeExpr`` (see docs/format.md).
 
-    id: uuid                                   a type name
-    reply_to: uuid?                            nullable (still required)
-    tags: {type: "list[string]", required: false}
-    room: {type: string, min_length: 1}        constraints in snake_case
-    priority: {enum: [low, high], default: low}
-    author: common.user@2                      a shared type, pinned
-    shape: {one_of: [geo.circle, geo.square], discriminator: kind}
+id: uuid                                   a type name
+reply_to: uuid?                            nullable (still required)
+tags: {type: "list[string]", required: false}
+room: {type: string, min_length: 1}        constraints in snake_case
+priority: {enum: [low, high], default: low}
+author: common.user@2                      a shared type, pinned
+shape: {one_of: [geo.circle, geo.square], discriminator: kind}
 """
 
 from __future__ import annotations
@@ -32,8 +32,19 @@ from registry.model import (
 from registry.source import NodePath
 from registry.validation import ecma_regex
 
-PRIMITIVES = ("string", "int", "float", "bool", "uuid", "datetime", "date", "time", "uri",
-              "email", "any")
+PRIMITIVES = (
+    "string",
+    "int",
+    "float",
+    "bool",
+    "uuid",
+    "datetime",
+    "date",
+    "time",
+    "uri",
+    "email",
+    "any",
+)
 
 # snake_case constraint -> (JSON Schema keyword, the JSON types it applies to)
 CONSTRAINTS: dict[str, tuple[str, frozenset[str]]] = {
@@ -52,28 +63,59 @@ CONSTRAINTS: dict[str, tuple[str, frozenset[str]]] = {
     "min_properties": ("minProperties", frozenset({"object"})),
     "max_properties": ("maxProperties", frozenset({"object"})),
 }
-_FIELD_KEYS = {"type", "required", "default", "description", "deprecated", "enum", "const",
-               "fields", "one_of", "discriminator", "items", "values", "nullable",
-               "examples", *CONSTRAINTS}
+_FIELD_KEYS = {
+    "type",
+    "required",
+    "default",
+    "description",
+    "deprecated",
+    "enum",
+    "const",
+    "fields",
+    "one_of",
+    "discriminator",
+    "items",
+    "values",
+    "nullable",
+    "examples",
+    *CONSTRAINTS,
+}
 _FORMS = ("type", "enum", "const", "fields", "one_of")
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
 _REF = re.compile(rf"^({_NAME})(?:@([0-9]+))?$")
-_JSON_KIND = {"string": "string", "uuid": "string", "datetime": "string", "date": "string",
-              "time": "string", "uri": "string", "email": "string", "int": "number",
-              "float": "number", "bool": "boolean"}
+_JSON_KIND = {
+    "string": "string",
+    "uuid": "string",
+    "datetime": "string",
+    "date": "string",
+    "time": "string",
+    "uri": "string",
+    "email": "string",
+    "int": "number",
+    "float": "number",
+    "bool": "boolean",
+}
 
 
 def parse_fields(ctx: FileContext, spec: Any, path: NodePath) -> tuple[Field, ...]:
     """A ``fields:`` mapping -> fields, in the order written."""
     if not isinstance(spec, dict):
-        ctx.error(path, "FIELDS_NOT_MAPPING", "`fields` must map field names to types",
-                  "write `fields: {name: type, ...}`")
+        ctx.error(
+            path,
+            "FIELDS_NOT_MAPPING",
+            "`fields` must map field names to types",
+            "write `fields: {name: type, ...}`",
+        )
         return ()
     fields = []
     for name, value in spec.items():
         if not isinstance(name, str) or not name:
-            ctx.error((*path, name), "FIELD_NAME_INVALID",
-                      f"field name {name!r} must be a non-empty string", "quote the name")
+            ctx.error(
+                (*path, name),
+                "FIELD_NAME_INVALID",
+                f"field name {name!r} must be a non-empty string",
+                "quote the name",
+            )
             continue
         fields.append(parse_field(ctx, name, value, (*path, name)))
     return tuple(fields)
@@ -90,8 +132,9 @@ def parse_field(ctx: FileContext, name: str, spec: Any, path: NodePath) -> Field
     default = spec.get("default", MISSING)
     required = spec.get("required", default is MISSING)
     if not isinstance(required, bool):
-        ctx.error((*path, "required"), "FIELD_REQUIRED_NOT_BOOL",
-                  "`required` must be true or false")
+        ctx.error(
+            (*path, "required"), "FIELD_REQUIRED_NOT_BOOL", "`required` must be true or false"
+        )
         required = True
     return Field(
         name=name,
@@ -117,8 +160,12 @@ def _field_type(ctx: FileContext, spec: dict[str, Any], path: NodePath) -> TypeE
     forms = [k for k in _FORMS if k in spec]
     if len(forms) != 1:
         listed = " and ".join(forms) if forms else "none of them"
-        ctx.error(path, "FIELD_FORM", f"a field needs exactly one of {', '.join(_FORMS)}; "
-                  f"this one has {listed}", "e.g. `{type: string}` or `{enum: [a, b]}`")
+        ctx.error(
+            path,
+            "FIELD_FORM",
+            f"a field needs exactly one of {', '.join(_FORMS)}; this one has {listed}",
+            "e.g. `{type: string}` or `{enum: [a, b]}`",
+        )
         return Primitive("any")
     form = forms[0]
     if form == "enum":
@@ -138,26 +185,38 @@ def _typed(ctx: FileContext, spec: dict[str, Any], path: NodePath) -> TypeExpr:
     if kind in ("list", "map"):
         inner_key = "items" if kind == "list" else "values"
         if inner_key not in spec:
-            ctx.error(path, "FIELD_FORM", f"`type: {kind}` needs `{inner_key}:`",
-                      f"write `{{type: {kind}, {inner_key}: string}}`")
+            ctx.error(
+                path,
+                "FIELD_FORM",
+                f"`type: {kind}` needs `{inner_key}:`",
+                f"write `{{type: {kind}, {inner_key}: string}}`",
+            )
             return Primitive("any")
         inner, constraints = _inner(ctx, spec[inner_key], (*path, inner_key))
         return ListOf(inner, constraints) if kind == "list" else MapOf(inner, constraints)
     for stray in ("items", "values"):
         if stray in spec:
-            ctx.error((*path, stray), "FIELD_FORM", f"`{stray}` goes with `type: list` or "
-                      "`type: map` only")
+            ctx.error(
+                (*path, stray),
+                "FIELD_FORM",
+                f"`{stray}` goes with `type: list` or `type: map` only",
+            )
     return parse_type(ctx, kind, (*path, "type"))
 
 
-def _inner(ctx: FileContext, spec: Any,
-           path: NodePath) -> tuple[TypeExpr, tuple[tuple[str, Any], ...]]:
+def _inner(
+    ctx: FileContext, spec: Any, path: NodePath
+) -> tuple[TypeExpr, tuple[tuple[str, Any], ...]]:
     """The type of list items or map values, with the constraints written on them."""
     if isinstance(spec, dict):
         for key in ("required", "default", "deprecated"):
             if key in spec:
-                ctx.error((*path, key), "FIELD_FORM", f"`{key}` does not apply to list items "
-                          "or map values", "put it on the field itself")
+                ctx.error(
+                    (*path, key),
+                    "FIELD_FORM",
+                    f"`{key}` does not apply to list items or map values",
+                    "put it on the field itself",
+                )
         item = parse_field(ctx, "items", spec, path)
         return item.type, item.constraints
     return parse_type(ctx, spec, path), ()
@@ -180,34 +239,43 @@ def _enum(ctx: FileContext, values: Any, path: NodePath) -> TypeExpr:
 def _one_of(ctx: FileContext, spec: dict[str, Any], path: NodePath) -> TypeExpr:
     names = spec["one_of"]
     if not isinstance(names, list) or len(names) < 2:
-        ctx.error((*path, "one_of"), "ONE_OF_INVALID",
-                  "`one_of` must list two or more shared types")
+        ctx.error(
+            (*path, "one_of"), "ONE_OF_INVALID", "`one_of` must list two or more shared types"
+        )
         return Primitive("any")
     refs = [parse_type(ctx, n, (*path, "one_of", i)) for i, n in enumerate(names)]
     discriminator = spec.get("discriminator")
     if discriminator is not None and not isinstance(discriminator, str):
-        ctx.error((*path, "discriminator"), "ONE_OF_INVALID",
-                  "`discriminator` must be a field name")
+        ctx.error(
+            (*path, "discriminator"), "ONE_OF_INVALID", "`discriminator` must be a field name"
+        )
         discriminator = None
     good = tuple(r for r in refs if isinstance(r, Ref))
     if len(good) != len(refs):
-        ctx.error((*path, "one_of"), "ONE_OF_INVALID",
-                  "every branch of `one_of` must be a shared type (`kind: type`)")
+        ctx.error(
+            (*path, "one_of"),
+            "ONE_OF_INVALID",
+            "every branch of `one_of` must be a shared type (`kind: type`)",
+        )
     return OneOf(good, discriminator)
 
 
 def parse_type(ctx: FileContext, text: Any, path: NodePath) -> TypeExpr:
     """Parse a type written as text: ``uuid``, ``list[common.user]``, ``string?``, ``a.b@2``."""
     if not isinstance(text, str) or not text.strip():
-        ctx.error(path, "TYPE_INVALID", f"a type must be written as text, not {text!r}",
-                  f"use one of {', '.join(PRIMITIVES)}, list[T], map[T] or a shared type")
+        ctx.error(
+            path,
+            "TYPE_INVALID",
+            f"a type must be written as text, not {text!r}",
+            f"use one of {', '.join(PRIMITIVES)}, list[T], map[T] or a shared type",
+        )
         return Primitive("any")
     text = text.strip()
     if text.endswith("?"):
         return Nullable(parse_type(ctx, text[:-1], path))
     for wrapper, build in (("list[", ListOf), ("map[", MapOf)):
         if text.startswith(wrapper) and text.endswith("]"):
-            return build(parse_type(ctx, text[len(wrapper):-1], path))
+            return build(parse_type(ctx, text[len(wrapper) : -1], path))
     if text in PRIMITIVES:
         return Primitive(text)
     return _reference(ctx, text, path)
@@ -219,17 +287,25 @@ def _reference(ctx: FileContext, text: str, path: NodePath) -> TypeExpr:
         return _missing_type(ctx, match.group(1), path)
     if match is None or match.group(1) not in ctx.known_types:
         choices = [*PRIMITIVES, *ctx.known_types, "list[", "map["]
-        ctx.error(path, "TYPE_UNKNOWN", f"unknown type {text!r}{did_you_mean(text, choices)}",
-                  f"use one of {', '.join(PRIMITIVES)}, list[T], map[T], or the name of a "
-                  "shared type (a file with `kind: type`)")
+        ctx.error(
+            path,
+            "TYPE_UNKNOWN",
+            f"unknown type {text!r}{did_you_mean(text, choices)}",
+            f"use one of {', '.join(PRIMITIVES)}, list[T], map[T], or the name of a "
+            "shared type (a file with `kind: type`)",
+        )
         return Primitive("any")
     name, pinned = match.group(1), match.group(2)
     versions = ctx.known_types[name]
     if pinned is None:
         return Ref(name, versions[-1] if versions else 1)
     if int(pinned) not in versions:
-        ctx.error(path, "TYPE_VERSION_UNKNOWN", f"{name} has no version {pinned}",
-                  f"its versions are {', '.join(map(str, versions)) or 'none'}")
+        ctx.error(
+            path,
+            "TYPE_VERSION_UNKNOWN",
+            f"{name} has no version {pinned}",
+            f"its versions are {', '.join(map(str, versions)) or 'none'}",
+        )
     return Ref(name, int(pinned), pinned=True)
 
 
@@ -240,15 +316,20 @@ def _missing_type(ctx: FileContext, name: str, path: NodePath) -> TypeExpr:
     add their own about it (a deleted published definition, say).
     """
     close = did_you_mean(name, ctx.known_types)
-    ctx.error(path, "TYPE_UNKNOWN", f"no shared type named {name!r}{close}: there is no "
-              f"`{name.replace('.', '/')}.yaml` with `kind: type`",
-              "restore the shared type's file, or point this field at another type",
-              extra=(("missing_type", name),))
+    ctx.error(
+        path,
+        "TYPE_UNKNOWN",
+        f"no shared type named {name!r}{close}: there is no "
+        f"`{name.replace('.', '/')}.yaml` with `kind: type`",
+        "restore the shared type's file, or point this field at another type",
+        extra=(("missing_type", name),),
+    )
     return Primitive("any")
 
 
-def _constraints(ctx: FileContext, spec: dict[str, Any], texpr: TypeExpr,
-                 path: NodePath) -> tuple[tuple[str, Any], ...]:
+def _constraints(
+    ctx: FileContext, spec: dict[str, Any], texpr: TypeExpr, path: NodePath
+) -> tuple[tuple[str, Any], ...]:
     kinds = _json_kinds(texpr)
     found = []
     for key, (keyword, applies) in CONSTRAINTS.items():
@@ -256,9 +337,12 @@ def _constraints(ctx: FileContext, spec: dict[str, Any], texpr: TypeExpr,
             continue
         value = spec[key]
         if kinds is not None and not kinds & applies:
-            ctx.error((*path, key), "CONSTRAINT_NOT_APPLICABLE",
-                      f"`{key}` does not apply to a field of this type",
-                      f"`{key}` applies to {'/'.join(sorted(applies))} fields")
+            ctx.error(
+                (*path, key),
+                "CONSTRAINT_NOT_APPLICABLE",
+                f"`{key}` does not apply to a field of this type",
+                f"`{key}` applies to {'/'.join(sorted(applies))} fields",
+            )
         elif _constraint_ok(ctx, key, value, (*path, key)):
             found.append((keyword, value))
     return tuple(sorted(found))
@@ -291,8 +375,12 @@ def _constraint_ok(ctx: FileContext, key: str, value: Any, path: NodePath) -> bo
     else:
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
     if not ok:
-        ctx.error(path, "CONSTRAINT_INVALID", f"`{key}` has an invalid value {value!r}",
-                  _CONSTRAINT_HINTS.get(key, "use a whole number of 0 or more"))
+        ctx.error(
+            path,
+            "CONSTRAINT_INVALID",
+            f"`{key}` has an invalid value {value!r}",
+            _CONSTRAINT_HINTS.get(key, "use a whole number of 0 or more"),
+        )
     return ok
 
 
@@ -314,7 +402,11 @@ def _pattern_ok(ctx: FileContext, value: Any, path: NodePath) -> bool:
     try:
         ecma_regex(value)
     except ValueError as err:
-        ctx.error(path, "PATTERN_INVALID", f"`pattern` is not a valid ECMA-262 regular "
-                  f"expression: {err}", "write an ECMA-262 regular expression, quoted in YAML")
+        ctx.error(
+            path,
+            "PATTERN_INVALID",
+            f"`pattern` is not a valid ECMA-262 regular expression: {err}",
+            "write an ECMA-262 regular expression, quoted in YAML",
+        )
         return False
     return True

@@ -86,15 +86,27 @@ class _Scalars(yaml.resolver.Resolver, yaml.constructor.SafeConstructor):
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         construct = self.yaml_constructors.get(tag)
         if construct is None:
-            raise _ParseError("YAML_TAG", f"the YAML tag {tag} has no JSON equivalent",
-                              event.start_mark, "write a plain string, number, true/false or null")
+            raise _ParseError(
+                "YAML_TAG",
+                f"the YAML tag {tag} has no JSON equivalent",
+                event.start_mark,
+                "write a plain string, number, true/false or null",
+            )
         value = construct(self, node)
         if not isinstance(value, _JSON_SCALARS):
-            raise _ParseError("YAML_TAG", f"the YAML tag {tag} has no JSON equivalent",
-                              event.start_mark, "write a plain string, number, true/false or null")
+            raise _ParseError(
+                "YAML_TAG",
+                f"the YAML tag {tag} has no JSON equivalent",
+                event.start_mark,
+                "write a plain string, number, true/false or null",
+            )
         if isinstance(value, float) and not math.isfinite(value):
-            raise _ParseError("YAML_NOT_FINITE", f"{event.value} is not a JSON number",
-                              event.start_mark, "JSON has no infinity or NaN; use a finite number")
+            raise _ParseError(
+                "YAML_NOT_FINITE",
+                f"{event.value} is not a JSON number",
+                event.start_mark,
+                "JSON has no infinity or NaN; use a finite number",
+            )
         self._values[tag, event.value] = value  # a number, true/false or null: immutable
         return value
 
@@ -126,8 +138,16 @@ def read_file(path: Path, display: str) -> tuple[Document | None, list[Finding]]
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             msg = f"file is {size} bytes; definitions are limited to {MAX_FILE_BYTES}"
-            return None, [Finding(display, 1, 1, "FILE_TOO_LARGE", msg,
-                                  "split the message or move shared parts to a `kind: type` file")]
+            return None, [
+                Finding(
+                    display,
+                    1,
+                    1,
+                    "FILE_TOO_LARGE",
+                    msg,
+                    "split the message or move shared parts to a `kind: type` file",
+                )
+            ]
         raw = path.read_bytes()
     except OSError as err:
         return None, [Finding(display, 1, 1, "FILE_UNREADABLE", f"cannot read: {err.strerror}")]
@@ -154,17 +174,24 @@ def _syntax_error(err: yaml.MarkedYAMLError, text: str) -> _ParseError:
     indent = line[: len(line) - len(line.lstrip(" \t"))]
     if mark is not None and "\t" in indent:
         at = yaml.Mark("", 0, mark.line, indent.index("\t"), None, None)  # type: ignore[arg-type]
-        return _ParseError("YAML_TAB_INDENT", "this line is indented with tabs; YAML "
-                           "indentation must be spaces", at,
-                           "replace the tabs at the start of the line with spaces")
+        return _ParseError(
+            "YAML_TAB_INDENT",
+            "this line is indented with tabs; YAML indentation must be spaces",
+            at,
+            "replace the tabs at the start of the line with spaces",
+        )
     bracketed = _unquoted_brackets(line, mark.column) if mark else None
     if bracketed is not None:
-        return _ParseError("YAML_SYNTAX", f"`{bracketed}` inside `{{...}}` or `[...]` is read "
-                           "as YAML, where `[` starts a list", mark,
-                           f'quote it: "{bracketed}" (or write the field in block style)')
+        return _ParseError(
+            "YAML_SYNTAX",
+            f"`{bracketed}` inside `{{...}}` or `[...]` is read as YAML, where `[` starts a list",
+            mark,
+            f'quote it: "{bracketed}" (or write the field in block style)',
+        )
     problem = err.problem or err.context or "invalid YAML"
-    return _ParseError("YAML_SYNTAX", f"YAML syntax error: {problem}", mark,
-                       "fix the YAML syntax at this position")
+    return _ParseError(
+        "YAML_SYNTAX", f"YAML syntax error: {problem}", mark, "fix the YAML syntax at this position"
+    )
 
 
 _WORD_BEFORE = re.compile(r"([A-Za-z_][\w.@]*)$")
@@ -199,8 +226,12 @@ class _Builder:
         except yaml.YAMLError as err:  # e.g. a control character the reader refuses
             raise _ParseError("YAML_SYNTAX", f"YAML error: {err}", None) from None
         if not documents or documents[0] is None:
-            raise _ParseError("FILE_EMPTY", "file is empty", None,
-                              "write a definition with `versions:`, or delete the file")
+            raise _ParseError(
+                "FILE_EMPTY",
+                "file is empty",
+                None,
+                "write a definition with `versions:`, or delete the file",
+            )
         return documents[0], self.positions
 
     def _documents(self) -> list[Any]:
@@ -208,20 +239,30 @@ class _Builder:
         for event in self.events:
             if isinstance(event, yaml.DocumentStartEvent):
                 if documents:
-                    raise _ParseError("YAML_MULTIPLE_DOCUMENTS",
-                                      "file holds more than one YAML document",
-                                      event.start_mark, "keep one definition per file")
+                    raise _ParseError(
+                        "YAML_MULTIPLE_DOCUMENTS",
+                        "file holds more than one YAML document",
+                        event.start_mark,
+                        "keep one definition per file",
+                    )
                 documents.append(self._node(next(self.events), (), 0))
         return documents
 
     def _node(self, event: Any, path: NodePath, depth: int) -> Any:
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _ParseError("YAML_ANCHOR", "YAML anchors and aliases are not allowed",
-                              event.start_mark,
-                              "write the value out in full, or move it to a shared type")
+            raise _ParseError(
+                "YAML_ANCHOR",
+                "YAML anchors and aliases are not allowed",
+                event.start_mark,
+                "write the value out in full, or move it to a shared type",
+            )
         if depth > MAX_DEPTH:
-            raise _ParseError("YAML_TOO_DEEP", f"nesting deeper than {MAX_DEPTH} levels",
-                              event.start_mark, "flatten the definition or use shared types")
+            raise _ParseError(
+                "YAML_TOO_DEEP",
+                f"nesting deeper than {MAX_DEPTH} levels",
+                event.start_mark,
+                "flatten the definition or use shared types",
+            )
         self.positions.setdefault(path, (event.start_mark.line + 1, event.start_mark.column + 1))
         if isinstance(event, yaml.ScalarEvent):
             return self._plain_word(event, self._scalar(event), key=False)
@@ -234,8 +275,12 @@ class _Builder:
         try:
             return _SCALARS.value(event)
         except yaml.YAMLError as err:
-            raise _ParseError("YAML_TAG", f"cannot read this value: {err}", event.start_mark,
-                              "write a plain string, number, true/false or null") from None
+            raise _ParseError(
+                "YAML_TAG",
+                f"cannot read this value: {err}",
+                event.start_mark,
+                "write a plain string, number, true/false or null",
+            ) from None
 
     def _plain_word(self, event: Any, value: Any, *, key: bool) -> Any:
         """A YAML 1.1 boolean word (``yes``, ``off``; ``y``/``n`` as values) is a finding:
@@ -246,10 +291,17 @@ class _Builder:
         yaml11 = isinstance(value, bool) and word.lower() not in ("true", "false")
         if yaml11 or (not key and word in ("y", "Y", "n", "N")):
             mark = event.start_mark
-            self.problems.append(Finding(
-                self.path, mark.line + 1, mark.column + 1, "YAML_AMBIGUOUS_BOOLEAN",
-                f"`{word}` is a boolean in YAML 1.1 but the text {json.dumps(word)} in "
-                "YAML 1.2", f'quote it ("{word}") for the text, or write true or false'))
+            self.problems.append(
+                Finding(
+                    self.path,
+                    mark.line + 1,
+                    mark.column + 1,
+                    "YAML_AMBIGUOUS_BOOLEAN",
+                    f"`{word}` is a boolean in YAML 1.1 but the text {json.dumps(word)} in "
+                    "YAML 1.2",
+                    f'quote it ("{word}") for the text, or write true or false',
+                )
+            )
             return word
         return value
 
@@ -268,13 +320,17 @@ class _Builder:
                 return mapping
             if type(event) is not yaml.ScalarEvent or event.anchor:
                 self._node(event, path, depth + 1)  # refuses an alias or anchor first
-                raise _ParseError("YAML_COMPLEX_KEY", "a mapping key must be a plain value",
-                                  event.start_mark)
+                raise _ParseError(
+                    "YAML_COMPLEX_KEY", "a mapping key must be a plain value", event.start_mark
+                )
             key = self._plain_word(event, self._scalar(event), key=True)
             if key in mapping:
-                raise _ParseError("YAML_DUPLICATE_KEY",
-                                  f"key {key!r} is written twice in this mapping",
-                                  event.start_mark, "keep one of the two entries")
+                raise _ParseError(
+                    "YAML_DUPLICATE_KEY",
+                    f"key {key!r} is written twice in this mapping",
+                    event.start_mark,
+                    "keep one of the two entries",
+                )
             mark: Any = event.start_mark
             here = (*path, key)
             self.positions[here] = (mark.line + 1, mark.column + 1)

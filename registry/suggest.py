@@ -47,25 +47,34 @@ def _signature(registry: Registry, pair: Pair, version: Version, name: str) -> s
     return json.dumps(strip_annotations(props.get(name)), sort_keys=True)
 
 
-def _renames(registry: Registry, pair: Pair, old: dict[str, Field], new: dict[str, Field],
-             covered: set[Any]) -> Iterator[Suggestion]:
+def _renames(
+    registry: Registry, pair: Pair, old: dict[str, Field], new: dict[str, Field], covered: set[Any]
+) -> Iterator[Suggestion]:
     gone = [n for n in old if n not in new and n not in covered]
     added = [n for n in new if n not in old and n not in covered]
     for before in gone:
-        same = [a for a in added
-                if _signature(registry, pair, pair.old, before)
-                == _signature(registry, pair, pair.new, a)]
+        same = [
+            a
+            for a in added
+            if _signature(registry, pair, pair.old, before)
+            == _signature(registry, pair, pair.new, a)
+        ]
         kind = "the same type" if same else None
         candidates = same or (added if len(gone) == len(added) == 1 else [])
         for after in candidates[:1]:
             detail = f"with {kind}" if kind else "in its place"
-            yield frozenset({before, after}), (
-                f"`{before}` was removed and `{after}` added {detail}: did you mean "
-                f"`rename: {{{before}: {after}}}` under `migrate:` of v{pair.new.number}?")
+            yield (
+                frozenset({before, after}),
+                (
+                    f"`{before}` was removed and `{after}` added {detail}: did you mean "
+                    f"`rename: {{{before}: {after}}}` under `migrate:` of v{pair.new.number}?"
+                ),
+            )
 
 
-def _enum_values(old: dict[str, Field], new: dict[str, Field], covered: set[Any],
-                 direction: str) -> Iterator[Suggestion]:
+def _enum_values(
+    old: dict[str, Field], new: dict[str, Field], covered: set[Any], direction: str
+) -> Iterator[Suggestion]:
     for name, field in old.items():
         other = new.get(name)
         if other is None or name in covered:
@@ -75,27 +84,41 @@ def _enum_values(old: dict[str, Field], new: dict[str, Field], covered: set[Any]
             missing = [v for v in pair[0].values if v not in pair[1].values]
             if missing:
                 where = "" if direction == "backward" else "`down:` "
-                yield frozenset({name}), (
-                    f"values {missing} of `{name}` are not in the other version: map them "
-                    f"with {where}`values: {{{name}: {{{missing[0]}: ...}}}}`")
+                yield (
+                    frozenset({name}),
+                    (
+                        f"values {missing} of `{name}` are not in the other version: map them "
+                        f"with {where}`values: {{{name}: {{{missing[0]}: ...}}}}`"
+                    ),
+                )
 
 
-def _new_required(old: dict[str, Field], new: dict[str, Field], covered: set[Any],
-                  pair: Pair) -> Iterator[Suggestion]:
+def _new_required(
+    old: dict[str, Field], new: dict[str, Field], covered: set[Any], pair: Pair
+) -> Iterator[Suggestion]:
     reader, writer = (new, old) if pair.direction == "backward" else (old, new)
     for name, field in reader.items():
         if field.required and name not in writer and name not in covered:
             where = "`migrate:`" if pair.direction == "backward" else "`migrate: down:`"
-            yield frozenset({name}), (
-                f"`{name}` is required by the reader but the writer lacks it: give it a "
-                f"default, or add `defaults: {{{name}: ...}}` under {where}")
+            yield (
+                frozenset({name}),
+                (
+                    f"`{name}` is required by the reader but the writer lacks it: give it a "
+                    f"default, or add `defaults: {{{name}: ...}}` under {where}"
+                ),
+            )
 
 
 # older type -> newer type: the converter whose up step turns one into the other (its
 # inverse, derived for the way down, undoes it)
-_CONVERTERS = {("int", "string"): "int_to_string", ("string", "int"): "string_to_int",
-               ("float", "string"): "float_to_string", ("string", "float"): "string_to_float",
-               ("int", "float"): "int_to_float", ("float", "int"): "float_to_int"}
+_CONVERTERS = {
+    ("int", "string"): "int_to_string",
+    ("string", "int"): "string_to_int",
+    ("float", "string"): "float_to_string",
+    ("string", "float"): "string_to_float",
+    ("int", "float"): "int_to_float",
+    ("float", "int"): "float_to_int",
+}
 
 
 def _type_name(kind: TypeExpr) -> str | None:
@@ -116,18 +139,23 @@ def _conversion(before: str | None, after: str | None) -> str | None:
     return _CONVERTERS.get((before, after))
 
 
-def _conversions(old: dict[str, Field], new: dict[str, Field], covered: set[Any],
-                 pair: Pair) -> Iterator[Suggestion]:
+def _conversions(
+    old: dict[str, Field], new: dict[str, Field], covered: set[Any], pair: Pair
+) -> Iterator[Suggestion]:
     for name, field in old.items():
         other = new.get(name)
         if other is None or name in covered:
             continue
         converter = _conversion(_type_name(field.type), _type_name(other.type))
         if converter is not None:
-            yield frozenset({name}), (
-                f"`{name}` changed from {_type_name(field.type)} to {_type_name(other.type)}: "
-                f"add `convert: {{{name}: {converter}}}` under `migrate:` of "
-                f"v{pair.new.number} (its inverse is derived for the way down)")
+            yield (
+                frozenset({name}),
+                (
+                    f"`{name}` changed from {_type_name(field.type)} to {_type_name(other.type)}: "
+                    f"add `convert: {{{name}: {converter}}}` under `migrate:` of "
+                    f"v{pair.new.number} (its inverse is derived for the way down)"
+                ),
+            )
 
 
 def no_step_advice(pair: Pair, change: Change, path: tuple[str, ...], readable: Any) -> str:
@@ -137,20 +165,28 @@ def no_step_advice(pair: Pair, change: Change, path: tuple[str, ...], readable: 
         field = ".".join(path)
         limit = _reader_keyword(readable, path, "maxLength")
         where = "`migrate:`" if pair.direction == "backward" else "`migrate: down:`"
-        return (f"no step makes longer text fit without losing some: add `convert: {{{field}: "
-                f"{{truncate: {limit}}}}}` under {where} to cut it (the rest is lost), keep "
-                f"the old limit, or publish the new limit as a new message")
+        return (
+            f"no step makes longer text fit without losing some: add `convert: {{{field}: "
+            f"{{truncate: {limit}}}}}` under {where} to cut it (the rest is lost), keep "
+            f"the old limit, or publish the new limit as a new message"
+        )
     for prefix, what in _NO_STEP:
         if rule.startswith(prefix):
-            return (f"no migration step can make every old value fit the new {what}: keep "
-                    "the old one, or publish the change as a new message (or a new field, "
-                    "filled by `defaults`)")
+            return (
+                f"no migration step can make every old value fit the new {what}: keep "
+                "the old one, or publish the change as a new message (or a new field, "
+                "filled by `defaults`)"
+            )
     return ""
 
 
-_NO_STEP = (("NUMBER_", "bound"), ("STRING_MIN_LENGTH_NO_INCREASE", "min_length"),
-            ("STRING_PATTERN_NO_ADD", "pattern"), ("STRING_FORMAT_NO_ADD", "format"),
-            ("ARRAY_", "list limits"))
+_NO_STEP = (
+    ("NUMBER_", "bound"),
+    ("STRING_MIN_LENGTH_NO_INCREASE", "min_length"),
+    ("STRING_PATTERN_NO_ADD", "pattern"),
+    ("STRING_FORMAT_NO_ADD", "format"),
+    ("ARRAY_", "list limits"),
+)
 
 
 def _reader_keyword(readable: Any, path: tuple[str, ...], keyword: str) -> Any:

@@ -74,13 +74,14 @@ def searchable(text: str) -> str:
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
     from jsonschema import ValidationError
 
-    if validator.is_type(instance, "string") and \
-            ecma_regex(pattern).find(searchable(instance)) is None:
+    if (
+        validator.is_type(instance, "string")
+        and ecma_regex(pattern).find(searchable(instance)) is None
+    ):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-def _pattern_properties(validator: Any, patterns: Any, instance: Any,
-                        schema: Any) -> Iterator[Any]:
+def _pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[Any]:
     if not validator.is_type(instance, "object"):
         return
     for pattern, subschema in patterns.items():
@@ -93,8 +94,12 @@ def _multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Itera
     """Exact ``multipleOf`` (jsonschema divides binary floats: 0.29 / 0.01 is 28.999...)."""
     from jsonschema import ValidationError
 
-    if not validator.is_type(instance, "number") or isinstance(step, bool) \
-            or not isinstance(step, (int, float)) or step <= 0:
+    if (
+        not validator.is_type(instance, "number")
+        or isinstance(step, bool)
+        or not isinstance(step, (int, float))
+        or step <= 0
+    ):
         return
     try:
         ok = is_multiple(instance, step)
@@ -111,8 +116,11 @@ def validator_class() -> Any:
     from jsonschema import Draft202012Validator
     from jsonschema.validators import extend
 
-    keywords = {"pattern": _pattern, "patternProperties": _pattern_properties,
-                "multipleOf": _multiple_of}
+    keywords = {
+        "pattern": _pattern,
+        "patternProperties": _pattern_properties,
+        "multipleOf": _multiple_of,
+    }
     return extend(Draft202012Validator, keywords)  # type: ignore[no-untyped-call]
 
 

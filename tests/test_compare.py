@@ -36,15 +36,22 @@ COMPAT_CASES = [
     (OBJECT, NARROWER, "backward", 1, False, True),
     (OBJECT, NARROWER, "forward", 0, False, True),
     (OBJECT, NARROWER, "none", 0, False, True),
-    ({"type": "string", "pattern": "^(ab)*$"}, {"type": "string", "pattern": "^(a|b)*$"},
-     "backward", 1, False, False),  # cannot prove: never compatible
+    (
+        {"type": "string", "pattern": "^(ab)*$"},
+        {"type": "string", "pattern": "^(a|b)*$"},
+        "backward",
+        1,
+        False,
+        False,
+    ),  # cannot prove: never compatible
 ]
 
 
 @pytest.mark.parametrize("suffixes", [(".json", ".json"), (".yaml", ".yaml"), (".json", ".yaml")])
 @pytest.mark.parametrize("case", COMPAT_CASES)
-def test_compat_json_output(tmp_path: Path, suffixes: tuple[str, str],
-                            case: tuple[object, object, str, int, bool, bool]) -> None:
+def test_compat_json_output(
+    tmp_path: Path, suffixes: tuple[str, str], case: tuple[object, object, str, int, bool, bool]
+) -> None:
     old, new, mode, code, backward, forward = case
     old_path = _write(tmp_path, "old" + suffixes[0], old)
     new_path = _write(tmp_path, "new" + suffixes[1], new)
@@ -53,7 +60,10 @@ def test_compat_json_output(tmp_path: Path, suffixes: tuple[str, str],
     payload = json.loads(result.stdout)
     assert set(payload) == {"compatible", "backward", "forward", "changes"}
     assert (payload["compatible"], payload["backward"], payload["forward"]) == (
-        code == 0, backward, forward)
+        code == 0,
+        backward,
+        forward,
+    )
     for change in payload["changes"]:
         assert {"path", "rule", "breaking", "message"} <= set(change)
         assert change["rule"] in RULES and isinstance(change["breaking"], bool)
@@ -101,8 +111,9 @@ def test_compat_text_when_compatible(tmp_path: Path) -> None:
     result = run("compat", str(old), str(new), "--mode", "backward")
     assert result.exit_code == 0
     assert "compatible (backward): backward yes, forward no" in result.stdout
-    junit = ElementTree.fromstring(run("compat", str(old), str(new), "-m", "backward",
-                                       "-f", "junit").stdout)
+    junit = ElementTree.fromstring(
+        run("compat", str(old), str(new), "-m", "backward", "-f", "junit").stdout
+    )
     assert junit.get("failures") == "0"
 
 
@@ -149,8 +160,13 @@ def test_compat_error_has_no_traceback_from_the_console_script(tmp_path: Path) -
     good = _write(tmp_path, "good.json", OBJECT)
     bad = tmp_path / "bad.json"
     bad.write_text('{"type": 5}', encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "registry", "compat", str(good), str(bad)],
-                          capture_output=True, text=True, check=False, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "registry", "compat", str(good), str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "bad.json" in done.stderr and "Traceback" not in done.stderr
     assert "internal error" not in done.stderr
@@ -168,17 +184,25 @@ def test_compat_refuses_yaml_1_1_boolean_words(tmp_path: Path) -> None:
 
 
 def _with_defs(user: object, name: object) -> dict[str, object]:
-    return {"type": "object", "properties": {"who": {"$ref": "#/$defs/user"}},
-            "$defs": {"user": user, "name": name}}
+    return {
+        "type": "object",
+        "properties": {"who": {"$ref": "#/$defs/user"}},
+        "$defs": {"user": user, "name": name},
+    }
 
 
-@pytest.mark.parametrize(("old", "new"), [
-    # the same `$ref`, pointing at a narrower schema on the right
-    (_with_defs({"type": "string"}, {}), _with_defs({"type": "string", "maxLength": 3}, {})),
-    # the same `$ref` and the same target, whose own `$ref` points at a narrower schema
-    (_with_defs({"$ref": "#/$defs/name"}, {"type": "integer"}),
-     _with_defs({"$ref": "#/$defs/name"}, {"type": "integer", "maximum": 9})),
-])
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # the same `$ref`, pointing at a narrower schema on the right
+        (_with_defs({"type": "string"}, {}), _with_defs({"type": "string", "maxLength": 3}, {})),
+        # the same `$ref` and the same target, whose own `$ref` points at a narrower schema
+        (
+            _with_defs({"$ref": "#/$defs/name"}, {"type": "integer"}),
+            _with_defs({"$ref": "#/$defs/name"}, {"type": "integer", "maximum": 9}),
+        ),
+    ],
+)
 def test_equal_references_to_different_schemas_are_compared(old: object, new: object) -> None:
     from registry.compat import includes
 

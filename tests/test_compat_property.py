@@ -19,36 +19,61 @@ _LEAF_TYPES = st.sampled_from(["string", "integer", "number", "boolean", "null"]
 def _leaf() -> st.SearchStrategy[dict[str, Any]]:
     string = st.fixed_dictionaries(
         {"type": st.just("string")},
-        optional={"minLength": st.integers(0, 3), "maxLength": st.integers(0, 5),
-                  "format": st.sampled_from(["email", "uuid", "date"]),
-                  "pattern": st.sampled_from(["^a", "b$", "^[a-z]*$"])},
+        optional={
+            "minLength": st.integers(0, 3),
+            "maxLength": st.integers(0, 5),
+            "format": st.sampled_from(["email", "uuid", "date"]),
+            "pattern": st.sampled_from(["^a", "b$", "^[a-z]*$"]),
+        },
     )
     number = st.fixed_dictionaries(
         {"type": st.sampled_from(["integer", "number"])},
-        optional={"minimum": st.integers(-5, 5), "maximum": st.integers(-5, 10),
-                  "exclusiveMinimum": st.integers(-5, 5),
-                  "multipleOf": st.sampled_from([1, 2, 3, 0.5, 0.25])},
+        optional={
+            "minimum": st.integers(-5, 5),
+            "maximum": st.integers(-5, 10),
+            "exclusiveMinimum": st.integers(-5, 5),
+            "multipleOf": st.sampled_from([1, 2, 3, 0.5, 0.25]),
+        },
     )
-    enum = st.builds(lambda v: {"enum": v}, st.lists(
-        st.one_of(st.integers(-2, 2), st.sampled_from(["a", "b", ""]), st.booleans(),
-                  st.none()), max_size=3))
-    return st.one_of(string, number, enum, st.builds(lambda t: {"type": t}, st.lists(
-        _LEAF_TYPES, min_size=1, max_size=3, unique=True)), st.just({}))
+    enum = st.builds(
+        lambda v: {"enum": v},
+        st.lists(
+            st.one_of(
+                st.integers(-2, 2), st.sampled_from(["a", "b", ""]), st.booleans(), st.none()
+            ),
+            max_size=3,
+        ),
+    )
+    return st.one_of(
+        string,
+        number,
+        enum,
+        st.builds(
+            lambda t: {"type": t}, st.lists(_LEAF_TYPES, min_size=1, max_size=3, unique=True)
+        ),
+        st.just({}),
+    )
 
 
 def _node(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     obj = st.fixed_dictionaries(
         {"type": st.just("object")},
-        optional={"properties": st.dictionaries(_NAMES, children, max_size=2),
-                  "required": st.lists(_NAMES, max_size=2, unique=True),
-                  "additionalProperties": st.one_of(st.booleans(), children),
-                  "maxProperties": st.integers(0, 3)},
+        optional={
+            "properties": st.dictionaries(_NAMES, children, max_size=2),
+            "required": st.lists(_NAMES, max_size=2, unique=True),
+            "additionalProperties": st.one_of(st.booleans(), children),
+            "maxProperties": st.integers(0, 3),
+        },
     )
     arr = st.fixed_dictionaries(
         {"type": st.just("array")},
-        optional={"items": children, "prefixItems": st.lists(children, max_size=2),
-                  "minItems": st.integers(0, 2), "maxItems": st.integers(0, 3),
-                  "uniqueItems": st.booleans()},
+        optional={
+            "items": children,
+            "prefixItems": st.lists(children, max_size=2),
+            "minItems": st.integers(0, 2),
+            "maxItems": st.integers(0, 3),
+            "uniqueItems": st.booleans(),
+        },
     )
     comb = st.one_of(
         st.builds(lambda xs: {"anyOf": xs}, st.lists(children, min_size=1, max_size=3)),
@@ -76,15 +101,40 @@ def _mutate(schema: Any, data: st.DataObject) -> Any:
 
 
 def _instances(schema: Any, data: st.DataObject) -> list[Any]:
-    pool = [None, True, False, 0, 1, -1, 2, 0.5, 1.5, "", "a", "ab", "abc",
-            "a@example.com", "2020-01-01", [], [1], ["a", "a"], {}, {"a": 1}, {"kind": "a"},
-            {"a": "x", "b": 2}]
+    pool = [
+        None,
+        True,
+        False,
+        0,
+        1,
+        -1,
+        2,
+        0.5,
+        1.5,
+        "",
+        "a",
+        "ab",
+        "abc",
+        "a@example.com",
+        "2020-01-01",
+        [],
+        [1],
+        ["a", "a"],
+        {},
+        {"a": 1},
+        {"kind": "a"},
+        {"a": "x", "b": 2},
+    ]
     v = Draft202012Validator(schema, format_checker=CHECKER)
     return [x for x in [*pool, data.draw(st.from_type(int))] if v.is_valid(x)]
 
 
-@settings(max_examples=1000, derandomize=True, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=1000,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(SCHEMAS, st.data())
 def test_proved_inclusion_is_sound(a: Any, data: st.DataObject) -> None:
     b = _mutate(a, data)
@@ -110,8 +160,9 @@ def _generated(schema: Any, data: st.DataObject) -> list[Any]:
         return []
 
 
-@settings(max_examples=150, derandomize=True, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(SCHEMAS)
 def test_every_schema_includes_itself(a: Any) -> None:
     assume(a is not None)

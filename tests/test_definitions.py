@@ -54,18 +54,22 @@ def test_text_output_names_file_line_and_column() -> None:
 
 
 def test_unknown_key_suggests_the_right_one() -> None:
-    result = run("lint", "--root", str(TESTS / "definitions" / "unknown_version_key"),
-                 "--format", "json")
+    result = run(
+        "lint", "--root", str(TESTS / "definitions" / "unknown_version_key"), "--format", "json"
+    )
     messages = [f["message"] for f in json.loads(result.stdout)["findings"]]
     assert any("did you mean 'fields'?" in m for m in messages), messages
 
 
-@pytest.mark.parametrize(("case", "says"), [
-    ("yaml_flow_brackets", 'quote it: "map[int]"'),
-    ("yaml_tab_indent", "indented with tabs"),
-    ("yaml_boolean_words", 'quote it ("yes")'),
-    ("class_name_collision", "class_name: GameChat"),
-])
+@pytest.mark.parametrize(
+    ("case", "says"),
+    [
+        ("yaml_flow_brackets", 'quote it: "map[int]"'),
+        ("yaml_tab_indent", "indented with tabs"),
+        ("yaml_boolean_words", 'quote it ("yes")'),
+        ("class_name_collision", "class_name: GameChat"),
+    ],
+)
 def test_the_message_says_what_to_do(case: str, says: str) -> None:
     result = run("lint", "--root", str(TESTS / "definitions" / case))
     assert result.exit_code == 1 and says in result.stdout, result.stdout

@@ -20,11 +20,14 @@ versions:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    return write_tree(tmp_path, {
-        "wiretype.yaml": "python: {package: hello_pkg, out: gen/py}\n"
-                         "typescript: {package: \"@acme/hello\", out: gen/ts}\n",
-        "schemas/greet/hello.yaml": MESSAGE,
-    })
+    return write_tree(
+        tmp_path,
+        {
+            "wiretype.yaml": "python: {package: hello_pkg, out: gen/py}\n"
+            'typescript: {package: "@acme/hello", out: gen/ts}\n',
+            "schemas/greet/hello.yaml": MESSAGE,
+        },
+    )
 
 
 def test_generate_writes_both_packages_where_the_settings_say(project: Path) -> None:
@@ -75,8 +78,15 @@ def test_a_user_template_overrides_a_builtin_one_by_name(project: Path) -> None:
     folder = project / "my-templates" / "python"
     folder.mkdir(parents=True)
     (folder / "py.typed.jinja").write_text("# typed, by our own template\n")
-    result = run("generate", "--root", str(project), "--lang", "python",
-                 "--templates", str(project / "my-templates"))
+    result = run(
+        "generate",
+        "--root",
+        str(project),
+        "--lang",
+        "python",
+        "--templates",
+        str(project / "my-templates"),
+    )
     assert result.exit_code == 0, result.stderr
     assert (project / "gen/py/hello_pkg/py.typed").read_text() == "# typed, by our own template\n"
     assert "class HelloV1" in (project / "gen/py/hello_pkg/models.py").read_text()
@@ -87,12 +97,14 @@ def test_templates_must_be_a_folder(project: Path) -> None:
     assert result.exit_code == 2 and "--templates" in result.stderr
 
 
-def test_generate_leaves_build_outputs_and_removes_what_it_no_longer_writes(
-        project: Path) -> None:
+def test_generate_leaves_build_outputs_and_removes_what_it_no_longer_writes(project: Path) -> None:
     assert run("generate", "--root", str(project)).exit_code == 0
     ts = project / "gen/ts/hello"
-    built = {ts / "dist/index.js": "export {};\n", ts / "node_modules/x/package.json": "{}\n",
-             project / "gen/py/NOTES.md": "ours\n"}
+    built = {
+        ts / "dist/index.js": "export {};\n",
+        ts / "node_modules/x/package.json": "{}\n",
+        project / "gen/py/NOTES.md": "ours\n",
+    }
     for path, text in built.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -117,8 +129,10 @@ def test_check_reports_a_generated_file_that_generate_would_remove(project: Path
 
 def test_adding_a_definition_never_renames_another_ones_classes(tmp_path: Path) -> None:
     chat = "versions:\n  1:\n    fields: {text: string}\n"
-    write_tree(tmp_path, {"wiretype.yaml": "python: {package: p, out: py}\n",
-                          "schemas/lobby/chat.yaml": chat})
+    write_tree(
+        tmp_path,
+        {"wiretype.yaml": "python: {package: p, out: py}\n", "schemas/lobby/chat.yaml": chat},
+    )
     assert run("generate", "--root", str(tmp_path), "--lang", "python").exit_code == 0
     models = tmp_path / "py/p/models.py"
     assert "class ChatV1(" in models.read_text()

@@ -42,7 +42,8 @@ def test_every_schema_is_valid_and_accepts_its_examples(files: dict[str, str]) -
             schema = json.loads(files[f"{definition.name}/{version.number}.json"])
             Draft202012Validator.check_schema(schema)
             validator = Draft202012Validator(
-                schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+                schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+            )
             for example in version.examples:
                 assert validator.is_valid(example), (definition.name, version.number, example)
 
@@ -50,8 +51,12 @@ def test_every_schema_is_valid_and_accepts_its_examples(files: dict[str, str]) -
 def test_closed_view_rejects_undeclared_fields_open_view_accepts(files: dict[str, str]) -> None:
     closed = json.loads(files["chat.typing/1.json"])
     opened = json.loads(files["chat.typing/1.open.json"])
-    message = {"room": "r", "user_id": "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11", "typing": True,
-               "extra": 1}
+    message = {
+        "room": "r",
+        "user_id": "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11",
+        "typing": True,
+        "extra": 1,
+    }
     assert not Draft202012Validator(closed).is_valid(message)
     assert Draft202012Validator(opened).is_valid(message)
 
@@ -90,8 +95,14 @@ versions:
 
 
 def _schema(tmp_path: Path, closed: bool = True) -> dict[str, object]:
-    write_tree(tmp_path, {"wiretype.yaml": "schemas: schemas\n",
-                          "schemas/m/all.yaml": SHORTHAND, "schemas/t/node.yaml": NODE})
+    write_tree(
+        tmp_path,
+        {
+            "wiretype.yaml": "schemas: schemas\n",
+            "schemas/m/all.yaml": SHORTHAND,
+            "schemas/t/node.yaml": NODE,
+        },
+    )
     view = "closed" if closed else "open"
     result = run("show", "m.all", "--root", str(tmp_path), "-f", "jsonschema", "--view", view)
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -105,8 +116,12 @@ def test_every_shorthand_form_compiles_to_what_it_means(tmp_path: Path) -> None:
     assert props["s"] == {"type": "string", "minLength": 1, "maxLength": 5, "pattern": "^[a-z]+$"}
     assert props["n"] == {"type": "integer", "minimum": 0, "exclusiveMaximum": 10, "multipleOf": 2}
     assert props["maybe"] == {"anyOf": [{"type": "string", "format": "uuid"}, {"type": "null"}]}
-    assert props["tags"] == {"type": "array", "items": {"type": "string"}, "minItems": 1,
-                             "uniqueItems": True}
+    assert props["tags"] == {
+        "type": "array",
+        "items": {"type": "string"},
+        "minItems": 1,
+        "uniqueItems": True,
+    }
     assert props["scores"] == {"type": "object", "additionalProperties": {"type": "integer"}}
     assert props["level"] == {"enum": ["low", "high"], "default": "low"}
     assert props["kind"] == {"const": "thing"}
@@ -137,22 +152,42 @@ def test_open_view_leaves_objects_open_but_maps_typed(tmp_path: Path) -> None:
 
 def test_patterns_are_ecma_262(tmp_path: Path) -> None:
     """`\\p{L}` is ECMA-262 (Python's re lacks it); `$` does not match before a final newline."""
-    write_tree(tmp_path, {"wiretype.yaml": "{}\n", "schemas/m.yaml": (
-        'versions:\n  1:\n    fields:\n      name: {type: string, pattern: "^\\\\p{L}+$"}\n'
-        "    examples:\n      - {name: Zoë}\n      - {name: \"Zoë\\n\"}\n")})
+    write_tree(
+        tmp_path,
+        {
+            "wiretype.yaml": "{}\n",
+            "schemas/m.yaml": (
+                'versions:\n  1:\n    fields:\n      name: {type: string, pattern: "^\\\\p{L}+$"}\n'
+                '    examples:\n      - {name: Zoë}\n      - {name: "Zoë\\n"}\n'
+            ),
+        },
+    )
     result = run("lint", "--root", str(tmp_path), "--format", "json")
     findings = json.loads(result.stdout)["findings"]
     assert [(f["rule"], f["line"]) for f in findings] == [("EXAMPLE_INVALID", 7)]
 
 
 def test_constraints_on_list_items_and_map_values_are_kept(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"wiretype.yaml": "{}\n", "schemas/m.yaml": (
-        "versions:\n  1:\n    fields:\n"
-        "      codes: {type: list, items: {type: string, max_length: 3}, max_items: 2}\n"
-        '      scores: {type: map, values: {type: "list[int]", min_items: 1}}\n')})
+    write_tree(
+        tmp_path,
+        {
+            "wiretype.yaml": "{}\n",
+            "schemas/m.yaml": (
+                "versions:\n  1:\n    fields:\n"
+                "      codes: {type: list, items: {type: string, max_length: 3}, max_items: 2}\n"
+                '      scores: {type: map, values: {type: "list[int]", min_items: 1}}\n'
+            ),
+        },
+    )
     result = run("show", "m", "--root", str(tmp_path), "-f", "jsonschema")
     props = json.loads(result.stdout)["properties"]
-    assert props["codes"] == {"type": "array", "maxItems": 2,
-                              "items": {"type": "string", "maxLength": 3}}
+    assert props["codes"] == {
+        "type": "array",
+        "maxItems": 2,
+        "items": {"type": "string", "maxLength": 3},
+    }
     assert props["scores"]["additionalProperties"] == {
-        "type": "array", "items": {"type": "integer"}, "minItems": 1}
+        "type": "array",
+        "items": {"type": "integer"},
+        "minItems": 1,
+    }

@@ -26,8 +26,14 @@ versions:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    write_tree(tmp_path, {"wiretype.yaml": "compatibility: none\n",
-                          "schemas/common/user.yaml": USER, "schemas/chat/sent.yaml": MESSAGE})
+    write_tree(
+        tmp_path,
+        {
+            "wiretype.yaml": "compatibility: none\n",
+            "schemas/common/user.yaml": USER,
+            "schemas/chat/sent.yaml": MESSAGE,
+        },
+    )
     assert run("lock", "--root", str(tmp_path)).exit_code == 0
     return tmp_path
 
@@ -40,8 +46,9 @@ def _rules(root: Path) -> list[tuple[str, str, int]]:
 
 
 def test_lock_lists_every_version_sorted(project: Path) -> None:
-    lines = [ln for ln in (project / "wiretype.lock").read_text().splitlines()
-             if not ln.startswith("#")]
+    lines = [
+        ln for ln in (project / "wiretype.lock").read_text().splitlines() if not ln.startswith("#")
+    ]
     assert [ln.split()[0] for ln in lines] == ["chat.sent@1", "chat.sent@2", "common.user@1"]
     assert all(ln.split()[1].startswith("sha256:") for ln in lines)
     assert _rules(project) == []

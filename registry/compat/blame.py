@@ -38,8 +38,10 @@ _RULES: Final = {
     "not": "NOT_NO_OVERLAP",
 }
 _COMPANIONS: Final = {
-    "minContains": ("contains",), "maxContains": ("contains",),
-    "additionalProperties": ("properties", "patternProperties"), "items": ("prefixItems",),
+    "minContains": ("contains",),
+    "maxContains": ("contains",),
+    "additionalProperties": ("properties", "patternProperties"),
+    "items": ("prefixItems",),
 }
 
 

@@ -92,8 +92,9 @@ def _by_property(ck: Checker, piece: Branch, node: dict[str, Any]) -> bool:
     return False
 
 
-def _by_applicator(ck: Checker, piece: Branch, a_conj: tuple[Any, ...],
-                   node: dict[str, Any]) -> bool:
+def _by_applicator(
+    ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, Any]
+) -> bool:
     if "$ref" in node:
         found, target = ck.b.resolve(node["$ref"])
         if found and ck.enter():
@@ -113,8 +114,15 @@ def _by_applicator(ck: Checker, piece: Branch, a_conj: tuple[Any, ...],
     return False
 
 
-def union_in(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, Any],
-             key: str, *, path: str) -> list[Change]:
+def union_in(
+    ck: Checker,
+    piece: Branch,
+    a_conj: tuple[Any, ...],
+    node: dict[str, Any],
+    key: str,
+    *,
+    path: str,
+) -> list[Change]:
     """Findings of piece ⊆ anyOf/oneOf(node[key])."""
     subs = node[key]
     if not isinstance(subs, list):
@@ -131,16 +139,37 @@ def union_in(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: dict[str
         return []
     w = ck.witness_for(piece, a_conj, {key: subs})
     kind = proved(w)
-    return [Change(f"{path}/{key}", "UNION_BRANCH_NO_DELETE", True,
-                   "some values accepted before match no branch of the union", w, kind=kind)]
+    return [
+        Change(
+            f"{path}/{key}",
+            "UNION_BRANCH_NO_DELETE",
+            True,
+            "some values accepted before match no branch of the union",
+            w,
+            kind=kind,
+        )
+    ]
 
 
-def _ambiguous(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, Any],
-               key: str, *, path: str) -> Change:
+def _ambiguous(
+    ck: Checker,
+    piece: Branch,
+    a_conj: tuple[Any, ...],
+    node: dict[str, Any],
+    key: str,
+    *,
+    path: str,
+) -> Change:
     w = ck.witness_for(piece, a_conj, {key: node[key]})
     kind = proved(w)
-    return Change(f"{path}/{key}", "ONEOF_NO_AMBIGUITY", True,
-                  "values accepted before may match several oneOf branches", w, kind=kind)
+    return Change(
+        f"{path}/{key}",
+        "ONEOF_NO_AMBIGUITY",
+        True,
+        "values accepted before may match several oneOf branches",
+        w,
+        kind=kind,
+    )
 
 
 def _const_of(ck: Checker, sub: Any, name: str) -> tuple[bool, Any]:
@@ -163,8 +192,9 @@ def _discriminator(ck: Checker, subs: list[Any], required: frozenset[str]) -> st
     return None
 
 
-def _split_ok(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], subs: list[Any],
-              one: bool, *, path: str) -> bool:
+def _split_ok(
+    ck: Checker, piece: Branch, a_conj: tuple[Any, ...], subs: list[Any], one: bool, *, path: str
+) -> bool:
     mine = objects.left(piece.parts)
     name = _discriminator(ck, subs, mine.required)
     if name is None:
@@ -184,19 +214,29 @@ def _split_ok(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], subs: list[An
     return True
 
 
-def not_in(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: Any,
-           path: str) -> list[Change]:
+def not_in(
+    ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: Any, path: str
+) -> list[Change]:
     """Findings of piece ⊆ not(node)."""
     if disjoint(ck, piece, a_conj, node):
         return []
     w = ck.witness_for(piece, a_conj, {"not": node})
     kind = proved(w)
-    return [Change(f"{path}/not", "NOT_NO_OVERLAP", True,
-                   "values accepted before may match the excluded schema", w, kind=kind)]
+    return [
+        Change(
+            f"{path}/not",
+            "NOT_NO_OVERLAP",
+            True,
+            "values accepted before may match the excluded schema",
+            w,
+            kind=kind,
+        )
+    ]
 
 
-def if_in(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, Any],
-          path: str) -> list[Change]:
+def if_in(
+    ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, Any], path: str
+) -> list[Change]:
     """Findings of piece ⊆ if/then/else."""
     cond, then, other = node["if"], node.get("then", True), node.get("else", True)
     if not _fails(ck.branch_in(piece, a_conj, cond, f"{path}/if")):
@@ -210,6 +250,13 @@ def if_in(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, A
     sub = {k: node[k] for k in ("if", "then", "else") if k in node}
     w = ck.witness_for(piece, a_conj, sub)
     kind = proved(w)
-    return [Change(f"{path}/if", "CANNOT_PROVE", True,
-                   "cannot prove the if/then/else condition holds for every old value",
-                   w, kind=kind)]
+    return [
+        Change(
+            f"{path}/if",
+            "CANNOT_PROVE",
+            True,
+            "cannot prove the if/then/else condition holds for every old value",
+            w,
+            kind=kind,
+        )
+    ]

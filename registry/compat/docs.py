@@ -25,7 +25,7 @@ _FORMATS: Final = {
     "time": r"^\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$",
     "duration": r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$",
     "hostname": r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$",
+    r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$",
     "idn-hostname": r"^[^\s./]+(\.[^\s./]+)*$",
     "uri": r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\\\"<>^`{|}]*$",
     "iri": r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\\\"<>^`{|}]*$",
@@ -79,7 +79,7 @@ class Doc:
     def resolve(self, ref: str) -> tuple[bool, Any]:
         """(found, node) for a local reference like `#/$defs/a` or `#anchor`."""
         if self.base and ref.startswith(self.base):
-            ref = ref[len(self.base):]
+            ref = ref[len(self.base) :]
         if not ref.startswith("#"):
             return False, None
         frag = ref[1:]

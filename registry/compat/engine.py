@@ -219,8 +219,15 @@ class Checker:
         if "if" in node:
             alts = union(self.dnf(node.get(k, True), refs) for k in ("then", "else"))
             out = product(out, [b.widened() for b in alts])
-        if any(k in node for k in ("dependentSchemas", "$dynamicRef", "unevaluatedItems",
-                                   "unevaluatedProperties")):
+        if any(
+            k in node
+            for k in (
+                "dependentSchemas",
+                "$dynamicRef",
+                "unevaluatedItems",
+                "unevaluatedProperties",
+            )
+        ):
             out = [b.widened() for b in out]
         return [b for b in out if b.types]
 
@@ -272,13 +279,26 @@ class Checker:
         for v in vals:
             got = self.b.check(node, v)
             if got is None:
-                out.append(Change(path, "CANNOT_PROVE", True,
-                                  f"cannot validate {_json(v)} (unsupported regex or reference)",
-                                  kind="unknown"))
+                out.append(
+                    Change(
+                        path,
+                        "CANNOT_PROVE",
+                        True,
+                        f"cannot validate {_json(v)} (unsupported regex or reference)",
+                        kind="unknown",
+                    )
+                )
             elif not got:
                 rule, key = blame(self.b, node, v)
-                out.append(Change(f"{path}{key}", rule, True,
-                                  f"value {_json(v)} accepted before is rejected now", v))
+                out.append(
+                    Change(
+                        f"{path}{key}",
+                        rule,
+                        True,
+                        f"value {_json(v)} accepted before is rejected now",
+                        v,
+                    )
+                )
         return out
 
     def finite(self, piece: Branch, t: str, a: Conj) -> list[Any] | None:
@@ -320,8 +340,9 @@ class Checker:
         return False
 
     # -- the right node's own keywords ----------------------------------------------------
-    def simple_in(self, piece: Branch, t: str, a: Conj, node: dict[str, Any],
-                  path: str) -> list[Change]:
+    def simple_in(
+        self, piece: Branch, t: str, a: Conj, node: dict[str, Any], path: str
+    ) -> list[Change]:
         bt = declared_types(node)
         if t == "number" and "number" not in bt and "integer" in bt:
             if not _integral(piece):
@@ -335,8 +356,9 @@ class Checker:
         out = self._typed(piece, t, a, simple_part(node), path, b_int=b_int)
         return out + self._unsupported(piece, node, path)
 
-    def _typed(self, piece: Branch, t: str, a: Conj, node: dict[str, Any], path: str,
-               *, b_int: bool) -> list[Change]:
+    def _typed(
+        self, piece: Branch, t: str, a: Conj, node: dict[str, Any], path: str, *, b_int: bool
+    ) -> list[Change]:
         keys = node.keys()
         if t in _NUMERIC and (b_int or not keys.isdisjoint(NUMBER_KW)):
             av = numbers.view(piece.parts, t == "integer")
@@ -370,28 +392,38 @@ class Checker:
         w = self.witness_for(piece, a, node)
         rule = "NULLABLE_NO_REMOVE" if t == "null" else "TYPE_NO_NARROW"
         kind = proved(w)
-        return [Change(f"{path}/type", rule, True, f"{t} values are no longer accepted", w,
-                       kind=kind)]
+        return [
+            Change(f"{path}/type", rule, True, f"{t} values are no longer accepted", w, kind=kind)
+        ]
 
     def _enum_change(self, piece: Branch, a: Conj, node: dict[str, Any], path: str) -> Change:
         w = self.witness_for(piece, a, node)
         key, rule = ("const", "CONST_NO_CHANGE") if "const" in node else ("enum", "ENUM_NO_ADD")
         kind = proved(w)
-        return Change(f"{path}/{key}", rule, True, "values are now restricted to a fixed set",
-                      w, kind=kind)
+        return Change(
+            f"{path}/{key}", rule, True, "values are now restricted to a fixed set", w, kind=kind
+        )
 
     def _unsupported(self, piece: Branch, node: dict[str, Any], path: str) -> list[Change]:
         out = []
         for key in unsupported_keys(node):
             if any(key in p and json_equal(p[key], node[key]) for p in piece.parts):
                 continue
-            out.append(Change(f"{path}/{key}", "KEYWORD_UNSUPPORTED", True,
-                              f"keyword {key!r} is not decided by the engine", kind="unknown"))
+            out.append(
+                Change(
+                    f"{path}/{key}",
+                    "KEYWORD_UNSUPPORTED",
+                    True,
+                    f"keyword {key!r} is not decided by the engine",
+                    kind="unknown",
+                )
+            )
         return out
 
     # -- the right node's combinators ------------------------------------------------------
-    def applicators_in(self, piece: Branch, t: str, a: Conj, node: dict[str, Any],
-                       path: str) -> list[Change]:
+    def applicators_in(
+        self, piece: Branch, t: str, a: Conj, node: dict[str, Any], path: str
+    ) -> list[Change]:
         out: list[Change] = []
         if "$ref" in node:
             out += self._ref_in(piece, a, node["$ref"], path)
@@ -408,15 +440,29 @@ class Checker:
         if "dependentSchemas" in node and not any(
             json_equal(p.get("dependentSchemas"), node["dependentSchemas"]) for p in piece.parts
         ):
-            out.append(Change(f"{path}/dependentSchemas", "KEYWORD_UNSUPPORTED", True,
-                              "dependentSchemas is not decided by the engine", kind="unknown"))
+            out.append(
+                Change(
+                    f"{path}/dependentSchemas",
+                    "KEYWORD_UNSUPPORTED",
+                    True,
+                    "dependentSchemas is not decided by the engine",
+                    kind="unknown",
+                )
+            )
         return out
 
     def _ref_in(self, piece: Branch, a: Conj, ref: Any, path: str) -> list[Change]:
         found, target = self.b.resolve(ref) if isinstance(ref, str) else (False, None)
         if not found:
-            return [Change(f"{path}/$ref", "REF_UNRESOLVED", True,
-                           f"cannot resolve {ref!r}", kind="unknown")]
+            return [
+                Change(
+                    f"{path}/$ref",
+                    "REF_UNRESOLVED",
+                    True,
+                    f"cannot resolve {ref!r}",
+                    kind="unknown",
+                )
+            ]
         key = ("ref", _branch_key(piece), id(target))
         if key in self.active:
             self.assumed += 1
@@ -469,8 +515,11 @@ def _equal_noting_refs(x: Any, y: Any, refs: set[Any]) -> bool:
             refs.add(x["$ref"] if isinstance(x["$ref"], str) else None)
         return all(_equal_noting_refs(v, y[k], refs) for k, v in x.items())
     if isinstance(x, list | tuple):
-        return isinstance(y, list | tuple) and len(x) == len(y) and all(
-            _equal_noting_refs(i, j, refs) for i, j in zip(x, y, strict=True))
+        return (
+            isinstance(y, list | tuple)
+            and len(x) == len(y)
+            and all(_equal_noting_refs(i, j, refs) for i, j in zip(x, y, strict=True))
+        )
     return json_equal(x, y)
 
 
@@ -519,9 +568,17 @@ def _collapse(found: list[Change], here: str) -> list[Change]:
             out.append(c)
         lost[c.path].append(json_type(c.witness))
     return [
-        Change(c.path, c.rule, True, f"{', '.join(dict.fromkeys(lost[c.path]))} values are "
-               "no longer accepted", c.witness, c.direction, c.kind)
-        if c.path in lost and c.rule == "TYPE_NO_NARROW" and c.has_witness else c
+        Change(
+            c.path,
+            c.rule,
+            True,
+            f"{', '.join(dict.fromkeys(lost[c.path]))} values are no longer accepted",
+            c.witness,
+            c.direction,
+            c.kind,
+        )
+        if c.path in lost and c.rule == "TYPE_NO_NARROW" and c.has_witness
+        else c
         for c in out
     ]
 
@@ -530,8 +587,15 @@ def _moved(found: list[Change], base: str, path: str) -> list[Change]:
     if base == path:
         return list(found)
     return [
-        Change(path + c.path[len(base):] if c.path.startswith(base) else c.path, c.rule,
-               c.breaking, c.message, c.witness, c.direction, c.kind)
+        Change(
+            path + c.path[len(base) :] if c.path.startswith(base) else c.path,
+            c.rule,
+            c.breaking,
+            c.message,
+            c.witness,
+            c.direction,
+            c.kind,
+        )
         for c in found
     ]
 

@@ -79,12 +79,12 @@ class Inclusion:
 
 
 def proved(witness: Any) -> Kind:
-    """"no" when a witness backs the finding, "unknown" otherwise."""
+    """ "no" when a witness backs the finding, "unknown" otherwise."""
     return "unknown" if witness is NO_WITNESS else "no"
 
 
 def verdict_of(changes: tuple[Change, ...]) -> Verdict:
-    """"no" if a change proves exclusion, else "unknown" if any is unproved, else "yes"."""
+    """ "no" if a change proves exclusion, else "unknown" if any is unproved, else "yes"."""
     kinds = {c.kind for c in changes}
     if "no" in kinds:
         return "no"
@@ -110,11 +110,7 @@ class Comparison:
         directions = {"backward": ("backward",), "forward": ("forward",)}.get(
             mode, ("backward", "forward")
         )
-        changes = [
-            _directed(c, d).to_json()
-            for d in directions
-            for c in getattr(self, d).changes
-        ]
+        changes = [_directed(c, d).to_json() for d in directions for c in getattr(self, d).changes]
         return {
             "compatible": self.compatible(mode),
             "backward": self.backward.holds,

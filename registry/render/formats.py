@@ -9,8 +9,10 @@ calendar check that a pattern cannot express (see ``docs/formats.md``).
 from __future__ import annotations
 
 _DATE = r"([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-_TIME = (r"([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\.[0-9]+)?"
-         r"([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])")
+_TIME = (
+    r"([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\.[0-9]+)?"
+    r"([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+)
 
 FORMAT_PATTERNS: dict[str, str] = {
     "uuid": r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
@@ -19,7 +21,7 @@ FORMAT_PATTERNS: dict[str, str] = {
     "date-time": rf"^{_DATE}[Tt ]{_TIME}$",
     # local@domain: no spaces, one @, a dot-separated domain of letters, digits and hyphens
     "email": r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
-             r"(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$",
+    r"(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$",
     # an absolute URI (RFC 3986): a scheme, then no spaces, controls, quotes or angle brackets
     "uri": r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\"<>\\^`{|}\x00-\x1f\x7f]*$",
 }
