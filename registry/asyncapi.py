@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.json.pointer import unescape
 from registry.jsonschema import def_key, version_document
 from registry.model import Definition, Version
 from registry.project import Loaded
@@ -78,7 +79,7 @@ def _target(ref: str, names: dict[str, str], here: str) -> str:
     prefix = "#/$defs/"
     if ref.startswith(prefix):
         name, _, rest = ref[len(prefix) :].partition("/")
-        name = name.replace("~1", "/").replace("~0", "~")
+        name = unescape(name)
         if name in names:
             return f"#/components/schemas/{names[name]}" + (f"/{rest}" if rest else "")
     return here + ref[1:]

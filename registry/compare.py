@@ -10,6 +10,7 @@ from registry.compat import Comparison, compare
 from registry.compat.drafts import to_2020_12
 from registry.diagnostics import Finding
 from registry.errors import InputError, UsageError
+from registry.json.pointer import tokens
 from registry.source import Document, parse_text
 
 COMPAT_MODES = ("backward", "forward", "full", "none")
@@ -85,7 +86,7 @@ def compat_files(old: Path, new: Path, mode: str) -> tuple[Comparison, list[Find
 
 
 def _schema_finding(change: Any, direction: str, file: str, doc: Document | None) -> Finding:
-    parts = tuple(_unescape(p) for p in change.path.strip("/").split("/") if p)
+    parts = tuple(p for p in tokens(change.path) if p)
     line, column = doc.where(_keyed(parts)) if doc else (1, 1)
     witness = f"; e.g. {json.dumps(change.witness)}" if change.has_witness else ""
     return Finding(
@@ -97,10 +98,6 @@ def _schema_finding(change: Any, direction: str, file: str, doc: Document | None
         severity="error" if change.breaking else "note",
         path=change.path or "/",
     )
-
-
-def _unescape(part: str) -> str:
-    return part.replace("~1", "/").replace("~0", "~")
 
 
 def _keyed(parts: tuple[str, ...]) -> tuple[str | int, ...]:

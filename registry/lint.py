@@ -14,8 +14,12 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
-from registry.acceptor import accepts
 from registry.diagnostics import Finding, Severity
+from registry.json.acceptor import accepts
+from registry.json.numbers import carried, es_number
+from registry.json.pointer import unescape
+from registry.json.validation import conforms, ecma_regex
+from registry.json.validation import validator as _validator
 from registry.jsonschema import field_document, resolve_bare_ref, version_document
 from registry.model import (
     Const,
@@ -33,10 +37,7 @@ from registry.model import (
     TypeExpr,
     Version,
 )
-from registry.numbers import carried, es_number
 from registry.source import Document, NodePath
-from registry.validation import conforms, ecma_regex
-from registry.validation import validator as _validator
 
 
 def lint_registry(registry: Registry, documents: Mapping[str, Document]) -> list[Finding]:
@@ -230,7 +231,7 @@ def _ref_resolves(registry: Registry, ref: str, root: Any) -> bool:
         return resolve_bare_ref(registry, ref) is not None
     node = root
     for raw in ref[1:].split("/")[1:]:
-        part = raw.replace("~1", "/").replace("~0", "~")
+        part = unescape(raw)
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
+from registry.json.pointer import unescape
 from registry.migrate_run import scale
 from registry.model import Step
 
@@ -93,7 +94,7 @@ def _local(root: dict[str, Any], ref: Any) -> Any:
     prefix = "#/$defs/"
     if not isinstance(ref, str) or not ref.startswith(prefix):
         return None
-    name = ref.removeprefix(prefix).replace("~1", "/").replace("~0", "~")
+    name = unescape(ref.removeprefix(prefix))
     defs = root.get("$defs")
     return defs.get(name) if isinstance(defs, dict) else None
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from registry.compat import Change
 from registry.diagnostics import Finding
+from registry.json.pointer import tokens
 from registry.model import Field, InlineObject, Nullable, Step, Version
 from registry.source import Document
 from registry.suggest import Suggestion, advice_for, no_step_advice
@@ -259,7 +260,7 @@ _THROUGH = {"anyOf", "oneOf", "allOf"}
 def field_path(change: Change) -> tuple[tuple[str, ...], bool]:
     """The (nested) field a change is about, and whether the engine's witness is a value of
     that field (not of an item or a key inside it)."""
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in change.path.strip("/").split("/")]
+    parts = tokens(change.path)
     path: list[str] = []
     i = 0
     while i < len(parts):
@@ -299,7 +300,7 @@ def _keyword_at(
     """Where a raw schema writes the keyword at the change's path (None: not written there)."""
     if source is None or version.schema is None or not change.path.strip("/"):
         return None
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in change.path.strip("/").split("/")]
+    parts = tokens(change.path)
     node = ("versions", version.number, "schema", *(int(p) if p.isdigit() else p for p in parts))
     found = source.positions.get(node)
     return None if found is None else (source.path, *found)
@@ -307,7 +308,7 @@ def _keyword_at(
 
 def _field_at(fields: tuple[Field, ...], change: Change) -> Field | None:
     """The deepest field that the change's path goes through (inline objects are followed)."""
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in change.path.strip("/").split("/")]
+    parts = tokens(change.path)
     found = None
     while fields:
         if parts[:1] == ["required"]:

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from registry.context import FileContext, did_you_mean
+from registry.json.validation import ecma_regex
 from registry.model import (
     MISSING,
     Const,
@@ -30,7 +31,6 @@ from registry.model import (
     TypeExpr,
 )
 from registry.source import NodePath
-from registry.validation import ecma_regex
 
 PRIMITIVES = (
     "string",

@@ -21,9 +21,10 @@ from typing import Any
 from registry.compat import includes
 from registry.compat.strings import sample as string_sample
 from registry.compat.strings import view as string_view
+from registry.json.pointer import unescape
+from registry.json.validation import validator
 from registry.migrate_run import CustomStepError, run_steps
 from registry.model import Step
-from registry.validation import validator
 
 _ABSENT = object()
 
@@ -137,7 +138,7 @@ def instance(schema: Any, root: Any, full: bool, depth: int = 0) -> Any:
 def _resolve(root: Any, ref: str) -> Any:
     node = root
     for part in ref.removeprefix("#").strip("/").split("/"):
-        key = part.replace("~1", "/").replace("~0", "~")
+        key = unescape(part)
         node = node.get(key) if isinstance(node, dict) else None
     return node
 

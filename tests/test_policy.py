@@ -19,12 +19,12 @@ import pytest
 import yaml
 
 from registry.config import load_config
+from registry.json.validation import validator
 from registry.jsonschema import version_document
 from registry.migrate_schema import UnmappableError, apply_steps
 from registry.model import Location, Step
 from registry.policy import pairs
 from registry.project import load
-from registry.validation import validator
 from tests.helpers import TESTS, run, write_tree
 
 CASES = TESTS / "policy_cases"

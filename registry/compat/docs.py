@@ -2,7 +2,7 @@
 
 Validation goes through `jsonschema` (Draft 2020-12) with two changes that make
 it exact for our purpose: `multipleOf` is decided on decimal fractions instead
-of binary floats (`registry.validation`), and the standard formats the stock
+of binary floats (`registry.json.validation`), and the standard formats the stock
 checker skips get a strict-enough check, so that a witness it rejects is really
 invalid.
 """
@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Any, Final
-from urllib.parse import unquote
 
-from registry.acceptor import accepts
-from registry.validation import validator_class
+from registry.json.acceptor import accepts
+from registry.json.pointer import unescape, unquote
+from registry.json.validation import validator_class
 
 # jsonschema is imported where it is first needed: the acceptor answers most questions, and
 # importing it costs a tenth of a second of a `check` that otherwise never calls it.
@@ -62,10 +62,6 @@ def format_ok(fmt: str, value: str) -> bool:
     return bool(_formats().conforms(value, fmt))
 
 
-def _unescape(token: str) -> str:
-    return unquote(token).replace("~1", "/").replace("~0", "~")
-
-
 class Doc:
     """A schema document: resolves local references, validates values against nodes."""
 
@@ -87,7 +83,7 @@ class Doc:
             return self._anchor(frag)
         node = self.root
         for token in frag.split("/")[1:]:
-            key = _unescape(token)
+            key = unescape(unquote(token))
             if isinstance(node, dict) and key in node:
                 node = node[key]
             elif isinstance(node, list) and key.isdigit() and int(key) < len(node):

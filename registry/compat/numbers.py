@@ -3,7 +3,7 @@
 A numeric piece is normalised to `{x : lo <= x <= hi, x in step*Z}`; with a
 step, bounds are tightened to attained multiples (`integer, exclusiveMinimum:
 5` is `minimum: 6`). JSON numbers are read as the generated validators read
-them (`registry.numbers`): a double, whose value is its shortest decimal (`0.1`
+them (`registry.json.numbers`): a double, whose value is its shortest decimal (`0.1`
 is 1/10), so `multipleOf: 0.3` is a multiple of `0.1` and `0.02` of `0.01`.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from registry.numbers import shortest
+from registry.json.numbers import shortest
 
 from .model import Change
 

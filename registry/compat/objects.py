@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.validation import ecma_regex
+from registry.json.pointer import escape
+from registry.json.validation import ecma_regex
 
 from .inner import Conj, Inner, worst
 from .model import NO_WITNESS, Change
@@ -128,7 +129,7 @@ def _named(a: Left, b: ObjView, inner: Inner, path: str) -> list[Change]:
     out: list[Change] = []
     names = set(b.props) | b.required | {n for v in a.views for n in v.props}
     for name in sorted(names):
-        sub = f"{path}/properties/{_escape(name)}"
+        sub = f"{path}/properties/{escape(name)}"
         b_val = b.value(name)
         if not b_val:
             continue
@@ -182,7 +183,7 @@ def _rest_one(a: ObjView, b: ObjView, inner: Inner, path: str) -> list[Change]:
             continue
         mine = [(pb, a.patterns[pb])] if pb in a.patterns else sources
         for _, s in mine:
-            out += _rest_check(s, cb, inner, f"{path}/patternProperties/{_escape(pb)}")
+            out += _rest_check(s, cb, inner, f"{path}/patternProperties/{escape(pb)}")
     if b.additional is not None and not is_trivial(b.additional):
         for pa, s in sources:
             if pa is None or pa not in b.patterns:
@@ -313,7 +314,7 @@ def _dependent(a: Left, b: ObjView, inner: Inner, path: str) -> list[Change]:
             continue
         out.append(
             Change(
-                f"{path}/dependentRequired/{_escape(key)}",
+                f"{path}/dependentRequired/{escape(key)}",
                 "OBJECT_DEPENDENT_REQUIRED_NO_ADD",
                 True,
                 f"{key!r} now also requires {sorted(missing)}",
@@ -338,7 +339,3 @@ def sample(a: Left, inner: Inner) -> dict[str, Any] | None:
             return None
         out[name] = v
     return out
-
-
-def _escape(name: str) -> str:
-    return name.replace("~", "~0").replace("/", "~1")

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from registry.validation import ecma_regex
+from registry.json.validation import ecma_regex
 
 from .model import NO_WITNESS, Change, proved
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from registry.numbers import es_number
+from registry.json.numbers import es_number
 
 REQUIRED = "is required"
 UNIQUE = "must not hold the same item twice"

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from registry.config import Target
+from registry.json.formats import FORMAT_PATTERNS
 from registry.jsonschema import version_document
 from registry.model import (
     Definition,
@@ -37,7 +38,6 @@ from registry.model import (
     Version,
 )
 from registry.project import Loaded
-from registry.render.formats import FORMAT_PATTERNS
 from registry.render.messages import PYDANTIC_OBJECT_WORDS, RUNTIME_WORDS
 from registry.render.naming import camel, definition_classes, python_identifier
 from registry.render.py_literals import comment, docstring, py_literal

@@ -29,9 +29,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from registry.errors import WiretypeError
-from registry.numbers import MAX_EXACT, decimal_parts, es_number
+from registry.json.formats import FORMAT_PATTERNS
+from registry.json.numbers import MAX_EXACT, decimal_parts, es_number
 from registry.render import messages as words
-from registry.render.formats import FORMAT_PATTERNS
 
 UNSUPPORTED = ("$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$anchor",
                "unevaluatedProperties", "unevaluatedItems")

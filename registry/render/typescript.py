@@ -24,10 +24,10 @@ from typing import Any
 
 from registry.config import Target
 from registry.errors import UsageError
+from registry.json.formats import CALENDAR_FORMATS, FORMAT_PATTERNS
 from registry.jsonschema import version_document
 from registry.model import Definition, Ref, Registry, Version
 from registry.project import Loaded
-from registry.render.formats import CALENDAR_FORMATS, FORMAT_PATTERNS
 from registry.render.messages import TS_WORDS
 from registry.render.naming import definition_classes
 from registry.render.templates import environment

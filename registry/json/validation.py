@@ -1,8 +1,8 @@
 """JSON Schema validation as wiretype means it: draft 2020-12, with formats asserted.
 
-The formats are the ones in ``registry/render/formats.py``, the same patterns the
+The formats are the ones in ``registry/json/formats.py``, the same patterns the
 generated Python and TypeScript validators embed, and ``multipleOf`` is exact
-decimal arithmetic on the shortest decimal of each number (``registry.numbers``),
+decimal arithmetic on the shortest decimal of each number (``registry.json.numbers``),
 as the generated validators do it, so a definition's examples are judged here
 exactly as the generated code will judge messages.
 """
@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from functools import cache, lru_cache
 from typing import Any
 
-from registry.numbers import is_multiple
-from registry.render.formats import CALENDAR_FORMATS, FORMAT_PATTERNS, days_in_month
+from registry.json.formats import CALENDAR_FORMATS, FORMAT_PATTERNS, days_in_month
+from registry.json.numbers import is_multiple
 
 
 def conforms(fmt: str, value: object) -> bool:

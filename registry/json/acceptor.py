@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sized
 from typing import Any
-from urllib.parse import unquote
+
+from registry.json.pointer import unescape, unquote
 
 Answer = bool | None
 Formats = Callable[[str, Any], bool]
@@ -213,7 +214,7 @@ def _bound(test: Callable[[Any, Any], bool]) -> Callable[..., Answer]:
 
 
 def _pattern(_: _Acceptor, arg: Any, value: Any, __: Any, ___: int) -> Answer:
-    from registry.validation import ecma_regex
+    from registry.json.validation import ecma_regex
 
     if not isinstance(arg, str):
         return None
@@ -251,7 +252,7 @@ def _ref(check: _Acceptor, arg: Any, value: Any, _: Any, depth: int) -> Answer:
         return None
     target = check.root
     for token in unquote(arg[2:]).split("/") if arg != "#" else ():  # as referencing reads it
-        key = token.replace("~1", "/").replace("~0", "~")
+        key = unescape(token)
         if isinstance(target, dict) and key in target:
             target = target[key]
         elif isinstance(target, list) and token.isdigit() and int(token) < len(target):
