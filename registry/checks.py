@@ -81,8 +81,6 @@ def _weakened(current: Survey, previous: Survey, ref: str) -> Iterator[Finding]:
     Otherwise a pull request could lower `compatibility:` and slip a breaking version
     through the gate in one go; weakening alone (in a change of its own) is allowed.
     """
-    from registry.policy import covers
-
     before_all = previous.outlines
     for report in current.reports:
         now = report.outline
@@ -91,7 +89,7 @@ def _weakened(current: Survey, previous: Survey, ref: str) -> Iterator[Finding]:
             now is None
             or before is None
             or now.kind != "message"
-            or covers(now.compatibility, before.compatibility)
+            or now.compatibility.covers(before.compatibility)
         ):
             continue
         known = {v.number for v in before.versions}

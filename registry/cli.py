@@ -306,17 +306,17 @@ def compat_command(
     """Compare two raw JSON Schema files by set inclusion; exit 1 when not compatible."""
     import json
 
-    from registry.compare import compat_files
+    from registry.compare import compat_files, compat_mode
 
-    comparison, findings = _run(lambda: compat_files(old, new, mode))
-    mode = mode.removesuffix("_transitive")
-    ok = comparison.compatible(mode)
+    asked = _run(lambda: compat_mode(mode))
+    comparison, findings = _run(lambda: compat_files(old, new, asked))
+    ok = comparison.compatible(asked)
     if fmt is Format.json:
-        typer.echo(json.dumps(comparison.to_json(mode), indent=2, sort_keys=True))
+        typer.echo(json.dumps(comparison.to_json(asked), indent=2, sort_keys=True))
         raise typer.Exit(0 if ok else 1)
     verdict = "compatible" if ok else "NOT compatible"
     summary = (
-        f"{verdict} ({mode}): backward {_holds(comparison.backward)}, "
+        f"{verdict} ({asked}): backward {_holds(comparison.backward)}, "
         f"forward {_holds(comparison.forward)}"
     )
     _report(findings, fmt, summary)

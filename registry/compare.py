@@ -11,9 +11,8 @@ from registry.compat.drafts import to_2020_12
 from registry.diagnostics import Finding
 from registry.errors import InputError, UsageError
 from registry.json.pointer import tokens
+from registry.mode import ONE_STEP_NAMES, Mode, parse_mode
 from registry.source import Document, parse_text
-
-COMPAT_MODES = ("backward", "forward", "full", "none")
 
 
 def read_schema(path: Path) -> tuple[Any, Document | None]:
@@ -60,11 +59,17 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def compat_files(old: Path, new: Path, mode: str) -> tuple[Comparison, list[Finding]]:
+def compat_mode(text: str) -> Mode:
+    """``--mode`` of ``wiretype compat``: two files have no earlier versions, so a
+    ``_transitive`` mode asks what its one-step form asks."""
+    mode = parse_mode(text.removesuffix("_transitive"))
+    if mode is None:
+        raise UsageError(f"--mode must be one of {', '.join(ONE_STEP_NAMES)}, not {text!r}")
+    return mode
+
+
+def compat_files(old: Path, new: Path, mode: Mode) -> tuple[Comparison, list[Finding]]:
     """Compare two schema files; findings point at the line of the keyword that decides."""
-    if mode.removesuffix("_transitive") not in COMPAT_MODES:
-        raise UsageError(f"--mode must be one of {', '.join(COMPAT_MODES)}, not {mode!r}")
-    mode = mode.removesuffix("_transitive")
     (old_schema, old_doc), (new_schema, new_doc) = read_schema(old), read_schema(new)
     schemas = []
     for path, written in ((old, old_schema), (new, new_schema)):
@@ -77,11 +82,10 @@ def compat_files(old: Path, new: Path, mode: str) -> tuple[Comparison, list[Find
         schemas.append(schema)
     comparison = compare(*schemas)
     findings = []
-    for direction in ("backward", "forward"):
-        if mode in (direction, "full"):
-            target, doc = (new, new_doc) if direction == "backward" else (old, old_doc)
-            for change in getattr(comparison, direction).changes:
-                findings.append(_schema_finding(change, direction, str(target), doc))
+    for direction in mode.directions:
+        target, doc = (new, new_doc) if direction == "backward" else (old, old_doc)
+        for change in getattr(comparison, direction).changes:
+            findings.append(_schema_finding(change, direction, str(target), doc))
     return comparison, findings
 
 

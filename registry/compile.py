@@ -11,11 +11,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from registry.config import MODES
 from registry.context import FileContext
 from registry.diagnostics import Finding
 from registry.migrate import parse_migration
 from registry.migrate_names import Side, side_of
+from registry.mode import FULL, NAMES, Mode, parse_mode
 from registry.model import Definition, Migration, Registry, Version
 from registry.shorthand import parse_fields
 from registry.source import Document, NodePath
@@ -44,7 +44,7 @@ def definition_name(relative: str) -> str | None:
 
 
 def compile_registry(
-    documents: Mapping[str, Document], default_mode: str = "full", allow_unproven: bool = False
+    documents: Mapping[str, Document], default_mode: Mode = FULL, allow_unproven: bool = False
 ) -> tuple[Registry, list[Finding]]:
     """Compile every document (keyed by definition name) into one registry."""
     findings: list[Finding] = []
@@ -64,7 +64,7 @@ def compile_definition(
     doc: Document,
     name: str,
     known: Mapping[str, tuple[int, ...]],
-    default_mode: str = "full",
+    default_mode: Mode = FULL,
     allow_unproven: bool = False,
 ) -> tuple[Definition | None, list[Finding]]:
     """Compile one document; ``known`` is the registry's ``type_index``."""
@@ -93,7 +93,7 @@ def _is_version(key: Any) -> bool:
 
 
 def _definition(
-    ctx: FileContext, name: str, default_mode: str, allow_unproven: bool
+    ctx: FileContext, name: str, default_mode: Mode, allow_unproven: bool
 ) -> Definition | None:
     data = ctx.doc.data
     if not isinstance(data, dict):
@@ -119,9 +119,7 @@ def _definition(
         location=ctx.loc(()),
         versions=versions,
         description=_text(ctx, data, "description", ()),
-        compatibility=_choice(
-            ctx, data, "compatibility", MODES, default_mode, rule="COMPATIBILITY_INVALID"
-        ),
+        compatibility=_mode(ctx, data, default_mode),
         direction=_choice(
             ctx,
             data,
@@ -175,6 +173,21 @@ def _flag(ctx: FileContext, data: dict[str, Any], key: str, default: bool) -> bo
         ctx.error((key,), "FLAG_INVALID", f"`{key}` must be true or false, not {value!r}")
         return default
     return value
+
+
+def _mode(ctx: FileContext, data: dict[str, Any], default: Mode) -> Mode:
+    if "compatibility" not in data:
+        return default
+    value = data["compatibility"]
+    mode = parse_mode(value)
+    if mode is None:
+        ctx.error(
+            ("compatibility",),
+            "COMPATIBILITY_INVALID",
+            f"`compatibility` must be one of {', '.join(NAMES)}, not {value!r}",
+        )
+        return default
+    return mode
 
 
 def _choice(

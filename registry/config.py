@@ -22,16 +22,8 @@ from typing import Any
 
 from registry.diagnostics import Finding, Severity
 from registry.errors import InputError, UsageError
+from registry.mode import FULL, NAMES, Mode, parse_mode
 
-MODES = (
-    "backward",
-    "forward",
-    "full",
-    "backward_transitive",
-    "forward_transitive",
-    "full_transitive",
-    "none",
-)
 # `name` is DESIGN.md's key for the registry's name; `registry` is its older spelling.
 _KEYS = {"schemas", "compatibility", "python", "typescript", "name", "registry", "allow_unproven"}
 _TARGET_KEYS = {"package", "out"}
@@ -52,7 +44,7 @@ class Config:
     root: Path
     source: str  # the settings file, relative to root ("" when defaults only)
     schemas: str = "schemas"
-    compatibility: str = "full"
+    compatibility: Mode = FULL
     allow_unproven: bool = False  # "cannot prove" is a warning instead of an error
     name: str = ""
     python: Target = Target("wiretype_messages", "generated/python")
@@ -226,11 +218,12 @@ def _from_mapping(root: Path, source: _Source, data: dict[str, Any]) -> Config:
                 f"unknown setting {key!r}{_suggest(str(key), _KEYS)}",
                 f"settings are {', '.join(sorted(_KEYS - {'registry'}))}",
             )
-    mode = data.get("compatibility", "full")
-    if mode not in MODES:
+    written = data.get("compatibility", "full")
+    mode = parse_mode(written)
+    if mode is None:
         raise source.refuse(
             ("compatibility",),
-            f"compatibility must be one of {', '.join(MODES)}, not {json.dumps(mode)}",
+            f"compatibility must be one of {', '.join(NAMES)}, not {json.dumps(written)}",
         )
     if "name" in data and "registry" in data:
         raise source.refuse(

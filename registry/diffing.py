@@ -27,8 +27,10 @@ from typing import Any
 from registry.compat import includes
 from registry.diagnostics import Finding
 from registry.jsonschema import strip_annotations, version_document
+from registry.mode import DIRECTIONS
 from registry.model import Definition, Registry, Version
-from registry.policy import DIRECTIONS, Pair, Verdicts, check_pair, steps_between
+from registry.pairing import Pair, steps_between
+from registry.policy import Verdicts, check_pair
 from registry.shorthand import CONSTRAINTS
 
 _SNAKE = {keyword: name for name, (keyword, _) in CONSTRAINTS.items()}
@@ -158,7 +160,7 @@ def diff_versions(
     rows = tuple(views.row(name, changes) for name, changes in views.listing().items())
     return VersionDiff(
         definition.name,
-        definition.compatibility,
+        definition.compatibility.name,
         old.number,
         new.number,
         rows,
@@ -169,14 +171,14 @@ def diff_versions(
 def _directions(
     registry: Registry, definition: Definition, old: Version, new: Version
 ) -> tuple[DirectionVerdict, ...]:
-    checked = DIRECTIONS[definition.compatibility.removesuffix("_transitive")]
+    mode = definition.compatibility
     verdicts = Verdicts(None)
     out = []
-    for direction in ("backward", "forward"):
+    for direction in DIRECTIONS:
         found = check_pair(registry, Pair(definition, old, new, direction), verdicts)
         out.append(
             DirectionVerdict(
-                direction, direction in checked, tuple(_problem(f) for f in found if f.is_error)
+                direction, mode.checks(direction), tuple(_problem(f) for f in found if f.is_error)
             )
         )
     return tuple(out)

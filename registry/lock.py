@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from registry.diagnostics import Finding
 from registry.jsonschema import strip_annotations, version_document
+from registry.mode import Mode
 from registry.model import Definition, Location, Registry, Version
 
 LOCK_FILE = "wiretype.lock"
@@ -54,7 +55,7 @@ class Outline:
 
     name: str
     kind: str
-    compatibility: str
+    compatibility: Mode
     location: Location
     versions: tuple[Published, ...]
     class_name: str = ""  # its `class_name:`, when set (generated names must not clash)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from registry.mode import FULL, Mode
+
 Kind = Literal["message", "type"]
 Direction = Literal["client_to_server", "server_to_client", "both"]
 
@@ -177,7 +179,7 @@ class Definition:
     location: Location
     versions: tuple[Version, ...]
     description: str = ""
-    compatibility: str = "full"
+    compatibility: Mode = FULL
     direction: Direction = "both"
     allow_unproven: bool = False  # what the engine cannot prove is a warning, not an error
     class_name: str = ""  # `class_name:`: the base of its generated class names, when set

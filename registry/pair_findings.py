@@ -25,7 +25,7 @@ from registry.suggest import Suggestion, advice_for, no_step_advice
 from registry.witness import Problem, Witness, find_witness
 
 if TYPE_CHECKING:
-    from registry.policy import Pair
+    from registry.pairing import Pair
 
 CANNOT_PROVE = "CANNOT_PROVE"
 
@@ -114,8 +114,7 @@ def _finding(
 
 def _roles(pair: Pair) -> tuple[int, int]:
     """(writer, reader) version numbers."""
-    old, new = pair.old.number, pair.new.number
-    return (old, new) if pair.direction == "backward" else (new, old)
+    return pair.writer.number, pair.reader.number
 
 
 def _unproved(pair: Pair, change: Change, loc: tuple[str, int, int], subject: str) -> Finding:

@@ -5,7 +5,7 @@ ignores fields it does not know, so writer W is readable by reader R when
 closed(W) ⊆ open(R). With a migration the test becomes
 ``upgrade(closed(v_old)) ⊆ open(v_new)`` (backward: the new version reads what
 the old one wrote) and ``downgrade(closed(v_new)) ⊆ open(v_old)`` (forward).
-The mode says which directions, and against which earlier versions, are checked.
+The mode says which pairs are checked (``registry.pairing``).
 Set inclusion itself is decided by ``registry.compat``.
 """
 
@@ -13,68 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from registry.compat import Inclusion, includes
 from registry.diagnostics import Finding
 from registry.jsonschema import strip_annotations, version_document
 from registry.migrate_schema import UnmappableError, apply_steps
-from registry.model import Definition, Registry, Step, Version
+from registry.model import Definition, Registry, Version
 from registry.pair_findings import PairContext, pair_findings, unmappable_finding
+from registry.pairing import Pair, pairs
 from registry.source import Document
 from registry.suggest import suggestions
-
-DIRECTIONS = {
-    "backward": ("backward",),
-    "forward": ("forward",),
-    "full": ("backward", "forward"),
-    "none": (),
-}
-
-
-def covers(mode: str, other: str) -> bool:
-    """Whether ``mode`` checks at least everything that ``other`` checks."""
-    wider = set(DIRECTIONS[mode.removesuffix("_transitive")])
-    narrower = set(DIRECTIONS[other.removesuffix("_transitive")])
-    transitive_ok = mode.endswith("_transitive") or not other.endswith("_transitive")
-    return narrower <= wider and (transitive_ok or not narrower)
-
-
-@dataclass(frozen=True)
-class Pair:
-    """One check: can ``reader`` read what ``writer`` wrote, after the steps between them?"""
-
-    definition: Definition
-    old: Version
-    new: Version
-    direction: str  # backward: old writes, new reads; forward: new writes, old reads
-
-    @property
-    def label(self) -> str:
-        arrow = "→" if self.direction == "backward" else "←"
-        return f"{self.definition.name} v{self.old.number} {arrow} v{self.new.number}"
-
-
-def pairs(definition: Definition) -> Iterator[Pair]:
-    """Every (old, new, direction) that the definition's mode asks to check."""
-    mode = definition.compatibility
-    directions = DIRECTIONS[mode.removesuffix("_transitive")]
-    versions = definition.versions
-    for j in range(1, len(versions)):
-        earlier = range(j) if mode.endswith("_transitive") else (j - 1,)
-        for i in earlier:
-            for direction in directions:
-                yield Pair(definition, versions[i], versions[j], direction)
-
-
-def steps_between(definition: Definition, old: Version, new: Version, direction: str) -> list[Step]:
-    """The migration steps from old to new (backward) or from new down to old (forward)."""
-    hops = [v for v in definition.versions if old.number < v.number <= new.number]
-    if direction == "backward":
-        return [s for v in hops for s in (v.migration.up if v.migration else ())]
-    return [s for v in reversed(hops) for s in (v.migration.down if v.migration else ())]
 
 
 class VerdictTable(Protocol):
@@ -138,20 +88,17 @@ def compatibility_findings(
 
 
 def check_pair(registry: Registry, pair: Pair, verdicts: Verdicts) -> list[Finding]:
-    writer, reader = (pair.old, pair.new) if pair.direction == "backward" else (pair.new, pair.old)
-    steps = steps_between(pair.definition, pair.old, pair.new, pair.direction)
-    written = verdicts.document(registry, pair.definition, writer, closed=True)
+    steps = pair.steps
+    written = verdicts.document(registry, pair.definition, pair.writer, closed=True)
     try:
         migrated = apply_steps(written, steps) if steps else written
     except UnmappableError as unmappable:
         return [unmappable_finding(pair, unmappable.step, unmappable.reason)]
-    readable = verdicts.document(registry, pair.definition, reader, closed=False)
+    readable = verdicts.document(registry, pair.definition, pair.reader, closed=False)
     inclusion = verdicts.includes(migrated, readable)
     if inclusion.holds:
         return []
-    other = "forward" if pair.direction == "backward" else "backward"
-    back = steps_between(pair.definition, pair.old, pair.new, other)
-    context = PairContext(written, readable, steps, back, writer.examples)
+    context = PairContext(written, readable, steps, pair.back, pair.writer.examples)
     found = suggestions(registry, pair, steps)
     source = verdicts.sources.get(pair.definition.name)
     return pair_findings(pair, inclusion.changes, context, found, source)

@@ -42,6 +42,7 @@ from registry.compile import compile_definition, definition_name, shared_type_ve
 from registry.config import Config
 from registry.diagnostics import Finding
 from registry.lock import Outline, Published, outline, schema_digest
+from registry.mode import Mode, parse_mode
 from registry.model import Definition, Location, Registry, Version
 from registry.project import file_problem
 from registry.source import Document, parse_text
@@ -183,7 +184,7 @@ class _Tree:
         self._compiled: dict[str, tuple[Definition | None, list[Finding]]] = {}
         self.known: dict[str, tuple[int, ...]] = {}
         self._known_digest = ""
-        self._settings = repr((config.schemas, config.compatibility, config.allow_unproven))
+        self._settings = repr((config.schemas, config.compatibility.name, config.allow_unproven))
         self._place(sorted(files))
 
     def _place(self, paths: list[str]) -> None:
@@ -298,7 +299,8 @@ def _work_out(
 ) -> tuple[FileReport, tuple[str, ...]]:
     """A file's report, and the definitions it reached on the way."""
     from registry.lint import class_name_at, lint_definition
-    from registry.policy import Verdicts, check_pair, pairs
+    from registry.pairing import pairs
+    from registry.policy import Verdicts, check_pair
 
     name = tree.names[path]
     doc, found = tree.parse(path)
@@ -425,7 +427,7 @@ def _outline_json(outline: Outline) -> dict[str, Any]:
     return {
         "name": outline.name,
         "kind": outline.kind,
-        "mode": outline.compatibility,
+        "mode": outline.compatibility.name,
         "at": _where(outline.location),
         "versions": [[v.number, *_where(v.location), v.digest] for v in outline.versions],
         "class": outline.class_name,
@@ -440,7 +442,7 @@ def _decode_outline(data: Any, path: str) -> Outline:
     return Outline(
         _str(data["name"]),
         _str(data["kind"]),
-        _str(data["mode"]),
+        _mode(data["mode"]),
         _at(path, data["at"]),
         tuple(versions),
         _str(data["class"]),
@@ -504,6 +506,13 @@ def _decode_finding(data: Any) -> Finding:
         _str(path),
         pairs,
     )
+
+
+def _mode(value: Any) -> Mode:
+    mode = parse_mode(value)
+    if mode is None:
+        raise _MalformedError("expected a compatibility mode")
+    return mode
 
 
 def _list(value: Any) -> list[Any]:

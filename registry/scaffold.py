@@ -146,7 +146,7 @@ def show_version(loaded: Loaded, spec: str, fmt: str, view: str) -> int:
             "name": definition.name,
             "kind": definition.kind,
             "version": version.number,
-            "compatibility": definition.compatibility,
+            "compatibility": definition.compatibility.name,
             "direction": definition.direction,
             "schema": document,
         }

@@ -16,7 +16,7 @@ from registry.model import Enum, Field, ListOf, Primitive, Registry, Step, TypeE
 
 if TYPE_CHECKING:
     from registry.compat import Change
-    from registry.policy import Pair
+    from registry.pairing import Pair
 
 
 Suggestion = tuple[frozenset[str], str]  # the fields it is about, and the advice

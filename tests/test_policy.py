@@ -23,7 +23,7 @@ from registry.json.validation import validator
 from registry.jsonschema import version_document
 from registry.migrate_schema import UnmappableError, apply_steps
 from registry.model import Location, Step
-from registry.policy import pairs
+from registry.pairing import pairs
 from registry.project import load
 from tests.helpers import TESTS, run, write_tree
 

@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 from registry.config import load_config
 from registry.migrate_run import run_steps
 from registry.model import Registry
-from registry.policy import steps_between
+from registry.pairing import steps_between
 from registry.project import load
 from tests.helpers import TESTS, run, write_tree
 
