@@ -197,8 +197,8 @@ def _check_uuid_strictness(package: Any, frame: bytes) -> None:
 def _jsonschema_decoder(work: Path) -> Callable[[bytes], Any]:
     import jsonschema
 
-    from registry.config import load_config
     from registry.jsonschema import version_document
+    from registry.load.settings import load_config
     from registry.project import load
     from registry.render.python import calendar_formats
 
@@ -225,8 +225,8 @@ def _jsonschema_decoder(work: Path) -> Callable[[bytes], Any]:
 
 def _dcg(work: Path, frames: list[bytes]) -> None:
     """datamodel-code-generator on the same JSON Schemas: its time, and its models' speed."""
-    from registry.config import load_config
     from registry.jsonschema import version_document
+    from registry.load.settings import load_config
     from registry.project import load
 
     loaded = load(load_config(work))

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from registry.cache import Store, open_store
-from registry.config import Config
 from registry.diagnostics import Finding
+from registry.load.settings import Config
+from registry.load.tree import read_tree
 from registry.lock import LOCK_FILE, LockEntry, entries_of, lock_findings, parse_lock
-from registry.project import read_tree
 from registry.reports import Survey, survey
 
 
@@ -61,7 +61,7 @@ def check_lock(config: Config, current: Survey) -> list[Finding]:
 
 def check_against(config: Config, current: Survey, ref: str, store: Store) -> list[Finding]:
     """Compare with the registry at a git ref: what it published must still be there."""
-    from registry.gitref import read_ref
+    from registry.load.gitref import read_ref
 
     previous = survey(config, read_ref(config, ref), store, pairs=False)
     entries = {

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 if TYPE_CHECKING:
-    from registry.config import Config
     from registry.diagnostics import Finding
+    from registry.load.settings import Config
     from registry.project import Loaded
 
 app = typer.Typer(
@@ -65,7 +65,7 @@ def _run(action: Callable[[], T]) -> T:
 
 
 def _config(root: Path | None) -> Config:
-    from registry.config import find_root, load_config
+    from registry.load.settings import find_root, load_config
 
     return load_config(root.resolve() if root else find_root(Path.cwd()))
 

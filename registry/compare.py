@@ -11,31 +11,9 @@ from registry.compat.drafts import to_2020_12
 from registry.diagnostics import Finding
 from registry.errors import InputError, UsageError
 from registry.json.pointer import tokens
+from registry.load.schema_file import read_schema
+from registry.load.source import Document
 from registry.mode import ONE_STEP_NAMES, Mode, parse_mode
-from registry.source import Document, parse_text
-
-
-def read_schema(path: Path) -> tuple[Any, Document | None]:
-    """A schema file (JSON or YAML) and, where it parses as YAML, the positions of its nodes."""
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot read: {err.strerror}", path=str(path)) from None
-    doc, problems = parse_text(str(path), raw)
-    if path.suffix == ".json" or doc is None:
-        try:
-            return json.loads(raw, parse_constant=_no_constant), doc
-        except (ValueError, UnicodeDecodeError) as err:
-            reason = problems[0].message if problems and path.suffix != ".json" else str(err)
-            raise InputError(
-                f"not a JSON or YAML schema: {reason}",
-                path=str(path),
-                hint="pass a JSON Schema written as JSON or YAML",
-            ) from None
-    if problems:  # e.g. `enum: [yes, no]`: comparing what the writer did not mean is no answer
-        first = problems[0]
-        raise InputError(first.message, path=f"{path}:{first.line}:{first.column}", hint=first.hint)
-    return doc.data, doc
 
 
 def _schema_problem(schema: Any) -> str | None:
@@ -53,10 +31,6 @@ def _schema_problem(schema: Any) -> str | None:
         for path, _, message, _ in regex_problems(node, node_path):
             return f"at /{'/'.join(str(p) for p in path)}: {message}"
     return None
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def compat_mode(text: str) -> Mode:

@@ -13,12 +13,12 @@ from typing import Any
 
 from registry.context import FileContext
 from registry.diagnostics import Finding
+from registry.load.source import Document, NodePath
 from registry.migrate import parse_migration
 from registry.migrate_names import Side, side_of
 from registry.mode import FULL, NAMES, Mode, parse_mode
 from registry.model import Definition, Migration, Registry, Version
 from registry.shorthand import parse_fields
-from registry.source import Document, NodePath
 
 _TOP_KEYS = {
     "description",
@@ -32,15 +32,7 @@ _TOP_KEYS = {
 }
 _VERSION_KEYS = {"fields", "schema", "description", "examples", "migrate", "deprecated"}
 _DIRECTIONS = ("client_to_server", "server_to_client", "both")
-_NAME_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CLASS_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-
-
-def definition_name(relative: str) -> str | None:
-    """``chat/room/joined.yaml`` -> ``chat.room.joined``; None when not a legal name."""
-    stem = relative.rsplit(".", 1)[0]
-    parts = stem.split("/")
-    return ".".join(parts) if all(_NAME_PART.match(p) for p in parts) else None
 
 
 def compile_registry(

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry.diagnostics import Finding
+from registry.load.source import Document, NodePath
 from registry.model import Location
-from registry.source import Document, NodePath
 
 
 @dataclass

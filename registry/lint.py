@@ -21,6 +21,7 @@ from registry.json.pointer import unescape
 from registry.json.validation import conforms, ecma_regex
 from registry.json.validation import validator as _validator
 from registry.jsonschema import field_document, resolve_bare_ref, version_document
+from registry.load.source import Document, NodePath
 from registry.model import (
     Const,
     Definition,
@@ -37,7 +38,6 @@ from registry.model import (
     TypeExpr,
     Version,
 )
-from registry.source import Document, NodePath
 
 
 def lint_registry(registry: Registry, documents: Mapping[str, Document]) -> list[Finding]:

@@ -28,10 +28,10 @@ from typing import Any
 
 from registry.context import FileContext
 from registry.diagnostics import Finding
+from registry.load.source import NodePath
 from registry.migrate_inverse import CONVERTERS, derive_down
 from registry.migrate_names import Names, Side, root
 from registry.model import Migration, Step
-from registry.source import NodePath
 
 STEP_KINDS = ("rename", "defaults", "drop", "values", "move", "convert", "custom")
 _PY_TARGET = re.compile(

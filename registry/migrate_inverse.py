@@ -20,9 +20,9 @@ from fractions import Fraction
 from typing import Any
 
 from registry.context import FileContext
+from registry.load.source import NodePath
 from registry.migrate_names import Names, Side
 from registry.model import Step
-from registry.source import NodePath
 
 # converter -> its inverse ("" : nothing to undo, the older version holds its output)
 CONVERTERS: dict[str, str] = {

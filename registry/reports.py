@@ -38,14 +38,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from registry.cache import Store, digest
-from registry.compile import compile_definition, definition_name, shared_type_versions
-from registry.config import Config
+from registry.compile import compile_definition, shared_type_versions
 from registry.diagnostics import Finding
+from registry.load.settings import Config
+from registry.load.source import Document, parse_text
+from registry.load.tree import Files, definition_name, file_problem
 from registry.lock import Outline, Published, outline, schema_digest
 from registry.mode import Mode, parse_mode
 from registry.model import Definition, Location, Registry, Version
-from registry.project import file_problem
-from registry.source import Document, parse_text
 
 if TYPE_CHECKING:
     from registry.compat import Inclusion
@@ -109,9 +109,7 @@ class Survey:
         return {r.outline.name: r.outline for r in self.reports if r.outline is not None}
 
 
-def survey(
-    config: Config, files: Mapping[str, bytes], store: Store, *, pairs: bool = True
-) -> Survey:
+def survey(config: Config, files: Files, store: Store, *, pairs: bool = True) -> Survey:
     """Every file's report, from the cache where its inputs are unchanged (``pairs``:
     with the compatibility of each file's versions)."""
     tree = _Tree(config, files)
@@ -172,10 +170,11 @@ class _Tree:
     """The definition files of one tree (the working tree, or a git ref), each parsed
     and compiled at most once, and only when something asks for it."""
 
-    def __init__(self, config: Config, files: Mapping[str, bytes]) -> None:
+    def __init__(self, config: Config, files: Files) -> None:
         self.config = config
         self.files = files
-        self.sha = {path: hashlib.sha256(raw).hexdigest() for path, raw in files.items()}
+        self.raw = {path: raw for path, raw in files.items() if isinstance(raw, bytes)}
+        self.sha = {path: hashlib.sha256(raw).hexdigest() for path, raw in self.raw.items()}
         self.paths: dict[str, str] = {}  # definition name -> the file that defines it
         self.names: dict[str, str] = {}  # file -> the definition name its path gives
         self.unread: dict[str, FileReport] = {}  # files refused before parsing
@@ -209,14 +208,14 @@ class _Tree:
 
     def parse(self, path: str) -> tuple[Document | None, list[Finding]]:
         if path not in self._parsed:
-            self._parsed[path] = parse_text(path, self.files[path])
+            self._parsed[path] = parse_text(path, self.raw[path])
         return self._parsed[path]
 
     def type_versions(self, path: str) -> tuple[int, ...] | None:
         """The file's versions if it is a shared type. A file whose bytes hold neither
         `kind` nor a backslash (no YAML escape can spell the key then) cannot say
         `kind: type`, and is not parsed for this: its parse can wait for a worker."""
-        raw = self.files[path]
+        raw = self.raw[path]
         if b"kind" not in raw and b"\\" not in raw:
             return None
         doc = self.parse(path)[0]

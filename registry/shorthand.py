@@ -16,6 +16,7 @@ from typing import Any
 
 from registry.context import FileContext, did_you_mean
 from registry.json.validation import ecma_regex
+from registry.load.source import NodePath
 from registry.model import (
     MISSING,
     Const,
@@ -30,7 +31,6 @@ from registry.model import (
     Ref,
     TypeExpr,
 )
-from registry.source import NodePath
 
 PRIMITIVES = (
     "string",

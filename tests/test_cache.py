@@ -277,7 +277,7 @@ def test_a_malformed_entry_is_a_miss(
 
 
 def _config(root: Path) -> Any:
-    from registry.config import load_config
+    from registry.load.settings import load_config
 
     return load_config(root)
 

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
-from registry.config import load_config
 from registry.json.validation import validator
 from registry.jsonschema import version_document
+from registry.load.settings import load_config
 from registry.migrate_schema import UnmappableError, apply_steps
 from registry.model import Location, Step
 from registry.pairing import pairs

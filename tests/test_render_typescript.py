@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from registry.config import load_config
+from registry.load.settings import load_config
 from registry.project import Loaded, load
 from registry.render.ts_validators import FORMAT_FUNCTIONS, SchemaCompiler, UnsupportedSchemaError
 from registry.render.typescript import render_typescript

@@ -35,7 +35,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry.config import load_config
+from registry.load.settings import load_config
 from registry.migrate_run import run_steps
 from registry.model import Registry
 from registry.pairing import steps_between

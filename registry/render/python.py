@@ -21,9 +21,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from registry.config import Target
 from registry.json.formats import FORMAT_PATTERNS
 from registry.jsonschema import version_document
+from registry.load.settings import Target
 from registry.model import (
     Definition,
     Field,

@@ -22,10 +22,10 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from registry.config import Target
 from registry.errors import UsageError
 from registry.json.formats import CALENDAR_FORMATS, FORMAT_PATTERNS
 from registry.jsonschema import version_document
+from registry.load.settings import Target
 from registry.model import Definition, Ref, Registry, Version
 from registry.project import Loaded
 from registry.render.messages import TS_WORDS

@@ -67,7 +67,7 @@ def package() -> ModuleType:
 @cache
 def parity_package() -> ModuleType:
     """The parity registry's Python package, generated into a temporary folder."""
-    from registry.config import load_config
+    from registry.load.settings import load_config
     from registry.project import load
     from registry.render.python import render_python
 
@@ -82,8 +82,8 @@ def parity_package() -> ModuleType:
 
 def registry_documents(root: Path = REPO) -> list[tuple[str, int, Any, tuple[Any, ...]]]:
     """(message name, version, open JSON Schema, examples) for every message version."""
-    from registry.config import load_config
     from registry.jsonschema import version_document
+    from registry.load.settings import load_config
     from registry.project import load
 
     loaded = load(load_config(root))

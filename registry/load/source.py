@@ -1,11 +1,11 @@
-"""Read YAML definition files, keeping the line and column of every node.
+"""Parse YAML text, keeping the line and column of every node.
 
-This is the only module that reads definition files from disk. It parses the
-YAML event stream itself (with libyaml when available) instead of calling
-``yaml.safe_load``, so that it can refuse what PyYAML silently accepts:
-duplicate keys, anchors and aliases (an alias bomb costs nothing here), text
-that is not UTF-8, absurd nesting and oversized files. Each problem becomes a
-``Finding`` with the file, line and column; nothing here raises on bad input.
+The bytes of a file (read by ``registry.load.tree`` or ``registry.load.gitref``) are
+parsed from the YAML event stream itself (with libyaml when available) instead of
+``yaml.safe_load``, so that what PyYAML silently accepts is refused: duplicate keys,
+anchors and aliases (an alias bomb costs nothing here), text that is not UTF-8 and
+absurd nesting. Each problem becomes a ``Finding`` with the file, line and column;
+nothing here raises on bad input.
 
 The result is plain data plus a table of positions keyed by the path of each
 node from the root, e.g. ``("versions", 2, "fields", "room")``.
@@ -18,7 +18,6 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -130,28 +129,6 @@ def parse_text(path: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
     except _ParseError as bad:
         return None, [Finding(path, bad.line, bad.column, bad.rule, bad.message, bad.hint)]
     return Document(path, data, positions), builder.problems
-
-
-def read_file(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
-    """Read and parse one definition file; every problem is a finding."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            msg = f"file is {size} bytes; definitions are limited to {MAX_FILE_BYTES}"
-            return None, [
-                Finding(
-                    display,
-                    1,
-                    1,
-                    "FILE_TOO_LARGE",
-                    msg,
-                    "split the message or move shared parts to a `kind: type` file",
-                )
-            ]
-        raw = path.read_bytes()
-    except OSError as err:
-        return None, [Finding(display, 1, 1, "FILE_UNREADABLE", f"cannot read: {err.strerror}")]
-    return parse_text(display, raw)
 
 
 def _decode(raw: bytes) -> str:

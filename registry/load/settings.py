@@ -126,7 +126,7 @@ class _Source:
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any], Where]:
     """The settings mapping and its positions, read as strictly as a definition file."""
-    from registry.source import parse_text
+    from registry.load.source import parse_text
 
     try:
         raw = path.read_bytes()

@@ -4,7 +4,7 @@ work tree.
 Paths in git are relative to the repository's top, and the project may sit in a
 subfolder of it (``proto/wiretype.yaml``): the schemas folder is looked up at
 ``<the project's folder in the repository>/<schemas>`` of the ref's tree, and
-its files come back relative to the project, as ``project.read_tree`` gives them.
+its files come back relative to the project, as ``tree.read_tree`` gives them.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import os
 import subprocess
 from pathlib import Path
 
-from registry.config import Config
 from registry.errors import GitError
-from registry.project import SUFFIXES
+from registry.load.settings import Config
+from registry.load.tree import SUFFIXES
 
 
 def _git(root: Path, *args: str, stdin: str = "") -> bytes:
