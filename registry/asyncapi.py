@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.compile.model import Definition, Version
 from registry.json.pointer import unescape
 from registry.jsonschema import def_key, version_document
-from registry.model import Definition, Version
 from registry.project import Loaded
 
 _CHANNEL = "wiretype"

@@ -405,7 +405,7 @@ def explain(
 ) -> None:
     """Print what an id protects, a before/after example and how to fix it."""
     from registry.catalog import CATALOG, CATEGORIES
-    from registry.context import did_you_mean
+    from registry.compile.context import did_you_mean
 
     wanted = rule.strip().upper().replace("-", "_")
     found = CATALOG.get(wanted)

@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.compat import includes
+from registry.compile.constraints import CONSTRAINTS
+from registry.compile.model import Definition, Registry, Version
 from registry.diagnostics import Finding
 from registry.jsonschema import strip_annotations, version_document
 from registry.mode import DIRECTIONS
-from registry.model import Definition, Registry, Version
 from registry.pairing import Pair, steps_between
 from registry.policy import Verdicts, check_pair
-from registry.shorthand import CONSTRAINTS
 
 _SNAKE = {keyword: name for name, (keyword, _) in CONSTRAINTS.items()}
 _ABSENT: Any = type("_Absent", (), {"__repr__": lambda self: "absent"})()

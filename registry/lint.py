@@ -14,6 +14,20 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
+from registry.compile.model import (
+    Const,
+    Definition,
+    Enum,
+    Field,
+    InlineObject,
+    Location,
+    OneOf,
+    Ref,
+    Registry,
+    TypeExpr,
+    Version,
+    inner_type,
+)
 from registry.diagnostics import Finding, Severity
 from registry.json.acceptor import accepts
 from registry.json.numbers import carried, es_number
@@ -22,22 +36,6 @@ from registry.json.validation import conforms, ecma_regex
 from registry.json.validation import validator as _validator
 from registry.jsonschema import field_document, resolve_bare_ref, version_document
 from registry.load.source import Document, NodePath
-from registry.model import (
-    Const,
-    Definition,
-    Enum,
-    Field,
-    InlineObject,
-    ListOf,
-    Location,
-    MapOf,
-    Nullable,
-    OneOf,
-    Ref,
-    Registry,
-    TypeExpr,
-    Version,
-)
 
 
 def lint_registry(registry: Registry, documents: Mapping[str, Document]) -> list[Finding]:
@@ -63,7 +61,7 @@ def class_name_findings(classes: Mapping[str, tuple[str, Location]]) -> list[Fin
     key is (or would be written). Names are never changed to make room (that would rename
     another definition's classes when one is added); the user picks one with ``class_name:``.
     """
-    from registry.render.naming import class_name_clashes, suggested_class_name
+    from registry.compile.naming import class_name_clashes, suggested_class_name
 
     findings = []
     for clash in class_name_clashes({name: chosen for name, (chosen, _) in classes.items()}):
@@ -255,14 +253,7 @@ def _field_problems(
 def _type_problems(registry: Registry, texpr: TypeExpr, path: NodePath) -> Iterator[Problem]:
     if isinstance(texpr, InlineObject):
         yield from _field_problems(registry, texpr.fields, (*path, "fields"))
-    elif isinstance(texpr, (ListOf, MapOf, Nullable)):
-        inner = (
-            texpr.item
-            if isinstance(texpr, ListOf)
-            else texpr.value
-            if isinstance(texpr, MapOf)
-            else texpr.inner
-        )
+    elif (inner := inner_type(texpr)) is not None:
         yield from _type_problems(registry, inner, path)
     elif isinstance(texpr, OneOf) and texpr.discriminator:
         yield from _discriminator_problems(registry, texpr, path)

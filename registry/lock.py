@@ -17,10 +17,10 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from registry.compile.model import Definition, Location, Registry, Version
 from registry.diagnostics import Finding
 from registry.jsonschema import strip_annotations, version_document
 from registry.mode import Mode
-from registry.model import Definition, Location, Registry, Version
 
 LOCK_FILE = "wiretype.lock"
 _HEADER = (

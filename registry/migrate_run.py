@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from registry.migrate_inverse import json_equal
-from registry.model import Step
+from registry.compile.migrate_inverse import json_equal
+from registry.compile.model import Step
 
 
 class CustomStepError(Exception):

@@ -23,9 +23,9 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
+from registry.compile.model import Step
 from registry.json.pointer import unescape
 from registry.migrate_run import scale
-from registry.model import Step
 
 
 class UnmappableError(Exception):

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from registry.compat import Change
+from registry.compile.model import Field, InlineObject, Nullable, Step, Version
 from registry.diagnostics import Finding
 from registry.json.pointer import tokens
 from registry.load.source import Document
-from registry.model import Field, InlineObject, Nullable, Step, Version
 from registry.suggest import Suggestion, advice_for, no_step_advice
 from registry.witness import Problem, Witness, find_witness
 

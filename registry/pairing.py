@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from registry.compile.model import Definition, Step, Version
 from registry.mode import Direction
-from registry.model import Definition, Step, Version
 
 
 @dataclass(frozen=True)

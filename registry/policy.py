@@ -17,11 +17,11 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from registry.compat import Inclusion, includes
+from registry.compile.model import Definition, Registry, Version
 from registry.diagnostics import Finding
 from registry.jsonschema import strip_annotations, version_document
 from registry.load.source import Document
 from registry.migrate_schema import UnmappableError, apply_steps
-from registry.model import Definition, Registry, Version
 from registry.pair_findings import PairContext, pair_findings, unmappable_finding
 from registry.pairing import Pair, pairs
 from registry.suggest import suggestions

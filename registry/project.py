@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from registry.compile.model import Registry
 from registry.diagnostics import Finding
 from registry.load.settings import Config
 from registry.load.source import Document
 from registry.load.tree import Files, parse_files, read_tree
-from registry.model import Registry
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ def load(config: Config, files: Files | None = None) -> Loaded:
     The whole registry, for the commands that need all of it (generate, show, ...);
     ``check`` and ``lint`` work file by file instead (``registry.reports``).
     """
-    from registry.compile import compile_registry
+    from registry.compile.definitions import compile_registry
     from registry.lint import lint_registry
 
     files = read_tree(config) if files is None else files

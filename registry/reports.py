@@ -38,14 +38,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from registry.cache import Store, digest
-from registry.compile import compile_definition, shared_type_versions
+from registry.compile.definitions import compile_definition, shared_type_versions
+from registry.compile.model import Definition, Location, Registry, Version
 from registry.diagnostics import Finding
 from registry.load.settings import Config
 from registry.load.source import Document, parse_text
 from registry.load.tree import Files, definition_name, file_problem
 from registry.lock import Outline, Published, outline, schema_digest
 from registry.mode import Mode, parse_mode
-from registry.model import Definition, Location, Registry, Version
 
 if TYPE_CHECKING:
     from registry.compat import Inclusion

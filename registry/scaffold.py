@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from registry.compile.model import Definition, Version
 from registry.diagnostics import Finding, has_errors
 from registry.errors import UsageError
 from registry.lock import current_entries, parse_lock, render_lock
-from registry.model import Definition, Version
 from registry.project import Loaded
 from registry.writer import write_file
 
@@ -116,7 +116,7 @@ def find_definition(loaded: Loaded, spec: str) -> tuple[Definition, Version]:
     name, _, number = spec.partition("@")
     definition = loaded.registry.definitions.get(name)
     if definition is None:
-        from registry.context import did_you_mean
+        from registry.compile.context import did_you_mean
 
         known = loaded.registry.definitions
         raise UsageError(

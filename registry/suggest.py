@@ -11,8 +11,8 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from registry.compile.model import Enum, Field, ListOf, Primitive, Registry, Step, TypeExpr, Version
 from registry.jsonschema import strip_annotations, version_document
-from registry.model import Enum, Field, ListOf, Primitive, Registry, Step, TypeExpr, Version
 
 if TYPE_CHECKING:
     from registry.compat import Change

@@ -21,10 +21,10 @@ from typing import Any
 from registry.compat import includes
 from registry.compat.strings import sample as string_sample
 from registry.compat.strings import view as string_view
+from registry.compile.model import Step
 from registry.json.pointer import unescape
 from registry.json.validation import validator
 from registry.migrate_run import CustomStepError, run_steps
-from registry.model import Step
 
 _ABSENT = object()
 

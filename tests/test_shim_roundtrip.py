@@ -35,9 +35,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from registry.compile.model import Registry
 from registry.load.settings import load_config
 from registry.migrate_run import run_steps
-from registry.model import Registry
 from registry.pairing import steps_between
 from registry.project import load
 from tests.helpers import TESTS, run, write_tree

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from registry.model import Definition, Step, Version
+from registry.compile.model import Definition, Step, Version
 from registry.render.py_literals import docstring, py_literal
 
 

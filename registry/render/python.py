@@ -21,10 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from registry.json.formats import FORMAT_PATTERNS
-from registry.jsonschema import version_document
-from registry.load.settings import Target
-from registry.model import (
+from registry.compile.model import (
     Definition,
     Field,
     InlineObject,
@@ -37,9 +34,12 @@ from registry.model import (
     TypeExpr,
     Version,
 )
+from registry.compile.naming import camel, definition_classes, python_identifier
+from registry.json.formats import FORMAT_PATTERNS
+from registry.jsonschema import version_document
+from registry.load.settings import Target
 from registry.project import Loaded
 from registry.render.messages import PYDANTIC_OBJECT_WORDS, RUNTIME_WORDS
-from registry.render.naming import camel, definition_classes, python_identifier
 from registry.render.py_literals import comment, docstring, py_literal
 from registry.render.py_shims import HopView, definition_hops
 from registry.render.py_types import TypeContext, annotation

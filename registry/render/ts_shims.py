@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from registry.model import Definition, Registry, Step
+from registry.compile.model import Definition, Registry, Step
 from registry.render.ts_validators import js_string
 
 

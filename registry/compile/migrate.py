@@ -6,7 +6,7 @@ in order), each one seeing the data as the steps before it left it: a ``convert`
 written after ``rename: {cents: dollars}`` names ``dollars``, one written before it
 names ``cents``. A step naming a field that is not there at its point of the sequence
 is refused (``MIGRATE_STEP_ORDER``), with the name to use. On the way down wiretype
-runs the inverses of the up steps, last step first (see ``registry.migrate_inverse``),
+runs the inverses of the up steps, last step first (see ``registry.compile.migrate_inverse``),
 then the steps written under ``down:``, which see the data in the older version's
 names. A step with no safe inverse (``custom``) needs its way down under ``down:``.
 
@@ -26,12 +26,12 @@ from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any
 
-from registry.context import FileContext
+from registry.compile.context import FileContext
+from registry.compile.migrate_inverse import CONVERTERS, derive_down
+from registry.compile.migrate_names import Names, Side, root
+from registry.compile.model import Migration, Step
 from registry.diagnostics import Finding
 from registry.load.source import NodePath
-from registry.migrate_inverse import CONVERTERS, derive_down
-from registry.migrate_names import Names, Side, root
-from registry.model import Migration, Step
 
 STEP_KINDS = ("rename", "defaults", "drop", "values", "move", "convert", "custom")
 _PY_TARGET = re.compile(

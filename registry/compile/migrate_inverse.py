@@ -19,10 +19,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from registry.context import FileContext
+from registry.compile.context import FileContext
+from registry.compile.migrate_names import Names, Side
+from registry.compile.model import Step
 from registry.load.source import NodePath
-from registry.migrate_names import Names, Side
-from registry.model import Step
 
 # converter -> its inverse ("" : nothing to undo, the older version holds its output)
 CONVERTERS: dict[str, str] = {

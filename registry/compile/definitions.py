@@ -11,14 +11,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from registry.context import FileContext
+from registry.compile.context import FileContext
+from registry.compile.migrate import parse_migration
+from registry.compile.migrate_names import Side, side_of
+from registry.compile.model import Definition, Migration, Registry, Version
+from registry.compile.shorthand import parse_fields
 from registry.diagnostics import Finding
 from registry.load.source import Document, NodePath
-from registry.migrate import parse_migration
-from registry.migrate_names import Side, side_of
 from registry.mode import FULL, NAMES, Mode, parse_mode
-from registry.model import Definition, Migration, Registry, Version
-from registry.shorthand import parse_fields
 
 _TOP_KEYS = {
     "description",
@@ -110,7 +110,7 @@ def _definition(
         file=ctx.doc.path,
         location=ctx.loc(()),
         versions=versions,
-        description=_text(ctx, data, "description", ()),
+        description=ctx.text(data, "description", ()),
         compatibility=_mode(ctx, data, default_mode),
         direction=_choice(
             ctx,
@@ -127,7 +127,7 @@ def _definition(
 
 def _class_name(ctx: FileContext, data: dict[str, Any]) -> str:
     """``class_name:``, the base of the generated class names (see ``render.naming``)."""
-    from registry.render.naming import RESERVED_CLASS_NAMES
+    from registry.compile.naming import RESERVED_CLASS_NAMES
 
     value = data.get("class_name", "")
     if value == "":
@@ -147,14 +147,6 @@ def _class_name(ctx: FileContext, data: dict[str, Any]) -> str:
             f"`class_name` {value} is a name the generated code already uses",
             f"pick another, e.g. {value}Message",
         )
-        return ""
-    return value
-
-
-def _text(ctx: FileContext, data: dict[str, Any], key: str, path: NodePath) -> str:
-    value = data.get(key, "")
-    if not isinstance(value, str):
-        ctx.error((*path, key), "DESCRIPTION_NOT_TEXT", f"`{key}` must be text")
         return ""
     return value
 
@@ -250,7 +242,7 @@ def _version(ctx: FileContext, number: int, spec: Any, previous: Version | None)
         ctx.loc(path),
         fields,
         schema,
-        description=_text(ctx, spec, "description", path),
+        description=ctx.text(spec, "description", path),
         examples=tuple(examples),
         migration=migration,
         deprecated=spec.get("deprecated") is True,

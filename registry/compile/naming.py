@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from registry.model import Definition
+    from registry.compile.model import Definition
 
 # Names that generated modules define or import, and builtins of either language that a
 # class must not shadow.

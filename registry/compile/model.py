@@ -108,6 +108,18 @@ class OneOf:
 TypeExpr = Primitive | ListOf | MapOf | Ref | Nullable | InlineObject | Enum | Const | OneOf
 
 
+def inner_type(texpr: TypeExpr) -> TypeExpr | None:
+    """The one type a list, a map or a nullable wraps (None for every other form): the one
+    walk into child type expressions, for every pass that descends through them."""
+    if isinstance(texpr, ListOf):
+        return texpr.item
+    if isinstance(texpr, MapOf):
+        return texpr.value
+    if isinstance(texpr, Nullable):
+        return texpr.inner
+    return None
+
+
 @dataclass(frozen=True)
 class Field:
     name: str  # the wire name, exactly as written

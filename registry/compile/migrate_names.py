@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.model import Const, Enum, Field, Nullable, Step, TypeExpr
+from registry.compile.model import Const, Enum, Field, Nullable, Step, TypeExpr
 
 
 @dataclass(frozen=True)

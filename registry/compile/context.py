@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from registry.compile.model import Location
 from registry.diagnostics import Finding
 from registry.load.source import Document, NodePath
-from registry.model import Location
 
 
 @dataclass
@@ -39,6 +39,14 @@ class FileContext:
                 self.doc.path, line, column, rule, message, hint, subject=self.subject, extra=extra
             )
         )
+
+    def text(self, data: Mapping[Any, Any], key: str, path: NodePath) -> str:
+        """``data[key]`` when it is text ("" when absent); a finding when it is not text."""
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            self.error((*path, key), "DESCRIPTION_NOT_TEXT", f"`{key}` must be text")
+            return ""
+        return value
 
     def check_keys(
         self, data: Mapping[Any, Any], path: NodePath, allowed: Iterable[str], what: str
