@@ -197,7 +197,7 @@ def _check_uuid_strictness(package: Any, frame: bytes) -> None:
 def _jsonschema_decoder(work: Path) -> Callable[[bytes], Any]:
     import jsonschema
 
-    from registry.jsonschema import version_document
+    from registry.schema.emit import version_document
     from registry.load.settings import load_config
     from registry.project import load
     from registry.render.python import calendar_formats
@@ -225,7 +225,7 @@ def _jsonschema_decoder(work: Path) -> Callable[[bytes], Any]:
 
 def _dcg(work: Path, frames: list[bytes]) -> None:
     """datamodel-code-generator on the same JSON Schemas: its time, and its models' speed."""
-    from registry.jsonschema import version_document
+    from registry.schema.emit import version_document
     from registry.load.settings import load_config
     from registry.project import load
 

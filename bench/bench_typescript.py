@@ -26,7 +26,7 @@ WORK = REPO / "bench" / ".work" / "ts"
 sys.path.insert(0, str(REPO))
 
 from bench.registry_gen import write_registry  # noqa: E402
-from registry.jsonschema import version_document  # noqa: E402
+from registry.schema.emit import version_document  # noqa: E402
 from registry.load.settings import load_config  # noqa: E402
 from registry.project import load  # noqa: E402
 from registry.render.ts_validators import FORMAT_FUNCTIONS  # noqa: E402

@@ -230,9 +230,33 @@ def export(
     ] = None,
 ) -> None:
     """Export the registry as JSON Schema files, or as an AsyncAPI 3 document."""
-    from registry.export import export_registry
+    raise typer.Exit(_run(lambda: _export(_load(root), kind.value, out)))
 
-    raise typer.Exit(_run(lambda: export_registry(_load(root), kind.value, out)))
+
+def _export(loaded: Loaded, kind: str, out: Path | None) -> int:
+    from registry.diagnostics import has_errors, render_text
+    from registry.schema.export import dump, jsonschema_files
+    from registry.writer import write_file, write_tree
+
+    if has_errors(loaded.findings):
+        errors = [f for f in loaded.findings if f.is_error]
+        sys.stderr.write(render_text(errors, summary="nothing exported: fix these first"))
+        return 1
+    if kind == "jsonschema":
+        folder = out if out is not None else loaded.config.root / "generated" / "jsonschema"
+        files = jsonschema_files(loaded.schemas)
+        write_tree(folder, files)
+        sys.stdout.write(f"wrote {len(files)} schema file(s) to {folder}\n")
+        return 0
+    from registry.schema.asyncapi import asyncapi_document
+
+    text = dump(asyncapi_document(loaded.schemas, loaded.config.registry_name))
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_file(out, text)
+        sys.stdout.write(f"wrote {out}\n")
+    return 0
 
 
 @app.command()
@@ -354,7 +378,7 @@ def diff(
         loaded = _load(root)
         definition, old = find_definition(loaded, f"{message}@{v1}")
         _, new = find_definition(loaded, f"{message}@{v2}")
-        return diff_versions(loaded.registry, definition, old, new)
+        return diff_versions(loaded.schemas, definition, old, new)
 
     result = _run(body)
     if fmt == "json":

@@ -26,12 +26,13 @@ from typing import Any
 
 from registry.compat import includes
 from registry.compile.constraints import CONSTRAINTS
-from registry.compile.model import Definition, Registry, Version
+from registry.compile.model import Definition, Version
 from registry.diagnostics import Finding
-from registry.jsonschema import strip_annotations, version_document
 from registry.mode import DIRECTIONS
 from registry.pairing import Pair, steps_between
 from registry.policy import Verdicts, check_pair
+from registry.schema.documents import Schemas
+from registry.schema.emit import strip_annotations
 
 _SNAKE = {keyword: name for name, (keyword, _) in CONSTRAINTS.items()}
 _ABSENT: Any = type("_Absent", (), {"__repr__": lambda self: "absent"})()
@@ -153,10 +154,10 @@ class VersionDiff:
 
 
 def diff_versions(
-    registry: Registry, definition: Definition, old: Version, new: Version
+    schemas: Schemas, definition: Definition, old: Version, new: Version
 ) -> VersionDiff:
     """The rows and verdicts of ``wiretype diff`` for ``old`` -> ``new``."""
-    views = _Views(registry, definition, old, new)
+    views = _Views(schemas, definition, old, new)
     rows = tuple(views.row(name, changes) for name, changes in views.listing().items())
     return VersionDiff(
         definition.name,
@@ -164,18 +165,18 @@ def diff_versions(
         old.number,
         new.number,
         rows,
-        _directions(registry, definition, old, new),
+        _directions(schemas, definition, old, new),
     )
 
 
 def _directions(
-    registry: Registry, definition: Definition, old: Version, new: Version
+    schemas: Schemas, definition: Definition, old: Version, new: Version
 ) -> tuple[DirectionVerdict, ...]:
     mode = definition.compatibility
     verdicts = Verdicts(None)
     out = []
     for direction in DIRECTIONS:
-        found = check_pair(registry, Pair(definition, old, new, direction), verdicts)
+        found = check_pair(schemas, Pair(definition, old, new, direction), verdicts)
         out.append(
             DirectionVerdict(
                 direction, mode.checks(direction), tuple(_problem(f) for f in found if f.is_error)
@@ -192,14 +193,14 @@ class _Views:
     """The schemas of both versions, as the listing and the row verdicts need them."""
 
     def __init__(
-        self, registry: Registry, definition: Definition, old: Version, new: Version
+        self, schemas: Schemas, definition: Definition, old: Version, new: Version
     ) -> None:
         self.definition, self.old, self.new = definition, old, new
         self.renames = _renames(definition, old, new)
         self.snake = old.fields is not None and new.fields is not None
 
         def doc(version: Version, closed: bool) -> Any:
-            return version_document(registry, definition, version, closed=closed)
+            return schemas.document(definition, version, closed=closed)
 
         self.old_closed, self.new_closed = doc(old, True), doc(new, True)
         self.old_open, self.new_open = doc(old, False), doc(new, False)

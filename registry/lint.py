@@ -10,7 +10,7 @@ branches a discriminator cannot tell apart.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -34,14 +34,18 @@ from registry.json.numbers import carried, es_number
 from registry.json.pointer import unescape
 from registry.json.validation import conforms, ecma_regex
 from registry.json.validation import validator as _validator
-from registry.jsonschema import field_document, resolve_bare_ref, version_document
 from registry.load.source import Document, NodePath
+from registry.schema.documents import Schemas
+from registry.schema.emit import field_document, resolve_bare_ref
+from registry.schema.generated import NOT_GENERATED
 
 
-def lint_registry(registry: Registry, documents: Mapping[str, Document]) -> list[Finding]:
+def lint_registry(schemas: Schemas, documents: Mapping[str, Document]) -> list[Finding]:
+    """Every definition's findings, and the class names two definitions would both generate."""
+    registry = schemas.registry
     findings: list[Finding] = []
     for definition in registry.definitions.values():
-        findings += lint_definition(registry, definition, documents[definition.name])
+        findings += lint_definition(schemas, definition, documents[definition.name])
     classes = {
         name: (d.class_name, class_name_at(documents[name]))
         for name, d in registry.definitions.items()
@@ -81,18 +85,12 @@ def class_name_findings(classes: Mapping[str, tuple[str, Location]]) -> list[Fin
     return findings
 
 
-Schemas = Callable[[Version], Any]  # a version's closed schema (annotations may be left out)
-
-
-def lint_definition(
-    registry: Registry, definition: Definition, doc: Document, closed: Schemas | None = None
-) -> list[Finding]:
-    """The findings of one definition (``doc`` is its file, to place them); ``closed``
-    gives each version's closed schema when the caller has it already."""
+def lint_definition(schemas: Schemas, definition: Definition, doc: Document) -> list[Finding]:
+    """The findings of one definition (``doc`` is its file, to place them)."""
     findings: list[Finding] = []
     for version in definition.versions:
         base: NodePath = ("versions", version.number)
-        problems = _version_problems(registry, definition, version, closed)
+        problems = _version_problems(schemas, definition, version)
         for path, rule, message, hint in problems:
             line, column = doc.where((*base, *path))
             severity: Severity = "warning" if rule in _WARNINGS else "error"
@@ -127,8 +125,9 @@ Problem = tuple[NodePath, str, str, str]
 
 
 def _version_problems(
-    registry: Registry, definition: Definition, version: Version, closed: Schemas | None = None
+    schemas: Schemas, definition: Definition, version: Version
 ) -> Iterator[Problem]:
+    registry = schemas.registry
     if version.fields is None:
         problems = list(_raw_schema_problems(registry, version.schema))
         yield from problems
@@ -136,7 +135,7 @@ def _version_problems(
             return  # examples cannot be checked against a broken schema
     else:
         yield from _field_problems(registry, version.fields, ("fields",))
-    yield from _example_problems(registry, definition, version, closed)
+    yield from _example_problems(schemas, definition, version)
 
 
 @lru_cache(maxsize=1)
@@ -178,9 +177,7 @@ def schema_nodes(node: Any, path: NodePath) -> Iterator[tuple[dict[str, Any], No
 
 def _generation_problems(node: dict[str, Any], path: NodePath) -> Iterator[Problem]:
     """Keywords the generated validators do not implement: `generate` would refuse them."""
-    from registry.render.ts_validators import UNSUPPORTED
-
-    for keyword in UNSUPPORTED:
+    for keyword in NOT_GENERATED:
         if keyword in node:
             yield (
                 (*path, keyword),
@@ -349,17 +346,17 @@ def _tag_of(registry: Registry, ref: Ref, name: str) -> Any:
 
 
 def _example_problems(
-    registry: Registry, definition: Definition, version: Version, closed: Schemas | None = None
+    schemas: Schemas, definition: Definition, version: Version
 ) -> Iterator[Problem]:
     if not version.examples:
         return
-    schema = closed(version) if closed else version_document(registry, definition, version)
+    schema = schemas.bare(definition, version)
     validator = None  # jsonschema (on the schema as written) only for an example that the
     for i, example in enumerate(version.examples):  # fast acceptor does not pass
         yield from wide_integers(example, ("examples", i))
         if accepts(schema, example, formats=conforms) is True:
             continue
-        validator = validator or _validator(version_document(registry, definition, version))
+        validator = validator or _validator(schemas.document(definition, version))
         for error in validator.iter_errors(example):
             where = "/".join(map(str, error.absolute_path)) or "(the message)"
             yield (

@@ -17,10 +17,10 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from registry.compile.model import Definition, Location, Registry, Version
+from registry.compile.model import Definition, Location, Version
 from registry.diagnostics import Finding
-from registry.jsonschema import strip_annotations, version_document
 from registry.mode import Mode
+from registry.schema.documents import Schemas
 
 LOCK_FILE = "wiretype.lock"
 _HEADER = (
@@ -64,8 +64,9 @@ class Outline:
         return next((v for v in self.versions if v.number == number), None)
 
 
-def fingerprint(registry: Registry, definition: Definition, version: Version) -> str:
-    return schema_digest(strip_annotations(version_document(registry, definition, version)))
+def fingerprint(schemas: Schemas, definition: Definition, version: Version) -> str:
+    """The fingerprint of a version: its closed schema, annotations left out."""
+    return schema_digest(schemas.bare(definition, version))
 
 
 def schema_digest(schema: object) -> str:
@@ -89,15 +90,15 @@ def outline(definition: Definition, digests: Mapping[int, str]) -> Outline:
     )
 
 
-def outlines(registry: Registry) -> dict[str, Outline]:
+def outlines(schemas: Schemas) -> dict[str, Outline]:
     return {
-        d.name: outline(d, {v.number: fingerprint(registry, d, v) for v in d.versions})
-        for d in registry.definitions.values()
+        d.name: outline(d, {v.number: fingerprint(schemas, d, v) for v in d.versions})
+        for d in schemas.registry.definitions.values()
     }
 
 
-def current_entries(registry: Registry) -> dict[tuple[str, int], str]:
-    return entries_of(outlines(registry))
+def current_entries(schemas: Schemas) -> dict[tuple[str, int], str]:
+    return entries_of(outlines(schemas))
 
 
 def entries_of(published: Mapping[str, Outline]) -> dict[tuple[str, int], str]:

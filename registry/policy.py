@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
 from typing import Any, Protocol
 
 from registry.compat import Inclusion, includes
-from registry.compile.model import Definition, Registry, Version
 from registry.diagnostics import Finding
-from registry.jsonschema import strip_annotations, version_document
 from registry.load.source import Document
 from registry.migrate_schema import UnmappableError, apply_steps
 from registry.pair_findings import PairContext, pair_findings, unmappable_finding
-from registry.pairing import Pair, pairs
+from registry.pairing import Pair
+from registry.schema.documents import Schemas
 from registry.suggest import suggestions
 
 
@@ -42,9 +40,7 @@ class Verdicts:
 
     def __init__(self, table: VerdictTable | None = None) -> None:
         self.table = table
-        self.documents: dict[tuple[str, int, bool], Any] = {}
         self.known: dict[str, Inclusion] = {}
-        self.sources: Mapping[str, Document] = {}  # where raw `schema:` keywords are written
 
     def includes(self, a: Any, b: Any) -> Inclusion:
         text = json.dumps([a, b], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -59,46 +55,22 @@ class Verdicts:
         self.known[key] = found
         return found
 
-    def document(
-        self, registry: Registry, definition: Definition, version: Version, closed: bool
-    ) -> Any:
-        """A version's schema without annotations, built once per run."""
-        key = (definition.name, version.number, closed)
-        if key not in self.documents:
-            document = version_document(registry, definition, version, closed=closed)
-            self.documents[key] = strip_annotations(document)
-        return self.documents[key]
 
-
-def compatibility_findings(
-    registry: Registry,
-    skip: frozenset[str],
-    documents: Mapping[str, Document] | None = None,
-    verdicts: Verdicts | None = None,
+def check_pair(
+    schemas: Schemas, pair: Pair, verdicts: Verdicts, source: Document | None = None
 ) -> list[Finding]:
-    """Every pair's findings; ``documents`` (by definition name) locate raw-schema keywords."""
-    verdicts = Verdicts() if verdicts is None else verdicts
-    verdicts.sources = documents or {}
-    findings: list[Finding] = []
-    for definition in registry.messages:
-        if definition.name not in skip:
-            for pair in pairs(definition):
-                findings += check_pair(registry, pair, verdicts)
-    return findings
-
-
-def check_pair(registry: Registry, pair: Pair, verdicts: Verdicts) -> list[Finding]:
+    """The findings of one pair (none when it is compatible); ``source`` is the definition's
+    file, to place a finding about a keyword of a raw ``schema:``."""
     steps = pair.steps
-    written = verdicts.document(registry, pair.definition, pair.writer, closed=True)
+    written = schemas.bare(pair.definition, pair.writer, closed=True)
     try:
         migrated = apply_steps(written, steps) if steps else written
     except UnmappableError as unmappable:
         return [unmappable_finding(pair, unmappable.step, unmappable.reason)]
-    readable = verdicts.document(registry, pair.definition, pair.reader, closed=False)
+    readable = schemas.bare(pair.definition, pair.reader, closed=False)
     inclusion = verdicts.includes(migrated, readable)
     if inclusion.holds:
         return []
     context = PairContext(written, readable, steps, pair.back, pair.writer.examples)
-    found = suggestions(registry, pair, steps)
-    source = verdicts.sources.get(pair.definition.name)
+    found = suggestions(schemas, pair, steps)
     return pair_findings(pair, inclusion.changes, context, found, source)

@@ -10,6 +10,7 @@ from registry.diagnostics import Finding
 from registry.load.settings import Config
 from registry.load.source import Document
 from registry.load.tree import Files, parse_files, read_tree
+from registry.schema.documents import Schemas
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Loaded:
     registry: Registry
     findings: tuple[Finding, ...]
     documents: Mapping[str, Document]
+    schemas: Schemas  # every version's JSON Schema, built once and shared
 
 
 def load(config: Config, files: Files | None = None) -> Loaded:
@@ -35,5 +37,6 @@ def load(config: Config, files: Files | None = None) -> Loaded:
     documents, findings = parse_files(config, files)
     registry, compiled = compile_registry(documents, config.compatibility, config.allow_unproven)
     findings += compiled
-    findings += lint_registry(registry, documents)
-    return Loaded(config, registry, tuple(findings), documents)
+    schemas = Schemas(registry)
+    findings += lint_registry(schemas, documents)
+    return Loaded(config, registry, tuple(findings), documents, schemas)

@@ -39,13 +39,14 @@ from typing import TYPE_CHECKING, Any
 
 from registry.cache import Store, digest
 from registry.compile.definitions import compile_definition, shared_type_versions
-from registry.compile.model import Definition, Location, Registry, Version
+from registry.compile.model import Definition, Location, Registry
 from registry.diagnostics import Finding
 from registry.load.settings import Config
 from registry.load.source import Document, parse_text
 from registry.load.tree import Files, definition_name, file_problem
-from registry.lock import Outline, Published, outline, schema_digest
+from registry.lock import Outline, Published, fingerprint, outline
 from registry.mode import Mode, parse_mode
+from registry.schema.documents import Schemas
 
 if TYPE_CHECKING:
     from registry.compat import Inclusion
@@ -307,18 +308,10 @@ def _work_out(
     if doc is None or definition is None:
         return FileReport(path, name, None, (*found, *compiled), ()), ()
     reach = _Reach(tree)
-    registry = Registry(reach)
+    schemas = Schemas(Registry(reach))  # each version's schema built once, for every check
     verdicts = Verdicts(table)
-    verdicts.sources = {name: doc}
-
-    def closed(version: Version) -> Any:  # built once, for the examples and the pairs
-        return verdicts.document(registry, definition, version, closed=True)
-
-    findings = (*found, *compiled, *lint_definition(registry, definition, doc, closed))
-    digests = {
-        v.number: schema_digest(verdicts.document(registry, definition, v, closed=True))
-        for v in definition.versions
-    }
+    findings = (*found, *compiled, *lint_definition(schemas, definition, doc))
+    digests = {v.number: fingerprint(schemas, definition, v) for v in definition.versions}
     checked: tuple[Finding, ...] | None = None
     if with_pairs:
         errors = any(f.is_error for f in findings)
@@ -326,7 +319,7 @@ def _work_out(
             ()
             if errors or definition.kind != "message"
             else tuple(
-                f for pair in pairs(definition) for f in check_pair(registry, pair, verdicts)
+                f for pair in pairs(definition) for f in check_pair(schemas, pair, verdicts, doc)
             )
         )
     deps = tuple(sorted(reach.asked - {name}))

@@ -56,7 +56,7 @@ def lock_project(loaded: Loaded, *, force: bool, prune: bool) -> tuple[list[Find
     locked, problems = parse_lock(old_text)
     if problems:
         return problems, "not locked: the lock file is damaged"
-    current = current_entries(loaded.registry)
+    current = current_entries(loaded.schemas)
     entries = {key: entry.digest for key, entry in locked.items()}
     refused = _refusals(loaded, locked, current, force=force, prune=prune)
     if refused:
@@ -131,12 +131,10 @@ def find_definition(loaded: Loaded, spec: str) -> tuple[Definition, Version]:
 
 
 def show_version(loaded: Loaded, spec: str, fmt: str, view: str) -> int:
-    from registry.jsonschema import version_document
-
     if view not in ("closed", "open"):
         raise UsageError("--view must be closed or open")
     definition, version = find_definition(loaded, spec)
-    document = version_document(loaded.registry, definition, version, closed=view == "closed")
+    document = loaded.schemas.document(definition, version, closed=view == "closed")
     if fmt == "jsonschema":
         sys.stdout.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     else:

@@ -11,8 +11,8 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from registry.compile.model import Enum, Field, ListOf, Primitive, Registry, Step, TypeExpr, Version
-from registry.jsonschema import strip_annotations, version_document
+from registry.compile.model import Enum, Field, ListOf, Primitive, Step, TypeExpr, Version
+from registry.schema.documents import Schemas
 
 if TYPE_CHECKING:
     from registry.compat import Change
@@ -22,10 +22,10 @@ if TYPE_CHECKING:
 Suggestion = tuple[frozenset[str], str]  # the fields it is about, and the advice
 
 
-def suggestions(registry: Registry, pair: Pair, steps: list[Step]) -> list[Suggestion]:
+def suggestions(schemas: Schemas, pair: Pair, steps: list[Step]) -> list[Suggestion]:
     covered = {s.field for s in steps} | {s.arg for s in steps if isinstance(s.arg, str)}
     old, new = _fields(pair.old), _fields(pair.new)
-    found = list(_renames(registry, pair, old, new, covered))
+    found = list(_renames(schemas, pair, old, new, covered))
     found += _enum_values(old, new, covered, pair.direction)
     found += _new_required(old, new, covered, pair)
     found += _conversions(old, new, covered, pair)
@@ -42,13 +42,13 @@ def _fields(version: Version) -> dict[str, Field]:
     return {f.name: f for f in version.fields or ()}
 
 
-def _signature(registry: Registry, pair: Pair, version: Version, name: str) -> str:
-    props = version_document(registry, pair.definition, version).get("properties", {})
-    return json.dumps(strip_annotations(props.get(name)), sort_keys=True)
+def _signature(schemas: Schemas, pair: Pair, version: Version, name: str) -> str:
+    props = schemas.bare(pair.definition, version).get("properties", {})
+    return json.dumps(props.get(name), sort_keys=True)
 
 
 def _renames(
-    registry: Registry, pair: Pair, old: dict[str, Field], new: dict[str, Field], covered: set[Any]
+    schemas: Schemas, pair: Pair, old: dict[str, Field], new: dict[str, Field], covered: set[Any]
 ) -> Iterator[Suggestion]:
     gone = [n for n in old if n not in new and n not in covered]
     added = [n for n in new if n not in old and n not in covered]
@@ -56,8 +56,7 @@ def _renames(
         same = [
             a
             for a in added
-            if _signature(registry, pair, pair.old, before)
-            == _signature(registry, pair, pair.new, a)
+            if _signature(schemas, pair, pair.old, before) == _signature(schemas, pair, pair.new, a)
         ]
         kind = "the same type" if same else None
         candidates = same or (added if len(gone) == len(added) == 1 else [])

@@ -20,11 +20,11 @@ import yaml
 
 from registry.compile.model import Location, Step
 from registry.json.validation import validator
-from registry.jsonschema import version_document
 from registry.load.settings import load_config
 from registry.migrate_schema import UnmappableError, apply_steps
 from registry.pairing import pairs
 from registry.project import load
+from registry.schema.emit import version_document
 from tests.helpers import TESTS, run, write_tree
 
 CASES = TESTS / "policy_cases"

@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from registry.json.formats import FORMAT_PATTERNS, days_in_month
-from registry.jsonschema import version_document
 from registry.load.settings import load_config
 from registry.project import Loaded, load
 from registry.render.python import calendar_formats, render_python
+from registry.schema.emit import version_document
 from registry.writer import MANIFEST
 from tests.helpers import REPO, UPDATE_GOLDEN, write_tree
 

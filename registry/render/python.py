@@ -36,7 +36,6 @@ from registry.compile.model import (
 )
 from registry.compile.naming import camel, definition_classes, python_identifier
 from registry.json.formats import FORMAT_PATTERNS
-from registry.jsonschema import version_document
 from registry.load.settings import Target
 from registry.project import Loaded
 from registry.render.messages import PYDANTIC_OBJECT_WORDS, RUNTIME_WORDS
@@ -44,6 +43,7 @@ from registry.render.py_literals import comment, docstring, py_literal
 from registry.render.py_shims import HopView, definition_hops
 from registry.render.py_types import TypeContext, annotation
 from registry.render.templates import environment
+from registry.schema.emit import version_document
 
 # A real calendar day (leap years counted), as one pattern: ``date`` and ``date-time`` need
 # no Python call. Equivalent to formats.py's date pattern plus ``days_in_month``.

@@ -32,9 +32,8 @@ from registry.errors import WiretypeError
 from registry.json.formats import FORMAT_PATTERNS
 from registry.json.numbers import MAX_EXACT, decimal_parts, es_number
 from registry.render import messages as words
+from registry.schema.generated import NOT_GENERATED as UNSUPPORTED
 
-UNSUPPORTED = ("$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$anchor",
-               "unevaluatedProperties", "unevaluatedItems")
 # Properties every JavaScript object inherits: presence needs an own-property test.
 PROTO_NAMES = frozenset({
     "__proto__", "constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable",

@@ -26,7 +26,6 @@ from registry.compile.model import Definition, Ref, Registry, Version
 from registry.compile.naming import definition_classes
 from registry.errors import UsageError
 from registry.json.formats import CALENDAR_FORMATS, FORMAT_PATTERNS
-from registry.jsonschema import version_document
 from registry.load.settings import Target
 from registry.project import Loaded
 from registry.render.messages import TS_WORDS
@@ -41,6 +40,7 @@ from registry.render.ts_types import (
     one_line,
 )
 from registry.render.ts_validators import FORMAT_FUNCTIONS, SchemaCompiler, js_string
+from registry.schema.emit import version_document
 
 TYPESCRIPT_VERSION = "5.9.3"
 _FOLDER = re.compile(r"^[a-z0-9][a-z0-9._-]*$")

@@ -82,9 +82,9 @@ def parity_package() -> ModuleType:
 
 def registry_documents(root: Path = REPO) -> list[tuple[str, int, Any, tuple[Any, ...]]]:
     """(message name, version, open JSON Schema, examples) for every message version."""
-    from registry.jsonschema import version_document
     from registry.load.settings import load_config
     from registry.project import load
+    from registry.schema.emit import version_document
 
     loaded = load(load_config(root))
     out = []

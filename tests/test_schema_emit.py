@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from registry.export import jsonschema_files
 from registry.load.settings import load_config
 from registry.project import load
+from registry.schema.export import jsonschema_files
 from tests.helpers import REPO, TESTS, UPDATE_GOLDEN, run, write_tree
 
 GOLDEN = TESTS / "golden" / "jsonschema"
@@ -21,7 +21,7 @@ GOLDEN = TESTS / "golden" / "jsonschema"
 
 @pytest.fixture(scope="module")
 def files() -> dict[str, str]:
-    return jsonschema_files(load(load_config(REPO)))
+    return jsonschema_files(load(load_config(REPO)).schemas)
 
 
 def test_golden_files_match(files: dict[str, str]) -> None:
@@ -62,7 +62,7 @@ def test_closed_view_rejects_undeclared_fields_open_view_accepts(files: dict[str
 
 
 def test_output_is_deterministic(files: dict[str, str]) -> None:
-    assert jsonschema_files(load(load_config(REPO))) == files
+    assert jsonschema_files(load(load_config(REPO)).schemas) == files
 
 
 SHORTHAND = """\

@@ -13,8 +13,8 @@ from typing import Any
 
 from registry.compile.model import Definition, Version
 from registry.json.pointer import unescape
-from registry.jsonschema import def_key, version_document
-from registry.project import Loaded
+from registry.schema.documents import Schemas
+from registry.schema.emit import def_key
 
 _CHANNEL = "wiretype"
 _ACTIONS = {
@@ -30,18 +30,20 @@ def _key(definition: Definition, version: Version) -> str:
 
 
 def _payload(
-    loaded: Loaded, definition: Definition, version: Version, schemas: dict[str, Any]
+    schemas: Schemas, definition: Definition, version: Version, components: dict[str, Any]
 ) -> dict[str, Any]:
     """The envelope schema; the ``$defs`` it needs move to ``components/schemas``."""
     key = _key(definition, version)
-    data = version_document(loaded.registry, definition, version)
+    data = schemas.document(definition, version)
+    data = dict(data) if isinstance(data, dict) else data  # shared: popped from a copy
     defs = data.pop("$defs", {}) if isinstance(data, dict) else {}
     if isinstance(data, dict):
         data.pop("$schema", None)
-    names = {d: d if d in _shared_keys(loaded) else f"{key}.{d}" for d in defs}
+    shared = _shared_keys(schemas)
+    names = {d: d if d in shared else f"{key}.{d}" for d in defs}
     here = f"#/components/messages/{key}/payload/properties/data"
     for name, body in defs.items():
-        schemas[names[name]] = _rebase(body, names, here)
+        components[names[name]] = _rebase(body, names, here)
     return {
         "type": "object",
         "required": ["type", "v", "id", "data"],
@@ -54,8 +56,8 @@ def _payload(
     }
 
 
-def _shared_keys(loaded: Loaded) -> set[str]:
-    return {def_key(d.name, v.number) for d in loaded.registry.types for v in d.versions}
+def _shared_keys(schemas: Schemas) -> set[str]:
+    return {def_key(d.name, v.number) for d in schemas.registry.types for v in d.versions}
 
 
 def _rebase(node: Any, names: dict[str, str], here: str) -> Any:
@@ -86,13 +88,13 @@ def _target(ref: str, names: dict[str, str], here: str) -> str:
 
 
 def _message(
-    loaded: Loaded, definition: Definition, version: Version, schemas: dict[str, Any]
+    schemas: Schemas, definition: Definition, version: Version, components: dict[str, Any]
 ) -> dict[str, Any]:
     message: dict[str, Any] = {
         "name": definition.name,
         "title": f"{definition.name} v{version.number}",
         "contentType": "application/json",
-        "payload": _payload(loaded, definition, version, schemas),
+        "payload": _payload(schemas, definition, version, components),
     }
     description = version.description or definition.description
     if description:
@@ -114,15 +116,15 @@ def _message(
     return message
 
 
-def asyncapi_document(loaded: Loaded) -> dict[str, Any]:
-    name = loaded.config.registry_name
+def asyncapi_document(schemas: Schemas, name: str) -> dict[str, Any]:
+    """The registry as one AsyncAPI 3.0 document; ``name`` is the registry's name."""
     messages: dict[str, Any] = {}
     operations: dict[str, Any] = {}
-    schemas: dict[str, Any] = {}
-    for definition in sorted(loaded.registry.messages, key=lambda d: d.name):
+    components: dict[str, Any] = {}
+    for definition in sorted(schemas.registry.messages, key=lambda d: d.name):
         for version in definition.versions:
             key = _key(definition, version)
-            messages[key] = _message(loaded, definition, version, schemas)
+            messages[key] = _message(schemas, definition, version, components)
             for action in _ACTIONS[definition.direction]:
                 operations[f"{action}.{key}"] = {
                     "action": action,
@@ -148,5 +150,5 @@ def asyncapi_document(loaded: Loaded) -> dict[str, Any]:
             }
         },
         "operations": operations,
-        "components": {"messages": messages, "schemas": dict(sorted(schemas.items()))},
+        "components": {"messages": messages, "schemas": dict(sorted(components.items()))},
     }
