@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from registry.compat.docs import Doc
+from registry.compat.document import SchemaDocument
 from registry.json.acceptor import _RULES, _UNDECIDED, accepts, equal
 from registry.json.validation import conforms, validator
 
@@ -136,7 +136,7 @@ def test_an_answer_is_the_engines_answer(schema: Any, defs: Any, value: Any) -> 
     document = _document(schema, defs)
     answer = accepts(document, value, root=document)
     if answer is not None:
-        doc = Doc(document)
+        doc = SchemaDocument(document)
         assert answer == doc.check(document, value), (document, value)
 
 

@@ -84,6 +84,21 @@ def proved(witness: Any) -> Kind:
     return "unknown" if witness is NO_WITNESS else "no"
 
 
+def unproved(change: Change) -> Change:
+    """A "no" change without its witness: "unknown", since nothing backs it any more."""
+    if change.kind != "no":
+        return change
+    return Change(
+        change.path,
+        change.rule,
+        change.breaking,
+        change.message,
+        NO_WITNESS,
+        change.direction,
+        "unknown",
+    )
+
+
 def verdict_of(changes: tuple[Change, ...]) -> Verdict:
     """ "no" if a change proves exclusion, else "unknown" if any is unproved, else "yes"."""
     kinds = {c.kind for c in changes}

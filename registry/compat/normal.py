@@ -141,6 +141,16 @@ def json_equal(x: Any, y: Any) -> bool:
     return bool(x == y)
 
 
+def finite_values(node: Any) -> list[Any] | None:
+    """The values of a node's const/enum, if it has one."""
+    if not isinstance(node, dict):
+        return None
+    if "const" in node:
+        return [node["const"]]
+    enum = node.get("enum")
+    return list(enum) if isinstance(enum, list) else None
+
+
 def is_trivial(node: Any) -> bool:
     """True for schemas that accept everything: `true`, `{}`, annotations only."""
     if node is True:

@@ -62,7 +62,7 @@ def format_ok(fmt: str, value: str) -> bool:
     return bool(_formats().conforms(value, fmt))
 
 
-class Doc:
+class SchemaDocument:
     """A schema document: resolves local references, validates values against nodes."""
 
     def __init__(self, root: Any) -> None:
@@ -136,8 +136,3 @@ def _collect_anchors(node: Any, out: dict[str, Any], depth: int) -> None:
     elif isinstance(node, list):
         for v in node:
             _collect_anchors(v, out, depth + 1)
-
-
-@lru_cache(maxsize=1)
-def true_doc() -> Doc:
-    return Doc(True)
