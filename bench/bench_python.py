@@ -197,10 +197,10 @@ def _check_uuid_strictness(package: Any, frame: bytes) -> None:
 def _jsonschema_decoder(work: Path) -> Callable[[bytes], Any]:
     import jsonschema
 
-    from registry.schema.emit import version_document
+    from registry.check.project import load
     from registry.load.settings import load_config
-    from registry.project import load
     from registry.render.python import calendar_formats
+    from registry.schema.emit import version_document
 
     loaded = load(load_config(work))
     checker = jsonschema.FormatChecker(formats=())
@@ -225,9 +225,9 @@ def _jsonschema_decoder(work: Path) -> Callable[[bytes], Any]:
 
 def _dcg(work: Path, frames: list[bytes]) -> None:
     """datamodel-code-generator on the same JSON Schemas: its time, and its models' speed."""
-    from registry.schema.emit import version_document
+    from registry.check.project import load
     from registry.load.settings import load_config
-    from registry.project import load
+    from registry.schema.emit import version_document
 
     loaded = load(load_config(work))
     schemas = work / "dcg-in"

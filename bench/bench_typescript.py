@@ -26,11 +26,11 @@ WORK = REPO / "bench" / ".work" / "ts"
 sys.path.insert(0, str(REPO))
 
 from bench.registry_gen import write_registry  # noqa: E402
-from registry.schema.emit import version_document  # noqa: E402
+from registry.check.project import load  # noqa: E402
 from registry.load.settings import load_config  # noqa: E402
-from registry.project import load  # noqa: E402
 from registry.render.ts_validators import FORMAT_FUNCTIONS  # noqa: E402
 from registry.render.typescript import render_typescript  # noqa: E402
+from registry.schema.emit import version_document  # noqa: E402
 
 WRONG = ("1", 1.5, True, None, [], {}, "")
 

@@ -2,7 +2,7 @@
 
 ``wiretype check`` runs in a pre-commit hook after every edit, so it keeps what
 it worked out about each definition file and each pair of versions, and works
-out again only what an edit changed (see ``registry.reports`` for what is kept
+out again only what an edit changed (see ``registry.check.survey`` for what is kept
 and what each entry is keyed by). Nothing in the cache can make an answer
 different, only faster; this module makes sure nothing a commit can carry is
 ever read from it:
@@ -44,21 +44,12 @@ from pathlib import Path
 from typing import Any
 
 from registry import __version__
+from registry.check.survey import digest
 
 FORMAT = "1"  # of the entries; a change makes every older entry a miss
 MAX_AGE = 30 * 24 * 3600  # seconds an entry is kept after it was written
 _PRUNE_EVERY = 24 * 3600
 _KEY_FILE = "key"
-
-
-def digest(*parts: str | bytes) -> str:
-    """A SHA-256 of ``parts``, each length-prefixed (so ("ab", "c") != ("a", "bc"))."""
-    h = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
-        h.update(b"%d:" % len(data))
-        h.update(data)
-    return h.hexdigest()
 
 
 def folder() -> Path | None:

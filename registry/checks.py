@@ -1,6 +1,6 @@
 """``wiretype check``: lint, the lock, and (with --against) the registry at a git ref.
 
-Every check is a function from the files' reports (``registry.reports``) to
+Every check is a function from the files' reports (``registry.check.survey``) to
 findings; ``check_project`` runs them all and collects everything before the
 command prints anything. This is the command layer's side of the cache: the
 store is opened here and handed down; the stages below never touch the disk.
@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from registry.cache import Store, open_store
+from registry.check.lock import LOCK_FILE, LockEntry, entries_of, lock_findings, parse_lock
+from registry.check.survey import Survey, survey
 from registry.diagnostics import Finding
 from registry.load.settings import Config
 from registry.load.tree import read_tree
-from registry.lock import LOCK_FILE, LockEntry, entries_of, lock_findings, parse_lock
-from registry.reports import Survey, survey
 
 
 @dataclass(frozen=True)

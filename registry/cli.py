@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 if TYPE_CHECKING:
+    from registry.check.project import Loaded
     from registry.diagnostics import Finding
     from registry.load.settings import Config
-    from registry.project import Loaded
 
 app = typer.Typer(
     name="wiretype",
@@ -74,7 +74,7 @@ def _load(root: Path | None) -> Loaded:
     """The project, with the findings about its settings first (they are not cached)."""
     from dataclasses import replace
 
-    from registry.project import load
+    from registry.check.project import load
 
     config = _config(root)
     loaded = load(config)
@@ -181,7 +181,7 @@ def lock(
     ] = False,
 ) -> None:
     """Record the current versions as published, with their fingerprints."""
-    from registry.project import load
+    from registry.check.project import load
     from registry.scaffold import lock_project
 
     config = _run(lambda: _config(root))
@@ -330,7 +330,7 @@ def compat_command(
     """Compare two raw JSON Schema files by set inclusion; exit 1 when not compatible."""
     import json
 
-    from registry.compare import compat_files, compat_mode
+    from registry.check.raw import compat_files, compat_mode
 
     asked = _run(lambda: compat_mode(mode))
     comparison, findings = _run(lambda: compat_files(old, new, asked))
@@ -366,7 +366,7 @@ def diff(
     """
     import json
 
-    from registry.diffing import diff_versions, render_text, to_json
+    from registry.check.diff import diff_versions, render_text, to_json
     from registry.errors import UsageError
     from registry.scaffold import find_definition
 

@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from registry.check.project import Loaded
 from registry.diagnostics import has_errors, render_text
 from registry.errors import UsageError
 from registry.load.settings import Config, Target
-from registry.project import Loaded
 from registry.writer import stale_files, write_tree
 
 LANGUAGES = ("python", "typescript")

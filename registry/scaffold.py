@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from registry.check.lock import current_entries, parse_lock, render_lock
+from registry.check.project import Loaded
 from registry.compile.model import Definition, Version
 from registry.diagnostics import Finding, has_errors
 from registry.errors import UsageError
-from registry.lock import current_entries, parse_lock, render_lock
-from registry.project import Loaded
 from registry.writer import write_file
 
 # What `init` writes (target in the new project: file under templates/init/). The

@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 import yaml
 
+from registry.check.migrate_schema import UnmappableError, apply_steps
+from registry.check.pairing import pairs
+from registry.check.project import load
 from registry.compile.model import Location, Step
 from registry.json.validation import validator
 from registry.load.settings import load_config
-from registry.migrate_schema import UnmappableError, apply_steps
-from registry.pairing import pairs
-from registry.project import load
 from registry.schema.emit import version_document
 from tests.helpers import TESTS, run, write_tree
 

@@ -20,9 +20,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from registry.check.project import Loaded, load
 from registry.json.formats import FORMAT_PATTERNS, days_in_month
 from registry.load.settings import load_config
-from registry.project import Loaded, load
 from registry.render.python import calendar_formats, render_python
 from registry.schema.emit import version_document
 from registry.writer import MANIFEST
@@ -85,7 +85,7 @@ def _digest(files: dict[str, str]) -> str:
 def test_second_run_and_another_hash_seed_are_identical(example_files: dict[str, str]) -> None:
     assert _render(_example()) == example_files
     code = ("import hashlib, json; from registry.load.settings import load_config; "
-            "from registry.project import load; from registry.render.python import "
+            "from registry.check.project import load; from registry.render.python import "
             "render_python; from pathlib import Path; l = load(load_config(Path('.'))); "
             "f = render_python(l, l.config.python, None); "
             "print(hashlib.sha256(json.dumps(f, sort_keys=True).encode()).hexdigest())")

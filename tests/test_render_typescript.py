@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
+from registry.check.project import Loaded, load
 from registry.load.settings import load_config
-from registry.project import Loaded, load
 from registry.render.ts_validators import FORMAT_FUNCTIONS, SchemaCompiler, UnsupportedSchemaError
 from registry.render.typescript import render_typescript
 from registry.writer import MANIFEST

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from registry.check.lock import current_entries
+from registry.check.project import load
 from registry.load.settings import load_config
-from registry.lock import current_entries
-from registry.project import load
 from registry.schema import documents
 from registry.schema.emit import strip_annotations
 from registry.schema.export import jsonschema_files

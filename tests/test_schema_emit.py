@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+from registry.check.project import load
 from registry.load.settings import load_config
-from registry.project import load
 from registry.schema.export import jsonschema_files
 from tests.helpers import REPO, TESTS, UPDATE_GOLDEN, run, write_tree
 

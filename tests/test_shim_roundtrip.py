@@ -35,11 +35,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from registry.check.migrate_run import run_steps
+from registry.check.pairing import steps_between
+from registry.check.project import load
 from registry.compile.model import Registry
 from registry.load.settings import load_config
-from registry.migrate_run import run_steps
-from registry.pairing import steps_between
-from registry.project import load
 from tests.helpers import TESTS, run, write_tree
 
 EXAMPLES = int(os.environ.get("WIRETYPE_ROUNDTRIP_EXAMPLES", "6"))
@@ -509,7 +509,7 @@ def test_round_trips_of_generated_migrations(
 def _as_check_runs(
     pkg: ModuleType, registry: Registry, item: dict[str, Any], start: dict[str, Any]
 ) -> Any:
-    """The migrated message as check computes it (``registry.migrate_run``), decoded."""
+    """The migrated message as check computes it (``registry.check.migrate_run``), decoded."""
     definition = registry.definitions[item["type"]]
     older, newer = definition.versions
     way = "backward" if item["v"] == 1 else "forward"

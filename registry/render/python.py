@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from registry.check.project import Loaded
 from registry.compile.model import (
     Definition,
     Field,
@@ -37,7 +38,6 @@ from registry.compile.model import (
 from registry.compile.naming import camel, definition_classes, python_identifier
 from registry.json.formats import FORMAT_PATTERNS
 from registry.load.settings import Target
-from registry.project import Loaded
 from registry.render.messages import PYDANTIC_OBJECT_WORDS, RUNTIME_WORDS
 from registry.render.py_literals import comment, docstring, py_literal
 from registry.render.py_shims import HopView, definition_hops

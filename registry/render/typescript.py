@@ -22,12 +22,12 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from registry.check.project import Loaded
 from registry.compile.model import Definition, Ref, Registry, Version
 from registry.compile.naming import definition_classes
 from registry.errors import UsageError
 from registry.json.formats import CALENDAR_FORMATS, FORMAT_PATTERNS
 from registry.load.settings import Target
-from registry.project import Loaded
 from registry.render.messages import TS_WORDS
 from registry.render.templates import environment
 from registry.render.ts_shape import IDENTITY, Shaper

@@ -67,8 +67,8 @@ def package() -> ModuleType:
 @cache
 def parity_package() -> ModuleType:
     """The parity registry's Python package, generated into a temporary folder."""
+    from registry.check.project import load
     from registry.load.settings import load_config
-    from registry.project import load
     from registry.render.python import render_python
 
     loaded = load(load_config(PARITY))
@@ -82,8 +82,8 @@ def parity_package() -> ModuleType:
 
 def registry_documents(root: Path = REPO) -> list[tuple[str, int, Any, tuple[Any, ...]]]:
     """(message name, version, open JSON Schema, examples) for every message version."""
+    from registry.check.project import load
     from registry.load.settings import load_config
-    from registry.project import load
     from registry.schema.emit import version_document
 
     loaded = load(load_config(root))

@@ -28,10 +28,10 @@ def load(config: Config, files: Files | None = None) -> Loaded:
     """Parse and compile the definitions (read from disk unless ``files`` is given).
 
     The whole registry, for the commands that need all of it (generate, show, ...);
-    ``check`` and ``lint`` work file by file instead (``registry.reports``).
+    ``check`` and ``lint`` work file by file instead (``registry.check.survey``).
     """
+    from registry.check.lint import lint_registry
     from registry.compile.definitions import compile_registry
-    from registry.lint import lint_registry
 
     files = read_tree(config) if files is None else files
     documents, findings = parse_files(config, files)

@@ -24,13 +24,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from registry.check.pairing import Pair, steps_between
+from registry.check.policy import Verdicts, check_pair
 from registry.compat import includes
 from registry.compile.constraints import CONSTRAINTS
 from registry.compile.model import Definition, Version
 from registry.diagnostics import Finding
 from registry.mode import DIRECTIONS
-from registry.pairing import Pair, steps_between
-from registry.policy import Verdicts, check_pair
 from registry.schema.documents import Schemas
 from registry.schema.emit import strip_annotations
 
@@ -331,7 +331,7 @@ class _Views:
 
     def _migrated_holds(self, name: str, direction: str) -> bool:
         """Whether the migration steps between the versions cover ``name`` in ``direction``."""
-        from registry.migrate_schema import UnmappableError, apply_steps
+        from registry.check.migrate_schema import UnmappableError, apply_steps
 
         steps = steps_between(self.definition, self.old, self.new, direction)
         if not steps:

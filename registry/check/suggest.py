@@ -15,8 +15,8 @@ from registry.compile.model import Enum, Field, ListOf, Primitive, Step, TypeExp
 from registry.schema.documents import Schemas
 
 if TYPE_CHECKING:
+    from registry.check.pairing import Pair
     from registry.compat import Change
-    from registry.pairing import Pair
 
 
 Suggestion = tuple[frozenset[str], str]  # the fields it is about, and the advice

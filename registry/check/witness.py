@@ -7,7 +7,7 @@ where ``scale: 100`` makes every value whole), or one the writer itself rejects 
 level of the whole message. So a witness is rebuilt here as a whole message: a valid
 message of the writer (an example, or one built from its schema) with the changed field
 set to a candidate value (the engine's, mapped back through the steps, and the writer
-field's own edge values), run through the real steps (``registry.migrate_run``), and
+field's own edge values), run through the real steps (``registry.check.migrate_run``), and
 kept only when the writer accepts it and the reader rejects what the steps made of it.
 """
 
@@ -18,13 +18,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from registry.check.migrate_run import CustomStepError, run_steps
 from registry.compat import includes
 from registry.compat.strings import sample as string_sample
 from registry.compat.strings import view as string_view
 from registry.compile.model import Step
 from registry.json.pointer import unescape
 from registry.json.validation import validator
-from registry.migrate_run import CustomStepError, run_steps
 
 _ABSENT = object()
 

@@ -21,7 +21,7 @@ def _schema_problem(schema: Any) -> str | None:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
-    from registry.lint import regex_problems, schema_nodes
+    from registry.check.lint import regex_problems, schema_nodes
 
     error = best_match(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema))
     if error is not None:

@@ -2,7 +2,7 @@
 and "cannot prove" answers, printed as what they are with what to do.
 
 A change the engine answers "no" is printed as a break only with a witness rebuilt as a
-whole message (``registry.witness``): one the writer's version accepts and whose migrated
+whole message (``registry.check.witness``): one the writer's version accepts and whose migrated
 form the reader's version rejects, both checked before printing. Where none can be built,
 the engine's counterexample came from the superset that check uses to model the steps, so
 the change is not proved: it is a ``CANNOT_PROVE`` finding, like every "unknown" answer,
@@ -16,16 +16,16 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from registry.check.suggest import Suggestion, advice_for, no_step_advice
+from registry.check.witness import Problem, Witness, find_witness
 from registry.compat import Change
 from registry.compile.model import Field, InlineObject, Nullable, Step, Version
 from registry.diagnostics import Finding
 from registry.json.pointer import tokens
 from registry.load.source import Document
-from registry.suggest import Suggestion, advice_for, no_step_advice
-from registry.witness import Problem, Witness, find_witness
 
 if TYPE_CHECKING:
-    from registry.pairing import Pair
+    from registry.check.pairing import Pair
 
 CANNOT_PROVE = "CANNOT_PROVE"
 

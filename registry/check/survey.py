@@ -35,17 +35,23 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from registry.cache import Store, digest
+from registry.check.lock import Outline, fingerprint, outline
+from registry.check.report import (
+    Entry,
+    FileReport,
+    decode_report,
+    entry_json,
+    read_entry,
+    report_json,
+)
 from registry.compile.definitions import compile_definition, shared_type_versions
 from registry.compile.model import Definition, Location, Registry
 from registry.diagnostics import Finding
 from registry.load.settings import Config
 from registry.load.source import Document, parse_text
 from registry.load.tree import Files, definition_name, file_problem
-from registry.lock import Outline, Published, fingerprint, outline
-from registry.mode import Mode, parse_mode
 from registry.schema.documents import Schemas
 
 if TYPE_CHECKING:
@@ -54,21 +60,23 @@ if TYPE_CHECKING:
 _VARIANTS = 4  # contexts kept per file: the working tree and a few git refs
 
 
-@dataclass(frozen=True)
-class FileReport:
-    """What ``check`` knows about one definition file."""
+class Store(Protocol):
+    """Entries by (kind, key) kept between runs: the command layer opens one (the user's
+    cache, ``registry.cache``) and hands it down; a stage never opens it."""
 
-    path: str
-    name: str | None  # the definition its path names (None: not a legal name)
-    outline: Outline | None  # None when no definition could be compiled from it
-    findings: tuple[Finding, ...]  # parse, compile and lint
-    pairs: tuple[Finding, ...] | None  # compatibility of its versions; None: not asked
-    mode_at: Location | None = None  # where `compatibility:` is written (or would be)
-    class_at: Location | None = None  # where `class_name:` is written (or would be)
+    def get(self, kind: str, key: str) -> Any: ...
 
-    @property
-    def has_errors(self) -> bool:
-        return any(f.is_error for f in self.findings)
+    def put(self, kind: str, key: str, value: Any) -> None: ...
+
+
+def digest(*parts: str | bytes) -> str:
+    """A SHA-256 of ``parts``, each length-prefixed (so ("ab", "c") != ("a", "bc"))."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
+        h.update(b"%d:" % len(data))
+        h.update(data)
+    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,7 @@ class Survey:
     def findings(self) -> list[Finding]:
         """Parse, compile and lint findings of every file, and the class names that two
         files would both generate (the one lint pass that looks across files)."""
-        from registry.lint import class_name_findings
+        from registry.check.lint import class_name_findings
 
         classes = {
             r.outline.name: (r.outline.class_name, r.class_at)
@@ -114,14 +122,14 @@ def survey(config: Config, files: Files, store: Store, *, pairs: bool = True) ->
     """Every file's report, from the cache where its inputs are unchanged (``pairs``:
     with the compatibility of each file's versions)."""
     tree = _Tree(config, files)
-    found = {path: _entry(store.get("file", tree.key(path))) for path in tree.sources}
+    found = {path: read_entry(store.get("file", tree.key(path))) for path in tree.sources}
     tree.index_types({path: entry[0] for path, entry in found.items() if entry is not None})
     entries = {path: found[path] or (tree.type_versions(path), []) for path in tree.sources}
     reports = {path: _cached(tree, entries[path], pairs) for path in tree.sources}
     todo = [path for path, report in reports.items() if report is None]
     for path, (report, deps) in _work_out_all(tree, todo, store, pairs).items():
         reports[path] = report
-        store.put("file", tree.key(path), _entry_json(_updated(tree, entries[path], report, deps)))
+        store.put("file", tree.key(path), entry_json(_updated(tree, entries[path], report, deps)))
     everything = [*tree.unread.values(), *(r for r in reports.values() if r is not None)]
     return Survey(tuple(sorted(everything, key=lambda r: r.path)))
 
@@ -130,14 +138,14 @@ def _work_out_all(
     tree: _Tree, paths: list[str], store: Store, pairs: bool
 ) -> dict[str, tuple[FileReport, tuple[str, ...]]]:
     """The reports of ``paths``, worked out in a few processes when there are many."""
-    from registry.workers import in_processes
+    from registry.check.workers import in_processes
 
     def work(part: Sequence[str]) -> dict[str, Any]:
         table = _ProofTable(store)
         done = {}
         for path in part:
             report, deps = _work_out(tree, path, table, pairs)
-            done[path] = [_report_json(report), list(deps)]
+            done[path] = [report_json(report), list(deps)]
         return {"reports": done, "proved": table.proved}
 
     out = {}
@@ -145,11 +153,11 @@ def _work_out_all(
         for key in result["proved"]:  # what a worker proved, kept by this process's store
             store.put("proof", key, True)
         for path, (report, deps) in result["reports"].items():
-            out[path] = (_decode_report(report), tuple(deps))
+            out[path] = (decode_report(report), tuple(deps))
     return out
 
 
-def _cached(tree: _Tree, entry: _Entry, pairs: bool) -> FileReport | None:
+def _cached(tree: _Tree, entry: Entry, pairs: bool) -> FileReport | None:
     """The report worked out before in the same context, if there is one."""
     for context, deps, report in entry[1]:
         if context == tree.context(deps) and (report.pairs is not None or not pairs):
@@ -157,7 +165,7 @@ def _cached(tree: _Tree, entry: _Entry, pairs: bool) -> FileReport | None:
     return None
 
 
-def _updated(tree: _Tree, entry: _Entry, report: FileReport, deps: tuple[str, ...]) -> _Entry:
+def _updated(tree: _Tree, entry: Entry, report: FileReport, deps: tuple[str, ...]) -> Entry:
     """The entry with a new report first, and the latest few of the other contexts."""
     context = tree.context(deps)
     others = [variant for variant in entry[1] if variant[0] != context]
@@ -298,9 +306,9 @@ def _work_out(
     tree: _Tree, path: str, table: _ProofTable, with_pairs: bool
 ) -> tuple[FileReport, tuple[str, ...]]:
     """A file's report, and the definitions it reached on the way."""
-    from registry.lint import class_name_at, lint_definition
-    from registry.pairing import pairs
-    from registry.policy import Verdicts, check_pair
+    from registry.check.lint import class_name_at, lint_definition
+    from registry.check.pairing import pairs
+    from registry.check.policy import Verdicts, check_pair
 
     name = tree.names[path]
     doc, found = tree.parse(path)
@@ -348,178 +356,3 @@ class _ProofTable:
         if inclusion.holds and not inclusion.changes:
             self.store.put("proof", key, True)
             self.proved.append(key)
-
-
-# -- entries as JSON, read strictly: any surprise is a miss ------------------------------------
-
-_Variant = tuple[str, tuple[str, ...], FileReport]
-_Entry = tuple[tuple[int, ...] | None, list[_Variant]]
-
-
-class _MalformedError(ValueError):
-    """An entry that does not have the shape this code writes."""
-
-
-def _entry(value: Any) -> _Entry | None:
-    if value is None:
-        return None
-    try:
-        return _decode_entry(value)
-    except (_MalformedError, KeyError, TypeError, ValueError, IndexError):
-        return None
-
-
-def _entry_json(entry: _Entry) -> dict[str, Any]:
-    index, variants = entry
-    return {
-        "index": None if index is None else list(index),
-        "variants": [
-            {"context": c, "deps": list(d), "report": _report_json(r)} for c, d, r in variants
-        ],
-    }
-
-
-def _decode_entry(value: Any) -> _Entry:
-    index = value["index"]
-    numbers = None if index is None else tuple(_int(n) for n in _list(index))
-    variants = []
-    for item in _list(value["variants"]):
-        deps = tuple(_str(d) for d in _list(item["deps"]))
-        variants.append((_str(item["context"]), deps, _decode_report(item["report"])))
-    return numbers, variants
-
-
-def _report_json(report: FileReport) -> dict[str, Any]:
-    outline = report.outline
-    return {
-        "path": report.path,
-        "name": report.name,
-        "outline": None if outline is None else _outline_json(outline),
-        "findings": [_finding_json(f) for f in report.findings],
-        "pairs": None if report.pairs is None else [_finding_json(f) for f in report.pairs],
-        "mode_at": None if report.mode_at is None else _where(report.mode_at),
-        "class_at": None if report.class_at is None else _where(report.class_at),
-    }
-
-
-def _decode_report(data: Any) -> FileReport:
-    path = _str(data["path"])
-    name = None if data["name"] is None else _str(data["name"])
-    outline = None if data["outline"] is None else _decode_outline(data["outline"], path)
-    found = tuple(_decode_finding(f) for f in _list(data["findings"]))
-    pairs = (
-        None if data["pairs"] is None else tuple(_decode_finding(f) for f in _list(data["pairs"]))
-    )
-    mode_at = None if data["mode_at"] is None else _at(path, data["mode_at"])
-    class_at = None if data["class_at"] is None else _at(path, data["class_at"])
-    return FileReport(path, name, outline, found, pairs, mode_at, class_at)
-
-
-def _outline_json(outline: Outline) -> dict[str, Any]:
-    return {
-        "name": outline.name,
-        "kind": outline.kind,
-        "mode": outline.compatibility.name,
-        "at": _where(outline.location),
-        "versions": [[v.number, *_where(v.location), v.digest] for v in outline.versions],
-        "class": outline.class_name,
-    }
-
-
-def _decode_outline(data: Any, path: str) -> Outline:
-    versions = []
-    for item in _list(data["versions"]):
-        number, line, column, fingerprint = _list(item)
-        versions.append(Published(_int(number), _at(path, [line, column]), _str(fingerprint)))
-    return Outline(
-        _str(data["name"]),
-        _str(data["kind"]),
-        _mode(data["mode"]),
-        _at(path, data["at"]),
-        tuple(versions),
-        _str(data["class"]),
-    )
-
-
-def _where(location: Location) -> list[int]:
-    return [location.line, location.column]
-
-
-def _at(path: str, data: Any) -> Location:
-    line, column = _list(data)
-    return Location(path, _int(line), _int(column))
-
-
-FINDING_FIELDS = (
-    "file",
-    "line",
-    "column",
-    "rule",
-    "message",
-    "hint",
-    "severity",
-    "subject",
-    "path",
-    "extra",
-)
-_SEVERITIES = ("error", "warning", "note")
-
-
-def _finding_json(finding: Finding) -> list[Any]:
-    return [
-        finding.file,
-        finding.line,
-        finding.column,
-        finding.rule,
-        finding.message,
-        finding.hint,
-        finding.severity,
-        finding.subject,
-        finding.path,
-        [list(pair) for pair in finding.extra],
-    ]
-
-
-def _decode_finding(data: Any) -> Finding:
-    file, line, column, rule, message, hint, severity, subject, path, extra = _list(data)
-    if severity not in _SEVERITIES:
-        raise _MalformedError(f"severity {severity!r}")
-    pairs = tuple((_str(k), _str(v)) for k, v in (_list(p) for p in _list(extra)))
-    rule_id = _str(rule)  # written out as a literal where the finding was first made
-    return Finding(
-        _str(file),
-        _int(line),
-        _int(column),
-        rule_id,
-        _str(message),
-        _str(hint),
-        severity,
-        _str(subject),
-        _str(path),
-        pairs,
-    )
-
-
-def _mode(value: Any) -> Mode:
-    mode = parse_mode(value)
-    if mode is None:
-        raise _MalformedError("expected a compatibility mode")
-    return mode
-
-
-def _list(value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise _MalformedError("expected a list")
-    return value
-
-
-def _str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise _MalformedError("expected a string")
-    return value
-
-
-def _int(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise _MalformedError("expected a whole number")
-    return value

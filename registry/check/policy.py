@@ -5,7 +5,7 @@ ignores fields it does not know, so writer W is readable by reader R when
 closed(W) ⊆ open(R). With a migration the test becomes
 ``upgrade(closed(v_old)) ⊆ open(v_new)`` (backward: the new version reads what
 the old one wrote) and ``downgrade(closed(v_new)) ⊆ open(v_old)`` (forward).
-The mode says which pairs are checked (``registry.pairing``).
+The mode says which pairs are checked (``registry.check.pairing``).
 Set inclusion itself is decided by ``registry.compat``.
 """
 
@@ -15,14 +15,14 @@ import hashlib
 import json
 from typing import Any, Protocol
 
+from registry.check.migrate_schema import UnmappableError, apply_steps
+from registry.check.pair_findings import PairContext, pair_findings, unmappable_finding
+from registry.check.pairing import Pair
+from registry.check.suggest import suggestions
 from registry.compat import Inclusion, includes
 from registry.diagnostics import Finding
 from registry.load.source import Document
-from registry.migrate_schema import UnmappableError, apply_steps
-from registry.pair_findings import PairContext, pair_findings, unmappable_finding
-from registry.pairing import Pair
 from registry.schema.documents import Schemas
-from registry.suggest import suggestions
 
 
 class VerdictTable(Protocol):
