@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from registry import cache
-from registry.diagnostics import Finding
+from registry.cli import cache
+from registry.findings import Finding
 from tests.helpers import TESTS, Result, run, write_tree
 
 USER = """\
@@ -170,7 +170,7 @@ def test_the_cache_can_be_turned_off(project: Path, tmp_path: Path) -> None:
 @pytest.fixture
 def recorded(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, Any]]:
     """Every entry wiretype writes, as (kind, key, value)."""
-    from registry.cache import Store
+    from registry.cli.cache import Store
 
     puts: list[tuple[str, str, Any]] = []
     real = Store.put

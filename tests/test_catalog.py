@@ -91,8 +91,8 @@ def test_ids_are_written_out_where_findings_are_made() -> None:
 
 
 def test_ids_derived_for_check_against_are_catalogued() -> None:
-    """``check --against`` reports the lock's findings under REF_* (checks._against)."""
-    assert 'replace("LOCK_", "REF_")' in (REPO / "registry/checks.py").read_text()
+    """``check --against`` reports the lock's findings under REF_* (check.against._against)."""
+    assert 'replace("LOCK_", "REF_")' in (REPO / "registry/check/against.py").read_text()
     for rule_id in CATALOG:
         if rule_id.startswith("LOCK_") and rule_id != "LOCK_INVALID":
             assert rule_id.replace("LOCK_", "REF_") in CATALOG, rule_id

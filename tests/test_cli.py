@@ -369,3 +369,13 @@ def test_a_deleted_shared_type_is_not_a_cascade_against_a_ref_either(tmp_path: P
     assert done.returncode == 1, done.stderr
     found = [(f["rule"], f["file"]) for f in json.loads(done.stdout)["findings"]]
     assert found == [("TYPE_UNKNOWN", "schemas/chat/sent.yaml")]
+
+
+def test_exit_codes_are_chosen_by_the_command_layer() -> None:
+    """The exception tree carries messages, not command-line policy."""
+    from registry.cli.app import exit_code
+    from registry.errors import GitError, InputError, UsageError, WiretypeError
+
+    assert not hasattr(WiretypeError("x"), "exit_code")
+    for error in (UsageError("x"), InputError("x"), GitError("x"), WiretypeError("x")):
+        assert exit_code(error) == 2

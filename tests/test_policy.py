@@ -20,7 +20,7 @@ import yaml
 
 from registry.check.migrate_schema import UnmappableError, apply_steps
 from registry.check.pairing import pairs
-from registry.check.project import load
+from registry.cli.project import load_project
 from registry.compile.model import Location, Step
 from registry.json.validation import validator
 from registry.load.settings import load_config
@@ -99,7 +99,7 @@ _PAIRS = {
 @pytest.mark.parametrize("mode", sorted(_PAIRS))
 def test_pairs_of_each_mode(mode: str, tmp_path: Path) -> None:
     write_tree(tmp_path, {"wiretype.yaml": f"compatibility: {mode}\n", "schemas/m.yaml": _THREE})
-    definition = load(load_config(tmp_path)).registry.definitions["m"]
+    definition = load_project(load_config(tmp_path)).registry.definitions["m"]
     found = [(p.old.number, p.new.number, p.direction) for p in pairs(definition)]
     assert sorted(found) == _PAIRS[mode]
 
@@ -197,7 +197,7 @@ def test_every_witness_is_a_message_the_writer_accepts_and_the_reader_rejects(
     root = shutil.copytree(
         CASES / name, tmp_path / name, ignore=shutil.ignore_patterns("expected.yaml")
     )
-    loaded = load(load_config(root))
+    loaded = load_project(load_config(root))
     for finding in json.loads(run("check", "--root", str(root), "--format", "json").stdout)[
         "findings"
     ]:

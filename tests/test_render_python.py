@@ -20,12 +20,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry.check.project import Loaded, load
+from registry.check.project import Loaded
+from registry.cli.project import load_project
 from registry.json.formats import FORMAT_PATTERNS, days_in_month
 from registry.load.settings import load_config
 from registry.render.python import calendar_formats, render_python
 from registry.schema.emit import version_document
-from registry.writer import MANIFEST
+from registry.write.files import MANIFEST
 from tests.helpers import REPO, UPDATE_GOLDEN, write_tree
 
 GOLDEN = REPO / "generated" / "python"
@@ -34,7 +35,7 @@ EVIL = ('ends """ here \'\'\' */ \u2028 line\u2029sep ${x} </script> "quote" bac
 
 
 def _example() -> Loaded:
-    return load(load_config(REPO))
+    return load_project(load_config(REPO))
 
 
 def _render(loaded: Loaded) -> dict[str, str]:
@@ -85,8 +86,8 @@ def _digest(files: dict[str, str]) -> str:
 def test_second_run_and_another_hash_seed_are_identical(example_files: dict[str, str]) -> None:
     assert _render(_example()) == example_files
     code = ("import hashlib, json; from registry.load.settings import load_config; "
-            "from registry.check.project import load; from registry.render.python import "
-            "render_python; from pathlib import Path; l = load(load_config(Path('.'))); "
+            "from registry.cli.project import load_project; from registry.render.python import "
+            "render_python; from pathlib import Path; l = load_project(load_config(Path('.'))); "
             "f = render_python(l, l.config.python, None); "
             "print(hashlib.sha256(json.dumps(f, sort_keys=True).encode()).hexdigest())")
     env = {**os.environ, "PYTHONHASHSEED": "4242", "WIRETYPE_NO_CACHE": "1"}
@@ -394,7 +395,7 @@ def _hostile_files() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleType, dict[str, str], Path]:
     root = write_tree(tmp_path_factory.mktemp("hostile"), _hostile_files())
-    loaded = load(load_config(root))
+    loaded = load_project(load_config(root))
     assert not [f for f in loaded.findings if f.is_error], loaded.findings
     files = render_python(loaded, loaded.config.python, None)
     out = write_tree(root / "out", files)

@@ -19,11 +19,12 @@ from typing import Any
 import pytest
 import yaml
 
-from registry.check.project import Loaded, load
+from registry.check.project import Loaded
+from registry.cli.project import load_project
 from registry.load.settings import load_config
 from registry.render.ts_validators import FORMAT_FUNCTIONS, SchemaCompiler, UnsupportedSchemaError
 from registry.render.typescript import render_typescript
-from registry.writer import MANIFEST
+from registry.write.files import MANIFEST
 from tests.helpers import REPO, TESTS, UPDATE_GOLDEN, write_tree
 
 GOLDEN = REPO / "generated" / "typescript"
@@ -34,7 +35,7 @@ EVIL = ("ends */ here \u2028 line\u2029sep `tick` ${x} </script> \"quote\" back\
 
 
 def _example() -> Loaded:
-    return load(load_config(REPO))
+    return load_project(load_config(REPO))
 
 
 def _render(loaded: Loaded) -> dict[str, str]:
@@ -165,12 +166,12 @@ EMPTY_FILES = {"wiretype.yaml": 'schemas: schemas\ntypescript: {package: "empty"
 
 def _loaded(root: Path, files: dict[str, str]) -> Loaded:
     write_tree(root, files)
-    return load(load_config(root))
+    return load_project(load_config(root))
 
 
 def _hostile(root: Path) -> Loaded:
     write_tree(root, hostile_files())
-    loaded = load(load_config(root))
+    loaded = load_project(load_config(root))
     assert not [f for f in loaded.findings if f.is_error], loaded.findings
     return loaded
 
@@ -233,7 +234,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                   "custom.d.ts": CUSTOM_DTS})
     (root / "hostile" / "examples.json").write_text(json.dumps(_examples(hostile)))
     write_tree(root / "raw", _render(_loaded(root / "raw-src", RAW_FILES)))
-    write_tree(root / "parity", _render(load(load_config(PARITY))))
+    write_tree(root / "parity", _render(load_project(load_config(PARITY))))
     write_tree(root / "empty", _render(_loaded(root / "empty-src", EMPTY_FILES)))
     source, manifest, skipped = suite_module()
     runtime = _render(example)["protocol/src/runtime.ts"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from registry.check.project import load
+from registry.cli.project import load_project
 from registry.load.settings import load_config
 from registry.schema.export import jsonschema_files
 from tests.helpers import REPO, TESTS, UPDATE_GOLDEN, run, write_tree
@@ -21,7 +21,7 @@ GOLDEN = TESTS / "golden" / "jsonschema"
 
 @pytest.fixture(scope="module")
 def files() -> dict[str, str]:
-    return jsonschema_files(load(load_config(REPO)).schemas)
+    return jsonschema_files(load_project(load_config(REPO)).schemas)
 
 
 def test_golden_files_match(files: dict[str, str]) -> None:
@@ -36,7 +36,7 @@ def test_golden_files_match(files: dict[str, str]) -> None:
 
 
 def test_every_schema_is_valid_and_accepts_its_examples(files: dict[str, str]) -> None:
-    loaded = load(load_config(REPO))
+    loaded = load_project(load_config(REPO))
     for definition in loaded.registry.definitions.values():
         for version in definition.versions:
             schema = json.loads(files[f"{definition.name}/{version.number}.json"])
@@ -62,7 +62,7 @@ def test_closed_view_rejects_undeclared_fields_open_view_accepts(files: dict[str
 
 
 def test_output_is_deterministic(files: dict[str, str]) -> None:
-    assert jsonschema_files(load(load_config(REPO)).schemas) == files
+    assert jsonschema_files(load_project(load_config(REPO)).schemas) == files
 
 
 SHORTHAND = """\

@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 
 from registry.check.migrate_run import run_steps
 from registry.check.pairing import steps_between
-from registry.check.project import load
+from registry.cli.project import load_project
 from registry.compile.model import Registry
 from registry.load.settings import load_config
 from tests.helpers import TESTS, run, write_tree
@@ -488,7 +488,7 @@ def test_round_trips_of_generated_migrations(
     pkg = _python(root)
     py = _python_batch(pkg, items)
     node = _node_batch(root, items)
-    registry = load(load_config(root)).registry
+    registry = load_project(load_config(root)).registry
     for item, role, got, ts in zip(items, roles, py, node, strict=True):
         label = json.dumps(item)
         assert _same(_failed(got), _failed(ts)), f"the languages differ: {label}:\n{got}\n{ts}"

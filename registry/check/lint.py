@@ -28,7 +28,7 @@ from registry.compile.model import (
     Version,
     inner_type,
 )
-from registry.diagnostics import Finding, Severity
+from registry.findings import Finding, Severity
 from registry.json.acceptor import accepts
 from registry.json.numbers import carried, es_number
 from registry.json.pointer import unescape

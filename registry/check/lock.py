@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from registry.compile.model import Definition, Location, Version
-from registry.diagnostics import Finding
+from registry.findings import Finding
+from registry.load.tree import Unreadable
 from registry.mode import Mode
 from registry.schema.documents import Schemas
 
@@ -183,3 +184,86 @@ def lock_findings(
                 f"version (`wiretype bump {name}`)",
                 subject=f"{name}@{number}",
             )
+
+
+def check_lock(
+    text: str | Unreadable | None, published: Mapping[str, Outline], broken: frozenset[str]
+) -> list[Finding]:
+    """The lock's findings: its text (None: there is no lock) against the outlines."""
+    if text is None:
+        return []
+    if isinstance(text, Unreadable):
+        return [Finding(LOCK_FILE, 1, 1, text.rule, text.message, text.hint)]
+    locked, findings = parse_lock(text)
+    findings += lock_findings(published, locked, broken)
+    return findings
+
+
+@dataclass(frozen=True)
+class LockPlan:
+    """What ``wiretype lock`` does: the new text of the lock (None: nothing is written),
+    the findings that stop it, and one line that says what happened."""
+
+    text: str | None
+    findings: tuple[Finding, ...]
+    message: str
+
+
+def plan_lock(
+    schemas: Schemas, findings: Sequence[Finding], old_text: str, *, force: bool, prune: bool
+) -> LockPlan:
+    """Record the current versions (``old_text``: the lock as it is, "" when none)."""
+    if any(f.is_error for f in findings):
+        return LockPlan(None, tuple(findings), "not locked: fix the errors first")
+    locked, problems = parse_lock(old_text)
+    if problems:
+        return LockPlan(None, tuple(problems), "not locked: the lock file is damaged")
+    current = current_entries(schemas)
+    refused = _refusals(schemas, locked, current, force=force, prune=prune)
+    if refused:
+        return LockPlan(None, tuple(refused), "not locked: published versions would change")
+    entries = {key: entry.digest for key, entry in locked.items()}
+    entries.update(current)
+    if prune:
+        entries = {key: value for key, value in entries.items() if key in current}
+    added = len(set(current) - set(locked))
+    message = f"locked {len(entries)} version(s) ({added} new) in {LOCK_FILE}"
+    return LockPlan(render_lock(entries), (), message)
+
+
+def _refusals(
+    schemas: Schemas,
+    locked: Mapping[tuple[str, int], LockEntry],
+    current: Mapping[tuple[str, int], str],
+    *,
+    force: bool,
+    prune: bool,
+) -> list[Finding]:
+    refused = []
+    for key, entry in sorted(locked.items()):
+        if key not in current and not prune:
+            refused.append(
+                Finding(
+                    LOCK_FILE,
+                    entry.line,
+                    1,
+                    "LOCK_VERSION_DELETED",
+                    f"{key[0]}@{key[1]} is locked but no longer defined",
+                    "restore it, or pass --prune to forget it",
+                )
+            )
+        elif key in current and current[key] != entry.digest and not force:
+            version = schemas.registry.definitions[key[0]].version(key[1])
+            assert version is not None  # it has a current fingerprint
+            loc = version.location
+            refused.append(
+                Finding(
+                    loc.file,
+                    loc.line,
+                    loc.column,
+                    "LOCK_VERSION_CHANGED",
+                    f"{key[0]}@{key[1]} changed since it was locked",
+                    "restore it and add a new version, or pass --force",
+                )
+            )
+    return refused

@@ -20,7 +20,7 @@ from registry.check.suggest import Suggestion, advice_for, no_step_advice
 from registry.check.witness import Problem, Witness, find_witness
 from registry.compat import Change
 from registry.compile.model import Field, InlineObject, Nullable, Step, Version
-from registry.diagnostics import Finding
+from registry.findings import Finding
 from registry.json.pointer import tokens
 from registry.load.source import Document
 

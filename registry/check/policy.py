@@ -20,7 +20,7 @@ from registry.check.pair_findings import PairContext, pair_findings, unmappable_
 from registry.check.pairing import Pair
 from registry.check.suggest import suggestions
 from registry.compat import Inclusion, includes
-from registry.diagnostics import Finding
+from registry.findings import Finding
 from registry.load.source import Document
 from registry.schema.documents import Schemas
 

@@ -1,4 +1,10 @@
-"""A whole project, loaded: its settings, every definition compiled, every finding."""
+"""A whole registry at once: parsed, compiled and linted, with every finding.
+
+In: the settings and the definition files (``registry.load``). Out: ``Loaded``, the
+frozen ``Registry``, its ``Schemas`` builder, the parsed documents (to place
+findings) and every finding, for the commands that need the whole registry
+(``generate``, ``show``, ``export``, ``lock``, ``diff``).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from registry.compile.model import Registry
-from registry.diagnostics import Finding
+from registry.findings import Finding
 from registry.load.settings import Config
 from registry.load.source import Document
-from registry.load.tree import Files, parse_files, read_tree
+from registry.load.tree import Files, parse_files
 from registry.schema.documents import Schemas
 
 
@@ -24,8 +30,8 @@ class Loaded:
     schemas: Schemas  # every version's JSON Schema, built once and shared
 
 
-def load(config: Config, files: Files | None = None) -> Loaded:
-    """Parse and compile the definitions (read from disk unless ``files`` is given).
+def load(config: Config, files: Files) -> Loaded:
+    """Parse, compile and lint the definition files (the load stage's ``Files``).
 
     The whole registry, for the commands that need all of it (generate, show, ...);
     ``check`` and ``lint`` work file by file instead (``registry.check.survey``).
@@ -33,7 +39,6 @@ def load(config: Config, files: Files | None = None) -> Loaded:
     from registry.check.lint import lint_registry
     from registry.compile.definitions import compile_registry
 
-    files = read_tree(config) if files is None else files
     documents, findings = parse_files(config, files)
     registry, compiled = compile_registry(documents, config.compatibility, config.allow_unproven)
     findings += compiled

@@ -14,7 +14,7 @@ from typing import Any
 
 from registry.check.lock import Outline, Published
 from registry.compile.model import Location
-from registry.diagnostics import Finding
+from registry.findings import Finding
 from registry.mode import Mode, parse_mode
 
 

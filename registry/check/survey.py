@@ -48,7 +48,7 @@ from registry.check.report import (
 )
 from registry.compile.definitions import compile_definition, shared_type_versions
 from registry.compile.model import Definition, Location, Registry
-from registry.diagnostics import Finding
+from registry.findings import Finding
 from registry.load.settings import Config
 from registry.load.source import Document, parse_text
 from registry.load.tree import Files, definition_name, file_problem
@@ -62,7 +62,7 @@ _VARIANTS = 4  # contexts kept per file: the working tree and a few git refs
 
 class Store(Protocol):
     """Entries by (kind, key) kept between runs: the command layer opens one (the user's
-    cache, ``registry.cache``) and hands it down; a stage never opens it."""
+    cache, ``registry.cli.cache``) and hands it down; a stage never opens it."""
 
     def get(self, kind: str, key: str) -> Any: ...
 
@@ -196,8 +196,8 @@ class _Tree:
         self._place(sorted(files))
 
     def _place(self, paths: list[str]) -> None:
-        """Name every file, as ``project.parse_files`` does: of two files with one name, the
-        first that parses defines it and any later one is a DEFINITION_DUPLICATE."""
+        """Name every file, as ``registry.load.tree.parse_files`` does: of two files with one
+        name, the first that parses defines it and any later one is a DEFINITION_DUPLICATE."""
         prefix = self.config.schemas.strip("/") + "/"
         named = {path: definition_name(path.removeprefix(prefix)) for path in paths}
         shared = Counter(named.values())

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry.compile.model import Location
-from registry.diagnostics import Finding
+from registry.findings import Finding
 from registry.load.source import Document, NodePath
 
 

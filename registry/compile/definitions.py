@@ -16,7 +16,7 @@ from registry.compile.migrate import parse_migration
 from registry.compile.migrate_names import Side, side_of
 from registry.compile.model import Definition, Migration, Registry, Version
 from registry.compile.shorthand import parse_fields
-from registry.diagnostics import Finding
+from registry.findings import Finding
 from registry.load.source import Document, NodePath
 from registry.mode import FULL, NAMES, Mode, parse_mode
 
@@ -126,7 +126,7 @@ def _definition(
 
 
 def _class_name(ctx: FileContext, data: dict[str, Any]) -> str:
-    """``class_name:``, the base of the generated class names (see ``render.naming``)."""
+    """``class_name:``, the base of the generated class names (see ``naming``)."""
     from registry.compile.naming import RESERVED_CLASS_NAMES
 
     value = data.get("class_name", "")

@@ -30,7 +30,7 @@ from registry.compile.context import FileContext
 from registry.compile.migrate_inverse import CONVERTERS, derive_down
 from registry.compile.migrate_names import Names, Side, root
 from registry.compile.model import Migration, Step
-from registry.diagnostics import Finding
+from registry.findings import Finding
 from registry.load.source import NodePath
 
 STEP_KINDS = ("rename", "defaults", "drop", "values", "move", "convert", "custom")

@@ -8,6 +8,7 @@ a value the writer did not mean (``enum: [yes, no]``) is refused rather than com
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,17 @@ from registry.errors import InputError
 from registry.load.source import Document, parse_text
 
 
-def read_schema(path: Path) -> tuple[Any, Document | None]:
+@dataclass(frozen=True)
+class SchemaFile:
+    """A raw schema as read: its path, its data, and (when it parses as YAML) the
+    positions of its nodes."""
+
+    path: str
+    data: Any
+    document: Document | None
+
+
+def read_schema(path: Path) -> SchemaFile:
     """A schema file (JSON or YAML) and, where it parses as YAML, the positions of its nodes."""
     try:
         raw = path.read_bytes()
@@ -24,7 +35,7 @@ def read_schema(path: Path) -> tuple[Any, Document | None]:
     doc, problems = parse_text(str(path), raw)
     if path.suffix == ".json" or doc is None:
         try:
-            return json.loads(raw, parse_constant=_no_constant), doc
+            return SchemaFile(str(path), json.loads(raw, parse_constant=_no_constant), doc)
         except (ValueError, UnicodeDecodeError) as err:
             reason = problems[0].message if problems and path.suffix != ".json" else str(err)
             raise InputError(
@@ -35,7 +46,7 @@ def read_schema(path: Path) -> tuple[Any, Document | None]:
     if problems:  # e.g. `enum: [yes, no]`: comparing what the writer did not mean is no answer
         first = problems[0]
         raise InputError(first.message, path=f"{path}:{first.line}:{first.column}", hint=first.hint)
-    return doc.data, doc
+    return SchemaFile(str(path), doc.data, doc)
 
 
 def _no_constant(name: str) -> Any:

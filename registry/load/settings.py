@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry.diagnostics import Finding, Severity
 from registry.errors import InputError, UsageError
+from registry.findings import Finding, Severity
 from registry.mode import FULL, NAMES, Mode, parse_mode
 
 # `name` is DESIGN.md's key for the registry's name; `registry` is its older spelling.

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from registry.diagnostics import Finding
+from registry.findings import Finding
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 64

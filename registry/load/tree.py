@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.diagnostics import Finding
 from registry.errors import UsageError
+from registry.findings import Finding
 from registry.load.settings import Config
 from registry.load.source import MAX_FILE_BYTES, Document, parse_text
 
@@ -122,3 +122,14 @@ def file_problem(
             "keep one of .yaml and .yml",
         )
     return None
+
+
+def read_lock(config: Config) -> str | Unreadable | None:
+    """The text of the project's ``wiretype.lock`` (None when there is none)."""
+    path = config.lock_path
+    if not path.is_file():
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        return Unreadable("LOCK_INVALID", f"cannot read the lock: {err}", "")

@@ -1,59 +1,21 @@
-"""Findings (user mistakes and incompatibilities) and the printers that show them.
+"""How the command line shows findings: text, JSON, GitHub annotations, JUnit; and where.
 
-A finding is data: a rule id, a message, where it is (file, line, column) and
-what to do. Printers turn a list of findings into text, JSON, GitHub workflow
-annotations or a JUnit report; nothing else in wiretype formats findings.
+The printers turn a list of findings into text; ``report`` writes it to standard
+output and says which exit code the findings mean (1 when one of them is an error).
+This is the only place that formats findings.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Literal
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-Severity = Literal["error", "warning", "note"]
+from registry.findings import Finding, has_errors, rebase, sort_findings
 
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One thing wrong (or worth knowing) about a registry, pointing at its source."""
-
-    file: str
-    line: int
-    column: int
-    rule: str
-    message: str
-    hint: str = ""
-    severity: Severity = "error"
-    subject: str = ""  # the message or type (and version) it is about, e.g. chat.sent@2
-    path: str = ""  # JSON path inside the schema, when the finding is about one
-    extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
-
-    def to_json(self) -> dict[str, object]:
-        data = asdict(self)
-        data["extra"] = dict(self.extra)
-        return data
-
-
-def rebase(findings: Iterable[Finding], prefix: str) -> list[Finding]:
-    """The findings with their files under ``prefix`` (a folder path ending in ``/``)."""
-    from dataclasses import replace
-
-    return [replace(f, file=prefix + f.file) if prefix and f.file else f for f in findings]
-
-
-def has_errors(findings: Iterable[Finding]) -> bool:
-    return any(f.is_error for f in findings)
-
-
-def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
-    return sorted(set(findings))
-
+if TYPE_CHECKING:
+    from registry.load.settings import Config
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -145,3 +107,33 @@ PRINTERS: dict[str, Printer] = {
     "github": render_github,
     "junit": render_junit,
 }
+
+
+def report(
+    findings: Sequence[Finding], fmt: str, summary: str = "", config: Config | None = None
+) -> int:
+    """Print the findings in ``fmt`` (text, json, github, junit); the exit code they mean."""
+    if fmt == "github" and config is not None:  # annotations want repository paths
+        findings = rebase(findings, config.repository_prefix)
+    ordered = sort_findings(findings)
+    kwargs: dict[str, Any] = {"summary": summary}
+    if fmt == "text":
+        kwargs["colour"] = sys.stdout.isatty()
+    sys.stdout.write(PRINTERS[fmt](ordered, **kwargs))
+    return 1 if has_errors(ordered) else 0
+
+
+def summary(findings: Sequence[Finding], what: str) -> str:
+    """``what: ok`` or ``what: N error(s)``, with the warnings counted."""
+    errors = sum(f.is_error for f in findings)
+    warnings = len(findings) - errors
+    verdict = "ok" if not errors else f"{errors} error(s)"
+    return f"{what}: {verdict}" + (f", {warnings} warning(s)" if warnings else "")
+
+
+def refuse(findings: Sequence[Finding], what: str) -> int:
+    """The errors that stop a command that writes (``generate``, ``export``), on standard
+    error, and exit code 1."""
+    errors = [f for f in findings if f.is_error]
+    sys.stderr.write(render_text(errors, summary=f"nothing {what}: fix these first"))
+    return 1

@@ -1,17 +1,23 @@
-"""``wiretype compat``: two raw JSON Schema files compared by set inclusion."""
+"""``wiretype compat``: two raw JSON Schema files compared by set inclusion.
+
+In: both files as read (``registry.load.schema_file``) and the mode. Each schema is
+read as 2020-12 (older drafts rewritten with their meaning, ``compat.drafts``) and must
+be valid, since the engine decides inclusion only for valid schemas (else an
+``InputError``: there is nothing to compare). Out: the engine's ``Comparison`` and one
+finding per change, at the line of the keyword that decides it.
+"""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from registry.compat import Comparison, compare
 from registry.compat.drafts import to_2020_12
-from registry.diagnostics import Finding
 from registry.errors import InputError, UsageError
+from registry.findings import Finding
 from registry.json.pointer import tokens
-from registry.load.schema_file import read_schema
+from registry.load.schema_file import SchemaFile
 from registry.load.source import Document
 from registry.mode import ONE_STEP_NAMES, Mode, parse_mode
 
@@ -42,24 +48,23 @@ def compat_mode(text: str) -> Mode:
     return mode
 
 
-def compat_files(old: Path, new: Path, mode: Mode) -> tuple[Comparison, list[Finding]]:
+def compare_files(old: SchemaFile, new: SchemaFile, mode: Mode) -> tuple[Comparison, list[Finding]]:
     """Compare two schema files; findings point at the line of the keyword that decides."""
-    (old_schema, old_doc), (new_schema, new_doc) = read_schema(old), read_schema(new)
     schemas = []
-    for path, written in ((old, old_schema), (new, new_schema)):
-        if not isinstance(written, (dict, bool)):
-            raise InputError("a schema must be an object or a boolean", path=str(path))
-        schema = to_2020_12(written)  # older drafts: their keywords, rewritten with their meaning
+    for read in (old, new):
+        if not isinstance(read.data, (dict, bool)):
+            raise InputError("a schema must be an object or a boolean", path=read.path)
+        schema = to_2020_12(read.data)  # older drafts: their keywords, with their meaning
         problem = _schema_problem(schema)
         if problem is not None:  # the engine decides inclusion only for valid schemas
-            raise InputError(problem, path=str(path), hint="fix the schema, then compare again")
+            raise InputError(problem, path=read.path, hint="fix the schema, then compare again")
         schemas.append(schema)
     comparison = compare(*schemas)
     findings = []
     for direction in mode.directions:
-        target, doc = (new, new_doc) if direction == "backward" else (old, old_doc)
+        target = new if direction == "backward" else old
         for change in getattr(comparison, direction).changes:
-            findings.append(_schema_finding(change, direction, str(target), doc))
+            findings.append(_schema_finding(change, direction, target.path, target.document))
     return comparison, findings
 
 

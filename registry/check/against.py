@@ -1,69 +1,24 @@
-"""``wiretype check``: lint, the lock, and (with --against) the registry at a git ref.
+"""What ``check --against REF`` adds: the registry as it is at a git ref, published.
 
-Every check is a function from the files' reports (``registry.check.survey``) to
-findings; ``check_project`` runs them all and collects everything before the
-command prints anything. This is the command layer's side of the cache: the
-store is opened here and handed down; the stages below never touch the disk.
+Everything the ref holds counts as published: a version there that is gone or
+changed now is a ``REF_*`` finding (the lock's findings, said of the ref), and a
+message whose mode is weakened in the same change that adds a version to it is
+``REF_COMPATIBILITY_WEAKENED``. In: the survey of the working tree and the survey
+of the ref. Out: findings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from registry.cache import Store, open_store
-from registry.check.lock import LOCK_FILE, LockEntry, entries_of, lock_findings, parse_lock
-from registry.check.survey import Survey, survey
-from registry.diagnostics import Finding
-from registry.load.settings import Config
-from registry.load.tree import read_tree
+from registry.check.lock import LockEntry, entries_of, lock_findings
+from registry.check.survey import Survey
+from registry.findings import Finding
 
 
-@dataclass(frozen=True)
-class Checked:
-    """What ``check`` found, and the registry it looked at."""
-
-    survey: Survey
-    findings: tuple[Finding, ...]
-
-
-def lint_project(config: Config) -> Survey:
-    """Every file's parse, compile and lint findings (``wiretype lint``)."""
-    files = read_tree(config)
-    with open_store(config.root) as store:
-        return survey(config, files, store, pairs=False)
-
-
-def check_project(config: Config, against: str | None = None) -> Checked:
-    """Every finding of ``check``: lint, the lock, compatibility and, with ``against``, the
-    registry at that git ref."""
-    files = read_tree(config)
-    with open_store(config.root) as store:
-        current = survey(config, files, store)
-        findings = [*current.findings, *current.pair_findings, *check_lock(config, current)]
-        if against is not None:
-            findings += check_against(config, current, against, store)
-    return Checked(current, tuple(findings))
-
-
-def check_lock(config: Config, current: Survey) -> list[Finding]:
-    path = config.lock_path
-    if not path.is_file():
-        return []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        return [Finding(LOCK_FILE, 1, 1, "LOCK_INVALID", f"cannot read the lock: {err}")]
-    locked, findings = parse_lock(text)
-    findings += lock_findings(current.outlines, locked, current.broken)
-    return findings
-
-
-def check_against(config: Config, current: Survey, ref: str, store: Store) -> list[Finding]:
+def against_findings(current: Survey, previous: Survey, ref: str) -> list[Finding]:
     """Compare with the registry at a git ref: what it published must still be there."""
-    from registry.load.gitref import read_ref
-
-    previous = survey(config, read_ref(config, ref), store, pairs=False)
     entries = {
         key: LockEntry(key[0], key[1], digest, 0)
         for key, digest in entries_of(previous.outlines).items()
