@@ -270,16 +270,17 @@ _rule(
     "general",
     "A new restricting keyword the engine does not understand makes inclusion unprovable.",
     "{type: object}",
-    "{type: object, unevaluatedProperties: false, allOf: [...]}",
+    "{type: object, allOf: [{}], unevaluatedProperties: false}",
     "Use the keywords the engine decides, or keep the keyword unchanged.",
 )
 _rule(
     "CANNOT_PROVE",
     "general",
     "The engine could not decide inclusion; it never counts as compatible.",
-    "{type: string, pattern: '^a'}",
-    "{type: string, pattern: '^[a-z]'}",
-    "Prefer changes the engine can prove, or review by hand and allow explicitly.",
+    "{type: integer, minimum: 0}",
+    "{if: {maximum: 9}, else: {minimum: 10}}",
+    "Prefer changes the engine can prove (here: no condition), or review by hand and allow "
+    "explicitly.",
 )
 
 RULES: Mapping[str, Rule] = MappingProxyType(_CATALOG)
