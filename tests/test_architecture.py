@@ -47,9 +47,9 @@ ORDER = (
 SHARED = {"__init__", "errors", "findings", "mode", "json", "templates"}
 STAGES = ("load", "compile", "schema", "compat", "check", "render", "write", "catalog", "cli")
 MAX_LINES = 400
-# The renderers' modules are rewritten on another branch (issue 8, generated code); this one
-# is split there. The test below fails as soon as it is short enough, so the entry goes.
-LONG_FOR_NOW = {"registry/render/ts_validators.py"}
+# The renderers' modules are rewritten on another branch (issue 8, generated code); these two
+# are split there. The test below fails as soon as one is short enough, so its entry goes.
+LONG_FOR_NOW = {"registry/render/python.py", "registry/render/ts_validators.py"}
 
 
 def _name(path: Path) -> str:

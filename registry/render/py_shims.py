@@ -48,8 +48,10 @@ def _move(step: Step) -> str:
 
 def _convert(step: Step) -> str:
     name, param = step.arg
-    return (f"data = _rt.convert(data, {py_literal(step.field)}, {py_literal(name)}, "
-            f"{py_literal(param)})")
+    return (
+        f"data = _rt.convert(data, {py_literal(step.field)}, {py_literal(name)}, "
+        f"{py_literal(param)})"
+    )
 
 
 def _custom(step: Step) -> str:
@@ -78,8 +80,9 @@ def definition_hops(definition: Definition, base: str) -> list[HopView]:
     return [hop for hop in hops if hop.statements]
 
 
-def _hop(definition: Definition, base: str, source: Version, target: Version,
-         steps: tuple[Step, ...]) -> HopView:
+def _hop(
+    definition: Definition, base: str, source: Version, target: Version, steps: tuple[Step, ...]
+) -> HopView:
     return HopView(
         function=f"_{base}_v{source.number}_to_v{target.number}",
         doc=docstring(f"{definition.name}: v{source.number} -> v{target.number}."),

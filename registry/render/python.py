@@ -59,8 +59,10 @@ _MUTABLE = (list, dict)
 def calendar_formats() -> dict[str, str]:
     """formats.py's patterns, with the date part replaced by the calendar-exact one."""
     date = FORMAT_PATTERNS["date"][1:-1]
-    return {name: pattern.replace(date, CALENDAR_DATE, 1) for name, pattern in
-            sorted(FORMAT_PATTERNS.items())}
+    return {
+        name: pattern.replace(date, CALENDAR_DATE, 1)
+        for name, pattern in sorted(FORMAT_PATTERNS.items())
+    }
 
 
 @dataclass(frozen=True)
@@ -142,21 +144,41 @@ class _Models:
     def _raw(self, definition: Definition, version: Version, name: str) -> ClassView:
         schema = version_document(self.registry, definition, version, closed=False)
         text = json.dumps(schema, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return ClassView(name, "_rt.RawModel", docstring(version.description or
-                                                         definition.description),
-                         _source(definition, version), py_literal(definition.name),
-                         version.number, raw_schema=py_literal(text))
+        return ClassView(
+            name,
+            "_rt.RawModel",
+            docstring(version.description or definition.description),
+            _source(definition, version),
+            py_literal(definition.name),
+            version.number,
+            raw_schema=py_literal(text),
+        )
 
-    def add_object(self, definition: Definition, version: Version, name: str,
-                   fields: tuple[Field, ...], doc: str) -> None:
+    def add_object(
+        self,
+        definition: Definition,
+        version: Version,
+        name: str,
+        fields: tuple[Field, ...],
+        doc: str,
+    ) -> None:
         taken: set[str] = set()
         views = tuple(self._field(definition, version, name, f, taken) for f in fields)
-        self.classes.append(ClassView(name, "_Model", docstring(doc),
-                                      _source(definition, version),
-                                      py_literal(definition.name), version.number, views))
+        self.classes.append(
+            ClassView(
+                name,
+                "_Model",
+                docstring(doc),
+                _source(definition, version),
+                py_literal(definition.name),
+                version.number,
+                views,
+            )
+        )
 
-    def _field(self, definition: Definition, version: Version, owner: str, f: Field,
-               taken: set[str]) -> FieldView:
+    def _field(
+        self, definition: Definition, version: Version, owner: str, f: Field, taken: set[str]
+    ) -> FieldView:
         def inline(obj: InlineObject, hint: str) -> str:
             name = self.claim(f"{owner}{hint}")
             self.add_object(definition, version, name, obj.fields, "")
@@ -183,11 +205,14 @@ class _Models:
 
 def _quote_forward(cls: ClassView, defined: dict[str, ClassView]) -> ClassView:
     fields = tuple(
-        f if f.needs <= defined.keys()
+        f
+        if f.needs <= defined.keys()
         else FieldView(f.ident, py_literal(f.annotation), f.value, f.needs)
-        for f in cls.fields)
-    return ClassView(cls.name, cls.base, cls.doc, cls.source, cls.wire_name, cls.version,
-                     fields, cls.raw_schema)
+        for f in cls.fields
+    )
+    return ClassView(
+        cls.name, cls.base, cls.doc, cls.source, cls.wire_name, cls.version, fields, cls.raw_schema
+    )
 
 
 def _field_value(f: Field, ident: str) -> str:
@@ -232,11 +257,17 @@ def _index_named(registry: Registry, version: Version) -> bool:
         if isinstance(texpr, InlineObject):
             return fields_named(texpr.fields)
         if isinstance(texpr, (Nullable, ListOf, MapOf)):
-            inner = texpr.inner if isinstance(texpr, Nullable) else \
-                texpr.item if isinstance(texpr, ListOf) else texpr.value
+            inner = (
+                texpr.inner
+                if isinstance(texpr, Nullable)
+                else texpr.item
+                if isinstance(texpr, ListOf)
+                else texpr.value
+            )
             return type_named(inner)
-        refs = (texpr,) if isinstance(texpr, Ref) else \
-            texpr.refs if isinstance(texpr, OneOf) else ()
+        refs = (
+            (texpr,) if isinstance(texpr, Ref) else texpr.refs if isinstance(texpr, OneOf) else ()
+        )
         return any(ref_named(ref) for ref in refs)
 
     def ref_named(ref: Ref) -> bool:
@@ -265,8 +296,13 @@ def _shared_types(registry: Registry, version: Version, bases: dict[str, str]) -
         if isinstance(texpr, InlineObject):
             visit_fields(texpr.fields)
         elif isinstance(texpr, (Nullable, ListOf, MapOf)):
-            visit_type(texpr.inner if isinstance(texpr, Nullable) else
-                       texpr.item if isinstance(texpr, ListOf) else texpr.value)
+            visit_type(
+                texpr.inner
+                if isinstance(texpr, Nullable)
+                else texpr.item
+                if isinstance(texpr, ListOf)
+                else texpr.value
+            )
         elif isinstance(texpr, (Ref, OneOf)):
             for ref in (texpr,) if isinstance(texpr, Ref) else texpr.refs:
                 visit_ref(ref)
@@ -318,22 +354,38 @@ def package_view(loaded: Loaded, target: Target) -> PackageView:
     bases = definition_classes(registry.definitions)
     models = _Models(registry, bases)
     models.taken |= set(bases.values())
-    models.taken |= {f"{bases[d.name]}V{v.number}" for d in registry.definitions.values()
-                     for v in d.versions}
+    models.taken |= {
+        f"{bases[d.name]}V{v.number}" for d in registry.definitions.values() for v in d.versions
+    }
     for definition in _definitions(registry):
         models.add_definition(definition)
-    aliases = tuple((bases[d.name], f"{bases[d.name]}V{d.latest.number}")
-                    for d in _definitions(registry))
-    messages = tuple(MessageView(py_literal(d.name), tuple(
-        (v.number, f"{bases[d.name]}V{v.number}") for v in d.versions), tuple(
-        (v.number, tuple(_shared_types(registry, v, bases))) for v in d.versions
-        if _shared_types(registry, v, bases)))
-        for d in _definitions(registry) if d.kind == "message")
-    hops = tuple(hop for d in _definitions(registry) if d.kind == "message"
-                 for hop in definition_hops(d, bases[d.name]))
+    aliases = tuple(
+        (bases[d.name], f"{bases[d.name]}V{d.latest.number}") for d in _definitions(registry)
+    )
+    messages = tuple(
+        MessageView(
+            py_literal(d.name),
+            tuple((v.number, f"{bases[d.name]}V{v.number}") for v in d.versions),
+            tuple(
+                (v.number, tuple(_shared_types(registry, v, bases)))
+                for v in d.versions
+                if _shared_types(registry, v, bases)
+            ),
+        )
+        for d in _definitions(registry)
+        if d.kind == "message"
+    )
+    hops = tuple(
+        hop
+        for d in _definitions(registry)
+        if d.kind == "message"
+        for hop in definition_hops(d, bases[d.name])
+    )
     name = comment(loaded.config.registry_name)
-    header = (f"# Generated by wiretype from the registry {name} "
-              f"({comment(loaded.config.schemas)}/). Do not edit: run `wiretype generate`.")
+    header = (
+        f"# Generated by wiretype from the registry {name} "
+        f"({comment(loaded.config.schemas)}/). Do not edit: run `wiretype generate`."
+    )
     model_names = sorted({c.name for c in models.classes} | {a for a, _ in aliases})
     return PackageView(
         package=_import_name(target.package),
@@ -347,22 +399,41 @@ def package_view(loaded: Loaded, target: Target) -> PackageView:
         formats=tuple((py_literal(k), py_literal(v)) for k, v in calendar_formats().items()),
         model_names=tuple(model_names),
         words=tuple((py_literal(k), py_literal(v)) for k, v in RUNTIME_WORDS.items()),
-        object_words=tuple((py_literal(k), py_literal(v))
-                           for k, v in PYDANTIC_OBJECT_WORDS.items()),
-        index_named=tuple((py_literal(d.name), v.number) for d in _definitions(registry)
-                          if d.kind == "message" for v in d.versions
-                          if _index_named(registry, v)),
+        object_words=tuple(
+            (py_literal(k), py_literal(v)) for k, v in PYDANTIC_OBJECT_WORDS.items()
+        ),
+        index_named=tuple(
+            (py_literal(d.name), v.number)
+            for d in _definitions(registry)
+            if d.kind == "message"
+            for v in d.versions
+            if _index_named(registry, v)
+        ),
         exports=tuple(sorted({*model_names, *_API})),
         raw=any(c.raw_schema for c in models.classes),
     )
 
 
-_API = ("DecodeError", "Envelope", "MESSAGES", "MessageData", "decode", "downgrade", "encode",
-        "envelope", "upgrade")
-_FILES = (("pyproject.toml", "pyproject.toml"), ("__init__.py", "{p}/__init__.py"),
-          ("_runtime.py", "{p}/_runtime.py"), ("models.py", "{p}/models.py"),
-          ("codec.py", "{p}/codec.py"), ("shims.py", "{p}/shims.py"),
-          ("py.typed", "{p}/py.typed"))
+_API = (
+    "DecodeError",
+    "Envelope",
+    "MESSAGES",
+    "MessageData",
+    "decode",
+    "downgrade",
+    "encode",
+    "envelope",
+    "upgrade",
+)
+_FILES = (
+    ("pyproject.toml", "pyproject.toml"),
+    ("__init__.py", "{p}/__init__.py"),
+    ("_runtime.py", "{p}/_runtime.py"),
+    ("models.py", "{p}/models.py"),
+    ("codec.py", "{p}/codec.py"),
+    ("shims.py", "{p}/shims.py"),
+    ("py.typed", "{p}/py.typed"),
+)
 
 
 def render_python(loaded: Loaded, target: Target, templates_dir: str | None) -> dict[str, str]:
@@ -371,7 +442,6 @@ def render_python(loaded: Loaded, target: Target, templates_dir: str | None) -> 
     env = environment(templates_dir)
     files: dict[str, str] = {}
     for template, path in _FILES:
-        text = env.get_template(f"python/{template}.jinja").render(view=view,
-                                                                  header=view.header)
+        text = env.get_template(f"python/{template}.jinja").render(view=view, header=view.header)
         files[path.format(p=view.package)] = text
     return files

@@ -35,13 +35,25 @@ from registry.render import messages as words
 from registry.schema.generated import NOT_GENERATED as UNSUPPORTED
 
 # Properties every JavaScript object inherits: presence needs an own-property test.
-PROTO_NAMES = frozenset({
-    "__proto__", "constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable",
-    "toLocaleString", "toString", "valueOf", "__defineGetter__", "__defineSetter__",
-    "__lookupGetter__", "__lookupSetter__",
-})
-FORMAT_FUNCTIONS = {name: "fmt" + "".join(p.capitalize() for p in name.split("-"))
-                    for name in FORMAT_PATTERNS}
+PROTO_NAMES = frozenset(
+    {
+        "__proto__",
+        "constructor",
+        "hasOwnProperty",
+        "isPrototypeOf",
+        "propertyIsEnumerable",
+        "toLocaleString",
+        "toString",
+        "valueOf",
+        "__defineGetter__",
+        "__defineSetter__",
+        "__lookupGetter__",
+        "__lookupSetter__",
+    }
+)
+FORMAT_FUNCTIONS = {
+    name: "fmt" + "".join(p.capitalize() for p in name.split("-")) for name in FORMAT_PATTERNS
+}
 _TYPE_TESTS = {
     "string": 'typeof x === "string"',
     "number": "Number.isFinite(x)",
@@ -122,7 +134,7 @@ class SchemaCompiler:
         try:
             return self._node(len(self._docs) - 1, "#", document)
         except UnsupportedSchemaError:  # leave the module as it was before this document
-            del self.functions[saved[0]:], self.constants[saved[1]:]
+            del self.functions[saved[0] :], self.constants[saved[1] :]
             self._keys, self._consts = saved[2], saved[3]
             raise
 
@@ -139,7 +151,9 @@ class SchemaCompiler:
         self.functions.append(
             f"function c{n}(x: any): boolean {{\n" + _indent(check) + "  return true;\n}\n"
             f"function r{n}(x: any, p: string, e: ValidationError[]): void {{\n"
-            + _indent(report) + "}\n")
+            + _indent(report)
+            + "}\n"
+        )
         return n
 
     def child(self, doc: int, pointer: str, schema: Any) -> int:
@@ -149,11 +163,10 @@ class SchemaCompiler:
         node = self._docs[doc]
         base = node.get("$id") if isinstance(node, dict) else None
         if isinstance(base, str) and base and ref.startswith(base):
-            ref = "#" + ref[len(base):].removeprefix("#")  # the document's own $id
+            ref = "#" + ref[len(base) :].removeprefix("#")  # the document's own $id
         if not ref.startswith("#"):
             raise UnsupportedSchemaError(f"$ref {ref!r}: only references inside the document work")
-        tokens = [unquote(t).replace("~1", "/").replace("~0", "~")
-                  for t in ref[1:].split("/")[1:]]
+        tokens = [unquote(t).replace("~1", "/").replace("~0", "~") for t in ref[1:].split("/")[1:]]
         for token in tokens:
             if isinstance(node, list) and token.isdigit() and int(token) < len(node):
                 node = node[int(token)]
@@ -240,9 +253,12 @@ class _Node:
         test = " || ".join(_TYPE_TESTS[t] for t in types) or "false"
         message = words.type_message(types)
         if mode.report:
-            lines += [f"if (!({test})) {{",
-                      f"  e.push({{ path: p, message: {js_string(message)} }});",
-                      "  return;", "}"]
+            lines += [
+                f"if (!({test})) {{",
+                f"  e.push({{ path: p, message: {js_string(message)} }});",
+                "  return;",
+                "}",
+            ]
         else:
             lines += [f"if (!({test})) return false;"]
         return set(types) | ({"integer"} if "number" in types else set())
@@ -255,8 +271,9 @@ def _enum(node: _Node, mode: _Mode) -> list[str]:
     s = node.schema
     lines: list[str] = []
     if "const" in s:
-        lines += mode.fail(f"!({_equals(node.compiler, [s['const']])})",
-                           words.const_message(s["const"]))
+        lines += mode.fail(
+            f"!({_equals(node.compiler, [s['const']])})", words.const_message(s["const"])
+        )
     if isinstance(s.get("enum"), list):
         values = s["enum"]
         lines += mode.fail(f"!({_equals(node.compiler, values)})", words.enum_message(values))
@@ -355,15 +372,20 @@ def _picked(node: _Node, tags: tuple[str, list[Any]], ns: list[int]) -> list[str
     name, values = tags
     path = f"p + {js_string('/' + pointer_token(name))}"
     tag = f"x[{js_string(name)}]"
-    lines = ["if (!isObj(x)) {",
-             f"  e.push({{ path: p, message: {js_string(words.type_message(['object']))} }});",
-             f"}} else if (!({has_key('x', name)})) {{",
-             f"  e.push({{ path: {path}, message: {js_string(words.REQUIRED)} }});"]
+    lines = [
+        "if (!isObj(x)) {",
+        f"  e.push({{ path: p, message: {js_string(words.type_message(['object']))} }});",
+        f"}} else if (!({has_key('x', name)})) {{",
+        f"  e.push({{ path: {path}, message: {js_string(words.REQUIRED)} }});",
+    ]
     for n, value in zip(ns, values, strict=True):
         lines += [f"}} else if ({_equals(node.compiler, [value], tag)}) {{", f"  r{n}(x, p, e);"]
-    return [*lines, "} else {",
-            f"  e.push({{ path: {path}, message: {js_string(words.enum_message(values))} }});",
-            "}"]
+    return [
+        *lines,
+        "} else {",
+        f"  e.push({{ path: {path}, message: {js_string(words.enum_message(values))} }});",
+        "}",
+    ]
 
 
 def _not(node: _Node, mode: _Mode) -> list[str]:
@@ -380,12 +402,24 @@ def _if(node: _Node, mode: _Mode) -> list[str]:
     cond = node.sub(s["if"], "if")
     then = mode.sub(node.sub(s["then"], "then"), "x", "p") if "then" in s else []
     other = mode.sub(node.sub(s["else"], "else"), "x", "p") if "else" in s else []
-    return [f"if (c{cond}(x)) {{", *(f"  {t}" for t in then), "} else {",
-            *(f"  {t}" for t in other), "}"]
+    return [
+        f"if (c{cond}(x)) {{",
+        *(f"  {t}" for t in then),
+        "} else {",
+        *(f"  {t}" for t in other),
+        "}",
+    ]
 
 
 _KEYWORDS: tuple[Callable[[_Node, _Mode], list[str]], ...] = (
-    _enum, _ref, _all_of, _any_of, _one_of, _not, _if)
+    _enum,
+    _ref,
+    _all_of,
+    _any_of,
+    _one_of,
+    _not,
+    _if,
+)
 
 
 # --- numbers -----------------------------------------------------------------------------
@@ -399,8 +433,7 @@ def _number(value: Any, keyword: str) -> str:
     return literal
 
 
-_BOUND_TESTS = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=",
-                "exclusiveMaximum": ">="}
+_BOUND_TESTS = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
 
 
 def _bounds(node: _Node, mode: _Mode) -> list[str]:
@@ -411,8 +444,10 @@ def _bounds(node: _Node, mode: _Mode) -> list[str]:
         bounds = integer_bounds(bounds)  # as the Python package words them: `at least 2`
     lines: list[str] = []
     for keyword, bound in bounds.items():
-        lines += mode.fail(f"x {_BOUND_TESTS[keyword]} {_number(bound, keyword)}",
-                           words.bound_message(keyword, bound))
+        lines += mode.fail(
+            f"x {_BOUND_TESTS[keyword]} {_number(bound, keyword)}",
+            words.bound_message(keyword, bound),
+        )
     return lines
 
 
@@ -450,8 +485,10 @@ def _lengths(node: _Node, mode: _Mode) -> list[str]:
     low, high = node.schema.get("minLength"), node.schema.get("maxLength")
     if isinstance(low, (int, float)) and low > 0:
         m = math.ceil(low)
-        lines += mode.fail(f"x.length < {m} || (x.length < {2 * m} && cpLen(x) < {m})",
-                           words.length_message(True, m))
+        lines += mode.fail(
+            f"x.length < {m} || (x.length < {2 * m} && cpLen(x) < {m})",
+            words.length_message(True, m),
+        )
     if isinstance(high, (int, float)):
         m = math.floor(high)
         lines += mode.fail(f"x.length > {m} && cpLen(x) > {m}", words.length_message(False, m))
@@ -482,16 +519,17 @@ def _items(node: _Node, mode: _Mode) -> list[str]:
     for i, sub in enumerate(prefix):
         n = node.sub(sub, "prefixItems", i)
         path = f"p + {js_string(f'/{i}')}"
-        lines += [f"if (x.length > {i}) {{", *(f"  {t}" for t in mode.sub(n, f"x[{i}]", path)),
-                  "}"]
+        lines += [f"if (x.length > {i}) {{", *(f"  {t}" for t in mode.sub(n, f"x[{i}]", path)), "}"]
     items = s.get("items", True)
     if items is False:
-        lines += mode.fail(f"x.length > {len(prefix)}",
-                           f"must have at most {len(prefix)} items")
+        lines += mode.fail(f"x.length > {len(prefix)}", f"must have at most {len(prefix)} items")
     elif items is not True and items != {}:
         n = node.sub(items, "items")
-        lines += [f"for (let i = {len(prefix)}; i < x.length; i++) {{",
-                  *(f"  {t}" for t in mode.sub(n, "x[i]", 'p + "/" + i')), "}"]
+        lines += [
+            f"for (let i = {len(prefix)}; i < x.length; i++) {{",
+            *(f"  {t}" for t in mode.sub(n, "x[i]", 'p + "/" + i')),
+            "}",
+        ]
     return lines
 
 
@@ -515,13 +553,19 @@ def _contains(node: _Node, mode: _Mode) -> list[str]:
         return []
     n = node.sub(s["contains"], "contains")
     low, high = s.get("minContains", 1), s.get("maxContains")
-    lines = ["{", "  let found = 0;",
-             f"  for (let i = 0; i < x.length; i++) if (c{n}(x[i])) found++;"]
-    lines += [f"  {t}" for t in mode.fail(f"found < {low}",
-                                           f"must contain at least {low} matching items")]
+    lines = [
+        "{",
+        "  let found = 0;",
+        f"  for (let i = 0; i < x.length; i++) if (c{n}(x[i])) found++;",
+    ]
+    lines += [
+        f"  {t}" for t in mode.fail(f"found < {low}", f"must contain at least {low} matching items")
+    ]
     if high is not None:
-        lines += [f"  {t}" for t in mode.fail(f"found > {high}",
-                                               f"must contain at most {high} matching items")]
+        lines += [
+            f"  {t}"
+            for t in mode.fail(f"found > {high}", f"must contain at most {high} matching items")
+        ]
     return [*lines, "}"]
 
 
@@ -552,8 +596,7 @@ def _dependent(node: _Node, mode: _Mode) -> list[str]:
             lines += mode.fail(cond, f"is required when {name} is present", path)
     for name, sub in node.schema.get("dependentSchemas", {}).items():
         n = node.sub(sub, "dependentSchemas", name)
-        lines += [f"if ({has_key('x', name)}) {{", *(f"  {t}" for t in mode.sub(n, "x", "p")),
-                  "}"]
+        lines += [f"if ({has_key('x', name)}) {{", *(f"  {t}" for t in mode.sub(n, "x", "p")), "}"]
     return lines
 
 
@@ -565,8 +608,11 @@ def _properties(node: _Node, mode: _Mode) -> list[str]:
         n = node.sub(sub, "properties", name)
         value = f"x[{js_string(name)}]"
         path = f"p + {js_string('/' + pointer_token(name))}"
-        lines += [f"if ({has_key('x', name)}) {{", *(f"  {t}" for t in mode.sub(n, value, path)),
-                  "}"]
+        lines += [
+            f"if ({has_key('x', name)}) {{",
+            *(f"  {t}" for t in mode.sub(n, value, path)),
+            "}",
+        ]
     return lines
 
 
@@ -585,13 +631,16 @@ def _key_loop(node: _Node, mode: _Mode) -> list[str]:
         n = node.sub(sub, "patternProperties", pattern)
         test = f"{node.compiler.regex(pattern)}.test(k)"
         flag = ["matched = true;"] if extra not in (True, {}) else []
-        inner += [f"if ({test}) {{", *(f"  {t}" for t in [*flag, *mode.sub(n, "x[k]", path)]),
-                  "}"]
+        inner += [f"if ({test}) {{", *(f"  {t}" for t in [*flag, *mode.sub(n, "x[k]", path)]), "}"]
     if extra not in (True, {}):
         declared = list(s.get("properties", {}))
         known = _known_test(node.compiler, declared)
-        cond = " && ".join(c for c in ("!matched" if patterns else "", f"!({known})" if declared
-                                        else "") if c) or "true"
+        cond = (
+            " && ".join(
+                c for c in ("!matched" if patterns else "", f"!({known})" if declared else "") if c
+            )
+            or "true"
+        )
         if extra is False:
             inner += mode.fail(cond, words.NOT_ALLOWED, path)
         else:
@@ -613,11 +662,15 @@ def _object_sizes(node: _Node, mode: _Mode) -> list[str]:
     s = node.schema
     lines: list[str] = []
     if "minProperties" in s:
-        lines += mode.fail(f"Object.keys(x).length < {s['minProperties']}",
-                           words.properties_message(True, s["minProperties"]))
+        lines += mode.fail(
+            f"Object.keys(x).length < {s['minProperties']}",
+            words.properties_message(True, s["minProperties"]),
+        )
     if "maxProperties" in s:
-        lines += mode.fail(f"Object.keys(x).length > {s['maxProperties']}",
-                           words.properties_message(False, s["maxProperties"]))
+        lines += mode.fail(
+            f"Object.keys(x).length > {s['maxProperties']}",
+            words.properties_message(False, s["maxProperties"]),
+        )
     return lines
 
 
