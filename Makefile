@@ -32,8 +32,9 @@ test: venv node ## Install everything, then run the tests, ruff and mypy --stric
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory lint
 
-lint: venv ## ruff and mypy --strict on registry/ and wiretype/
+lint: venv ## ruff (lint and format) and mypy --strict on registry/ and wiretype/
 	$(BIN)/ruff check registry wiretype tests bench
+	$(BIN)/ruff format --check registry wiretype tests bench
 	$(BIN)/mypy --strict registry
 	$(BIN)/mypy --strict wiretype
 
