@@ -11,5 +11,7 @@ asks for (``pairing``), proved compatible by set inclusion after its migration s
 (``pair_findings``); what ``--against REF`` adds (``against``). ``survey`` works all of
 it out file by file, keyed for the cache the command layer opens (``report`` is the
 JSON it keeps); ``project`` does it for a whole registry at once. ``diff`` classifies the
-changes between two versions and ``compat_files`` compares two raw schema files.
+changes between two versions (``diff_listing`` lists them keyword by keyword) and
+``compat_files`` compares two raw schema files; ``workers`` shares a cold survey out
+among a few processes.
 """
