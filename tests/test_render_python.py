@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from registry.check.project import Loaded
 from registry.cli.project import load_project
 from registry.json.formats import FORMAT_PATTERNS, days_in_month
+from registry.json.numbers import MAX_EXACT
 from registry.load.settings import load_config
 from registry.render.python import calendar_formats, render_python
 from registry.schema.emit import version_document
@@ -363,7 +364,11 @@ _STRATEGIES: dict[Any, Any] = {
         max_size=min(s.get("maxItems", 4), 4),
         unique=bool(s.get("uniqueItems")),
     ),
-    "integer": lambda s, d: st.integers(min_value=s.get("minimum"), max_value=s.get("maximum")),
+    # integers a double carries: the packages refuse any other (9007199254740993 is no message)
+    "integer": lambda s, d: st.integers(
+        min_value=max(s.get("minimum", -MAX_EXACT), -MAX_EXACT),
+        max_value=min(s.get("maximum", MAX_EXACT), MAX_EXACT),
+    ),
     "number": lambda s, d: st.floats(
         min_value=s.get("minimum"),
         max_value=s.get("maximum"),
