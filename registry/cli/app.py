@@ -51,6 +51,17 @@ RootOpt = Annotated[
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="How to print findings.")]
 
+
+class ShowFormat(StrEnum):
+    yaml = "yaml"
+    jsonschema = "jsonschema"
+
+
+class ExportKind(StrEnum):
+    jsonschema = "jsonschema"
+    asyncapi = "asyncapi"
+
+
 T = TypeVar("T")
 
 

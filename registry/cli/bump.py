@@ -9,22 +9,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
-from registry.cli.app import RootOpt, run
+from registry.cli.app import run
 from registry.errors import UsageError
 
 if TYPE_CHECKING:
     from registry.compile.model import Definition, Version
 
 
-def bump(
-    message: Annotated[str, typer.Argument(help="The message (or shared type) to bump.")],
-    root: RootOpt = None,
-) -> None:
-    """Start a new version of a message as a copy of its latest."""
+def bump(message: str, root: Path | None) -> None:
+    """The body of ``wiretype bump`` (its options are in ``commands``)."""
     typer.echo(run(lambda: _bump(root, message)))
 
 

@@ -3,15 +3,11 @@ print (``registry.catalog``), by category, and one id with its example and fix."
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
 
-def rules(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-) -> None:
-    """List every id wiretype can print, by category, with what each protects."""
+def rules(fmt: str) -> None:
+    """The body of ``wiretype rules`` (its options are in ``commands``)."""
     import json
 
     from registry.catalog import CATALOG, by_category
@@ -40,12 +36,8 @@ def rules(
     typer.echo(f"\n{len(CATALOG)} ids; `wiretype explain ID` prints one with an example")
 
 
-def explain(
-    rule: Annotated[
-        str, typer.Argument(help="An id, e.g. ENUM_VALUE_NO_DELETE or LOCK_VERSION_CHANGED.")
-    ],
-) -> None:
-    """Print what an id protects, a before/after example and how to fix it."""
+def explain(rule: str) -> None:
+    """The body of ``wiretype explain`` (its options are in ``commands``)."""
     from registry.catalog import CATALOG, CATEGORIES
     from registry.compile.context import did_you_mean
 

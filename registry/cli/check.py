@@ -9,13 +9,15 @@ touch the disk or the cache's folder.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
-from registry.cli.app import Format, FormatOpt, RootOpt, run
+from registry.cli.app import Format, run
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from registry.check.survey import Survey
     from registry.findings import Finding
     from registry.load.settings import Config
@@ -29,8 +31,8 @@ class Checked:
     findings: tuple[Finding, ...]
 
 
-def lint(root: RootOpt = None, fmt: FormatOpt = Format.text) -> None:
-    """Load and validate every definition; each error carries file:line:column."""
+def lint(root: Path | None, fmt: Format) -> None:
+    """The body of ``wiretype lint`` (its options are in ``commands``)."""
     from registry.cli.output import report, summary
     from registry.cli.project import config_of
 
@@ -41,18 +43,8 @@ def lint(root: RootOpt = None, fmt: FormatOpt = Format.text) -> None:
     raise typer.Exit(report(findings, fmt.value, what, config))
 
 
-def check(
-    root: RootOpt = None,
-    fmt: FormatOpt = Format.text,
-    against: Annotated[
-        str | None,
-        typer.Option(
-            "--against",
-            help="Also compare with the registry at this git ref (e.g. origin/main).",
-        ),
-    ] = None,
-) -> None:
-    """Lint, then check published versions are unchanged and every change is compatible."""
+def check(root: Path | None, fmt: Format, against: str | None) -> None:
+    """The body of ``wiretype check`` (its options are in ``commands``)."""
     from registry.cli.output import report, summary
     from registry.cli.project import config_of
 
@@ -79,11 +71,9 @@ def lint_project(config: Config) -> Survey:
 def check_project(config: Config, against: str | None = None) -> Checked:
     """Every finding of ``check``: lint, the lock, compatibility and, with ``against``, the
     registry at that git ref."""
-    from registry.check.against import against_findings
     from registry.check.lock import check_lock
     from registry.check.survey import survey
     from registry.cli.cache import open_store
-    from registry.load.gitref import read_ref
     from registry.load.tree import read_lock, read_tree
 
     files = read_tree(config)
@@ -92,6 +82,9 @@ def check_project(config: Config, against: str | None = None) -> Checked:
         lock = check_lock(read_lock(config), current.outlines, current.broken)
         findings = [*current.findings, *current.pair_findings, *lock]
         if against is not None:
+            from registry.check.against import against_findings
+            from registry.load.gitref import read_ref
+
             previous = survey(config, read_ref(config, against), store, pairs=False)
             findings += against_findings(current, previous, against)
     return Checked(current, tuple(findings))

@@ -5,30 +5,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
-from registry.cli.app import Format, FormatOpt, run
+from registry.cli.app import Format, run
 
 if TYPE_CHECKING:
     from registry.compat import Inclusion
 
 
-def compat_command(
-    old: Annotated[Path, typer.Argument(help="The old JSON Schema file (JSON or YAML).")],
-    new: Annotated[Path, typer.Argument(help="The new JSON Schema file (JSON or YAML).")],
-    mode: Annotated[
-        str,
-        typer.Option(
-            "--mode",
-            "-m",
-            help="backward (OLD ⊆ NEW), forward (NEW ⊆ OLD), full or none.",
-        ),
-    ] = "full",
-    fmt: FormatOpt = Format.text,
-) -> None:
-    """Compare two raw JSON Schema files by set inclusion; exit 1 when not compatible."""
+def compat_command(old: Path, new: Path, mode: str, fmt: Format) -> None:
+    """The body of ``wiretype compat`` (its options are in ``commands``)."""
     from registry.check.compat_files import compare_files, compat_mode
     from registry.cli.output import report
     from registry.load.schema_file import read_schema

@@ -9,28 +9,18 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from registry.cli.app import RootOpt, run
+from registry.cli.app import run
 
 if TYPE_CHECKING:
     from registry.check.diff import VersionDiff
 
 
-def diff(
-    message: Annotated[str, typer.Argument(help="The message (or shared type).")],
-    v1: Annotated[int, typer.Argument(help="The older version.")],
-    v2: Annotated[int, typer.Argument(help="The newer version.")],
-    root: RootOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-) -> None:
-    """What changed between two versions, keyword by keyword, and what each change breaks.
-
-    Exit 1 when the versions are not compatible in the message's mode (with its
-    migrations), 0 when they are, 2 for an unknown message or version.
-    """
+def diff(message: str, v1: int, v2: int, root: Path | None, fmt: str) -> None:
+    """The body of ``wiretype diff`` (its options are in ``commands``)."""
     result = run(lambda: _diff(root, message, v1, v2, fmt))
     if fmt == "json":
         typer.echo(json.dumps(to_json(result), indent=2, sort_keys=True, ensure_ascii=False))

@@ -4,35 +4,19 @@ AsyncAPI 3 document (``registry.schema.export``, ``registry.schema.asyncapi``)."
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
-from registry.cli.app import RootOpt, run
+from registry.cli.app import ExportKind, run
 
 if TYPE_CHECKING:
     from registry.check.project import Loaded
 
 
-class ExportKind(StrEnum):
-    jsonschema = "jsonschema"
-    asyncapi = "asyncapi"
-
-
-def export(
-    kind: Annotated[ExportKind, typer.Argument(help="jsonschema or asyncapi.")],
-    root: RootOpt = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            help="Output folder (jsonschema; default generated/jsonschema) or file (asyncapi; "
-            "default: standard output)."
-        ),
-    ] = None,
-) -> None:
-    """Export the registry as JSON Schema files, or as an AsyncAPI 3 document."""
+def export(kind: ExportKind, root: Path | None, out: Path | None) -> None:
+    """The body of ``wiretype export`` (its options are in ``commands``)."""
     from registry.cli.output import refuse
     from registry.cli.project import load_root
 

@@ -12,11 +12,11 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
-from registry.cli.app import RootOpt, run
+from registry.cli.app import run
 
 if TYPE_CHECKING:
     from registry.check.project import Loaded
@@ -28,37 +28,9 @@ LANGUAGES = ("python", "typescript")
 
 
 def generate(
-    root: RootOpt = None,
-    check: Annotated[
-        bool,
-        typer.Option(
-            "--check",
-            help="Write nothing; exit 1 when the generated code on disk is stale.",
-        ),
-    ] = False,
-    lang: Annotated[
-        str,
-        typer.Option(
-            "--lang",
-            help="Which packages, comma-separated: python,typescript.",
-        ),
-    ] = "python,typescript",
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            help="Output folder (default: from the settings); with several languages each gets "
-            "a subfolder named after it."
-        ),
-    ] = None,
-    templates: Annotated[
-        Path | None,
-        typer.Option(
-            help="A folder of templates that override the built-in ones by name "
-            "(python/..., typescript/...)."
-        ),
-    ] = None,
+    root: Path | None, check: bool, lang: str, out: Path | None, templates: Path | None
 ) -> None:
-    """Generate the Python and TypeScript packages (models, validators, shims)."""
+    """The body of ``wiretype generate`` (its options are in ``commands``)."""
     from registry.cli.output import refuse
     from registry.cli.project import load_root
 

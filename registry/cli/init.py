@@ -4,7 +4,6 @@ pre-commit config (the files are in ``templates/init/``)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
@@ -29,10 +28,8 @@ def init_files() -> dict[str, str]:
     }
 
 
-def init(
-    directory: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path(),
-) -> None:
-    """Scaffold a project: settings, one example message and a pre-commit config."""
+def init(directory: Path) -> None:
+    """The body of ``wiretype init`` (its options are in ``commands``)."""
     for path in run(lambda: _init(directory)):
         typer.echo(f"created {path}")
     typer.echo(

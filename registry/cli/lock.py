@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
-from registry.cli.app import Format, FormatOpt, RootOpt, run
+from registry.cli.app import Format, run
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from registry.load.settings import Config
 
 
-def lock(
-    root: RootOpt = None,
-    fmt: FormatOpt = Format.text,
-    force: Annotated[
-        bool,
-        typer.Option(
-            "--force",
-            help="Also re-record locked versions whose schema changed (breaks clients).",
-        ),
-    ] = False,
-    prune: Annotated[
-        bool,
-        typer.Option(
-            "--prune",
-            help="Forget locked versions whose definition was deleted on purpose.",
-        ),
-    ] = False,
-) -> None:
-    """Record the current versions as published, with their fingerprints."""
+def lock(root: Path | None, fmt: Format, force: bool, prune: bool) -> None:
+    """The body of ``wiretype lock`` (its options are in ``commands``)."""
     from registry.check.lock import plan_lock
     from registry.cli.output import report
     from registry.cli.project import config_of, load_project

@@ -4,32 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
 
-import typer
-
-from registry.cli.app import RootOpt, run
+from registry.cli.app import ShowFormat, run
 
 
-class ShowFormat(StrEnum):
-    yaml = "yaml"
-    jsonschema = "jsonschema"
-
-
-def show(
-    message: Annotated[str, typer.Argument(help="MSG or MSG@V (default: the latest version).")],
-    root: RootOpt = None,
-    fmt: Annotated[ShowFormat, typer.Option("--format", "-f")] = ShowFormat.yaml,
-    view: Annotated[
-        str,
-        typer.Option(
-            help="closed (what a writer sends) or open (what a reader accepts); for jsonschema."
-        ),
-    ] = "closed",
-) -> None:
-    """Print one message version, resolved (shared types included)."""
+def show(message: str, root: Path | None, fmt: ShowFormat, view: str) -> None:
+    """The body of ``wiretype show`` (its options are in ``commands``)."""
     sys.stdout.write(run(lambda: _shown(root, message, fmt.value, view)))
 
 
