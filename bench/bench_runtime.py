@@ -335,7 +335,7 @@ async def _time_publish(count: int, rounds: int) -> tuple[float, float]:
     process, ready, stop = _with_subscribers(18905, count, True)
     while not ready.is_set():
         await asyncio.sleep(0.05)
-    while len(server._topics.get("room", {})) < count:
+    while server.hub.topics.members("room") < count:
         await asyncio.sleep(0.05)
     times = []
     for _ in range(rounds):
