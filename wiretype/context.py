@@ -156,4 +156,3 @@ class Link:
         self.scheduled: float | None = None
         self.waiters: dict[str, asyncio.Future[None]] | None = None
         self.context: Context | None = None
-

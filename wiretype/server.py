@@ -204,6 +204,10 @@ class Server:
     async def run_until_signalled(self, host: str, port: int, **ws_options: Any) -> None:
         """``run`` inside a running loop: serve, and drain on SIGTERM or SIGINT."""
         await self.start(host, port, **ws_options)
+        await self.until_signalled()
+
+    async def until_signalled(self) -> None:
+        """Wait for SIGTERM or SIGINT, then drain."""
         loop = asyncio.get_running_loop()
         stop = asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):

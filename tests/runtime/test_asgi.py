@@ -210,7 +210,7 @@ async def test_readiness_turns_503_while_draining_and_clients_get_status_then_10
         status_frame = await frames_until(ws, "wiretype.status")
         assert status_frame["data"]["state"] == "draining"
         assert await closed_code(ws) == 1001
-        status, text, headers = await _get(f"http://127.0.0.1:{port}/readyz")
+        status, text, _ = await _get(f"http://127.0.0.1:{port}/readyz")
         assert (status, text) == (503, "draining\n")
         await drain
 
@@ -248,7 +248,13 @@ async def test_a_reader_that_stops_reading_is_evicted_and_resumes_under_asgi() -
 
 
 def _subscribe(*topics: str) -> dict[str, Any]:
-    return {"type": "wiretype.subscribe", "v": 1, "id": "s", "ack": True, "data": {"topics": topics}}
+    return {
+        "type": "wiretype.subscribe",
+        "v": 1,
+        "id": "s",
+        "ack": True,
+        "data": {"topics": topics},
+    }
 
 
 APP_MODULE = textwrap.dedent("""
