@@ -11,6 +11,7 @@ from __future__ import annotations
 import http
 import inspect
 import logging
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +100,10 @@ async def _authenticate(hub: Hub, request: Request) -> Verdict:
 
 
 async def process_request(
-    hub: Hub, principals: dict[int, Any], connection: WsConnection, request: Request
+    hub: Hub,
+    principals: MutableMapping[WsConnection, Any],
+    connection: WsConnection,
+    request: Request,
 ) -> Response | None:
     """``websockets``' hook: answer health checks and refusals, keep the principal of an
     admitted request in ``principals`` (by connection) for the handler."""
@@ -110,7 +114,7 @@ async def process_request(
     if not verdict.admitted:
         return _respond(connection, verdict)
     if verdict.principal is not None:
-        principals[id(connection)] = verdict.principal
+        principals[connection] = verdict.principal
     return None
 
 

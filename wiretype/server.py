@@ -14,6 +14,7 @@ import contextlib
 import functools
 import logging
 import signal
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -75,7 +76,9 @@ class Server:
             sweep_ms=sweep_ms,
         )
         self._ws_server: WsServer | None = None
-        self._principals: dict[int, Any] = {}  # admitted, not yet upgraded (websockets)
+        # what auth returned for a connection admitted but not yet upgraded; weak, so that a
+        # peer that leaves mid-handshake leaves nothing behind
+        self._principals: weakref.WeakKeyDictionary[WsConnection, Any] = weakref.WeakKeyDictionary()
 
     @property
     def counters(self) -> dict[str, int]:
@@ -219,14 +222,15 @@ class Server:
     async def _handler(self, ws: WsConnection) -> None:
         hub = self.hub
         link = hub.open(
-            WebsocketsTransport(ws), admission.ip_of(ws), self._principals.pop(id(ws), None)
+            WebsocketsTransport(ws), admission.ip_of(ws), self._principals.pop(ws, None)
         )
         feed = hub.feed
         try:
+            # Read to the end, also once the core closes (the hub is closing the socket; the
+            # core drops what still comes): a reader that stopped would leave the peer's
+            # answer to the close unread behind a full queue, and the link would end 1006.
             async for message in ws:
-                if not await feed(link, message):
-                    await ws.close(link.conn.close_code or 1000, link.conn.close_reason)
-                    break
+                await feed(link, message)
         except WsClosed:
             pass
         finally:

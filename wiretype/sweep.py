@@ -3,7 +3,8 @@
 A heap holds each connection's next deadline (``ServerConnection.next_deadline``: ping due,
 liveness, hello timeout, ack retries); the sweep ticks the due ones, writes what waited on
 congested connections whose transport has room again, and expires sessions every
-``sweep_ms``. A connection whose deadline moved later is re-filed when its old one comes due.
+``sweep_ms``. A connection whose deadline moved later is re-filed when its old one comes due; entries name
+links by number, so a link that ended is not held by the heap.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ class Sweep:
     def __init__(self, hub: Hub, every_ms: float) -> None:
         self._hub = hub
         self.every_ms = every_ms
-        self._heap: list[tuple[float, int, Link]] = []
+        # (deadline, link number): a link that is gone is not kept alive by its old entries
+        self._heap: list[tuple[float, int]] = []
         self.congested: set[Link] = set()
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -60,8 +62,8 @@ class Sweep:
             return
         link.scheduled = deadline
         heap = self._heap
-        heapq.heappush(heap, (deadline, link.number, link))
-        if heap[0][2] is link:
+        heapq.heappush(heap, (deadline, link.number))
+        if heap[0][1] == link.number:
             self.wake()
 
     def congest(self, link: Link) -> None:
@@ -74,6 +76,8 @@ class Sweep:
         while True:
             now = _common.now_ms()
             self._tick_due(now)
+            if len(self._heap) > 2 * len(self._hub.links) + 1024:
+                self._compact()
             if self.congested:
                 self._relieve(now)
             if now >= next_expiry:
@@ -88,11 +92,22 @@ class Sweep:
                 async with asyncio.timeout(max(wait, 1.0) / 1000):
                     await self._wake.wait()
 
+    def _compact(self) -> None:
+        """Drop the entries of links that ended or were re-filed (churn leaves many)."""
+        links = self._hub.links
+        self._heap = [
+            (deadline, number)
+            for deadline, number in self._heap
+            if number in links and links[number].scheduled == deadline
+        ]
+        heapq.heapify(self._heap)
+
     def _tick_due(self, now: float) -> None:
         heap, links = self._heap, self._hub.links
         while heap and heap[0][0] <= now:
-            deadline, _, link = heapq.heappop(heap)
-            if link.scheduled != deadline or link.number not in links:
+            deadline, number = heapq.heappop(heap)
+            link = links.get(number)
+            if link is None or link.scheduled != deadline:
                 continue
             link.scheduled = None
             link.conn.tick(now)
