@@ -3,8 +3,8 @@
 A heap holds each connection's next deadline (``ServerConnection.next_deadline``: ping due,
 liveness, hello timeout, ack retries); the sweep ticks the due ones, writes what waited on
 congested connections whose transport has room again, and expires sessions every
-``sweep_ms``. A connection whose deadline moved later is re-filed when its old one comes due; entries name
-links by number, so a link that ended is not held by the heap.
+``sweep_ms``. A connection whose deadline moved later is re-filed when its old one comes
+due; entries name links by number, so a link that ended is not held by the heap.
 """
 
 from __future__ import annotations
