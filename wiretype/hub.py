@@ -102,10 +102,11 @@ class Hub:
     async def feed(self, link: Link, message: str | bytes) -> bool:
         """One frame from the client; False once the connection is closing."""
         conn = link.conn
+        now = _common.now_ms()
         if isinstance(message, str):
-            conn.receive_text(message, _common.now_ms())
+            conn.receive_text(message, now)
         else:
-            conn.receive_binary(message, _common.now_ms())
+            conn.receive_binary(message, now)
         events = conn._events
         first = events[0] if len(events) == 1 else None
         if type(first) is MessageReceived and not conn._out:
@@ -115,7 +116,7 @@ class Hub:
             if route is None:
                 await self.router.handle(link, first)
             else:
-                await self.router.run_plain(link, route, first)
+                await self.router.run_plain(link, route, first, now)
             if conn._out or conn._events:
                 await self.pump(link)
         else:

@@ -132,8 +132,9 @@ class Router:
         finally:
             ctx._event = ctx._data = ctx._message = None
 
-    async def run_plain(self, link: Link, route: Route, event: MessageReceived) -> None:
-        """``handle`` for the common case (see ``plain``)."""
+    async def run_plain(self, link: Link, route: Route, event: MessageReceived, now: float) -> None:
+        """``handle`` for the common case (see ``plain``); ``now``: when the frame came (the
+        dedupe window's clock for its ack)."""
         ctx = link.context
         assert ctx is not None
         ctx._event, ctx._data, ctx._message = event, event.data, None
@@ -142,7 +143,7 @@ class Router:
         except Exception as exc:
             self._failed(link, event.header, exc)
         else:
-            link.conn.ack(event.header, _common.now_ms() if event.header.ack else 0.0)
+            link.conn.ack(event.header, now)
         finally:
             ctx._event = ctx._data = ctx._message = None
 

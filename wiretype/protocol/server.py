@@ -116,7 +116,10 @@ class ServerConnection:
         self._prefix = f"{self._rng.getrandbits(40):010x}"
         self._outbox: Outbox | None = None
         self._backlog: PriorityQueue[str] | None = None  # set while the transport is full
-        self._last: tuple[str, Any] | None = None  # (first bytes, validator) of the last frame
+        # (first bytes, validator, usual) of the last frame read the fast way; usual: a
+        # message of the app from the client in its negotiated version, which its handler
+        # reads as is (no direction, version or conversion to look at)
+        self._last: tuple[str, Any, bool] | None = None
         self._bucket: TokenBucket | None = None
         self._strikes = 0
         self.bad_frames = 0
@@ -338,22 +341,23 @@ class ServerConnection:
 
     def _frame(self, text: str, now: float) -> None:
         last = self._last
-        if last is not None and text.startswith(last[0]):  # the same kind as the frame before
-            validator = last[1]
-        else:
-            validator = self._validator_for(text)
+        if last is None or not text.startswith(last[0]):  # not the kind of the frame before
+            last = self._validator_for(text)
         # NaN / Infinity are not JSON (see envelope.maybe_non_finite), tested inline: hot path
-        if validator is not None and "NaN" not in text and "Infinity" not in text:
+        if last is not None and "NaN" not in text and "Infinity" not in text:
             try:
-                framed = validator.validate_json(text, by_alias=True, by_name=False)
+                framed = last[1].validate_json(text, by_alias=True, by_name=False)
             except ValueError:
                 pass
             else:
-                self._dispatch(framed, framed.data, now)
+                if last[2]:
+                    self._deliver(framed, framed.data, now)
+                else:
+                    self._dispatch(framed, framed.data, now)
                 return
         self._careful(text, now)
 
-    def _validator_for(self, text: str) -> Any:
+    def _validator_for(self, text: str) -> tuple[str, Any, bool] | None:
         """The frame validator picked from the frame's first bytes (remembered, so that a
         run of frames of one message version costs one ``startswith`` each)."""
         found = env.HEAD.match(text)
@@ -362,9 +366,19 @@ class ServerConnection:
         key = found.group(1, 2)
         package = self.protocol if key[0].startswith(PROTOCOL_PREFIX) else self.app
         validator = package.validator_of(key)
-        if validator is not None:
-            self._last = (found.group(0), validator)
-        return validator
+        if validator is None:
+            return None
+        self._last = (found.group(0), validator, self._usual(key[0], int(key[1])))
+        return self._last
+
+    def _usual(self, name: str, version: int) -> bool:
+        info = None if name.startswith(PROTOCOL_PREFIX) else self.app.messages.get(name)
+        return (
+            info is not None
+            and info.sent_by_client()
+            and self.versions.get(name) == version
+            and self.pinned.get(name, info.latest) == version
+        )
 
     def _careful(self, text: str, now: float) -> None:
         """A frame the fast path refused: say precisely what is wrong with it."""
@@ -433,6 +447,13 @@ class ServerConnection:
             header, from_client, now
         ):
             return
+        self._deliver(header, data, now, self.pinned.get(name, info.versions[-1]))
+
+    def _deliver(
+        self, header: env.HeaderView, data: Any, now: float, target: int | None = None
+    ) -> None:
+        """An admissible message: rate limit, expiry, dedupe, in-flight bound, conversion to
+        ``target`` (None: the handler reads it as it came), then the event."""
         bucket = self._bucket
         if bucket is not None and not bucket.take(now):
             self._limited(header, bucket, now)
@@ -451,8 +472,7 @@ class ServerConnection:
                 retry_after_ms=self.settings.retry_after_ms,
             )
             return
-        target = self.pinned.get(name, info.versions[-1])
-        if header.v != target:
+        if target is not None and header.v != target:
             data = self._convert(header, data, target, now)
             if data is None:
                 return
