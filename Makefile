@@ -37,7 +37,13 @@ lint: venv ## ruff and mypy --strict on registry/ and wiretype/
 	$(BIN)/mypy --strict registry
 	$(BIN)/mypy --strict wiretype
 
-bench: venv node ## Measure the speed figures each issue names (see bench/README.md)
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: venv node $(BENCH_STAMP) ## Measure the speed figures each issue names (see bench/README.md)
 	$(BIN)/python bench/run_all.py
 
 clean: ## Remove the environments and caches

@@ -17,6 +17,8 @@ BENCHMARKS = (
     ("generated TypeScript: generate, validators vs ajv", "bench_typescript.py"),
     ("runtime: ingest, acked round trip, publish, idle memory vs websockets",
      "bench_runtime.py"),
+    ("runtime beside Socket.IO 4 and python-socketio: round trip, fan-out to 1,000",
+     "bench_rivals.py"),
 )
 
 

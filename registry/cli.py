@@ -357,6 +357,25 @@ def explain(
     typer.echo(f"{found.id}\n{heading}\n\n{found.doc}")
 
 
+@app.command()
+def serve(  # noqa: PLR0917 (typer maps each parameter to an option)
+    target: Annotated[str, typer.Argument(metavar="MODULE:SERVER",
+                                          help="The Server to run, e.g. chat.app:server.")],
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port (0: any free one).")] = 8765,
+    workers: Annotated[int, typer.Option(help="Processes sharing the port (needs Redis).")] = 1,
+    store: Annotated[str | None, typer.Option(help="Where sessions live (memory://).")] = None,
+    broker: Annotated[str | None, typer.Option(help="Topic fan-out (memory://).")] = None,
+    metrics: Annotated[bool, typer.Option("--metrics", help="Serve /metrics.")] = False,
+) -> None:
+    """Run a runtime server until SIGTERM or SIGINT, which drain it (status, then 1001)."""
+    from wiretype.cli import ServeOptions
+    from wiretype.cli import serve as serve_server  # the runtime, imported only here
+
+    raise typer.Exit(serve_server(ServeOptions(target, host, port, workers, store, broker,
+                                               metrics)))
+
+
 def main() -> None:
     """The console script: ``wiretype``."""
     import gc

@@ -128,9 +128,9 @@ async def test_health_and_readiness_over_plain_http() -> None:
 
         assert await loop.run_in_executor(None, get, "/healthz") == (200, "ok\n")
         assert await loop.run_in_executor(None, get, "/readyz") == (200, "ready\n")
-        server._draining = True
+        server.hub.draining = True
         assert await loop.run_in_executor(None, get, "/readyz") == (503, "draining\n")
-        server._draining = False
+        server.hub.draining = False
 
 
 @bounded

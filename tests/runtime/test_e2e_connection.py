@@ -20,9 +20,8 @@ def _v3(body: str) -> proto.MessageSentV3:
 
 
 def _abort_all(server: Server) -> None:
-    for link in list(server._links.values()):
-        assert link.ws.transport is not None
-        link.ws.transport.abort()
+    for link in list(server.hub.links.values()):
+        link.transport.abort()
 
 
 @bounded
@@ -155,7 +154,7 @@ async def test_the_client_keeps_a_link_alive_through_heartbeats() -> None:
             )
             pings += 1
         assert client.state == "open"
-        [link] = [x for x in server._links.values() if x.conn.client == "raw"]
+        [link] = [x for x in server.hub.links.values() if x.conn.client == "raw"]
         assert link.context is not None and link.context.rtt_ms is not None
         await ws.close()
 
