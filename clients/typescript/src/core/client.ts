@@ -104,7 +104,8 @@ export class ClientConnection {
   readonly queue: PriorityQueue<Outgoing>;
   readonly outbox: Outbox;
   private readonly random: RandomSource;
-  private readonly prefix: string;
+  /** What every id this client makes starts with (`<prefix>-<n>`). */
+  readonly idPrefix: string;
   private ids = 0;
   private out: string[] = [];
   private events: ClientEvent[] = [];
@@ -125,7 +126,7 @@ export class ClientConnection {
     this.version = options.version ?? "0";
     this.random = options.random ?? Math.random;
     this.journal = options.journal ?? null;
-    this.prefix = `c${Math.floor(this.random() * 2 ** 40).toString(16).padStart(10, "0")}`;
+    this.idPrefix = `c${Math.floor(this.random() * 2 ** 40).toString(16).padStart(10, "0")}`;
     this.heartbeatMs = this.settings.heartbeat_ms;
     this.queue = new PriorityQueue(this.settings.queue_size, this.settings.queue_bytes);
     this.outbox = new Outbox(this.settings.ack_timeout_ms, this.settings.retries, this.random);
@@ -251,7 +252,9 @@ export class ClientConnection {
   // --- input -------------------------------------------------------------------------------
 
   receiveText(text: string, now: number): void {
-    if (this.link === "down") return;
+    // beyond Python: once the link is being closed to resume (a gap, a dead link), nothing
+    // more is taken from it; the resume starts from the last seq taken
+    if (this.link === "down" || this.link === "closing") return;
     this.lastHeard = now;
     const read = this.read(text);
     if (read === null) return;
@@ -618,7 +621,7 @@ export class ClientConnection {
 
   newId(): string {
     this.ids += 1;
-    return `${this.prefix}-${this.ids}`;
+    return `${this.idPrefix}-${this.ids}`;
   }
 
   private packageOf(type: string): Package {
