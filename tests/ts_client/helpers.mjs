@@ -100,8 +100,8 @@ export async function startServer(options = {}) {
 
 /**
  * A TCP proxy to `target`: `cut()` breaks every link at once (no close frame: the server
- * sees a drop, the client a 1006), `refuse()` answers new links by closing them until
- * `accept()`. The network failures a test needs, without touching the server.
+ * sees a drop, the client a 1006), `freeze()` silences them without closing them,
+ * `refuse()` answers new links by closing them until `accept()`. The network failures a test needs, without touching the server.
  */
 export async function startProxy(target) {
   const sockets = new Set();
@@ -131,6 +131,13 @@ export async function startProxy(target) {
     links: () => sockets.size / 2,
     cut() {
       for (const socket of sockets) socket.destroy();
+    },
+    /** Stop forwarding on the links that exist (they stay up, silent: a dead network). */
+    freeze() {
+      for (const socket of sockets) {
+        socket.unpipe();
+        socket.pause();
+      }
     },
     refuse() {
       refusing = true;

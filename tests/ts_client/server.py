@@ -1,6 +1,6 @@
 """The real Python server the TypeScript client's tests talk to, run as a subprocess.
 
-    python tests/ts_client/server.py '{"settings": {...}, "presence": ["room.*"]}'
+    python tests/ts_client/server.py '{"settings": {...}, "presence": ["room.*"], "origins": [...]}'
 
 It serves ``wiretype.Server`` with the generated ``wiretype_protocol`` package (the chat
 example's messages) on 127.0.0.1 at a free port, prints ``{"port": N}``, then takes one JSON
@@ -43,7 +43,7 @@ class Harness:
     def build(self) -> Server:
         server = Server(
             proto, store=self.store, presence=self.options.get("presence", ()),
-            **self.options.get("settings", {}),
+            origins=self.options.get("origins"), **self.options.get("settings", {}),
         )
 
         @server.on("chat.message_sent")
