@@ -42,7 +42,10 @@ def main(out: Path) -> int:
     root = write_registry(out / "registry")
     done = subprocess.run(
         [sys.executable, "-m", "registry", "generate", "--root", str(root), "--lang", "typescript"],
-        cwd=REPO, capture_output=True, text=True, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         print(done.stdout + done.stderr, file=sys.stderr)

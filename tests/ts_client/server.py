@@ -42,8 +42,11 @@ class Harness:
 
     def build(self) -> Server:
         server = Server(
-            proto, store=self.store, presence=self.options.get("presence", ()),
-            origins=self.options.get("origins"), **self.options.get("settings", {}),
+            proto,
+            store=self.store,
+            presence=self.options.get("presence", ()),
+            origins=self.options.get("origins"),
+            **self.options.get("settings", {}),
         )
 
         @server.on("chat.message_sent")
@@ -84,28 +87,39 @@ class Harness:
             self.server = None
 
     async def command(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        name = cmd.get("cmd")
-        if name == "received":
-            return {"received": self.received}
-        if name == "publish":
-            assert self.server is not None
-            model = proto.MESSAGES[cmd["type"]][max(proto.MESSAGES[cmd["type"]])]
-            reached = await self.server.publish(
-                cmd["topic"], model.model_validate(cmd["data"]),
-                prio=cmd.get("prio", 4), ttl=cmd.get("ttl"),
-            )
-            return {"reached": reached}
-        if name == "stop":
-            await self.stop()
-            return {"stopped": True}
-        if name == "start":
-            await self.start()
-            return {"port": self.port}
-        if name == "sessions":
-            return {"sessions": len(self.store)}
-        if name == "connections":
-            return {"connections": self.server.connections if self.server else 0}
-        return {"error": f"unknown command {name!r}"}
+        run = getattr(self, f"_cmd_{cmd.get('cmd')}", None)
+        if run is None:
+            return {"error": f"unknown command {cmd.get('cmd')!r}"}
+        answer: dict[str, Any] = await run(cmd)
+        return answer
+
+    async def _cmd_received(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        return {"received": self.received}
+
+    async def _cmd_publish(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        assert self.server is not None
+        model = proto.MESSAGES[cmd["type"]][max(proto.MESSAGES[cmd["type"]])]
+        reached = await self.server.publish(
+            cmd["topic"],
+            model.model_validate(cmd["data"]),
+            prio=cmd.get("prio", 4),
+            ttl=cmd.get("ttl"),
+        )
+        return {"reached": reached}
+
+    async def _cmd_stop(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        await self.stop()
+        return {"stopped": True}
+
+    async def _cmd_start(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        await self.start()
+        return {"port": self.port}
+
+    async def _cmd_sessions(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        return {"sessions": len(self.store)}
+
+    async def _cmd_connections(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        return {"connections": self.server.connections if self.server else 0}
 
 
 async def main() -> None:

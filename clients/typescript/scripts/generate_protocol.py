@@ -35,9 +35,20 @@ def render() -> dict[str, str]:
         shutil.copytree(REPO / "schemas" / "wiretype", root / "schemas" / "wiretype")
         (root / "wiretype.yaml").write_text(SETTINGS, encoding="utf-8")
         done = subprocess.run(
-            [sys.executable, "-m", "registry", "generate", "--root", str(root),
-             "--lang", "typescript"],
-            cwd=REPO, capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                "-m",
+                "registry",
+                "generate",
+                "--root",
+                str(root),
+                "--lang",
+                "typescript",
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if done.returncode != 0:
             raise SystemExit(f"wiretype generate failed:\n{done.stdout}{done.stderr}")
@@ -48,8 +59,13 @@ def render() -> dict[str, str]:
 def stale(files: dict[str, str]) -> list[str]:
     on_disk = {p.name for p in TARGET.glob("*.ts")}
     names = sorted(on_disk | set(files))
-    return [n for n in names if n not in files or n not in on_disk
-            or (TARGET / n).read_text(encoding="utf-8") != files[n]]
+    return [
+        n
+        for n in names
+        if n not in files
+        or n not in on_disk
+        or (TARGET / n).read_text(encoding="utf-8") != files[n]
+    ]
 
 
 def main(argv: list[str]) -> int:

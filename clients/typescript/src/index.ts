@@ -334,6 +334,12 @@ export class Client<P extends GeneratedPackage> {
     }
   }
 
+  /** Resolves once every change to the offline queue is stored (at once without a store). */
+  async persisted(): Promise<void> {
+    await this.started.catch(() => undefined);
+    await this.store?.flushed();
+  }
+
   /** Dial at once instead of waiting out the backoff. */
   retryNow(): void {
     this.core.retryNow(nowMs());

@@ -1,7 +1,7 @@
 // The browser test page: @wiretype/client and one generated package (the chat package at
 // v3, or an older registry's at v1), bundled by esbuild. The test drives it through
 // `window.wt` and reads what happened from `window.wt.log`.
-import { connect } from "wiretype-client";
+import { connect, IndexedDBQueue } from "wiretype-client";
 import * as proto from "wiretype-proto";
 
 const log = { messages: [], states: [], welcomes: [], failures: [], presence: [] };
@@ -42,6 +42,8 @@ window.wt = {
     pending.catch((err) => log.failures.push({ code: err.code, reason: err.reason }));
     return true;
   },
+  persisted: () => client.persisted().then(() => true),
+  Store: IndexedDBQueue,
   close: () => client.close().then(() => true),
 };
 window.wtReady = true;
