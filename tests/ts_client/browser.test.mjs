@@ -179,7 +179,7 @@ describe("E2E Communication in Chromium", () => {
   test("keeps its offline queue in IndexedDB across a page reload", bounded, async () => {
     const restarting = await startServer();
     await restarting.command({ cmd: "stop" });
-    const options = { queue_store: "wiretype-reload-test" };
+    const options = { queue_db: "wiretype-reload-test" };
     const p = await page("v3", restarting.url, options);
     await until(p, () => window.wt.state() === "offline");
     await p.evaluate((template) => {

@@ -186,7 +186,7 @@ export class Clock {
 /** A ClientConnection of the chat package with a fixed random source (0.5 unless told). */
 export function makeCore({ settings = {}, speaks, random = () => 0.5, journal = null } = {}) {
   const app = core.Package.fromModule(chat, { name: REGISTRY, speaks });
-  const protocol = core.Package.fromModule(core.wire, { name: "wiretype" });
+  const protocol = core.Package.fromModule(core.WIRE, { name: "wiretype" });
   return new core.ClientConnection(app, protocol, {
     settings: core.buildSettings(settings), name: "test", version: "1", random, journal,
   });

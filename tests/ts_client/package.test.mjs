@@ -62,6 +62,12 @@ describe("Connection Management: the package", () => {
     assert.doesNotMatch(text, /\brequire\(|from\s*["']ws["']|import\(["']/);
   });
 
+  test("the runtime's messages the client writes have one version, so it needs no shims of them", async () => {
+    const { core } = await import("./helpers.mjs");
+    for (const name of core.WIRE_WRITTEN) assert.deepEqual([...core.wire.validators.get(name).keys()], [1], name);
+    assert.deepEqual([...core.WIRE.validators.keys()], [...core.wire.validators.keys()]);
+  });
+
   test("its copy of the runtime's messages is what wiretype generate makes from schemas/wiretype", () => {
     const done = spawnSync(PYTHON, [join(CLIENT, "scripts/generate_protocol.py"), "--check"], { cwd: REPO, encoding: "utf8" });
     assert.equal(done.status, 0, done.stdout + done.stderr);

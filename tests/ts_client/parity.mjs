@@ -115,7 +115,7 @@ function act(c, step, now) {
 export function runScript(script) {
   const value = script.random ?? 0.5;
   const app = core.Package.fromModule(chat, { name: REGISTRY, speaks: script.speaks });
-  const protocol = core.Package.fromModule(core.wire, { name: "wiretype" });
+  const protocol = core.Package.fromModule(core.WIRE, { name: "wiretype" });
   const c = new core.ClientConnection(app, protocol, {
     settings: core.buildSettings(script.settings ?? {}), name: "parity", version: "1", random: () => value,
   });

@@ -13,8 +13,8 @@ import type { ClientEvent, ErrorReceived, State, StatusReceived, Welcomed } from
 import type { Header } from "./core/envelope.js";
 import { Package, type GeneratedPackage } from "./core/package.js";
 import { buildSettings, ConfigurationError, isSetting, type Settings } from "./core/settings.js";
-import * as wire from "./protocol/index.js";
-import { IndexedDBQueue, type QueueStore, type StoredMessage } from "./store/index.js";
+import { WIRE } from "./core/wire.js";
+import type { QueueStore, StoredMessage } from "./store/index.js";
 import type { AnyMessage, LatestData, MessageName, Receivable, Sendable } from "./types.js";
 
 export { ClientConnection, SendFailedError, FINAL_CODES, RECONNECT_CODES } from "./core/client.js";
@@ -87,8 +87,8 @@ export interface ConnectOptions<P> extends Partial<Settings> {
   WebSocket?: WebSocketConstructor;
   /** Headers of the upgrade request (Node `ws` only; browsers send cookies instead). */
   headers?: Record<string, string>;
-  /** Keep the offline queue across page loads: an IndexedDB database name, or a store. */
-  queue_store?: string | QueueStore;
+  /** Keep the offline queue across page loads: `new IndexedDBQueue("chat")` (or any QueueStore). */
+  queue_store?: QueueStore;
   /** Messages with no handler kept for `receive()` / `for await`, oldest dropped past it. */
   inbox_size?: number;
   /** React to the page's online / offline / visibility events (default: when there is a page). */
@@ -128,32 +128,32 @@ export class Client<P extends GeneratedPackage> {
   resumed = false;
   lastStatus: StatusReceived | null = null;
   lastError: ErrorReceived | null = null;
-  private readonly Socket: WebSocketConstructor;
-  private readonly headers: Record<string, string> | undefined;
-  private readonly store: QueueStore | null;
-  private readonly inboxSize: number;
-  private ws: SocketLike | null = null;
-  private opened = false;
-  private urlIndex = 0;
-  private attemptTimer: ReturnType<typeof setTimeout> | null = null;
-  private tickTimer: ReturnType<typeof setTimeout> | null = null;
-  private tickAt: number | null = null;
-  private openTimer: ReturnType<typeof setTimeout> | null = null;
-  private final: Error | null = null;
-  private readonly waiters = new Map<string, { resolve: (id: string) => void; reject: (err: Error) => void }>();
-  private readonly handlers = new Map<string, Set<Handler<any>>>();
-  private readonly statusListeners = new Set<(state: State, reason: string) => void>();
-  private readonly welcomeListeners = new Set<(welcome: Welcomed) => void>();
-  private readonly presenceListeners = new Set<(presence: Presence) => void>();
-  private readonly eventListeners = new Set<(event: ClientEvent) => void>();
-  private readonly inbox: AnyMessage<P>[] = [];
-  private readonly takers: Array<(m: AnyMessage<P> | null) => void> = [];
-  private readonly started: Promise<void>;
-  private unwatch: (() => void) | null = null;
-  private closing = false;
-  private pumping = false;
-  private again = false;
-  private loss: [code: number, reason: string] | null = null;
+  readonly #Socket: WebSocketConstructor;
+  readonly #headers: Record<string, string> | undefined;
+  readonly #store: QueueStore | null;
+  readonly #inboxSize: number;
+  #ws: SocketLike | null = null;
+  #opened = false;
+  #urlIndex = 0;
+  #attemptTimer: ReturnType<typeof setTimeout> | null = null;
+  #tickTimer: ReturnType<typeof setTimeout> | null = null;
+  #tickAt: number | null = null;
+  #openTimer: ReturnType<typeof setTimeout> | null = null;
+  #final: Error | null = null;
+  readonly #waiters = new Map<string, { resolve: (id: string) => void; reject: (err: Error) => void }>();
+  readonly #handlers = new Map<string, Set<Handler<any>>>();
+  readonly #statusListeners = new Set<(state: State, reason: string) => void>();
+  readonly #welcomeListeners = new Set<(welcome: Welcomed) => void>();
+  readonly #presenceListeners = new Set<(presence: Presence) => void>();
+  readonly #eventListeners = new Set<(event: ClientEvent) => void>();
+  readonly #inbox: AnyMessage<P>[] = [];
+  readonly #takers: Array<(m: AnyMessage<P> | null) => void> = [];
+  readonly #started: Promise<void>;
+  #unwatch: (() => void) | null = null;
+  #closing = false;
+  #pumping = false;
+  #again = false;
+  #loss: [code: number, reason: string] | null = null;
 
   constructor(url: string | readonly string[], proto: P, options: ConnectOptions<P> = {}) {
     const settings: Record<string, unknown> = {};
@@ -167,22 +167,21 @@ export class Client<P extends GeneratedPackage> {
     if (Socket === undefined) {
       throw new ConfigurationError("no WebSocket here: pass { WebSocket } (in Node 20: the ws package)");
     }
-    this.Socket = Socket;
-    this.headers = options.headers;
-    this.inboxSize = options.inbox_size ?? 10_000;
+    this.#Socket = Socket;
+    this.#headers = options.headers;
+    this.#inboxSize = options.inbox_size ?? 10_000;
     const app = Package.fromModule(proto, { name: options.registry, speaks: options.speaks as Record<string, number[]> });
-    const protocol = Package.fromModule(wire, { name: "wiretype" });
-    const store = options.queue_store;
-    this.store = typeof store === "string" ? new IndexedDBQueue(store) : (store ?? null);
+    const protocol = Package.fromModule(WIRE, { name: "wiretype" });
+    this.#store = options.queue_store ?? null;
     this.core = new ClientConnection(app, protocol, {
       settings: buildSettings(settings) as Settings,
       name: options.name ?? "typescript",
       version: options.version ?? "0",
       random: options.random ?? Math.random,
-      journal: this.store === null ? null : journalOf(this.store),
+      journal: this.#store === null ? null : journalOf(this.#store),
     });
-    if (options.watch_page ?? typeof window !== "undefined") this.unwatch = this.watchPage();
-    this.started = this.start();
+    if (options.watch_page ?? typeof window !== "undefined") this.#unwatch = this.#watchPage();
+    this.#started = this.#start();
   }
 
   // --- state -------------------------------------------------------------------------------
@@ -213,16 +212,16 @@ export class Client<P extends GeneratedPackage> {
           return true;
         }
         if (this.core.state === "closed") {
-          reject(this.final ?? new HandshakeFailed(1000, "closed"));
+          reject(this.#final ?? new HandshakeFailed(1000, "closed"));
           return true;
         }
         return false;
       };
       if (check()) return;
       const listener = (): void => {
-        if (check()) this.statusListeners.delete(listener);
+        if (check()) this.#statusListeners.delete(listener);
       };
-      this.statusListeners.add(listener);
+      this.#statusListeners.add(listener);
     });
   }
 
@@ -235,34 +234,34 @@ export class Client<P extends GeneratedPackage> {
     if (type !== "*" && !this.core.app.messages.has(type)) {
       throw new TypeError(`${JSON.stringify(type)} is not a message of ${this.core.app.name}`);
     }
-    let set = this.handlers.get(type);
-    if (set === undefined) this.handlers.set(type, (set = new Set()));
+    let set = this.#handlers.get(type);
+    if (set === undefined) this.#handlers.set(type, (set = new Set()));
     set.add(handler);
     return () => void set.delete(handler);
   }
 
   /** `callback(state, reason)` at every change: connecting, open, reconnecting, offline, closed. */
   onStatus(callback: (state: State, reason: string) => void): () => void {
-    this.statusListeners.add(callback);
-    return () => void this.statusListeners.delete(callback);
+    this.#statusListeners.add(callback);
+    return () => void this.#statusListeners.delete(callback);
   }
 
   /** After each handshake; `resumed: false` after a drop means: resync the application. */
   onWelcome(callback: (welcome: Welcomed) => void): () => void {
-    this.welcomeListeners.add(callback);
-    return () => void this.welcomeListeners.delete(callback);
+    this.#welcomeListeners.add(callback);
+    return () => void this.#welcomeListeners.delete(callback);
   }
 
   /** Someone joined or left a topic with presence on. */
   onPresence(callback: (presence: Presence) => void): () => void {
-    this.presenceListeners.add(callback);
-    return () => void this.presenceListeners.delete(callback);
+    this.#presenceListeners.add(callback);
+    return () => void this.#presenceListeners.delete(callback);
   }
 
   /** Every event of the core, as it comes (for logs and metrics). */
   onEvent(callback: (event: ClientEvent) => void): () => void {
-    this.eventListeners.add(callback);
-    return () => void this.eventListeners.delete(callback);
+    this.#eventListeners.add(callback);
+    return () => void this.#eventListeners.delete(callback);
   }
 
   /**
@@ -281,8 +280,8 @@ export class Client<P extends GeneratedPackage> {
       if (err instanceof SendFailedError) return Promise.reject(err);
       throw err;
     }
-    const waiting = options.ack && id !== null ? this.waiter(id) : Promise.resolve(id ?? undefined);
-    this.pump();
+    const waiting = options.ack && id !== null ? this.#waiter(id) : Promise.resolve(id ?? undefined);
+    this.#pump();
     if (options.ack && id === null) {
       return Promise.reject(new SendFailedError("", "volatile", "not connected, and the message is volatile"));
     }
@@ -292,21 +291,21 @@ export class Client<P extends GeneratedPackage> {
   /** Receive what is published to `topics`; resolves once the server has them (or at once offline). */
   subscribe(...topics: string[]): Promise<void> {
     const id = this.core.subscribe(topics, nowMs());
-    const waiting = id === null ? Promise.resolve() : this.waiter(id).then(() => undefined);
-    this.pump();
+    const waiting = id === null ? Promise.resolve() : this.#waiter(id).then(() => undefined);
+    this.#pump();
     return waiting;
   }
 
   unsubscribe(...topics: string[]): Promise<void> {
     const id = this.core.unsubscribe(topics, nowMs());
-    const waiting = id === null ? Promise.resolve() : this.waiter(id).then(() => undefined);
-    this.pump();
+    const waiting = id === null ? Promise.resolve() : this.#waiter(id).then(() => undefined);
+    this.#pump();
     return waiting;
   }
 
   /** The next message no handler took (null once closed, or after `timeoutMs`). */
   receive(timeoutMs?: number): Promise<AnyMessage<P> | null> {
-    const first = this.inbox.shift();
+    const first = this.#inbox.shift();
     if (first !== undefined) return Promise.resolve(first);
     if (this.core.state === "closed") return Promise.resolve(null);
     return new Promise((resolve) => {
@@ -315,11 +314,11 @@ export class Client<P extends GeneratedPackage> {
         if (timer !== null) clearTimeout(timer);
         resolve(m);
       };
-      this.takers.push(take);
+      this.#takers.push(take);
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
-          const at = this.takers.indexOf(take);
-          if (at >= 0) this.takers.splice(at, 1);
+          const at = this.#takers.indexOf(take);
+          if (at >= 0) this.#takers.splice(at, 1);
           resolve(null);
         }, timeoutMs);
       }
@@ -336,47 +335,47 @@ export class Client<P extends GeneratedPackage> {
 
   /** Resolves once every change to the offline queue is stored (at once without a store). */
   async persisted(): Promise<void> {
-    await this.started.catch(() => undefined);
-    await this.store?.flushed();
+    await this.#started.catch(() => undefined);
+    await this.#store?.flushed();
   }
 
   /** Dial at once instead of waiting out the backoff. */
   retryNow(): void {
     this.core.retryNow(nowMs());
-    this.scheduleAttempt();
+    this.#scheduleAttempt();
   }
 
   /** Close with 1000 (the server forgets the session); every timer and listener stops. */
   async close(): Promise<void> {
-    await this.started.catch(() => undefined);
-    this.closing = true;
+    await this.#started.catch(() => undefined);
+    this.#closing = true;
     this.core.close();
-    this.pump();
+    this.#pump();
     if (this.core.state !== "closed") {
       this.core.connectionLost(1000, "bye", nowMs());
-      this.pump();
+      this.#pump();
     }
-    this.stopTimers();
-    this.unwatch?.();
-    this.unwatch = null;
-    if (this.store !== null) {
-      await this.store.flushed();
-      this.store.close();
+    this.#stopTimers();
+    this.#unwatch?.();
+    this.#unwatch = null;
+    if (this.#store !== null) {
+      await this.#store.flushed();
+      this.#store.close();
     }
   }
 
   // --- the link ----------------------------------------------------------------------------
 
-  private async start(): Promise<void> {
-    if (this.store !== null) this.core.restore(await this.restored(this.store));
-    if (this.closing) return;
-    this.scheduleAttempt();
+  async #start(): Promise<void> {
+    if (this.#store !== null) this.core.restore(await this.#restored(this.#store));
+    if (this.#closing) return;
+    this.#scheduleAttempt();
   }
 
-  private async restored(store: QueueStore): Promise<Outgoing[]> {
+  async #restored(store: QueueStore): Promise<Outgoing[]> {
     const out: Outgoing[] = [];
     for (const row of await store.load()) {
-      const item = this.outgoingOf(row);
+      const item = this.#outgoingOf(row);
       if (item === null) store.remove(row.id);
       else out.push(item);
     }
@@ -384,7 +383,7 @@ export class Client<P extends GeneratedPackage> {
   }
 
   /** A stored row back as a queued message at the latest version (null when unreadable). */
-  private outgoingOf(row: StoredMessage): Outgoing | null {
+  #outgoingOf(row: StoredMessage): Outgoing | null {
     const app = this.core.app;
     const info = app.messages.get(row.type);
     if (info === undefined || !app.has(row.type, row.v)) return null;
@@ -401,99 +400,99 @@ export class Client<P extends GeneratedPackage> {
     return { id: row.id, type: row.type, data: moved.data, ack: row.ack, prio: row.prio, ts: row.ts, ttl: row.ttl, size: row.data.length };
   }
 
-  private scheduleAttempt(): void {
-    if (this.attemptTimer !== null) clearTimeout(this.attemptTimer);
-    this.attemptTimer = null;
+  #scheduleAttempt(): void {
+    if (this.#attemptTimer !== null) clearTimeout(this.#attemptTimer);
+    this.#attemptTimer = null;
     const at = this.core.nextAttemptAt;
     if (at === null || this.core.link !== "down" || this.core.state === "closed") return;
     const offline = pageOffline();
     if (offline && this.core.state === "offline") return; // the page's online event dials
-    this.attemptTimer = setTimeout(() => this.attempt(), offline ? 0 : Math.max(0, at - nowMs()));
+    this.#attemptTimer = setTimeout(() => this.#attempt(), offline ? 0 : Math.max(0, at - nowMs()));
   }
 
-  private attempt(): void {
-    this.attemptTimer = null;
+  #attempt(): void {
+    this.#attemptTimer = null;
     const core = this.core;
     if (core.state === "closed" || core.link !== "down") return;
     if (pageOffline()) {
       if (core.state !== "offline") core.connectFailed(nowMs(), { reason: "the browser is offline" });
-      this.pump();
+      this.#pump();
       return;
     }
-    const url = this.urls[this.urlIndex % this.urls.length]!;
+    const url = this.urls[this.#urlIndex % this.urls.length]!;
     core.connect(nowMs());
-    this.pump();
+    this.#pump();
     let ws: SocketLike;
     try {
-      ws = this.headers ? new this.Socket(url, [SUBPROTOCOL], { headers: this.headers }) : new this.Socket(url, [SUBPROTOCOL]);
+      ws = this.#headers ? new this.#Socket(url, [SUBPROTOCOL], { headers: this.#headers }) : new this.#Socket(url, [SUBPROTOCOL]);
     } catch (err) {
-      this.failed(`cannot open ${url}: ${(err as Error).message}`, null);
+      this.#failed(`cannot open ${url}: ${(err as Error).message}`, null);
       return;
     }
-    this.ws = ws;
-    this.opened = false;
+    this.#ws = ws;
+    this.#opened = false;
     let problem = "";
-    this.openTimer = setTimeout(() => {
-      if (this.ws !== ws || this.opened) return;
-      this.detach(ws, 1000);
-      this.failed("timeout", null);
+    this.#openTimer = setTimeout(() => {
+      if (this.#ws !== ws || this.#opened) return;
+      this.#detach(ws, 1000);
+      this.#failed("timeout", null);
     }, core.settings.handshake_timeout_ms);
     ws.onopen = () => {
-      if (this.ws !== ws) return;
-      this.opened = true;
-      this.clearOpenTimer();
-      this.pump();
+      if (this.#ws !== ws) return;
+      this.#opened = true;
+      this.#clearOpenTimer();
+      this.#pump();
     };
     ws.onmessage = (event) => {
-      if (this.ws !== ws || typeof event.data !== "string") return;
+      if (this.#ws !== ws || typeof event.data !== "string") return;
       core.receiveText(event.data, nowMs());
-      this.pump();
+      this.#pump();
     };
     ws.onerror = (event) => {
       problem = String((event as { message?: unknown })?.message ?? "");
     };
     ws.onclose = (event) => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      this.clearOpenTimer();
-      if (!this.opened) {
+      if (this.#ws !== ws) return;
+      this.#ws = null;
+      this.#clearOpenTimer();
+      if (!this.#opened) {
         const status = /(\d{3})/.exec(/server response/i.test(problem) ? problem : "")?.[1];
-        this.failed(status ? `HTTP ${status}` : problem || "connect failed", status ? Number(status) : null);
+        this.#failed(status ? `HTTP ${status}` : problem || "connect failed", status ? Number(status) : null);
         return;
       }
-      this.lost(event.code || 1006, event.reason ?? "");
+      this.#lost(event.code || 1006, event.reason ?? "");
     };
   }
 
-  private failed(reason: string, status: number | null): void {
-    this.ws = null;
-    this.urlIndex += 1;
+  #failed(reason: string, status: number | null): void {
+    this.#ws = null;
+    this.#urlIndex += 1;
     const final = status !== null && [400, 401, 403, 404].includes(status);
-    if (final) this.final = new HandshakeFailed(status === 401 ? 4401 : 1008, reason, status);
+    if (final) this.#final = new HandshakeFailed(status === 401 ? 4401 : 1008, reason, status);
     this.core.connectFailed(nowMs(), { final, reason });
-    this.pump();
+    this.#pump();
   }
 
-  private lost(code: number, reason: string): void {
+  #lost(code: number, reason: string): void {
     if (this.core.state !== "closed" && code !== 1000 && FINAL_CODES.has(code)) {
-      this.final = new HandshakeFailed(code, this.lastError?.message ?? reason);
+      this.#final = new HandshakeFailed(code, this.lastError?.message ?? reason);
     }
     this.core.connectionLost(code, reason, nowMs());
-    this.pump();
+    this.#pump();
   }
 
   /** The core asked for the link to go: close the socket and let the core know at once. */
-  private closeLink(code: number, reason: string): void {
-    const ws = this.ws;
+  #closeLink(code: number, reason: string): void {
+    const ws = this.#ws;
     if (ws === null) return;
-    this.ws = null;
-    this.clearOpenTimer();
-    this.detach(ws, code, reason);
-    this.loss = [code, reason];
-    this.pump();
+    this.#ws = null;
+    this.#clearOpenTimer();
+    this.#detach(ws, code, reason);
+    this.#loss = [code, reason];
+    this.#pump();
   }
 
-  private detach(ws: SocketLike, code: number, reason = ""): void {
+  #detach(ws: SocketLike, code: number, reason = ""): void {
     ws.onopen = ws.onmessage = ws.onclose = null;
     ws.onerror = () => undefined;
     if (ws.readyState > OPEN) return;
@@ -509,15 +508,15 @@ export class Client<P extends GeneratedPackage> {
     }
   }
 
-  private clearOpenTimer(): void {
-    if (this.openTimer !== null) clearTimeout(this.openTimer);
-    this.openTimer = null;
+  #clearOpenTimer(): void {
+    if (this.#openTimer !== null) clearTimeout(this.#openTimer);
+    this.#openTimer = null;
   }
 
-  private stopTimers(): void {
-    for (const timer of [this.attemptTimer, this.tickTimer, this.openTimer]) if (timer !== null) clearTimeout(timer);
-    this.attemptTimer = this.tickTimer = this.openTimer = null;
-    this.tickAt = null;
+  #stopTimers(): void {
+    for (const timer of [this.#attemptTimer, this.#tickTimer, this.#openTimer]) if (timer !== null) clearTimeout(timer);
+    this.#attemptTimer = this.#tickTimer = this.#openTimer = null;
+    this.#tickAt = null;
   }
 
   // --- pumping -----------------------------------------------------------------------------
@@ -526,78 +525,78 @@ export class Client<P extends GeneratedPackage> {
    * Write the core's frames and act on its events, until there are none. A handler that
    * sends, or a link the core wants closed, is picked up by the same loop (never re-entered).
    */
-  private pump(): void {
-    if (this.pumping) {
-      this.again = true;
+  #pump(): void {
+    if (this.#pumping) {
+      this.#again = true;
       return;
     }
-    this.pumping = true;
+    this.#pumping = true;
     try {
       do {
-        this.again = false;
-        this.pumpFrames();
+        this.#again = false;
+        this.#pumpFrames();
         const events = this.core.eventsReceived();
-        for (const event of events) this.event(event);
-        if (events.length > 0) this.again = true;
-        const loss = this.loss;
+        for (const event of events) this.#event(event);
+        if (events.length > 0) this.#again = true;
+        const loss = this.#loss;
         if (loss !== null) {
-          this.loss = null;
-          this.lost(loss[0], loss[1]);
-          this.again = true;
+          this.#loss = null;
+          this.#lost(loss[0], loss[1]);
+          this.#again = true;
         }
-      } while (this.again);
+      } while (this.#again);
     } finally {
-      this.pumping = false;
+      this.#pumping = false;
     }
-    this.scheduleTick();
-    this.scheduleAttempt();
+    this.#scheduleTick();
+    this.#scheduleAttempt();
   }
 
   /** Write what the core has, when a link is open (the hello waits for the socket). */
-  private pumpFrames(): void {
-    const ws = this.ws;
+  #pumpFrames(): void {
+    const ws = this.#ws;
     if (ws === null || ws.readyState !== OPEN) return;
     for (const frame of this.core.dataToSend()) ws.send(frame);
   }
 
-  private scheduleTick(): void {
+  #scheduleTick(): void {
     const deadline = this.core.nextDeadline();
     if (deadline === null || this.core.state === "closed") return;
-    if (this.tickAt !== null && this.tickAt <= deadline) return;
-    if (this.tickTimer !== null) clearTimeout(this.tickTimer);
-    this.tickAt = deadline;
-    this.tickTimer = setTimeout(() => {
-      this.tickTimer = null;
-      this.tickAt = null;
+    if (this.#tickAt !== null && this.#tickAt <= deadline) return;
+    if (this.#tickTimer !== null) clearTimeout(this.#tickTimer);
+    this.#tickAt = deadline;
+    this.#tickTimer = setTimeout(() => {
+      this.#tickTimer = null;
+      this.#tickAt = null;
       this.core.tick(nowMs());
-      this.pump();
+      this.#pump();
     }, Math.max(0, deadline - nowMs()) + 1);
   }
 
-  private event(event: ClientEvent): void {
-    for (const listener of this.eventListeners) this.safely(() => listener(event));
+  #event(event: ClientEvent): void {
+    for (const listener of this.#eventListeners) this.#safely(() => listener(event));
     switch (event.kind) {
       case "message":
-        this.deliver(event.header, event.data, event.wireVersion);
+        this.#deliver(event.header, event.data, event.wireVersion);
         break;
       case "ack":
-        this.settle(event.id, null);
+        this.#settle(event.id, null);
         break;
       case "send_failed":
-        this.settle(event.id, new SendFailedError(event.id, event.code, event.reason, event.errors, event.retryAfterMs));
+        this.#settle(event.id, new SendFailedError(event.id, event.code, event.reason, event.errors, event.retryAfterMs));
         break;
       case "state":
-        this.stateChanged(event.state, event.reason);
+        this.#stateChanged(event.state, event.reason);
         break;
       case "welcomed":
         this.resumed = event.resumed;
-        for (const listener of this.welcomeListeners) this.safely(() => listener(event));
+        for (const listener of this.#welcomeListeners) this.#safely(() => listener(event));
         break;
       case "close":
-        this.closeLink(event.code, event.reason);
+        this.#closeLink(event.code, event.reason);
         break;
       case "dropped":
-        this.count(`dropped_${event.reason}`, event.count);
+        this.#count(`dropped_${event.reason}`, event.count);
         break;
       case "error":
         this.lastError = event;
@@ -606,82 +605,82 @@ export class Client<P extends GeneratedPackage> {
         this.lastStatus = event;
         break;
       case "problem":
-        this.count(`problem_${event.code}`);
+        this.#count(`problem_${event.code}`);
         break;
     }
   }
 
-  private deliver(header: Header, data: unknown, wireVersion: number): void {
+  #deliver(header: Header, data: unknown, wireVersion: number): void {
     const meta: MessageMeta = { type: header.type, id: header.id, wireVersion, seq: header.seq, header };
     if (header.type === "wiretype.presence") {
-      for (const listener of this.presenceListeners) this.safely(() => listener(data as Presence));
+      for (const listener of this.#presenceListeners) this.#safely(() => listener(data as Presence));
     } else {
-      const exact = this.handlers.get(header.type);
-      const any = this.handlers.get("*");
+      const exact = this.#handlers.get(header.type);
+      const any = this.#handlers.get("*");
       const message = { type: header.type, data } as AnyMessage<P>;
-      if ((exact?.size ?? 0) + (any?.size ?? 0) === 0) this.toInbox(message);
-      for (const handler of exact ?? []) this.safely(() => handler(data, meta));
-      for (const handler of any ?? []) this.safely(() => handler(message, meta));
+      if ((exact?.size ?? 0) + (any?.size ?? 0) === 0) this.#toInbox(message);
+      for (const handler of exact ?? []) this.#safely(() => handler(data, meta));
+      for (const handler of any ?? []) this.#safely(() => handler(message, meta));
     }
     this.core.ack(header);
   }
 
-  private toInbox(message: AnyMessage<P>): void {
-    const taker = this.takers.shift();
+  #toInbox(message: AnyMessage<P>): void {
+    const taker = this.#takers.shift();
     if (taker !== undefined) {
       taker(message);
       return;
     }
-    if (this.inbox.length >= this.inboxSize) {
-      this.inbox.shift();
-      this.count("dropped_inbox");
+    if (this.#inbox.length >= this.#inboxSize) {
+      this.#inbox.shift();
+      this.#count("dropped_inbox");
     }
-    this.inbox.push(message);
+    this.#inbox.push(message);
   }
 
-  private stateChanged(state: State, reason: string): void {
+  #stateChanged(state: State, reason: string): void {
     if (state === "open") this.lastError = null;
     if (state === "closed") {
-      this.stopTimers();
-      for (const taker of this.takers.splice(0)) taker(null);
+      this.#stopTimers();
+      for (const taker of this.#takers.splice(0)) taker(null);
     }
-    for (const listener of [...this.statusListeners]) this.safely(() => listener(state, reason));
+    for (const listener of [...this.#statusListeners]) this.#safely(() => listener(state, reason));
   }
 
-  private waiter(id: string): Promise<string> {
-    return new Promise((resolve, reject) => this.waiters.set(id, { resolve, reject }));
+  #waiter(id: string): Promise<string> {
+    return new Promise((resolve, reject) => this.#waiters.set(id, { resolve, reject }));
   }
 
-  private settle(id: string, error: Error | null): void {
-    const waiter = this.waiters.get(id);
+  #settle(id: string, error: Error | null): void {
+    const waiter = this.#waiters.get(id);
     if (waiter === undefined) return;
-    this.waiters.delete(id);
+    this.#waiters.delete(id);
     if (error === null) waiter.resolve(id);
     else waiter.reject(error);
   }
 
-  private count(name: string, by = 1): void {
+  #count(name: string, by = 1): void {
     this.counters[name] = (this.counters[name] ?? 0) + by;
   }
 
   /** A listener that throws (or rejects) is counted and logged; it never breaks the client. */
-  private safely(call: () => unknown): void {
+  #safely(call: () => unknown): void {
     try {
       const result = call();
-      if (result instanceof Promise) result.catch((err) => this.handlerFailed(err));
+      if (result instanceof Promise) result.catch((err) => this.#handlerFailed(err));
     } catch (err) {
-      this.handlerFailed(err);
+      this.#handlerFailed(err);
     }
   }
 
-  private handlerFailed(err: unknown): void {
-    this.count("handler_errors");
+  #handlerFailed(err: unknown): void {
+    this.#count("handler_errors");
     console.error("wiretype: a handler failed", err);
   }
 
   // --- the page ----------------------------------------------------------------------------
 
-  private watchPage(): () => void {
+  #watchPage(): () => void {
     const target = globalThis as unknown as {
       addEventListener?: (name: string, fn: () => void) => void;
       removeEventListener?: (name: string, fn: () => void) => void;
@@ -689,12 +688,12 @@ export class Client<P extends GeneratedPackage> {
     };
     const online = (): void => this.retryNow();
     const offline = (): void => {
-      if (this.core.link !== "down") this.closeLink(4000, "the browser went offline");
+      if (this.core.link !== "down") this.#closeLink(4000, "the browser went offline");
     };
     const visible = (): void => {
       if (target.document?.visibilityState !== "visible") return;
       this.core.tick(nowMs()); // timers of a hidden tab are throttled: look at the deadlines now
-      this.pump();
+      this.#pump();
       if (this.core.link === "down") this.retryNow();
     };
     target.addEventListener?.("online", online);

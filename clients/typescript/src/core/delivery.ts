@@ -25,42 +25,45 @@ export interface Pending {
 }
 
 export class Outbox {
-  private pending = new Map<string, Pending>();
+  #pending = new Map<string, Pending>();
   readonly maxMs: number;
+
+  readonly #random: RandomSource;
 
   constructor(
     readonly ackTimeoutMs: number,
     readonly retries: number,
-    private readonly random: RandomSource,
+    random: RandomSource,
   ) {
+    this.#random = random;
     this.maxMs = ackTimeoutMs * 8;
   }
 
   get size(): number {
-    return this.pending.size;
+    return this.#pending.size;
   }
 
   has(id: string): boolean {
-    return this.pending.has(id);
+    return this.#pending.has(id);
   }
 
   values(): Pending[] {
-    return [...this.pending.values()];
+    return [...this.#pending.values()];
   }
 
   add(id: string, frame: string, prio: number, now: number, expiresAt: number | null): Pending {
     const pending: Pending = {
       id, frame, prio, sentAt: now, deadline: now + this.ackTimeoutMs, expiresAt, attempts: 0, paused: false,
     };
-    this.pending.set(id, pending);
+    this.#pending.set(id, pending);
     return pending;
   }
 
   /** The pending message answered by an ack or nack (null when unknown). */
   settle(id: string): Pending | null {
-    const found = this.pending.get(id);
+    const found = this.#pending.get(id);
     if (found === undefined) return null;
-    this.pending.delete(id);
+    this.#pending.delete(id);
     return found;
   }
 
@@ -69,14 +72,14 @@ export class Outbox {
     const resend: Pending[] = [];
     const failed: Pending[] = [];
     const expired: Pending[] = [];
-    for (const pending of [...this.pending.values()]) {
+    for (const pending of [...this.#pending.values()]) {
       if (pending.expiresAt !== null && pending.expiresAt <= now) {
-        this.pending.delete(pending.id);
+        this.#pending.delete(pending.id);
         expired.push(pending);
       } else if (pending.paused || pending.deadline > now) {
         continue;
       } else if (pending.attempts >= this.retries) {
-        this.pending.delete(pending.id);
+        this.#pending.delete(pending.id);
         failed.push(pending);
       } else {
         this.retryAt(pending, now, now + this.delay(pending.attempts));
@@ -87,7 +90,7 @@ export class Outbox {
   }
 
   delay(attempt: number): number {
-    return this.ackTimeoutMs + fullJitter(attempt, this.ackTimeoutMs / 2, this.maxMs, this.random);
+    return this.ackTimeoutMs + fullJitter(attempt, this.ackTimeoutMs / 2, this.maxMs, this.#random);
   }
 
   retryAt(pending: Pending, now: number, deadline: number): void {
@@ -97,12 +100,12 @@ export class Outbox {
   }
 
   pause(): void {
-    for (const pending of this.pending.values()) pending.paused = true;
+    for (const pending of this.#pending.values()) pending.paused = true;
   }
 
   /** Unpause after a reconnect: every pending message, by priority then age, to resend now. */
   resume(now: number): Pending[] {
-    const out = [...this.pending.values()].sort((a, b) => a.prio - b.prio || a.sentAt - b.sentAt);
+    const out = [...this.#pending.values()].sort((a, b) => a.prio - b.prio || a.sentAt - b.sentAt);
     for (const pending of out) {
       pending.paused = false;
       pending.sentAt = now;
@@ -113,7 +116,7 @@ export class Outbox {
 
   nextDeadline(): number | null {
     let best: number | null = null;
-    for (const p of this.pending.values()) {
+    for (const p of this.#pending.values()) {
       if (!p.paused && (best === null || p.deadline < best)) best = p.deadline;
       if (p.expiresAt !== null && (best === null || p.expiresAt < best)) best = p.expiresAt;
     }
@@ -123,7 +126,7 @@ export class Outbox {
 
 /** The last `size` ids seen within `ms`, each with the answer frame given to it. */
 export class DedupeWindow {
-  private seen = new Map<string, [at: number, answer: string]>();
+  #seen = new Map<string, [at: number, answer: string]>();
 
   constructor(
     readonly size: number,
@@ -131,30 +134,30 @@ export class DedupeWindow {
   ) {}
 
   get length(): number {
-    return this.seen.size;
+    return this.#seen.size;
   }
 
   /** The answer remembered for `id` ("" when none was given), or null when not seen. */
   get(id: string, now: number): string | null {
-    const found = this.seen.get(id);
+    const found = this.#seen.get(id);
     if (found === undefined || found[0] + this.ms <= now) return null;
     return found[1];
   }
 
   remember(id: string, answer: string, now: number): void {
-    this.seen.set(id, [now, answer]);
-    this.prune(now);
+    this.#seen.set(id, [now, answer]);
+    this.#prune(now);
   }
 
   clear(): void {
-    this.seen.clear();
+    this.#seen.clear();
   }
 
-  private prune(now: number): void {
-    while (this.seen.size > this.size) this.seen.delete(this.seen.keys().next().value!);
-    for (const [id, [at]] of this.seen) {
+  #prune(now: number): void {
+    while (this.#seen.size > this.size) this.#seen.delete(this.#seen.keys().next().value!);
+    for (const [id, [at]] of this.#seen) {
       if (at + this.ms > now) break;
-      this.seen.delete(id);
+      this.#seen.delete(id);
     }
   }
 }

@@ -14,4 +14,5 @@ export type * from "./events.js";
 export { Package, sentByClient, type Decoded, type Descriptor, type Direction, type GeneratedPackage, type MessageInfo } from "./package.js";
 export { PriorityQueue, type Item } from "./queues.js";
 export { buildSettings, ConfigurationError, DEFAULTS, type Settings } from "./settings.js";
+export { WIRE, WIRE_WRITTEN } from "./wire.js";
 export * as wire from "../protocol/index.js";

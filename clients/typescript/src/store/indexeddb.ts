@@ -15,8 +15,8 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
  * made, so writes need not be awaited; `flushed()` waits for them.
  */
 export class IndexedDBQueue implements QueueStore {
-  private readonly db: Promise<IDBDatabase>;
-  private writing = new Set<Promise<void>>();
+  readonly #db: Promise<IDBDatabase>;
+  #writing = new Set<Promise<void>>();
 
   constructor(
     readonly name = "wiretype-queue",
@@ -27,33 +27,33 @@ export class IndexedDBQueue implements QueueStore {
     open.onupgradeneeded = () => {
       if (!open.result.objectStoreNames.contains(STORE)) open.result.createObjectStore(STORE, { keyPath: "id" });
     };
-    this.db = request(open);
+    this.#db = request(open);
   }
 
   async load(): Promise<StoredMessage[]> {
-    const db = await this.db;
+    const db = await this.#db;
     const rows = (await request(db.transaction(STORE, "readonly").objectStore(STORE).getAll())) as StoredMessage[];
     return rows.sort((a, b) => a.stamp - b.stamp);
   }
 
   put(message: StoredMessage): void {
-    this.write((store) => store.put({ ...message }));
+    this.#write((store) => store.put({ ...message }));
   }
 
   remove(id: string): void {
-    this.write((store) => store.delete(id));
+    this.#write((store) => store.delete(id));
   }
 
   async flushed(): Promise<void> {
-    while (this.writing.size > 0) await Promise.allSettled([...this.writing]);
+    while (this.#writing.size > 0) await Promise.allSettled([...this.#writing]);
   }
 
   close(): void {
-    void this.db.then((db) => db.close());
+    void this.#db.then((db) => db.close());
   }
 
-  private write(op: (store: IDBObjectStore) => IDBRequest): void {
-    const done: Promise<void> = this.db.then(
+  #write(op: (store: IDBObjectStore) => IDBRequest): void {
+    const done: Promise<void> = this.#db.then(
       (db) =>
         new Promise<void>((resolve, reject) => {
           const tx = db.transaction(STORE, "readwrite");
@@ -63,8 +63,8 @@ export class IndexedDBQueue implements QueueStore {
           tx.onabort = () => reject(tx.error);
         }),
     );
-    this.writing.add(done);
-    const settle = (): void => void this.writing.delete(done);
+    this.#writing.add(done);
+    const settle = (): void => void this.#writing.delete(done);
     done.then(settle, settle);
   }
 }

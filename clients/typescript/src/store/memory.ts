@@ -2,18 +2,18 @@ import type { QueueStore, StoredMessage } from "./index.js";
 
 /** A store in this page's memory: what a test or a Node process uses when it needs one. */
 export class MemoryQueue implements QueueStore {
-  private readonly rows = new Map<string, StoredMessage>();
+  readonly #rows = new Map<string, StoredMessage>();
 
   async load(): Promise<StoredMessage[]> {
-    return [...this.rows.values()].sort((a, b) => a.stamp - b.stamp);
+    return [...this.#rows.values()].sort((a, b) => a.stamp - b.stamp);
   }
 
   put(message: StoredMessage): void {
-    this.rows.set(message.id, { ...message });
+    this.#rows.set(message.id, { ...message });
   }
 
   remove(id: string): void {
-    this.rows.delete(id);
+    this.#rows.delete(id);
   }
 
   async flushed(): Promise<void> {}
@@ -21,6 +21,6 @@ export class MemoryQueue implements QueueStore {
   close(): void {}
 
   get size(): number {
-    return this.rows.size;
+    return this.#rows.size;
   }
 }
