@@ -17,6 +17,8 @@ BENCHMARKS = (
     ("generated TypeScript: generate, validators vs ajv", "bench_typescript.py"),
     ("runtime: ingest, acked round trip, publish, idle memory vs websockets",
      "bench_runtime.py"),
+    ("TypeScript client: messages/s, acked round trip, size vs socket.io-client and ws",
+     "bench_ts_client.py"),
 )
 
 
