@@ -19,11 +19,12 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create .venv and install wiretype with its dev tools
 
-$(NODE_STAMP): package.json package-lock.json
+$(NODE_STAMP): package.json package-lock.json clients/typescript/package.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-node: $(NODE_STAMP) ## Install the Node tools (TypeScript) the tests use
+node: $(NODE_STAMP) ## Install the Node tools the tests use and build @wiretype/client (clients/typescript/dist)
+	node_modules/.bin/tsc -p clients/typescript
 
 # Debian's Chromium for the browser tests (never a downloaded browser); nothing when present.
 chromium: ## Install Debian's chromium for the browser tests (apt-get, when missing)
