@@ -176,6 +176,31 @@ describe("E2E Communication in Chromium", () => {
     await p.close();
   });
 
+  test("dials at once when the page comes online or becomes visible, not after the backoff", bounded, async () => {
+    const restarting = await startServer();
+    const slow = { backoff_min_ms: 300_000, backoff_max_ms: 300_000 }; // longer than the test may last
+    const p = await page("v3", restarting.url, slow);
+    await p.evaluate(() => window.wt.ready());
+    await restarting.command({ cmd: "stop" });
+    await until(p, () => window.wt.state() === "reconnecting"); // the next attempt: in 5 minutes
+    await restarting.command({ cmd: "start" });
+    await p.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { value: "visible", configurable: true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await until(p, () => window.wt.state() === "open");
+    await restarting.command({ cmd: "stop" });
+    await until(p, () => window.wt.state() === "reconnecting");
+    await restarting.command({ cmd: "start" });
+    await context.setOffline(true);
+    await context.setOffline(false); // the page's online event
+    await until(p, () => window.wt.state() === "open");
+    assert.deepEqual((await log(p)).welcomes.map((w) => w.resumed), [false, true, true]);
+    await p.evaluate(() => window.wt.close());
+    await p.close();
+    await restarting.stop();
+  });
+
   test("keeps its offline queue in IndexedDB across a page reload", bounded, async () => {
     const restarting = await startServer();
     await restarting.command({ cmd: "stop" });
