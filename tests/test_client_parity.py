@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -294,6 +295,7 @@ def typescript_transcripts() -> dict[str, Any]:
     done = subprocess.run(
         [node, str(ROOT / "tests" / "ts_client" / "parity.mjs"), *map(str, SCRIPTS)],
         cwd=ROOT,
+        env={**os.environ, "WIRETYPE_PYTHON": sys.executable},
         capture_output=True,
         text=True,
         timeout=300,
