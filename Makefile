@@ -6,10 +6,10 @@ STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint bench clean venv node
+.PHONY: help run test test-ts lint bench clean venv node chromium
 
 help: ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,18 +19,27 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create .venv and install wiretype with its dev tools
 
-$(NODE_STAMP): package.json package-lock.json
+$(NODE_STAMP): package.json package-lock.json clients/typescript/package.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-node: $(NODE_STAMP) ## Install the Node tools (TypeScript) the tests use
+node: $(NODE_STAMP) ## Install the Node tools the tests use and build @wiretype/client (clients/typescript/dist)
+	node_modules/.bin/tsc -p clients/typescript
+
+# Debian's Chromium for the browser tests (never a downloaded browser); nothing when present.
+chromium: ## Install Debian's chromium for the browser tests (apt-get, when missing)
+	@command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y --no-install-recommends chromium; }
 
 run: venv ## Check the example registry in schemas/ and run every command on it
 	@bash scripts/run-example.sh $(BIN)/wiretype
 
-test: venv node ## Install everything, then run the tests, ruff and mypy --strict
+test: venv node chromium ## Install everything, then run the tests, ruff and mypy --strict
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory test-ts
 	$(MAKE) --no-print-directory lint
+
+test-ts: node ## The TypeScript client's tests (node --test; Chromium and the Python server)
+	WIRETYPE_PYTHON=$(abspath $(BIN)/python) node --test --test-timeout=600000 tests/ts_client/*.test.mjs
 
 lint: venv ## ruff and mypy --strict on registry/ and wiretype/
 	$(BIN)/ruff check registry wiretype tests bench
@@ -47,4 +56,4 @@ bench: venv node $(BENCH_STAMP) ## Measure the speed figures each issue names (s
 	$(BIN)/python bench/run_all.py
 
 clean: ## Remove the environments and caches
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/.work
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/.work build clients/typescript/dist

@@ -19,6 +19,8 @@ BENCHMARKS = (
      "bench_runtime.py"),
     ("runtime beside Socket.IO 4 and python-socketio: round trip, fan-out to 1,000",
      "bench_rivals.py"),
+    ("TypeScript client: messages/s, acked round trip, size vs socket.io-client and ws",
+     "bench_ts_client.py"),
 )
 
 
