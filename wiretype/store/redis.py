@@ -25,7 +25,7 @@ import time
 from typing import Any
 
 from ..protocol.session import Session
-from .base import DeadLetter, Job, Op, Store, StoreError, rebuild
+from .base import DeadLetter, Job, Op, Store, StoreError, log, rebuild
 
 __all__ = ["RedisStore", "connect"]
 
@@ -66,7 +66,8 @@ class RedisStore(Store):
         self._entries: dict[str, str] = {}  # job id -> its stream entry id (claimed here)
         self._since: dict[str, float] = {}  # loaded session -> when it last heard anything
         self._refreshed_at = 0.0
-        self._reclaimed_at = 0.0
+        self._reclaimed_at = -1e18
+        self.lease_ms = LEASE_MS
 
     @property
     def ttl_ms(self) -> int:
@@ -122,7 +123,10 @@ class RedisStore(Store):
             _WRITERS[op[0]](self, pipe, op, ttl, replay, touched)
         for key in touched:
             pipe.pexpire(key, ttl)
-        await pipe.execute()
+        for reply in await pipe.execute(raise_on_error=False):
+            if isinstance(reply, Exception):  # one refused command; the rest went through
+                self.count("store_refused")
+                log.warning("store %s refused a write: %s", self.url, reply)
 
     def _meta(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
         meta = json.loads(op[2])
@@ -249,12 +253,13 @@ class RedisStore(Store):
                 GROUP, self.node, {JOBS: ">"}, count=limit, block=None
             )
             entries = reply[0][1] if reply else []
-            if now - self._reclaimed_at >= LEASE_MS / 4:
+            if now - self._reclaimed_at >= self.lease_ms / 4:
                 self._reclaimed_at = now
                 taken = await self.redis.xautoclaim(
-                    JOBS, GROUP, self.node, min_idle_time=LEASE_MS, count=limit
+                    JOBS, GROUP, self.node, min_idle_time=int(self.lease_ms), count=limit
                 )
-                entries = list(entries) + list(taken[1])
+                held = set(self._entries.values())
+                entries = list(entries) + [e for e in taken[1] if e[0] not in held]
         except Exception as exc:
             self._unhealthy(exc)
             return []
@@ -263,6 +268,8 @@ class RedisStore(Store):
             if not fields:
                 continue
             job = Job.from_json(fields["j"])
+            if self._entries.get(job.id) == entry and job in out:
+                continue
             self._entries[job.id] = entry
             out.append(job)
         out.sort(key=lambda j: j.prio)

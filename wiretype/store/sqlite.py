@@ -29,7 +29,7 @@ from .base import DeadLetter, Job, Op, Store, StoreError, rebuild
 __all__ = ["SCHEMA_VERSION", "SqliteStore"]
 
 SCHEMA_VERSION = 1
-LEASE_MS = 300_000  # a claimed job another run of this node may take again after this
+TAKEN = 9e18  # claimed_until of a job taken by this run (one node: runs reset it at open)
 POLL_MS = 250.0  # how often the queue is looked at for retries and revived jobs
 
 _MIGRATIONS = {
@@ -206,12 +206,11 @@ class SqliteStore(Store):
             raise
 
     def _jobs(self, db: sqlite3.Connection, rows: dict[str, list[Any]]) -> None:
-        lease = time.time() * 1000 + LEASE_MS
         if "job" in rows:  # taken by this node at once: no read back to hand it to a worker
             db.executemany(
                 "INSERT OR IGNORE INTO jobs (id, prio, next_at, claimed_until, job) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [(j.id, j.prio, j.next_at, lease, j.to_json()) for (j,) in rows["job"]],
+                [(j.id, j.prio, j.next_at, TAKEN, j.to_json()) for (j,) in rows["job"]],
             )
         if "revive" in rows:
             db.executemany(
@@ -274,6 +273,7 @@ class SqliteStore(Store):
         if len(out) < limit and now - self._polled_at >= POLL_MS and self.healthy:
             self._polled_at = now
             out += await self._run(self._claim_sync, limit - len(out), now)
+        out.sort(key=lambda job: job.prio)
         return out
 
     def _claim_sync(self, limit: int, now: float) -> list[Job]:
@@ -286,7 +286,7 @@ class SqliteStore(Store):
             (now, now, limit),
         ).fetchall()
         db.executemany(
-            "UPDATE jobs SET claimed_until = ? WHERE id = ?", [(now + LEASE_MS, r[0]) for r in rows]
+            "UPDATE jobs SET claimed_until = ? WHERE id = ?", [(TAKEN, r[0]) for r in rows]
         )
         db.execute("COMMIT")
         return [Job.from_json(r[1]) for r in rows]
