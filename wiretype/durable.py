@@ -174,7 +174,7 @@ class Durable:
             hub.count("durable_dead")
             return
         try:
-            await route.handler(model, DurableContext(hub, job))
+            await route.handler(model, DurableContext(hub, job))  # type: ignore[arg-type]
         except Reject as exc:
             store.bury(job.failed(f"rejected: {exc}", now), f"Reject: {exc}"[:2000], now)
             hub.count("durable_dead")
@@ -189,7 +189,9 @@ class Durable:
         now = _common.now_ms()
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if job.attempts + 1 >= route.max_attempts:
-            log.error("durable handler of %s failed for good (job %s)", job.type, job.id, exc_info=exc)
+            log.error(
+                "durable handler of %s failed for good (job %s)", job.type, job.id, exc_info=exc
+            )
             store.bury(job.failed(error, now), error, now)
             self._hub.count("durable_dead")
             return
@@ -241,5 +243,7 @@ class DurableContext:
     ) -> str | None:
         return await self._hub.send_to_session(self.job.session, model, prio=prio, ttl=ttl)
 
-    async def publish(self, topic: str, model: Any, *, prio: int = 4, ttl: int | None = None) -> int:
+    async def publish(
+        self, topic: str, model: Any, *, prio: int = 4, ttl: int | None = None
+    ) -> int:
         return await self._hub.publish(topic, model, prio=prio, ttl=ttl)

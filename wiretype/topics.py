@@ -281,7 +281,7 @@ class Topics:
             prio=remote.prio,
         )
 
-    def _fan_out(
+    def _fan_out(  # noqa: PLR0917 (the hot path: the envelope's parts, unpacked once)
         self,
         topic: str,
         model: Any,

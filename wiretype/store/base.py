@@ -266,8 +266,13 @@ class Store:
         """Until every write queued so far is durable (or the store is unreachable)."""
         if not self.unsynced or not self.healthy:
             return
-        done = asyncio.get_running_loop().create_future()
-        self.on_synced(lambda: done.done() or done.set_result(None))
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def fire() -> None:
+            if not done.done():
+                done.set_result(None)
+
+        self.on_synced(fire)
         await done
 
     def _queue(self, op: Op) -> None:
@@ -403,7 +408,7 @@ def _meta(session: Session) -> str:
     )
 
 
-def rebuild(
+def rebuild(  # noqa: PLR0917 (the pieces of one session, read back in one place)
     session_id: str,
     meta_json: str,
     frames: list[tuple[int, str, float, float | None]],

@@ -210,7 +210,13 @@ class RedisStore(Store):
         waiting = [tuple(json.loads(p)) for p in pending]
         seen = [(f["i"], f["x"], float(f["a"])) for _, f in answers]
         session = rebuild(
-            session_id, meta, replayed, waiting, seen, self.settings, now  # type: ignore[arg-type]
+            session_id,
+            meta,
+            replayed,
+            waiting,
+            seen,
+            self.settings,
+            now,  # type: ignore[arg-type]
         )
         if session is None or session.epoch != self.epoch:
             return None

@@ -146,7 +146,9 @@ class SqliteStore(Store):
             pending[row[0]].append(tuple(row[1:]))
         answers: dict[str, list[Any]] = defaultdict(list)
         horizon = now - self.settings.dedupe_ms
-        for row in db.execute("SELECT session, id, answer, at FROM answers WHERE at > ?", (horizon,)):
+        for row in db.execute(
+            "SELECT session, id, answer, at FROM answers WHERE at > ?", (horizon,)
+        ):
             answers[row[0]].append(tuple(row[1:]))
         sessions = []
         for ident, meta in db.execute("SELECT id, meta FROM sessions").fetchall():
@@ -323,4 +325,3 @@ def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
     if "unable to open" in text or "readonly" in text:
         return f"cannot open {path} for writing ({text})"
     return f"{path}: {text}"
-
