@@ -5,9 +5,9 @@ Redis Pub/Sub: ONE subscriber connection per node (never one per client), subscr
 channels of the topics this node's sessions follow, plus one control channel (presence,
 sessions taken over by another node, sends to a session held elsewhere). A publish goes out
 once per node, in the publisher's version; each node decodes it once and encodes it once
-per version among its own subscribers. Each topic also keeps its last messages in a Stream
-(``XADD ... MAXLEN ~``), so a session whose node was killed picks up, on the node it
-resumes on, what was published while it had no node. ``?sharded=1`` uses sharded Pub/Sub
+per version among its own subscribers. (The Redis store keeps each topic's last messages,
+so that a session whose node was killed picks up, on the node it resumes on, what was
+published while it had no node: see ``RedisStore.missed``.) ``?sharded=1`` uses sharded Pub/Sub
 (``SPUBLISH`` / ``SSUBSCRIBE``) for Redis Cluster.
 """
 
@@ -25,7 +25,6 @@ __all__ = ["Broker", "RedisBroker", "open_broker"]
 
 log = logging.getLogger("wiretype")
 CONTROL = "wt:control"
-TOPIC_LOG_SIZE = 1_000
 
 Deliver = Callable[[str, str], None]  # (topic, payload) from another node
 Control = Callable[[dict[str, Any]], None]
@@ -57,9 +56,6 @@ class Broker:
 
     def control(self, message: dict[str, Any]) -> None:
         return None
-
-    async def missed(self, topics: list[str], since_ms: float) -> list[tuple[str, str]]:
-        return []
 
     def status(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "healthy": self.healthy}
@@ -217,9 +213,8 @@ class RedisBroker(Broker):
                     if channel == CONTROL:
                         pipe.publish(channel, payload)
                         continue
-                    topic, _, body = payload.partition("\n")
+                    _, _, body = payload.partition("\n")
                     (pipe.spublish if self.sharded else pipe.publish)(channel, body)
-                    pipe.xadd(_log(topic), {"m": body}, maxlen=TOPIC_LOG_SIZE, approximate=True)
                 try:
                     await pipe.execute()
                 except Exception as exc:
@@ -227,33 +222,9 @@ class RedisBroker(Broker):
         finally:
             self._flushing = False
 
-    async def missed(self, topics: list[str], since_ms: float) -> list[tuple[str, str]]:
-        """What was published to ``topics`` since ``since_ms`` (Redis's clock), oldest first."""
-        if not topics:
-            return []
-        try:
-            pipe = self.redis.pipeline(transaction=False)
-            for topic in topics:
-                pipe.xrange(_log(topic), min=f"{max(0, int(since_ms))}-0")
-            found = await pipe.execute()
-        except Exception as exc:
-            self._down(exc)
-            return []
-        out = [
-            (entry, topic, fields["m"])
-            for topic, entries in zip(topics, found, strict=True)
-            for entry, fields in entries
-        ]
-        out.sort(key=lambda e: tuple(int(p) for p in e[0].split("-")))
-        return [(topic, payload) for _, topic, payload in out]
-
 
 def _channel(topic: str) -> str:
     return f"wt:t:{topic}"
-
-
-def _log(topic: str) -> str:
-    return f"wt:{{t:{topic}}}:log"
 
 
 def open_broker(url: str | Broker | None) -> Broker:

@@ -4,6 +4,7 @@ what other nodes say (a session taken over, a send to a session held here)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import TYPE_CHECKING, Any
@@ -59,7 +60,7 @@ class Sessions:
         since = getattr(self._hub.store, "since", lambda _: None)(session.id)
         if since is None or not session.topics:
             return
-        entries = await self._hub.broker.missed(sorted(session.topics), since - CATCH_UP_MARGIN_MS)
+        entries = await self._hub.store.missed(sorted(session.topics), since - CATCH_UP_MARGIN_MS)
         if not entries:
             return
         seen = _ids(session)
@@ -155,7 +156,9 @@ class Sessions:
         session_id = str(message["session"])
         if session_id not in hub.store._sessions:
             return
-        model = hub.app.decode_data(str(message["type"]), int(message["v"]), message["data"])
+        model = hub.app.decode_data(
+            str(message["type"]), int(message["v"]), json.loads(message["data"])
+        )
         link = hub.topics.attached.get(session_id)
         prio = int(message.get("prio", 4))
         ttl = message.get("ttl")

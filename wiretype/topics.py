@@ -226,11 +226,12 @@ class Topics:
         now = _common.now_ms()
         ts = int(now) if ttl is not None else None
         ident = f"{next(self._ids):x}-{int(now):x}-{hub.broker.node}"
-        if hub.broker.distributed:
+        if hub.broker.distributed or hub.store.keeps_topics:
             remote = (hub.broker.node, ident, name, type(model).__wire_version__)
             tail = (prio, ttl, ts, exclude)
             payload = json.dumps([*remote, app.dump_json(model), *tail], separators=(",", ":"))
             hub.broker.publish(topic, payload)
+            hub.store.published(topic, payload)
         return self._fan_out(topic, model, name, ident, prio, ttl, ts, exclude, now)
 
     def remote(self, topic: str, payload: str) -> None:
@@ -240,7 +241,7 @@ class Topics:
             return
         app = self._hub.app
         try:
-            model = app.decode_data(found.name, found.version, found.data_json)
+            model = app.decode_data(found.name, found.version, json.loads(found.data_json))
         except Exception:
             self._hub.count("dropped_undecodable")
             return
@@ -269,7 +270,7 @@ class Topics:
         version = session.versions.get(remote.name)
         if version is None:
             return None
-        model = app.decode_data(remote.name, remote.version, remote.data_json)
+        model = app.decode_data(remote.name, remote.version, json.loads(remote.data_json))
         data_json = app.dump_json(app.convert(model, version))
         return env.body(
             remote.name,

@@ -226,6 +226,16 @@ class Store:
                 self._queue(("drop", session.id))
         return gone
 
+    keeps_topics = False  # a shared store keeps each topic's last messages (redis)
+
+    def published(self, topic: str, payload: str) -> None:
+        """A publish, as it travels between nodes (kept by stores that keep topics)."""
+        return None
+
+    async def missed(self, topics: list[str], since_ms: float) -> list[tuple[str, str]]:
+        """(topic, payload) published to ``topics`` since ``since_ms``, oldest first."""
+        return []
+
     def saved(self, session: Session) -> None:
         """The session's own fields changed (attached, detached, topics): write them."""
         if self.durable:

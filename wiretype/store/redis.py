@@ -34,6 +34,7 @@ JOBS = "wt:jobs"
 RETRY = "wt:retry"
 DEAD = "wt:dead"
 EPOCH = "wt:epoch"
+TOPIC_LOG_SIZE = 1_000  # messages kept per topic for sessions whose node was killed
 LEASE_MS = 60_000  # a job claimed this long ago by a node that did not finish it is taken over
 REFRESH_EVERY_MS = 10_000
 
@@ -216,13 +217,43 @@ class RedisStore(Store):
             waiting,
             seen,
             self.settings,
-            now,  # type: ignore[arg-type]
+            now,
         )
         if session is None or session.epoch != self.epoch:
             return None
         heard = [float(json.loads(meta).get("saved_at", 0))] + [f[2] for f in replayed]
         self._since[session_id] = max(heard)
         return session
+
+    keeps_topics = True
+
+    def published(self, topic: str, payload: str) -> None:
+        self._queue(("topic", topic, payload))
+
+    def _topic(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+        key = _topic_log(op[1])
+        pipe.xadd(key, {"m": op[2]}, maxlen=TOPIC_LOG_SIZE, approximate=True)
+        touched.add(key)
+
+    async def missed(self, topics: list[str], since_ms: float) -> list[tuple[str, str]]:
+        """What was published to ``topics`` since ``since_ms`` (Redis's clock), oldest first."""
+        if not topics:
+            return []
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            for topic in topics:
+                pipe.xrange(_topic_log(topic), min=f"{max(0, int(since_ms))}-0")
+            found = await pipe.execute()
+        except Exception as exc:
+            self._unhealthy(exc)
+            return []
+        out = [
+            (tuple(int(p) for p in entry.split("-")), topic, fields["m"])
+            for topic, entries in zip(topics, found, strict=True)
+            for entry, fields in entries
+        ]
+        out.sort()
+        return [(topic, payload) for _, topic, payload in out]
 
     def since(self, session_id: str) -> float | None:
         """When a session read back from Redis last heard anything (its newest frame or its
@@ -308,6 +339,10 @@ class RedisStore(Store):
         return int(await self.redis.xlen(JOBS)) + int(await self.redis.zcard(RETRY))
 
 
+def _topic_log(topic: str) -> str:
+    return f"wt:{{t:{topic}}}:log"
+
+
 def _dead(text: str) -> DeadLetter:
     record = json.loads(text)
     return DeadLetter(Job.from_json(record["job"]), record["error"], float(record["failed_at"]))
@@ -327,4 +362,5 @@ _WRITERS = {
     "revive": RedisStore._revive,
     "discard": RedisStore._discard,
     "prune": lambda *args: None,
+    "topic": RedisStore._topic,
 }
