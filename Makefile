@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint bench clean venv node
+.PHONY: help run test lint bench clean venv node redis
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -28,7 +28,11 @@ node: $(NODE_STAMP) ## Install the Node tools (TypeScript) the tests use
 run: venv ## Check the example registry in schemas/ and run every command on it
 	@bash scripts/run-example.sh $(BIN)/wiretype
 
-test: venv node ## Install everything, then run the tests, ruff and mypy --strict
+redis: ## Install redis-server when missing (the tests start their own on a loopback port)
+	@command -v redis-server >/dev/null || test -x /usr/bin/redis-server || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
+
+test: venv node redis ## Install everything, then run the tests, ruff and mypy --strict
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory lint
 
@@ -43,7 +47,7 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
-bench: venv node $(BENCH_STAMP) ## Measure the speed figures each issue names (see bench/README.md)
+bench: venv node redis $(BENCH_STAMP) ## Measure the speed figures each issue names (see bench/README.md)
 	$(BIN)/python bench/run_all.py
 
 clean: ## Remove the environments and caches
