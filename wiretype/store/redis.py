@@ -265,7 +265,20 @@ class RedisStore(Store):
         if now - self._refreshed_at >= REFRESH_EVERY_MS and self.healthy:
             self._refreshed_at = now
             await self._refresh()
+        if self._writing is None:
+            await self._probe()
         return gone
+
+    async def _probe(self) -> None:
+        """Called by the sweep (every ``sweep_ms``) while no write is under way: an idle
+        node also notices Redis going away, and coming back."""
+        try:
+            await self.redis.ping()
+        except Exception as exc:
+            self._unhealthy(exc)
+            return
+        if not self.healthy:
+            self._recovered()
 
     async def _refresh(self) -> None:
         """Keep the keys of the sessions this node holds from expiring."""

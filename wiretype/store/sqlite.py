@@ -60,9 +60,12 @@ _INSERTS = {
 
 
 def path_of(url: str) -> Path:
-    """``sqlite:///abs/path`` or ``sqlite://relative/path`` (``sqlite:`` + a path works)."""
+    """``sqlite:///var/lib/app/wt.db`` (absolute, as ``file:///``; ``sqlite:////...`` too) or
+    ``sqlite://data/wt.db`` (relative to the current folder)."""
     rest = url.split(":", 1)[1]
     rest = rest[2:] if rest.startswith("//") else rest
+    while rest.startswith("//"):
+        rest = rest[1:]
     if not rest:
         raise StoreError(url, "give a file: sqlite:///var/lib/app/wiretype.db")
     return Path(rest)
