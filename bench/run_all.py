@@ -19,6 +19,8 @@ BENCHMARKS = (
      "bench_runtime.py"),
     ("runtime beside Socket.IO 4 and python-socketio: round trip, fan-out to 1,000",
      "bench_rivals.py"),
+    ("stores: durable throughput vs SQLite / redis-py, Redis fan-out, resume storm",
+     "bench_store.py"),
 )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import random
@@ -60,6 +61,8 @@ class Durable:
         self._tasks: list[asyncio.Task[None]] = []
         self._wake: asyncio.Event | None = None
         self.running = 0  # jobs being handled now
+        self._prefix = secrets.token_hex(6)
+        self._ids = itertools.count(1)
 
     # --- taking messages in ---------------------------------------------------------------
 
@@ -83,13 +86,13 @@ class Durable:
         now = _common.now_ms()
         hub.store.enqueue(
             Job(
-                secrets.token_hex(9),
+                f"{self._prefix}-{next(self._ids)}",
                 header.type,
                 route.version,
                 hub.app.dump_json(data),
                 session.id if session is not None else "",
                 header.id,
-                principal_key(link.principal),
+                "null" if link.principal is None else principal_key(link.principal),
                 link.conn.client,
                 now,
                 header.prio if header.prio is not None else 4,
