@@ -32,8 +32,8 @@ from tests.runtime.procs import APP, Served  # noqa: E402
 from tests.runtime.redis_server import RedisServer, free_port  # noqa: E402
 
 FAST_APP = APP.replace("heartbeat_ms=1_000", "heartbeat_ms=60_000").replace(
-    "    presence=[\"room.*\"],\n",
-    "    presence=[\"room.*\"], rate=1e9, burst=10**9, max_in_flight=10**6,\n"
+    '    presence=["room.*"],\n',
+    '    presence=["room.*"], rate=1e9, burst=10**9, max_in_flight=10**6,\n'
     "    max_connections_per_ip=100_000, max_connections=100_000,\n"
     "    max_buffer_bytes=64 * 1024 * 1024,\n",
 )

@@ -382,8 +382,8 @@ def serve(  # noqa: PLR0917 (typer maps each parameter to an option)
 def dlq(
     action: Annotated[str, typer.Argument(metavar="list|show|retry|drop",
                                           help="What to do with the dead letters.")],
-    ident: Annotated[str | None, typer.Argument(metavar="[ID]",
-                                                help="One dead letter (show, retry, drop).")] = None,
+    ident: Annotated[str | None, typer.Argument(
+        metavar="[ID]", help="One dead letter (show, retry, drop).")] = None,
     store: Annotated[str, typer.Option(help="The server's store: sqlite:///path or "
                                        "redis://host:port/db.")] = "",
     every: Annotated[bool, typer.Option("--all", help="retry/drop every dead letter.")] = False,

@@ -43,7 +43,9 @@ def test_every_acked_message_is_handled_after_kill_9(
 ) -> None:
     write_app(tmp_path)
     log = tmp_path / "handled.log"
-    served = Served(tmp_path, free_port(), WT_STORE=_store(kind, tmp_path, request), WT_LOG=str(log))
+    served = Served(
+        tmp_path, free_port(), WT_STORE=_store(kind, tmp_path, request), WT_LOG=str(log)
+    )
     count = 60
     kills = sorted(random.Random(kind).sample(range(5, count - 5), KILLS))
 
@@ -66,7 +68,9 @@ def test_every_acked_message_is_handled_after_kill_9(
             await asyncio.gather(*sends)
             acked = [f"m{i}" for i in range(count)]
         while True:  # bounded by the test's timeout
-            handled = [line.split()[0] for line in log.read_text().splitlines()] if log.exists() else []
+            handled = (
+                [line.split()[0] for line in log.read_text().splitlines()] if log.exists() else []
+            )
             if set(acked) <= set(handled):
                 break
             await asyncio.sleep(0.05)
@@ -114,7 +118,9 @@ def test_what_was_published_while_away_survives_kill_9_in_order_once(
         rooms = []
         while len(rooms) < count:
             try:
-                frame = await frames_until(back, "chat.typing", skip=("wiretype.ping", "wiretype.presence"))
+                frame = await frames_until(
+                    back, "chat.typing", skip=("wiretype.ping", "wiretype.presence")
+                )
             except Exception:
                 raise AssertionError(f"got only {rooms}") from None
             rooms.append(frame["data"]["room"])

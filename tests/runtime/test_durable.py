@@ -121,9 +121,8 @@ def test_jobs_of_a_killed_run_are_handled_by_the_next(tmp_path: Path) -> None:
         async def stuck(msg: proto.MessageSent, ctx: object) -> None:
             await asyncio.Event().wait()  # never returns: the run "dies" with it
 
-        async with server.serving():
-            async with Client(proto, f"ws://127.0.0.1:{server.port}") as client:
-                await client.send(proto.MessageSentV3(**sent_v3("pending")), ack=True)
+        async with server.serving(), Client(proto, f"ws://127.0.0.1:{server.port}") as client:
+            await client.send(proto.MessageSentV3(**sent_v3("pending")), ack=True)
         again = Server(proto, store=url)
         done: list[str] = []
 

@@ -90,9 +90,7 @@ def test_workers_share_the_port_and_topics_reach_all_of_them(
     redis_url: str, tmp_path: Path
 ) -> None:
     write_app(tmp_path)
-    served = Served(
-        tmp_path, 0, "--workers", "2", "--store", redis_url, "--broker", redis_url
-    )
+    served = Served(tmp_path, 0, "--workers", "2", "--store", redis_url, "--broker", redis_url)
 
     async def main() -> None:
         port = await served.start()

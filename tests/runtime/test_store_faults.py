@@ -68,7 +68,9 @@ def test_a_locked_sqlite_file_is_refused_naming_it(tmp_path: Path) -> None:
     assert str(path) in str(problem) and "locked by another process" in str(problem)
 
 
-def test_serve_with_a_corrupt_store_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_with_a_corrupt_store_is_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_tree(tmp_path, {"chat_app.py": APP})
     (tmp_path / "bad.db").write_bytes(b"garbage" * 1000)
     monkeypatch.chdir(tmp_path)

@@ -230,7 +230,6 @@ class Store:
 
     def published(self, topic: str, payload: str) -> None:
         """A publish, as it travels between nodes (kept by stores that keep topics)."""
-        return None
 
     async def missed(self, topics: list[str], since_ms: float) -> list[tuple[str, str]]:
         """(topic, payload) published to ``topics`` since ``since_ms``, oldest first."""
