@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-ts lint bench clean venv node chromium
+.PHONY: help run test test-ts lint bench clean venv node system
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -26,14 +26,23 @@ $(NODE_STAMP): package.json package-lock.json clients/typescript/package.json
 node: $(NODE_STAMP) ## Install the Node tools the tests use and build @wiretype/client (clients/typescript/dist)
 	node_modules/.bin/tsc -p clients/typescript
 
-# Debian's Chromium for the browser tests (never a downloaded browser); nothing when present.
-chromium: ## Install Debian's chromium for the browser tests (apt-get, when missing)
-	@command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y --no-install-recommends chromium; }
+# Debian's packages that the tests start themselves on loopback ports: redis-server, prometheus
+# and promtool, chromium (never a downloaded browser). apt-get runs only for what is missing.
+SYSTEM_TOOLS := redis-server:redis-server prometheus:prometheus promtool:prometheus chromium:chromium
+system: ## Install the Debian packages the tests use (redis-server, prometheus, chromium) when missing
+	@missing=""; for pair in $(SYSTEM_TOOLS); do \
+		command -v $${pair%%:*} >/dev/null 2>&1 || test -x /usr/bin/$${pair%%:*} || test -x /usr/sbin/$${pair%%:*} || missing="$$missing $${pair##*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		packages=$$(printf '%s\n' $$missing | sort -u | tr '\n' ' '); \
+		echo "installing from Debian: $$packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$packages; \
+	fi
 
 run: venv ## Check the example registry in schemas/ and run every command on it
 	@bash scripts/run-example.sh $(BIN)/wiretype
 
-test: venv node chromium ## Install everything, then run the tests, ruff and mypy --strict
+test: venv node system ## Install everything, then run the tests, ruff and mypy --strict
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory test-ts
 	$(MAKE) --no-print-directory lint
@@ -52,7 +61,7 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
-bench: venv node $(BENCH_STAMP) ## Measure the speed figures each issue names (see bench/README.md)
+bench: venv node system $(BENCH_STAMP) ## Measure the speed figures each issue names (see bench/README.md)
 	$(BIN)/python bench/run_all.py
 
 clean: ## Remove the environments and caches

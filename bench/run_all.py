@@ -21,6 +21,8 @@ BENCHMARKS = (
      "bench_rivals.py"),
     ("TypeScript client: messages/s, acked round trip, size vs socket.io-client and ws",
      "bench_ts_client.py"),
+    ("stores: durable throughput vs SQLite / redis-py, Redis fan-out, resume storm",
+     "bench_store.py"),
 )
 
 

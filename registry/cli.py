@@ -364,8 +364,10 @@ def serve(  # noqa: PLR0917 (typer maps each parameter to an option)
     host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="The port (0: any free one).")] = 8765,
     workers: Annotated[int, typer.Option(help="Processes sharing the port (needs Redis).")] = 1,
-    store: Annotated[str | None, typer.Option(help="Where sessions live (memory://).")] = None,
-    broker: Annotated[str | None, typer.Option(help="Topic fan-out (memory://).")] = None,
+    store: Annotated[str | None, typer.Option(
+        help="Where sessions live: memory://, sqlite:///path, redis://host:port/db.")] = None,
+    broker: Annotated[str | None, typer.Option(
+        help="Topic fan-out across processes: memory://, redis://host:port/db.")] = None,
     metrics: Annotated[bool, typer.Option("--metrics", help="Serve /metrics.")] = False,
 ) -> None:
     """Run a runtime server until SIGTERM or SIGINT, which drain it (status, then 1001)."""
@@ -374,6 +376,26 @@ def serve(  # noqa: PLR0917 (typer maps each parameter to an option)
 
     raise typer.Exit(serve_server(ServeOptions(target, host, port, workers, store, broker,
                                                metrics)))
+
+
+@app.command()
+def dlq(
+    action: Annotated[str, typer.Argument(metavar="list|show|retry|drop",
+                                          help="What to do with the dead letters.")],
+    ident: Annotated[str | None, typer.Argument(
+        metavar="[ID]", help="One dead letter (show, retry, drop).")] = None,
+    store: Annotated[str, typer.Option(help="The server's store: sqlite:///path or "
+                                       "redis://host:port/db.")] = "",
+    every: Annotated[bool, typer.Option("--all", help="retry/drop every dead letter.")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Inspect and replay the dead letters of durable handlers (exit 1 when list finds any)."""
+    if not store:
+        typer.echo("wiretype: error: dlq needs --store URL", err=True)
+        raise typer.Exit(2)
+    from wiretype.dlq import run as run_dlq  # the runtime, imported only here
+
+    raise typer.Exit(run_dlq(action, store, ident, every, fmt))
 
 
 def main() -> None:

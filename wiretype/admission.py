@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http
 import inspect
+import json
 import logging
 from collections.abc import MutableMapping
 from dataclasses import dataclass
@@ -47,10 +48,18 @@ class Verdict:
 
 
 def health(hub: Hub, path: str) -> Verdict:
-    """``/healthz``: 200 while the process serves; ``/readyz``: 503 once draining."""
-    if path == "/readyz" and hub.draining:
+    """``/healthz``: 200 while the process serves, with a JSON body whose ``status`` is
+    ``ok`` or ``degraded`` (the store or broker unreachable, with the reason); ``/readyz``:
+    503 once draining or while the store or broker is unreachable."""
+    report = hub.health()
+    if path == "/healthz":
+        return Verdict(http.HTTPStatus.OK, json.dumps(report, sort_keys=True))
+    if hub.draining:
         return Verdict(http.HTTPStatus.SERVICE_UNAVAILABLE, "draining")
-    return Verdict(http.HTTPStatus.OK, "ok" if path == "/healthz" else "ready")
+    if report["status"] != "ok":
+        down = [p for p in ("store", "broker") if not report[p]["healthy"]]
+        return Verdict(http.HTTPStatus.SERVICE_UNAVAILABLE, f"{' and '.join(down)} unreachable")
+    return Verdict(http.HTTPStatus.OK, "ready")
 
 
 async def decide(hub: Hub, request: Request, ip: str) -> Verdict:
@@ -121,6 +130,8 @@ async def process_request(
 def _respond(connection: WsConnection, verdict: Verdict) -> Response:
     assert verdict.status is not None
     response = connection.respond(http.HTTPStatus(verdict.status), verdict.text + "\n")
+    if verdict.text.startswith("{"):
+        response.headers["Content-Type"] = "application/json"
     if verdict.retry_after is not None:
         response.headers["Retry-After"] = str(verdict.retry_after)
     return response

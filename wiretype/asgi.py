@@ -168,11 +168,14 @@ class AsgiApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self.hub.sweep.start()
+                try:
+                    await self.hub.start()
+                except Exception as exc:
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                await self.hub.sweep.stop()
-                await self.hub.settle()
+                await self.hub.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -189,6 +192,7 @@ class AsgiApp:
             else:  # a close before the accept: the server answers 403
                 await send({"type": _CLOSE, "code": 1008})
             return
+        await self.hub.start()  # mounted inside another app: no lifespan reaches this one
         offered = scope.get("subprotocols") or ()
         subprotocol = _common.SUBPROTOCOL if _common.SUBPROTOCOL in offered else None
         await send({"type": "websocket.accept", "subprotocol": subprotocol})
@@ -241,7 +245,8 @@ async def _until_disconnect(receive: Receive, transport: AsgiTransport) -> None:
 
 async def _respond(send: Send, prefix: str, verdict: Verdict) -> None:
     assert verdict.status is not None
-    headers = [(b"content-type", b"text/plain; charset=utf-8")]
+    kind = b"application/json" if verdict.text.startswith("{") else b"text/plain; charset=utf-8"
+    headers = [(b"content-type", kind)]
     if verdict.retry_after is not None:
         headers.append((b"retry-after", str(verdict.retry_after).encode()))
     await send({"type": f"{prefix}.start", "status": verdict.status, "headers": headers})

@@ -2,7 +2,8 @@
 
 The ``wiretype`` command (``registry/cli.py``) calls ``serve`` lazily, so that ``wiretype
 --help`` never imports the runtime. Exit codes as everywhere: 0 served and drained, 2 a usage
-mistake or something this version cannot do yet (said so, never silently ignored).
+mistake, a store that cannot be opened, or something this version cannot do (said so, never
+silently ignored). ``--workers N`` is ``workers.py``; ``wiretype dlq`` is ``dlq.py``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from pathlib import Path
 
 from .errors import ConfigurationError
 from .server import Server
+from .store import StoreError
 
 __all__ = ["ServeOptions", "ServeUsageError", "load_server", "serve"]
-
-_LATER = "this version has only the in-process (memory) one"
 
 
 class ServeUsageError(Exception):
@@ -43,11 +43,23 @@ def serve(options: ServeOptions) -> int:
         _check(options)
         server = load_server(options.target)
         _apply(server, options)
+        _check_workers(server, options)
     except ServeUsageError as problem:
         print(f"wiretype: error: {problem}", file=sys.stderr)
         return 2
+    if options.workers > 1:
+        from .workers import supervise
+
+        return supervise(options)
+    return run_one(server, options)
+
+
+def run_one(server: Server, options: ServeOptions, *, reuse_port: bool = False) -> int:
     try:
-        asyncio.run(_run(server, options))
+        asyncio.run(_run(server, options, reuse_port))
+    except StoreError as exc:
+        print(f"wiretype: error: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:  # the address is taken, or not ours
         print(
             f"wiretype: error: cannot listen on {options.host}:{options.port}: {exc}",
@@ -57,8 +69,13 @@ def serve(options: ServeOptions) -> int:
     return 0
 
 
-async def _run(server: Server, options: ServeOptions) -> None:
-    await server.start(options.host, options.port)
+async def _run(server: Server, options: ServeOptions, reuse_port: bool) -> None:
+    extra = {"reuse_port": True} if reuse_port else {}
+    try:
+        await server.start(options.host, options.port, **extra)
+    except BaseException:
+        await server.hub.stop()
+        raise
     print(f"serving {options.target} on ws://{options.host}:{server.port}", flush=True)
     await server.until_signalled()
     print("drained", flush=True)
@@ -67,17 +84,24 @@ async def _run(server: Server, options: ServeOptions) -> None:
 def _check(options: ServeOptions) -> None:
     if options.workers < 1:
         raise ServeUsageError("--workers must be 1 or more")
-    if options.workers > 1:
-        raise ServeUsageError(
-            f"--workers {options.workers} needs a Redis broker and store (--broker redis://... "
-            "--store redis://...) so that topics, sessions and resumes span the processes; "
-            f"the Redis backends are not built yet ({_LATER}): run one worker per port"
-        )
-    for flag, url in (("--store", options.store), ("--broker", options.broker)):
-        if url is not None and url not in ("memory", "memory://"):
-            raise ServeUsageError(f"{flag} {url}: not built yet ({_LATER}, memory://)")
     if options.metrics:
         raise ServeUsageError("--metrics: the /metrics endpoint is not built yet in this version")
+
+
+def _check_workers(server: Server, options: ServeOptions) -> None:
+    """N > 1 processes share sessions and topics only through Redis: refuse otherwise."""
+    if options.workers <= 1:
+        return
+    missing = [
+        f"{what} (--{what} redis://host:port/db)"
+        for what, kind in (("store", server.store.kind), ("broker", server.broker.kind))
+        if kind != "redis"
+    ]
+    if missing:
+        raise ServeUsageError(
+            f"--workers {options.workers} needs a Redis broker and store, so that topics, "
+            f"sessions and resumes span the processes; missing: {', '.join(missing)}"
+        )
 
 
 def load_server(target: str) -> Server:
@@ -112,10 +136,13 @@ def _where(exc: BaseException) -> str:
 
 
 def _apply(server: Server, options: ServeOptions) -> None:
-    if options.store is not None:
-        from .store import open_store
+    from .broker import open_broker
+    from .store import open_store
 
-        try:
+    try:
+        if options.store is not None:
             server.hub.store = open_store(options.store)
-        except ConfigurationError as exc:
-            raise ServeUsageError(str(exc)) from None
+        if options.broker is not None:
+            server.hub.broker = open_broker(options.broker)
+    except ConfigurationError as exc:
+        raise ServeUsageError(str(exc)) from None

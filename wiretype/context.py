@@ -114,7 +114,7 @@ class Context:
         ttl: int | None = None,
         exclude_self: bool = False,
     ) -> int:
-        return self._hub.topics.publish(
+        return await self._hub.publish(
             topic, model, prio=prio, ttl=ttl, exclude=self.session_id if exclude_self else None
         )
 
@@ -133,8 +133,11 @@ class Link:
     """One accepted WebSocket (its ``Transport``) and its core state machine."""
 
     __slots__ = (
+        "closing",
         "conn",
         "context",
+        "held",
+        "held_until",
         "ip",
         "number",
         "principal",
@@ -156,3 +159,6 @@ class Link:
         self.scheduled: float | None = None
         self.waiters: dict[str, asyncio.Future[None]] | None = None
         self.context: Context | None = None
+        self.held: list[str] | None = None  # frames waiting for the store (writeahead.py)
+        self.held_until = 0
+        self.closing: tuple[int, str] | None = None  # a close waiting for the held frames

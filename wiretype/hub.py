@@ -6,7 +6,8 @@ its socket in a ``Transport`` and calls ``open``, then ``feed`` for each frame i
 it writes the frames the core produced, acts on its events (hello → a session, messages →
 their handlers, closes, acks of the server's own sends), and files the connection with the
 sweep. Topics, the sweep and the routes are parts of their own (``topics.py``, ``sweep.py``,
-``routes.py``).
+``routes.py``), as are sessions across nodes (``sessions.py``), durable handlers
+(``durable.py``) and the write-ahead hold of a durable store (``writeahead.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import asyncio
 import itertools
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _common
 from .context import Context, Link
@@ -38,10 +39,15 @@ from .protocol.package import Package
 from .protocol.server import ServerConnection, State
 from .protocol.session import Session
 from .routes import Router
+from .sessions import Sessions
 from .store import Store
 from .sweep import Sweep
 from .topics import Topics
 from .transport import Transport
+from .writeahead import Hold
+
+if TYPE_CHECKING:
+    from .broker import Broker
 
 __all__ = ["Hub"]
 
@@ -60,11 +66,21 @@ class Hub:
         auth: Callable[[Any], Any] | None,
         presence: Iterable[str] | bool,
         sweep_ms: float,
+        broker: Broker | None = None,
+        durable_concurrency: int = 8,
     ) -> None:
+        from .broker import Broker
+        from .durable import Durable
+
         self.app = app
         self.runtime = runtime
         self.settings = settings
         self.store = store
+        self.broker = broker or Broker()
+        self.sessions = Sessions(self)
+        self.hold = Hold(self)
+        self.durable = Durable(self, durable_concurrency)
+        self.started = False
         self.origins = frozenset(origins) if origins is not None else None
         self.auth = auth
         self.counters: dict[str, int] = {}
@@ -80,6 +96,39 @@ class Hub:
 
     def count(self, name: str, by: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + by
+
+    async def start(self) -> None:
+        """Open the store and the broker, put back the sessions a durable store kept, start
+        the sweep and the durable workers (once; the adapters call it before serving)."""
+        if self.started:
+            return
+        self.started = True
+        try:
+            await self.store.open(self.settings)
+            await self.broker.start(self.topics.remote, self.sessions.control)
+        except BaseException:
+            self.started = False
+            raise
+        for session in self.store.cached():
+            self.topics.restore(session)
+        self.sweep.start()
+        self.durable.start()
+
+    async def stop(self) -> None:
+        await self.durable.stop()
+        await self.sweep.stop()
+        await self.settle()
+        if self.started:
+            self.started = False
+            await self.broker.close()
+            await self.store.close()
+
+    def health(self) -> dict[str, Any]:
+        """What ``/healthz`` says: ``degraded`` (with the reason) while the store or the
+        broker is unreachable; the node keeps serving live traffic meanwhile."""
+        store, broker = self.store.status(), self.broker.status()
+        ok = store["healthy"] and broker["healthy"]
+        return {"status": "ok" if ok else "degraded", "store": store, "broker": broker}
 
     # --- a connection's life --------------------------------------------------------------
 
@@ -142,6 +191,7 @@ class Hub:
                 self._settled(link, event)
         link.conn.data_to_send()
         if session is not None and not link.replaced:
+            self.store.saved(session)
             self.topics.detach(session, link)
         self.count(f"disconnects_{code}")
         log.info(
@@ -188,6 +238,14 @@ class Hub:
         self.sweep.schedule(link)
 
     def write(self, link: Link, frames: list[str]) -> None:
+        if self.store.durable and self.hold.needed(link):
+            self.hold.write(link, frames)  # out once their writes are durable
+            return
+        buffered = link.transport.write(frames)
+        if buffered > self.high_water:
+            self._congested_write(link, buffered)
+
+    def write_now(self, link: Link, frames: list[str]) -> None:
         buffered = link.transport.write(frames)
         if buffered > self.high_water:
             self._congested_write(link, buffered)
@@ -241,6 +299,8 @@ class Hub:
             waiter.set_result(None)
 
     def close_link(self, link: Link, code: int, reason: str) -> None:
+        if self.hold.close_after(link, code, reason):
+            return  # after the frames that wait for the store
         log.info("closing n=%d code=%d reason=%s", link.number, code, reason)
         self.spawn(link.transport.close(code, reason))
 
@@ -261,8 +321,9 @@ class Hub:
     # --- the handshake --------------------------------------------------------------------
 
     async def _hello(self, link: Link, event: HelloReceived) -> None:
-        session, resumed = await self._session_for(link, event)
+        session, resumed = await self.sessions.session_for(link, event)
         link.conn.accept(session, resumed, _common.now_ms())
+        self.store.saved(session)
         link.context = Context(self, link)
         self.topics.attach(session, link, resumed)
         self.count("connects_resumed" if resumed else "connects_ok")
@@ -279,24 +340,6 @@ class Hub:
         self.sweep.schedule(link)
         await self.router.run_hooks(self.router.on_connect, link.context)
 
-    async def _session_for(self, link: Link, event: HelloReceived) -> tuple[Session, bool]:
-        now = _common.now_ms()
-        if event.resume is not None:
-            session_id, last_seq, epoch = event.resume
-            found = await self.store.find(session_id)
-            if (
-                found is not None
-                and found.principal == link.principal
-                and found.can_resume(epoch, last_seq, event.versions, now)
-            ):
-                old = self.topics.attached.get(found.id)
-                if old is not None and old is not link:
-                    old.replaced = True
-                    old.conn.close(4409, "replaced by a newer connection")
-                    self.pump_sync(old)
-                return found, True
-        return await self.store.create(event.versions, link.principal, now), False
-
     # --- sessions -------------------------------------------------------------------------
 
     def forget_session(self, session: Session) -> None:
@@ -309,6 +352,20 @@ class Hub:
                 self.count("sessions_expired")
 
     # --- the server's own sends and draining ----------------------------------------------
+
+    async def publish(
+        self, topic: str, model: Any, *, prio: int, ttl: int | None, exclude: str | None = None
+    ) -> int:
+        """Publish; with a durable store, return once what it queued is durable."""
+        reached = self.topics.publish(topic, model, prio=prio, ttl=ttl, exclude=exclude)
+        if self.store.unsynced:
+            await self.store.sync()
+        return reached
+
+    async def send_to_session(
+        self, session_id: str, model: Any, *, prio: int, ttl: int | None
+    ) -> str | None:
+        return await self.sessions.send_to(session_id, model, prio=prio, ttl=ttl)
 
     async def send(
         self, link: Link, model: Any, *, ack: bool, prio: int, ttl: int | None

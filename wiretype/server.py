@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import inspect
 import logging
 import signal
 import weakref
@@ -26,7 +27,9 @@ from websockets.exceptions import ConnectionClosed as WsClosed
 from websockets.http11 import Request
 
 from . import _common, admission
+from .broker import Broker, open_broker
 from .context import Context, Handler, Hook, Message, Middleware
+from .durable import DEFAULT_MAX_ATTEMPTS, DurableRoute
 from .errors import ConfigurationError
 from .hub import Hub
 from .protocol import envelope as env
@@ -53,17 +56,16 @@ class Server:
         origins: Iterable[str] | None = None,
         auth: Callable[[Request], Any] | None = None,
         store: str | Store | None = None,
-        broker: str | None = None,
+        broker: str | Broker | None = None,
         metrics_port: int | None = None,
         presence: Iterable[str] | bool = (),
         name: str | None = None,
         sweep_ms: int = 1_000,
+        durable_concurrency: int = 8,
         **settings: Any,
     ) -> None:
         self.settings = Settings.build(**settings)
         self.app = _common.package_of(proto, name=name)
-        if broker not in (None, "memory", "memory://"):
-            raise ConfigurationError("only the in-process broker (memory) is available")
         self.metrics_port = metrics_port
         self.hub = Hub(
             self.app,
@@ -74,6 +76,8 @@ class Server:
             auth=auth,
             presence=presence,
             sweep_ms=sweep_ms,
+            broker=open_broker(broker),
+            durable_concurrency=durable_concurrency,
         )
         self._ws_server: WsServer | None = None
         # what auth returned for a connection admitted but not yet upgraded; weak, so that a
@@ -89,6 +93,14 @@ class Server:
         return self.hub.store
 
     @property
+    def broker(self) -> Broker:
+        return self.hub.broker
+
+    def health(self) -> dict[str, Any]:
+        """``{"status": "ok" | "degraded", "store": {...}, "broker": {...}}``."""
+        return self.hub.health()
+
+    @property
     def origins(self) -> frozenset[str] | None:
         return self.hub.origins
 
@@ -99,21 +111,47 @@ class Server:
     # --- registration ---------------------------------------------------------------------
 
     def on(
-        self, pattern: str, *, version: int | None = None, durable: bool = False
+        self,
+        pattern: str,
+        *,
+        version: int | None = None,
+        durable: bool = False,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     ) -> Callable[[Handler], Handler]:
         """Route messages named ``pattern`` (``"chat.*"``; ``"*"`` is the fallback) to the
-        decorated ``async def handler(msg, ctx)``; it gets ``version`` (default latest)."""
-        if durable:
-            raise ConfigurationError(
-                "durable handlers need the sqlite or redis store, "
-                "which this version does not have yet"
-            )
+        decorated ``async def handler(msg, ctx)``; it gets ``version`` (default latest).
+        ``durable=True``: the message is stored, acked, then handled by workers (retried up
+        to ``max_attempts`` times, then dead-lettered); it needs an exact message name."""
 
         def register(handler: Handler) -> Handler:
-            self.hub.router.add(pattern, handler, version)
+            if not durable:
+                self.hub.router.add(pattern, handler, version)
+                return handler
+            self._durable(pattern, handler, version, max_attempts)
             return handler
 
         return register
+
+    def _durable(
+        self, pattern: str, handler: Handler, version: int | None, max_attempts: int
+    ) -> None:
+        info = self.app.messages.get(pattern)
+        if info is None:
+            raise ConfigurationError(
+                f"durable handlers take one message by its exact name, not {pattern!r}"
+            )
+        if not inspect.iscoroutinefunction(handler):
+            raise ConfigurationError(f"handler {handler!r} must be an async function")
+        if max_attempts < 1:
+            raise ConfigurationError("max_attempts must be 1 or more")
+        route = DurableRoute(pattern, handler, version or info.latest, max_attempts)
+        durable = self.hub.durable
+        durable.routes[pattern] = route
+
+        async def store_it(msg: Any, ctx: Context) -> None:
+            durable.accept(ctx, route, msg)
+
+        self.hub.router.add(pattern, store_it, version)
 
     def use(self, middleware: Middleware) -> Middleware:
         """Add ``async def mw(msg, ctx, call_next)`` around every handler (first added runs
@@ -147,8 +185,9 @@ class Server:
     async def publish(
         self, topic: str, model: Any, *, prio: int = env.DEFAULT_PRIO, ttl: int | None = None
     ) -> int:
-        """``publish_now`` for use from anywhere (outside a handler too)."""
-        return self.publish_now(topic, model, prio=prio, ttl=ttl)
+        """``publish_now`` for use from anywhere (outside a handler too); with a durable
+        store it returns once the frames it queued for absent clients are durable."""
+        return await self.hub.publish(topic, model, prio=prio, ttl=ttl)
 
     # --- serving with websockets ----------------------------------------------------------
 
@@ -163,7 +202,9 @@ class Server:
         return len(self.hub.links)
 
     async def start(self, host: str = "127.0.0.1", port: int = 8765, **ws_options: Any) -> None:
-        """Listen on ``host:port`` (0: any free port, see ``port``) and return."""
+        """Open the store and broker, listen on ``host:port`` (0: any free port, see
+        ``port``; ``reuse_port=True`` to share it with other processes) and return."""
+        await self.hub.start()
         self._ws_server = await ws_serve(
             self._handler,
             host,
@@ -263,4 +304,4 @@ class Server:
         if self._ws_server is not None:
             self._ws_server.close()
             await self._ws_server.wait_closed()
-        await self.hub.settle()
+        await self.hub.stop()

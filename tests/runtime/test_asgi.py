@@ -191,7 +191,8 @@ async def test_admission_origin_auth_caps_and_health_under_asgi() -> None:
             assert full.value.response.status_code == 503
             assert int(full.value.response.headers["Retry-After"]) >= 1
             await client.send(proto.MessageSentV3(**sent_v3()), ack=True)
-        assert (await _get(f"http://127.0.0.1:{port}/ws/healthz"))[:2] == (200, "ok\n")
+        status, text, _ = await _get(f"http://127.0.0.1:{port}/ws/healthz")
+        assert (status, json.loads(text)["status"]) == (200, "ok")
     assert [principal for _, principal in seen] == ["ada"]
 
 
@@ -201,7 +202,8 @@ async def test_readiness_turns_503_while_draining_and_clients_get_status_then_10
     async with uvicorn_serving(server.asgi()) as port:
         status, text, _ = await _get(f"http://127.0.0.1:{port}/readyz")
         assert (status, text) == (200, "ready\n")
-        assert (await _get(f"http://127.0.0.1:{port}/healthz"))[:2] == (200, "ok\n")
+        status, text, _ = await _get(f"http://127.0.0.1:{port}/healthz")
+        assert (status, json.loads(text)["status"]) == (200, "ok")
         assert (await _get(f"http://127.0.0.1:{port}/"))[0] == 426
         ws = await _raw_at(port, "/")
         await ws.send(hello())

@@ -83,15 +83,24 @@ async def test_serve_runs_the_server_and_sigterm_drains_it(tmp_path: Path) -> No
     ("args", "said"),
     [
         (["--workers", "2"], "--workers 2 needs a Redis broker and store"),
+        (["--workers", "2", "--store", "sqlite:///tmp/x.db"], "missing: store (--store redis"),
+        (["--workers", "2", "--store", "redis://127.0.0.1:1/0"], "missing: broker (--broker"),
         (["--workers", "0"], "--workers must be 1 or more"),
-        (["--store", "redis://localhost/0"], "--store redis://localhost/0: not built yet"),
-        (["--store", "sqlite:///tmp/x.db"], "--store sqlite:///tmp/x.db: not built yet"),
-        (["--broker", "redis://localhost/0"], "--broker redis://localhost/0: not built yet"),
+        (["--store", "mysql://db/x"], "not a store URL"),
+        (["--broker", "kafka://x"], "not a broker URL"),
         (["--metrics"], "--metrics: the /metrics endpoint is not built yet"),
     ],
 )
-def test_options_not_built_yet_are_refused_never_ignored(args: list[str], said: str) -> None:
-    result = run("serve", "chat_app:server", *args)
+def test_options_that_cannot_be_served_are_refused_never_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], said: str
+) -> None:
+    write_tree(tmp_path, {"chat_app.py": APP})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        result = run("serve", "chat_app:server", *args)
+    finally:
+        sys.modules.pop("chat_app", None)
     assert result.exit_code == 2
     assert said in result.stderr and "Traceback" not in result.stderr
 

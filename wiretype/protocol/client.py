@@ -88,6 +88,7 @@ class ClientConnection:
         "_out",
         "_prefix",
         "_resync",
+        "_retry_in",
         "_rng",
         "app",
         "attempt",
@@ -145,6 +146,7 @@ class ClientConnection:
         self.last_seq = 0
         self._gap_at: int | None = None
         self._resync = False  # the link is being closed to resume after a gap: dial at once
+        self._retry_in: int | None = None  # a draining server's retry_in_ms, for the next dial
         self.versions: dict[str, int] = {}
         self.limits: dict[str, int] = {}
         self.heartbeat_ms = settings.heartbeat_ms
@@ -227,8 +229,9 @@ class ClientConnection:
         ):
             self.attempt = 0
         self._set_state("reconnecting", f"{code} {reason}".strip())
-        self._schedule(now, at_once=self._resync)
+        self._schedule(now, at_once=self._resync, after_ms=self._retry_in)
         self._resync = False
+        self._retry_in = None
 
     def close(self) -> None:
         """The application is done: close with 1000 (the server forgets the session)."""
@@ -251,13 +254,16 @@ class ClientConnection:
             if item.payload.ack:
                 self._fail(item.payload.id, "closed", reason)
 
-    def _schedule(self, now: float, *, at_once: bool = False) -> None:
+    def _schedule(self, now: float, *, at_once: bool = False, after_ms: int | None = None) -> None:
+        """The next dial: at once (a resync), after a draining server's ``retry_in_ms``, or
+        after full-jitter backoff."""
         s = self.settings
-        delay = (
-            0.0
-            if at_once
-            else full_jitter(self.attempt, s.backoff_min_ms, s.backoff_max_ms, self._rng)
-        )
+        if at_once:
+            delay = 0.0
+        elif after_ms is not None:
+            delay = float(min(after_ms, s.backoff_max_ms))
+        else:
+            delay = full_jitter(self.attempt, s.backoff_min_ms, s.backoff_max_ms, self._rng)
         self.attempt += 1
         self.next_attempt_at = now + delay
 
@@ -384,6 +390,8 @@ class ClientConnection:
         elif name == "wiretype.status":
             retry = model.retry_in_ms if isinstance(model.retry_in_ms, int) else None
             detail = model.detail if isinstance(model.detail, str) else None
+            if model.state == "draining" and retry is not None:
+                self._retry_in = max(0, retry)
             self._events.append(StatusReceived(model.state, model.reason, retry, detail))
         elif name == "wiretype.error":
             self._events.append(

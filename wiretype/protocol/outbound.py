@@ -61,9 +61,12 @@ class Outbound(Parts):
             self.in_flight -= 1
 
     def _remember(self, header: env.HeaderView, answer: str, now: float) -> None:
-        seen = self.session.seen if self.session is not None else None
+        session = self.session
+        seen = session.seen if session is not None else None
         if seen is not None and header.ack and not header.type.startswith(PROTOCOL_PREFIX):
             seen.remember(header.id, answer, now)
+            if session is not None and session.log is not None:
+                session.log.answered(session, header.id, answer, now)
 
     def _refuse(
         self,
@@ -225,6 +228,8 @@ class Outbound(Parts):
                 self.settings.replay_size, self.settings.replay_ms, self.settings.max_buffer_bytes
             )
         session.replay.add(seq, frame, now, expires_at)
+        if session.log is not None:
+            session.log.frame(session, seq, frame, now, expires_at)
 
     def _outbox_(self) -> Outbox:
         if self._outbox is None:
@@ -295,4 +300,6 @@ def enqueue_detached(
     """Keep a frame body for a session whose client is away; return what overflowed."""
     if session.pending is None:
         session.pending = PriorityQueue(settings.replay_size, settings.max_buffer_bytes)
+    if session.log is not None:
+        session.log.pending(session, body, prio, expires_at)
     return session.pending.push(Item(body, prio, len(body), expires_at))

@@ -319,6 +319,8 @@ class ServerConnection(Inbound, Outbound):
         if session is None or not session.pending:
             return
         live, expired = session.pending.drain(now)
+        if session.log is not None:
+            session.log.pending_taken(session)
         if expired:
             self._events.append(Dropped("expired", len(expired)))
         for item in live:
