@@ -7,10 +7,11 @@ loop and substitute. Layout of the package::
 
     pyproject.toml
     <package>/__init__.py   re-exports and __all__
-    <package>/_runtime.py   exact JSON Schema markers, errors, migration steps
     <package>/models.py     one model per version of every message and shared type
-    <package>/codec.py      Envelope, decode, encode
-    <package>/shims.py      upgrade, downgrade and one function per hop
+    <package>/codec.py      the message tables, PROTOCOL, Envelope, decode, encode
+    <package>/shims.py      the migrations as data: upgrade, downgrade, convert
+    <package>/_*.py         validation support, the same in every package: copied from
+                            templates/python/static/ with only the header added
     <package>/py.typed
 """
 
@@ -20,6 +21,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from registry.config import Target
 from registry.jsonschema import version_document
@@ -37,13 +39,14 @@ from registry.model import (
     Version,
 )
 from registry.project import Loaded
+from registry.render.descriptor import non_finite_versions, protocol
 from registry.render.formats import FORMAT_PATTERNS
-from registry.render.messages import PYDANTIC_OBJECT_WORDS, RUNTIME_WORDS
 from registry.render.naming import camel, definition_classes, python_identifier
 from registry.render.py_literals import comment, docstring, py_literal
-from registry.render.py_shims import HopView, definition_hops
 from registry.render.py_types import TypeContext, annotation
-from registry.render.templates import environment
+from registry.render.reach import reached
+from registry.render.shim_table import shim_table
+from registry.render.templates import environment, static_source
 
 # A real calendar day (leap years counted), as one pattern: ``date`` and ``date-time`` need
 # no Python call. Equivalent to formats.py's date pattern plus ``days_in_month``.
@@ -52,7 +55,7 @@ CALENDAR_DATE = (
     r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
     r"|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)"
 )
-_MODULE_NAMES = {"_Model", "_rt", "_t", "_p"}
+_MODULE_NAMES = {"_Model", "_v", "_t", "_p"}
 _MUTABLE = (list, dict)
 
 
@@ -142,7 +145,7 @@ class _Models:
     def _raw(self, definition: Definition, version: Version, name: str) -> ClassView:
         schema = version_document(self.registry, definition, version, closed=False)
         text = json.dumps(schema, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return ClassView(name, "_rt.RawModel", docstring(version.description or
+        return ClassView(name, "_v.RawModel", docstring(version.description or
                                                          definition.description),
                          _source(definition, version), py_literal(definition.name),
                          version.number, raw_schema=py_literal(text))
@@ -223,31 +226,7 @@ def _import_name(package: str) -> str:
 def _index_named(registry: Registry, version: Version) -> bool:
     """Whether the data of a version holds a declared field whose wire name ECMAScript puts
     first in an object ("0", "12"), following shared types."""
-    seen: set[tuple[str, int]] = set()
-
-    def fields_named(fields: tuple[Field, ...]) -> bool:
-        return any(_index_name(f.name) or type_named(f.type) for f in fields)
-
-    def type_named(texpr: TypeExpr) -> bool:
-        if isinstance(texpr, InlineObject):
-            return fields_named(texpr.fields)
-        if isinstance(texpr, (Nullable, ListOf, MapOf)):
-            inner = texpr.inner if isinstance(texpr, Nullable) else \
-                texpr.item if isinstance(texpr, ListOf) else texpr.value
-            return type_named(inner)
-        refs = (texpr,) if isinstance(texpr, Ref) else \
-            texpr.refs if isinstance(texpr, OneOf) else ()
-        return any(ref_named(ref) for ref in refs)
-
-    def ref_named(ref: Ref) -> bool:
-        if (ref.name, ref.version) in seen:
-            return False
-        seen.add((ref.name, ref.version))
-        definition = registry.definitions.get(ref.name)
-        target = definition.version(ref.version) if definition else None
-        return target is not None and fields_named(target.fields or ())
-
-    return fields_named(version.fields or ())
+    return any(_index_name(item.field.name) for item in reached(registry, version))
 
 
 def _shared_types(registry: Registry, version: Version, bases: dict[str, str]) -> list[str]:
@@ -303,12 +282,12 @@ class PackageView:
     aliases: tuple[tuple[str, str], ...]
     messages: tuple[MessageView, ...]
     message_classes: tuple[str, ...]
-    hops: tuple[HopView, ...]
-    formats: tuple[tuple[str, str], ...]
+    hops: tuple[tuple[str, str], ...]  # (key, steps) as literals
+    customs: tuple[str, ...]  # literals of the users' module:function
     model_names: tuple[str, ...]
-    words: tuple[tuple[str, str], ...]
-    object_words: tuple[tuple[str, str], ...]
     index_named: tuple[tuple[str, int], ...]  # versions with a wire name like "0" or "12"
+    non_finite: tuple[tuple[str, int], ...]  # versions whose data may hold any JSON value
+    protocol: str  # the PROTOCOL literal
     exports: tuple[str, ...]
     raw: bool
 
@@ -329,8 +308,7 @@ def package_view(loaded: Loaded, target: Target) -> PackageView:
         (v.number, tuple(_shared_types(registry, v, bases))) for v in d.versions
         if _shared_types(registry, v, bases)))
         for d in _definitions(registry) if d.kind == "message")
-    hops = tuple(hop for d in _definitions(registry) if d.kind == "message"
-                 for hop in definition_hops(d, bases[d.name]))
+    table = shim_table(registry)
     name = comment(loaded.config.registry_name)
     header = (f"# Generated by wiretype from the registry {name} "
               f"({comment(loaded.config.schemas)}/). Do not edit: run `wiretype generate`.")
@@ -343,26 +321,36 @@ def package_view(loaded: Loaded, target: Target) -> PackageView:
         aliases=aliases,
         messages=messages,
         message_classes=tuple(cls for m in messages for _, cls in m.versions),
-        hops=hops,
-        formats=tuple((py_literal(k), py_literal(v)) for k, v in calendar_formats().items()),
+        hops=tuple((py_literal((hop.message, hop.source, hop.target)), py_literal(hop.steps))
+                   for hop in table.hops),
+        customs=tuple(py_literal(custom.python) for custom in table.customs),
         model_names=tuple(model_names),
-        words=tuple((py_literal(k), py_literal(v)) for k, v in RUNTIME_WORDS.items()),
-        object_words=tuple((py_literal(k), py_literal(v))
-                           for k, v in PYDANTIC_OBJECT_WORDS.items()),
         index_named=tuple((py_literal(d.name), v.number) for d in _definitions(registry)
                           if d.kind == "message" for v in d.versions
                           if _index_named(registry, v)),
+        non_finite=tuple((py_literal(n), v) for n, v in non_finite_versions(registry)),
+        protocol=_protocol_literal(protocol(registry, loaded.config.registry_name)),
         exports=tuple(sorted({*model_names, *_API})),
         raw=any(c.raw_schema for c in models.classes),
     )
 
 
-_API = ("DecodeError", "Envelope", "MESSAGES", "MessageData", "decode", "downgrade", "encode",
-        "envelope", "upgrade")
-_FILES = (("pyproject.toml", "pyproject.toml"), ("__init__.py", "{p}/__init__.py"),
-          ("_runtime.py", "{p}/_runtime.py"), ("models.py", "{p}/models.py"),
-          ("codec.py", "{p}/codec.py"), ("shims.py", "{p}/shims.py"),
-          ("py.typed", "{p}/py.typed"))
+def _protocol_literal(descriptor: dict[str, Any]) -> str:
+    """The descriptor as a Python literal, one message a line."""
+    lines = [f"    {py_literal(n)}: {py_literal(m)}," for n, m in descriptor["messages"].items()]
+    body = "\n".join(["{", *lines, "}"]) if lines else "{}"
+    return f'{{"name": {py_literal(descriptor["name"])}, "messages": {body}}}'
+
+
+_API = ("DecodeError", "Envelope", "MAY_HOLD_NON_FINITE", "MESSAGES", "MessageData", "PROTOCOL",
+        "convert", "decode", "decode_data", "downgrade", "encode", "envelope", "envelope_model",
+        "upgrade")
+# The hand-written modules copied into every package (templates/python/static/).
+STATIC = ("_codec.py", "_json.py", "_migration.py", "_numbers.py", "_raw_schema.py",
+          "_scalars.py", "_structures.py", "_validation.py", "_words.py")
+_TEMPLATES = (("pyproject.toml", "pyproject.toml"), ("__init__.py", "{p}/__init__.py"),
+              ("models.py", "{p}/models.py"), ("codec.py", "{p}/codec.py"),
+              ("shims.py", "{p}/shims.py"), ("py.typed", "{p}/py.typed"))
 
 
 def render_python(loaded: Loaded, target: Target, templates_dir: str | None) -> dict[str, str]:
@@ -370,8 +358,10 @@ def render_python(loaded: Loaded, target: Target, templates_dir: str | None) -> 
     view = package_view(loaded, target)
     env = environment(templates_dir)
     files: dict[str, str] = {}
-    for template, path in _FILES:
+    for template, path in _TEMPLATES:
         text = env.get_template(f"python/{template}.jinja").render(view=view,
                                                                   header=view.header)
         files[path.format(p=view.package)] = text
+    for name in STATIC:
+        files[f"{view.package}/{name}"] = f"{view.header}\n{static_source(env, 'python', name)}"
     return files

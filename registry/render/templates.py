@@ -1,4 +1,8 @@
-"""The jinja2 environment: a user's template folder first, then the built-in templates."""
+"""The jinja2 environment: a user's template folder first, then the built-in templates.
+
+Templates (``<target>/*.jinja``) are rendered; the hand-written modules beside them
+(``<target>/static/``) are copied as they are. Both are looked up in the user's folder first.
+"""
 
 from __future__ import annotations
 
@@ -38,3 +42,11 @@ def environment(user_templates: str | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def static_source(env: jinja2.Environment, target: str, name: str) -> str:
+    """A hand-written module of ``templates/<target>/static/`` (or the user's copy of it),
+    as it is: it is copied into the package, not rendered."""
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, f"{target}/static/{name}")
+    return source

@@ -637,7 +637,7 @@ def _bits(x: float) -> str:
 def number_vectors() -> dict[str, list[dict[str, Any]]]:
     """The generated runtime's number text (ECMAScript's) and exact multipleOf, which the
     TypeScript runtime must match double for double."""
-    rt = importlib.import_module("parity_protocol._runtime") if parity_package() else None
+    rt = importlib.import_module("parity_protocol._numbers") if parity_package() else None
     assert rt is not None
     rng = random.Random(20240601)
     doubles = _doubles(rng)
