@@ -192,7 +192,7 @@ def suite_module() -> tuple[str, list[list[Any]], list[str]]:
                 skipped.append(f"{relative} #{index} {group['description']}: {err}")
     helpers = ", ".join(["cpLen", "deq", "hasOwn", "isObj", "multOf", "ptr", "uniq",
                          *FORMAT_FUNCTIONS.values()])
-    lines = [f"import {{ {helpers}, type ValidationError }} from \"./runtime.js\";",
+    lines = [f"import {{ {helpers}, type ValidationError }} from \"./validation.js\";",
              *compiler.constants, *compiler.functions,
              f"export const checks = [{', '.join(f'c{n}' for _, _, n in entries)}];"]
     manifest = [[relative, index, i] for i, (relative, index, _) in enumerate(entries)]
@@ -236,10 +236,11 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_tree(root / "parity", _render(load(load_config(PARITY))))
     write_tree(root / "empty", _render(_loaded(root / "empty-src", EMPTY_FILES)))
     source, manifest, skipped = suite_module()
-    runtime = _render(example)["protocol/src/runtime.ts"]
+    support = {f"src/{name}": _render(example)[f"protocol/src/{name}"]
+               for name in ("validation.ts", "words.ts")}
     package = json.dumps({"name": "suite", "type": "module"})
     tsconfig = (root / "example" / "protocol" / "tsconfig.json").read_text()
-    write_tree(root / "suite", {"src/runtime.ts": runtime, "src/suite.ts": source,
+    write_tree(root / "suite", {**support, "src/suite.ts": source,
                                 "package.json": package, "tsconfig.json": tsconfig,
                                 "manifest.json": json.dumps(manifest),
                                 "skipped.json": json.dumps(skipped, indent=1)})
