@@ -32,10 +32,13 @@ test: venv node ## Install everything, then run the tests, ruff and mypy --stric
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory lint
 
-lint: venv ## ruff and mypy --strict on registry/ and wiretype/
-	$(BIN)/ruff check registry wiretype tests bench
+lint: venv node ## ruff and mypy --strict on registry/ and wiretype/; tsc on the packages' support code
+	$(BIN)/ruff check registry wiretype tests bench templates/python/static
+	$(BIN)/ruff format --check registry/render templates/python/static
 	$(BIN)/mypy --strict registry
 	$(BIN)/mypy --strict wiretype
+	$(BIN)/mypy --strict templates/python/static
+	node_modules/.bin/tsc -p templates/typescript/static
 
 bench: venv node ## Measure the speed figures each issue names (see bench/README.md)
 	$(BIN)/python bench/run_all.py

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from registry.config import load_config
 from registry.jsonschema import version_document
 from registry.project import Loaded, load
-from registry.render.formats import FORMAT_PATTERNS, days_in_month
-from registry.render.python import calendar_formats, render_python
+from registry.render.formats import FORMAT_PATTERNS, calendar_formats, days_in_month
+from registry.render.python import render_python
 from registry.writer import MANIFEST
 from tests.helpers import REPO, UPDATE_GOLDEN, write_tree
 
@@ -38,7 +38,9 @@ def _example() -> Loaded:
 
 
 def _render(loaded: Loaded) -> dict[str, str]:
-    return render_python(loaded, loaded.config.python, None)
+    rendered = render_python(loaded, loaded.config.python, None)
+    assert not rendered.findings, rendered.findings
+    return dict(rendered.files)
 
 
 def _import(out: Path, package: str) -> ModuleType:
@@ -87,7 +89,7 @@ def test_second_run_and_another_hash_seed_are_identical(example_files: dict[str,
     code = ("import hashlib, json; from registry.config import load_config; "
             "from registry.project import load; from registry.render.python import "
             "render_python; from pathlib import Path; l = load(load_config(Path('.'))); "
-            "f = render_python(l, l.config.python, None); "
+            "f = dict(render_python(l, l.config.python, None).files); "
             "print(hashlib.sha256(json.dumps(f, sort_keys=True).encode()).hexdigest())")
     env = {**os.environ, "PYTHONHASHSEED": "4242", "WIRETYPE_NO_CACHE": "1"}
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, check=True,
@@ -396,7 +398,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleType, dict[
     root = write_tree(tmp_path_factory.mktemp("hostile"), _hostile_files())
     loaded = load(load_config(root))
     assert not [f for f in loaded.findings if f.is_error], loaded.findings
-    files = render_python(loaded, loaded.config.python, None)
+    files = dict(render_python(loaded, loaded.config.python, None).files)
     out = write_tree(root / "out", files)
     return _import(out, "hostile_pkg"), files, out
 

@@ -33,8 +33,15 @@ from registry.model import (
 from registry.render.messages import const_message, enum_message
 from registry.render.py_literals import literal_able, py_literal
 
-_STRING_FORMATS = {"string": None, "uuid": "uuid", "datetime": "date-time", "date": "date",
-                   "time": "time", "uri": "uri", "email": "email"}
+_STRING_FORMATS = {
+    "string": None,
+    "uuid": "uuid",
+    "datetime": "date-time",
+    "date": "date",
+    "time": "time",
+    "uri": "uri",
+    "email": "email",
+}
 _NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
 _ANY = "_t.Annotated[_t.Any, _v.Json()]"  # any JSON value, numbers kept to doubles
 
@@ -54,8 +61,7 @@ class TypeContext:
         return discriminator_tag(definition, ref.version, name)
 
 
-def annotation(texpr: TypeExpr, constraints: tuple[tuple[str, Any], ...],
-               ctx: TypeContext) -> str:
+def annotation(texpr: TypeExpr, constraints: tuple[tuple[str, Any], ...], ctx: TypeContext) -> str:
     """The annotation of a field of type ``texpr`` with its constraints."""
     if isinstance(texpr, Nullable):
         return f"{annotation(texpr.inner, constraints, ctx)} | None"
@@ -87,8 +93,11 @@ def _string(fmt: str | None, rest: dict[str, Any]) -> str:
     fmt = rest.pop("format", None) if fmt is None else fmt
     if isinstance(fmt, str) and fmt not in _STRING_FORMATS.values():
         fmt = None  # other formats are annotations
-    args: dict[str, Any] = {"min_length": rest.pop("minLength", None),
-                            "max_length": rest.pop("maxLength", None), "format": fmt}
+    args: dict[str, Any] = {
+        "min_length": rest.pop("minLength", None),
+        "max_length": rest.pop("maxLength", None),
+        "format": fmt,
+    }
     rest.pop("format", None)
     pattern = rest.pop("pattern", None)
     if pattern is not None:
@@ -130,8 +139,13 @@ def _int_bounds(rest: dict[str, Any]) -> dict[str, Any]:
 
 
 def _float_bounds(rest: dict[str, Any]) -> dict[str, Any]:
-    names = {"minimum": "ge", "maximum": "le", "exclusiveMinimum": "gt",
-             "exclusiveMaximum": "lt", "multipleOf": "multiple_of"}
+    names = {
+        "minimum": "ge",
+        "maximum": "le",
+        "exclusiveMinimum": "gt",
+        "exclusiveMaximum": "lt",
+        "multipleOf": "multiple_of",
+    }
     return {names[k]: rest.pop(k) for k in _NUMBER_KEYS if k in rest}
 
 
@@ -188,8 +202,9 @@ def _const(texpr: Const, rest: dict[str, Any], ctx: TypeContext) -> str:
 def _one_of(texpr: OneOf, rest: dict[str, Any], ctx: TypeContext) -> str:
     branches = ", ".join(ctx.ref_class(ref) for ref in texpr.refs)
     args = [py_literal(texpr.discriminator)]
-    tags = [ctx.tag_of(ref, texpr.discriminator) for ref in texpr.refs] \
-        if texpr.discriminator else []
+    tags = (
+        [ctx.tag_of(ref, texpr.discriminator) for ref in texpr.refs] if texpr.discriminator else []
+    )
     if tags and all(tag is not _NO_TAG for tag in tags):
         args += [py_literal(tuple(tags)), py_literal(enum_message(tags))]
     return f"_t.Annotated[_t.Union[{branches}], _v.OneOf({', '.join(args)})]"

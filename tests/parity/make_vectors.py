@@ -73,7 +73,7 @@ def parity_package() -> ModuleType:
 
     loaded = load(load_config(PARITY))
     out = Path(tempfile.mkdtemp(prefix="wiretype-parity-"))
-    for relative, text in render_python(loaded, loaded.config.python, None).items():
+    for relative, text in render_python(loaded, loaded.config.python, None).files.items():
         (out / relative).parent.mkdir(parents=True, exist_ok=True)
         (out / relative).write_text(text, encoding="utf-8")
     sys.path.insert(0, str(out))
