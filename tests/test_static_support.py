@@ -55,7 +55,8 @@ def test_tsc_strict_passes_on_the_typescript_modules() -> None:
 
 def test_every_static_module_is_copied() -> None:
     assert sorted(p.name for p in PY_STATIC.glob("*.py") if p.name != "__init__.py") == sorted(
-        python.STATIC)
+        python.STATIC
+    )
     assert sorted(p.name for p in TS_STATIC.glob("*.ts")) == sorted(typescript.STATIC)
 
 
@@ -86,8 +87,9 @@ def _ts_table(name: str) -> dict[str, str]:
     text = (TS_STATIC / "words.ts").read_text(encoding="utf-8")
     block = re.search(rf"export const {name} = \{{\n(.*?)\n\}} as const;", text, re.S)
     assert block is not None, name
-    entries = (re.fullmatch(r'\s*("?)([\w-]+)\1: (".*"),', line) for line in
-               block.group(1).splitlines())
+    entries = (
+        re.fullmatch(r'\s*("?)([\w-]+)\1: (".*"),', line) for line in block.group(1).splitlines()
+    )
     return {m.group(2): json.loads(m.group(3)) for m in entries if m is not None}
 
 
@@ -102,17 +104,24 @@ def test_the_words_and_formats_are_wiretypes_own() -> None:
 
 
 def test_every_format_has_its_function_in_validation_ts() -> None:
-    exported = set(re.findall(r"export function (fmt\w+)\(s: string\): boolean",
-                              (TS_STATIC / "validation.ts").read_text(encoding="utf-8")))
+    exported = set(
+        re.findall(
+            r"export function (fmt\w+)\(s: string\): boolean",
+            (TS_STATIC / "validation.ts").read_text(encoding="utf-8"),
+        )
+    )
     assert exported == set(FORMAT_FUNCTIONS.values())
 
 
 @pytest.fixture(scope="module")
 def migrating(tmp_path_factory: pytest.TempPathFactory) -> Loaded:
     root = tmp_path_factory.mktemp("migrating")
-    write_tree(root, {
-        "wiretype.yaml": 'python: {package: m_pkg, out: py}\ntypescript: {package: "m", out: ts}\n',
-        "schemas/a/m.yaml": """\
+    write_tree(
+        root,
+        {
+            "wiretype.yaml": "python: {package: m_pkg, out: py}\n"
+            'typescript: {package: "m", out: ts}\n',
+            "schemas/a/m.yaml": """\
 versions:
   1:
     fields: {a: int, b: string, c: {enum: [p, q]}, d: {type: float, required: false}}
@@ -128,7 +137,8 @@ versions:
         custom: {python: "m_shims:down", typescript: "../../m.js#down"}
         defaults: {b: ""}
 """,
-    })
+        },
+    )
     loaded = load(load_config(root))
     assert not [f for f in loaded.findings if f.is_error], loaded.findings
     return loaded
@@ -138,11 +148,16 @@ def test_both_packages_hold_the_same_migration_table(migrating: Loaded) -> None:
     """One table, in two spellings: the Python literal and the JSON text of shims.ts."""
     py_text = render_python(migrating, migrating.config.python, None).files["m_pkg/shims.py"]
     ts_text = render_typescript(migrating, migrating.config.typescript, None).files[
-        "m/src/shims.ts"]
+        "m/src/shims.ts"
+    ]
     module = ast.parse(py_text)
-    tables = {getattr(n.target, "id", ""): ast.literal_eval(n.value) for n in module.body
-              if isinstance(n, ast.AnnAssign) and n.value is not None
-              and getattr(n.target, "id", "") in ("HOPS", "CUSTOMS")}
+    tables = {
+        getattr(n.target, "id", ""): ast.literal_eval(n.value)
+        for n in module.body
+        if isinstance(n, ast.AnnAssign)
+        and n.value is not None
+        and getattr(n.target, "id", "") in ("HOPS", "CUSTOMS")
+    }
     hops = json.loads(json.loads(re.search(r"JSON\.parse\((\".*\")\) as Hop\[\]", ts_text)[1]))
     as_json = [[*key, [list(step) for step in steps]] for key, steps in tables["HOPS"].items()]
     assert json.loads(json.dumps(as_json)) == hops

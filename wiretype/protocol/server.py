@@ -346,7 +346,7 @@ class ServerConnection:
         if validator is not None and "NaN" not in text and "Infinity" not in text:
             try:
                 framed = validator.validate_json(text, by_alias=True, by_name=False)
-            except ValueError:
+            except (ValueError, ArithmeticError):  # the package's InexactNumber too
                 pass
             else:
                 self._dispatch(framed, framed.data, now)
