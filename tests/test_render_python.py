@@ -229,6 +229,40 @@ def test_shims_follow_the_migrations(pkg: ModuleType) -> None:
         pkg.downgrade(v3, 7)
 
 
+def test_protocol_describes_every_message(pkg: ModuleType) -> None:
+    loaded = _example()
+    protocol = pkg.PROTOCOL
+    assert protocol["name"] == "wiretype_protocol"
+    assert loaded.config.registry_name == "wiretype_protocol"
+    assert sorted(protocol["messages"]) == sorted(pkg.MESSAGES)
+    for definition in loaded.registry.messages:
+        described = protocol["messages"][definition.name]
+        versions = [v.number for v in definition.versions]
+        assert described == {"versions": versions, "latest": versions[-1],
+                             "direction": definition.direction, "sensitive": []}
+    assert not pkg.MAY_HOLD_NON_FINITE  # no `any` field, no raw schema
+
+
+def test_decode_data_and_convert(pkg: ModuleType) -> None:
+    data = {"id": "1f0e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", "room": "lobby", "text": "hi",
+            "sent_at": "2026-03-01T09:30:00Z", "reply_to": None,
+            "author": {"id": "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11", "name": "Ada"}}
+    v1 = pkg.decode_data("chat.message_sent", 1, data)
+    assert type(v1) is pkg.MessageSentV1 and v1.priority == "normal"
+    v3 = pkg.convert("chat.message_sent", v1, 1, 3)
+    assert type(v3) is pkg.MessageSentV3 and v3.body == "hi"
+    assert pkg.convert("chat.message_sent", data, 1, 1) == v1
+    with pytest.raises(pkg.DecodeError) as caught:
+        pkg.decode_data("chat.message_sent", 1, {**data, "author": {"id": "x", "name": 1}})
+    assert [e["path"] for e in caught.value.errors] == ["/author/id", "/author/name"]
+    for bad in (lambda: pkg.decode_data("chat.message_sent", 4, data),
+                lambda: pkg.decode_data("chat.nope", 1, data),
+                lambda: pkg.convert("chat.message_sent", data, 1, 4)):
+        with pytest.raises(ValueError, match=r"no live version|not a message") as refused:
+            bad()
+        assert not isinstance(refused.value, pkg.DecodeError)
+
+
 def test_calendar_patterns_equal_formats_py() -> None:
     import re
 

@@ -21,6 +21,7 @@ import yaml
 
 from registry.config import load_config
 from registry.project import Loaded, load
+from registry.render.python import render_python
 from registry.render.ts_assertions import FORMAT_FUNCTIONS
 from registry.render.ts_node import NotGenerated
 from registry.render.ts_validators import SchemaCompiler
@@ -224,6 +225,15 @@ def _examples(loaded: Loaded) -> list[dict[str, Any]]:
             for d in loaded.registry.messages for v in d.versions for example in v.examples]
 
 
+def _python_protocol(root: Path) -> Any:
+    """PROTOCOL of the Python package generated from the same registry."""
+    rendered = render_python(_example(), _example().config.python, None)
+    assert not rendered.findings
+    out = write_tree(root / "example-python", dict(rendered.files))
+    code = "import json, wiretype_protocol as p; print(json.dumps(p.PROTOCOL))"
+    return json.loads(_run(sys.executable, "-c", code, cwd=out))
+
+
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("node") is None:
@@ -232,6 +242,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     example = _example()
     write_tree(root / "example", _render(example))
     (root / "example" / "examples.json").write_text(json.dumps(_examples(example)))
+    (root / "example" / "protocol.json").write_text(json.dumps(_python_protocol(root)))
     hostile = _hostile(root / "hostile-src")
     write_tree(root / "hostile", {**_render(hostile), "custom.js": CUSTOM_JS,
                                   "custom.d.ts": CUSTOM_DTS})
