@@ -129,42 +129,65 @@ function put(data: Record<string, any>, path: string, value: unknown): boolean {
   return true;
 }
 
-function run(data: Record<string, any>, [kind, field, arg]: Step, customs: readonly Custom[]): Record<string, any> {
-  if (kind === "custom") return customs[arg as number]!(cloneJson(data));
+type Data = Record<string, any>;
+
+// One function per kind of step (docs/shims.md), as in the Python package's _migration.py.
+function rename(data: Data, field: string, to: string): Data {
   const [holder, key] = split(data, field);
-  const present = holder !== null && hasOwn(holder, key);
-  if (kind === "defaults") {
-    if (holder === null) put(data, field, cloneJson(arg));
-    else if (!present) setOwn(holder, key, cloneJson(arg));
-    return data;
-  }
-  if (!present) return data;
-  const value = holder[key];
-  switch (kind) {
-    case "rename":
-      delete holder[key];
-      setOwn(holder, arg as string, value);
-      break;
-    case "drop":
-      delete holder[key];
-      break;
-    case "values": {
-      const hit = (arg as Array<[unknown, unknown]>).find(([from]) => deq(value, from));
-      if (hit !== undefined) setOwn(holder, key, cloneJson(hit[1]));
-      break;
-    }
-    case "move":
-      delete holder[key];
-      if (!put(data, arg as string, value)) setOwn(holder, key, value);
-      break;
-    default: { // convert
-      const [name, param] = arg as [string, unknown];
-      const converted = convert(value, name, param);
-      if (converted === REMOVE) delete holder[key];
-      else setOwn(holder, key, converted);
-    }
+  if (holder !== null && hasOwn(holder, key)) {
+    const value = holder[key];
+    delete holder[key];
+    setOwn(holder, to, value);
   }
   return data;
+}
+
+function move(data: Data, field: string, to: string): Data {
+  const [holder, key] = split(data, field);
+  if (holder === null || !hasOwn(holder, key)) return data;
+  const value = holder[key];
+  delete holder[key];
+  if (!put(data, to, value)) setOwn(holder, key, value);
+  return data;
+}
+
+function defaults(data: Data, field: string, value: unknown): Data {
+  const [holder, key] = split(data, field);
+  if (holder === null) put(data, field, cloneJson(value));
+  else if (!hasOwn(holder, key)) setOwn(holder, key, cloneJson(value));
+  return data;
+}
+
+function drop(data: Data, field: string): Data {
+  const [holder, key] = split(data, field);
+  if (holder !== null && hasOwn(holder, key)) delete holder[key];
+  return data;
+}
+
+function values(data: Data, field: string, mapping: Array<[unknown, unknown]>): Data {
+  const [holder, key] = split(data, field);
+  if (holder === null || !hasOwn(holder, key)) return data;
+  const hit = mapping.find(([from]) => deq(holder[key], from));
+  if (hit !== undefined) setOwn(holder, key, cloneJson(hit[1]));
+  return data;
+}
+
+function convertStep(data: Data, field: string, [name, param]: [string, unknown]): Data {
+  const [holder, key] = split(data, field);
+  if (holder === null || !hasOwn(holder, key)) return data;
+  const value = convert(holder[key], name, param);
+  if (value === REMOVE) delete holder[key];
+  else setOwn(holder, key, value);
+  return data;
+}
+
+/** The steps by kind: each takes the data, the step's field and its arg. */
+export const STEPS: Readonly<Record<string, (data: Data, field: string, arg: any) => Data>> = {
+  rename, defaults, drop, values, move, convert: convertStep,
+};
+
+function run(data: Data, [kind, field, arg]: Step, customs: readonly Custom[]): Data {
+  return kind === "custom" ? customs[arg as number]!(cloneJson(data)) : STEPS[kind]!(data, field, arg);
 }
 
 /** The steps of one hop, in order, each on the data as the step before left it. */
