@@ -195,3 +195,14 @@ def test_a_user_template_that_does_not_render_is_a_finding_at_its_line(project: 
     assert "no_such_thing" in result.stderr and "endfor" in result.stderr
     assert "internal error" not in result.stderr
     assert not (project / "gen").exists()
+
+
+def test_a_user_copy_of_a_support_module_is_copied_instead(project: Path) -> None:
+    own = "# our own words\nWORDS: dict[str, str] = {}\n"
+    write_tree(project / "my-templates" / "python" / "static", {"_words.py": own})
+    result = run("generate", "--root", str(project), "--lang", "python",
+                 "--templates", str(project / "my-templates"))
+    assert result.exit_code == 0, result.stderr
+    header, _, body = (project / "gen/py/hello_pkg/_words.py").read_text().partition("\n")
+    assert "Do not edit" in header and body == own
+    assert "FORMATS" in (project / "gen/py/hello_pkg/_scalars.py").read_text()  # built-in
