@@ -15,24 +15,55 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.model import Definition, Registry
+from registry.model import (
+    Definition,
+    Field,
+    InlineObject,
+    ListOf,
+    MapOf,
+    Nullable,
+    Registry,
+    TypeExpr,
+)
 from registry.render.reach import holds_any, reached
 
 
 def protocol(registry: Registry, name: str) -> dict[str, Any]:
     """The descriptor of ``registry``, whose name is ``name``: plain JSON data."""
     messages = sorted(registry.messages, key=lambda d: d.name)
-    return {"name": name, "messages": {d.name: _message(registry, d) for d in messages}}
+    marked = _any_sensitive(registry)  # most registries mark nothing: no walk then
+    return {"name": name, "messages": {d.name: _message(registry, d, marked) for d in messages}}
 
 
-def _message(registry: Registry, definition: Definition) -> dict[str, Any]:
+def _message(registry: Registry, definition: Definition, marked: bool) -> dict[str, Any]:
     versions = [v.number for v in definition.versions]
     return {
         "versions": versions,
         "latest": versions[-1],
         "direction": definition.direction,
-        "sensitive": sensitive(registry, definition),
+        "sensitive": sensitive(registry, definition) if marked else [],
     }
+
+
+def _any_sensitive(registry: Registry) -> bool:
+    """Whether any field of any definition (inline objects included) is marked."""
+    todo = [f for d in registry.definitions.values() for v in d.versions for f in v.fields or ()]
+    while todo:
+        f = todo.pop()
+        if f.sensitive:
+            return True
+        todo += _inline_fields(f.type)
+    return False
+
+
+def _inline_fields(texpr: TypeExpr) -> tuple[Field, ...]:
+    while isinstance(texpr, (Nullable, ListOf, MapOf)):
+        texpr = (
+            texpr.inner
+            if isinstance(texpr, Nullable)
+            else (texpr.item if isinstance(texpr, ListOf) else texpr.value)
+        )
+    return texpr.fields if isinstance(texpr, InlineObject) else ()
 
 
 def sensitive(registry: Registry, definition: Definition) -> list[str]:

@@ -41,7 +41,7 @@ from registry.render.descriptor import non_finite_versions, protocol
 from registry.render.naming import definition_classes
 from registry.render.py_literals import comment, py_literal
 from registry.render.py_models import ClassView, Models
-from registry.render.reach import reached
+from registry.render.reach import fields_of
 from registry.render.shim_table import shim_table
 from registry.render.templates import Rendered, render_files
 from registry.render.unsupported import unsupported
@@ -62,7 +62,7 @@ def _import_name(package: str) -> str:
 def _index_named(registry: Registry, version: Version) -> bool:
     """Whether the data of a version holds a declared field whose wire name ECMAScript puts
     first in an object ("0", "12"), following shared types."""
-    return any(_index_name(item.field.name) for item in reached(registry, version))
+    return any(_index_name(f.name) for f in fields_of(registry, version))
 
 
 def _shared_types(registry: Registry, version: Version, bases: dict[str, str]) -> list[str]:

@@ -51,28 +51,39 @@ def reached(registry: Registry, version: Version) -> Iterator[Reached]:
     yield from _fields(registry, version.fields or (), "", frozenset())
 
 
-def raw_reached(registry: Registry, version: Version) -> bool:
-    """Whether the data of ``version`` is, or holds, a raw ``schema:`` version."""
-    if version.fields is None:
-        return True
-    return any(
-        _is_raw(registry, ref)
-        for item in reached(registry, version)
-        for ref in _refs(_holder(item.field.type))
-    )
-
-
 def _is_raw(registry: Registry, ref: Ref) -> bool:
     found = target(registry, ref)
     return found is not None and found.fields is None
 
 
+def fields_of(registry: Registry, version: Version) -> Iterator[Field]:
+    """Every field the data of ``version`` can hold, each shared type visited once (no
+    pointers: cheaper than ``reached`` where only the fields matter)."""
+    seen: set[Ref] = set()
+    todo = list(version.fields or ())
+    while todo:
+        f = todo.pop()
+        yield f
+        holder = _holder(f.type)
+        if isinstance(holder, InlineObject):
+            todo += holder.fields
+        for ref in _refs(holder):
+            found = target(registry, ref)
+            if ref not in seen and found is not None and found.fields is not None:
+                seen.add(ref)
+                todo += found.fields
+
+
 def holds_any(registry: Registry, version: Version) -> bool:
     """Whether the data may hold a JSON value of any type: an ``any`` field, an item or value
     of one, or a raw ``schema:`` version (only there can NaN or 1e400 reach a model)."""
-    if raw_reached(registry, version):
+    if version.fields is None:
         return True
-    return any(_holder(item.field.type) == Primitive("any") for item in reached(registry, version))
+    for f in fields_of(registry, version):
+        holder = _holder(f.type)
+        if holder == Primitive("any") or any(_is_raw(registry, r) for r in _refs(holder)):
+            return True
+    return False
 
 
 def _holder(texpr: TypeExpr) -> TypeExpr:
