@@ -50,10 +50,13 @@ test: venv node system ## Install everything, then run the tests, ruff and mypy 
 test-ts: node ## The TypeScript client's tests (node --test; Chromium and the Python server)
 	WIRETYPE_PYTHON=$(abspath $(BIN)/python) node --test --test-timeout=600000 tests/ts_client/*.test.mjs
 
-lint: venv ## ruff and mypy --strict on registry/ and wiretype/
-	$(BIN)/ruff check registry wiretype tests bench
+lint: venv node ## ruff and mypy --strict on registry/ and wiretype/; tsc on the packages' support code
+	$(BIN)/ruff check registry wiretype tests bench templates/python/static
+	$(BIN)/ruff format --check registry/render templates/python/static
 	$(BIN)/mypy --strict registry
 	$(BIN)/mypy --strict wiretype
+	$(BIN)/mypy --strict templates/python/static
+	node_modules/.bin/tsc -p templates/typescript/static
 
 BENCH_STAMP := $(VENV)/.bench-installed
 

@@ -105,7 +105,7 @@ def _serve_forever(kind: str, port: int, ready: Any) -> None:
 
 
 async def _plain_ingest(port: int, ready: Any) -> None:
-    model = proto.codec._envelope_model("chat.message_sent", 3)
+    model = proto.envelope_model("chat.message_sent", 3)
 
     async def handler(ws: Any) -> None:
         async for message in ws:

@@ -323,7 +323,7 @@ class ClientConnection:
             if validator is not None and not env.maybe_non_finite(text):
                 try:
                     framed = validator.validate_json(text, by_alias=True, by_name=False)
-                except ValueError:
+                except (ValueError, ArithmeticError):  # the package's InexactNumber too
                     pass
                 else:
                     return framed, framed.data
