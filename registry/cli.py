@@ -368,14 +368,18 @@ def serve(  # noqa: PLR0917 (typer maps each parameter to an option)
         help="Where sessions live: memory://, sqlite:///path, redis://host:port/db.")] = None,
     broker: Annotated[str | None, typer.Option(
         help="Topic fan-out across processes: memory://, redis://host:port/db.")] = None,
-    metrics: Annotated[bool, typer.Option("--metrics", help="Serve /metrics.")] = False,
+    metrics: Annotated[bool | None, typer.Option(
+        "--metrics/--no-metrics", help="Serve /metrics and /connections (default: on, on "
+        "the server's port).", show_default=False)] = None,
+    metrics_port: Annotated[int | None, typer.Option(
+        help="Serve /metrics and /connections on this port instead.")] = None,
 ) -> None:
     """Run a runtime server until SIGTERM or SIGINT, which drain it (status, then 1001)."""
     from wiretype.cli import ServeOptions
     from wiretype.cli import serve as serve_server  # the runtime, imported only here
 
     raise typer.Exit(serve_server(ServeOptions(target, host, port, workers, store, broker,
-                                               metrics)))
+                                               metrics, metrics_port)))
 
 
 @app.command()
