@@ -18,6 +18,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import InvalidStatus
 
 from tests.ops.prometheus import Prometheus, render_module
+from tests.ops.test_dashboard import as_prometheus_sees_it, exprs
 from tests.runtime.e2e import frames_until, hello, raw
 from tests.runtime.helpers import sent_v3
 from wiretype import Context, Server
@@ -85,6 +86,19 @@ async def _until(prometheus: Prometheus, check: Any) -> dict[str, str]:
         await asyncio.sleep(0.25)
 
 
+async def _dashboard_answers(prometheus: Prometheus) -> None:
+    """Every query of the Grafana dashboard runs on this Prometheus; those of the trouble
+    caused here have data."""
+    empty = []
+    for expr in exprs():
+        found = await prometheus.query(as_prometheus_sees_it(expr))
+        assert found["status"] == "success", (expr, found)
+        if not found["data"]["result"]:
+            empty.append(expr)
+    for busy in ("wiretype_connects_total", "wiretype_message_errors_total", "process_open_fds"):
+        assert not [e for e in empty if busy in e], empty
+
+
 async def _opened(port: int) -> ClientConnection:
     ws = await raw(port)
     await ws.send(hello())
@@ -118,6 +132,7 @@ async def _scenario(folder: Path) -> None:
             assert all(alerts[name] == "firing" for name in TROUBLE)
             up = await prometheus.query('up{job="wiretype"}')
             assert up["data"]["result"][0]["value"][1] == "1"
+            await _dashboard_answers(prometheus)
             for task in troubles:
                 task.cancel()
             await asyncio.gather(*troubles, return_exceptions=True)
