@@ -6,10 +6,10 @@ STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint bench clean venv node
+.PHONY: help run test test-ts lint ops bench clean venv node system
 
 help: ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,27 +19,60 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create .venv and install wiretype with its dev tools
 
-$(NODE_STAMP): package.json package-lock.json
+$(NODE_STAMP): package.json package-lock.json clients/typescript/package.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-node: $(NODE_STAMP) ## Install the Node tools (TypeScript) the tests use
+node: $(NODE_STAMP) ## Install the Node tools the tests use and build @wiretype/client (clients/typescript/dist)
+	node_modules/.bin/tsc -p clients/typescript
+
+# Debian's packages that the tests start themselves on loopback ports: redis-server, prometheus
+# and promtool, chromium (never a downloaded browser). apt-get runs only for what is missing.
+SYSTEM_TOOLS := redis-server:redis-server prometheus:prometheus promtool:prometheus chromium:chromium
+system: ## Install the Debian packages the tests use (redis-server, prometheus, chromium) when missing
+	@missing=""; for pair in $(SYSTEM_TOOLS); do \
+		command -v $${pair%%:*} >/dev/null 2>&1 || test -x /usr/bin/$${pair%%:*} || test -x /usr/sbin/$${pair%%:*} || missing="$$missing $${pair##*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		packages=$$(printf '%s\n' $$missing | sort -u | tr '\n' ' '); \
+		echo "installing from Debian: $$packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$packages; \
+	fi
 
 run: venv ## Check the example registry in schemas/ and run every command on it
 	@bash scripts/run-example.sh $(BIN)/wiretype
 
-test: venv node ## Install everything, then run the tests, ruff and mypy --strict
+test: venv node system ## Install everything, then run the tests, ruff and mypy --strict
+	$(MAKE) --no-print-directory ops
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory test-ts
 	$(MAKE) --no-print-directory lint
 
-lint: venv ## ruff (lint and format) and mypy --strict on registry/ and wiretype/
-	$(BIN)/ruff check registry wiretype tests bench
-	$(BIN)/ruff format --check registry wiretype tests bench
+test-ts: node ## The TypeScript client's tests (node --test; Chromium and the Python server)
+	WIRETYPE_PYTHON=$(abspath $(BIN)/python) node --test --test-timeout=600000 tests/ts_client/*.test.mjs
+
+lint: venv node ## ruff and mypy --strict on registry/ and wiretype/; tsc on the packages' support code
+	$(BIN)/ruff check registry wiretype tests bench ops templates/python/static
+	$(BIN)/ruff format --check registry wiretype tests bench ops templates/python/static
 	$(BIN)/mypy --strict registry
 	$(BIN)/mypy --strict wiretype
+	$(BIN)/mypy --strict templates/python/static
+	node_modules/.bin/tsc -p templates/typescript/static
 
-bench: venv node ## Measure the speed figures each issue names (see bench/README.md)
+PROMTOOL := $(shell command -v promtool 2>/dev/null || echo /usr/bin/promtool)
+ops: venv system ## The alert rules: rendered from thresholds.yml, promtool check rules and test rules
+	$(BIN)/python ops/prometheus/render.py --check
+	$(PROMTOOL) check rules ops/prometheus/wiretype-alerts.yml
+	cd ops/prometheus && $(PROMTOOL) test rules wiretype-alerts.test.yml
+
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: venv node system $(BENCH_STAMP) ## Measure the speed figures each issue names (see bench/README.md)
 	$(BIN)/python bench/run_all.py
 
 clean: ## Remove the environments and caches
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/.work
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/.work build clients/typescript/dist

@@ -197,12 +197,12 @@ def _check_uuid_strictness(package: Any, frame: bytes) -> None:
 def _jsonschema_decoder(work: Path) -> Callable[[bytes], Any]:
     import jsonschema
 
-    from registry.cli.project import load_project
+    from registry.cli.project import load_project as load
+    from registry.json.formats import calendar_formats
     from registry.load.settings import load_config
-    from registry.render.python import calendar_formats
     from registry.schema.emit import version_document
 
-    loaded = load_project(load_config(work))
+    loaded = load(load_config(work))
     checker = jsonschema.FormatChecker(formats=())
     for name, pattern in calendar_formats().items():
         compiled = __import__("re").compile(pattern)
@@ -225,11 +225,11 @@ def _jsonschema_decoder(work: Path) -> Callable[[bytes], Any]:
 
 def _dcg(work: Path, frames: list[bytes]) -> None:
     """datamodel-code-generator on the same JSON Schemas: its time, and its models' speed."""
-    from registry.cli.project import load_project
+    from registry.cli.project import load_project as load
     from registry.load.settings import load_config
     from registry.schema.emit import version_document
 
-    loaded = load_project(load_config(work))
+    loaded = load(load_config(work))
     schemas = work / "dcg-in"
     shutil.rmtree(schemas, ignore_errors=True)
     schemas.mkdir()

@@ -26,9 +26,9 @@ WORK = REPO / "bench" / ".work" / "ts"
 sys.path.insert(0, str(REPO))
 
 from bench.registry_gen import write_registry  # noqa: E402
-from registry.cli.project import load_project  # noqa: E402
+from registry.cli.project import load_project as load  # noqa: E402
 from registry.load.settings import load_config  # noqa: E402
-from registry.render.ts_validators import FORMAT_FUNCTIONS  # noqa: E402
+from registry.render.ts_assertions import FORMAT_FUNCTIONS  # noqa: E402
 from registry.render.typescript import render_typescript  # noqa: E402
 from registry.schema.emit import version_document  # noqa: E402
 
@@ -47,7 +47,7 @@ def _mutations(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _cases() -> list[dict[str, Any]]:
-    loaded = load_project(load_config(REPO))
+    loaded = load(load_config(REPO))
     cases = []
     for definition in loaded.registry.messages:
         for version in definition.versions:
@@ -67,9 +67,9 @@ def _cases() -> list[dict[str, Any]]:
 
 
 def _build_package() -> None:
-    loaded = load_project(load_config(REPO))
+    loaded = load(load_config(REPO))
     shutil.rmtree(WORK, ignore_errors=True)
-    for relative, text in render_typescript(loaded, loaded.config.typescript, None).items():
+    for relative, text in render_typescript(loaded, loaded.config.typescript, None).files.items():
         path = WORK / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

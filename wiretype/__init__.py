@@ -9,12 +9,15 @@ from .errors import (
     SendFailed,
     WiretypeError,
 )
+from .pool import ClientPool
 from .protocol.limits import Settings
 from .protocol.package import Package
 from .server import Context, Message, Server
+from .store import StoreError
 
 __all__ = [
     "Client",
+    "ClientPool",
     "ConfigurationError",
     "ConnectionClosed",
     "Context",
@@ -25,5 +28,6 @@ __all__ = [
     "SendFailed",
     "Server",
     "Settings",
+    "StoreError",
     "WiretypeError",
 ]

@@ -138,7 +138,8 @@ class Client:
         self._changed: asyncio.Condition | None = None
         self._final: BaseException | None = None
         self._error: ErrorReceived | None = None
-        self._url_index = 0
+        # several endpoints: start on a random one, then move on after each failure
+        self._url_index = (rng or random.Random()).randrange(len(self.urls))
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -248,11 +249,19 @@ class Client:
         prio: int = env.DEFAULT_PRIO,
         ttl: int | None = None,
         volatile: bool = False,
+        message_id: str | None = None,
     ) -> str | None:
         """Send ``model`` (queued while offline). With ``ack=True``, return once the server
-        acknowledged it; raise ``SendFailed`` when it was nacked or the retries ran out."""
+        acknowledged it; raise ``SendFailed`` when it was nacked or the retries ran out.
+        ``message_id``: resend a message under the id it had (the server dedupes it)."""
         ident = self.core.send(
-            model, _common.now_ms(), ack=ack, prio=prio, ttl=ttl, volatile=volatile
+            model,
+            _common.now_ms(),
+            ack=ack,
+            prio=prio,
+            ttl=ttl,
+            volatile=volatile,
+            message_id=message_id,
         )
         waiter = self._waiter(ident) if ack and ident is not None else None
         self._pump()
@@ -261,6 +270,25 @@ class Client:
         if waiter is not None:
             await waiter
         return ident
+
+    def withdraw(self, message_id: str) -> bool:
+        """Take back a message that waits for its ack or in the queue (``ClientPool`` sends
+        it on another connection); its ``send`` is cancelled. False when it is not here."""
+        core = self.core
+        found = core.outbox.settle(message_id) is not None
+        for item in list(core.queue):
+            if item.payload.id == message_id:
+                found = core.queue.remove(item.payload) or found
+        core._forget(message_id)
+        waiter = self._waiters.pop(message_id, None)
+        if waiter is not None and not waiter.done():
+            waiter.cancel()
+        return found
+
+    @property
+    def in_flight(self) -> int:
+        """Acked sends waiting for their answer, plus what waits in the queue."""
+        return len(self.core.outbox) + len(self.core.queue)
 
     async def subscribe(self, *topics: str) -> None:
         """Receive what is published to ``topics``; returns once the server has them (or at
@@ -368,6 +396,8 @@ class Client:
             self._ws = None
         code = ws.close_code if ws.close_code is not None else 1006
         reason = ws.close_reason or ""
+        if code != 1000:  # that endpoint went away (drained, killed): the next one
+            self._url_index += 1
         if code in FINAL_CODES and code != 1000:
             message = self._error.message if self._error else reason
             self._final = HandshakeFailed(code, message)

@@ -1,5 +1,5 @@
 """What handlers see: the ``Context`` of their connection and the ``Message`` being handled,
-and the server's record of one accepted connection (``Link``) and of one route."""
+and the server's record of one accepted connection (``Link``)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from websockets.asyncio.server import ServerConnection as WsConnection
-
 from .protocol import envelope as env
 from .protocol.events import MessageReceived
 from .protocol.server import ServerConnection
 
 if TYPE_CHECKING:
-    from .server import Server
+    from .hub import Hub
+    from .transport import Transport
 
-__all__ = ["Context", "Handler", "Hook", "Link", "Message", "Middleware", "Route"]
+__all__ = ["Context", "Handler", "Hook", "Link", "Message", "Middleware"]
 
 Handler = Callable[[Any, "Context"], Awaitable[None]]
 Middleware = Callable[["Message", "Context", Callable[..., Awaitable[None]]], Awaitable[None]]
@@ -45,10 +44,10 @@ class Message:
 class Context:
     """A connection as its handlers see it."""
 
-    __slots__ = ("_data", "_event", "_link", "_message", "_server")
+    __slots__ = ("_data", "_event", "_hub", "_link", "_message")
 
-    def __init__(self, server: Server, link: Link) -> None:
-        self._server = server
+    def __init__(self, hub: Hub, link: Link) -> None:
+        self._hub = hub
         self._link = link
         self._event: MessageReceived | None = None  # the message being handled
         self._data: Any = None
@@ -104,7 +103,7 @@ class Context:
         self, model: Any, *, ack: bool = False, prio: int = env.DEFAULT_PRIO, ttl: int | None = None
     ) -> str | None:
         """Send to this connection only, in its version of the message."""
-        return await self._server._send(self._link, model, ack=ack, prio=prio, ttl=ttl)
+        return await self._hub.send(self._link, model, ack=ack, prio=prio, ttl=ttl)
 
     async def publish(
         self,
@@ -115,40 +114,44 @@ class Context:
         ttl: int | None = None,
         exclude_self: bool = False,
     ) -> int:
-        return self._server.publish_now(
+        return await self._hub.publish(
             topic, model, prio=prio, ttl=ttl, exclude=self.session_id if exclude_self else None
         )
 
     async def subscribe(self, *topics: str) -> None:
-        self._server._subscribe(self._link, topics)
+        self._hub.topics.subscribe(self._link, topics)
 
     async def unsubscribe(self, *topics: str) -> None:
-        self._server._unsubscribe(self._link, topics)
+        self._hub.topics.unsubscribe(self._link, topics)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         self._link.conn.close(code, reason)
-        self._server._pump_sync(self._link)
+        self._hub.pump_sync(self._link)
 
 
 class Link:
-    """One accepted WebSocket and its core state machine."""
+    """One accepted WebSocket (its ``Transport``) and its core state machine."""
 
     __slots__ = (
+        "closing",
         "conn",
         "context",
+        "held",
+        "held_until",
         "ip",
         "number",
+        "opened_at",
         "principal",
         "replaced",
         "scheduled",
+        "transport",
         "waiters",
-        "ws",
     )
 
     def __init__(
-        self, ws: WsConnection, conn: ServerConnection, number: int, ip: str, principal: Any
+        self, transport: Transport, conn: ServerConnection, number: int, ip: str, principal: Any
     ) -> None:
-        self.ws = ws
+        self.transport = transport
         self.conn = conn
         self.number = number
         self.ip = ip
@@ -157,12 +160,7 @@ class Link:
         self.scheduled: float | None = None
         self.waiters: dict[str, asyncio.Future[None]] | None = None
         self.context: Context | None = None
-
-
-class Route:
-    __slots__ = ("handler", "pattern", "version")
-
-    def __init__(self, pattern: str, handler: Handler, version: int | None) -> None:
-        self.pattern = pattern
-        self.handler = handler
-        self.version = version
+        self.held: list[str] | None = None  # frames waiting for the store (writeahead.py)
+        self.held_until = 0
+        self.closing: tuple[int, str] | None = None  # a close waiting for the held frames
+        self.opened_at = 0.0  # perf_counter() when admitted (the connection duration metric)

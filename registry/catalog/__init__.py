@@ -4,11 +4,12 @@ One entry per id: the compatibility engine's rules (``registry.compat.rules``) a
 every other finding, by category, one module each: reading files and YAML
 (``files``), definitions, fields and raw schemas (``definitions``), migrations
 (``migrations``), the lock and ``check --against`` (``published``), the settings
-(``settings``) and retired ids (``retired``). ``wiretype rules`` lists them by
-category and ``wiretype explain ID`` prints one. A test scans the code for ids and
-fails on one that is not here, and a snapshot (``tests/catalog_ids.txt``) fails when
-one is removed or renamed: ids are forever. An id that is no longer printed stays,
-marked with what reports it now (``replaced_by``), and is never reused.
+(``settings``), ``wiretype generate`` (``generate``) and retired ids
+(``retired``). ``wiretype rules`` lists them by category and ``wiretype explain
+ID`` prints one. A test scans the code for ids and fails on one that is not here,
+and a snapshot (``tests/catalog_ids.txt``) fails when one is removed or renamed:
+ids are forever. An id that is no longer printed stays, marked with what reports
+it now (``replaced_by``), and is never reused.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from registry.catalog import definitions, files, migrations, published, retired, settings
+from registry.catalog import (
+    definitions,
+    files,
+    generate,
+    migrations,
+    published,
+    retired,
+    settings,
+)
 from registry.catalog.entry import CATEGORIES, Entry
 from registry.compat.rules import RULES as ENGINE_RULES
 
@@ -49,6 +58,7 @@ def _catalog() -> dict[str, Entry]:
         migrations.ENTRIES,
         published.ENTRIES,
         settings.ENTRIES,
+        generate.ENTRIES,
         retired.ENTRIES,
     )
     for group in groups:

@@ -172,6 +172,15 @@ ENTRIES: tuple[Entry, ...] = (
         "keep one of type, enum, const, fields and one_of",
     ),
     Entry(
+        "FIELD_SENSITIVE_NOT_BOOL",
+        "field",
+        "`sensitive` is not true or false.",
+        "a field meant to be kept out of logs is not logged because of a typo",
+        'password: {type: string, sensitive: "yes"}',
+        "password: {type: string, sensitive: true}",
+        "write true or false",
+    ),
+    Entry(
         "FIELD_REQUIRED_NOT_BOOL",
         "field",
         "`required` is not true or false.",
@@ -320,7 +329,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "SCHEMA_NOT_GENERATED",
         "schema",
-        "A keyword is compared, but the generated validators do not implement it (warning).",
+        "A raw schema needs what the generated validators do not implement (lint: a warning; "
+        "generate: an error, for every target).",
         "`generate` refuses what its validators cannot check",
         "schema: {unevaluatedProperties: false, ...}",
         "schema: {additionalProperties: false, ...}",

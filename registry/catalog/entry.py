@@ -45,5 +45,6 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
     ("lock", "The lock (wiretype.lock)"),
     ("ref", "check --against REF"),
     ("settings", "Settings (wiretype.yaml, [tool.wiretype])"),
+    ("generate", "`wiretype generate`"),
     ("retired", "Retired ids"),
 )

@@ -7,8 +7,10 @@ stage, hands plain data to the stages (load -> compile -> schema -> check -> ren
 -> write), and prints what comes back with the printers of ``output``. ``app`` holds
 the typer application, the shared options and the exit-code policy; ``project`` the
 way to a whole project; ``cache`` the user's cache, which ``check`` and ``lint`` hand
-to the survey. A new command is a module here, its declaration in ``commands`` and a
-line in ``COMMANDS``, in the order ``wiretype --help`` lists them.
+to the survey. ``runtime`` declares the runtime's commands (serve, dlq, loadtest,
+versions) and hands them to ``wiretype/``, imported by name only when one runs. A new
+command is a module here, its declaration in ``commands`` and a line in ``COMMANDS``,
+in the order ``wiretype --help`` lists them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from registry.cli import commands
+from registry.cli import commands, runtime
 from registry.cli.app import app, main
 
 COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
@@ -32,6 +34,10 @@ COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("diff", commands.diff),
     ("rules", commands.rules),
     ("explain", commands.explain),
+    ("serve", runtime.serve),
+    ("dlq", runtime.dlq),
+    ("loadtest", runtime.loadtest),
+    ("versions", runtime.versions),
 )
 for _name, _command in COMMANDS:
     app.command(_name)(_command)

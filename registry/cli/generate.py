@@ -20,9 +20,11 @@ from registry.cli.app import run
 
 if TYPE_CHECKING:
     from registry.check.project import Loaded
+    from registry.findings import Finding
     from registry.load.settings import Config, Target
+    from registry.render.templates import Rendered
 
-    Renderer = Callable[[Loaded, Target, str | None], dict[str, str]]
+    Renderer = Callable[[Loaded, Target, str | None], Rendered]
 
 LANGUAGES = ("python", "typescript")
 
@@ -33,12 +35,16 @@ def generate(
     """The body of ``wiretype generate`` (its options are in ``commands``)."""
     from registry.cli.output import refuse
     from registry.cli.project import load_root
+    from registry.findings import sort_findings
 
     languages = run(lambda: parse_languages(lang))
     loaded = run(lambda: load_root(root))
     if any(f.is_error for f in loaded.findings):
         raise typer.Exit(refuse(loaded.findings, "generated"))
     jobs = run(lambda: plan(loaded, languages, out, templates))
+    refused = sort_findings(f for job in jobs for f in job.findings)
+    if refused:  # the same for every target: each is reported once
+        raise typer.Exit(refuse(refused, "generated"))
     raise typer.Exit(_report_stale(jobs) if check else _write(jobs))
 
 
@@ -49,6 +55,7 @@ class Job:
     language: str
     out: Path
     files: Mapping[str, str]
+    findings: tuple[Finding, ...] = ()  # why the package could not be rendered
 
 
 def parse_languages(text: str) -> tuple[str, ...]:
@@ -75,8 +82,9 @@ def plan(
     jobs = []
     for language in languages:
         target: Target = getattr(loaded.config, language)
-        files = _renderer(language)(loaded, target, folder)
-        jobs.append(Job(language, _out(loaded.config, language, out, len(languages) > 1), files))
+        rendered = _renderer(language)(loaded, target, folder)
+        folder_out = _out(loaded.config, language, out, len(languages) > 1)
+        jobs.append(Job(language, folder_out, rendered.files, rendered.findings))
     return jobs
 
 

@@ -52,6 +52,7 @@ _FIELD_KEYS = {
     "default",
     "description",
     "deprecated",
+    "sensitive",
     "enum",
     "const",
     "fields",
@@ -116,7 +117,22 @@ def parse_field(ctx: FileContext, name: str, spec: Any, path: NodePath) -> Field
         description=ctx.text(spec, "description", path),
         deprecated=spec.get("deprecated") is True,
         constraints=parse_constraints(ctx, spec, texpr, path),
+        sensitive=_sensitive(ctx, spec, path),
     )
+
+
+def _sensitive(ctx: FileContext, spec: dict[str, Any], path: NodePath) -> bool:
+    """``sensitive: true``: an annotation (never in the JSON Schema, so never a change)."""
+    value = spec.get("sensitive", False)
+    if not isinstance(value, bool):
+        ctx.error(
+            (*path, "sensitive"),
+            "FIELD_SENSITIVE_NOT_BOOL",
+            "`sensitive` must be true or false",
+            "write `sensitive: true`",
+        )
+        return True  # read as meant: better redacted than logged
+    return value
 
 
 def _field_type(ctx: FileContext, spec: dict[str, Any], path: NodePath) -> TypeExpr:
@@ -172,7 +188,7 @@ def _inner(
 ) -> tuple[TypeExpr, tuple[tuple[str, Any], ...]]:
     """The type of list items or map values, with the constraints written on them."""
     if isinstance(spec, dict):
-        for key in ("required", "default", "deprecated"):
+        for key in ("required", "default", "deprecated", "sensitive"):
             if key in spec:
                 ctx.error(
                     (*path, key),

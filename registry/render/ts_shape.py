@@ -24,7 +24,7 @@ from registry.compile.model import (
     Registry,
     TypeExpr,
 )
-from registry.render.ts_validators import has_key, js_string, js_value
+from registry.render.ts_node import has_key, js_string, js_value
 
 IDENTITY = "ident"
 

@@ -30,7 +30,7 @@ from registry.compile.model import (
     TypeExpr,
 )
 from registry.compile.naming import camel
-from registry.render.ts_validators import js_string, js_value
+from registry.render.ts_node import js_string, js_value
 
 IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 PRIMITIVE_TYPES = {"int": "number", "float": "number", "bool": "boolean", "any": "unknown"}

@@ -126,11 +126,13 @@ async def test_health_and_readiness_over_plain_http() -> None:
                 with exc:
                     return exc.code, exc.read().decode()
 
-        assert await loop.run_in_executor(None, get, "/healthz") == (200, "ok\n")
+        status, text = await loop.run_in_executor(None, get, "/healthz")
+        assert status == 200
+        assert json.loads(text)["status"] == "ok" and json.loads(text)["store"]["healthy"]
         assert await loop.run_in_executor(None, get, "/readyz") == (200, "ready\n")
-        server._draining = True
+        server.hub.draining = True
         assert await loop.run_in_executor(None, get, "/readyz") == (503, "draining\n")
-        server._draining = False
+        server.hub.draining = False
 
 
 @bounded

@@ -176,7 +176,7 @@ async def test_routing_exact_patterns_fallback_and_no_handler() -> None:
         async def fallback(msg: object, ctx: Context) -> None:
             calls.append("fallback")
 
-        server._routes.pop("chat.reaction_added", None)
+        server.hub.router.routes.pop("chat.reaction_added", None)
         await client.send(
             proto.ReactionAddedV1(
                 message_id=sent_v1()["id"], room="r", user_id=sent_v1()["author"]["id"], emoji="y"

@@ -1,29 +1,25 @@
-"""What the core needs from a generated package, built from the imported module.
+"""What the core needs from a generated package, read from the imported module.
 
-The seam with the generator. Today's generated module has ``MESSAGES`` (name → version →
-model), ``decode``, ``upgrade``, ``downgrade``, ``DecodeError`` and models carrying
-``__wire_name__`` / ``__wire_version__``. What it does not have yet is taken, in order, from:
+A generated package (``wiretype generate``, Python) exports what the runtime needs, under
+names that the TypeScript package shares:
 
-1. a module attribute ``PROTOCOL`` (what the generator will emit)::
+- ``PROTOCOL``: the registry's name and, per message, its live versions, its direction and
+  the JSON Pointers of its sensitive fields;
+- ``MESSAGES`` (name -> version -> model), ``decode``, ``decode_data(type, v, data)``,
+  ``convert(type, data, from_v, to_v)``, ``DecodeError``;
+- ``MAY_HOLD_NON_FINITE``: the versions whose data may hold any JSON value, which a frame
+  validator of its own cannot vouch for (NaN is looked for in the text first).
 
-       PROTOCOL = {"name": "chat",
-                   "messages": {"chat.message_sent": {"direction": "both",
-                                                      "sensitive": ["/author/name"]}}}
-
-2. the registry's YAML next to the package, when the package sits inside the project that
-   generated it (``wiretype.yaml`` or ``[tool.wiretype]`` naming this Python package): each
-   definition's ``direction`` and the fields marked ``sensitive: true``; the settings' ``name``;
-3. the fallbacks: the registry name from the module's docstring ("Messages of the registry
-   NAME"), else the module name; direction ``both``; nothing sensitive.
+A package generated before these names existed still works: its registry name comes from
+its docstring, every message goes both ways with nothing sensitive, and every frame is read
+the careful way.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from types import ModuleType
 from typing import Annotated, Any, Literal
 
@@ -79,7 +75,8 @@ class Package:
                 raise ConfigurationError(
                     f"{module.__name__} is not a generated wiretype package (no {needed})"
                 )
-        described = _described(module)
+        protocol = getattr(module, "PROTOCOL", None)
+        described: Mapping[str, Any] = protocol.get("messages", {}) if protocol else {}
         messages = {
             message: MessageInfo(
                 message,
@@ -89,7 +86,7 @@ class Package:
             )
             for message, versions in module.MESSAGES.items()
         }
-        registry = name or described.get("", {}).get("name") or _doc_name(module)
+        registry = name or (protocol or {}).get("name") or _doc_name(module)
         package = cls(module, str(registry), messages)
         return package.restrict(speaks) if speaks else package
 
@@ -148,8 +145,11 @@ class Package:
 
     def decode_data(self, message: str, version: int, data: Any) -> Any:
         """The model of ``data`` as (message, version); DecodeError paths point into data."""
+        decode_data = getattr(self._module, "decode_data", None)
+        if decode_data is not None:
+            return decode_data(message, version, data)
         frame = {"type": message, "v": version, "id": "-", "data": data}
-        try:
+        try:  # a package generated before decode_data
             return self._module.decode(frame).data
         except self._decode_error as exc:
             raise self._decode_error([_into_data(e) for e in exc.errors]) from None  # type: ignore[attr-defined]
@@ -159,7 +159,10 @@ class Package:
         version = type(model).__wire_version__
         if version == to:
             return model
-        framed = self._module.envelope(model, id="-")
+        convert = getattr(self._module, "convert", None)
+        if convert is not None:
+            return convert(type(model).__wire_name__, model, version, to)
+        framed = self._module.envelope(model, id="-")  # a package generated before convert
         step = self._module.upgrade if to > version else self._module.downgrade
         return step(framed, to).data
 
@@ -175,9 +178,8 @@ class Package:
 
 def _loose_versions(module: ModuleType) -> frozenset[tuple[str, int]] | None:
     """The message versions whose data may hold any JSON value (NaN must be refused in the
-    text), as the generated codec lists them; None when it does not say (all go careful)."""
-    codec = getattr(module, "codec", None)
-    loose = getattr(codec, "_LOOSE", None)
+    text), as the package lists them; None when it does not say (all go careful)."""
+    loose = getattr(module, "MAY_HOLD_NON_FINITE", None)
     return frozenset(loose) if isinstance(loose, frozenset) else None
 
 
@@ -247,98 +249,6 @@ def _doc_name(module: ModuleType) -> str:
     return found.group(1) if found else module.__name__.split(".")[0]
 
 
-def _described(module: ModuleType) -> dict[str, dict[str, Any]]:
-    """name -> {direction, sensitive} from PROTOCOL or the registry's YAML; "" -> {name}."""
-    protocol = getattr(module, "PROTOCOL", None)
-    if isinstance(protocol, Mapping):
-        described = {str(k): dict(v) for k, v in protocol.get("messages", {}).items()}
-        described[""] = {"name": protocol.get("name")}
-        return described
-    return _from_yaml(module)
-
-
-def _from_yaml(module: ModuleType) -> dict[str, dict[str, Any]]:
-    where = getattr(module, "__file__", None)
-    if not where:
-        return {}
-    found = _project_of(Path(where).resolve().parent, module.__name__.split(".")[0])
-    if found is None:
-        return {}
-    root, settings = found
-    described: dict[str, dict[str, Any]] = {"": {"name": settings.get("name")}}
-    schemas = root / str(settings.get("schemas", "schemas"))
-    for path in sorted(schemas.rglob("*.yaml")) if schemas.is_dir() else ():
-        name = ".".join(path.relative_to(schemas).with_suffix("").parts)
-        if name in module.MESSAGES:
-            described[name] = _describe_file(path)
-    return described
-
-
-def _project_of(start: Path, package: str) -> tuple[Path, dict[str, Any]] | None:
-    for folder in (start, *start.parents):
-        settings = _settings_in(folder)
-        if settings is not None:
-            python = settings.get("python") or {}
-            named = python.get("package") if isinstance(python, Mapping) else None
-            return (folder, settings) if named == package else None
-    return None
-
-
-def _settings_in(folder: Path) -> dict[str, Any] | None:
-    import yaml
-
-    try:
-        if (folder / "wiretype.yaml").is_file():
-            loaded = yaml.safe_load((folder / "wiretype.yaml").read_text(encoding="utf-8"))
-            return loaded if isinstance(loaded, dict) else {}
-        if (folder / "pyproject.toml").is_file():
-            table = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
-            wiretype = table.get("tool", {}).get("wiretype")
-            return wiretype if isinstance(wiretype, dict) else None
-    except (OSError, ValueError, yaml.YAMLError):
-        return None
-    return None
-
-
-def _describe_file(path: Path) -> dict[str, Any]:
-    import yaml
-
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return {}
-    if not isinstance(doc, dict):
-        return {}
-    sensitive: set[str] = set()
-    for version in (doc.get("versions") or {}).values():
-        if isinstance(version, dict):
-            sensitive.update(_sensitive_paths(version.get("fields"), ""))
-    return {"direction": doc.get("direction", "both"), "sensitive": sorted(sensitive)}
-
-
-def _sensitive_paths(fields: Any, prefix: str) -> Iterable[str]:
-    if not isinstance(fields, dict):
-        return
-    for name, spec in fields.items():
-        if not isinstance(spec, dict):
-            continue
-        path = f"{prefix}/{name}"
-        if spec.get("sensitive") is True:
-            yield path
-        yield from _sensitive_paths(spec.get("fields"), path)
-
-
-# Who sends each of the runtime's own messages (the rest go both ways); kept here so that an
-# installed runtime, without its schemas/, still knows.
-RUNTIME_DIRECTIONS = {
-    "wiretype.hello": "client_to_server",
-    "wiretype.pong": "client_to_server",
-    "wiretype.subscribe": "client_to_server",
-    "wiretype.unsubscribe": "client_to_server",
-    "wiretype.welcome": "server_to_client",
-    "wiretype.ping": "server_to_client",
-    "wiretype.presence": "server_to_client",
-}
 _RUNTIME: list[Package] = []
 
 
@@ -349,11 +259,7 @@ def runtime_package() -> Package:
 
         full = Package.from_module(wiretype_protocol)
         messages = {
-            name: MessageInfo(
-                name, info.versions, RUNTIME_DIRECTIONS.get(name, "both"), info.sensitive
-            )
-            for name, info in full.messages.items()
-            if name.startswith("wiretype.")
+            name: info for name, info in full.messages.items() if name.startswith("wiretype.")
         }
         _RUNTIME.append(Package(wiretype_protocol, full.name, messages))
     return _RUNTIME[0]

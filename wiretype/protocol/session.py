@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .delivery import DedupeWindow
 from .queues import PriorityQueue
@@ -81,6 +81,21 @@ class ReplayBuffer:
         return out, expired
 
 
+class SessionLog(Protocol):
+    """Where a durable store hears what the core changed in a session (the core stays
+    sans-I/O: these are plain calls that queue a write; the adapter makes them durable)."""
+
+    def frame(
+        self, session: Session, seq: int, frame: str, now: float, expires_at: float | None
+    ) -> None: ...
+
+    def pending(self, session: Session, body: str, prio: int, expires_at: float | None) -> None: ...
+
+    def pending_taken(self, session: Session) -> None: ...
+
+    def answered(self, session: Session, message_id: str, answer: str, now: float) -> None: ...
+
+
 @dataclass(slots=True, eq=False)
 class Session:
     """One client's session on this server (kept by the store)."""
@@ -98,6 +113,7 @@ class Session:
     seen: DedupeWindow | None = None
     detached_at: float | None = None  # when its last connection ended; None while attached
     closed: bool = False  # ended for good (a 1000 close from the client, or expired)
+    log: SessionLog | None = None  # a durable store's journal of this session
 
     def next_seq(self) -> int:
         self.seq += 1

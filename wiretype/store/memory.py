@@ -1,43 +1,78 @@
-"""The default store: sessions in a dict of this process. Its epoch is drawn at start, so a
-restarted server answers every resume with ``resumed: false``."""
+"""The default store: sessions, the durable queue and the dead letters in this process. Its
+epoch is drawn at start, so a restarted server answers every resume with ``resumed: false``
+(and durable jobs do not survive a restart: use ``sqlite://`` or ``redis://`` for that)."""
 
 from __future__ import annotations
 
-import secrets
-from typing import Any
+import heapq
+import itertools
+from dataclasses import replace
 
-from ..protocol.session import Session
+from .base import DeadLetter, Job, Store
 
 
-class MemoryStore:
-    __slots__ = ("_sessions", "epoch")
+class MemoryStore(Store):
+    kind = "memory"
 
-    def __init__(self, epoch: int | None = None) -> None:
-        self.epoch = epoch if epoch is not None else secrets.randbelow(2**31 - 1) + 1
-        self._sessions: dict[str, Session] = {}
+    def __init__(self, epoch: int | None = None, url: str = "memory://") -> None:
+        super().__init__(url)
+        if epoch is not None:
+            self.epoch = epoch
+        self._ready: list[tuple[int, float, int, Job]] = []  # (prio, next_at, order, job)
+        self._order = itertools.count()
+        self._dead: dict[str, DeadLetter] = {}
+        self.opened = True
+        if not self.epoch:
+            self.epoch = _drawn()
 
-    def __len__(self) -> int:
-        return len(self._sessions)
+    def enqueue(self, job: Job) -> None:
+        self._push(job)
+        if self.on_jobs is not None:
+            self.on_jobs()
 
-    async def create(self, versions: dict[str, int], principal: Any, now: float) -> Session:
-        session = Session(secrets.token_urlsafe(18), self.epoch, versions, principal=principal)
-        self._sessions[session.id] = session
-        return session
+    def _push(self, job: Job) -> None:
+        heapq.heappush(self._ready, (job.prio, job.next_at, next(self._order), job))
 
-    async def find(self, session_id: str) -> Session | None:
-        session = self._sessions.get(session_id)
-        return None if session is None or session.closed else session
+    async def claim(self, limit: int, now: float) -> list[Job]:
+        out: list[Job] = []
+        later: list[tuple[int, float, int, Job]] = []
+        while self._ready and len(out) < limit:
+            entry = heapq.heappop(self._ready)
+            if entry[1] <= now:
+                out.append(entry[3])
+            else:
+                later.append(entry)
+        for entry in later:
+            heapq.heappush(self._ready, entry)
+        return out
 
-    async def drop(self, session_id: str) -> None:
-        self._sessions.pop(session_id, None)
+    def finish(self, job: Job) -> None:
+        return None
 
-    async def expire(self, now: float, ttl_ms: float) -> list[Session]:
-        gone = [
-            s
-            for s in self._sessions.values()
-            if s.closed or (s.detached_at is not None and s.detached_at + ttl_ms <= now)
-        ]
-        for session in gone:
-            del self._sessions[session.id]
-            session.closed = True
-        return gone
+    def retry(self, job: Job) -> None:
+        self._push(job)
+
+    def bury(self, job: Job, error: str, now: float) -> None:
+        self._dead[job.id] = DeadLetter(job, error, now)
+
+    async def dead_letters(self, limit: int = 1000) -> list[DeadLetter]:
+        return sorted(self._dead.values(), key=lambda d: d.failed_at)[:limit]
+
+    async def dead_letter(self, job_id: str) -> DeadLetter | None:
+        return self._dead.get(job_id)
+
+    async def revive(self, job_id: str, now: float) -> bool:
+        dead = self._dead.pop(job_id, None)
+        if dead is None:
+            return False
+        self.enqueue(replace(dead.job, attempts=0, next_at=now, error=""))
+        return True
+
+    async def discard(self, job_id: str) -> bool:
+        return self._dead.pop(job_id, None) is not None
+
+
+def _drawn() -> int:
+    import secrets
+
+    return secrets.randbelow(2**31 - 1) + 1

@@ -1,0 +1,232 @@
+// The TypeScript client's figures (loopback only; every loop bounded in count):
+//
+// 1. messages/s (the median of three runs after a warm-up): the Node client (@wiretype/client/node) sending chat.typing to the Python
+//    server (bench/ts_client_server.py), until the server has acked the last; beside
+//    socket.io-client emitting the same object to a Socket.IO 4 server (the last with an
+//    ack), and the `ws` package sending the same frame to a plain `ws` echo server (until the
+//    last echo is back);
+// 2. acked round trip p50/p99: one at a time, awaited: `send(..., { ack: true })`, Socket.IO
+//    `emitWithAck`, a `ws` message and its echo;
+// 3. sizes: esbuild minified + gzipped (level 9): the client alone, the client with a
+//    generated package of three chat messages (and what each part weighs), socket.io-client.
+//
+// Each server runs in a process of its own. Run: node bench/bench_ts_client.mjs [--quick]
+// (or python bench/bench_ts_client.py, which `make bench` runs).
+import { spawn, execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, "..");
+const WORK = join(HERE, ".work", "ts_client");
+const QUICK = process.argv.includes("--quick");
+const COUNT = QUICK ? 5_000 : 20_000;
+const TRIPS = QUICK ? 500 : 2_000;
+const TYPING = { room: "lobby", user_id: "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11", typing: true };
+
+// --- the servers, each in its own process ----------------------------------------------------
+
+async function serveSocketIo() {
+  const { Server } = await import("socket.io");
+  const io = new Server(0, { transports: ["websocket"], serveClient: false });
+  io.on("connection", (socket) => {
+    socket.on("typing", (data, ack) => {
+      if (typeof ack === "function") ack("ok");
+    });
+  });
+  await new Promise((resolve) => io.httpServer.once("listening", resolve));
+  console.log(JSON.stringify({ port: io.httpServer.address().port }));
+}
+
+async function serveWsEcho() {
+  const { WebSocketServer } = await import("ws");
+  const wss = new WebSocketServer({ port: 0, host: "127.0.0.1", perMessageDeflate: false });
+  wss.on("connection", (ws) => ws.on("message", (data, binary) => ws.send(data, { binary })));
+  await new Promise((resolve) => wss.once("listening", resolve));
+  console.log(JSON.stringify({ port: wss.address().port }));
+}
+
+function start(command, args) {
+  const child = spawn(command, args, { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout });
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited (${code})`)));
+    lines.once("line", (line) => resolve({ port: JSON.parse(line).port, stop: () => { child.stdin.end(); child.kill(); } }));
+  });
+}
+
+// --- the measures ----------------------------------------------------------------------------
+
+const quantile = (values, q) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
+
+async function trips(one) {
+  for (let i = 0; i < 50; i++) await one(); // warm up
+  const times = [];
+  for (let i = 0; i < TRIPS; i++) {
+    const started = performance.now();
+    await one();
+    times.push(performance.now() - started);
+  }
+  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99) };
+}
+
+/** Messages per second of `burst(COUNT)`: the median of three runs after one to warm up. */
+async function rate(burst) {
+  await burst(COUNT);
+  const rates = [];
+  for (let run = 0; run < 3; run++) {
+    const started = performance.now();
+    await burst(COUNT);
+    rates.push(COUNT / ((performance.now() - started) / 1000));
+  }
+  return quantile(rates, 0.5);
+}
+
+async function wiretype(python) {
+  const { connect } = await import(pathToFileURL(join(ROOT, "clients/typescript/dist/node.js")).href);
+  const proto = await import(pathToFileURL(join(ROOT, "build/ts-client/chat/index.js")).href);
+  const server = await start(python, [join(HERE, "ts_client_server.py")]);
+  const client = connect(`ws://127.0.0.1:${server.port}`, proto, { registry: "wiretype_protocol", name: "bench", queue_size: COUNT * 2 });
+  await client.ready();
+  const burst = async (n) => {
+    for (let i = 1; i < n; i++) client.send("chat.typing", TYPING);
+    await client.send("chat.typing", TYPING, { ack: true });
+  };
+  const perSecond = await rate(burst);
+  const rtt = await trips(() => client.send("chat.typing", TYPING, { ack: true }));
+  await client.close();
+  server.stop();
+  return { perSecond, rtt };
+}
+
+async function socketIo() {
+  const { io } = await import("socket.io-client");
+  const server = await start(process.execPath, [fileURLToPath(import.meta.url), "--serve", "socketio"]);
+  const socket = io(`http://127.0.0.1:${server.port}`, { transports: ["websocket"] });
+  await new Promise((resolve) => socket.once("connect", resolve));
+  const burst = async (n) => {
+    for (let i = 1; i < n; i++) socket.emit("typing", TYPING);
+    await socket.emitWithAck("typing", TYPING);
+  };
+  const perSecond = await rate(burst);
+  const rtt = await trips(() => socket.emitWithAck("typing", TYPING));
+  socket.close();
+  server.stop();
+  return { perSecond, rtt };
+}
+
+async function wsEcho() {
+  const { default: WebSocket } = await import("ws");
+  const server = await start(process.execPath, [fileURLToPath(import.meta.url), "--serve", "ws"]);
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}`, { perMessageDeflate: false });
+  await new Promise((resolve) => ws.once("open", resolve));
+  const frame = JSON.stringify({ type: "chat.typing", v: 1, id: "c0000000000-1", data: TYPING });
+  let waiting = 0;
+  let done = null;
+  ws.on("message", () => {
+    waiting -= 1;
+    if (waiting === 0) done?.();
+  });
+  const echoed = (n) => new Promise((resolve) => {
+    done = resolve;
+    waiting = n;
+    for (let i = 0; i < n; i++) ws.send(frame);
+  });
+  const perSecond = await rate(echoed);
+  const rtt = await trips(() => echoed(1));
+  ws.close();
+  server.stop();
+  return { perSecond, rtt };
+}
+
+// --- sizes -----------------------------------------------------------------------------------
+
+async function bundled(name, source, resolveDir) {
+  const esbuild = await import("esbuild");
+  const out = await esbuild.build({
+    stdin: { contents: source, resolveDir, loader: "js" }, bundle: true, minify: true, format: "esm", platform: "browser",
+    target: "es2022", write: false, metafile: true, logLevel: "silent",
+  });
+  const bytes = out.outputFiles[0].contents;
+  const parts = {};
+  for (const [path, input] of Object.entries(Object.values(out.metafile.outputs)[0].inputs)) {
+    const part = path.includes("clients/typescript/dist/protocol/") ? "the client's copy of wiretype.*" :
+      path.includes("clients/typescript/") ? "the client's own code" :
+      path.includes("three/dist/validators") ? "the package's validators" :
+      path.includes("three/dist/shims") ? "the package's shims" :
+      path.includes("three/dist/") ? "the package's codec, types, runtime" : "other";
+    parts[part] = (parts[part] ?? 0) + input.bytesInOutput;
+  }
+  return { name, minified: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length, parts };
+}
+
+function threeMessages(python) {
+  const registry = join(WORK, "three");
+  rmSync(registry, { recursive: true, force: true });
+  mkdirSync(join(registry, "schemas/chat"), { recursive: true });
+  mkdirSync(join(registry, "schemas/common"), { recursive: true });
+  for (const name of ["message_sent", "typing", "reaction_added"]) {
+    cpSync(join(ROOT, `schemas/chat/${name}.yaml`), join(registry, `schemas/chat/${name}.yaml`));
+  }
+  cpSync(join(ROOT, "schemas/common/user.yaml"), join(registry, "schemas/common/user.yaml"));
+  writeFileSync(join(registry, "wiretype.yaml"), 'schemas: schemas\nname: chat\ntypescript: {package: "@chat/three", out: out}\n');
+  execFileSync(python, ["-m", "registry", "generate", "--root", registry, "--lang", "typescript"], { cwd: ROOT });
+  const tsc = join(ROOT, "node_modules/.bin/tsc");
+  execFileSync(tsc, ["-p", join(registry, "out/three"), "--outDir", join(registry, "out/three/dist")], { cwd: ROOT });
+  writeFileSync(join(registry, "out/three/dist/package.json"), '{"type": "module"}');
+  return join(registry, "out/three/dist/index.js");
+}
+
+async function sizes(python) {
+  const client = join(ROOT, "clients/typescript/dist/index.js");
+  const three = threeMessages(python);
+  return [
+    await bundled("@wiretype/client alone", `export { connect } from ${JSON.stringify(client)};`, ROOT),
+    await bundled(
+      "@wiretype/client + 3 chat messages",
+      `import { connect } from ${JSON.stringify(client)}; import * as proto from ${JSON.stringify(three)};\n` +
+        `export const open = (url) => connect(url, proto, { registry: "chat" });`,
+      ROOT,
+    ),
+    await bundled("socket.io-client (for scale)", `export { io } from "socket.io-client";`, ROOT),
+  ];
+}
+
+// --- main ------------------------------------------------------------------------------------
+
+async function main() {
+  const serve = process.argv.indexOf("--serve");
+  if (serve >= 0) {
+    await (process.argv[serve + 1] === "ws" ? serveWsEcho() : serveSocketIo());
+    return;
+  }
+  const { ensureBuilt, PYTHON } = await import(pathToFileURL(join(ROOT, "tests/ts_client/build.mjs")).href);
+  await ensureBuilt();
+  mkdirSync(WORK, { recursive: true });
+  const rows = [
+    ["@wiretype/client → wiretype.Server (Python)", await wiretype(PYTHON)],
+    ["socket.io-client → Socket.IO 4 server (Node)", await socketIo()],
+    ["ws → plain ws echo (Node)", await wsEcho()],
+  ];
+  console.log(`messages/s (${COUNT} sent, until the last is acked or echoed) and acked round trip (${TRIPS}, one at a time):`);
+  for (const [name, { perSecond, rtt }] of rows) {
+    console.log(`  ${name.padEnd(46)} ${Math.round(perSecond).toLocaleString("en").padStart(9)} msg/s   p50 ${rtt.p50.toFixed(3)} ms   p99 ${rtt.p99.toFixed(3)} ms`);
+  }
+  const measured = await sizes(PYTHON);
+  console.log("\nsizes, esbuild --minify, gzip -9:");
+  for (const size of measured) {
+    console.log(`  ${size.name.padEnd(46)} ${(size.gzipped / 1024).toFixed(1).padStart(5)} KB gzipped (${(size.minified / 1024).toFixed(1)} KB minified)`);
+    if (!size.name.startsWith("socket")) {
+      for (const [part, bytes] of Object.entries(size.parts).sort((a, b) => b[1] - a[1])) {
+        console.log(`      ${part.padEnd(40)} ${(bytes / 1024).toFixed(1).padStart(5)} KB minified`);
+      }
+    }
+  }
+  writeFileSync(join(WORK, "figures.json"), JSON.stringify({ count: COUNT, trips: TRIPS, rows: Object.fromEntries(rows), sizes: measured }, null, 1));
+  process.exit(0);
+}
+
+await main();

@@ -1,0 +1,283 @@
+// Validation support of a generated package: what its validators, codec and shims share.
+// Hand-written (wiretype copies it into every package with only a header added); no
+// dependencies. Numbers are doubles, judged as the Python package judges them.
+import { FORMAT_PATTERNS, WORDS } from "./words.js";
+
+/** One reason a value was rejected: where it is (a JSON Pointer) and why. */
+export interface ValidationError {
+  path: string;
+  message: string;
+}
+
+/** A message (or envelope) that is not valid; `errors` says where and why. */
+export class DecodeError extends Error {
+  readonly errors: ValidationError[];
+
+  constructor(errors: ValidationError[], message?: string) {
+    super(message ?? describe(errors));
+    this.name = "DecodeError";
+    this.errors = errors;
+  }
+}
+
+function describe(errors: ValidationError[]): string {
+  const shown = errors.slice(0, 3).map((err) => `${err.path || "/"}: ${err.message}`);
+  const more = errors.length > 3 ? ` (and ${errors.length - 3} more)` : "";
+  return `invalid message: ${shown.join("; ")}${more}`;
+}
+
+/** Checks, reports and normalises the data of one version. */
+export interface Validator {
+  check(x: unknown): boolean;
+  report(x: unknown, path: string, errors: ValidationError[]): void;
+  shape(x: unknown): unknown;
+}
+
+export function isObj(x: unknown): x is Record<string, any> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+export function hasOwn(o: object, k: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, k);
+}
+
+/** Sets an own, enumerable property, even one called `__proto__`. */
+export function setOwn(o: Record<string, any>, k: string, v: unknown): void {
+  if (k === "__proto__") {
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  } else {
+    o[k] = v;
+  }
+}
+
+/** The length of a string in Unicode code points (a surrogate pair counts once). */
+export function cpLen(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/** A property name as a JSON Pointer token. */
+export function ptr(k: string): string {
+  return k.indexOf("~") < 0 && k.indexOf("/") < 0 ? k : k.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+/** JSON equality: 1 equals 1.0, 1 is not true, objects compare without key order. */
+export function deq(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deq(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!hasOwn(b, k) || !deq((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/** True when no two items of the array are JSON-equal. */
+export function uniq(a: unknown[]): boolean {
+  if (a.every((v) => typeof v !== "object" || v === null)) return new Set(a).size === a.length;
+  for (let i = 0; i < a.length; i++) {
+    for (let j = i + 1; j < a.length; j++) if (deq(a[i], a[j])) return false;
+  }
+  return true;
+}
+
+const DECIMAL = /^(-?)([0-9]+)(?:\.([0-9]+))?(?:e([+-][0-9]+))?$/;
+
+/**
+ * `multipleOf`, exactly: `x / (sm * 10^se)` is an integer, with `x` read as its shortest
+ * decimal (what `String(x)` writes), so 0.29 is a multiple of 0.01 and 0.3 of 0.1.
+ */
+export function multOf(x: number, sm: bigint, se: number): boolean {
+  const m = Number.isFinite(x) ? DECIMAL.exec(String(x)) : null;
+  if (m === null) return false;
+  const fraction = m[3] ?? "";
+  const xm = BigInt(m[1] + m[2] + fraction);
+  const xe = (m[4] === undefined ? 0 : Number(m[4])) - fraction.length;
+  if (xe >= se) return (xm * 10n ** BigInt(xe - se)) % sm === 0n;
+  return xm % (sm * 10n ** BigInt(se - xe)) === 0n;
+}
+
+const BIG = 9007199254740992; // 2^53: below it every integer literal is a double exactly
+
+/**
+ * Whether `value` holds a number of magnitude 2^53 or more: only there can JSON.parse have
+ * rounded an integer literal (a walk of the decoded message, far cheaper than searching
+ * the text for long runs of digits).
+ */
+export function holdsBig(value: unknown): boolean {
+  if (typeof value === "number") return value >= BIG || value <= -BIG;
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsBig(value[i])) return true;
+    return false;
+  }
+  for (const k in value) if (holdsBig((value as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
+const NUMBER = /-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
+/**
+ * Whether an integer literal survives being read as a double: the double holds it exactly,
+ * or the literal is the double's own text (`1152921504606847000`).
+ */
+export function carried(literal: string): boolean {
+  const n = Number(literal);
+  return Number.isFinite(n) && (BigInt(n) === BigInt(literal) || String(n) === literal);
+}
+
+/** The words for an integer literal that a double would change. */
+export function notCarried(literal: string): string {
+  return WORDS.notCarried.replace("{literal}", literal).replace("{double}", String(Number(literal)));
+}
+
+function stringEnd(text: string, start: number): number {
+  let i = start + 1;
+  while (i < text.length && text.charCodeAt(i) !== 0x22) i += text.charCodeAt(i) === 0x5c ? 2 : 1;
+  return i + 1;
+}
+
+/**
+ * Every integer literal (digits only) of the JSON text `text` that a double would change,
+ * with its JSON Pointer. JSON.parse cannot tell them apart, so this reads the text itself.
+ */
+export function inexactIntegers(text: string): { path: string; literal: string }[] {
+  let found: { path: string; literal: string }[] = [];
+  const stack: { array: boolean; at: string; keys?: Set<string> }[] = [];
+  const here = (): string => stack.map((frame) => "/" + frame.at).join("");
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    const top = stack[stack.length - 1];
+    if (c === "{" || c === "[") {
+      stack.push({ array: c === "[", at: "0" });
+      i++;
+    } else if (c === "}" || c === "]") {
+      stack.pop();
+      i++;
+    } else if (c === ",") {
+      if (top?.array) top.at = String(Number(top.at) + 1);
+      i++;
+    } else if (c === '"') {
+      const end = stringEnd(text, i);
+      let next = end;
+      while (text[next] === " " || text[next] === "\t" || text[next] === "\n" || text[next] === "\r") next++;
+      if (top !== undefined && !top.array && text[next] === ":") {
+        top.at = ptr(JSON.parse(text.slice(i, end)) as string);
+        top.keys ??= new Set();
+        if (top.keys.has(top.at)) { // a repeated key: JSON.parse keeps its last value only
+          const prefix = here();
+          found = found.filter((f) => f.path !== prefix && !f.path.startsWith(prefix + "/"));
+        }
+        top.keys.add(top.at);
+        i = next + 1;
+      } else {
+        i = end;
+      }
+    } else if (c === "-" || (c >= "0" && c <= "9")) {
+      NUMBER.lastIndex = i;
+      const literal = NUMBER.exec(text)?.[0] ?? c;
+      if (/^-?[0-9]{16,}$/.test(literal) && !carried(literal)) found.push({ path: here(), literal });
+      i += literal.length;
+    } else {
+      i++;
+    }
+  }
+  return found;
+}
+
+/** JSON Pointers of the numbers in `value` that no double holds (`1e400` is Infinity). */
+export function overflowed(value: unknown, path = ""): string[] {
+  if (typeof value === "number") return Number.isFinite(value) ? [] : [path];
+  if (typeof value !== "object" || value === null) return [];
+  const found: string[] = [];
+  if (Array.isArray(value)) value.forEach((item, i) => found.push(...overflowed(item, `${path}/${i}`)));
+  else for (const k of Object.keys(value)) found.push(...overflowed((value as Record<string, unknown>)[k], `${path}/${ptr(k)}`));
+  return found;
+}
+
+/** Whether the JSON Pointer `path` names a number inside `value`. */
+export function holdsNumber(value: unknown, path: string): boolean {
+  let node: unknown = value;
+  for (const raw of path.split("/").slice(1)) {
+    const part = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (Array.isArray(node) && /^[0-9]+$/.test(part) && Number(part) < node.length) node = node[Number(part)];
+    else if (isObj(node) && hasOwn(node, part)) node = node[part];
+    else return false;
+  }
+  return typeof node === "number";
+}
+
+/** A deep copy of a JSON value (own `__proto__` keys are copied as data). */
+export function cloneJson<T>(v: T): T {
+  if (typeof v !== "object" || v === null) return v;
+  if (Array.isArray(v)) return v.map((item) => cloneJson(item)) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) setOwn(out, k, cloneJson((v as Record<string, unknown>)[k]));
+  return out as T;
+}
+
+/** A map (a JSON object with any keys) with every value passed through `f`. */
+export function mapValues(x: Record<string, unknown>, f: (v: any) => unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(x)) setOwn(out, k, f(x[k]));
+  return out;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+function calendar(m: RegExpExecArray | null): boolean {
+  return m !== null && Number(m[3]) <= daysIn(Number(m[1]), Number(m[2]));
+}
+
+// The formats of docs/formats.md (words.ts): a date and a date-time also name a real day.
+const uuidPattern = new RegExp(FORMAT_PATTERNS.uuid);
+const datePattern = new RegExp(FORMAT_PATTERNS.date);
+const timePattern = new RegExp(FORMAT_PATTERNS.time);
+const dateTimePattern = new RegExp(FORMAT_PATTERNS["date-time"]);
+const emailPattern = new RegExp(FORMAT_PATTERNS.email);
+const uriPattern = new RegExp(FORMAT_PATTERNS.uri);
+
+export function fmtUuid(s: string): boolean {
+  return uuidPattern.test(s);
+}
+
+export function fmtDate(s: string): boolean {
+  return calendar(datePattern.exec(s));
+}
+
+export function fmtTime(s: string): boolean {
+  return timePattern.test(s);
+}
+
+export function fmtDateTime(s: string): boolean {
+  return calendar(dateTimePattern.exec(s));
+}
+
+export function fmtEmail(s: string): boolean {
+  return emailPattern.test(s);
+}
+
+export function fmtUri(s: string): boolean {
+  return uriPattern.test(s);
+}

@@ -1,0 +1,379 @@
+"""``redis://host:port/db``: the store that several processes and nodes share (Redis 7, Valkey).
+
+redis-py with hiredis; every batch of writes is one pipelined round trip. Per session (keys
+with a hash tag, so a session's keys share a Cluster slot, and with TTLs, so abandoned
+sessions expire by themselves)::
+
+    wt:{SID}:m    its fields (JSON)                         SET ... PX
+    wt:{SID}:r    its replay buffer, a Stream by seq        XADD ... MAXLEN ~ replay_size
+    wt:{SID}:p    frames waiting for it (JSON, in order)    RPUSH, DEL once flushed
+    wt:{SID}:d    its dedupe window (message id → answer)   XADD ... MAXLEN ~ dedupe_size
+
+The durable queue is the Stream ``wt:jobs`` read through the consumer group ``wt:workers``
+(``XREADGROUP``; ``XACK`` + ``XDEL`` once handled; ``XAUTOCLAIM`` takes over what a killed
+node had claimed); retries wait in the sorted set ``wt:retry``; dead letters are the hash
+``wt:dead``. ``wt:epoch`` holds the epoch: when it is gone (Redis lost its data), a new one
+is drawn, and every resume across the loss is answered ``resumed: false``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+from typing import Any
+
+from ..protocol.session import Session
+from .base import DeadLetter, Job, Op, Store, StoreError, log, rebuild
+
+__all__ = ["RedisStore", "connect"]
+
+GROUP = "wt:workers"
+JOBS = "wt:jobs"
+RETRY = "wt:retry"
+DEAD = "wt:dead"
+EPOCH = "wt:epoch"
+TOPIC_LOG_SIZE = 1_000  # messages kept per topic for sessions whose node was killed
+LEASE_MS = 60_000  # a job claimed this long ago by a node that did not finish it is taken over
+REFRESH_EVERY_MS = 10_000
+
+
+def connect(url: str) -> Any:
+    """A redis-py asyncio client (hiredis parses the replies when it is installed)."""
+    try:
+        from redis import asyncio as aioredis
+    except ImportError:
+        raise StoreError(url, "needs redis-py: pip install 'wiretype[redis]'") from None
+    clean = url.replace("valkey://", "redis://", 1)
+    return aioredis.Redis.from_url(
+        clean, decode_responses=True, socket_connect_timeout=2.0, socket_timeout=5.0
+    )
+
+
+def _keys(sid: str) -> tuple[str, str, str, str]:
+    base = f"wt:{{{sid}}}:"
+    return base + "m", base + "r", base + "p", base + "d"
+
+
+class RedisStore(Store):
+    durable = True
+    kind = "redis"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.redis: Any = None
+        self.node = secrets.token_hex(6)
+        self._entries: dict[str, str] = {}  # job id -> its stream entry id (claimed here)
+        self._since: dict[str, float] = {}  # loaded session -> when it last heard anything
+        self._refreshed_at = 0.0
+        self._reclaimed_at = -1e18
+        self.lease_ms = LEASE_MS
+
+    @property
+    def ttl_ms(self) -> int:
+        return int(max(self.settings.session_ttl_ms, self.settings.replay_ms) * 2 + 10_000)
+
+    async def _open(self) -> None:
+        self.redis = connect(self.url)
+        try:
+            await self._adopt_epoch()
+            try:
+                await self.redis.xgroup_create(JOBS, GROUP, id="0", mkstream=True)
+            except Exception as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+        except StoreError:
+            raise
+        except Exception as exc:
+            await self.redis.aclose()
+            raise StoreError(self.url, f"cannot reach Redis: {type(exc).__name__}: {exc}") from None
+
+    async def _adopt_epoch(self) -> None:
+        """The shared epoch; drawn anew when Redis lost it (and with it every session)."""
+        await self.redis.set(EPOCH, str(secrets.randbelow(2**31 - 1) + 1), nx=True)
+        epoch = int(await self.redis.get(EPOCH))
+        if self.epoch and epoch != self.epoch:
+            self._sessions.clear()  # their history is gone: resumes get resumed: false
+            if self.on_lost is not None:
+                self.on_lost()
+        self.epoch = epoch
+
+    async def _close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+
+    def _recovered(self) -> None:
+        super()._recovered()
+        asyncio.get_running_loop().create_task(self._check_epoch())
+
+    async def _check_epoch(self) -> None:
+        try:
+            await self._adopt_epoch()
+        except Exception as exc:
+            self._unhealthy(exc)
+
+    # --- writing --------------------------------------------------------------------------
+
+    async def _write(self, ops: list[Op]) -> None:
+        pipe = self.redis.pipeline(transaction=True)
+        ttl = self.ttl_ms
+        replay = self.settings.replay_size
+        touched: set[str] = set()
+        for op in ops:
+            _WRITERS[op[0]](self, pipe, op, ttl, replay, touched)
+        for key in touched:
+            pipe.pexpire(key, ttl)
+        for reply in await pipe.execute(raise_on_error=False):
+            if isinstance(reply, Exception):  # one refused command; the rest went through
+                self.count("store_refused")
+                log.warning("store %s refused a write: %s", self.url, reply)
+
+    def _meta(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+        meta = json.loads(op[2])
+        meta["saved_at"] = time.time() * 1000
+        pipe.set(_keys(op[1])[0], json.dumps(meta, separators=(",", ":")), px=ttl)
+
+    def _frame(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+        _, sid, seq, frame, at, expires = op
+        key = _keys(sid)[1]
+        fields = {"f": frame, "a": at, "e": "" if expires is None else expires}
+        pipe.xadd(key, fields, id=f"{seq}-1", maxlen=max(replay, 1), approximate=True)
+        touched.add(key)
+
+    def _pending(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+        _, sid, body, prio, expires = op
+        key = _keys(sid)[2]
+        pipe.rpush(key, json.dumps([body, prio, expires], separators=(",", ":")))
+        touched.add(key)
+
+    def _taken(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+        pipe.delete(_keys(op[1])[2])
+
+    def _answer(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+        _, sid, message_id, answer, at = op
+        key = _keys(sid)[3]
+        size = max(self.settings.dedupe_size, 1)
+        pipe.xadd(key, {"i": message_id, "x": answer, "a": at}, maxlen=size, approximate=True)
+        touched.add(key)
+
+    def _drop(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+        pipe.delete(*_keys(op[1]))
+
+    def _job(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+        pipe.xadd(JOBS, {"j": op[1].to_json()})
+
+    def _finish(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+        entry = self._entries.pop(op[1].id, None)
+        if entry is not None:
+            pipe.xack(JOBS, GROUP, entry)
+            pipe.xdel(JOBS, entry)
+
+    def _retry(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+        job: Job = op[1]
+        pipe.zadd(RETRY, {job.to_json(): job.next_at})
+        self._finish(pipe, op, ttl, replay, touched)
+
+    def _bury(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+        dead: DeadLetter = op[1]
+        record = {"job": dead.job.to_json(), "error": dead.error, "failed_at": dead.failed_at}
+        pipe.hset(DEAD, dead.job.id, json.dumps(record))
+        self._finish(pipe, ("finish", dead.job), ttl, replay, touched)
+
+    def _revive(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+        pipe.hdel(DEAD, op[1].id)
+        pipe.xadd(JOBS, {"j": op[1].to_json()})
+
+    def _discard(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+        pipe.hdel(DEAD, op[1])
+
+    # --- sessions -------------------------------------------------------------------------
+
+    async def _load(self, session_id: str, now: float | None) -> Session | None:
+        now = time.time() * 1000 if now is None else now
+        meta_key, replay_key, pending_key, seen_key = _keys(session_id)
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.get(meta_key)
+            pipe.xrange(replay_key)
+            pipe.lrange(pending_key, 0, -1)
+            pipe.xrevrange(seen_key, count=max(self.settings.dedupe_size, 1))
+            meta, frames, pending, answers = await pipe.execute()
+        except Exception as exc:
+            self._unhealthy(exc)
+            return None
+        if meta is None:
+            return None
+        replayed = [
+            (int(entry.split("-")[0]), f["f"], float(f["a"]), float(f["e"]) if f["e"] else None)
+            for entry, f in frames
+        ]
+        waiting = [tuple(json.loads(p)) for p in pending]
+        seen = [(f["i"], f["x"], float(f["a"])) for _, f in answers]
+        session = rebuild(
+            session_id,
+            meta,
+            replayed,
+            waiting,
+            seen,
+            self.settings,
+            now,
+        )
+        if session is None or session.epoch != self.epoch:
+            return None
+        heard = [float(json.loads(meta).get("saved_at", 0))] + [f[2] for f in replayed]
+        self._since[session_id] = max(heard)
+        return session
+
+    keeps_topics = True
+
+    def published(self, topic: str, payload: str) -> None:
+        self._queue(("topic", topic, payload))
+
+    def _topic(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+        key = _topic_log(op[1])
+        pipe.xadd(key, {"m": op[2]}, maxlen=TOPIC_LOG_SIZE, approximate=True)
+        touched.add(key)
+
+    async def missed(self, topics: list[str], since_ms: float) -> list[tuple[str, str]]:
+        """What was published to ``topics`` since ``since_ms`` (Redis's clock), oldest first."""
+        if not topics:
+            return []
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            for topic in topics:
+                pipe.xrange(_topic_log(topic), min=f"{max(0, int(since_ms))}-0")
+            found = await pipe.execute()
+        except Exception as exc:
+            self._unhealthy(exc)
+            return []
+        out = [
+            (tuple(int(p) for p in entry.split("-")), topic, fields["m"])
+            for topic, entries in zip(topics, found, strict=True)
+            for entry, fields in entries
+        ]
+        out.sort()
+        return [(topic, payload) for _, topic, payload in out]
+
+    def since(self, session_id: str) -> float | None:
+        """When a session read back from Redis last heard anything (its newest frame or its
+        last save): messages of its topics published after that may have been missed."""
+        return self._since.pop(session_id, None)
+
+    async def expire(self, now: float, ttl_ms: float) -> list[Session]:
+        gone = await super().expire(now, ttl_ms)
+        if now - self._refreshed_at >= REFRESH_EVERY_MS and self.healthy:
+            self._refreshed_at = now
+            await self._refresh()
+        if self._writing is None:
+            await self._probe()
+        return gone
+
+    async def _probe(self) -> None:
+        """Called by the sweep (every ``sweep_ms``) while no write is under way: an idle
+        node also notices Redis going away, and coming back."""
+        try:
+            await self.redis.ping()
+        except Exception as exc:
+            self._unhealthy(exc)
+            return
+        if not self.healthy:
+            self._recovered()
+
+    async def _refresh(self) -> None:
+        """Keep the keys of the sessions this node holds from expiring."""
+        attached = [s.id for s in self._sessions.values() if s.detached_at is None]
+        if not attached:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        for sid in attached:
+            for key in _keys(sid):
+                pipe.pexpire(key, self.ttl_ms)
+        try:
+            await pipe.execute()
+        except Exception as exc:
+            self._unhealthy(exc)
+
+    # --- the durable queue ----------------------------------------------------------------
+
+    async def claim(self, limit: int, now: float) -> list[Job]:
+        try:
+            await self._move_due_retries(now)
+            reply = await self.redis.xreadgroup(
+                GROUP, self.node, {JOBS: ">"}, count=limit, block=None
+            )
+            entries = reply[0][1] if reply else []
+            if now - self._reclaimed_at >= self.lease_ms / 4:
+                self._reclaimed_at = now
+                taken = await self.redis.xautoclaim(
+                    JOBS, GROUP, self.node, min_idle_time=int(self.lease_ms), count=limit
+                )
+                held = set(self._entries.values())
+                entries = list(entries) + [e for e in taken[1] if e[0] not in held]
+        except Exception as exc:
+            self._unhealthy(exc)
+            return []
+        out = []
+        for entry, fields in entries:
+            if not fields:
+                continue
+            job = Job.from_json(fields["j"])
+            if self._entries.get(job.id) == entry and job in out:
+                continue
+            self._entries[job.id] = entry
+            out.append(job)
+        out.sort(key=lambda j: j.prio)
+        return out
+
+    async def _move_due_retries(self, now: float) -> None:
+        due = await self.redis.zrangebyscore(RETRY, "-inf", now, start=0, num=256)
+        if not due:
+            return
+        pipe = self.redis.pipeline(transaction=True)
+        for text in due:
+            pipe.zrem(RETRY, text)
+        removed = await pipe.execute()
+        pipe = self.redis.pipeline(transaction=True)
+        for text, gone in zip(due, removed, strict=True):
+            if gone:  # this node took it out: it puts it back in the queue
+                pipe.xadd(JOBS, {"j": text})
+        await pipe.execute()
+
+    async def dead_letters(self, limit: int = 1000) -> list[DeadLetter]:
+        records = await self.redis.hgetall(DEAD)
+        out = [_dead(text) for text in records.values()]
+        return sorted(out, key=lambda d: d.failed_at)[:limit]
+
+    async def dead_letter(self, job_id: str) -> DeadLetter | None:
+        text = await self.redis.hget(DEAD, job_id)
+        return None if text is None else _dead(text)
+
+    async def queued_jobs(self) -> int:
+        return int(await self.redis.xlen(JOBS)) + int(await self.redis.zcard(RETRY))
+
+
+def _topic_log(topic: str) -> str:
+    return f"wt:{{t:{topic}}}:log"
+
+
+def _dead(text: str) -> DeadLetter:
+    record = json.loads(text)
+    return DeadLetter(Job.from_json(record["job"]), record["error"], float(record["failed_at"]))
+
+
+_WRITERS = {
+    "meta": RedisStore._meta,
+    "frame": RedisStore._frame,
+    "pending": RedisStore._pending,
+    "taken": RedisStore._taken,
+    "answer": RedisStore._answer,
+    "drop": RedisStore._drop,
+    "job": RedisStore._job,
+    "finish": RedisStore._finish,
+    "retry": RedisStore._retry,
+    "bury": RedisStore._bury,
+    "revive": RedisStore._revive,
+    "discard": RedisStore._discard,
+    "prune": lambda *args: None,
+    "topic": RedisStore._topic,
+}

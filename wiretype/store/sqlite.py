@@ -1,0 +1,330 @@
+"""``sqlite:///path``: the durable store of one node.
+
+WAL with ``synchronous=NORMAL`` (a commit survives the process being killed; only a power
+cut can take the last ones back), one dedicated writer thread that owns the connection, and
+group commit: every write queued while the previous transaction ran goes into the next one,
+grouped by kind (``executemany``), never one transaction per message. The schema carries
+its version (``PRAGMA user_version``) and is migrated on open; a file that is locked,
+corrupt, of a newer schema or not a database is refused with a message naming it.
+
+Every session is read back into memory at open (one node owns them all), so that what is
+published after a restart still waits for clients that were away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import itertools
+import secrets
+import sqlite3
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from ..protocol.session import Session
+from .base import DeadLetter, Job, Op, Store, StoreError, rebuild
+
+__all__ = ["SCHEMA_VERSION", "SqliteStore"]
+
+SCHEMA_VERSION = 1
+TAKEN = 9e18  # claimed_until of a job taken by this run (one node: runs reset it at open)
+POLL_MS = 250.0  # how often the queue is looked at for retries and revived jobs
+
+_MIGRATIONS = {
+    1: """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sessions (id TEXT PRIMARY KEY, meta TEXT NOT NULL, detached_at REAL);
+CREATE TABLE frames (session TEXT NOT NULL, seq INTEGER NOT NULL, frame TEXT NOT NULL,
+    at REAL NOT NULL, expires REAL, PRIMARY KEY (session, seq)) WITHOUT ROWID;
+CREATE TABLE pending (n INTEGER PRIMARY KEY, session TEXT NOT NULL, body TEXT NOT NULL,
+    prio INTEGER NOT NULL, expires REAL);
+CREATE INDEX pending_by_session ON pending (session, n);
+CREATE TABLE answers (session TEXT NOT NULL, id TEXT NOT NULL, answer TEXT NOT NULL,
+    at REAL NOT NULL, PRIMARY KEY (session, id)) WITHOUT ROWID;
+CREATE TABLE jobs (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, prio INTEGER NOT NULL,
+    next_at REAL NOT NULL, claimed_until REAL NOT NULL, job TEXT NOT NULL);
+CREATE INDEX jobs_by_prio ON jobs (prio, n);
+CREATE TABLE dead (id TEXT PRIMARY KEY, failed_at REAL NOT NULL, error TEXT NOT NULL,
+    job TEXT NOT NULL);
+""",
+}
+
+_INSERTS = {
+    "meta": "INSERT OR REPLACE INTO sessions (id, meta, detached_at) VALUES (?, ?, ?)",
+    "frame": "INSERT OR REPLACE INTO frames VALUES (?, ?, ?, ?, ?)",
+    "pending": "INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?)",
+    "answer": "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)",
+}
+
+
+def path_of(url: str) -> Path:
+    """``sqlite:///var/lib/app/wt.db`` (absolute, as ``file:///``; ``sqlite:////...`` too) or
+    ``sqlite://data/wt.db`` (relative to the current folder)."""
+    rest = url.split(":", 1)[1]
+    rest = rest[2:] if rest.startswith("//") else rest
+    while rest.startswith("//"):
+        rest = rest[1:]
+    if not rest:
+        raise StoreError(url, "give a file: sqlite:///var/lib/app/wiretype.db")
+    return Path(rest)
+
+
+class SqliteStore(Store):
+    durable = True
+    kind = "sqlite"
+
+    def __init__(self, url: str, *, busy_timeout_ms: int = 2_000) -> None:
+        super().__init__(url)
+        self.path = path_of(url)
+        self.busy_timeout_ms = busy_timeout_ms
+        self._thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="wt-sqlite")
+        self._db: sqlite3.Connection | None = None  # used in the writer thread only
+        self._pending_n = itertools.count(1)
+        self._handoff: list[Job] = []
+        self._polled_at = 0.0
+
+    # --- opening --------------------------------------------------------------------------
+
+    async def _open(self) -> None:
+        loaded = await self._run(self._open_sync, time.time() * 1000)
+        sessions, epoch, top = loaded
+        self.epoch = epoch
+        self._pending_n = itertools.count(top + 1)
+        for session in sessions:
+            session.log = self
+            self._sessions[session.id] = session
+
+    def _open_sync(self, now: float) -> tuple[list[Session], int, int]:
+        if self.path.is_dir():
+            raise StoreError(self.url, f"{self.path} is a folder, not a database file")
+        if not self.path.parent.is_dir():
+            raise StoreError(self.url, f"the folder {self.path.parent} does not exist")
+        try:
+            db = sqlite3.connect(str(self.path), isolation_level=None, timeout=0.0)
+            db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            self._db = db
+            self._prepare(db)
+            return self._read_back(db, now)
+        except sqlite3.DatabaseError as exc:
+            self._close_sync()
+            raise StoreError(self.url, _explain(self.path, exc)) from None
+
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                self.url,
+                f"{self.path} has schema version {version}, newer than this wiretype's "
+                f"({SCHEMA_VERSION}): upgrade wiretype, or point the store at another file",
+            )
+        mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(self.url, f"{self.path}: cannot use WAL (journal_mode is {mode})")
+        db.execute("PRAGMA synchronous = NORMAL")
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            db.execute("BEGIN IMMEDIATE")
+            for statement in _MIGRATIONS[step].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            if step == 1:
+                db.execute(
+                    "INSERT INTO meta VALUES ('epoch', ?)", (str(secrets.randbelow(2**31 - 1) + 1),)
+                )
+            db.execute(f"PRAGMA user_version = {step}")
+            db.execute("COMMIT")
+
+    def _read_back(self, db: sqlite3.Connection, now: float) -> tuple[list[Session], int, int]:
+        epoch = int(db.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()[0])
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("UPDATE sessions SET detached_at = ? WHERE detached_at IS NULL", (now,))
+        db.execute("UPDATE jobs SET claimed_until = 0")  # claimed by a run that is gone
+        db.execute("COMMIT")
+        frames: dict[str, list[Any]] = defaultdict(list)
+        for row in db.execute("SELECT session, seq, frame, at, expires FROM frames"):
+            frames[row[0]].append(tuple(row[1:]))
+        pending: dict[str, list[Any]] = defaultdict(list)
+        for row in db.execute("SELECT session, body, prio, expires FROM pending ORDER BY n"):
+            pending[row[0]].append(tuple(row[1:]))
+        answers: dict[str, list[Any]] = defaultdict(list)
+        horizon = now - self.settings.dedupe_ms
+        for row in db.execute(
+            "SELECT session, id, answer, at FROM answers WHERE at > ?", (horizon,)
+        ):
+            answers[row[0]].append(tuple(row[1:]))
+        sessions = []
+        for ident, meta in db.execute("SELECT id, meta FROM sessions").fetchall():
+            session = rebuild(
+                ident, meta, frames[ident], pending[ident], answers[ident], self.settings, now
+            )
+            if session is not None and session.epoch == epoch:
+                sessions.append(session)
+        top = int(db.execute("SELECT COALESCE(MAX(n), 0) FROM pending").fetchone()[0])
+        return sessions, epoch, top
+
+    async def _close(self) -> None:
+        await self._run(self._close_sync)
+        self._thread.shutdown(wait=True)
+
+    def _close_sync(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    async def _run(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+
+    # --- writing --------------------------------------------------------------------------
+
+    def pending(self, session: Session, body: str, prio: int, expires_at: float | None) -> None:
+        self._queue(("pending", next(self._pending_n), session.id, body, prio, expires_at))
+
+    def pending_taken(self, session: Session) -> None:
+        upto = next(self._pending_n)
+        self._queue(("taken", session.id, upto))
+
+    async def _write(self, ops: list[Op]) -> None:
+        await self._run(self._commit, ops)
+        self._handoff.extend(op[1] for op in ops if op[0] == "job")
+
+    def _commit(self, ops: list[Op]) -> None:
+        """One transaction for the whole batch: inserts by kind, then updates, then deletes
+        (each delete names what it removes, so the grouping keeps the batch's meaning)."""
+        db = self._db
+        if db is None:
+            raise StoreError(self.url, "closed")
+        rows: dict[str, list[Any]] = defaultdict(list)
+        for op in ops:
+            rows[op[0]].append(op[1:])
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for kind, sql in _INSERTS.items():
+                if kind in rows:
+                    db.executemany(sql, rows[kind])
+            self._jobs(db, rows)
+            self._deletes(db, rows)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+    def _jobs(self, db: sqlite3.Connection, rows: dict[str, list[Any]]) -> None:
+        if "job" in rows:  # taken by this node at once: no read back to hand it to a worker
+            db.executemany(
+                "INSERT OR IGNORE INTO jobs (id, prio, next_at, claimed_until, job) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(j.id, j.prio, j.next_at, TAKEN, j.to_json()) for (j,) in rows["job"]],
+            )
+        if "revive" in rows:
+            db.executemany(
+                "INSERT OR REPLACE INTO jobs (id, prio, next_at, claimed_until, job) "
+                "VALUES (?, ?, ?, 0, ?)",
+                [(j.id, j.prio, j.next_at, j.to_json()) for (j,) in rows["revive"]],
+            )
+            db.executemany("DELETE FROM dead WHERE id = ?", [(j.id,) for (j,) in rows["revive"]])
+        if "bury" in rows:
+            db.executemany(
+                "INSERT OR REPLACE INTO dead VALUES (?, ?, ?, ?)",
+                [(d.job.id, d.failed_at, d.error, d.job.to_json()) for (d,) in rows["bury"]],
+            )
+            db.executemany("DELETE FROM jobs WHERE id = ?", [(d.job.id,) for (d,) in rows["bury"]])
+        if "retry" in rows:
+            db.executemany(
+                "UPDATE jobs SET next_at = ?, claimed_until = 0, job = ? WHERE id = ?",
+                [(j.next_at, j.to_json(), j.id) for (j,) in rows["retry"]],
+            )
+
+    def _deletes(self, db: sqlite3.Connection, rows: dict[str, list[Any]]) -> None:
+        if "frame" in rows:  # keep replay_size frames per session
+            top: dict[str, int] = {}
+            for sid, seq, *_ in rows["frame"]:
+                top[sid] = max(top.get(sid, 0), seq)
+            keep = self.settings.replay_size
+            db.executemany(
+                "DELETE FROM frames WHERE session = ? AND seq <= ?",
+                [(sid, seq - keep) for sid, seq in top.items() if seq > keep],
+            )
+        if "taken" in rows:
+            db.executemany("DELETE FROM pending WHERE session = ? AND n <= ?", rows["taken"])
+        if "finish" in rows:
+            db.executemany("DELETE FROM jobs WHERE id = ?", [(j.id,) for (j,) in rows["finish"]])
+        if "discard" in rows:
+            db.executemany("DELETE FROM dead WHERE id = ?", rows["discard"])
+        if "prune" in rows:
+            db.executemany("DELETE FROM answers WHERE at <= ?", rows["prune"])
+        if "drop" in rows:
+            for table in ("sessions", "frames", "pending", "answers"):
+                column = "id" if table == "sessions" else "session"
+                db.executemany(f"DELETE FROM {table} WHERE {column} = ?", rows["drop"])
+
+    async def expire(self, now: float, ttl_ms: float) -> list[Session]:
+        gone = await super().expire(now, ttl_ms)
+        if now - self._pruned_at >= 60_000:
+            self._pruned_at = now
+            self._queue(("prune", now - self.settings.dedupe_ms))
+        return gone
+
+    _pruned_at = 0.0
+
+    # --- the durable queue ----------------------------------------------------------------
+
+    async def claim(self, limit: int, now: float) -> list[Job]:
+        """Jobs committed by this node first (they were written as taken), then, every
+        ``POLL_MS``, due ones from the file: retries, revived dead letters, and what a run
+        that was killed had not finished."""
+        out, self._handoff = self._handoff[:limit], self._handoff[limit:]
+        if len(out) < limit and now - self._polled_at >= POLL_MS and self.healthy:
+            self._polled_at = now
+            out += await self._run(self._claim_sync, limit - len(out), now)
+        out.sort(key=lambda job: job.prio)
+        return out
+
+    def _claim_sync(self, limit: int, now: float) -> list[Job]:
+        db = self._db
+        assert db is not None
+        db.execute("BEGIN IMMEDIATE")
+        rows = db.execute(
+            "SELECT id, job FROM jobs WHERE claimed_until < ? AND next_at <= ? "
+            "ORDER BY prio, n LIMIT ?",
+            (now, now, limit),
+        ).fetchall()
+        db.executemany(
+            "UPDATE jobs SET claimed_until = ? WHERE id = ?", [(TAKEN, r[0]) for r in rows]
+        )
+        db.execute("COMMIT")
+        return [Job.from_json(r[1]) for r in rows]
+
+    async def dead_letters(self, limit: int = 1000) -> list[DeadLetter]:
+        rows = await self._run(
+            lambda: self._db.execute(  # type: ignore[union-attr]
+                "SELECT job, error, failed_at FROM dead ORDER BY failed_at LIMIT ?", (limit,)
+            ).fetchall()
+        )
+        return [DeadLetter(Job.from_json(r[0]), r[1], r[2]) for r in rows]
+
+    async def dead_letter(self, job_id: str) -> DeadLetter | None:
+        rows = await self._run(
+            lambda: self._db.execute(  # type: ignore[union-attr]
+                "SELECT job, error, failed_at FROM dead WHERE id = ?", (job_id,)
+            ).fetchall()
+        )
+        return DeadLetter(Job.from_json(rows[0][0]), rows[0][1], rows[0][2]) if rows else None
+
+    async def queued_jobs(self) -> int:
+        row = await self._run(
+            lambda: self._db.execute("SELECT COUNT(*) FROM jobs").fetchone()  # type: ignore[union-attr]
+        )
+        return int(row[0])
+
+
+def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return f"{path} is locked by another process (is another server using it?)"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return f"{path} is corrupt or not an SQLite database ({text})"
+    if "unable to open" in text or "readonly" in text:
+        return f"cannot open {path} for writing ({text})"
+    return f"{path}: {text}"

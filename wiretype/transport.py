@@ -1,0 +1,86 @@
+"""What the server needs from a socket, and the one that ``websockets`` 17 gives.
+
+The hub (``hub.py``) writes frames and closes links through a ``Transport``; each adapter
+brings its own: ``WebsocketsTransport`` here (the server's own listener), ``AsgiTransport``
+in ``asgi.py`` (under uvicorn, Starlette, FastAPI). Writing is synchronous, so that a
+publish reaches a thousand connections without a task per recipient.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from websockets.asyncio.server import ServerConnection as WsConnection
+from websockets.protocol import State as WsState
+
+__all__ = ["Transport", "WebsocketsTransport"]
+
+SLOW_CLOSE_TIMEOUT_S = 2.0  # a peer that does not read gets this long for the closing handshake
+
+
+class Transport(Protocol):
+    def write(self, frames: list[str]) -> int:
+        """Write the frames in order; return the bytes still waiting to leave."""
+        ...
+
+    def buffered(self) -> int:
+        """Bytes written but not yet sent."""
+        ...
+
+    async def close(self, code: int, reason: str) -> None:
+        """Close the link (the closing handshake, or at once for a reader that stalled:
+        4499)."""
+        ...
+
+    def abort(self) -> None:
+        """Cut the link without a closing handshake."""
+        ...
+
+    def ended(self) -> tuple[int | None, bool]:
+        """Once the link is gone: its close code, and whether the client closed it with
+        1000 (the session then ends)."""
+        ...
+
+
+class WebsocketsTransport:
+    """A ``websockets`` server connection, written through its sans-I/O protocol directly
+    (as ``websockets.broadcast`` does)."""
+
+    __slots__ = ("ws",)
+
+    def __init__(self, ws: WsConnection) -> None:
+        self.ws = ws
+
+    def write(self, frames: list[str]) -> int:
+        ws = self.ws
+        protocol = ws.protocol
+        if protocol.state is not WsState.OPEN:
+            return 0
+        for frame in frames:
+            protocol.send_text(frame.encode("utf-8", "surrogatepass"))
+        ws.send_data()
+        transport = ws.transport
+        return transport.get_write_buffer_size() if transport is not None else 0
+
+    def buffered(self) -> int:
+        transport = self.ws.transport
+        return transport.get_write_buffer_size() if transport is not None else 0
+
+    async def close(self, code: int, reason: str) -> None:
+        if code == 4499:  # it does not read: do not wait long for its closing handshake
+            self.ws.close_timeout = min(
+                self.ws.close_timeout or SLOW_CLOSE_TIMEOUT_S, SLOW_CLOSE_TIMEOUT_S
+            )
+        await self.ws.close(code, reason)
+
+    def abort(self) -> None:
+        if self.ws.transport is not None:
+            self.ws.transport.abort()
+
+    def ended(self) -> tuple[int | None, bool]:
+        protocol = self.ws.protocol
+        rcvd = protocol.close_rcvd
+        by_client_1000 = (
+            rcvd is not None and rcvd.code == 1000 and bool(protocol.close_rcvd_then_sent)
+        )
+        return protocol.close_code, by_client_1000
