@@ -1,6 +1,6 @@
 """The exceptions wiretype raises, all in one tree.
 
-Mistakes in a user's definitions are *findings* (see ``diagnostics``), never
+Mistakes in a user's definitions are *findings* (see ``findings``), never
 exceptions. Exceptions are for input that cannot be read at all, for a wrong
 command line, and for bugs::
 

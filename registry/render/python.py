@@ -1,9 +1,9 @@
 """The compiled registry -> the generated Python package (pydantic v2), as a view-model.
 
 ``render_python`` returns ``{path inside the out folder: text}``. Python code
-here resolves every name, literal and annotation (see ``py_types``,
-``py_literals``, ``py_shims``); the templates in ``templates/python/`` only
-loop and substitute. Layout of the package::
+here resolves every name, literal and annotation (see ``py_types``, ``py_literals``,
+``py_models``, ``shim_table``); the templates in ``templates/python/`` only loop and
+substitute. Layout of the package::
 
     pyproject.toml
     <package>/__init__.py   re-exports and __all__
