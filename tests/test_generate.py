@@ -175,9 +175,9 @@ versions:
 
 @pytest.mark.parametrize("lang", ["python", "typescript", "python,typescript"])
 def test_a_schema_the_validators_cannot_implement_is_a_finding_for_every_target(
-        project: Path, lang: str) -> None:
-    write_tree(project, {"schemas/raw/dynamic.yaml": DYNAMIC,
-                         "schemas/raw/nested.yaml": NESTED_ID})
+    project: Path, lang: str
+) -> None:
+    write_tree(project, {"schemas/raw/dynamic.yaml": DYNAMIC, "schemas/raw/nested.yaml": NESTED_ID})
     for check in ((), ("--check",)):
         result = run("generate", "--root", str(project), "--lang", lang, *check)
         assert result.exit_code == 1, result.stderr
@@ -195,17 +195,24 @@ def test_a_schema_the_validators_cannot_implement_is_a_finding_for_every_target(
 
 def test_a_user_template_that_does_not_render_is_a_finding_at_its_line(project: Path) -> None:
     folder = project / "my-templates" / "python"
-    write_tree(folder, {
-        "py.typed.jinja": "{{ header }}\n\n{% for name in view.exports %}\n{{ name }}\n",
-        "models.py.jinja": "{{ header }}\nimport typing\n{{ view.no_such_thing }}\n",
-    })
-    result = run("generate", "--root", str(project), "--templates",
-                 str(project / "my-templates"))
+    write_tree(
+        folder,
+        {
+            "py.typed.jinja": "{{ header }}\n\n{% for name in view.exports %}\n{{ name }}\n",
+            "models.py.jinja": "{{ header }}\nimport typing\n{{ view.no_such_thing }}\n",
+        },
+    )
+    result = run("generate", "--root", str(project), "--templates", str(project / "my-templates"))
     assert result.exit_code == 1, result.stderr
-    where = [line.split(": error ")[0].removeprefix(str(project) + "/")
-             for line in result.stderr.splitlines() if ": error TEMPLATE_INVALID" in line]
-    assert where == ["my-templates/python/models.py.jinja:3:1",
-                     "my-templates/python/py.typed.jinja:4:1"]  # where jinja saw the end
+    where = [
+        line.split(": error ")[0].removeprefix(str(project) + "/")
+        for line in result.stderr.splitlines()
+        if ": error TEMPLATE_INVALID" in line
+    ]
+    assert where == [
+        "my-templates/python/models.py.jinja:3:1",
+        "my-templates/python/py.typed.jinja:4:1",
+    ]  # where jinja saw the end
     assert "no_such_thing" in result.stderr and "endfor" in result.stderr
     assert "internal error" not in result.stderr
     assert not (project / "gen").exists()
@@ -214,8 +221,15 @@ def test_a_user_template_that_does_not_render_is_a_finding_at_its_line(project: 
 def test_a_user_copy_of_a_support_module_is_copied_instead(project: Path) -> None:
     own = "# our own words\nWORDS: dict[str, str] = {}\n"
     write_tree(project / "my-templates" / "python" / "static", {"_words.py": own})
-    result = run("generate", "--root", str(project), "--lang", "python",
-                 "--templates", str(project / "my-templates"))
+    result = run(
+        "generate",
+        "--root",
+        str(project),
+        "--lang",
+        "python",
+        "--templates",
+        str(project / "my-templates"),
+    )
     assert result.exit_code == 0, result.stderr
     header, _, body = (project / "gen/py/hello_pkg/_words.py").read_text().partition("\n")
     assert "Do not edit" in header and body == own
