@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -159,9 +160,7 @@ def _package(package: str | None, root: Path | None) -> tuple[Path | None, Modul
 
 
 def _settings_in(folder: Path) -> dict[str, Any] | None:
-    """The wiretype settings of ``folder`` (wiretype.yaml, or [tool.wiretype]), if any."""
-    import tomllib
-
+    """The wiretype settings of a project folder (wiretype.yaml, or pyproject's [tool.wiretype])."""
     import yaml
 
     try:
