@@ -37,4 +37,8 @@ def compat_command(old: Path, new: Path, mode: str, fmt: Format) -> None:
 
 
 def _holds(inclusion: Inclusion) -> str:
-    return {"yes": "yes", "no": "no", "unknown": "cannot prove"}[inclusion.verdict]
+    """A direction's verdict in words: proved, disproved (with a witness), or not decided."""
+    if inclusion.verdict != "unknown":
+        return inclusion.verdict  # "no" always with a witness, printed with its finding
+    parts = len(inclusion.undecided)
+    return f"cannot tell ({parts} part{'s' if parts != 1 else ''} undecided)"

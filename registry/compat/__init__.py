@@ -12,11 +12,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from .engine import Checker
-from .model import NO_WITNESS, Change, Comparison, Inclusion, verdict_of
+from .model import NO_WITNESS, Change, Comparison, Inclusion, unproved, verdict_of
 from .rules import RULES, Rule
+from .whole import lift_all
 
 __all__ = [
     "NO_WITNESS",
@@ -44,15 +46,37 @@ def _deep_stack() -> Iterator[None]:
 
 def includes(a: Any, b: Any) -> Inclusion:
     """Is every value accepted by schema `a` accepted by schema `b`?"""
+    checker = Checker(a, b)
     with _deep_stack():
         try:
-            found = Checker(a, b).incl((a,), (b,), "")
+            found = checker.incl((a,), (b,), "")
         except RecursionError:
             found = [Change("", "CANNOT_PROVE", True, "schema too deep to compare", kind="unknown")]
     unique = {(c.path, c.rule, c.message, c.kind): c for c in reversed(found)}
     changes = tuple(reversed([c for c in unique.values() if c.breaking or c.kind == "info"]))
+    if any(c.kind == "no" for c in changes):
+        with _deep_stack():
+            changes = _whole_witnesses(checker, changes)
     verdict = verdict_of(changes)
     return Inclusion(verdict, changes if verdict != "yes" else ())
+
+
+def _whole_witnesses(checker: Checker, changes: tuple[Change, ...]) -> tuple[Change, ...]:
+    """The "no" changes with whole instances as witnesses, checked on both documents
+    (``whole``); the others "unknown"."""
+    try:
+        base = checker.sample((checker.a.root,))
+        lifted = lift_all(checker.a, checker.b, list(changes), base)
+        if any(c.kind == "no" for c in lifted):
+            return tuple(lifted)
+        whole = checker.whole_witness()  # none could be lifted: one for the whole schema
+        if whole is NO_WITNESS:
+            return tuple(lifted)
+        first = next(i for i, c in enumerate(changes) if c.kind == "no")
+        lifted[first] = replace(changes[first], witness=whole)
+        return tuple(lifted)
+    except RecursionError:
+        return tuple(unproved(c) for c in changes)
 
 
 def compare(old: Any, new: Any) -> Comparison:

@@ -108,7 +108,13 @@ class SchemaDocument:
             return quick
         try:
             if self._validator is None:
-                self._validator = _exact()(self.root, format_checker=_formats())
+                from referencing import Registry
+
+                # an empty registry: a reference to another document is never fetched (no
+                # network, nothing a schema names is trusted); it makes the answer None
+                self._validator = _exact()(
+                    self.root, format_checker=_formats(), registry=Registry()
+                )
             return bool(self._validator.evolve(schema=node).is_valid(value))
         except Exception:  # bad regex, unresolvable ref, too deep: no answer
             return None

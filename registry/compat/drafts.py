@@ -8,7 +8,11 @@ changed are rewritten to the 2020-12 keywords with the same meaning:
 * ``dependencies`` -> ``dependentRequired`` (a list) or ``dependentSchemas`` (a schema);
 * draft-04's boolean ``exclusiveMinimum``/``exclusiveMaximum`` -> the numeric form;
 * up to draft-07, a ``$ref`` makes its sibling keywords ignored: they are dropped
-  (``definitions``/``$defs`` stay, as places that references point into).
+  (``definitions``/``$defs`` stay, as places that references point into);
+* a plain-name identifier (``"$id": "#name"``, draft-04 ``"id": "#name"``) -> ``$anchor``,
+  and draft-04's ``id`` -> ``$id``;
+* a ``pattern`` valid only as a legacy (non-Unicode, Annex B) ECMA-262 expression is
+  rewritten to the Unicode-mode expression that matches the same strings (``patterns``).
 
 A schema without ``$schema`` is read as 2020-12, except that an array ``items``
 and a boolean ``exclusiveMinimum`` (both invalid in 2020-12) are read as what they
@@ -18,6 +22,8 @@ meant in the drafts that had them.
 from __future__ import annotations
 
 from typing import Any
+
+from .patterns import unicode_mode
 
 _OLD = ("draft-04", "draft-06", "draft-07")
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
@@ -57,6 +63,12 @@ def _node(node: Any, draft: str) -> Any:
     if not isinstance(node, dict):
         return node
     out = {key: _sub(key, value, draft) for key, value in node.items()}
+    if draft in _OLD:
+        _identifier(out, draft)
+    if isinstance(out.get("pattern"), str):
+        out["pattern"] = unicode_mode(out["pattern"])
+    if isinstance(out.get("patternProperties"), dict):
+        out["patternProperties"] = {unicode_mode(k): v for k, v in out["patternProperties"].items()}
     if draft in _OLD and "$ref" in out:
         out = {k: v for k, v in out.items() if k == "$ref" or k in _CONTAINERS}
     _tuple_items(out)
@@ -66,6 +78,19 @@ def _node(node: Any, draft: str) -> Any:
     _exclusive(out, "exclusiveMinimum", "minimum")
     _exclusive(out, "exclusiveMaximum", "maximum")
     return out
+
+
+def _identifier(out: dict[str, Any], draft: str) -> None:
+    key = "id" if draft == "draft-04" else "$id"
+    ident = out.get(key)
+    if not isinstance(ident, str):
+        return
+    del out[key]
+    if ident.startswith("#"):
+        if ident[1:] and "/" not in ident:
+            out.setdefault("$anchor", ident[1:])
+    else:
+        out["$id"] = ident
 
 
 def _sub(key: str, value: Any, draft: str) -> Any:

@@ -27,9 +27,16 @@ is "unknown" (cannot prove), which is never counted as compatible. An empty list
 is a proof of inclusion. The ids and their documentation are the catalogue in
 ``rules``; ``blame`` names the rule of the keyword that rejects a finite value.
 
-**Recursion.** Recursive schemas are handled coinductively: a pair already under
-comparison is assumed to hold, and an answer that leaned on such an assumption is
-not cached. Past ``MAX_DEPTH`` levels the answer is "unknown".
+**Recursion and the work budget.** Recursive schemas are handled coinductively: a pair
+already under comparison is assumed to hold, and an answer that leaned on such an
+assumption is not cached. Past ``MAX_DEPTH`` levels the answer is "unknown". Every
+question costs work: each (left, right) pair compared and each left branch weighed
+against a right node is one step, and unions on the left are cut at ``MAX_BRANCHES``
+(``normal.OVER`` stands for the rest). When a question has spent ``MAX_STEPS`` steps, or
+``MAX_SECONDS`` of wall-clock time (the last resort for steps that are slow on their own,
+such as validating a value against a huge schema), whatever is still open is answered
+"unknown" with ``COMPAT_BUDGET_EXCEEDED``: a pre-commit hook must never hang, and no
+input may exhaust the stack.
 
 ``Checker`` holds the state of one question and implements the ``Prover`` protocol
 (``inner``) through which the topic modules recurse; none of them imports it.
@@ -38,9 +45,11 @@ not cached. Past ``MAX_DEPTH`` levels the answer is "unknown".
 from __future__ import annotations
 
 import json
+import time
+from dataclasses import replace
 from typing import Any, Final
 
-from . import combinators, keywords, pieces
+from . import combinators, keywords, mutate, pieces
 from .blame import blame
 from .document import SchemaDocument
 from .inner import Conj
@@ -49,6 +58,9 @@ from .model import NO_WITNESS, Change, Kind, unproved
 from .normal import ALL_TYPES, Branch, is_trivial, json_equal, json_type
 
 MAX_DEPTH: Final = 400
+MAX_STEPS: Final = 60_000
+MAX_SECONDS: Final = 1.6
+BUDGET: Final = "COMPAT_BUDGET_EXCEEDED"
 
 
 class Checker:
@@ -64,10 +76,22 @@ class Checker:
         self.ref_agreement: dict[str, bool] = {}
         self.assumed = 0
         self.depth = 0
+        self.steps = 0
+        self.deadline = time.monotonic() + MAX_SECONDS
+        self.spent = False
 
-    # -- recursion bookkeeping -------------------------------------------------
+    # -- recursion bookkeeping and the work budget -----------------------------
+    def step(self) -> bool:
+        """Count one step of work; False once the budget is spent (then for good)."""
+        self.steps += 1
+        if not self.spent and (
+            self.steps > MAX_STEPS or (self.steps % 64 == 0 and time.monotonic() > self.deadline)
+        ):
+            self.spent = True
+        return not self.spent
+
     def too_deep(self) -> bool:
-        return self.depth > MAX_DEPTH
+        return self.depth > MAX_DEPTH or self.spent
 
     def enter(self) -> bool:
         self.depth += 1
@@ -99,6 +123,8 @@ class Checker:
         return found
 
     def _incl(self, a: Conj, b: Conj, path: str) -> list[Change]:
+        if not self.step():
+            return [_over_budget(path)]
         if not self.enter():
             self.leave()
             return [Change(path, "CANNOT_PROVE", True, "schema too deep", kind="unknown")]
@@ -196,6 +222,8 @@ class Checker:
     def branch_in(self, branch: Branch, a: Conj, node: Any, path: str) -> list[Change]:
         if is_trivial(node):
             return []
+        if branch.over or not self.step():
+            return [_over_budget(path, branch.over)]
         out: list[Change] = []
         for t in sorted(branch.types):
             out += self._piece_in(pieces.one_type(branch, t), t, a, node, path)
@@ -216,7 +244,19 @@ class Checker:
         out += combinators.applicators_in(self, piece, a, node, path)
         if out and pieces.empty(self, piece, t):
             return []  # an empty piece is included in anything: asked only when it matters
-        return out if piece.exact else [unproved(c) for c in out]
+        if not piece.exact:
+            return [unproved(c) for c in out]
+        return self._witnessed(out, piece, a, node)
+
+    def _witnessed(self, found: list[Change], piece: Branch, a: Conj, node: Any) -> list[Change]:
+        """A proved change without an example gets one here (a value of the piece that
+        ``node`` rejects), so that it can be shown as a whole instance."""
+        if not any(c.kind == "no" and not c.has_witness for c in found):
+            return found
+        w = self.witness_for(piece, a, node)
+        if w is NO_WITNESS:
+            return found
+        return [replace(c, witness=w) if c.kind == "no" and not c.has_witness else c for c in found]
 
     def _values_in(self, vals: list[Any], node: Any, path: str) -> list[Change]:
         """A finite piece, decided value by value."""
@@ -254,11 +294,35 @@ class Checker:
         """A value A accepts and `node` (right side) rejects, found among candidates."""
         t = next(iter(piece.types)) if len(piece.types) == 1 else None
         types = [t] if t else sorted(piece.types)
+        tried = []
         for ty in types:
             for v in pieces.candidates(self, Branch(frozenset({ty}), piece.parts), ty):
-                if self.a_ok(a, v) and not self.b.accepts(node, v, True):
+                if self._tells(a, node, v):
                     return v
+                tried.append(v)
+        for v in tried[:4]:
+            for w in mutate.variants(v, node, piece.parts):
+                if self._tells(a, node, w):
+                    return w
         return NO_WITNESS
+
+    def whole_witness(self) -> Any:
+        """A whole instance the left root accepts and the right root rejects, or NO_WITNESS."""
+        root = (self.a.root,)
+        for branch in dnf_conj(self.a, root)[:16]:
+            w = self.witness_for(branch, root, self.b.root)
+            if w is not NO_WITNESS and self.b.check(self.b.root, w) is False:
+                return w
+        return NO_WITNESS
+
+    def _tells(self, a: Conj, node: Any, v: Any) -> bool:
+        """Certainly accepted by the left side and rejected by the right ``node``."""
+        return self.a.accepts_all(a, v, False) and not self.b.accepts(node, v, True)
+
+
+def _over_budget(path: str, branches: bool = False) -> Change:
+    what = "too many union branches" if branches else "the work budget is spent"
+    return Change(path, BUDGET, True, f"not decided: {what}", kind="unknown")
 
 
 def _equal_noting_refs(x: Any, y: Any, refs: set[Any]) -> bool:

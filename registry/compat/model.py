@@ -58,6 +58,7 @@ class Change:
             "path": self.path or "/",
             "rule": self.rule,
             "breaking": self.breaking,
+            "proved": self.kind == "no",
             "message": self.message,
         }
         if self.has_witness:
@@ -77,6 +78,11 @@ class Inclusion:
     @property
     def holds(self) -> bool:
         return self.verdict == "yes"
+
+    @property
+    def undecided(self) -> list[str]:
+        """The paths (in the including schema) of the parts that could not be decided."""
+        return list(dict.fromkeys(c.path or "/" for c in self.changes if c.kind == "unknown"))
 
 
 def proved(witness: Any) -> Kind:
@@ -119,14 +125,19 @@ class Comparison:
         return all(getattr(self, direction).holds for direction in mode.directions)
 
     def to_json(self, mode: Mode) -> dict[str, Any]:
-        """`{"compatible", "backward", "forward", "changes"}` as `wiretype compat` prints it
-        (the changes of the one direction a one-way mode checks, else of both)."""
+        """`{"compatible", "backward", "forward", "verdicts", "undecided", "changes"}` as
+        `wiretype compat` prints it: per direction "yes", "no" (its changes with
+        `proved: true` carry a whole-instance witness) or "unknown" (`undecided` lists the
+        paths it could not decide); the changes of the one direction a one-way mode
+        checks, else of both."""
         directions = mode.directions if len(mode.directions) == 1 else DIRECTIONS
         changes = [_directed(c, d).to_json() for d in directions for c in getattr(self, d).changes]
         return {
             "compatible": self.compatible(mode),
             "backward": self.backward.holds,
             "forward": self.forward.holds,
+            "verdicts": {d: getattr(self, d).verdict for d in DIRECTIONS},
+            "undecided": {d: getattr(self, d).undecided for d in DIRECTIONS},
             "changes": changes,
         }
 
