@@ -16,7 +16,7 @@ from typing import Any
 from . import objects
 from .inner import Conj, Prover
 from .model import Change, proved
-from .normal import Branch, declared_types, finite_values, json_equal, meet_types
+from .normal import Branch, declared_types, finite_values, json_equal, json_type, meet_types
 
 
 def applicators_in(
@@ -94,11 +94,18 @@ def disjoint(ck: Prover, piece: Branch, a_conj: tuple[Any, ...], node: Any) -> b
     if not meet_types(piece.types, declared_types(node)):
         return True
     vals = finite_values(node)
-    if vals is not None and not any(ck.a_ok(a_conj, v) and ck.b_ok((node,), v) for v in vals):
+    if vals is not None and not any(
+        _of_types(v, piece.types) and ck.a_ok(a_conj, v) and ck.b_ok((node,), v) for v in vals
+    ):
         return True
     if _by_property(ck, piece, node):
         return True
     return _by_applicator(ck, piece, a_conj, node)
+
+
+def _of_types(value: Any, types: frozenset[str]) -> bool:
+    """Whether a value can belong to a piece of these JSON types."""
+    return bool(meet_types(frozenset({json_type(value)}), types))
 
 
 def _by_property(ck: Prover, piece: Branch, node: dict[str, Any]) -> bool:

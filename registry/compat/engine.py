@@ -74,6 +74,7 @@ class Checker:
         self.same_roots = json_equal(a_root, b_root)
         self.empties: dict[tuple[int, ...], tuple[Conj, bool]] = {}
         self.ref_agreement: dict[str, bool] = {}
+        self.closures: dict[tuple[int, ...], tuple[Conj, list[Any]]] = {}
         self.assumed = 0
         self.depth = 0
         self.steps = 0
@@ -160,12 +161,30 @@ class Checker:
             if agreed is None:
                 found_a, target_a = self.a.resolve(ref)
                 found_b, target_b = self.b.resolve(ref)
-                agreed = found_a and found_b and json_equal(target_a, target_b)
+                agreed = (found_a and found_b and json_equal(target_a, target_b)) or (
+                    not found_a and not found_b and self._same_elsewhere(ref)
+                )
                 self.ref_agreement[ref] = agreed
             if not agreed:
                 return False
             todo |= _refs_in(self.a.resolve(ref)[1])
         return True
+
+    def _same_elsewhere(self, ref: str) -> bool:
+        """A reference to another document, written alike on both sides from the same base:
+        both name the same schema, whatever it holds (it is never fetched)."""
+        return not ref.startswith("#") and self.a.base == self.b.base
+
+    def _implied(self, a: Conj, node: Any) -> bool:
+        """Whether the left conjunction itself holds ``node`` (alike on both sides): a
+        constraint moved between ``allOf`` members, or into or out of a ``$ref``."""
+        if not isinstance(node, dict):
+            return False
+        key = tuple(map(id, a))
+        conj = self.closures.get(key)
+        if conj is None:
+            conj = self.closures[key] = (a, _conjuncts(self.a, a))
+        return any(self._same((x,), (node,)) for x in conj[1] if _could_match(x, node))
 
     def empty(self, a: Conj) -> bool:
         if any(x is False for x in a):
@@ -224,6 +243,8 @@ class Checker:
             return []
         if branch.over or not self.step():
             return [_over_budget(path, branch.over)]
+        if self._implied(a, node):
+            return []
         out: list[Change] = []
         for t in sorted(branch.types):
             out += self._piece_in(pieces.one_type(branch, t), t, a, node, path)
@@ -318,6 +339,33 @@ class Checker:
     def _tells(self, a: Conj, node: Any, v: Any) -> bool:
         """Certainly accepted by the left side and rejected by the right ``node``."""
         return self.a.accepts_all(a, v, False) and not self.b.accepts(node, v, True)
+
+
+def _conjuncts(doc: SchemaDocument, a: Conj) -> list[Any]:
+    """Every node that each value of the conjunction satisfies: its members, their
+    ``allOf`` members and ``$ref`` targets, transitively (bounded)."""
+    out: list[Any] = []
+    seen: set[int] = set()
+    todo = [x for x in a if isinstance(x, dict)]
+    while todo and len(out) < 64:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        out.append(node)
+        subs = node.get("allOf")
+        todo += [x for x in subs if isinstance(x, dict)] if isinstance(subs, list) else []
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            found, target = doc.resolve(ref)
+            if found and isinstance(target, dict):
+                todo.append(target)
+    return out
+
+
+def _could_match(x: dict[str, Any], node: dict[str, Any]) -> bool:
+    """A cheap test before the exact one: the same keywords."""
+    return x.keys() == node.keys()
 
 
 def _over_budget(path: str, branches: bool = False) -> Change:
