@@ -54,7 +54,7 @@ def includes(a: Any, b: Any) -> Inclusion:
             found = [Change("", "CANNOT_PROVE", True, "schema too deep to compare", kind="unknown")]
     unique = {(c.path, c.rule, c.message, c.kind): c for c in reversed(found)}
     changes = tuple(reversed([c for c in unique.values() if c.breaking or c.kind == "info"]))
-    if any(c.kind == "no" for c in changes):
+    if changes:
         with _deep_stack():
             changes = _whole_witnesses(checker, changes)
     verdict = verdict_of(changes)
@@ -72,8 +72,8 @@ def _whole_witnesses(checker: Checker, changes: tuple[Change, ...]) -> tuple[Cha
         whole = checker.whole_witness()  # none could be lifted: one for the whole schema
         if whole is NO_WITNESS:
             return tuple(lifted)
-        first = next(i for i, c in enumerate(changes) if c.kind == "no")
-        lifted[first] = replace(changes[first], witness=whole)
+        first = next((i for i, c in enumerate(changes) if c.breaking), 0)
+        lifted[first] = replace(changes[first], witness=whole, kind="no")
         return tuple(lifted)
     except RecursionError:
         return tuple(unproved(c) for c in changes)

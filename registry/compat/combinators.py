@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import objects
+from registry.json.pointer import escape
+
 from .inner import Conj, Prover
-from .model import Change, proved
+from .model import Change, proved, tentative
 from .normal import Branch, declared_types, finite_values, json_equal, json_type, meet_types
 
 
@@ -36,18 +38,26 @@ def applicators_in(
         out += not_in(ck, piece, a, node["not"], path)
     if "if" in node:
         out += if_in(ck, piece, a, node, path)
-    if "dependentSchemas" in node and not any(
-        json_equal(p.get("dependentSchemas"), node["dependentSchemas"]) for p in piece.parts
-    ):
-        out.append(
-            Change(
-                f"{path}/dependentSchemas",
-                "KEYWORD_UNSUPPORTED",
-                True,
-                "dependentSchemas is not decided by the engine",
-                kind="unknown",
-            )
-        )
+    if "dependentSchemas" in node:
+        out += dependent_in(ck, piece, a, node, path)
+    return out
+
+
+def dependent_in(
+    ck: Prover, piece: Branch, a: Conj, node: dict[str, Any], path: str
+) -> list[Change]:
+    """Findings of piece ⊆ dependentSchemas: each entry holds when the left side holds the
+    same entry, or when the whole piece is inside its schema."""
+    deps = node["dependentSchemas"]
+    out: list[Change] = []
+    for name, sub in deps.items() if isinstance(deps, dict) else ():
+        here = f"{path}/dependentSchemas/{escape(name)}"
+        if ck.implied_entry(a, "dependentSchemas", name, sub):
+            continue
+        if not _fails(ck.branch_in(piece, a, sub, here)):
+            continue
+        message = f"what {name!r} now brings with it is not decided by the engine"
+        out.append(Change(here, "KEYWORD_UNSUPPORTED", True, message, kind="unknown"))
     return out
 
 
@@ -156,8 +166,11 @@ def union_in(
     if not isinstance(subs, list):
         return []
     one = key == "oneOf"
+    clues: list[Change] = []
     for i, s in enumerate(subs):
-        if _fails(ck.branch_in(piece, a_conj, s, f"{path}/{key}/{i}")):
+        found = ck.branch_in(piece, a_conj, s, f"{path}/{key}/{i}")
+        if _fails(found):
+            clues += [c for c in found if c.has_witness and c.breaking][:2]
             continue
         others = [x for j, x in enumerate(subs) if j != i]
         if not one or all(disjoint(ck, piece, a_conj, x) for x in others):
@@ -167,16 +180,17 @@ def union_in(
         return []
     w = ck.witness_for(piece, a_conj, {key: subs})
     kind = proved(w)
-    return [
-        Change(
-            f"{path}/{key}",
-            "UNION_BRANCH_NO_DELETE",
-            True,
-            "some values accepted before match no branch of the union",
-            w,
-            kind=kind,
-        )
-    ]
+    union = Change(
+        f"{path}/{key}",
+        "UNION_BRANCH_NO_DELETE",
+        True,
+        "some values accepted before match no branch of the union",
+        w,
+        kind=kind,
+    )
+    # without a witness here, the branches' own candidates (deeper down) may still yield
+    # one as a whole instance: kept as "unknown", they prove nothing unless it validates
+    return [union] if kind == "no" else [union, *(tentative(c) for c in clues[:6])]
 
 
 def _ambiguous(
@@ -262,11 +276,29 @@ def not_in(
     ]
 
 
+def _same_condition(ck: Prover, a_conj: Conj, cond: Any, then: Any, other: Any, path: str) -> bool:
+    """The left side holds ``if C then T else E`` with the same ``C``: the right one holds
+    when ``T`` (with the left side) is inside its ``then`` and ``E`` inside its ``else``."""
+    for x in ck.left_nodes(a_conj):
+        if "if" not in x or not ck.alike(x["if"], cond):
+            continue
+        yes = ck.incl((*a_conj, x.get("then", True)), (then,), f"{path}/then")
+        if not _fails(yes) and not _fails(
+            ck.incl((*a_conj, x.get("else", True)), (other,), f"{path}/else")
+        ):
+            return True
+    return False
+
+
 def if_in(
     ck: Prover, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, Any], path: str
 ) -> list[Change]:
     """Findings of piece ⊆ if/then/else."""
+    if ck.implied(a_conj, node, ("if", "then", "else")):
+        return []  # the same condition, held by the left side already
     cond, then, other = node["if"], node.get("then", True), node.get("else", True)
+    if _same_condition(ck, a_conj, cond, then, other, path):
+        return []
     if not _fails(ck.branch_in(piece, a_conj, cond, f"{path}/if")):
         return ck.branch_in(piece, a_conj, then, f"{path}/then")
     if disjoint(ck, piece, a_conj, cond):

@@ -54,7 +54,7 @@ from .blame import blame
 from .document import SchemaDocument
 from .inner import Conj
 from .left import dnf_conj
-from .model import NO_WITNESS, Change, Kind, unproved
+from .model import NO_WITNESS, Change, Kind, tentative
 from .normal import ALL_TYPES, Branch, is_trivial, json_equal, json_type
 
 MAX_DEPTH: Final = 400
@@ -180,11 +180,41 @@ class Checker:
         constraint moved between ``allOf`` members, or into or out of a ``$ref``."""
         if not isinstance(node, dict):
             return False
+        return any(self._same((x,), (node,)) for x in self._closure(a) if _could_match(x, node))
+
+    def alike(self, x: Any, y: Any) -> bool:
+        """A left node and a right node written alike (their references agreeing)."""
+        return self._same((x,), (y,))
+
+    def left_nodes(self, a: Conj) -> list[Any]:
+        return self._closure(a)
+
+    def _closure(self, a: Conj) -> list[Any]:
         key = tuple(map(id, a))
         conj = self.closures.get(key)
         if conj is None:
             conj = self.closures[key] = (a, _conjuncts(self.a, a))
-        return any(self._same((x,), (node,)) for x in conj[1] if _could_match(x, node))
+        return conj[1]
+
+    def implied_entry(self, a: Conj, key: str, name: str, sub: Any) -> bool:
+        """Whether some node the left conjunction holds has ``sub`` at ``key``/``name``
+        (one entry of ``dependentSchemas``, alike on both sides)."""
+        for x in self._closure(a):
+            entries = x.get(key)
+            if isinstance(entries, dict) and name in entries:
+                if self._same((entries[name],), (sub,)):
+                    return True
+        return False
+
+    def implied(self, a: Conj, node: dict[str, Any], keys: tuple[str, ...]) -> bool:
+        """Whether some node the left conjunction holds has the same ``keys`` (a group that
+        means something on its own, such as ``if``/``then``/``else``) as ``node``."""
+        mine = {k: node[k] for k in keys if k in node}
+        return self._implied(a, mine) or any(
+            self._same(({k: x[k] for k in mine if k in x},), (mine,))
+            for x in self._closure(a)
+            if all(k in x for k in mine)
+        )
 
     def empty(self, a: Conj) -> bool:
         if any(x is False for x in a):
@@ -266,7 +296,7 @@ class Checker:
         if out and pieces.empty(self, piece, t):
             return []  # an empty piece is included in anything: asked only when it matters
         if not piece.exact:
-            return [unproved(c) for c in out]
+            return [tentative(c) for c in out]  # the lifted witness may still prove it
         return self._witnessed(out, piece, a, node)
 
     def _witnessed(self, found: list[Change], piece: Branch, a: Conj, node: Any) -> list[Change]:

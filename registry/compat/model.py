@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final, Literal
 
 from registry.mode import DIRECTIONS, Mode
@@ -103,6 +103,12 @@ def unproved(change: Change) -> Change:
         change.direction,
         "unknown",
     )
+
+
+def tentative(change: Change) -> Change:
+    """A "no" change that nothing proves yet: "unknown", keeping its candidate witness, which
+    becomes a proof only if, as a whole instance, it validates on both sides (``whole``)."""
+    return change if change.kind != "no" else replace(change, kind="unknown")
 
 
 def verdict_of(changes: tuple[Change, ...]) -> Verdict:

@@ -21,7 +21,7 @@ from registry.json.pointer import tokens
 from .document import SchemaDocument
 from .model import NO_WITNESS, Change, unproved
 
-MAX_LIFTS: Final = 12
+MAX_LIFTS: Final = 24
 _NAMED: Final = frozenset(
     {"properties", "patternProperties", "dependentRequired", "dependentSchemas", "prefixItems"}
 )
@@ -34,8 +34,8 @@ def lift_all(a: SchemaDocument, b: SchemaDocument, found: list[Change], base: An
     """Every "no" change with a whole-instance witness, or turned "unknown"."""
     out, tries = [], 0
     for change in found:
-        if change.kind != "no":
-            out.append(change)
+        if change.kind == "info" or not change.has_witness:
+            out.append(unproved(change))
             continue
         tries += 1
         out.append(lift(a, b, change, base) if tries <= MAX_LIFTS else unproved(change))
@@ -53,7 +53,7 @@ def lift(a: SchemaDocument, b: SchemaDocument, change: Change, base: Any) -> Cha
             continue
         whole = _put(around, steps, change.witness)
         if a.check(a.root, whole) is True and b.check(b.root, whole) is False:
-            return replace(change, witness=whole)
+            return replace(change, witness=whole, kind="no")
     return unproved(change)
 
 
