@@ -73,7 +73,8 @@ def _whole_witnesses(checker: Checker, changes: tuple[Change, ...]) -> tuple[Cha
         if whole is NO_WITNESS:
             return tuple(lifted)
         first = next((i for i, c in enumerate(changes) if c.breaking), 0)
-        lifted[first] = replace(changes[first], witness=whole, kind="no")
+        message = f"{changes[first].message}; this whole instance proves the break"
+        lifted[first] = replace(changes[first], message=message, witness=whole, kind="no")
         return tuple(lifted)
     except RecursionError:
         return tuple(unproved(c) for c in changes)

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from . import objects
 from registry.json.pointer import escape
 
+from . import objects
 from .inner import Conj, Prover
 from .model import Change, proved, tentative
 from .normal import Branch, declared_types, finite_values, json_equal, json_type, meet_types
@@ -276,9 +276,10 @@ def not_in(
     ]
 
 
-def _same_condition(ck: Prover, a_conj: Conj, cond: Any, then: Any, other: Any, path: str) -> bool:
+def _same_condition(ck: Prover, a_conj: Conj, node: dict[str, Any], path: str) -> bool:
     """The left side holds ``if C then T else E`` with the same ``C``: the right one holds
     when ``T`` (with the left side) is inside its ``then`` and ``E`` inside its ``else``."""
+    cond, then, other = node["if"], node.get("then", True), node.get("else", True)
     for x in ck.left_nodes(a_conj):
         if "if" not in x or not ck.alike(x["if"], cond):
             continue
@@ -296,9 +297,9 @@ def if_in(
     """Findings of piece ⊆ if/then/else."""
     if ck.implied(a_conj, node, ("if", "then", "else")):
         return []  # the same condition, held by the left side already
-    cond, then, other = node["if"], node.get("then", True), node.get("else", True)
-    if _same_condition(ck, a_conj, cond, then, other, path):
+    if _same_condition(ck, a_conj, node, path):
         return []
+    cond, then, other = node["if"], node.get("then", True), node.get("else", True)
     if not _fails(ck.branch_in(piece, a_conj, cond, f"{path}/if")):
         return ck.branch_in(piece, a_conj, then, f"{path}/then")
     if disjoint(ck, piece, a_conj, cond):

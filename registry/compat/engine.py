@@ -201,9 +201,8 @@ class Checker:
         (one entry of ``dependentSchemas``, alike on both sides)."""
         for x in self._closure(a):
             entries = x.get(key)
-            if isinstance(entries, dict) and name in entries:
-                if self._same((entries[name],), (sub,)):
-                    return True
+            if isinstance(entries, dict) and name in entries and self.alike(entries[name], sub):
+                return True
         return False
 
     def implied(self, a: Conj, node: dict[str, Any], keys: tuple[str, ...]) -> bool:
