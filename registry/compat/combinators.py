@@ -127,6 +127,8 @@ def _by_property(ck: Prover, piece: Branch, node: dict[str, Any]) -> bool:
         b_val = theirs.value(name)
         if b_val and _values_disjoint(ck, mine.value(name), b_val):
             return True
+        if name in theirs.required and ck.empty(mine.value(name)):
+            return True  # required on the right, forbidden on the left
     return False
 
 
@@ -163,9 +165,11 @@ def union_in(
 ) -> list[Change]:
     """Findings of piece ⊆ anyOf/oneOf(node[key])."""
     subs = node[key]
-    if not isinstance(subs, list):
-        return []
+    if not isinstance(subs, list) or ck.implied(a_conj, node, (key,)):
+        return []  # not a list, or the same union, held by the left side already
     one = key == "oneOf"
+    if _extends(ck, piece, a_conj, subs, one):
+        return []
     clues: list[Change] = []
     for i, s in enumerate(subs):
         found = ck.branch_in(piece, a_conj, s, f"{path}/{key}/{i}")
@@ -191,6 +195,35 @@ def union_in(
     # without a witness here, the branches' own candidates (deeper down) may still yield
     # one as a whole instance: kept as "unknown", they prove nothing unless it validates
     return [union] if kind == "no" else [union, *(tentative(c) for c in clues[:6])]
+
+
+def _extends(ck: Prover, piece: Branch, a_conj: Conj, subs: list[Any], one: bool) -> bool:
+    """The left side holds a union whose every branch is written alike among ``subs``: the
+    values are inside. For a ``oneOf`` the left union must be a ``oneOf`` too (each value in
+    exactly one of its branches) and every branch it lacks disjoint from the piece."""
+    for x in ck.left_nodes(a_conj):
+        for key in ("oneOf",) if one else ("anyOf", "oneOf"):
+            mine = x.get(key)
+            if not isinstance(mine, list) or not mine or len(mine) > len(subs):
+                continue
+            matched = _match(ck, mine, subs)
+            if matched is None:
+                continue
+            extra = [s for i, s in enumerate(subs) if i not in matched]
+            if not one or all(disjoint(ck, piece, a_conj, s) for s in extra):
+                return True
+    return False
+
+
+def _match(ck: Prover, mine: list[Any], subs: list[Any]) -> set[int] | None:
+    """Distinct indexes of ``subs`` written alike each of ``mine``, or None."""
+    used: set[int] = set()
+    for m in mine:
+        hit = next((i for i, s in enumerate(subs) if i not in used and ck.alike(m, s)), None)
+        if hit is None:
+            return None
+        used.add(hit)
+    return used
 
 
 def _ambiguous(

@@ -52,7 +52,11 @@ def _names(node: dict[str, Any]) -> list[str]:
             names.extend(node[key])
     if isinstance(node.get("required"), list):
         names.extend(n for n in node["required"] if isinstance(n, str))
-    return list(dict.fromkeys(names))
+    for key in ("anyOf", "oneOf", "allOf"):  # a union's branches: names that tell them apart
+        for sub in node.get(key) or () if isinstance(node.get(key), list) else ():
+            if isinstance(sub, dict) and isinstance(sub.get("required"), list):
+                names.extend(n for n in sub["required"] if isinstance(n, str))
+    return list(dict.fromkeys(names))[:12]
 
 
 def _objects(value: dict[str, Any], node: dict[str, Any]) -> Iterator[Any]:
