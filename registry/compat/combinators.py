@@ -54,11 +54,20 @@ def dependent_in(
         here = f"{path}/dependentSchemas/{escape(name)}"
         if ck.implied_entry(a, "dependentSchemas", name, sub):
             continue
-        if not _fails(ck.branch_in(piece, a, sub, here)):
+        has = {"required": [name]}  # the values it applies to: those with the property
+        before = [x["dependentSchemas"][name] for x in ck.left_nodes(a) if _entry(x, name)]
+        if any(not _fails(ck.incl((*a, has, old), (sub,), here)) for old in before[:2]):
+            continue
+        if not _fails(ck.incl((*a, has), (sub,), here)):
             continue
         message = f"what {name!r} now brings with it is not decided by the engine"
         out.append(Change(here, "KEYWORD_UNSUPPORTED", True, message, kind="unknown"))
     return out
+
+
+def _entry(node: Any, name: str) -> bool:
+    deps = node.get("dependentSchemas") if isinstance(node, dict) else None
+    return isinstance(deps, dict) and name in deps
 
 
 def _fails(changes: list[Change]) -> bool:
