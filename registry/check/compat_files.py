@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from registry.compat import Comparison, compare
+from registry.compat import Comparison, compare, deep_stack
 from registry.compat.drafts import draft_of, to_2020_12
 from registry.compat.patterns import pattern_problem
 from registry.errors import InputError, UsageError
@@ -80,6 +80,13 @@ def compat_mode(text: str) -> Mode:
 
 def compare_files(old: SchemaFile, new: SchemaFile, mode: Mode) -> tuple[Comparison, list[Finding]]:
     """Compare two schema files; findings point at the line of the keyword that decides."""
+    with deep_stack():
+        return _compare_files(old, new, mode)
+
+
+def _compare_files(
+    old: SchemaFile, new: SchemaFile, mode: Mode
+) -> tuple[Comparison, list[Finding]]:
     schemas = []
     for read in (old, new):
         if not isinstance(read.data, (dict, bool)):

@@ -28,6 +28,7 @@ __all__ = [
     "Inclusion",
     "Rule",
     "compare",
+    "deep_stack",
     "includes",
 ]
 
@@ -35,9 +36,10 @@ _STACK = 30_000
 
 
 @contextmanager
-def _deep_stack() -> Iterator[None]:
+def deep_stack(limit: int = _STACK) -> Iterator[None]:
+    """Room for recursion over deeply nested schemas (validation, rewriting, comparison)."""
     old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, _STACK))
+    sys.setrecursionlimit(max(old, limit))
     try:
         yield
     finally:
@@ -47,7 +49,7 @@ def _deep_stack() -> Iterator[None]:
 def includes(a: Any, b: Any) -> Inclusion:
     """Is every value accepted by schema `a` accepted by schema `b`?"""
     checker = Checker(a, b)
-    with _deep_stack():
+    with deep_stack():
         try:
             found = checker.incl((a,), (b,), "")
         except RecursionError:
@@ -55,7 +57,7 @@ def includes(a: Any, b: Any) -> Inclusion:
     unique = {(c.path, c.rule, c.message, c.kind): c for c in reversed(found)}
     changes = tuple(reversed([c for c in unique.values() if c.breaking or c.kind == "info"]))
     if changes:
-        with _deep_stack():
+        with deep_stack():
             changes = _whole_witnesses(checker, changes)
     verdict = verdict_of(changes)
     return Inclusion(verdict, changes if verdict != "yes" else ())

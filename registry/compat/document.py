@@ -85,7 +85,7 @@ class SchemaDocument:
         keys = [unescape(unquote(token)) for token in frag.split("/")[1:]]
         for i, key in enumerate(keys):
             if isinstance(node, dict):
-                key = _renamed(node, key, keys[i + 1] if i + 1 < len(keys) else "")  # noqa: PLW2901
+                key = renamed(node, key, keys[i + 1] if i + 1 < len(keys) else "")  # noqa: PLW2901
             if isinstance(node, dict) and key in node:
                 node = node[key]
             elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
@@ -140,7 +140,7 @@ _RENAMED: Final = {
 }
 
 
-def _renamed(node: dict[str, Any], key: str, then: str) -> str:
+def renamed(node: dict[str, Any], key: str, then: str) -> str:
     """A key of an older draft, where ``compat.drafts`` moved it (a pointer written for the
     draft-07 tuple ``items/1`` finds ``prefixItems/1``)."""
     tuple_item = key == "items" and then.isdigit() and "prefixItems" in node

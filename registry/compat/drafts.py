@@ -23,6 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.json.pointer import escape, unescape, unquote
+
+from .document import renamed
 from .patterns import unicode_mode
 
 _OLD = ("draft-04", "draft-06", "draft-07")
@@ -65,7 +68,44 @@ def to_2020_12(schema: Any) -> Any:
     out = _node(schema, draft)
     if draft != "2020-12" and isinstance(out, dict):
         out["$schema"] = _2020_12
+        _repoint(out, out, 0)
     return out
+
+
+def _repoint(root: dict[str, Any], node: Any, depth: int) -> None:
+    """Rewrite every local ``$ref`` pointer to where the rewriting moved its target (a
+    tuple's ``items/1`` is ``prefixItems/1`` now), so that any validator finds it."""
+    if depth > 2000:
+        return
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            node["$ref"] = _moved_pointer(root, ref)
+        for value in node.values():
+            _repoint(root, value, depth + 1)
+    elif isinstance(node, list):
+        for value in node:
+            _repoint(root, value, depth + 1)
+
+
+def _moved_pointer(root: dict[str, Any], ref: str) -> str:
+    raw = ref[2:].split("/")
+    keys = [unescape(unquote(t)) for t in raw]
+    node: Any = root
+    out = []
+    for i, key in enumerate(keys):
+        if isinstance(node, dict):
+            moved = renamed(node, key, keys[i + 1] if i + 1 < len(keys) else "")
+            if moved not in node:
+                return ref
+            out.append(raw[i] if moved == key else escape(moved))
+            node = node[moved]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            out.append(raw[i])
+            node = node[int(key)]
+        else:
+            return ref
+    return "#/" + "/".join(out)
 
 
 def _node(node: Any, draft: str) -> Any:
