@@ -186,3 +186,12 @@ def test_the_text_output_says_the_verdicts_in_words(tmp_path: Path) -> None:
     assert got.exit_code == 1
     assert "backward no, forward cannot tell (1 part undecided)" in got.stdout
     assert "(proved)" in got.stdout and "(cannot prove)" in got.stdout
+
+
+def test_a_schema_without_schema_written_for_draft_07_is_read_as_draft_07(
+    tmp_path: Path,
+) -> None:
+    old = {k: v for k, v in _named(None).items() if k != "$schema"}
+    new = {k: v for k, v in _named(3).items() if k != "$schema"}
+    code, out, _ = _compat(tmp_path, old, new)
+    assert code == 1 and out["verdicts"] == {"backward": "no", "forward": "yes"}

@@ -34,17 +34,34 @@ _VALIDATORS = {
 }
 
 
-def _schema_problem(schema: Any) -> str | None:
-    """Why ``schema`` is not valid under its own draft's metaschema (``$schema``; 2020-12
-    when absent), or has a ``pattern`` that is no ECMA-262 expression (the first reason)."""
+def _metaschema_error(schema: Any, draft: str) -> Any:
     import jsonschema
     from jsonschema.exceptions import best_match
 
+    cls = getattr(jsonschema, _VALIDATORS[draft])
+    return best_match(cls(cls.META_SCHEMA).iter_errors(schema))
+
+
+def read_as(schema: Any) -> str:
+    """The draft a schema is read as: its ``$schema``; without one, 2020-12, or else the
+    newest older draft it is valid under (a schema that never says, written for draft-07)."""
+    draft = draft_of(schema)
+    if isinstance(schema, dict) and "$schema" in schema:
+        return draft
+    if _metaschema_error(schema, draft) is None:
+        return draft
+    for older in ("2019-09", "draft-07", "draft-06", "draft-04"):
+        if _metaschema_error(schema, older) is None:
+            return older
+    return draft
+
+
+def _schema_problem(schema: Any, draft: str) -> str | None:
+    """Why ``schema`` is not valid under its draft's metaschema (``read_as``), or has a
+    ``pattern`` that is no ECMA-262 expression (the first reason)."""
     from registry.check.lint import schema_nodes
 
-    draft = draft_of(schema)
-    cls = getattr(jsonschema, _VALIDATORS[draft])
-    error = best_match(cls(cls.META_SCHEMA).iter_errors(schema))
+    error = _metaschema_error(schema, draft)
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path)
         return f"not valid JSON Schema {draft} at /{where}: {error.message}"
@@ -91,10 +108,11 @@ def _compare_files(
     for read in (old, new):
         if not isinstance(read.data, (dict, bool)):
             raise InputError("a schema must be an object or a boolean", path=read.path)
-        problem = _schema_problem(read.data)
+        draft = read_as(read.data)
+        problem = _schema_problem(read.data, draft)
         if problem is not None:  # the engine decides inclusion only for valid schemas
             raise InputError(problem, path=read.path, hint="fix the schema, then compare again")
-        schemas.append(to_2020_12(read.data))  # older drafts: their keywords, their meaning
+        schemas.append(to_2020_12(read.data, draft))  # older drafts: their own meaning
     comparison = compare(*schemas)
     findings = []
     for direction in mode.directions:

@@ -60,11 +60,11 @@ def draft_of(schema: Any) -> str:
 _2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
 
-def to_2020_12(schema: Any) -> Any:
+def to_2020_12(schema: Any, draft: str | None = None) -> Any:
     """The schema with older-draft keywords rewritten (a new object; the input is unchanged),
     declaring 2020-12 (a validator reading the old ``$schema`` would apply the old meaning
     to the rewritten keywords: draft-04 ignores ``prefixItems``)."""
-    draft = draft_of(schema)
+    draft = draft or draft_of(schema)
     out = _node(schema, draft)
     if draft != "2020-12" and isinstance(out, dict):
         out["$schema"] = _2020_12
