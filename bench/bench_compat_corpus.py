@@ -90,7 +90,7 @@ def _only_unknown_keywords(out: dict[str, Any], direction: str) -> bool:
 
 def figures(timeout: float, only: str | None, base: str | None) -> list[tuple[str, Path, Path]]:
     timeouts, refused, unsound, unknown, keyword_only, backward = [], set(), [], 0, 0, 0
-    finished = []
+    finished, cli_times = [], []
     for name, old, new in corpus.pairs():
         if only and name != only:
             continue
@@ -103,6 +103,7 @@ def figures(timeout: float, only: str | None, base: str | None) -> list[tuple[st
             refused.add(f"{name}: {out[0]}")
             continue
         finished.append((name, old, new))
+        cli_times.append(took)
         v = _verdicts(out)
         backward += 1
         unknown += v["backward"] == "unknown"
@@ -119,6 +120,9 @@ def figures(timeout: float, only: str | None, base: str | None) -> list[tuple[st
     share = unknown / backward if backward else 0.0
     print(f"backward directions unknown: {unknown} of {backward} ({share:.0%})")
     print(f"directions unknown only because of keywords: {keyword_only}")
+    if cli_times:
+        med, p90, top = _stats(cli_times)
+        print(f"compat per pair, whole process (s): median {med:.2f} p90 {p90:.2f} max {top:.2f}")
     return finished
 
 

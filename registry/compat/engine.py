@@ -58,8 +58,8 @@ from .model import NO_WITNESS, Change, Kind, tentative
 from .normal import ALL_TYPES, Branch, is_trivial, json_equal, json_type
 
 MAX_DEPTH: Final = 400
-MAX_STEPS: Final = 60_000
-MAX_SECONDS: Final = 1.6
+MAX_STEPS: Final = 8_000
+MAX_SECONDS: Final = 1.0
 BUDGET: Final = "COMPAT_BUDGET_EXCEEDED"
 
 
