@@ -50,6 +50,7 @@ from dataclasses import replace
 from typing import Any, Final
 
 from . import combinators, keywords, mutate, pieces
+from .alike import Sameness
 from .blame import blame
 from .document import SchemaDocument
 from .inner import Conj
@@ -71,10 +72,8 @@ class Checker:
         self.b = SchemaDocument(b_root)
         self.active: set[tuple[Any, ...]] = set()
         self.cache: dict[tuple[Any, ...], tuple[Conj, Conj, str, list[Change]]] = {}
-        self.same_roots = json_equal(a_root, b_root)
+        self.sameness = Sameness(self.a, self.b, json_equal(a_root, b_root))
         self.empties: dict[tuple[int, ...], tuple[Conj, bool]] = {}
-        self.ref_agreement: dict[str, bool] = {}
-        self.closures: dict[tuple[int, ...], tuple[Conj, list[Any]]] = {}
         self.assumed = 0
         self.depth = 0
         self.steps = 0
@@ -141,79 +140,21 @@ class Checker:
             self.leave()
 
     def _same(self, a: Conj, b: Conj) -> bool:
-        refs: set[Any] = set()
-        if not _equal_noting_refs(a, b, refs):
-            return False
-        return self.same_roots or self._refs_agree(refs)
+        return self.sameness.same(a, b)
 
-    def _refs_agree(self, todo: set[Any]) -> bool:
-        """Whether every reference reachable from ``todo`` points at equal schemas in both
-        documents: then equal nodes accept the same values on both sides."""
-        seen: set[Any] = set()
-        while todo:
-            ref = todo.pop()
-            if ref is None:
-                return False  # a `$ref` that is not a string: not judged here
-            if ref in seen:
-                continue
-            seen.add(ref)
-            agreed = self.ref_agreement.get(ref)
-            if agreed is None:
-                found_a, target_a = self.a.resolve(ref)
-                found_b, target_b = self.b.resolve(ref)
-                agreed = (found_a and found_b and json_equal(target_a, target_b)) or (
-                    not found_a and not found_b and self._same_elsewhere(ref)
-                )
-                self.ref_agreement[ref] = agreed
-            if not agreed:
-                return False
-            todo |= _refs_in(self.a.resolve(ref)[1])
-        return True
-
-    def _same_elsewhere(self, ref: str) -> bool:
-        """A reference to another document, written alike on both sides from the same base:
-        both name the same schema, whatever it holds (it is never fetched)."""
-        return not ref.startswith("#") and self.a.base == self.b.base
-
-    def _implied(self, a: Conj, node: Any) -> bool:
-        """Whether the left conjunction itself holds ``node`` (alike on both sides): a
-        constraint moved between ``allOf`` members, or into or out of a ``$ref``."""
-        if not isinstance(node, dict):
-            return False
-        return any(self._same((x,), (node,)) for x in self._closure(a) if _could_match(x, node))
-
+    # -- what the left side already holds (``alike``) ----------------------------
     def alike(self, x: Any, y: Any) -> bool:
         """A left node and a right node written alike (their references agreeing)."""
-        return self._same((x,), (y,))
+        return self.sameness.same((x,), (y,))
 
     def left_nodes(self, a: Conj) -> list[Any]:
-        return self._closure(a)
-
-    def _closure(self, a: Conj) -> list[Any]:
-        key = tuple(map(id, a))
-        conj = self.closures.get(key)
-        if conj is None:
-            conj = self.closures[key] = (a, _conjuncts(self.a, a))
-        return conj[1]
-
-    def implied_entry(self, a: Conj, key: str, name: str, sub: Any) -> bool:
-        """Whether some node the left conjunction holds has ``sub`` at ``key``/``name``
-        (one entry of ``dependentSchemas``, alike on both sides)."""
-        for x in self._closure(a):
-            entries = x.get(key)
-            if isinstance(entries, dict) and name in entries and self.alike(entries[name], sub):
-                return True
-        return False
+        return self.sameness.closure(a)
 
     def implied(self, a: Conj, node: dict[str, Any], keys: tuple[str, ...]) -> bool:
-        """Whether some node the left conjunction holds has the same ``keys`` (a group that
-        means something on its own, such as ``if``/``then``/``else``) as ``node``."""
-        mine = {k: node[k] for k in keys if k in node}
-        return self._implied(a, mine) or any(
-            self._same(({k: x[k] for k in mine if k in x},), (mine,))
-            for x in self._closure(a)
-            if all(k in x for k in mine)
-        )
+        return self.sameness.implied(a, node, keys)
+
+    def implied_entry(self, a: Conj, key: str, name: str, sub: Any) -> bool:
+        return self.sameness.implied_entry(a, key, name, sub)
 
     def empty(self, a: Conj) -> bool:
         if any(x is False for x in a):
@@ -272,7 +213,7 @@ class Checker:
             return []
         if branch.over or not self.step():
             return [_over_budget(path, branch.over)]
-        if self._implied(a, node):
+        if self.sameness.whole(a, node):
             return []
         out: list[Change] = []
         for t in sorted(branch.types):
@@ -370,70 +311,9 @@ class Checker:
         return self.a.accepts_all(a, v, False) and not self.b.accepts(node, v, True)
 
 
-def _conjuncts(doc: SchemaDocument, a: Conj) -> list[Any]:
-    """Every node that each value of the conjunction satisfies: its members, their
-    ``allOf`` members and ``$ref`` targets, transitively (bounded)."""
-    out: list[Any] = []
-    seen: set[int] = set()
-    todo = [x for x in a if isinstance(x, dict)]
-    while todo and len(out) < 64:
-        node = todo.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        out.append(node)
-        subs = node.get("allOf")
-        todo += [x for x in subs if isinstance(x, dict)] if isinstance(subs, list) else []
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            found, target = doc.resolve(ref)
-            if found and isinstance(target, dict):
-                todo.append(target)
-    return out
-
-
-def _could_match(x: dict[str, Any], node: dict[str, Any]) -> bool:
-    """A cheap test before the exact one: the same keywords."""
-    return x.keys() == node.keys()
-
-
 def _over_budget(path: str, branches: bool = False) -> Change:
     what = "too many union branches" if branches else "the work budget is spent"
     return Change(path, BUDGET, True, f"not decided: {what}", kind="unknown")
-
-
-def _equal_noting_refs(x: Any, y: Any, refs: set[Any]) -> bool:
-    """``json_equal``, noting the `$ref` values met on the way (None for one that is not a
-    string): one walk where the two would take two."""
-    if isinstance(x, dict):
-        if not isinstance(y, dict) or x.keys() != y.keys():
-            return False
-        if "$ref" in x:
-            refs.add(x["$ref"] if isinstance(x["$ref"], str) else None)
-        return all(_equal_noting_refs(v, y[k], refs) for k, v in x.items())
-    if isinstance(x, list | tuple):
-        return (
-            isinstance(y, list | tuple)
-            and len(x) == len(y)
-            and all(_equal_noting_refs(i, j, refs) for i, j in zip(x, y, strict=True))
-        )
-    return json_equal(x, y)
-
-
-def _refs_in(node: Any) -> set[Any]:
-    """The `$ref` values written anywhere in ``node`` (None for one that is not a string)."""
-    found: set[Any] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if "$ref" in item:
-                ref = item["$ref"]
-                found.add(ref if isinstance(ref, str) else None)
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
-    return found
 
 
 def _collapse(found: list[Change], here: str) -> list[Change]:
