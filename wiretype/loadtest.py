@@ -27,8 +27,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import tomllib
 import time
+import tomllib
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field

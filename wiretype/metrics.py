@@ -506,6 +506,8 @@ def _latency(tally: Tally, labels: Labels, routed: Iterable[str]) -> Iterator[Me
         into = merged.setdefault(label, Histogram(found.bounds))
         into.counts = [a + b for a, b in zip(into.counts, found.counts, strict=True)]
         into.total += found.total
+    if not merged:  # no handler yet and nothing handled: the family still has its series
+        merged[OTHER] = Histogram()
     for name, found in sorted(merged.items()):
         handlers.add_metric([name], found.cumulative(), found.total)
     yield handlers
