@@ -640,6 +640,9 @@ def server_figures(
             "cpu_s": round(delta("process_cpu_seconds_total"), 3),
             "resident_bytes": total(after, "process_resident_memory_bytes"),
             "open_fds": total(after, "process_open_fds"),
+            # once every connection was tried: what holding them costs
+            "peak_resident_bytes": total(peak, "process_resident_memory_bytes") if peak else None,
+            "peak_open_fds": total(peak, "process_open_fds") if peak else None,
         },
         "errors_by_code": {
             dict(labels)["code"]: after[(n, labels)] - before.get((n, labels), 0.0)
@@ -687,10 +690,16 @@ def render_text(report: Report) -> str:
             lines.append(f"  {row['what']:48} {row['loadtest']:>10,.0f} {row['server']:>10,.0f}  "
                          f"{mark}")  # fmt: skip
         p = report.server["process"]
-        lines.append(
+        line = (
             f"  process: CPU {p['cpu_s']:.2f} s, resident "
             f"{p['resident_bytes'] / 2**20:,.0f} MiB, open fds {p['open_fds']:,.0f}"
         )
+        if p.get("peak_open_fds") is not None:
+            line += (
+                f"; with every connection open: resident {p['peak_resident_bytes'] / 2**20:,.0f} "
+                f"MiB, open fds {p['peak_open_fds']:,.0f}"
+            )
+        lines.append(line)
     return "\n".join(lines) + "\n"
 
 

@@ -259,3 +259,4 @@ def test_the_command_against_a_served_process_50_connections_totals_equal_its_co
     rows = {row["what"]: row for row in report["server"]["compared"]}
     assert rows["connections open once all were tried"]["server"] == 50
     assert rows["handshakes refused (HTTP 401, 403, 503)"]["server"] == 0
+    assert report["server"]["process"]["peak_open_fds"] >= 50  # a socket each, held at once
