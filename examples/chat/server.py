@@ -7,7 +7,7 @@ Every ``chat.message_sent`` and ``chat.typing`` a client sends is published to t
 generated shims (a v1 client reads ``text``, a v3 client reads ``body``). ``--port 0`` picks a
 free port. The first line on stdout is ``listening on ws://HOST:PORT``; then one line per
 message handled. SIGTERM or Ctrl-C drains (``wiretype.status`` draining, close 1001) and
-exits 0.
+exits 0. ``wiretype serve server:server`` (in examples/chat) serves the same ``server``.
 """
 
 from __future__ import annotations
@@ -48,8 +48,10 @@ def build() -> Server:
     return server
 
 
+server = build()  # `wiretype serve server:server` (run in examples/chat) serves it too
+
+
 async def main(host: str, port: int) -> None:
-    server = build()
     await server.start(host, port)
     print(f"listening on ws://{host}:{server.port}", flush=True)
     await server.until_signalled()  # SIGTERM / Ctrl-C: drain, then return
