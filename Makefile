@@ -53,7 +53,7 @@ test-ts: node ## The TypeScript client's tests (node --test; Chromium and the Py
 
 lint: venv node ## ruff and mypy --strict on registry/ and wiretype/; tsc on the packages' support code
 	$(BIN)/ruff check registry wiretype tests bench ops templates/python/static examples
-	$(BIN)/ruff format --check registry/render templates/python/static examples
+	$(BIN)/ruff format --check registry wiretype tests bench ops templates/python/static examples
 	$(BIN)/mypy --strict registry
 	$(BIN)/mypy --strict wiretype
 	$(BIN)/mypy --strict templates/python/static

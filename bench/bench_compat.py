@@ -39,9 +39,12 @@ def _prop(i: int, rng: random.Random) -> dict[str, Any]:
         return {"type": "array", "items": {"type": "string", "format": "uuid"}, "maxItems": 10}
     if kind == 4:
         return {"type": ["number", "null"], "multipleOf": 0.5}
-    return {"type": "object", "properties": {"x": {"type": "boolean"},
-                                             "y": {"type": "string", "pattern": "^[a-z]+$"}},
-            "required": ["x"], "additionalProperties": rng.random() < 0.5}
+    return {
+        "type": "object",
+        "properties": {"x": {"type": "boolean"}, "y": {"type": "string", "pattern": "^[a-z]+$"}},
+        "required": ["x"],
+        "additionalProperties": rng.random() < 0.5,
+    }
 
 
 def schemas() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -92,13 +95,19 @@ def main() -> None:
     except ImportError:
         t_diff, diff_note = float("nan"), "deepdiff not installed"
     print(f"schemas: {N_PROPS} properties each")
-    print(f"compare (backward+forward): {t_compare:8.1f} ms  backward={result.backward.verdict} "
-          f"forward={result.forward.verdict} changes={len(result.backward.changes)}"
-          f"+{len(result.forward.changes)}  [proves inclusion for all values]")
-    print(f"sample {N_SAMPLES} OLD instances:   {t_sample:8.1f} ms  ({bad} rejected; "
-          f"x{t_sample / t_compare:.2f} of compare)  [finds counter-examples only]")
-    print(f"deepdiff of documents:       {t_diff:8.1f} ms  ({diff_note}; "
-          f"x{t_diff / t_compare:.2f} of compare)  [edits, no semantics]")
+    print(
+        f"compare (backward+forward): {t_compare:8.1f} ms  backward={result.backward.verdict} "
+        f"forward={result.forward.verdict} changes={len(result.backward.changes)}"
+        f"+{len(result.forward.changes)}  [proves inclusion for all values]"
+    )
+    print(
+        f"sample {N_SAMPLES} OLD instances:   {t_sample:8.1f} ms  ({bad} rejected; "
+        f"x{t_sample / t_compare:.2f} of compare)  [finds counter-examples only]"
+    )
+    print(
+        f"deepdiff of documents:       {t_diff:8.1f} ms  ({diff_note}; "
+        f"x{t_diff / t_compare:.2f} of compare)  [edits, no semantics]"
+    )
     if t_compare > 1000:
         print("WARNING: compare took more than 1 s")
 

@@ -53,20 +53,30 @@ def _import_time(work: Path, cached: bool) -> float:
     env = {**os.environ, "PYTHONPATH": str(out)}
     if cached:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(out)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(out)], check=True, capture_output=True
+        )
     else:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         for cache in out.rglob("__pycache__"):
             shutil.rmtree(cache)
-    code = "import time; t = time.perf_counter(); import bench_protocol; " \
-           "print(time.perf_counter() - t)"
-    runs = [float(subprocess.run([sys.executable, "-c", code], env=env, check=True,
-                                 capture_output=True, text=True).stdout) for _ in range(3)]
+    code = (
+        "import time; t = time.perf_counter(); import bench_protocol; "
+        "print(time.perf_counter() - t)"
+    )
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+            ).stdout
+        )
+        for _ in range(3)
+    ]
     return min(runs)
 
 
 # --- the hand-written baseline: what a person would write for one message version -------
+
 
 class Profile(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
@@ -104,18 +114,22 @@ def _hand_models(count: int) -> list[type[HandEnvelope]]:
     models = []
     for index in range(count):
         data = create_model(f"Data{index}", __base__=Data)
-        models.append(create_model(f"Envelope{index}", __base__=HandEnvelope,
-                                   data=(data, ...)))
+        models.append(create_model(f"Envelope{index}", __base__=HandEnvelope, data=(data, ...)))
     return models
 
 
 def _frames(count: int) -> list[bytes]:
-    return [json.dumps({"type": message_name(i), "v": 3, "id": f"m-{i}",
-                        "data": example(i, 3)}).encode() for i in range(count)]
+    return [
+        json.dumps(
+            {"type": message_name(i), "v": 3, "id": f"m-{i}", "data": example(i, 3)}
+        ).encode()
+        for i in range(count)
+    ]
 
 
 def _rate(function: Callable[[bytes], Any], frames: list[bytes], seconds: float = 1.0) -> float:
     """Frames per second (best of 3 rounds)."""
+
     def batch() -> None:
         for frame in frames:
             function(frame)
@@ -134,22 +148,30 @@ def _cpu_seconds(function: Callable[[bytes], Any], frames: list[bytes], number: 
     return time.process_time() - start
 
 
-def _ratios(generated: Callable[[bytes], Any], hand: Callable[[bytes], Any],
-            frames: list[bytes], rounds: int) -> list[float]:
+def _ratios(
+    generated: Callable[[bytes], Any],
+    hand: Callable[[bytes], Any],
+    frames: list[bytes],
+    rounds: int,
+) -> list[float]:
     """generated / hand CPU time, one figure per round; the two take turns in each round."""
     for function in (generated, hand):  # warm up: models are built on first use
         _cpu_seconds(function, frames, 2)
     number = max(1, int(0.1 / max(_cpu_seconds(hand, frames, 1), 1e-6)))
-    return [_cpu_seconds(generated, frames, number) / _cpu_seconds(hand, frames, number)
-            for _ in range(rounds)]
+    return [
+        _cpu_seconds(generated, frames, number) / _cpu_seconds(hand, frames, number)
+        for _ in range(rounds)
+    ]
 
 
 def _show(label: str, ratios: list[float], bar: float) -> None:
     median = statistics.median(ratios)
     verdict = "met" if median <= bar else "MISSED"
-    print(f"  {label}: generated takes {median:.2f}x the hand-written model's time "
-          f"(median of {len(ratios)} rounds, {min(ratios):.2f}-{max(ratios):.2f}; "
-          f"bar {bar}x: {verdict})")
+    print(
+        f"  {label}: generated takes {median:.2f}x the hand-written model's time "
+        f"(median of {len(ratios)} rounds, {min(ratios):.2f}-{max(ratios):.2f}; "
+        f"bar {bar}x: {verdict})"
+    )
 
 
 def _check_uuid_strictness(package: Any, frame: bytes) -> None:
@@ -157,8 +179,13 @@ def _check_uuid_strictness(package: Any, frame: bytes) -> None:
     good = json.loads(frame)
     uuid = good["data"]["id"]
     assert isinstance(package.decode(frame).data.id_, str)
-    for spelling in (uuid.replace("-", ""), f"{{{uuid}}}", f"urn:uuid:{uuid}", uuid + "\n",
-                     uuid[:8] + uuid[9:13] + "-" + uuid[13:]):
+    for spelling in (
+        uuid.replace("-", ""),
+        f"{{{uuid}}}",
+        f"urn:uuid:{uuid}",
+        uuid + "\n",
+        uuid[:8] + uuid[9:13] + "-" + uuid[13:],
+    ):
         bad = {**good, "data": {**good["data"], "id": spelling}}
         try:
             package.decode(json.dumps(bad))
@@ -170,10 +197,10 @@ def _check_uuid_strictness(package: Any, frame: bytes) -> None:
 def _jsonschema_decoder(work: Path) -> Callable[[bytes], Any]:
     import jsonschema
 
-    from registry.config import load_config
-    from registry.jsonschema import version_document
-    from registry.project import load
-    from registry.render.formats import calendar_formats
+    from registry.cli.project import load_project as load
+    from registry.json.formats import calendar_formats
+    from registry.load.settings import load_config
+    from registry.schema.emit import version_document
 
     loaded = load(load_config(work))
     checker = jsonschema.FormatChecker(formats=())
@@ -185,7 +212,8 @@ def _jsonschema_decoder(work: Path) -> Callable[[bytes], Any]:
         for version in definition.versions:
             schema = version_document(loaded.registry, definition, version, closed=False)
             validators[(definition.name, version.number)] = jsonschema.Draft202012Validator(
-                schema, format_checker=checker)
+                schema, format_checker=checker
+            )
 
     def decode(frame: bytes) -> Any:
         value = json.loads(frame)
@@ -197,9 +225,9 @@ def _jsonschema_decoder(work: Path) -> Callable[[bytes], Any]:
 
 def _dcg(work: Path, frames: list[bytes]) -> None:
     """datamodel-code-generator on the same JSON Schemas: its time, and its models' speed."""
-    from registry.config import load_config
-    from registry.jsonschema import version_document
-    from registry.project import load
+    from registry.cli.project import load_project as load
+    from registry.load.settings import load_config
+    from registry.schema.emit import version_document
 
     loaded = load(load_config(work))
     schemas = work / "dcg-in"
@@ -212,15 +240,26 @@ def _dcg(work: Path, frames: list[bytes]) -> None:
             (schemas / name).write_text(json.dumps(doc))
     out = work / "dcg_out"
     shutil.rmtree(out, ignore_errors=True)
-    seconds = _run([str(BIN / "datamodel-codegen"), "--input", str(schemas),
-                    "--input-file-type", "jsonschema", "--output", str(out),
-                    "--output-model-type", "pydantic_v2.BaseModel",
-                    "--field-constraints", "--use-annotated"], cwd=work)
+    seconds = _run(
+        [
+            str(BIN / "datamodel-codegen"),
+            "--input",
+            str(schemas),
+            "--input-file-type",
+            "jsonschema",
+            "--output",
+            str(out),
+            "--output-model-type",
+            "pydantic_v2.BaseModel",
+            "--field-constraints",
+            "--use-annotated",
+        ],
+        cwd=work,
+    )
     print(f"datamodel-codegen, {len(list(schemas.iterdir()))} schemas: {seconds:.2f} s")
     sys.path.insert(0, str(work))
     try:
-        module = __import__(f"dcg_out.{message_name(0).replace('.', '_')}_v3",
-                            fromlist=["Model"])
+        module = __import__(f"dcg_out.{message_name(0).replace('.', '_')}_v3", fromlist=["Model"])
     except ImportError as exc:  # its EmailStr needs the email-validator package
         print(f"datamodel-codegen models do not import: {exc}")
         return
@@ -241,8 +280,9 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
     write_registry(work, args.messages)
 
-    generate = min(_run([str(BIN / "wiretype"), "generate", "--lang", "python"], cwd=work)
-                   for _ in range(3))
+    generate = min(
+        _run([str(BIN / "wiretype"), "generate", "--lang", "python"], cwd=work) for _ in range(3)
+    )
     print(f"wiretype generate --lang python, {args.messages} messages x 3: {generate:.2f} s")
     print(f"import (byte-code cached): {_import_time(work, True):.3f} s")
     print(f"import (no byte-code cache): {_import_time(work, False):.3f} s")
@@ -254,22 +294,30 @@ def main() -> None:
     _check_uuid_strictness(bench_protocol, frames[5])
     one = frames[5:6] * 300
     print("decode, one message decoded 300 times:")
-    _show("vs HandEnvelope.model_validate_json",
-          _ratios(bench_protocol.decode, HandEnvelope.model_validate_json, one, args.rounds), 1.3)
+    _show(
+        "vs HandEnvelope.model_validate_json",
+        _ratios(bench_protocol.decode, HandEnvelope.model_validate_json, one, args.rounds),
+        1.3,
+    )
 
     models = dict(zip(frames, _hand_models(len(frames)), strict=True))
 
     def hand(frame: bytes) -> Any:
         return models[frame].model_validate_json(frame)
 
-    print(f"decode, {len(frames)} different messages, each once (hand-written: one model a "
-          "message, picked for free):")
-    _show("vs model_validate_json", _ratios(bench_protocol.decode, hand, frames, args.rounds),
-          1.15)
-    generated, schema = _rate(bench_protocol.decode, frames), _rate(_jsonschema_decoder(work),
-                                                                     frames)
-    print(f"  generated decode: {generated:,.0f} envelopes/s; jsonschema + format checker: "
-          f"{schema:,.0f}/s (generated is {generated / schema:.1f}x faster; bar 10x)")
+    print(
+        f"decode, {len(frames)} different messages, each once (hand-written: one model a "
+        "message, picked for free):"
+    )
+    _show("vs model_validate_json", _ratios(bench_protocol.decode, hand, frames, args.rounds), 1.15)
+    generated, schema = (
+        _rate(bench_protocol.decode, frames),
+        _rate(_jsonschema_decoder(work), frames),
+    )
+    print(
+        f"  generated decode: {generated:,.0f} envelopes/s; jsonschema + format checker: "
+        f"{schema:,.0f}/s (generated is {generated / schema:.1f}x faster; bar 10x)"
+    )
     if args.dcg:
         _dcg(work, frames)
 

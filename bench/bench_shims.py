@@ -38,8 +38,8 @@ from registry_gen import example, message_name, write_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from registry.config import load_config  # noqa: E402
-from registry.project import load  # noqa: E402
+from registry.cli.project import load_project as load  # noqa: E402
+from registry.load.settings import load_config  # noqa: E402
 from registry.render.py_literals import py_literal  # noqa: E402
 from registry.render.shim_table import ShimTable, shim_table  # noqa: E402
 

@@ -27,11 +27,11 @@ CHAT = REPO / "examples" / "chat"  # the chat example's registry: its messages a
 sys.path.insert(0, str(REPO))
 
 from bench.registry_gen import write_registry  # noqa: E402
-from registry.config import load_config  # noqa: E402
-from registry.jsonschema import version_document  # noqa: E402
-from registry.project import load  # noqa: E402
+from registry.cli.project import load_project as load  # noqa: E402
+from registry.load.settings import load_config  # noqa: E402
 from registry.render.ts_assertions import FORMAT_FUNCTIONS  # noqa: E402
 from registry.render.typescript import render_typescript  # noqa: E402
+from registry.schema.emit import version_document  # noqa: E402
 
 WRONG = ("1", 1.5, True, None, [], {}, "")
 
@@ -55,11 +55,15 @@ def _cases() -> list[dict[str, Any]]:
             if not version.examples:
                 continue
             valid = list(version.examples)
-            cases.append({"type": definition.name, "v": version.number,
-                          "schema": version_document(loaded.registry, definition, version,
-                                                     closed=False),
-                          "valid": valid,
-                          "invalid": [m for e in valid for m in _mutations(e)]})
+            cases.append(
+                {
+                    "type": definition.name,
+                    "v": version.number,
+                    "schema": version_document(loaded.registry, definition, version, closed=False),
+                    "valid": valid,
+                    "invalid": [m for e in valid for m in _mutations(e)],
+                }
+            )
     return cases
 
 
@@ -70,8 +74,9 @@ def _build_package() -> None:
         path = WORK / "protocol" / Path(*Path(relative).parts[1:])  # under the name the .mjs reads
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    subprocess.run([str(REPO / "node_modules" / ".bin" / "tsc"), "-p", str(WORK / "protocol")],
-                   check=True)
+    subprocess.run(
+        [str(REPO / "node_modules" / ".bin" / "tsc"), "-p", str(WORK / "protocol")], check=True
+    )
     formats = [[name, fn] for name, fn in FORMAT_FUNCTIONS.items()]
     (WORK / "cases.json").write_text(json.dumps({"cases": _cases(), "formats": formats}))
 
@@ -83,8 +88,18 @@ def _time_generate(messages: int, languages: str) -> float:
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
-        subprocess.run([str(REPO / ".venv" / "bin" / "wiretype"), "generate", "--root",
-                        str(root), "--lang", languages], check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(REPO / ".venv" / "bin" / "wiretype"),
+                "generate",
+                "--root",
+                str(root),
+                "--lang",
+                languages,
+            ],
+            check=True,
+            capture_output=True,
+        )
         best = min(best, time.perf_counter() - start)
     return best
 
@@ -95,14 +110,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20000)
     args = parser.parse_args()
     ts = _time_generate(args.messages, "typescript")
-    print(f"wiretype generate --lang typescript, {args.messages} messages x 3 versions: "
-          f"{ts:.2f} s (best of 3, whole command)")
+    print(
+        f"wiretype generate --lang typescript, {args.messages} messages x 3 versions: "
+        f"{ts:.2f} s (best of 3, whole command)"
+    )
     if (REPO / "registry" / "render" / "python.py").exists():
         both = _time_generate(args.messages, "python,typescript")
         print(f"wiretype generate --lang python,typescript: {both:.2f} s")
     _build_package()
-    subprocess.run(["node", str(REPO / "bench" / "bench_typescript.mjs"), str(WORK)],
-                   check=True, env={**os.environ, "ROUNDS": str(args.rounds)})
+    subprocess.run(
+        ["node", str(REPO / "bench" / "bench_typescript.mjs"), str(WORK)],
+        check=True,
+        env={**os.environ, "ROUNDS": str(args.rounds)},
+    )
 
 
 if __name__ == "__main__":

@@ -16,14 +16,19 @@ BENCHMARKS = (
     ("generated Python: generate, decode, import", "bench_python.py"),
     ("generated TypeScript: generate, validators vs ajv", "bench_typescript.py"),
     ("shims: a table per migration vs code per step, both languages", "bench_shims.py"),
-    ("runtime: ingest, acked round trip, publish, idle memory vs websockets",
-     "bench_runtime.py"),
-    ("runtime beside Socket.IO 4 and python-socketio: round trip, fan-out to 1,000",
-     "bench_rivals.py"),
-    ("TypeScript client: messages/s, acked round trip, size vs socket.io-client and ws",
-     "bench_ts_client.py"),
-    ("stores: durable throughput vs SQLite / redis-py, Redis fan-out, resume storm",
-     "bench_store.py"),
+    ("runtime: ingest, acked round trip, publish, idle memory vs websockets", "bench_runtime.py"),
+    (
+        "runtime beside Socket.IO 4 and python-socketio: round trip, fan-out to 1,000",
+        "bench_rivals.py",
+    ),
+    (
+        "TypeScript client: messages/s, acked round trip, size vs socket.io-client and ws",
+        "bench_ts_client.py",
+    ),
+    (
+        "stores: durable throughput vs SQLite / redis-py, Redis fan-out, resume storm",
+        "bench_store.py",
+    ),
 )
 
 

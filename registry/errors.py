@@ -1,16 +1,17 @@
 """The exceptions wiretype raises, all in one tree.
 
-Mistakes in a user's definitions are *findings* (see ``diagnostics``), never
+Mistakes in a user's definitions are *findings* (see ``findings``), never
 exceptions. Exceptions are for input that cannot be read at all, for a wrong
 command line, and for bugs::
 
-    WiretypeError                 base; carries a message and an exit code
-     +-- UsageError               exit 2: bad flags, no project found, unknown message
-     +-- InputError               exit 2: a file or git ref that cannot be read
-          +-- GitError            exit 2: git failed or the ref is missing
+    WiretypeError                 base; carries a message and a hint
+     +-- UsageError               bad flags, no project found, unknown message
+     +-- InputError               a file or git ref that cannot be read (with its path)
+          +-- GitError            git failed or the ref is missing
 
 The command line turns every ``WiretypeError`` into one clear line on stderr and
-its exit code; anything else is a bug and is reported as one.
+an exit code (2 for all of these: ``registry.cli.app.exit_code``); anything else is
+a bug and is reported as one.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from __future__ import annotations
 
 class WiretypeError(Exception):
     """Base of every error wiretype raises on purpose."""
-
-    exit_code = 2
 
     def __init__(self, message: str, *, hint: str = "") -> None:
         super().__init__(message)

@@ -1,6 +1,6 @@
 """The fast acceptor answers as jsonschema does, or not at all.
 
-``registry.acceptor`` answers "does this schema accept this value?" for the
+``registry.json.acceptor`` answers "does this schema accept this value?" for the
 common keywords without jsonschema; wherever it answers, the answer must be the
 one jsonschema's Draft 2020-12 validator gives (with wiretype's formats and
 ECMA-262 patterns), on schemas and values drawn at random.
@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from registry.acceptor import _RULES, _UNDECIDED, accepts, equal
-from registry.compat.docs import Doc
-from registry.validation import conforms, validator
+from registry.compat.document import SchemaDocument
+from registry.json.acceptor import _RULES, _UNDECIDED, accepts, equal
+from registry.json.validation import conforms, validator
 
 _SCALARS = st.one_of(
     st.none(),
@@ -136,7 +136,7 @@ def test_an_answer_is_the_engines_answer(schema: Any, defs: Any, value: Any) -> 
     document = _document(schema, defs)
     answer = accepts(document, value, root=document)
     if answer is not None:
-        doc = Doc(document)
+        doc = SchemaDocument(document)
         assert answer == doc.check(document, value), (document, value)
 
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from registry import cache
-from registry.diagnostics import Finding
+from registry.cli import cache
+from registry.findings import Finding
 from tests.helpers import TESTS, Result, run, write_tree
 
 USER = """\
@@ -170,7 +170,7 @@ def test_the_cache_can_be_turned_off(project: Path, tmp_path: Path) -> None:
 @pytest.fixture
 def recorded(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, Any]]:
     """Every entry wiretype writes, as (kind, key, value)."""
-    from registry.cache import Store
+    from registry.cli.cache import Store
 
     puts: list[tuple[str, str, Any]] = []
     real = Store.put
@@ -261,7 +261,7 @@ def test_a_malformed_entry_is_a_miss(
     folder = tmp_path / "cache"
     honest = check(project, folder)
     monkeypatch.setenv("WIRETYPE_CACHE_DIR", str(folder))
-    from registry import reports
+    from registry.check import survey as reports
 
     values = {
         "garbage": "not an entry",
@@ -277,7 +277,7 @@ def test_a_malformed_entry_is_a_miss(
 
 
 def _config(root: Path) -> Any:
-    from registry.config import load_config
+    from registry.load.settings import load_config
 
     return load_config(root)
 
@@ -359,7 +359,7 @@ def test_check_against_is_the_same_warm(project: Path, tmp_path: Path) -> None:
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The path of every file parsed."""
-    from registry import reports
+    from registry.check import survey as reports
 
     seen: list[str] = []
     real = reports.parse_text
@@ -410,7 +410,7 @@ def test_editing_a_shared_type_checks_its_users_again(
 @pytest.fixture
 def decided(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Every inclusion question the engine is asked."""
-    from registry import policy
+    from registry.check import policy
 
     asked: list[Any] = []
     real = policy.includes
@@ -470,9 +470,9 @@ def test_packs_not_written_for_a_month_are_deleted(tmp_path: Path) -> None:
 def test_a_finding_keeps_every_field_through_the_cache() -> None:
     from dataclasses import fields
 
-    from registry import reports
+    from registry.check import report
 
-    assert tuple(f.name for f in fields(Finding)) == reports.FINDING_FIELDS
+    assert tuple(f.name for f in fields(Finding)) == report.FINDING_FIELDS
     finding = Finding(
         "a.yaml",
         3,
@@ -485,9 +485,9 @@ def test_a_finding_keeps_every_field_through_the_cache() -> None:
         "/properties/x",
         (("k", "v"),),
     )
-    encoded: Callable[[Finding], Any] = reports._finding_json
-    assert reports._decode_finding(json.loads(json.dumps(encoded(finding)))) == finding
-    assert reports._decode_finding(json.loads(json.dumps(encoded(finding)))).extra == finding.extra
+    encoded: Callable[[Finding], Any] = report.finding_json
+    assert report.decode_finding(json.loads(json.dumps(encoded(finding)))) == finding
+    assert report.decode_finding(json.loads(json.dumps(encoded(finding)))).extra == finding.extra
 
 
 def test_the_cache_folder_follows_the_environment(

@@ -16,12 +16,39 @@ import yaml
 
 from tests.helpers import CHAT, REPO, run, write_tree
 
+DESIGN_COMMANDS = (
+    "init",
+    "lint",
+    "check",
+    "compat",
+    "generate",
+    "lock",
+    "show",
+    "diff",
+    "bump",
+    "export",
+    "rules",
+    "explain",
+)
+
+
+def _listed_commands(help_text: str) -> dict[str, str]:
+    """The ``Commands:`` section of a help page: each command's name and its summary."""
+    _, _, section = help_text.partition("\nCommands:\n")
+    rows = [line.split(None, 1) for line in section.splitlines() if line.startswith("  ")]
+    return {row[0]: row[1] if len(row) > 1 else "" for row in rows}
+
 
 def test_help_lists_every_command() -> None:
+    """Every command of DESIGN.md is listed by name with a summary (not merely a word of
+    the text: the help itself says `checked` and `generated`), and has a help page."""
     result = run("--help")
     assert result.exit_code == 0
-    for command in ("init", "lint", "check", "lock", "show", "export", "bump", "generate"):
-        assert command in result.stdout
+    listed = _listed_commands(result.stdout)
+    for command in DESIGN_COMMANDS:
+        assert listed.get(command), f"{command} is not listed with a summary: {sorted(listed)}"
+        page = run(command, "--help")
+        assert page.exit_code == 0 and f"Usage: wiretype {command}" in page.stdout
 
 
 def test_init_creates_a_project_that_checks_clean(tmp_path: Path) -> None:
@@ -35,14 +62,24 @@ def test_init_creates_a_project_that_checks_clean(tmp_path: Path) -> None:
 def test_root_is_found_upward(tmp_path: Path) -> None:
     run("init", str(tmp_path))
     inner = tmp_path / "schemas" / "greeting"
-    done = subprocess.run([sys.executable, "-m", "registry", "lint"], cwd=inner,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "registry", "lint"],
+        cwd=inner,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
 
 
 def test_no_project_is_a_usage_error(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "registry", "check"], cwd=tmp_path,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "registry", "check"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 2
     assert "wiretype init" in done.stderr and "Traceback" not in done.stderr
 
@@ -59,8 +96,9 @@ def test_show_prints_the_resolved_version() -> None:
     shown = yaml.safe_load(result.stdout)
     assert shown["version"] == 1
     assert "common.user.v1" in shown["schema"]["$defs"]
-    latest = json.loads(run("show", "chat.message_sent", "--root", str(CHAT),
-                            "-f", "jsonschema").stdout)
+    latest = json.loads(
+        run("show", "chat.message_sent", "--root", str(CHAT), "-f", "jsonschema").stdout
+    )
     assert "edited" in latest["properties"]
 
 
@@ -81,9 +119,16 @@ def test_bump_appends_a_copy_of_the_latest_version(tmp_path: Path) -> None:
 
 
 def test_bump_drops_the_migration_of_the_copied_version(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"wiretype.yaml": "compatibility: none\n", "schemas/m.yaml": (
-        "versions:\n  1:\n    fields: {a: int}\n  2:\n    fields: {b: int}\n"
-        "    migrate:\n      rename: {a: b}\n# trailing comment\n")})
+    write_tree(
+        tmp_path,
+        {
+            "wiretype.yaml": "compatibility: none\n",
+            "schemas/m.yaml": (
+                "versions:\n  1:\n    fields: {a: int}\n  2:\n    fields: {b: int}\n"
+                "    migrate:\n      rename: {a: b}\n# trailing comment\n"
+            ),
+        },
+    )
     assert run("bump", "m", "--root", str(tmp_path)).exit_code == 0
     data = yaml.safe_load((tmp_path / "schemas/m.yaml").read_text())
     assert data["versions"][3] == {"fields": {"b": "int"}}
@@ -105,8 +150,10 @@ def test_nothing_is_exported_from_a_broken_registry(tmp_path: Path) -> None:
 
 
 def test_formats_github_and_junit(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"wiretype.yaml": "{}\n",
-                          "schemas/m.yaml": "versions:\n  1:\n    fields: {a: strin}\n"})
+    write_tree(
+        tmp_path,
+        {"wiretype.yaml": "{}\n", "schemas/m.yaml": "versions:\n  1:\n    fields: {a: strin}\n"},
+    )
     github = run("lint", "--root", str(tmp_path), "-f", "github").stdout
     assert "::error file=schemas/m.yaml,line=3,col=" in github and "title=TYPE_UNKNOWN" in github
     junit = run("lint", "--root", str(tmp_path), "-f", "junit").stdout
@@ -123,8 +170,11 @@ def umask(request: pytest.FixtureRequest) -> Iterator[int]:
 
 
 def _modes(root: Path) -> dict[str, int]:
-    return {p.relative_to(root).as_posix(): stat.S_IMODE(p.stat().st_mode)
-            for p in [root, *root.rglob("*")] if ".wiretype_cache" not in p.parts}
+    return {
+        p.relative_to(root).as_posix(): stat.S_IMODE(p.stat().st_mode)
+        for p in [root, *root.rglob("*")]
+        if ".wiretype_cache" not in p.parts
+    }
 
 
 def _assert_umask(root: Path, mask: int) -> None:
@@ -142,15 +192,15 @@ def test_every_command_writes_with_the_umask(tmp_path: Path, umask: int) -> None
     assert run("bump", "greeting.hello", *root).exit_code == 0
     assert run("generate", *root).exit_code == 0
     assert run("export", "jsonschema", *root).exit_code == 0
-    assert run("export", "asyncapi", *root, "--out", str(project / "api/asyncapi.json")
-               ).exit_code == 0
+    assert (
+        run("export", "asyncapi", *root, "--out", str(project / "api/asyncapi.json")).exit_code == 0
+    )
     _assert_umask(project, umask)
     assert (project / "generated/python/messages/models.py").is_file()
     assert (project / "generated/jsonschema/greeting.hello/2.json").is_file()
 
 
-def test_bump_and_lock_keep_the_mode_of_the_file_they_rewrite(tmp_path: Path,
-                                                             umask: int) -> None:
+def test_bump_and_lock_keep_the_mode_of_the_file_they_rewrite(tmp_path: Path, umask: int) -> None:
     run("init", str(tmp_path))
     message, lock = tmp_path / "schemas/greeting/hello.yaml", tmp_path / "wiretype.lock"
     run("lock", "--root", str(tmp_path))
@@ -168,9 +218,15 @@ def test_bump_and_lock_keep_the_mode_of_the_file_they_rewrite(tmp_path: Path,
 def test_a_deleted_shared_type_is_one_finding_at_each_use(tmp_path: Path) -> None:
     user = "kind: type\nversions:\n  1:\n    fields: {id: uuid}\n"
     message = "versions:\n  1:\n    fields: {author: common.user, editor: common.user?}\n"
-    write_tree(tmp_path, {"wiretype.yaml": "{}\n", "schemas/common/user.yaml": user,
-                          "schemas/chat/sent.yaml": message,
-                          "schemas/chat/typing.yaml": "versions: {1: {fields: {who: uuid}}}\n"})
+    write_tree(
+        tmp_path,
+        {
+            "wiretype.yaml": "{}\n",
+            "schemas/common/user.yaml": user,
+            "schemas/chat/sent.yaml": message,
+            "schemas/chat/typing.yaml": "versions: {1: {fields: {who: uuid}}}\n",
+        },
+    )
     assert run("lock", "--root", str(tmp_path)).exit_code == 0
     (tmp_path / "schemas/common/user.yaml").unlink()
     result = run("check", "--root", str(tmp_path), "--format", "json")
@@ -186,18 +242,28 @@ def test_a_deleted_shared_type_is_one_finding_at_each_use(tmp_path: Path) -> Non
 GREETING = "versions:\n  1:\n    fields: {name: string}\n"
 
 
-@pytest.mark.parametrize(("settings", "where", "rule"), [
-    ("python: {package: import}\n", "wiretype.yaml:1:10", "SETTINGS_PYTHON_PACKAGE_INVALID"),
-    ("python:\n  package: class\n", "wiretype.yaml:2:3", "SETTINGS_PYTHON_PACKAGE_INVALID"),
-    ("python: {package: 1abc}\n", "wiretype.yaml:1:10", "SETTINGS_PYTHON_PACKAGE_INVALID"),
-    ("python: {package: my-pkg}\n", "wiretype.yaml:1:10", "SETTINGS_PYTHON_PACKAGE_INVALID"),
-    ('typescript: {package: "@Acme/Chat"}\n', "wiretype.yaml:1:14",
-     "SETTINGS_NPM_PACKAGE_INVALID"),
-    ('typescript: {package: "chat protocol"}\n', "wiretype.yaml:1:14",
-     "SETTINGS_NPM_PACKAGE_INVALID"),
-])
+@pytest.mark.parametrize(
+    ("settings", "where", "rule"),
+    [
+        ("python: {package: import}\n", "wiretype.yaml:1:10", "SETTINGS_PYTHON_PACKAGE_INVALID"),
+        ("python:\n  package: class\n", "wiretype.yaml:2:3", "SETTINGS_PYTHON_PACKAGE_INVALID"),
+        ("python: {package: 1abc}\n", "wiretype.yaml:1:10", "SETTINGS_PYTHON_PACKAGE_INVALID"),
+        ("python: {package: my-pkg}\n", "wiretype.yaml:1:10", "SETTINGS_PYTHON_PACKAGE_INVALID"),
+        (
+            'typescript: {package: "@Acme/Chat"}\n',
+            "wiretype.yaml:1:14",
+            "SETTINGS_NPM_PACKAGE_INVALID",
+        ),
+        (
+            'typescript: {package: "chat protocol"}\n',
+            "wiretype.yaml:1:14",
+            "SETTINGS_NPM_PACKAGE_INVALID",
+        ),
+    ],
+)
 def test_a_package_name_that_cannot_be_imported_or_published_is_a_finding(
-        tmp_path: Path, settings: str, where: str, rule: str) -> None:
+    tmp_path: Path, settings: str, where: str, rule: str
+) -> None:
     write_tree(tmp_path, {"wiretype.yaml": settings, "schemas/greet/hello.yaml": GREETING})
     result = run("check", "--root", str(tmp_path))
     assert result.exit_code == 1, result.stdout + result.stderr
@@ -208,22 +274,32 @@ def test_a_package_name_that_cannot_be_imported_or_published_is_a_finding(
 
 
 def test_package_names_in_pyproject_are_located_too(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"pyproject.toml": '[project]\nname = "app"\n\n[tool.wiretype]\n'
-                          'python = { package = "class" }\n', "schemas/greet/hello.yaml": GREETING})
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "app"\n\n[tool.wiretype]\n'
+            'python = { package = "class" }\n',
+            "schemas/greet/hello.yaml": GREETING,
+        },
+    )
     result = run("lint", "--root", str(tmp_path))
     assert result.exit_code == 1
     assert "pyproject.toml:5:12: error SETTINGS_PYTHON_PACKAGE_INVALID" in result.stdout
 
 
-@pytest.mark.parametrize(("settings", "where"), [
-    ("schemas: [a\n", "wiretype.yaml:2:1"),
-    ("schemas: x\ncompat: full\n", "wiretype.yaml:2:1"),
-    ("python: {pakage: x}\n", "wiretype.yaml:1:10"),
-    ("a: 1\n\tb: 2\n", "wiretype.yaml:2:1"),
-    ("schemas: x\ncompatibility: fool\n", "wiretype.yaml:2:1"),
-])
-def test_unreadable_settings_name_the_file_line_and_column(tmp_path: Path, settings: str,
-                                                           where: str) -> None:
+@pytest.mark.parametrize(
+    ("settings", "where"),
+    [
+        ("schemas: [a\n", "wiretype.yaml:2:1"),
+        ("schemas: x\ncompat: full\n", "wiretype.yaml:2:1"),
+        ("python: {pakage: x}\n", "wiretype.yaml:1:10"),
+        ("a: 1\n\tb: 2\n", "wiretype.yaml:2:1"),
+        ("schemas: x\ncompatibility: fool\n", "wiretype.yaml:2:1"),
+    ],
+)
+def test_unreadable_settings_name_the_file_line_and_column(
+    tmp_path: Path, settings: str, where: str
+) -> None:
     write_tree(tmp_path, {"wiretype.yaml": settings, "schemas/greet/hello.yaml": GREETING})
     result = run("lint", "--root", str(tmp_path))
     assert result.exit_code == 2
@@ -238,8 +314,13 @@ def test_broken_pyproject_names_the_file(tmp_path: Path) -> None:
 
 
 def test_the_registry_name_is_the_name_setting(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"wiretype.yaml": "name: chat\npython: {package: chat_protocol}\n",
-                          "schemas/greet/hello.yaml": GREETING})
+    write_tree(
+        tmp_path,
+        {
+            "wiretype.yaml": "name: chat\npython: {package: chat_protocol}\n",
+            "schemas/greet/hello.yaml": GREETING,
+        },
+    )
     assert run("generate", "--root", str(tmp_path), "--lang", "python").exit_code == 0
     models = (tmp_path / "generated/python/chat_protocol/models.py").read_text()
     assert "from the registry chat " in models
@@ -299,8 +380,14 @@ def test_a_deleted_shared_type_is_not_a_cascade_against_a_ref_either(tmp_path: P
 
     root = tmp_path / "repo"
     user = "kind: type\nversions: {1: {fields: {id: uuid}}}\n"
-    write_tree(root, {"wiretype.yaml": "{}\n", "schemas/common/user.yaml": user,
-                      "schemas/chat/sent.yaml": "versions: {1: {fields: {author: common.user}}}\n"})
+    write_tree(
+        root,
+        {
+            "wiretype.yaml": "{}\n",
+            "schemas/common/user.yaml": user,
+            "schemas/chat/sent.yaml": "versions: {1: {fields: {author: common.user}}}\n",
+        },
+    )
     git(root, "init", "--quiet", "--initial-branch", "main")
     assert wiretype(root, "lock").returncode == 0
     commit_all(root, "a message and its shared type")
@@ -309,3 +396,13 @@ def test_a_deleted_shared_type_is_not_a_cascade_against_a_ref_either(tmp_path: P
     assert done.returncode == 1, done.stderr
     found = [(f["rule"], f["file"]) for f in json.loads(done.stdout)["findings"]]
     assert found == [("TYPE_UNKNOWN", "schemas/chat/sent.yaml")]
+
+
+def test_exit_codes_are_chosen_by_the_command_layer() -> None:
+    """The exception tree carries messages, not command-line policy."""
+    from registry.cli.app import exit_code
+    from registry.errors import GitError, InputError, UsageError, WiretypeError
+
+    assert not hasattr(WiretypeError("x"), "exit_code")
+    for error in (UsageError("x"), InputError("x"), GitError("x"), WiretypeError("x")):
+        assert exit_code(error) == 2

@@ -17,38 +17,62 @@ D7 = "http://json-schema.org/draft-07/schema#"
 
 CASES: list[tuple[str, dict[str, Any], dict[str, Any], bool, bool]] = [
     # name, old, new, backward (old ⊆ new), forward (new ⊆ old)
-    ("tuple items widened",
-     {"$schema": D7, "type": "array", "items": [{"type": "integer"}], "additionalItems": False},
-     {"$schema": D7, "type": "array", "items": [{"type": "number"}], "additionalItems": False},
-     True, False),
-    ("additionalItems opened",
-     {"$schema": D7, "type": "array", "items": [{"type": "string"}], "additionalItems": False},
-     {"$schema": D7, "type": "array", "items": [{"type": "string"}]},
-     True, False),
-    ("$ref siblings are ignored up to draft-07",
-     {"$schema": D7, "$ref": "#/definitions/n", "type": "string",
-      "definitions": {"n": {"type": "integer"}}},
-     {"$schema": D7, "$ref": "#/definitions/n", "definitions": {"n": {"type": "integer"}}},
-     True, True),
-    ("dependencies as a list",
-     {"$schema": D7, "type": "object", "dependencies": {"a": ["b"]}},
-     {"$schema": D7, "type": "object"},
-     True, False),
-    ("draft-04 exclusive minimum",
-     {"$schema": D4, "type": "number", "minimum": 0, "exclusiveMinimum": True},
-     {"$schema": D4, "type": "number", "minimum": 0},
-     True, False),
-    ("draft-04 exclusive flag false is no bound",
-     {"$schema": D4, "type": "number", "minimum": 5, "exclusiveMinimum": False},
-     {"$schema": D4, "type": "number", "minimum": 5},
-     True, True),
+    (
+        "tuple items widened",
+        {"$schema": D7, "type": "array", "items": [{"type": "integer"}], "additionalItems": False},
+        {"$schema": D7, "type": "array", "items": [{"type": "number"}], "additionalItems": False},
+        True,
+        False,
+    ),
+    (
+        "additionalItems opened",
+        {"$schema": D7, "type": "array", "items": [{"type": "string"}], "additionalItems": False},
+        {"$schema": D7, "type": "array", "items": [{"type": "string"}]},
+        True,
+        False,
+    ),
+    (
+        "$ref siblings are ignored up to draft-07",
+        {
+            "$schema": D7,
+            "$ref": "#/definitions/n",
+            "type": "string",
+            "definitions": {"n": {"type": "integer"}},
+        },
+        {"$schema": D7, "$ref": "#/definitions/n", "definitions": {"n": {"type": "integer"}}},
+        True,
+        True,
+    ),
+    (
+        "dependencies as a list",
+        {"$schema": D7, "type": "object", "dependencies": {"a": ["b"]}},
+        {"$schema": D7, "type": "object"},
+        True,
+        False,
+    ),
+    (
+        "draft-04 exclusive minimum",
+        {"$schema": D4, "type": "number", "minimum": 0, "exclusiveMinimum": True},
+        {"$schema": D4, "type": "number", "minimum": 0},
+        True,
+        False,
+    ),
+    (
+        "draft-04 exclusive flag false is no bound",
+        {"$schema": D4, "type": "number", "minimum": 5, "exclusiveMinimum": False},
+        {"$schema": D4, "type": "number", "minimum": 5},
+        True,
+        True,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "old", "new", "backward", "forward"), CASES,
-                         ids=[c[0] for c in CASES])
-def test_older_drafts_keep_their_meaning(name: str, old: dict[str, Any], new: dict[str, Any],
-                                         backward: bool, forward: bool) -> None:
+@pytest.mark.parametrize(
+    ("name", "old", "new", "backward", "forward"), CASES, ids=[c[0] for c in CASES]
+)
+def test_older_drafts_keep_their_meaning(
+    name: str, old: dict[str, Any], new: dict[str, Any], backward: bool, forward: bool
+) -> None:
     result = compare(to_2020_12(old), to_2020_12(new))
     assert (result.backward.holds, result.forward.holds) == (backward, forward), name
 

@@ -19,36 +19,61 @@ _LEAF_TYPES = st.sampled_from(["string", "integer", "number", "boolean", "null"]
 def _leaf() -> st.SearchStrategy[dict[str, Any]]:
     string = st.fixed_dictionaries(
         {"type": st.just("string")},
-        optional={"minLength": st.integers(0, 3), "maxLength": st.integers(0, 5),
-                  "format": st.sampled_from(["email", "uuid", "date"]),
-                  "pattern": st.sampled_from(["^a", "b$", "^[a-z]*$"])},
+        optional={
+            "minLength": st.integers(0, 3),
+            "maxLength": st.integers(0, 5),
+            "format": st.sampled_from(["email", "uuid", "date"]),
+            "pattern": st.sampled_from(["^a", "b$", "^[a-z]*$"]),
+        },
     )
     number = st.fixed_dictionaries(
         {"type": st.sampled_from(["integer", "number"])},
-        optional={"minimum": st.integers(-5, 5), "maximum": st.integers(-5, 10),
-                  "exclusiveMinimum": st.integers(-5, 5),
-                  "multipleOf": st.sampled_from([1, 2, 3, 0.5, 0.25])},
+        optional={
+            "minimum": st.integers(-5, 5),
+            "maximum": st.integers(-5, 10),
+            "exclusiveMinimum": st.integers(-5, 5),
+            "multipleOf": st.sampled_from([1, 2, 3, 0.5, 0.25]),
+        },
     )
-    enum = st.builds(lambda v: {"enum": v}, st.lists(
-        st.one_of(st.integers(-2, 2), st.sampled_from(["a", "b", ""]), st.booleans(),
-                  st.none()), max_size=3))
-    return st.one_of(string, number, enum, st.builds(lambda t: {"type": t}, st.lists(
-        _LEAF_TYPES, min_size=1, max_size=3, unique=True)), st.just({}))
+    enum = st.builds(
+        lambda v: {"enum": v},
+        st.lists(
+            st.one_of(
+                st.integers(-2, 2), st.sampled_from(["a", "b", ""]), st.booleans(), st.none()
+            ),
+            max_size=3,
+        ),
+    )
+    return st.one_of(
+        string,
+        number,
+        enum,
+        st.builds(
+            lambda t: {"type": t}, st.lists(_LEAF_TYPES, min_size=1, max_size=3, unique=True)
+        ),
+        st.just({}),
+    )
 
 
 def _node(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     obj = st.fixed_dictionaries(
         {"type": st.just("object")},
-        optional={"properties": st.dictionaries(_NAMES, children, max_size=2),
-                  "required": st.lists(_NAMES, max_size=2, unique=True),
-                  "additionalProperties": st.one_of(st.booleans(), children),
-                  "maxProperties": st.integers(0, 3)},
+        optional={
+            "properties": st.dictionaries(_NAMES, children, max_size=2),
+            "required": st.lists(_NAMES, max_size=2, unique=True),
+            "additionalProperties": st.one_of(st.booleans(), children),
+            "maxProperties": st.integers(0, 3),
+        },
     )
     arr = st.fixed_dictionaries(
         {"type": st.just("array")},
-        optional={"items": children, "prefixItems": st.lists(children, max_size=2),
-                  "minItems": st.integers(0, 2), "maxItems": st.integers(0, 3),
-                  "uniqueItems": st.booleans()},
+        optional={
+            "items": children,
+            "prefixItems": st.lists(children, max_size=2),
+            "minItems": st.integers(0, 2),
+            "maxItems": st.integers(0, 3),
+            "uniqueItems": st.booleans(),
+        },
     )
     comb = st.one_of(
         st.builds(lambda xs: {"anyOf": xs}, st.lists(children, min_size=1, max_size=3)),
@@ -60,6 +85,10 @@ def _node(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 
 
 SCHEMAS = st.recursive(_leaf(), _node, max_leaves=6)
+# The share of generated pairs (a schema and a nearby one) that the engine must prove included:
+# it proves about three in four of them (1,106 of 1,466 runs with this seed); half leaves room
+# for a change of hypothesis' generation, and none is what a checker that proves nothing scores.
+PROVED_SHARE = 0.5
 
 
 def _mutate(schema: Any, data: st.DataObject) -> Any:
@@ -76,26 +105,63 @@ def _mutate(schema: Any, data: st.DataObject) -> Any:
 
 
 def _instances(schema: Any, data: st.DataObject) -> list[Any]:
-    pool = [None, True, False, 0, 1, -1, 2, 0.5, 1.5, "", "a", "ab", "abc",
-            "a@example.com", "2020-01-01", [], [1], ["a", "a"], {}, {"a": 1}, {"kind": "a"},
-            {"a": "x", "b": 2}]
+    pool = [
+        None,
+        True,
+        False,
+        0,
+        1,
+        -1,
+        2,
+        0.5,
+        1.5,
+        "",
+        "a",
+        "ab",
+        "abc",
+        "a@example.com",
+        "2020-01-01",
+        [],
+        [1],
+        ["a", "a"],
+        {},
+        {"a": 1},
+        {"kind": "a"},
+        {"a": "x", "b": 2},
+    ]
     v = Draft202012Validator(schema, format_checker=CHECKER)
     return [x for x in [*pool, data.draw(st.from_type(int))] if v.is_valid(x)]
 
 
-@settings(max_examples=1000, derandomize=True, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(SCHEMAS, st.data())
-def test_proved_inclusion_is_sound(a: Any, data: st.DataObject) -> None:
-    b = _mutate(a, data)
-    if includes(a, b).verdict != "yes":
-        return
-    check = Draft202012Validator(b, format_checker=CHECKER)
-    own = Draft202012Validator(a, format_checker=CHECKER)
-    samples = _instances(a, data)
-    samples += [x for x in _generated(a, data) if own.is_valid(x)]  # it may not know 2020-12
-    for x in samples:
-        assert check.is_valid(x), x
+def test_proved_inclusion_is_sound() -> None:
+    """Every proved inclusion holds on the values tried, and proofs are not rare: a checker that
+    proved nothing would pass the first half vacuously."""
+    asked = proved = 0
+
+    @settings(
+        max_examples=1000,
+        derandomize=True,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    @given(SCHEMAS, st.data())
+    def sound(a: Any, data: st.DataObject) -> None:
+        nonlocal asked, proved
+        b = _mutate(a, data)
+        asked += 1
+        if includes(a, b).verdict != "yes":
+            return
+        proved += 1
+        check = Draft202012Validator(b, format_checker=CHECKER)
+        own = Draft202012Validator(a, format_checker=CHECKER)
+        samples = _instances(a, data)
+        samples += [x for x in _generated(a, data) if own.is_valid(x)]  # it may not know 2020-12
+        for x in samples:
+            assert check.is_valid(x), x
+
+    sound()
+    assert asked >= 500
+    assert proved >= asked * PROVED_SHARE, f"only {proved} of {asked} inclusions proved"
 
 
 def _generated(schema: Any, data: st.DataObject) -> list[Any]:
@@ -110,8 +176,9 @@ def _generated(schema: Any, data: st.DataObject) -> list[Any]:
         return []
 
 
-@settings(max_examples=150, derandomize=True, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(SCHEMAS)
 def test_every_schema_includes_itself(a: Any) -> None:
     assume(a is not None)

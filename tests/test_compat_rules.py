@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from registry.compat import RULES, compare
+from registry.compat import RULES, compare, includes
 
 ROOT = Path(__file__).parent / "compat_rules"
 CASES = sorted(p for p in ROOT.glob("*/*") if p.is_dir())
@@ -37,8 +37,9 @@ def test_rule_case(case: Path) -> None:
 @pytest.mark.parametrize("rule_id", sorted(RULES))
 def test_every_rule_has_cases_and_docs(rule_id: str) -> None:
     rule = RULES[rule_id]
-    assert rule.id == rule_id and rule.summary.strip()
-    assert "Before" in rule.doc and "After" in rule.doc and "How to evolve safely" in rule.doc
+    assert rule.id == rule_id
+    for text in (rule.summary, rule.before, rule.after, rule.safely):
+        assert text.strip(), rule_id
     breaking = ROOT / rule_id / "breaking"
     safe = ROOT / rule_id / "safe"
     assert (breaking / "expected.yaml").is_file(), "no breaking case"
@@ -46,6 +47,24 @@ def test_every_rule_has_cases_and_docs(rule_id: str) -> None:
     got = _load(breaking / "expected.yaml")
     assert got["backward"] != "yes" and rule_id in got["rules"]
     assert _load(safe / "expected.yaml")["backward"] == "yes"
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_the_documented_example_breaks_by_its_rule(rule_id: str) -> None:
+    """`wiretype explain` shows OLD and NEW: read backward, NEW must reject an OLD value for
+    this rule's reason, and for no other one (a rule may fire with the cause it contains:
+    `ARRAY_ITEMS_NO_NARROW` at /items over the `TYPE_NO_NARROW` at /items/type)."""
+    rule = RULES[rule_id]
+    inclusion = includes(yaml.safe_load(rule.before), yaml.safe_load(rule.after))
+    breaking = [c for c in inclusion.changes if c.breaking]
+    own = [c.path for c in breaking if c.rule == rule_id]
+    assert inclusion.verdict != "yes" and own, (rule_id, [(c.rule, c.path) for c in breaking])
+    others = [
+        (c.rule, c.path)
+        for c in breaking
+        if c.rule != rule_id and not any(c.path.startswith(f"{path}/") for path in own)
+    ]
+    assert not others, f"the example of {rule_id} also breaks by {others}"
 
 
 def test_rule_ids_are_stable_upper_snake() -> None:

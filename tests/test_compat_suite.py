@@ -72,4 +72,7 @@ def test_proved_pairs_keep_valid_data(path: Path) -> None:
                 continue
             for datum in _valid_data(a):
                 assert _oracle(b["schema"], datum) is not False, (
-                    a["description"], b["description"], datum)
+                    a["description"],
+                    b["description"],
+                    datum,
+                )

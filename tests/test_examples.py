@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +34,15 @@ def test_the_repository_registry_is_the_runtime_protocol_alone() -> None:
     assert set(names) == {"wiretype"}
     locked = (REPO / "wiretype.lock").read_text().splitlines()
     assert [e for e in locked if e and not e.startswith(("#", "wiretype."))] == []
-    # the wheel ships the runtime's package from generated/python, where schemas/ is generated
-    table = tomllib.loads((REPO / "pyproject.toml").read_text())
-    setuptools = table["tool"]["setuptools"]
-    assert "wiretype_protocol" in setuptools["packages"]
-    assert setuptools["package-dir"]["wiretype_protocol"] == "generated/python/wiretype_protocol"
-    assert table["tool"]["wiretype"]["python"]["out"] == "generated/python"
+    # the runtime's own package is the one generated from schemas/, and what it uses for frames
+    import wiretype_protocol
+
+    from wiretype.protocol.package import runtime_package
+
+    shipped = Path(wiretype_protocol.__file__).resolve().parent
+    assert shipped == REPO / "generated" / "python" / "wiretype_protocol"
+    assert runtime_package().module is wiretype_protocol
+    assert {n.split(".")[0] for n in wiretype_protocol.PROTOCOL["messages"]} == {"wiretype"}
 
 
 def test_the_chat_example_is_a_project_of_its_own() -> None:

@@ -48,30 +48,56 @@ V2_BREAKING = """\
 """
 
 MESSAGE_FILE = "schemas/chat/sent.yaml"
-ANNOTATION = re.compile(r"^::error file=(?P<file>[^,]+),line=(?P<line>\d+),col=\d+,"
-                        r"title=(?P<rule>[A-Z_]+)::", re.MULTILINE)
+ANNOTATION = re.compile(
+    r"^::error file=(?P<file>[^,]+),line=(?P<line>\d+),col=\d+,"
+    r"title=(?P<rule>[A-Z_]+)::",
+    re.MULTILINE,
+)
 
 
 def _env(tmp: Path) -> dict[str, str]:
     """git without the user's configuration, with an author; wiretype without its cache."""
-    return {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_AUTHOR_NAME": "Gate Test", "GIT_AUTHOR_EMAIL": "gate@example.com",
-            "GIT_COMMITTER_NAME": "Gate Test", "GIT_COMMITTER_EMAIL": "gate@example.com",
-            "HOME": str(tmp), "WIRETYPE_NO_CACHE": "1"}
+    return {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Gate Test",
+        "GIT_AUTHOR_EMAIL": "gate@example.com",
+        "GIT_COMMITTER_NAME": "Gate Test",
+        "GIT_COMMITTER_EMAIL": "gate@example.com",
+        "HOME": str(tmp),
+        "WIRETYPE_NO_CACHE": "1",
+    }
 
 
 def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=repo, env=_env(repo.parent), capture_output=True,
-                          text=True, check=False, timeout=60)
+    done = subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        env=_env(repo.parent),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
 
-def wiretype(repo: Path, *args: str, cwd: Path | None = None,
-             ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "registry", *args], cwd=cwd or repo,
-                          env=_env(repo.parent), capture_output=True, text=True, check=False,
-                          timeout=60)
+def wiretype(
+    repo: Path,
+    *args: str,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "registry", *args],
+        cwd=cwd or repo,
+        env=_env(repo.parent),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
 
 
 def commit_all(repo: Path, message: str) -> str:
@@ -118,7 +144,8 @@ def test_adding_an_incompatible_version_fails_on_the_field(repo: Path) -> None:
 def test_deleting_a_published_definition_fails(repo: Path) -> None:
     (repo / MESSAGE_FILE).unlink()
     (repo / "schemas/chat/other.yaml").write_text(
-        "versions:\n  1:\n    fields: {id: uuid}\n", encoding="utf-8")
+        "versions:\n  1:\n    fields: {id: uuid}\n", encoding="utf-8"
+    )
     assert wiretype(repo, "lock", "--prune").returncode == 0
     commit_all(repo, "drop chat.sent")
     done = wiretype(repo, "check", "--against", "HEAD~1", "--format", "github")
@@ -170,8 +197,7 @@ def monorepo(tmp_path: Path) -> Path:
     write_tree(root, {"README.md": "services and their protocol\n"})
     git(root, "init", "--quiet", "--initial-branch", "main")
     commit_all(root, "a service, no registry yet")
-    write_tree(root / "proto", {"wiretype.yaml": "compatibility: full\n",
-                                MESSAGE_FILE: MESSAGE_V1})
+    write_tree(root / "proto", {"wiretype.yaml": "compatibility: full\n", MESSAGE_FILE: MESSAGE_V1})
     assert wiretype(root, "lock", cwd=root / "proto").returncode == 0
     commit_all(root, "proto: chat.sent v1")
     return root
@@ -184,8 +210,9 @@ def test_a_project_in_a_subfolder_is_compared_with_the_ref(monorepo: Path) -> No
     message.write_text(MESSAGE_V1.replace("max_length: 100", "max_length: 50"), encoding="utf-8")
     assert wiretype(monorepo, "lock", "--force", cwd=monorepo / "proto").returncode == 0
     commit_all(monorepo, "narrow text in place")
-    done = wiretype(monorepo, "check", "--against", "HEAD~1", "--format", "github",
-                    cwd=monorepo / "proto")
+    done = wiretype(
+        monorepo, "check", "--against", "HEAD~1", "--format", "github", cwd=monorepo / "proto"
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     assert annotations(done.stdout) == [(f"proto/{MESSAGE_FILE}", 3, "REF_VERSION_CHANGED")]
     by_root = wiretype(monorepo, "check", "--root", "proto", "--against", "HEAD~1")
@@ -217,8 +244,11 @@ def test_against_outside_a_git_repository_says_so(tmp_path: Path) -> None:
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".git" not in p.relative_to(root).parts}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
 
 
 def test_a_shallow_clone_reads_the_fetched_base_through_git(repo: Path, tmp_path: Path) -> None:
@@ -275,8 +305,7 @@ def test_pre_commit_hooks_name_both_hooks() -> None:
     for hook in hooks.values():
         assert hook["language"] == "python" and hook["pass_filenames"] is False
         files = re.compile(hook["files"])
-        for path in ("schemas/chat/sent.yaml", "wiretype.yaml", "wiretype.lock",
-                     "pyproject.toml"):
+        for path in ("schemas/chat/sent.yaml", "wiretype.yaml", "wiretype.lock", "pyproject.toml"):
             assert files.search(path), (hook["id"], path)
         for path in ("README.md", "src/app.py", "docs/schemas.md", "old_wiretype.yaml"):
             assert not files.search(path), (hook["id"], path)
@@ -287,8 +316,9 @@ def test_hook_entries_are_real_commands(hook: str) -> None:
     """The entry is the console script this package installs, with a command it has."""
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     assert scripts["project"]["scripts"]["wiretype"] == "registry.cli:main"
-    entry = next(h["entry"] for h in yaml.safe_load(HOOKS.read_text(encoding="utf-8"))
-                 if h["id"] == hook)
+    entry = next(
+        h["entry"] for h in yaml.safe_load(HOOKS.read_text(encoding="utf-8")) if h["id"] == hook
+    )
     program, *args = entry.split()
     assert program == "wiretype"
     assert run(*args, "--help").exit_code == 0  # an unknown command or option exits 2
@@ -303,8 +333,11 @@ def test_the_hooks_run_on_a_project(tmp_path: Path) -> None:
 
 def test_ci_doc_pre_commit_config_uses_the_exported_hooks() -> None:
     exported = {hook["id"] for hook in yaml.safe_load(HOOKS.read_text(encoding="utf-8"))}
-    configs = [b for b in _yaml_blocks(CI_DOC.read_text(encoding="utf-8"))
-               if isinstance(b, dict) and "repos" in b]
+    configs = [
+        b
+        for b in _yaml_blocks(CI_DOC.read_text(encoding="utf-8"))
+        if isinstance(b, dict) and "repos" in b
+    ]
     local, remote = configs  # what `wiretype init` writes, and the remote repository form
     for config in configs:
         [entry] = config["repos"]
@@ -325,8 +358,7 @@ def test_ci_doc_workflow_is_valid_and_runs_the_gate_on_pull_requests() -> None:
     assert checkout["with"]["fetch-depth"] == 0
     commands = [s["run"] for s in steps if "run" in s]
     assert 'pip install "git+https://github.com/OWNER/wiretype@<commit>"' in commands
-    assert ('wiretype check --against "origin/${{ github.base_ref }}" --format github'
-            in commands)
+    assert 'wiretype check --against "origin/${{ github.base_ref }}" --format github' in commands
     assert "wiretype generate --check" in commands
     # the shallow variant: a list of steps that fetches the base before the check
     [shallow] = [b for b in blocks if isinstance(b, list)]

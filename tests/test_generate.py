@@ -20,11 +20,14 @@ versions:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    return write_tree(tmp_path, {
-        "wiretype.yaml": "python: {package: hello_pkg, out: gen/py}\n"
-                         "typescript: {package: \"@acme/hello\", out: gen/ts}\n",
-        "schemas/greet/hello.yaml": MESSAGE,
-    })
+    return write_tree(
+        tmp_path,
+        {
+            "wiretype.yaml": "python: {package: hello_pkg, out: gen/py}\n"
+            'typescript: {package: "@acme/hello", out: gen/ts}\n',
+            "schemas/greet/hello.yaml": MESSAGE,
+        },
+    )
 
 
 def test_generate_writes_both_packages_where_the_settings_say(project: Path) -> None:
@@ -75,8 +78,15 @@ def test_a_user_template_overrides_a_builtin_one_by_name(project: Path) -> None:
     folder = project / "my-templates" / "python"
     folder.mkdir(parents=True)
     (folder / "py.typed.jinja").write_text("# typed, by our own template\n")
-    result = run("generate", "--root", str(project), "--lang", "python",
-                 "--templates", str(project / "my-templates"))
+    result = run(
+        "generate",
+        "--root",
+        str(project),
+        "--lang",
+        "python",
+        "--templates",
+        str(project / "my-templates"),
+    )
     assert result.exit_code == 0, result.stderr
     assert (project / "gen/py/hello_pkg/py.typed").read_text() == "# typed, by our own template\n"
     assert "class HelloV1" in (project / "gen/py/hello_pkg/models.py").read_text()
@@ -87,12 +97,14 @@ def test_templates_must_be_a_folder(project: Path) -> None:
     assert result.exit_code == 2 and "--templates" in result.stderr
 
 
-def test_generate_leaves_build_outputs_and_removes_what_it_no_longer_writes(
-        project: Path) -> None:
+def test_generate_leaves_build_outputs_and_removes_what_it_no_longer_writes(project: Path) -> None:
     assert run("generate", "--root", str(project)).exit_code == 0
     ts = project / "gen/ts/hello"
-    built = {ts / "dist/index.js": "export {};\n", ts / "node_modules/x/package.json": "{}\n",
-             project / "gen/py/NOTES.md": "ours\n"}
+    built = {
+        ts / "dist/index.js": "export {};\n",
+        ts / "node_modules/x/package.json": "{}\n",
+        project / "gen/py/NOTES.md": "ours\n",
+    }
     for path, text in built.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -117,8 +129,10 @@ def test_check_reports_a_generated_file_that_generate_would_remove(project: Path
 
 def test_adding_a_definition_never_renames_another_ones_classes(tmp_path: Path) -> None:
     chat = "versions:\n  1:\n    fields: {text: string}\n"
-    write_tree(tmp_path, {"wiretype.yaml": "python: {package: p, out: py}\n",
-                          "schemas/lobby/chat.yaml": chat})
+    write_tree(
+        tmp_path,
+        {"wiretype.yaml": "python: {package: p, out: py}\n", "schemas/lobby/chat.yaml": chat},
+    )
     assert run("generate", "--root", str(tmp_path), "--lang", "python").exit_code == 0
     models = tmp_path / "py/p/models.py"
     assert "class ChatV1(" in models.read_text()
@@ -161,9 +175,9 @@ versions:
 
 @pytest.mark.parametrize("lang", ["python", "typescript", "python,typescript"])
 def test_a_schema_the_validators_cannot_implement_is_a_finding_for_every_target(
-        project: Path, lang: str) -> None:
-    write_tree(project, {"schemas/raw/dynamic.yaml": DYNAMIC,
-                         "schemas/raw/nested.yaml": NESTED_ID})
+    project: Path, lang: str
+) -> None:
+    write_tree(project, {"schemas/raw/dynamic.yaml": DYNAMIC, "schemas/raw/nested.yaml": NESTED_ID})
     for check in ((), ("--check",)):
         result = run("generate", "--root", str(project), "--lang", lang, *check)
         assert result.exit_code == 1, result.stderr
@@ -181,17 +195,24 @@ def test_a_schema_the_validators_cannot_implement_is_a_finding_for_every_target(
 
 def test_a_user_template_that_does_not_render_is_a_finding_at_its_line(project: Path) -> None:
     folder = project / "my-templates" / "python"
-    write_tree(folder, {
-        "py.typed.jinja": "{{ header }}\n\n{% for name in view.exports %}\n{{ name }}\n",
-        "models.py.jinja": "{{ header }}\nimport typing\n{{ view.no_such_thing }}\n",
-    })
-    result = run("generate", "--root", str(project), "--templates",
-                 str(project / "my-templates"))
+    write_tree(
+        folder,
+        {
+            "py.typed.jinja": "{{ header }}\n\n{% for name in view.exports %}\n{{ name }}\n",
+            "models.py.jinja": "{{ header }}\nimport typing\n{{ view.no_such_thing }}\n",
+        },
+    )
+    result = run("generate", "--root", str(project), "--templates", str(project / "my-templates"))
     assert result.exit_code == 1, result.stderr
-    where = [line.split(": error ")[0].removeprefix(str(project) + "/")
-             for line in result.stderr.splitlines() if ": error TEMPLATE_INVALID" in line]
-    assert where == ["my-templates/python/models.py.jinja:3:1",
-                     "my-templates/python/py.typed.jinja:4:1"]  # where jinja saw the end
+    where = [
+        line.split(": error ")[0].removeprefix(str(project) + "/")
+        for line in result.stderr.splitlines()
+        if ": error TEMPLATE_INVALID" in line
+    ]
+    assert where == [
+        "my-templates/python/models.py.jinja:3:1",
+        "my-templates/python/py.typed.jinja:4:1",
+    ]  # where jinja saw the end
     assert "no_such_thing" in result.stderr and "endfor" in result.stderr
     assert "internal error" not in result.stderr
     assert not (project / "gen").exists()
@@ -200,8 +221,15 @@ def test_a_user_template_that_does_not_render_is_a_finding_at_its_line(project: 
 def test_a_user_copy_of_a_support_module_is_copied_instead(project: Path) -> None:
     own = "# our own words\nWORDS: dict[str, str] = {}\n"
     write_tree(project / "my-templates" / "python" / "static", {"_words.py": own})
-    result = run("generate", "--root", str(project), "--lang", "python",
-                 "--templates", str(project / "my-templates"))
+    result = run(
+        "generate",
+        "--root",
+        str(project),
+        "--lang",
+        "python",
+        "--templates",
+        str(project / "my-templates"),
+    )
     assert result.exit_code == 0, result.stderr
     header, _, body = (project / "gen/py/hello_pkg/_words.py").read_text().partition("\n")
     assert "Do not edit" in header and body == own

@@ -26,8 +26,14 @@ versions:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    write_tree(tmp_path, {"wiretype.yaml": "compatibility: none\n",
-                          "schemas/common/user.yaml": USER, "schemas/chat/sent.yaml": MESSAGE})
+    write_tree(
+        tmp_path,
+        {
+            "wiretype.yaml": "compatibility: none\n",
+            "schemas/common/user.yaml": USER,
+            "schemas/chat/sent.yaml": MESSAGE,
+        },
+    )
     assert run("lock", "--root", str(tmp_path)).exit_code == 0
     return tmp_path
 
@@ -40,8 +46,9 @@ def _rules(root: Path) -> list[tuple[str, str, int]]:
 
 
 def test_lock_lists_every_version_sorted(project: Path) -> None:
-    lines = [ln for ln in (project / "wiretype.lock").read_text().splitlines()
-             if not ln.startswith("#")]
+    lines = [
+        ln for ln in (project / "wiretype.lock").read_text().splitlines() if not ln.startswith("#")
+    ]
     assert [ln.split()[0] for ln in lines] == ["chat.sent@1", "chat.sent@2", "common.user@1"]
     assert all(ln.split()[1].startswith("sha256:") for ln in lines)
     assert _rules(project) == []
@@ -86,3 +93,15 @@ def test_a_damaged_lock_is_reported_with_its_line(project: Path) -> None:
     lock = project / "wiretype.lock"
     lock.write_text(lock.read_text() + "garbage here\n")
     assert [(r, f) for r, f, _ in _rules(project)] == [("LOCK_INVALID", "wiretype.lock")]
+
+
+def test_lock_refuses_a_lock_file_it_cannot_read(tmp_path: Path) -> None:
+    """A lock that is not UTF-8 stopped `wiretype lock` with an internal error."""
+    assert run("init", str(tmp_path)).exit_code == 0
+    (tmp_path / "wiretype.lock").write_bytes(b"\xff\xfe")
+    result = run("lock", "--root", str(tmp_path))
+    assert result.exit_code == 2
+    assert "wiretype.lock" in result.stderr and "cannot read the lock" in result.stderr
+    assert (tmp_path / "wiretype.lock").read_bytes() == b"\xff\xfe"  # left as it was
+    checked = run("check", "--root", str(tmp_path), "--format", "json")
+    assert [f["rule"] for f in json.loads(checked.stdout)["findings"]] == ["LOCK_INVALID"]

@@ -19,8 +19,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "parity"))
 import make_vectors
 
-from registry.numbers import carried, decimal_parts, double_value, es_number, is_multiple
-from registry.validation import validator
+from registry.json.numbers import carried, decimal_parts, double_value, es_number, is_multiple
+from registry.json.validation import validator
 
 VECTORS = json.loads(make_vectors.VECTORS.read_text(encoding="utf-8"))
 SECTIONS = {
@@ -91,7 +91,7 @@ def _double(bits: str) -> float:
 
 
 def test_lint_and_compat_judge_numbers_as_the_packages_do() -> None:
-    """registry.numbers (lint, compat, the TypeScript renderer) and the generated Python
+    """registry.json.numbers (lint, compat, the TypeScript renderer) and the generated Python
     runtime give the same text and the same multiples (TypeScript: tests/ts/parity)."""
     for found in VECTORS["numbers"]["text"]:
         x = _double(found["double"])

@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 import yaml
 
-from registry.config import load_config
-from registry.jsonschema import version_document
-from registry.migrate_schema import UnmappableError, apply_steps
-from registry.model import Location, Step
-from registry.policy import pairs
-from registry.project import load
-from registry.validation import validator
+from registry.check.migrate_schema import UnmappableError, apply_steps
+from registry.check.pairing import pairs
+from registry.cli.project import load_project
+from registry.compile.model import Location, Step
+from registry.json.validation import validator
+from registry.load.settings import load_config
+from registry.schema.emit import version_document
 from tests.helpers import TESTS, run, write_tree
 
 CASES = TESTS / "policy_cases"
@@ -37,8 +37,13 @@ def _direction(message: str) -> str | None:
 
 
 def _key(finding: dict[str, Any]) -> tuple[Any, ...]:
-    return (finding["rule"], finding["file"], finding["line"], finding.get("direction"),
-            finding.get("severity", "error"))
+    return (
+        finding["rule"],
+        finding["file"],
+        finding["line"],
+        finding.get("direction"),
+        finding.get("severity", "error"),
+    )
 
 
 def _check(root: Path) -> tuple[int, list[dict[str, Any]]]:
@@ -57,8 +62,9 @@ def test_there_are_cases() -> None:
 def test_case(name: str, tmp_path: Path) -> None:
     expected = yaml.safe_load((CASES / name / "expected.yaml").read_text(encoding="utf-8"))
     assert set(expected) == {"about", "exit", "findings"}, "expected.yaml: about, exit, findings"
-    root = shutil.copytree(CASES / name, tmp_path / name, ignore=shutil.ignore_patterns(
-        "expected.yaml"))
+    root = shutil.copytree(
+        CASES / name, tmp_path / name, ignore=shutil.ignore_patterns("expected.yaml")
+    )
     exit_code, findings = _check(root)
     wanted = expected["findings"]
     for entry in wanted:
@@ -84,15 +90,16 @@ _PAIRS = {
     "full": [(1, 2, "backward"), (1, 2, "forward"), (2, 3, "backward"), (2, 3, "forward")],
     "backward_transitive": [(1, 2, "backward"), (1, 3, "backward"), (2, 3, "backward")],
     "forward_transitive": [(1, 2, "forward"), (1, 3, "forward"), (2, 3, "forward")],
-    "full_transitive": [(o, n, d) for o, n in ((1, 2), (1, 3), (2, 3))
-                        for d in ("backward", "forward")],
+    "full_transitive": [
+        (o, n, d) for o, n in ((1, 2), (1, 3), (2, 3)) for d in ("backward", "forward")
+    ],
 }
 
 
 @pytest.mark.parametrize("mode", sorted(_PAIRS))
 def test_pairs_of_each_mode(mode: str, tmp_path: Path) -> None:
     write_tree(tmp_path, {"wiretype.yaml": f"compatibility: {mode}\n", "schemas/m.yaml": _THREE})
-    definition = load(load_config(tmp_path)).registry.definitions["m"]
+    definition = load_project(load_config(tmp_path)).registry.definitions["m"]
     found = [(p.old.number, p.new.number, p.direction) for p in pairs(definition)]
     assert sorted(found) == _PAIRS[mode]
 
@@ -100,26 +107,50 @@ def test_pairs_of_each_mode(mode: str, tmp_path: Path) -> None:
 # --- migration steps applied to a schema: a superset of what the shims output ----------------
 
 _HERE = Location("m.yaml", 1, 1)
-_OBJECT = {"type": "object", "additionalProperties": False,
-           "properties": {"a": {"type": "integer"}, "b": {"type": "string"}}, "required": ["b"]}
+_OBJECT = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"a": {"type": "integer"}, "b": {"type": "string"}},
+    "required": ["b"],
+}
 
 
-@pytest.mark.parametrize(("step", "properties", "required"), [
-    # `a` is optional: when it is absent, the old `b` stays
-    (Step("rename", "a", "b", _HERE),
-     {"b": {"anyOf": [{"type": "string"}, {"type": "integer"}]}}, ["b"]),
-    (Step("rename", "b", "c", _HERE), {"a": {"type": "integer"}, "c": {"type": "string"}},
-     ["c"]),
-    # a present value is kept; the default fills only an absent `a`
-    (Step("defaults", "a", 0, _HERE),
-     {"a": {"anyOf": [{"type": "integer"}, {"const": 0}]}, "b": {"type": "string"}},
-     ["b", "a"]),
-    (Step("drop", "b", None, _HERE), {"a": {"type": "integer"}}, []),
-    # a moved optional field creates its parent only when it is there
-    (Step("move", "a", "x.y", _HERE),
-     {"b": {"type": "string"}, "x": {"type": "object", "additionalProperties": False,
-                                     "properties": {"y": {"type": "integer"}}}}, ["b"]),
-])
+@pytest.mark.parametrize(
+    ("step", "properties", "required"),
+    [
+        # `a` is optional: when it is absent, the old `b` stays
+        (
+            Step("rename", "a", "b", _HERE),
+            {"b": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+            ["b"],
+        ),
+        (
+            Step("rename", "b", "c", _HERE),
+            {"a": {"type": "integer"}, "c": {"type": "string"}},
+            ["c"],
+        ),
+        # a present value is kept; the default fills only an absent `a`
+        (
+            Step("defaults", "a", 0, _HERE),
+            {"a": {"anyOf": [{"type": "integer"}, {"const": 0}]}, "b": {"type": "string"}},
+            ["b", "a"],
+        ),
+        (Step("drop", "b", None, _HERE), {"a": {"type": "integer"}}, []),
+        # a moved optional field creates its parent only when it is there
+        (
+            Step("move", "a", "x.y", _HERE),
+            {
+                "b": {"type": "string"},
+                "x": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {"y": {"type": "integer"}},
+                },
+            },
+            ["b"],
+        ),
+    ],
+)
 def test_steps_on_a_schema(step: Step, properties: dict[str, Any], required: list[str]) -> None:
     out = apply_steps(_OBJECT, [step])
     assert out["properties"] == properties
@@ -128,8 +159,12 @@ def test_steps_on_a_schema(step: Step, properties: dict[str, Any], required: lis
 
 
 def test_keywords_about_the_whole_object_are_dropped_when_a_step_edits_it() -> None:
-    schema = {**_OBJECT, "maxProperties": 2, "propertyNames": {"maxLength": 1},
-              "patternProperties": {"^z": {"type": "null"}}}
+    schema = {
+        **_OBJECT,
+        "maxProperties": 2,
+        "propertyNames": {"maxLength": 1},
+        "patternProperties": {"^z": {"type": "null"}},
+    }
     out = apply_steps(schema, [Step("rename", "a", "abc", _HERE)])
     assert not {"maxProperties", "propertyNames", "patternProperties"} & set(out)
     assert "additionalProperties" not in out  # it did not apply to names patternProperties took
@@ -139,8 +174,13 @@ def test_a_custom_step_and_an_unfollowable_path_are_unmappable() -> None:
     custom = Step("custom", "", ("m:f", "./m.js#f"), _HERE)
     with pytest.raises(UnmappableError, match="trusted"):
         apply_steps(_OBJECT, [custom])
-    nullable = {**_OBJECT, "properties": {"p": {"anyOf": [{"type": "object"}, {"type": "null"}]},
-                                          "a": {"type": "integer"}}}
+    nullable = {
+        **_OBJECT,
+        "properties": {
+            "p": {"anyOf": [{"type": "object"}, {"type": "null"}]},
+            "a": {"type": "integer"},
+        },
+    }
     with pytest.raises(UnmappableError, match="not a plain object"):
         apply_steps(nullable, [Step("move", "a", "p.a", _HERE)])
 
@@ -152,12 +192,15 @@ _LABEL = re.compile(r"^(?P<name>\S+) v(?P<old>\d+) (?P<arrow>[→←]) v(?P<new>
 
 @pytest.mark.parametrize("name", CASE_NAMES)
 def test_every_witness_is_a_message_the_writer_accepts_and_the_reader_rejects(
-        name: str, tmp_path: Path) -> None:
-    root = shutil.copytree(CASES / name, tmp_path / name, ignore=shutil.ignore_patterns(
-        "expected.yaml"))
-    loaded = load(load_config(root))
-    for finding in json.loads(run("check", "--root", str(root), "--format", "json")
-                              .stdout)["findings"]:
+    name: str, tmp_path: Path
+) -> None:
+    root = shutil.copytree(
+        CASES / name, tmp_path / name, ignore=shutil.ignore_patterns("expected.yaml")
+    )
+    loaded = load_project(load_config(root))
+    for finding in json.loads(run("check", "--root", str(root), "--format", "json").stdout)[
+        "findings"
+    ]:
         if "witness" not in finding["extra"]:
             assert "e.g." not in finding["message"], finding  # no unchecked example
             continue
@@ -166,10 +209,12 @@ def test_every_witness_is_a_message_the_writer_accepts_and_the_reader_rejects(
         definition = loaded.registry.definitions[label["name"]]
         old, new = int(label["old"]), int(label["new"])
         writer, reader = (old, new) if label["way"] == "backward" else (new, old)
-        written = version_document(loaded.registry, definition, definition.version(writer),
-                                   closed=True)
-        readable = version_document(loaded.registry, definition, definition.version(reader),
-                                    closed=False)
+        written = version_document(
+            loaded.registry, definition, definition.version(writer), closed=True
+        )
+        readable = version_document(
+            loaded.registry, definition, definition.version(reader), closed=False
+        )
         message = json.loads(finding["extra"]["witness"])
         migrated = json.loads(finding["extra"]["migrated"])
         assert validator(written).is_valid(message), finding

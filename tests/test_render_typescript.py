@@ -19,28 +19,30 @@ from typing import Any
 import pytest
 import yaml
 
-from registry.config import load_config
-from registry.project import Loaded, load
+from registry.check.project import Loaded
+from registry.cli.project import load_project
+from registry.load.settings import load_config
 from registry.render.python import render_python
 from registry.render.ts_assertions import FORMAT_FUNCTIONS
 from registry.render.ts_node import NotGenerated
 from registry.render.ts_validators import SchemaCompiler
 from registry.render.typescript import render_typescript
-from registry.writer import MANIFEST
+from registry.write.files import MANIFEST
 from tests.helpers import CHAT, REPO, TESTS, UPDATE_GOLDEN, write_tree
 
 # The two registries of the repository: the runtime's protocol (schemas/) and the chat example
 # (examples/chat, a user's project). name -> (root, folder of the package, Python package).
-PROJECTS = {"runtime": (REPO, "protocol", "wiretype_protocol"),
-            "chat": (CHAT, "chat-protocol", "chat_protocol")}
+PROJECTS = {
+    "runtime": (REPO, "protocol", "wiretype_protocol"),
+    "chat": (CHAT, "chat-protocol", "chat_protocol"),
+}
 PARITY = TESTS / "parity" / "project"
 SUITE = TESTS / "jsonschema_suite" / "draft2020-12"
-EVIL = ("ends */ here \u2028 line\u2029sep `tick` ${x} </script> \"quote\" back\\slash "
-        "\x00nul")
+EVIL = 'ends */ here \u2028 line\u2029sep `tick` ${x} </script> "quote" back\\slash \x00nul'
 
 
 def _example(project: str = "chat") -> Loaded:
-    return load(load_config(PROJECTS[project][0]))
+    return load_project(load_config(PROJECTS[project][0]))
 
 
 def _render(loaded: Loaded) -> dict[str, str]:
@@ -63,7 +65,9 @@ def _yaml(value: Any) -> str:
 
 def _hostile_thing() -> dict[str, Any]:
     common: dict[str, Any] = {
-        "class": "string", "type": "string?", "self": "bool",
+        "class": "string",
+        "type": "string?",
+        "self": "bool",
         "constructor": {"type": "string", "min_length": 1},
         "__proto__": {"type": "string", "required": False},
         "kebab-name": {"type": "string", "required": False},
@@ -72,39 +76,82 @@ def _hostile_thing() -> dict[str, Any]:
         "note": {"type": "string", "default": 'say "hi" */ \\ \u2028'},
         "tree": {"type": "evil.node", "required": False},
         "pet": {"one_of": ["evil.cat", "evil.dog"], "discriminator": "kind", "required": False},
-        "box": {"required": False, "fields": {
-            "inner": {"required": False, "fields": {"deep": {"type": "int", "default": 7}}}}},
+        "box": {
+            "required": False,
+            "fields": {
+                "inner": {"required": False, "fields": {"deep": {"type": "int", "default": 7}}}
+            },
+        },
     }
-    levels = ["it's \"quoted\"", "line\nbreak"]
-    v1 = {**common, "from": "int", "level": {"enum": [*levels, "low"]}, "with space": "int",
-          "count": {"type": "int", "required": False}}
-    v2 = {**common, "origin": "int", "level": {"enum": [*levels, "high"]},
-          "with space": "string", "added": "string",
-          "stats": {"required": False, "fields": {"count": {"type": "int", "required": False}}}}
+    levels = ['it\'s "quoted"', "line\nbreak"]
+    v1 = {
+        **common,
+        "from": "int",
+        "level": {"enum": [*levels, "low"]},
+        "with space": "int",
+        "count": {"type": "int", "required": False},
+    }
+    v2 = {
+        **common,
+        "origin": "int",
+        "level": {"enum": [*levels, "high"]},
+        "with space": "string",
+        "added": "string",
+        "stats": {"required": False, "fields": {"count": {"type": "int", "required": False}}},
+    }
     v3 = {**v2, "ratio": {"type": "float", "required": False}}
-    example = {"class": "c", "type": None, "self": True, "constructor": "k", "from": 1,
-               "level": "low", "with space": 5, "count": 3, "__proto__": "p",
-               "tree": {"label": "root", "children": [{"label": "leaf"}]},
-               "pet": {"kind": "dog", "good": True}}
-    return {"description": EVIL, "compatibility": "backward", "versions": {
-        1: {"fields": v1, "examples": [example]},
-        2: {"fields": v2, "migrate": {
-            "rename": {"from": "origin"}, "values": {"level": {"low": "high"}},
-            "defaults": {"added": 'it\'s "new"'}, "move": {"count": "stats.count"},
-            "convert": {"with space": "int_to_string"}}},
-        3: {"fields": v3},
-    }}
+    example = {
+        "class": "c",
+        "type": None,
+        "self": True,
+        "constructor": "k",
+        "from": 1,
+        "level": "low",
+        "with space": 5,
+        "count": 3,
+        "__proto__": "p",
+        "tree": {"label": "root", "children": [{"label": "leaf"}]},
+        "pet": {"kind": "dog", "good": True},
+    }
+    return {
+        "description": EVIL,
+        "compatibility": "backward",
+        "versions": {
+            1: {"fields": v1, "examples": [example]},
+            2: {
+                "fields": v2,
+                "migrate": {
+                    "rename": {"from": "origin"},
+                    "values": {"level": {"low": "high"}},
+                    "defaults": {"added": 'it\'s "new"'},
+                    "move": {"count": "stats.count"},
+                    "convert": {"with space": "int_to_string"},
+                },
+            },
+            3: {"fields": v3},
+        },
+    }
 
 
 def _custom() -> dict[str, Any]:
     """A message whose migration is a pair of the user's functions."""
-    return {"versions": {
-        1: {"fields": {"celsius": "float"}},
-        2: {"fields": {"kelvin": "float"}, "migrate": {
-            "custom": {"python": "hostile_shims:up", "typescript": "../../custom.js#up"},
-            "down": {"custom": {"python": "hostile_shims:down",
-                                "typescript": "../../custom.js#down"}}}},
-    }}
+    return {
+        "versions": {
+            1: {"fields": {"celsius": "float"}},
+            2: {
+                "fields": {"kelvin": "float"},
+                "migrate": {
+                    "custom": {"python": "hostile_shims:up", "typescript": "../../custom.js#up"},
+                    "down": {
+                        "custom": {
+                            "python": "hostile_shims:down",
+                            "typescript": "../../custom.js#down",
+                        }
+                    },
+                },
+            },
+        }
+    }
 
 
 # The user's TypeScript shims for evil.custom, beside the package folder (see ../../custom.js).
@@ -119,13 +166,25 @@ export declare function down(data: any): any;
 
 
 def hostile_files() -> dict[str, str]:
-    node = {"kind": "type", "description": EVIL, "versions": {1: {"fields": {
-        "label": {"type": "string", "description": EVIL},
-        "children": {"type": "list[evil.node]", "default": []}}}}}
+    node = {
+        "kind": "type",
+        "description": EVIL,
+        "versions": {
+            1: {
+                "fields": {
+                    "label": {"type": "string", "description": EVIL},
+                    "children": {"type": "list[evil.node]", "default": []},
+                }
+            }
+        },
+    }
     cat = {"kind": "type", "versions": {1: {"fields": {"kind": {"const": "cat"}, "lives": "int"}}}}
     dog = {"kind": "type", "versions": {1: {"fields": {"kind": {"const": "dog"}, "good": "bool"}}}}
-    settings = {"schemas": "schemas", "python": {"package": "hostile_proto", "out": "gen/py"},
-                "typescript": {"package": "@hostile/proto", "out": "gen/ts"}}
+    settings = {
+        "schemas": "schemas",
+        "python": {"package": "hostile_proto", "out": "gen/py"},
+        "typescript": {"package": "@hostile/proto", "out": "gen/ts"},
+    }
     return {
         "wiretype.yaml": _yaml(settings),
         "schemas/evil/node.yaml": _yaml(node),
@@ -167,18 +226,20 @@ versions:
       c: {const: {"__proto__": 1}, required: false}
 """,
 }
-EMPTY_FILES = {"wiretype.yaml": 'schemas: schemas\ntypescript: {package: "empty", out: gen}\n',
-               "schemas/.keep": ""}
+EMPTY_FILES = {
+    "wiretype.yaml": 'schemas: schemas\ntypescript: {package: "empty", out: gen}\n',
+    "schemas/.keep": "",
+}
 
 
 def _loaded(root: Path, files: dict[str, str]) -> Loaded:
     write_tree(root, files)
-    return load(load_config(root))
+    return load_project(load_config(root))
 
 
 def _hostile(root: Path) -> Loaded:
     write_tree(root, hostile_files())
-    loaded = load(load_config(root))
+    loaded = load_project(load_config(root))
     assert not [f for f in loaded.findings if f.is_error], loaded.findings
     return loaded
 
@@ -198,11 +259,15 @@ def suite_module() -> tuple[str, list[list[Any]], list[str]]:
                 entries.append([relative, index, compiler.compile(group["schema"])])
             except NotGenerated as err:
                 skipped.append(f"{relative} #{index} {group['description']}: {err}")
-    helpers = ", ".join(["cpLen", "deq", "hasOwn", "isObj", "multOf", "ptr", "uniq",
-                         *FORMAT_FUNCTIONS.values()])
-    lines = [f"import {{ {helpers}, type ValidationError }} from \"./validation.js\";",
-             *compiler.constants, *compiler.functions,
-             f"export const checks = [{', '.join(f'c{n}' for _, _, n in entries)}];"]
+    helpers = ", ".join(
+        ["cpLen", "deq", "hasOwn", "isObj", "multOf", "ptr", "uniq", *FORMAT_FUNCTIONS.values()]
+    )
+    lines = [
+        f'import {{ {helpers}, type ValidationError }} from "./validation.js";',
+        *compiler.constants,
+        *compiler.functions,
+        f"export const checks = [{', '.join(f'c{n}' for _, _, n in entries)}];",
+    ]
     manifest = [[relative, index, i] for i, (relative, index, _) in enumerate(entries)]
     return "\n".join(lines) + "\n", manifest, skipped
 
@@ -211,8 +276,14 @@ def suite_module() -> tuple[str, list[list[Any]], list[str]]:
 
 
 def _run(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False,
-                            env={**os.environ, **(env or {})})
+    result = subprocess.run(
+        args,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
     assert result.returncode == 0, f"{' '.join(args)}\n{result.stdout}\n{result.stderr}"
     return result.stdout
 
@@ -224,8 +295,12 @@ def _tsc(folder: Path) -> None:
 
 
 def _examples(loaded: Loaded) -> list[dict[str, Any]]:
-    return [{"type": d.name, "v": v.number, "data": example}
-            for d in loaded.registry.messages for v in d.versions for example in v.examples]
+    return [
+        {"type": d.name, "v": v.number, "data": example}
+        for d in loaded.registry.messages
+        for v in d.versions
+        for example in v.examples
+    ]
 
 
 def _python_protocol(root: Path, project: str) -> Any:
@@ -250,27 +325,42 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     runtime = _example("runtime")
     write_tree(root / "runtime", _render(runtime))
     (root / "runtime" / "examples.json").write_text(json.dumps(_examples(runtime)))
-    (root / "runtime" / "protocol.json").write_text(
-        json.dumps(_python_protocol(root, "runtime")))
+    (root / "runtime" / "protocol.json").write_text(json.dumps(_python_protocol(root, "runtime")))
     hostile = _hostile(root / "hostile-src")
-    write_tree(root / "hostile", {**_render(hostile), "custom.js": CUSTOM_JS,
-                                  "custom.d.ts": CUSTOM_DTS})
+    write_tree(
+        root / "hostile", {**_render(hostile), "custom.js": CUSTOM_JS, "custom.d.ts": CUSTOM_DTS}
+    )
     (root / "hostile" / "examples.json").write_text(json.dumps(_examples(hostile)))
     write_tree(root / "raw", _render(_loaded(root / "raw-src", RAW_FILES)))
-    write_tree(root / "parity", _render(load(load_config(PARITY))))
+    write_tree(root / "parity", _render(load_project(load_config(PARITY))))
     write_tree(root / "empty", _render(_loaded(root / "empty-src", EMPTY_FILES)))
     source, manifest, skipped = suite_module()
-    support = {f"src/{name}": _render(example)[f"chat-protocol/src/{name}"]
-               for name in ("validation.ts", "words.ts")}
+    support = {
+        f"src/{name}": _render(example)[f"chat-protocol/src/{name}"]
+        for name in ("validation.ts", "words.ts")
+    }
     package = json.dumps({"name": "suite", "type": "module"})
     tsconfig = (root / "example" / "chat-protocol" / "tsconfig.json").read_text()
-    write_tree(root / "suite", {**support, "src/suite.ts": source,
-                                "package.json": package, "tsconfig.json": tsconfig,
-                                "manifest.json": json.dumps(manifest),
-                                "skipped.json": json.dumps(skipped, indent=1)})
-    for folder in (root / "example" / "chat-protocol", root / "runtime" / "protocol",
-                   root / "hostile" / "proto", root / "suite",
-                   root / "raw" / "raw", root / "empty" / "empty", root / "parity" / "protocol"):
+    write_tree(
+        root / "suite",
+        {
+            **support,
+            "src/suite.ts": source,
+            "package.json": package,
+            "tsconfig.json": tsconfig,
+            "manifest.json": json.dumps(manifest),
+            "skipped.json": json.dumps(skipped, indent=1),
+        },
+    )
+    for folder in (
+        root / "example" / "chat-protocol",
+        root / "runtime" / "protocol",
+        root / "hostile" / "proto",
+        root / "suite",
+        root / "raw" / "raw",
+        root / "empty" / "empty",
+        root / "parity" / "protocol",
+    ):
         _tsc(folder)
     return root
 
@@ -286,9 +376,11 @@ def test_golden_files_are_the_committed_package(project: str) -> None:
     if UPDATE_GOLDEN:
         shutil.rmtree(golden, ignore_errors=True)
         write_tree(golden, files)
-    on_disk = {p.relative_to(golden).as_posix() for p in golden.rglob("*")
-               if p.is_file() and not {"node_modules", "dist"} & set(p.parts)
-               and p.name != MANIFEST}
+    on_disk = {
+        p.relative_to(golden).as_posix()
+        for p in golden.rglob("*")
+        if p.is_file() and not {"node_modules", "dist"} & set(p.parts) and p.name != MANIFEST
+    }
     assert on_disk == set(files), "run `wiretype generate` (or WIRETYPE_UPDATE_GOLDEN=1)"
     for relative, text in files.items():
         assert (golden / relative).read_text(encoding="utf-8") == text, relative
@@ -297,8 +389,10 @@ def test_golden_files_are_the_committed_package(project: str) -> None:
 def test_second_run_and_other_hash_seed_identical() -> None:
     first = _render(_example())
     assert _render(_example()) == first
-    script = ("import json, sys; from tests.test_render_typescript import _example, _render; "
-              "sys.stdout.write(json.dumps(_render(_example()), sort_keys=True))")
+    script = (
+        "import json, sys; from tests.test_render_typescript import _example, _render; "
+        "sys.stdout.write(json.dumps(_render(_example()), sort_keys=True))"
+    )
     for seed in ("1", "4242"):
         out = _run(sys.executable, "-c", script, env={"PYTHONHASHSEED": seed})
         assert json.loads(out) == first
@@ -333,7 +427,11 @@ def test_suite_covers_the_supported_keywords() -> None:
 
 def test_node_suites(build: Path) -> None:
     """tsc --strict compiled all three packages (fixture); now the Node tests run on them."""
-    output = _run("node", "--test", "--test-reporter=spec", *sorted(
-        str(p) for p in (TESTS / "ts").glob("*.test.mjs")),
-        env={"WIRETYPE_TS_BUILD": str(build)})
+    output = _run(
+        "node",
+        "--test",
+        "--test-reporter=spec",
+        *sorted(str(p) for p in (TESTS / "ts").glob("*.test.mjs")),
+        env={"WIRETYPE_TS_BUILD": str(build)},
+    )
     assert " fail 0" in output, output

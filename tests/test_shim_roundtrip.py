@@ -35,11 +35,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry.config import load_config
-from registry.migrate_run import run_steps
-from registry.model import Registry
-from registry.policy import steps_between
-from registry.project import load
+from registry.check.migrate_run import run_steps
+from registry.check.pairing import steps_between
+from registry.cli.project import load_project
+from registry.compile.model import Registry
+from registry.load.settings import load_config
 from tests.helpers import TESTS, run, write_tree
 
 EXAMPLES = int(os.environ.get("WIRETYPE_ROUNDTRIP_EXAMPLES", "6"))
@@ -488,7 +488,7 @@ def test_round_trips_of_generated_migrations(
     pkg = _python(root)
     py = _python_batch(pkg, items)
     node = _node_batch(root, items)
-    registry = load(load_config(root)).registry
+    registry = load_project(load_config(root)).registry
     for item, role, got, ts in zip(items, roles, py, node, strict=True):
         label = json.dumps(item)
         assert _same(_failed(got), _failed(ts)), f"the languages differ: {label}:\n{got}\n{ts}"
@@ -509,7 +509,7 @@ def test_round_trips_of_generated_migrations(
 def _as_check_runs(
     pkg: ModuleType, registry: Registry, item: dict[str, Any], start: dict[str, Any]
 ) -> Any:
-    """The migrated message as check computes it (``registry.migrate_run``), decoded."""
+    """The migrated message as check computes it (``registry.check.migrate_run``), decoded."""
     definition = registry.definitions[item["type"]]
     older, newer = definition.versions
     way = "backward" if item["v"] == 1 else "forward"

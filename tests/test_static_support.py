@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
-from registry.config import load_config
-from registry.project import Loaded, load
+from registry.check.project import Loaded
+from registry.cli.project import load_project
+from registry.json.formats import FORMAT_PATTERNS, calendar_formats
+from registry.load.settings import load_config
 from registry.render import python, typescript
-from registry.render.formats import FORMAT_PATTERNS, calendar_formats
 from registry.render.messages import PYDANTIC_OBJECT_WORDS, RUNTIME_WORDS, TS_WORDS
 from registry.render.python import render_python
 from registry.render.ts_assertions import FORMAT_FUNCTIONS
@@ -61,7 +62,7 @@ def test_every_static_module_is_copied() -> None:
 
 
 def _example() -> Loaded:
-    return load(load_config(REPO))
+    return load_project(load_config(REPO))
 
 
 def test_copies_are_the_header_and_the_module_byte_for_byte() -> None:
@@ -139,7 +140,7 @@ versions:
 """,
         },
     )
-    loaded = load(load_config(root))
+    loaded = load_project(load_config(root))
     assert not [f for f in loaded.findings if f.is_error], loaded.findings
     return loaded
 

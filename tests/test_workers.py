@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.workers import PER_JOB, in_processes, jobs
+from registry.check.workers import PER_JOB, in_processes, jobs
 from tests.helpers import run, write_tree
 
 

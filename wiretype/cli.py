@@ -1,6 +1,6 @@
 """``wiretype serve MODULE:SERVER``: run a ``Server`` from the command line.
 
-The ``wiretype`` command (``registry/cli.py``) calls ``serve`` lazily, so that ``wiretype
+The ``wiretype`` command (``registry/cli/runtime.py``) calls ``serve`` lazily, so that ``wiretype
 --help`` never imports the runtime. Exit codes as everywhere: 0 served and drained, 2 a usage
 mistake, a store that cannot be opened, or something this version cannot do (said so, never
 silently ignored). ``--workers N`` is ``workers.py``; ``wiretype dlq`` is ``dlq.py``.

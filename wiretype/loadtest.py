@@ -159,6 +159,23 @@ def _package(package: str | None, root: Path | None) -> tuple[Path | None, Modul
         raise LoadtestError(f"cannot import {package}: {exc} (run wiretype generate?)") from None
 
 
+def _settings_in(folder: Path) -> dict[str, Any] | None:
+    """The wiretype settings of a project folder (wiretype.yaml, or pyproject's [tool.wiretype])."""
+    import yaml
+
+    try:
+        if (folder / "wiretype.yaml").is_file():
+            loaded = yaml.safe_load((folder / "wiretype.yaml").read_text(encoding="utf-8"))
+            return loaded if isinstance(loaded, dict) else {}
+        if (folder / "pyproject.toml").is_file():
+            table = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
+            wiretype = table.get("tool", {}).get("wiretype")
+            return wiretype if isinstance(wiretype, dict) else None
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    return None
+
+
 def _project(start: Path) -> tuple[Path, dict[str, Any]] | None:
     for folder in (start.resolve(), *start.resolve().parents):
         settings = _settings_in(folder)

@@ -48,8 +48,7 @@ def includes(a: Any, b: Any) -> Inclusion:
         try:
             found = Checker(a, b).incl((a,), (b,), "")
         except RecursionError:
-            found = [Change("", "CANNOT_PROVE", True, "schema too deep to compare",
-                            kind="unknown")]
+            found = [Change("", "CANNOT_PROVE", True, "schema too deep to compare", kind="unknown")]
     unique = {(c.path, c.rule, c.message, c.kind): c for c in reversed(found)}
     changes = tuple(reversed([c for c in unique.values() if c.breaking or c.kind == "info"]))
     verdict = verdict_of(changes)

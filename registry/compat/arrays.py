@@ -96,8 +96,15 @@ def _positions(a: Left, b: ArrView, hi: int | None, inner: Inner, path: str) -> 
         out += inner.incl(a.item(width), b.item(width), f"{path}/items")
     kind = worst(out)
     if kind:
-        out.append(Change(f"{path}/items", "ARRAY_ITEMS_NO_NARROW", True,
-                          "some item accepted before is no longer accepted", kind=kind))
+        out.append(
+            Change(
+                f"{path}/items",
+                "ARRAY_ITEMS_NO_NARROW",
+                True,
+                "some item accepted before is no longer accepted",
+                kind=kind,
+            )
+        )
     return out
 
 
@@ -108,14 +115,32 @@ def _limit(value: int | None) -> str:
 def _bounds(a: Left, b: ArrView, hi: int | None, path: str) -> list[Change]:
     out = []
     if b.min_items > a.min_items:
-        out.append(Change(f"{path}/minItems", "ARRAY_MIN_ITEMS_NO_INCREASE", True,
-                          f"minItems raised from {a.min_items} to {b.min_items}"))
+        out.append(
+            Change(
+                f"{path}/minItems",
+                "ARRAY_MIN_ITEMS_NO_INCREASE",
+                True,
+                f"minItems raised from {a.min_items} to {b.min_items}",
+            )
+        )
     if b.max_items is not None and (hi is None or hi > b.max_items):
-        out.append(Change(f"{path}/maxItems", "ARRAY_MAX_ITEMS_NO_DECREASE", True,
-                          f"maxItems lowered from {_limit(hi)} to {b.max_items}"))
+        out.append(
+            Change(
+                f"{path}/maxItems",
+                "ARRAY_MAX_ITEMS_NO_DECREASE",
+                True,
+                f"maxItems lowered from {_limit(hi)} to {b.max_items}",
+            )
+        )
     if b.unique and not any(v.unique for v in a.views) and (hi is None or hi > 1):
-        out.append(Change(f"{path}/uniqueItems", "ARRAY_UNIQUE_NO_ADD", True,
-                          "uniqueItems added: arrays with repeated items are rejected"))
+        out.append(
+            Change(
+                f"{path}/uniqueItems",
+                "ARRAY_UNIQUE_NO_ADD",
+                True,
+                "uniqueItems added: arrays with repeated items are rejected",
+            )
+        )
     return out
 
 
@@ -140,17 +165,27 @@ def _contains(a: Left, b: ArrView, hi: int | None, inner: Inner, path: str) -> l
             continue
         if not _contains_ok(a, c, hi, inner):
             proved = a.min_items == 0 and c[1] >= 1
-            out.append(Change(f"{path}/contains", "ARRAY_CONTAINS_NO_ADD", True,
-                              "contains requirement may reject arrays accepted before",
-                              [] if proved else NO_WITNESS, kind="no" if proved else "unknown"))
+            out.append(
+                Change(
+                    f"{path}/contains",
+                    "ARRAY_CONTAINS_NO_ADD",
+                    True,
+                    "contains requirement may reject arrays accepted before",
+                    [] if proved else NO_WITNESS,
+                    kind="no" if proved else "unknown",
+                )
+            )
     return out
 
 
 def compare(a: Left, b: ArrView, inner: Inner, path: str) -> list[Change]:
     """Why array piece A is not inside the array keywords of B (A assumed non-empty)."""
     hi = a.max_items(inner)
-    return _bounds(a, b, hi, path) + _positions(a, b, hi, inner, path) + _contains(
-        a, b, hi, inner, path)
+    return (
+        _bounds(a, b, hi, path)
+        + _positions(a, b, hi, inner, path)
+        + _contains(a, b, hi, inner, path)
+    )
 
 
 def sample(a: Left, inner: Inner) -> list[Any]:

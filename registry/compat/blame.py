@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from .docs import Doc
+from .document import SchemaDocument
 
 _RULES: Final = {
     "type": "TYPE_NO_NARROW",
@@ -38,8 +38,10 @@ _RULES: Final = {
     "not": "NOT_NO_OVERLAP",
 }
 _COMPANIONS: Final = {
-    "minContains": ("contains",), "maxContains": ("contains",),
-    "additionalProperties": ("properties", "patternProperties"), "items": ("prefixItems",),
+    "minContains": ("contains",),
+    "maxContains": ("contains",),
+    "additionalProperties": ("properties", "patternProperties"),
+    "items": ("prefixItems",),
 }
 
 
@@ -48,7 +50,7 @@ def _companions(key: str) -> tuple[str, ...]:
     return _COMPANIONS.get(key, ())
 
 
-def blame(doc: Doc, node: Any, value: Any) -> tuple[str, str]:
+def blame(doc: SchemaDocument, node: Any, value: Any) -> tuple[str, str]:
     """(rule id, "/keyword") for the first keyword of `node` that rejects `value`."""
     if not isinstance(node, dict):
         return "TYPE_NO_NARROW", ""

@@ -1,37 +1,58 @@
-"""The right-hand side's combinators: anyOf, oneOf, not, if/then/else, and disjointness.
+"""The right-hand side's combinators: $ref, allOf, anyOf, oneOf, not, if/then/else, and
+disjointness.
 
 `A ⊆ anyOf(B1..Bn)` is proved piece by piece (one JSON type of A at a time):
 a piece inside some branch is covered; otherwise, when the branches are told
 apart by a constant property (a discriminator such as `kind`), A is split by
 that property's values. `oneOf` additionally needs the covering branch to be
-disjoint from all others. `A ⊆ not X` holds when A and X are disjoint.
-"""
+disjoint from all others. `A ⊆ not X` holds when A and X are disjoint. Every
+function here asks the engine through the ``Prover`` protocol (``inner``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import objects
+from .inner import Conj, Prover
 from .model import Change, proved
-from .normal import Branch, declared_types, json_equal, meet_types
+from .normal import Branch, declared_types, finite_values, json_equal, meet_types
 
-if TYPE_CHECKING:
-    from .engine import Checker
+
+def applicators_in(
+    ck: Prover, piece: Branch, a: Conj, node: dict[str, Any], path: str
+) -> list[Change]:
+    """Findings of the piece against the right node's applicators, each on its own."""
+    out: list[Change] = []
+    if "$ref" in node:
+        out += ck.ref_in(piece, a, node["$ref"], path)
+    subs = node.get("allOf")
+    for i, sub in enumerate(subs if isinstance(subs, list) else ()):
+        out += ck.branch_in(piece, a, sub, f"{path}/allOf/{i}")
+    for key in ("anyOf", "oneOf"):
+        if key in node:
+            out += union_in(ck, piece, a, node, key, path=path)
+    if "not" in node:
+        out += not_in(ck, piece, a, node["not"], path)
+    if "if" in node:
+        out += if_in(ck, piece, a, node, path)
+    if "dependentSchemas" in node and not any(
+        json_equal(p.get("dependentSchemas"), node["dependentSchemas"]) for p in piece.parts
+    ):
+        out.append(
+            Change(
+                f"{path}/dependentSchemas",
+                "KEYWORD_UNSUPPORTED",
+                True,
+                "dependentSchemas is not decided by the engine",
+                kind="unknown",
+            )
+        )
+    return out
 
 
 def _fails(changes: list[Change]) -> bool:
     return any(c.breaking for c in changes)
-
-
-def finite_values(node: Any) -> list[Any] | None:
-    """The values of a node's const/enum, if it has one."""
-    if not isinstance(node, dict):
-        return None
-    if "const" in node:
-        return [node["const"]]
-    enum = node.get("enum")
-    return list(enum) if isinstance(enum, list) else None
 
 
 def _conj_values(conj: Sequence[Any]) -> list[Any] | None:
@@ -42,7 +63,7 @@ def _conj_values(conj: Sequence[Any]) -> list[Any] | None:
     return None
 
 
-def _values_disjoint(ck: Checker, a_val: tuple[Any, ...], b_val: tuple[Any, ...]) -> bool:
+def _values_disjoint(ck: Prover, a_val: tuple[Any, ...], b_val: tuple[Any, ...]) -> bool:
     va = _conj_values(a_val)
     if va is not None and not any(ck.a_ok(a_val, v) and ck.b_ok(b_val, v) for v in va):
         return True
@@ -64,7 +85,7 @@ def _conj_types(conj: Sequence[Any]) -> frozenset[str]:
     return out
 
 
-def disjoint(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: Any) -> bool:
+def disjoint(ck: Prover, piece: Branch, a_conj: tuple[Any, ...], node: Any) -> bool:
     """Proved: no value of the left piece is accepted by right-hand `node`."""
     if node is False:
         return True
@@ -80,7 +101,7 @@ def disjoint(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: Any) -> 
     return _by_applicator(ck, piece, a_conj, node)
 
 
-def _by_property(ck: Checker, piece: Branch, node: dict[str, Any]) -> bool:
+def _by_property(ck: Prover, piece: Branch, node: dict[str, Any]) -> bool:
     if meet_types(piece.types, declared_types(node)) != frozenset({"object"}):
         return False
     mine = objects.left(piece.parts)
@@ -92,8 +113,9 @@ def _by_property(ck: Checker, piece: Branch, node: dict[str, Any]) -> bool:
     return False
 
 
-def _by_applicator(ck: Checker, piece: Branch, a_conj: tuple[Any, ...],
-                   node: dict[str, Any]) -> bool:
+def _by_applicator(
+    ck: Prover, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, Any]
+) -> bool:
     if "$ref" in node:
         found, target = ck.b.resolve(node["$ref"])
         if found and ck.enter():
@@ -113,8 +135,15 @@ def _by_applicator(ck: Checker, piece: Branch, a_conj: tuple[Any, ...],
     return False
 
 
-def union_in(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, Any],
-             key: str, *, path: str) -> list[Change]:
+def union_in(
+    ck: Prover,
+    piece: Branch,
+    a_conj: tuple[Any, ...],
+    node: dict[str, Any],
+    key: str,
+    *,
+    path: str,
+) -> list[Change]:
     """Findings of piece ⊆ anyOf/oneOf(node[key])."""
     subs = node[key]
     if not isinstance(subs, list):
@@ -131,19 +160,40 @@ def union_in(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: dict[str
         return []
     w = ck.witness_for(piece, a_conj, {key: subs})
     kind = proved(w)
-    return [Change(f"{path}/{key}", "UNION_BRANCH_NO_DELETE", True,
-                   "some values accepted before match no branch of the union", w, kind=kind)]
+    return [
+        Change(
+            f"{path}/{key}",
+            "UNION_BRANCH_NO_DELETE",
+            True,
+            "some values accepted before match no branch of the union",
+            w,
+            kind=kind,
+        )
+    ]
 
 
-def _ambiguous(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, Any],
-               key: str, *, path: str) -> Change:
+def _ambiguous(
+    ck: Prover,
+    piece: Branch,
+    a_conj: tuple[Any, ...],
+    node: dict[str, Any],
+    key: str,
+    *,
+    path: str,
+) -> Change:
     w = ck.witness_for(piece, a_conj, {key: node[key]})
     kind = proved(w)
-    return Change(f"{path}/{key}", "ONEOF_NO_AMBIGUITY", True,
-                  "values accepted before may match several oneOf branches", w, kind=kind)
+    return Change(
+        f"{path}/{key}",
+        "ONEOF_NO_AMBIGUITY",
+        True,
+        "values accepted before may match several oneOf branches",
+        w,
+        kind=kind,
+    )
 
 
-def _const_of(ck: Checker, sub: Any, name: str) -> tuple[bool, Any]:
+def _const_of(ck: Prover, sub: Any, name: str) -> tuple[bool, Any]:
     if isinstance(sub, dict) and "$ref" in sub and set(sub) <= {"$ref"}:
         found, sub = ck.b.resolve(sub["$ref"])
         if not found:
@@ -156,15 +206,16 @@ def _const_of(ck: Checker, sub: Any, name: str) -> tuple[bool, Any]:
     return True, vals[0]
 
 
-def _discriminator(ck: Checker, subs: list[Any], required: frozenset[str]) -> str | None:
+def _discriminator(ck: Prover, subs: list[Any], required: frozenset[str]) -> str | None:
     for name in sorted(required):
         if all(_const_of(ck, s, name)[0] for s in subs):
             return name
     return None
 
 
-def _split_ok(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], subs: list[Any],
-              one: bool, *, path: str) -> bool:
+def _split_ok(
+    ck: Prover, piece: Branch, a_conj: tuple[Any, ...], subs: list[Any], one: bool, *, path: str
+) -> bool:
     mine = objects.left(piece.parts)
     name = _discriminator(ck, subs, mine.required)
     if name is None:
@@ -184,19 +235,29 @@ def _split_ok(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], subs: list[An
     return True
 
 
-def not_in(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: Any,
-           path: str) -> list[Change]:
+def not_in(
+    ck: Prover, piece: Branch, a_conj: tuple[Any, ...], node: Any, path: str
+) -> list[Change]:
     """Findings of piece ⊆ not(node)."""
     if disjoint(ck, piece, a_conj, node):
         return []
     w = ck.witness_for(piece, a_conj, {"not": node})
     kind = proved(w)
-    return [Change(f"{path}/not", "NOT_NO_OVERLAP", True,
-                   "values accepted before may match the excluded schema", w, kind=kind)]
+    return [
+        Change(
+            f"{path}/not",
+            "NOT_NO_OVERLAP",
+            True,
+            "values accepted before may match the excluded schema",
+            w,
+            kind=kind,
+        )
+    ]
 
 
-def if_in(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, Any],
-          path: str) -> list[Change]:
+def if_in(
+    ck: Prover, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, Any], path: str
+) -> list[Change]:
     """Findings of piece ⊆ if/then/else."""
     cond, then, other = node["if"], node.get("then", True), node.get("else", True)
     if not _fails(ck.branch_in(piece, a_conj, cond, f"{path}/if")):
@@ -210,6 +271,13 @@ def if_in(ck: Checker, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, A
     sub = {k: node[k] for k in ("if", "then", "else") if k in node}
     w = ck.witness_for(piece, a_conj, sub)
     kind = proved(w)
-    return [Change(f"{path}/if", "CANNOT_PROVE", True,
-                   "cannot prove the if/then/else condition holds for every old value",
-                   w, kind=kind)]
+    return [
+        Change(
+            f"{path}/if",
+            "CANNOT_PROVE",
+            True,
+            "cannot prove the if/then/else condition holds for every old value",
+            w,
+            kind=kind,
+        )
+    ]

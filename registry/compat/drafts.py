@@ -22,9 +22,20 @@ from typing import Any
 _OLD = ("draft-04", "draft-06", "draft-07")
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SCHEMA_ONE = ("additionalProperties", "propertyNames", "contains", "not", "if", "then",
-               "else", "items", "additionalItems", "unevaluatedItems",
-               "unevaluatedProperties", "contentSchema")
+_SCHEMA_ONE = (
+    "additionalProperties",
+    "propertyNames",
+    "contains",
+    "not",
+    "if",
+    "then",
+    "else",
+    "items",
+    "additionalItems",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "contentSchema",
+)
 _CONTAINERS = {"definitions", "$defs"}
 
 
@@ -65,8 +76,9 @@ def _sub(key: str, value: Any, draft: str) -> Any:
     if key == "items" and isinstance(value, list):
         return [_node(sub, draft) for sub in value]
     if key == "dependencies" and isinstance(value, dict):
-        return {name: _node(sub, draft) if isinstance(sub, dict) else sub
-                for name, sub in value.items()}
+        return {
+            name: _node(sub, draft) if isinstance(sub, dict) else sub for name, sub in value.items()
+        }
     if key in _SCHEMA_ONE:
         return _node(value, draft)
     return value

@@ -1,10 +1,20 @@
-"""The interface topic modules use to recurse into subschemas."""
+"""The interfaces the topic modules recurse through, so that none of them imports the engine.
+
+``Inner`` is what the type modules (``objects``, ``arrays``) ask of the engine: the
+inclusion of sub-schemas, emptiness, validation of one value, a sample value.
+``Prover`` adds what the right side's keywords and combinators (``keywords``,
+``combinators``) need: the right-hand document, one left piece against one right
+node, a ``$ref`` followed with coinduction, a witness, and the recursion budget.
+``engine.Checker`` implements both.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
+from .document import SchemaDocument
 from .model import Change, Kind
+from .normal import Branch
 
 Conj = tuple[Any, ...]
 """A conjunction of raw schema nodes from one document (empty = `true`)."""
@@ -33,6 +43,35 @@ class Inner(Protocol):
 
     def sample(self, a: Conj) -> Any:
         """A value the left conjunction accepts, or NO_WITNESS."""
+        ...
+
+
+class Prover(Inner, Protocol):
+    @property
+    def b(self) -> SchemaDocument:
+        """The right-hand document (``$ref``s of right nodes resolve in it)."""
+        ...
+
+    def too_deep(self) -> bool:
+        """The recursion budget is spent: answer conservatively."""
+        ...
+
+    def enter(self) -> bool:
+        """Go one level deeper; False when that is too deep (``leave`` undoes it)."""
+        ...
+
+    def leave(self) -> None: ...
+
+    def branch_in(self, branch: Branch, a: Conj, node: Any, path: str) -> list[Change]:
+        """Findings of "every value of this left branch is accepted by the right ``node``"."""
+        ...
+
+    def ref_in(self, piece: Branch, a: Conj, ref: Any, path: str) -> list[Change]:
+        """Findings of the piece against the target of a right-hand ``$ref``."""
+        ...
+
+    def witness_for(self, piece: Branch, a: Conj, node: Any) -> Any:
+        """A value A accepts and the right ``node`` rejects, or NO_WITNESS."""
         ...
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from registry.mode import DIRECTIONS, Mode
+
 Verdict = Literal["yes", "no", "unknown"]
 Kind = Literal["no", "unknown", "info"]
-MODES: Final = ("backward", "forward", "full", "none")
 
 
 class _NoWitness:
@@ -79,12 +80,27 @@ class Inclusion:
 
 
 def proved(witness: Any) -> Kind:
-    """"no" when a witness backs the finding, "unknown" otherwise."""
+    """ "no" when a witness backs the finding, "unknown" otherwise."""
     return "unknown" if witness is NO_WITNESS else "no"
 
 
+def unproved(change: Change) -> Change:
+    """A "no" change without its witness: "unknown", since nothing backs it any more."""
+    if change.kind != "no":
+        return change
+    return Change(
+        change.path,
+        change.rule,
+        change.breaking,
+        change.message,
+        NO_WITNESS,
+        change.direction,
+        "unknown",
+    )
+
+
 def verdict_of(changes: tuple[Change, ...]) -> Verdict:
-    """"no" if a change proves exclusion, else "unknown" if any is unproved, else "yes"."""
+    """ "no" if a change proves exclusion, else "unknown" if any is unproved, else "yes"."""
     kinds = {c.kind for c in changes}
     if "no" in kinds:
         return "no"
@@ -98,23 +114,15 @@ class Comparison:
     backward: Inclusion
     forward: Inclusion
 
-    def compatible(self, mode: str) -> bool:
-        """Whether the pair passes `mode`; "unknown" never passes."""
-        if mode not in MODES:
-            raise ValueError(f"unknown compatibility mode {mode!r}; expected one of {MODES}")
-        back, fwd = self.backward.holds, self.forward.holds
-        return {"backward": back, "forward": fwd, "full": back and fwd, "none": True}[mode]
+    def compatible(self, mode: Mode) -> bool:
+        """Whether the pair passes `mode` (every direction it checks); "unknown" never passes."""
+        return all(getattr(self, direction).holds for direction in mode.directions)
 
-    def to_json(self, mode: str) -> dict[str, Any]:
-        """`{"compatible", "backward", "forward", "changes"}` as `wiretype compat` prints it."""
-        directions = {"backward": ("backward",), "forward": ("forward",)}.get(
-            mode, ("backward", "forward")
-        )
-        changes = [
-            _directed(c, d).to_json()
-            for d in directions
-            for c in getattr(self, d).changes
-        ]
+    def to_json(self, mode: Mode) -> dict[str, Any]:
+        """`{"compatible", "backward", "forward", "changes"}` as `wiretype compat` prints it
+        (the changes of the one direction a one-way mode checks, else of both)."""
+        directions = mode.directions if len(mode.directions) == 1 else DIRECTIONS
+        changes = [_directed(c, d).to_json() for d in directions for c in getattr(self, d).changes]
         return {
             "compatible": self.compatible(mode),
             "backward": self.backward.holds,

@@ -18,10 +18,28 @@ BASIC: Final = ("null", "boolean", "string", "array", "object")
 ALL_TYPES: Final = frozenset((*BASIC, "number"))
 ANNOTATIONS: Final = frozenset(
     {
-        "title", "description", "default", "examples", "deprecated", "$comment",
-        "$schema", "$id", "$anchor", "$dynamicAnchor", "$vocabulary", "readOnly",
-        "writeOnly", "discriminator", "contentMediaType", "contentEncoding",
-        "contentSchema", "$defs", "definitions", "externalDocs", "xml", "example",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "deprecated",
+        "$comment",
+        "$schema",
+        "$id",
+        "$anchor",
+        "$dynamicAnchor",
+        "$vocabulary",
+        "readOnly",
+        "writeOnly",
+        "discriminator",
+        "contentMediaType",
+        "contentEncoding",
+        "contentSchema",
+        "$defs",
+        "definitions",
+        "externalDocs",
+        "xml",
+        "example",
     }
 )
 NUMBER_KW: Final = frozenset(
@@ -29,12 +47,28 @@ NUMBER_KW: Final = frozenset(
 )
 STRING_KW: Final = frozenset({"minLength", "maxLength", "pattern", "format"})
 ARRAY_KW: Final = frozenset(
-    {"items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains",
-     "minContains", "maxContains"}
+    {
+        "items",
+        "prefixItems",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "contains",
+        "minContains",
+        "maxContains",
+    }
 )
 OBJECT_KW: Final = frozenset(
-    {"properties", "patternProperties", "additionalProperties", "required",
-     "minProperties", "maxProperties", "propertyNames", "dependentRequired"}
+    {
+        "properties",
+        "patternProperties",
+        "additionalProperties",
+        "required",
+        "minProperties",
+        "maxProperties",
+        "propertyNames",
+        "dependentRequired",
+    }
 )
 SIMPLE_KW: Final = NUMBER_KW | STRING_KW | ARRAY_KW | OBJECT_KW | {"type", "enum", "const"}
 APPLICATORS: Final = frozenset(
@@ -91,14 +125,30 @@ def json_equal(x: Any, y: Any) -> bool:
     if isinstance(x, bool) or isinstance(y, bool):
         return type(x) is type(y) and x == y
     if isinstance(x, dict):
-        return (isinstance(y, dict) and x.keys() == y.keys()
-                and all(json_equal(v, y[k]) for k, v in x.items()))
+        return (
+            isinstance(y, dict)
+            and x.keys() == y.keys()
+            and all(json_equal(v, y[k]) for k, v in x.items())
+        )
     if isinstance(x, list | tuple):
-        return (isinstance(y, list | tuple) and len(x) == len(y)
-                and all(json_equal(a, b) for a, b in zip(x, y, strict=True)))
+        return (
+            isinstance(y, list | tuple)
+            and len(x) == len(y)
+            and all(json_equal(a, b) for a, b in zip(x, y, strict=True))
+        )
     if isinstance(x, int | float) != isinstance(y, int | float):
         return False
     return bool(x == y)
+
+
+def finite_values(node: Any) -> list[Any] | None:
+    """The values of a node's const/enum, if it has one."""
+    if not isinstance(node, dict):
+        return None
+    if "const" in node:
+        return [node["const"]]
+    enum = node.get("enum")
+    return list(enum) if isinstance(enum, list) else None
 
 
 def is_trivial(node: Any) -> bool:

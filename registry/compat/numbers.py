@@ -3,7 +3,7 @@
 A numeric piece is normalised to `{x : lo <= x <= hi, x in step*Z}`; with a
 step, bounds are tightened to attained multiples (`integer, exclusiveMinimum:
 5` is `minimum: 6`). JSON numbers are read as the generated validators read
-them (`registry.numbers`): a double, whose value is its shortest decimal (`0.1`
+them (`registry.json.numbers`): a double, whose value is its shortest decimal (`0.1`
 is 1/10), so `multipleOf: 0.3` is a multiple of `0.1` and `0.02` of `0.01`.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from registry.numbers import shortest
+from registry.json.numbers import shortest
 
 from .model import Change
 
@@ -77,11 +77,17 @@ def view(parts: Iterable[dict[str, Any]], integer: bool) -> NumView:
                 hi = _tighter(hi, (frac(p[key]), ex), -1)
         if _num(p.get("multipleOf")) and p["multipleOf"] > 0:
             steps.append(frac(p["multipleOf"]))
-    return _tighten(NumView(
-        lo[0] if lo else None, lo[1] if lo else False,
-        hi[0] if hi else None, hi[1] if hi else False,
-        None, tuple(steps), integer,
-    ))
+    return _tighten(
+        NumView(
+            lo[0] if lo else None,
+            lo[1] if lo else False,
+            hi[0] if hi else None,
+            hi[1] if hi else False,
+            None,
+            tuple(steps),
+            integer,
+        )
+    )
 
 
 def _tighten(v: NumView) -> NumView:
@@ -200,15 +206,24 @@ def compare(a: NumView, b: NumView, path: str) -> list[Change]:
     if b.integer and not _integral(a):
         fail("type", "TYPE_NO_NARROW", "non-integer numbers are no longer accepted")
     if not _lower_ok(a, b):
-        fail(_key(b.lo_ex, "Minimum"), "NUMBER_MINIMUM_NO_INCREASE",
-             f"lower bound raised to {_show(b.lo, b.lo_ex, '>')}")
+        fail(
+            _key(b.lo_ex, "Minimum"),
+            "NUMBER_MINIMUM_NO_INCREASE",
+            f"lower bound raised to {_show(b.lo, b.lo_ex, '>')}",
+        )
     if not _upper_ok(a, b):
-        fail(_key(b.hi_ex, "Maximum"), "NUMBER_MAXIMUM_NO_DECREASE",
-             f"upper bound lowered to {_show(b.hi, b.hi_ex, '<')}")
+        fail(
+            _key(b.hi_ex, "Maximum"),
+            "NUMBER_MAXIMUM_NO_DECREASE",
+            f"upper bound lowered to {_show(b.hi, b.hi_ex, '<')}",
+        )
     for m in b.steps:
         if not _step_ok(a, m):
-            fail("multipleOf", "NUMBER_MULTIPLE_OF_NO_CHANGE",
-                 f"values must now be multiples of {to_json(m)}")
+            fail(
+                "multipleOf",
+                "NUMBER_MULTIPLE_OF_NO_CHANGE",
+                f"values must now be multiples of {to_json(m)}",
+            )
     return out
 
 

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.validation import ecma_regex
+from registry.json.pointer import escape
+from registry.json.validation import ecma_regex
 
 from .inner import Conj, Inner, worst
 from .model import NO_WITNESS, Change
@@ -49,8 +50,9 @@ class ObjView:
 
     def value(self, name: str) -> Conj:
         """The conjunction of schemas the value of property `name` must satisfy."""
-        hits = tuple(s for p, s in self.patterns.items() if _search(p, name)) \
-            if self.patterns else ()
+        hits = (
+            tuple(s for p, s in self.patterns.items() if _search(p, name)) if self.patterns else ()
+        )
         if name in self.props:
             return (self.props[name], *hits)
         if hits or self.additional is None:
@@ -68,13 +70,16 @@ def view(node: dict[str, Any]) -> ObjView:
         return v if isinstance(v, dict) else {}
 
     req = node.get("required")
-    deps = {k: frozenset(v) for k, v in mapping("dependentRequired").items()
-            if isinstance(v, list)}
+    deps = {k: frozenset(v) for k, v in mapping("dependentRequired").items() if isinstance(v, list)}
     return ObjView(
-        mapping("properties"), mapping("patternProperties"), node.get("additionalProperties"),
+        mapping("properties"),
+        mapping("patternProperties"),
+        node.get("additionalProperties"),
         frozenset(x for x in req if isinstance(x, str)) if isinstance(req, list) else frozenset(),
-        _int(node.get("minProperties")) or 0, _int(node.get("maxProperties")),
-        node.get("propertyNames"), deps,
+        _int(node.get("minProperties")) or 0,
+        _int(node.get("maxProperties")),
+        node.get("propertyNames"),
+        deps,
     )
 
 
@@ -124,7 +129,7 @@ def _named(a: Left, b: ObjView, inner: Inner, path: str) -> list[Change]:
     out: list[Change] = []
     names = set(b.props) | b.required | {n for v in a.views for n in v.props}
     for name in sorted(names):
-        sub = f"{path}/properties/{_escape(name)}"
+        sub = f"{path}/properties/{escape(name)}"
         b_val = b.value(name)
         if not b_val:
             continue
@@ -142,8 +147,13 @@ def _forbidden(a: Left, name: str, a_val: Conj, inner: Inner, sub: str) -> Chang
     declared = any(name in v.props for v in a.views)
     rule = "FIELD_NO_DELETE" if declared else "OBJECT_ADDITIONAL_PROPERTIES_NO_CLOSE"
     w = inner.sample(a_val)
-    return Change(sub, rule, True, f"property {name!r} is no longer allowed",
-                  {name: w} if w is not NO_WITNESS else NO_WITNESS)
+    return Change(
+        sub,
+        rule,
+        True,
+        f"property {name!r} is no longer allowed",
+        {name: w} if w is not NO_WITNESS else NO_WITNESS,
+    )
 
 
 def _required(a: Left, b: ObjView, inner: Inner, path: str) -> list[Change]:
@@ -152,8 +162,14 @@ def _required(a: Left, b: ObjView, inner: Inner, path: str) -> list[Change]:
     for name in sorted(b.required - have):
         if any(name in v.dep_required.get(k, ()) for v in a.views for k in have):
             continue
-        out.append(Change(f"{path}/required", "FIELD_NO_NEW_REQUIRED", True,
-                          f"property {name!r} is now required"))
+        out.append(
+            Change(
+                f"{path}/required",
+                "FIELD_NO_NEW_REQUIRED",
+                True,
+                f"property {name!r} is now required",
+            )
+        )
     return out
 
 
@@ -167,7 +183,7 @@ def _rest_one(a: ObjView, b: ObjView, inner: Inner, path: str) -> list[Change]:
             continue
         mine = [(pb, a.patterns[pb])] if pb in a.patterns else sources
         for _, s in mine:
-            out += _rest_check(s, cb, inner, f"{path}/patternProperties/{_escape(pb)}")
+            out += _rest_check(s, cb, inner, f"{path}/patternProperties/{escape(pb)}")
     if b.additional is not None and not is_trivial(b.additional):
         for pa, s in sources:
             if pa is None or pa not in b.patterns:
@@ -180,13 +196,26 @@ def _rest_check(s: Any, cb: Any, inner: Inner, path: str) -> list[Change]:
     if cb is False:
         if inner.empty(a_val):
             return []
-        return [Change(path, "OBJECT_ADDITIONAL_PROPERTIES_NO_CLOSE", True,
-                       "undeclared properties accepted before are now rejected")]
+        return [
+            Change(
+                path,
+                "OBJECT_ADDITIONAL_PROPERTIES_NO_CLOSE",
+                True,
+                "undeclared properties accepted before are now rejected",
+            )
+        ]
     found = inner.incl(a_val, (cb,), path)
     kind = worst(found)
     if kind:
-        found.append(Change(path, "OBJECT_ADDITIONAL_PROPERTIES_NO_CLOSE", True,
-                            "values of undeclared properties are narrowed", kind=kind))
+        found.append(
+            Change(
+                path,
+                "OBJECT_ADDITIONAL_PROPERTIES_NO_CLOSE",
+                True,
+                "values of undeclared properties are narrowed",
+                kind=kind,
+            )
+        )
     return found
 
 
@@ -213,14 +242,26 @@ def _soften(c: Change) -> Change:
 def _counts(a: Left, b: ObjView, inner: Inner, path: str) -> list[Change]:
     out = []
     if b.min_props > a.min_props:
-        out.append(Change(f"{path}/minProperties", "OBJECT_MIN_PROPERTIES_NO_INCREASE", True,
-                          f"minProperties raised to {b.min_props}"))
+        out.append(
+            Change(
+                f"{path}/minProperties",
+                "OBJECT_MIN_PROPERTIES_NO_INCREASE",
+                True,
+                f"minProperties raised to {b.min_props}",
+            )
+        )
     if b.max_props is None:
         return out  # the bound on the left is asked only when the right has one
     hi = a.max_props(inner)
     if hi is None or hi > b.max_props:
-        out.append(Change(f"{path}/maxProperties", "OBJECT_MAX_PROPERTIES_NO_DECREASE", True,
-                          f"maxProperties lowered to {b.max_props}"))
+        out.append(
+            Change(
+                f"{path}/maxProperties",
+                "OBJECT_MAX_PROPERTIES_NO_DECREASE",
+                True,
+                f"maxProperties lowered to {b.max_props}",
+            )
+        )
     return out
 
 
@@ -230,18 +271,35 @@ def _names(a: Left, b: ObjView, inner: Inner, path: str) -> list[Change]:
     sub = f"{path}/propertyNames"
     for v in a.views:
         if v.closed:
-            bad = [n for n in v.props if not inner.empty(a.value(n))
-                   and not inner.b_sure((b.names,), n)]
+            bad = [
+                n
+                for n in v.props
+                if not inner.empty(a.value(n)) and not inner.b_sure((b.names,), n)
+            ]
             if not bad:
                 return []
-            return [Change(sub, "OBJECT_PROPERTY_NAMES_NO_NARROW", True,
-                           f"property name {bad[0]!r} is no longer allowed", {bad[0]: None})]
+            return [
+                Change(
+                    sub,
+                    "OBJECT_PROPERTY_NAMES_NO_NARROW",
+                    True,
+                    f"property name {bad[0]!r} is no longer allowed",
+                    {bad[0]: None},
+                )
+            ]
     a_names = tuple(v.names for v in a.views if v.names is not None)
     found = inner.incl((*a_names, _STRING), (b.names,), sub)
     kind = worst(found)
     if kind:
-        found.append(Change(sub, "OBJECT_PROPERTY_NAMES_NO_NARROW", True,
-                            "some property names accepted before are rejected", kind=kind))
+        found.append(
+            Change(
+                sub,
+                "OBJECT_PROPERTY_NAMES_NO_NARROW",
+                True,
+                "some property names accepted before are rejected",
+                kind=kind,
+            )
+        )
     return found
 
 
@@ -254,9 +312,14 @@ def _dependent(a: Left, b: ObjView, inner: Inner, path: str) -> list[Change]:
             missing -= v.dep_required.get(key, frozenset())
         if not missing or inner.empty(a.value(key)):
             continue
-        out.append(Change(f"{path}/dependentRequired/{_escape(key)}",
-                          "OBJECT_DEPENDENT_REQUIRED_NO_ADD", True,
-                          f"{key!r} now also requires {sorted(missing)}"))
+        out.append(
+            Change(
+                f"{path}/dependentRequired/{escape(key)}",
+                "OBJECT_DEPENDENT_REQUIRED_NO_ADD",
+                True,
+                f"{key!r} now also requires {sorted(missing)}",
+            )
+        )
     return out
 
 
@@ -276,7 +339,3 @@ def sample(a: Left, inner: Inner) -> dict[str, Any] | None:
             return None
         out[name] = v
     return out
-
-
-def _escape(name: str) -> str:
-    return name.replace("~", "~0").replace("/", "~1")

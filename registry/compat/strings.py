@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from registry.validation import ecma_regex
+from registry.json.validation import ecma_regex
 
 from .model import NO_WITNESS, Change, proved
 
@@ -37,8 +37,12 @@ NOT_ANY_FORMAT: Final = "( x"
 #: proved inclusions between formats (left values are all valid right values)
 FORMAT_SUBSETS: Final = frozenset(
     {
-        ("email", "idn-email"), ("hostname", "idn-hostname"), ("uri", "iri"),
-        ("uri", "uri-reference"), ("uri", "iri-reference"), ("iri", "iri-reference"),
+        ("email", "idn-email"),
+        ("hostname", "idn-hostname"),
+        ("uri", "iri"),
+        ("uri", "uri-reference"),
+        ("uri", "iri-reference"),
+        ("iri", "iri-reference"),
         ("uri-reference", "iri-reference"),
     }
 )
@@ -120,12 +124,26 @@ def _length_changes(a: StrView, b: StrView, path: str) -> list[Change]:
     out = []
     if b.min_len > a.min_len:
         w = "a" * a.min_len
-        out.append(Change(f"{path}/minLength", "STRING_MIN_LENGTH_NO_INCREASE", True,
-                          f"minLength raised from {a.min_len} to {b.min_len}", w))
+        out.append(
+            Change(
+                f"{path}/minLength",
+                "STRING_MIN_LENGTH_NO_INCREASE",
+                True,
+                f"minLength raised from {a.min_len} to {b.min_len}",
+                w,
+            )
+        )
     if b.max_len is not None and (a.max_len is None or a.max_len > b.max_len):
         w = "a" * max(b.max_len + 1, a.min_len)
-        out.append(Change(f"{path}/maxLength", "STRING_MAX_LENGTH_NO_DECREASE", True,
-                          f"maxLength lowered from {_limit(a.max_len)} to {b.max_len}", w))
+        out.append(
+            Change(
+                f"{path}/maxLength",
+                "STRING_MAX_LENGTH_NO_DECREASE",
+                True,
+                f"maxLength lowered from {_limit(a.max_len)} to {b.max_len}",
+                w,
+            )
+        )
     return out
 
 
@@ -136,27 +154,44 @@ def _pattern_changes(a: StrView, b: StrView, path: str, good: list[str]) -> list
             continue
         w = next((s for s in good if search(pat, s) is False), NO_WITNESS)
         kind = proved(w)
-        msg = (f"pattern {pat!r} added" if not a.patterns
-               else f"pattern changed to {pat!r}; cannot prove it accepts every old string")
+        msg = (
+            f"pattern {pat!r} added"
+            if not a.patterns
+            else f"pattern changed to {pat!r}; cannot prove it accepts every old string"
+        )
         out.append(Change(f"{path}/pattern", "STRING_PATTERN_NO_ADD", True, msg, w, kind=kind))
     return out
 
 
-def _format_changes(a: StrView, b: StrView, path: str, good: list[str],
-                    fmt_ok: Callable[[str, str], bool]) -> list[Change]:
+def _format_changes(
+    a: StrView, b: StrView, path: str, good: list[str], fmt_ok: Callable[[str, str], bool]
+) -> list[Change]:
     out = []
     for fmt in sorted(b.formats - a.formats):
         if any((f, fmt) in FORMAT_SUBSETS for f in a.formats):
             continue
         w = next((s for s in good if not fmt_ok(fmt, s)), NO_WITNESS)
         kind = proved(w)
-        out.append(Change(f"{path}/format", "STRING_FORMAT_NO_ADD", True,
-                          f"format {fmt!r} now asserted", w, kind=kind))
+        out.append(
+            Change(
+                f"{path}/format",
+                "STRING_FORMAT_NO_ADD",
+                True,
+                f"format {fmt!r} now asserted",
+                w,
+                kind=kind,
+            )
+        )
     return out
 
 
-def compare(a: StrView, b: StrView, path: str, accepts: Callable[[Any], bool],
-            fmt_ok: Callable[[str, str], bool]) -> list[Change]:
+def compare(
+    a: StrView,
+    b: StrView,
+    path: str,
+    accepts: Callable[[Any], bool],
+    fmt_ok: Callable[[str, str], bool],
+) -> list[Change]:
     """Why string piece A is not inside string constraints B (A assumed non-empty)."""
     out = _length_changes(a, b, path)
     if not (b.patterns - a.patterns or b.formats - a.formats):

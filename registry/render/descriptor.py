@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.model import (
+from registry.compile.model import (
     Definition,
     Field,
     InlineObject,

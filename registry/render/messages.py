@@ -1,10 +1,10 @@
 """The words of every validation error, shared by the two generated packages.
 
 The TypeScript validators print these texts (built here at generation time);
-the Python runtime maps each pydantic error type to the same text through
-``PYDANTIC_WORDS``, rendered into ``_runtime.py``, so a message reads the same
+the Python package maps each pydantic error type to the same text (``PYDANTIC_WORDS``,
+the texts of its ``_words.py``, which a test holds equal), so a message reads the same
 in both languages and never shows pydantic's own words or an internal pattern.
-Numbers are written as ECMAScript writes them (``registry.numbers.es_number``).
+Numbers are written as ECMAScript writes them (``registry.json.numbers.es_number``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from registry.numbers import es_number
+from registry.json.numbers import es_number
 
 REQUIRED = "is required"
 UNIQUE = "must not hold the same item twice"

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from registry.jsonschema import version_document
-from registry.model import Definition, Field, InlineObject, Ref, Registry, Version
-from registry.render.naming import camel, python_identifier
+from registry.compile.model import Definition, Field, InlineObject, Ref, Registry, Version
+from registry.compile.naming import camel, python_identifier
 from registry.render.py_literals import comment, docstring, py_literal
 from registry.render.py_types import TypeContext, annotation
+from registry.schema.emit import version_document
 
 _MODULE_NAMES = {"_Model", "_v", "_t", "_p"}
 _MUTABLE = (list, dict)

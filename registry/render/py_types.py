@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from registry.model import (
+from registry.compile.model import (
     Const,
     Definition,
     Enum,

@@ -1,9 +1,9 @@
 """The compiled registry -> the generated Python package (pydantic v2), as a view-model.
 
 ``render_python`` returns ``{path inside the out folder: text}``. Python code
-here resolves every name, literal and annotation (see ``py_types``,
-``py_literals``, ``py_shims``); the templates in ``templates/python/`` only
-loop and substitute. Layout of the package::
+here resolves every name, literal and annotation (see ``py_types``, ``py_literals``,
+``py_models``, ``shim_table``); the templates in ``templates/python/`` only loop and
+substitute. Layout of the package::
 
     pyproject.toml
     <package>/__init__.py   re-exports and __all__
@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from registry.config import Target
-from registry.model import (
+from registry.check.project import Loaded
+from registry.compile.model import (
     Definition,
     Field,
     InlineObject,
@@ -36,9 +36,9 @@ from registry.model import (
     TypeExpr,
     Version,
 )
-from registry.project import Loaded
+from registry.compile.naming import definition_classes
+from registry.load.settings import Target
 from registry.render.descriptor import non_finite_versions, protocol
-from registry.render.naming import definition_classes
 from registry.render.py_literals import comment, py_literal
 from registry.render.py_models import ClassView, Models
 from registry.render.reach import fields_of

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from registry.model import (
+from registry.compile.model import (
     Field,
     InlineObject,
     ListOf,

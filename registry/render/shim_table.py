@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from registry.model import Definition, Registry, Step, Version
+from registry.compile.model import Definition, Registry, Step, Version
 
 
 @dataclass(frozen=True)

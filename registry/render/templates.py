@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from registry.diagnostics import Finding
+from registry.findings import Finding
 
 _REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 

@@ -11,9 +11,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from registry.numbers import MAX_EXACT, decimal_parts
+from registry.json.formats import FORMAT_PATTERNS
+from registry.json.numbers import MAX_EXACT, decimal_parts
 from registry.render import messages as words
-from registry.render.formats import FORMAT_PATTERNS
 from registry.render.ts_node import (
     Compiler,
     Mode,

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from registry.numbers import es_number
+from registry.json.numbers import es_number
 
 # Properties every JavaScript object inherits: presence needs an own-property test.
 PROTO_NAMES = frozenset(

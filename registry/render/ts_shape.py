@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.model import (
+from registry.compile.model import (
     Field,
     InlineObject,
     ListOf,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.model import (
+from registry.compile.model import (
     Const,
     Definition,
     Enum,
@@ -29,7 +29,7 @@ from registry.model import (
     Registry,
     TypeExpr,
 )
-from registry.render.naming import camel
+from registry.compile.naming import camel
 from registry.render.ts_node import js_string, js_value
 
 IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")

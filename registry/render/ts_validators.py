@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from registry.json.pointer import unescape
 from registry.render import messages as words
 from registry.render.ts_applicators import KEYWORDS
 from registry.render.ts_assertions import GROUP_KEYWORDS
@@ -38,15 +39,8 @@ from registry.render.ts_node import (
     js_value,
     pointer_token,
 )
+from registry.schema.generated import NOT_GENERATED as UNSUPPORTED
 
-UNSUPPORTED = (
-    "$dynamicRef",
-    "$dynamicAnchor",
-    "$recursiveRef",
-    "$anchor",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-)
 _TYPE_TESTS = {
     "string": 'typeof x === "string"',
     "number": "Number.isFinite(x)",
@@ -117,7 +111,7 @@ class SchemaCompiler:
             ref = "#" + ref[len(base) :].removeprefix("#")  # the document's own $id
         if not ref.startswith("#"):
             raise NotGenerated(f"$ref {ref!r}: only references inside the document work")
-        tokens = [unquote(t).replace("~1", "/").replace("~0", "~") for t in ref[1:].split("/")[1:]]
+        tokens = [unescape(unquote(t)) for t in ref[1:].split("/")[1:]]
         for token in tokens:
             if isinstance(node, list) and token.isdigit() and int(token) < len(node):
                 node = node[int(token)]

@@ -25,13 +25,12 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from registry.config import Target
+from registry.check.project import Loaded
+from registry.compile.model import Definition, Ref, Registry, Version
+from registry.compile.naming import definition_classes
 from registry.errors import UsageError
-from registry.jsonschema import version_document
-from registry.model import Definition, Ref, Registry, Version
-from registry.project import Loaded
+from registry.load.settings import Target
 from registry.render.descriptor import protocol
-from registry.render.naming import definition_classes
 from registry.render.shim_table import ShimTable, shim_table
 from registry.render.templates import Rendered, render_files
 from registry.render.ts_assertions import FORMAT_FUNCTIONS
@@ -46,6 +45,7 @@ from registry.render.ts_types import (
 )
 from registry.render.ts_validators import SchemaCompiler
 from registry.render.unsupported import unsupported
+from registry.schema.emit import version_document
 
 TYPESCRIPT_VERSION = "5.9.3"
 _FOLDER = re.compile(r"^[a-z0-9][a-z0-9._-]*$")

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from registry.diagnostics import Finding
-from registry.jsonschema import version_document
-from registry.model import Definition, Registry, Version
+from registry.compile.model import Definition, Registry, Version
+from registry.findings import Finding
+from registry.json.pointer import unescape
+from registry.load.source import Document, NodePath
 from registry.render.ts_node import NotGenerated
 from registry.render.ts_validators import SchemaCompiler
-from registry.source import Document, NodePath
+from registry.schema.emit import version_document
 
 RULE = "SCHEMA_NOT_GENERATED"
 
@@ -60,7 +61,7 @@ def _refused(
 
 
 def _tokens(pointer: str) -> list[str]:
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")[1:]]
+    return [unescape(t) for t in pointer[1:].split("/")[1:]]
 
 
 def _own_def(schema: Any, tokens: list[str]) -> bool:

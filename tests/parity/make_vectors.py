@@ -74,11 +74,11 @@ def runtime_package() -> ModuleType:
 @cache
 def parity_package() -> ModuleType:
     """The parity registry's Python package, generated into a temporary folder."""
-    from registry.config import load_config
-    from registry.project import load
+    from registry.cli.project import load_project
+    from registry.load.settings import load_config
     from registry.render.python import render_python
 
-    loaded = load(load_config(PARITY))
+    loaded = load_project(load_config(PARITY))
     out = Path(tempfile.mkdtemp(prefix="wiretype-parity-"))
     for relative, text in render_python(loaded, loaded.config.python, None).files.items():
         (out / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -89,11 +89,11 @@ def parity_package() -> ModuleType:
 
 def registry_documents(root: Path = REPO) -> list[tuple[str, int, Any, tuple[Any, ...]]]:
     """(message name, version, open JSON Schema, examples) for every message version."""
-    from registry.config import load_config
-    from registry.jsonschema import version_document
-    from registry.project import load
+    from registry.cli.project import load_project
+    from registry.load.settings import load_config
+    from registry.schema.emit import version_document
 
-    loaded = load(load_config(root))
+    loaded = load_project(load_config(root))
     out = []
     for definition in sorted(loaded.registry.messages, key=lambda d: d.name):
         for version in definition.versions:

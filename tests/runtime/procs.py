@@ -55,8 +55,14 @@ def write_app(folder: Path) -> None:
 
 
 def env_for(folder: Path, **extra: str) -> dict[str, str]:
-    path = os.pathsep.join([str(folder), str(ROOT), str(ROOT / "generated" / "python"),
-                           str(ROOT / "examples" / "chat" / "generated" / "python")])
+    path = os.pathsep.join(
+        [
+            str(folder),
+            str(ROOT),
+            str(ROOT / "generated" / "python"),
+            str(ROOT / "examples" / "chat" / "generated" / "python"),
+        ]
+    )
     return {**os.environ, "PYTHONPATH": path, **extra}
 
 

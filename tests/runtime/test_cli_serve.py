@@ -37,8 +37,14 @@ CLI = "import sys; from registry.cli import main; sys.argv[0] = 'wiretype'; main
 
 
 def _env(folder: Path) -> dict[str, str]:
-    path = os.pathsep.join([str(folder), str(ROOT), str(ROOT / "generated" / "python"),
-                           str(ROOT / "examples" / "chat" / "generated" / "python")])
+    path = os.pathsep.join(
+        [
+            str(folder),
+            str(ROOT),
+            str(ROOT / "generated" / "python"),
+            str(ROOT / "examples" / "chat" / "generated" / "python"),
+        ]
+    )
     return {**os.environ, "PYTHONPATH": path}
 
 

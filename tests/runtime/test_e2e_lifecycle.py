@@ -55,7 +55,10 @@ async def _until_listening(port: int, process: subprocess.Popen[str]) -> None:
 async def test_sigterm_sends_status_then_1001_then_the_process_exits() -> None:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, str(port)], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", SCRIPT, str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT / "examples" / "chat" / "generated" / "python")},
     )
     try:
