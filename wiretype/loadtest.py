@@ -184,23 +184,6 @@ def _project(start: Path) -> tuple[Path, dict[str, Any]] | None:
     return None
 
 
-def _settings_in(folder: Path) -> dict[str, Any] | None:
-    """The wiretype settings of ``folder`` (wiretype.yaml, else pyproject's [tool.wiretype])."""
-    import yaml
-
-    try:
-        if (folder / "wiretype.yaml").is_file():
-            loaded = yaml.safe_load((folder / "wiretype.yaml").read_text(encoding="utf-8"))
-            return loaded if isinstance(loaded, dict) else {}
-        if (folder / "pyproject.toml").is_file():
-            table = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
-            wiretype = table.get("tool", {}).get("wiretype")
-            return wiretype if isinstance(wiretype, dict) else None
-    except (OSError, ValueError, yaml.YAMLError):
-        return None
-    return None
-
-
 def _weights(app: Package, mix: str | None) -> dict[str, int]:
     sendable = [  # the runtime's own messages are the client's to send, never the mix's
         n for n, i in app.messages.items() if i.sent_by_client() and not n.startswith("wiretype.")
