@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "generated" / "python")]
+sys.path[:0] = [str(ROOT), str(ROOT / "examples" / "chat" / "generated" / "python")]
 
+import chat_protocol as proto  # noqa: E402
 import websockets  # noqa: E402
-import wiretype_protocol as proto  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 from websockets.asyncio.server import broadcast, serve  # noqa: E402
 
@@ -92,7 +92,7 @@ def _hello(speaks: dict[str, list[int]] | None = None) -> str:
             "id": "h",
             "data": {
                 "client": {"name": "bench", "version": "1"},
-                "registry": "wiretype_protocol",
+                "registry": "chat",
                 "speaks": speaks or {"chat.message_sent": [3]},
             },
         }

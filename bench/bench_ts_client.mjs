@@ -90,7 +90,7 @@ async function wiretype(python) {
   const { connect } = await import(pathToFileURL(join(ROOT, "clients/typescript/dist/node.js")).href);
   const proto = await import(pathToFileURL(join(ROOT, "build/ts-client/chat/index.js")).href);
   const server = await start(python, [join(HERE, "ts_client_server.py")]);
-  const client = connect(`ws://127.0.0.1:${server.port}`, proto, { registry: "wiretype_protocol", name: "bench", queue_size: COUNT * 2 });
+  const client = connect(`ws://127.0.0.1:${server.port}`, proto, { registry: "chat", name: "bench", queue_size: COUNT * 2 });
   await client.ready();
   const burst = async (n) => {
     for (let i = 1; i < n; i++) client.send("chat.typing", TYPING);
@@ -170,9 +170,9 @@ function threeMessages(python) {
   mkdirSync(join(registry, "schemas/chat"), { recursive: true });
   mkdirSync(join(registry, "schemas/common"), { recursive: true });
   for (const name of ["message_sent", "typing", "reaction_added"]) {
-    cpSync(join(ROOT, `schemas/chat/${name}.yaml`), join(registry, `schemas/chat/${name}.yaml`));
+    cpSync(join(ROOT, `examples/chat/schemas/chat/${name}.yaml`), join(registry, `schemas/chat/${name}.yaml`));
   }
-  cpSync(join(ROOT, "schemas/common/user.yaml"), join(registry, "schemas/common/user.yaml"));
+  cpSync(join(ROOT, "examples/chat/schemas/common/user.yaml"), join(registry, "schemas/common/user.yaml"));
   writeFileSync(join(registry, "wiretype.yaml"), 'schemas: schemas\nname: chat\ntypescript: {package: "@chat/three", out: out}\n');
   execFileSync(python, ["-m", "registry", "generate", "--root", registry, "--lang", "typescript"], { cwd: ROOT });
   const tsc = join(ROOT, "node_modules/.bin/tsc");

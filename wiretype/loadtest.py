@@ -198,11 +198,12 @@ def _weights(app: Package, mix: str | None) -> dict[str, int]:
     weights: dict[str, int] = {}
     for part in mix.split(","):
         name, _, weight = part.strip().partition("=")
+        if name.startswith("wiretype."):  # a user's package does not even hold them
+            raise LoadtestError(f"--mix: {name} is the runtime's own")
         if name not in app.messages:
             raise LoadtestError(f"--mix: no message called {name!r} in {app.name}")
         if name not in sendable:
-            why = "the runtime's own" if name.startswith("wiretype.") else "sent by the server only"
-            raise LoadtestError(f"--mix: {name} is {why}")
+            raise LoadtestError(f"--mix: {name} is sent by the server only")
         if weight and not weight.isdigit():
             raise LoadtestError(f"--mix: {part!r}: a weight is a whole number")
         weights[name] = int(weight or 1)

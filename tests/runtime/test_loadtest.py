@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 
-from tests.helpers import REPO, run
+from tests.helpers import CHAT, run
 from tests.runtime.e2e import bounded
 from tests.runtime.procs import CLI, env_for
 from tests.runtime.scrape import fetch, parse, scrape, value
@@ -28,7 +28,7 @@ from wiretype.samples import SampleError, sample
 
 pytestmark = pytest.mark.timeout(120)
 OPEN = {"max_connections_per_ip": 100_000, "rate": 1e6, "burst": 10**6}
-MIX = load_mix(None, REPO, None)
+MIX = load_mix(None, CHAT, None)
 
 
 def _server(**settings: Any) -> Server:
@@ -75,10 +75,10 @@ async def test_errors_are_counted_by_code_beside_the_servers_count() -> None:
     server = _server()
     async with server.serving():
         plan = Plan(connections=3, rate=60, duration_s=1)
-        report = await loadtest(_url(server), plan, load_mix(None, REPO, "chat.reaction_added"))
+        report = await loadtest(_url(server), plan, load_mix(None, CHAT, "chat.reaction_added"))
         assert report.tallies.errors == {} and report.clean
     rejecting = _server()
-    mix = load_mix(None, REPO, "chat.reaction_added")
+    mix = load_mix(None, CHAT, "chat.reaction_added")
     for key in mix.models:  # every reaction is one the handler refuses
         mix.models[key] = [m.model_copy(update={"emoji": "reject"}) for m in mix.models[key]]
     async with rejecting.serving():
@@ -112,7 +112,7 @@ async def test_old_and_new_versions_side_by_side() -> None:
     server = _server()
     async with server.serving():
         plan = Plan(connections=6, rate=120, duration_s=1, versions="all")
-        mix = load_mix(None, REPO, "chat.message_sent")
+        mix = load_mix(None, CHAT, "chat.message_sent")
         report = await loadtest(_url(server), plan, mix)
         assert report.agrees and report.clean
         assert {v for (_, v) in report.tallies.sent} == {1, 2, 3}
@@ -128,7 +128,7 @@ def test_the_command_prints_json_and_exits_0_when_all_agree() -> None:
         server = _server()
         async with server.serving():
             args = ("loadtest", _url(server), "--connections", "4", "--rate", "40",
-                    "--duration", "1", "--format", "json", "--root", str(REPO))  # fmt: skip
+                    "--duration", "1", "--format", "json", "--root", str(CHAT))  # fmt: skip
             done = await asyncio.get_running_loop().run_in_executor(None, lambda: run(*args))
             return done.exit_code, done.stdout
 
@@ -142,17 +142,17 @@ def test_the_command_prints_json_and_exits_0_when_all_agree() -> None:
 
 
 def test_the_command_refuses_what_it_cannot_run(tmp_path: Path) -> None:
-    assert run("loadtest", "http://x", "--root", str(REPO)).exit_code == 2
-    done = run("loadtest", "ws://127.0.0.1:9", "--scenario", "nope", "--root", str(REPO))
+    assert run("loadtest", "http://x", "--root", str(CHAT)).exit_code == 2
+    done = run("loadtest", "ws://127.0.0.1:9", "--scenario", "nope", "--root", str(CHAT))
     assert done.exit_code == 2 and "no scenario 'nope'" in done.stderr
-    done = run("loadtest", "ws://127.0.0.1:9", "--mix", "chat.nope", "--root", str(REPO))
+    done = run("loadtest", "ws://127.0.0.1:9", "--mix", "chat.nope", "--root", str(CHAT))
     assert done.exit_code == 2 and "no message called 'chat.nope'" in done.stderr
-    done = run("loadtest", "ws://127.0.0.1:9", "--mix", "wiretype.hello", "--root", str(REPO))
+    done = run("loadtest", "ws://127.0.0.1:9", "--mix", "wiretype.hello", "--root", str(CHAT))
     assert done.exit_code == 2 and "runtime's own" in done.stderr
     done = run("loadtest", "ws://127.0.0.1:9", "--root", str(tmp_path))
     assert done.exit_code == 2 and "no wiretype project" in done.stderr
     done = run("loadtest", "ws://127.0.0.1:1", "--connections", "1", "--duration", "0",
-               "-q", "--root", str(REPO))  # fmt: skip
+               "-q", "--root", str(CHAT))  # fmt: skip
     assert done.exit_code == 2 and "no connection to ws://127.0.0.1:1 opened" in done.stderr
 
 

@@ -16,24 +16,14 @@ import type {
   AckV1,
   ErrorMessageV1,
   HelloV1,
-  JoinedV1,
-  LeftV1,
-  MessageDeletedV1,
-  MessageEditedV1,
-  MessageSentV1,
-  MessageSentV2,
-  MessageSentV3,
   NackV1,
   NackV2,
   PingV1,
   PongV1,
   PresenceV1,
-  ReactionAddedV1,
   StatusV1,
   SubscribeV1,
-  TypingV1,
   UnsubscribeV1,
-  UserV1,
   WelcomeV1,
 } from "./types.js";
 
@@ -55,7 +45,8 @@ const set2 = new Set<unknown>(["invalid", "unsupported_version", "too_large", "r
 
 function c1(x: any): boolean {
   if (!(typeof x === "string")) return false;
-  if (!fmtUuid(x)) return false;
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
+  if (x.length > 128 && cpLen(x) > 128) return false;
   return true;
 }
 function r1(x: any, p: string, e: ValidationError[]): void {
@@ -63,117 +54,15 @@ function r1(x: any, p: string, e: ValidationError[]): void {
     e.push({ path: p, message: "must be string" });
     return;
   }
-  if (!fmtUuid(x)) e.push({ path: p, message: "must be a valid uuid" });
-}
-
-function c2(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 64 && cpLen(x) > 64) return false;
-  return true;
-}
-function r2(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
   if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 64 && cpLen(x) > 64) e.push({ path: p, message: "must be at most 64 characters long" });
-}
-
-function c5(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 80 && cpLen(x) > 80) return false;
-  return true;
-}
-function r5(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 80 && cpLen(x) > 80) e.push({ path: p, message: "must be at most 80 characters long" });
-}
-
-function c6(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (!fmtUri(x)) return false;
-  return true;
-}
-function r6(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (!fmtUri(x)) e.push({ path: p, message: "must be a valid uri" });
-}
-
-function c4(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["name"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["name"] !== undefined) {
-    if (!c5(x["name"])) return false;
-  }
-  if (x["avatar"] !== undefined) {
-    if (!c6(x["avatar"])) return false;
-  }
-  return true;
-}
-function r4(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["name"] !== undefined)) e.push({ path: p + "/name", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["name"] !== undefined) {
-    r5(x["name"], p + "/name", e);
-  }
-  if (x["avatar"] !== undefined) {
-    r6(x["avatar"], p + "/avatar", e);
-  }
-}
-
-function c3(x: any): boolean {
-  if (!c4(x)) return false;
-  return true;
-}
-function r3(x: any, p: string, e: ValidationError[]): void {
-  r4(x, p, e);
-}
-
-function c7(x: any): boolean {
-  if (!(x === "author" || x === "moderator" || x === "retention")) return false;
-  return true;
-}
-function r7(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "author" || x === "moderator" || x === "retention")) e.push({ path: p, message: "must be one of \"author\", \"moderator\", \"retention\"" });
+  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
 }
 
 function c0(x: any): boolean {
   if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["by"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["by"] !== undefined) {
-    if (!c3(x["by"])) return false;
-  }
-  if (x["reason"] !== undefined) {
-    if (!c7(x["reason"])) return false;
+  if (!(x["re"] !== undefined)) return false;
+  if (x["re"] !== undefined) {
+    if (!c1(x["re"])) return false;
   }
   return true;
 }
@@ -182,26 +71,127 @@ function r0(x: any, p: string, e: ValidationError[]): void {
     e.push({ path: p, message: "must be object" });
     return;
   }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["by"] !== undefined)) e.push({ path: p + "/by", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
+  if (!(x["re"] !== undefined)) e.push({ path: p + "/re", message: "is required" });
+  if (x["re"] !== undefined) {
+    r1(x["re"], p + "/re", e);
   }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
+}
+
+function c3(x: any): boolean {
+  if (!(set0.has(x))) return false;
+  return true;
+}
+function r3(x: any, p: string, e: ValidationError[]): void {
+  if (!(set0.has(x))) e.push({ path: p, message: "must be one of \"bad_frame\", \"bad_envelope\", \"unknown_type\", \"unsupported_version\", \"handshake_required\", \"handshake_failed\", \"session_expired\", \"internal\"" });
+}
+
+function c4(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length > 1000 && cpLen(x) > 1000) return false;
+  return true;
+}
+function r4(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) {
+    e.push({ path: p, message: "must be string" });
+    return;
   }
-  if (x["by"] !== undefined) {
-    r3(x["by"], p + "/by", e);
+  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
+}
+
+function c5(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
+  if (x.length > 128 && cpLen(x) > 128) return false;
+  return true;
+}
+function r5(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) {
+    e.push({ path: p, message: "must be string" });
+    return;
   }
-  if (x["reason"] !== undefined) {
-    r7(x["reason"], p + "/reason", e);
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
+  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
+}
+
+function c2(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["code"] !== undefined)) return false;
+  if (!(x["message"] !== undefined)) return false;
+  if (x["code"] !== undefined) {
+    if (!c3(x["code"])) return false;
+  }
+  if (x["message"] !== undefined) {
+    if (!c4(x["message"])) return false;
+  }
+  if (x["re"] !== undefined) {
+    if (!c5(x["re"])) return false;
+  }
+  return true;
+}
+function r2(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) {
+    e.push({ path: p, message: "must be object" });
+    return;
+  }
+  if (!(x["code"] !== undefined)) e.push({ path: p + "/code", message: "is required" });
+  if (!(x["message"] !== undefined)) e.push({ path: p + "/message", message: "is required" });
+  if (x["code"] !== undefined) {
+    r3(x["code"], p + "/code", e);
+  }
+  if (x["message"] !== undefined) {
+    r4(x["message"], p + "/message", e);
+  }
+  if (x["re"] !== undefined) {
+    r5(x["re"], p + "/re", e);
+  }
+}
+
+function c8(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
+  if (x.length > 64 && cpLen(x) > 64) return false;
+  return true;
+}
+function r8(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) {
+    e.push({ path: p, message: "must be string" });
+    return;
+  }
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
+  if (x.length > 64 && cpLen(x) > 64) e.push({ path: p, message: "must be at most 64 characters long" });
+}
+
+function c7(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["name"] !== undefined)) return false;
+  if (!(x["version"] !== undefined)) return false;
+  if (x["name"] !== undefined) {
+    if (!c5(x["name"])) return false;
+  }
+  if (x["version"] !== undefined) {
+    if (!c8(x["version"])) return false;
+  }
+  return true;
+}
+function r7(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) {
+    e.push({ path: p, message: "must be object" });
+    return;
+  }
+  if (!(x["name"] !== undefined)) e.push({ path: p + "/name", message: "is required" });
+  if (!(x["version"] !== undefined)) e.push({ path: p + "/version", message: "is required" });
+  if (x["name"] !== undefined) {
+    r5(x["name"], p + "/name", e);
+  }
+  if (x["version"] !== undefined) {
+    r8(x["version"], p + "/version", e);
   }
 }
 
 function c9(x: any): boolean {
   if (!(typeof x === "string")) return false;
-  if (x.length > 4000 && cpLen(x) > 4000) return false;
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
+  if (x.length > 128 && cpLen(x) > 128) return false;
   return true;
 }
 function r9(x: any, p: string, e: ValidationError[]): void {
@@ -209,276 +199,321 @@ function r9(x: any, p: string, e: ValidationError[]): void {
     e.push({ path: p, message: "must be string" });
     return;
   }
-  if (x.length > 4000 && cpLen(x) > 4000) e.push({ path: p, message: "must be at most 4000 characters long" });
-}
-
-function c10(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (!fmtDateTime(x)) return false;
-  return true;
-}
-function r10(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (!fmtDateTime(x)) e.push({ path: p, message: "must be a valid date-time" });
-}
-
-function c8(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["body"] !== undefined)) return false;
-  if (!(x["edited_at"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["body"] !== undefined) {
-    if (!c9(x["body"])) return false;
-  }
-  if (x["edited_at"] !== undefined) {
-    if (!c10(x["edited_at"])) return false;
-  }
-  return true;
-}
-function r8(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["body"] !== undefined)) e.push({ path: p + "/body", message: "is required" });
-  if (!(x["edited_at"] !== undefined)) e.push({ path: p + "/edited_at", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["body"] !== undefined) {
-    r9(x["body"], p + "/body", e);
-  }
-  if (x["edited_at"] !== undefined) {
-    r10(x["edited_at"], p + "/edited_at", e);
-  }
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
+  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
 }
 
 function c12(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 2000 && cpLen(x) > 2000) return false;
+  if (!(Number.isInteger(x))) return false;
   return true;
 }
 function r12(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
+  if (!(Number.isInteger(x))) {
+    e.push({ path: p, message: "must be integer" });
     return;
-  }
-  if (x.length > 2000 && cpLen(x) > 2000) e.push({ path: p, message: "must be at most 2000 characters long" });
-}
-
-function c13(x: any): boolean {
-  if (!c4(x)) return false;
-  return true;
-}
-function r13(x: any, p: string, e: ValidationError[]): void {
-  r4(x, p, e);
-}
-
-function c14(x: any): boolean {
-  if (!(x === "low" || x === "normal" || x === "high")) return false;
-  return true;
-}
-function r14(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "low" || x === "normal" || x === "high")) e.push({ path: p, message: "must be one of \"low\", \"normal\", \"high\"" });
-}
-
-function c16(x: any): boolean {
-  if (!(x === null)) return false;
-  return true;
-}
-function r16(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === null)) {
-    e.push({ path: p, message: "must be null" });
-    return;
-  }
-}
-
-function c15(x: any): boolean {
-  if (!(c1(x) || c16(x))) return false;
-  return true;
-}
-function r15(x: any, p: string, e: ValidationError[]): void {
-  if (x !== null) r1(x, p, e);
-}
-
-function c18(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  return true;
-}
-function r18(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-}
-
-function c17(x: any): boolean {
-  if (!(Array.isArray(x))) return false;
-  for (let i = 0; i < x.length; i++) {
-    if (!c18(x[i])) return false;
-  }
-  return true;
-}
-function r17(x: any, p: string, e: ValidationError[]): void {
-  if (!(Array.isArray(x))) {
-    e.push({ path: p, message: "must be array" });
-    return;
-  }
-  for (let i = 0; i < x.length; i++) {
-    r18(x[i], p + "/" + i, e);
   }
 }
 
 function c11(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["text"] !== undefined)) return false;
-  if (!(x["sent_at"] !== undefined)) return false;
-  if (!(x["author"] !== undefined)) return false;
-  if (!(x["reply_to"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["text"] !== undefined) {
-    if (!c12(x["text"])) return false;
-  }
-  if (x["sent_at"] !== undefined) {
-    if (!c10(x["sent_at"])) return false;
-  }
-  if (x["author"] !== undefined) {
-    if (!c13(x["author"])) return false;
-  }
-  if (x["priority"] !== undefined) {
-    if (!c14(x["priority"])) return false;
-  }
-  if (x["reply_to"] !== undefined) {
-    if (!c15(x["reply_to"])) return false;
-  }
-  if (x["tags"] !== undefined) {
-    if (!c17(x["tags"])) return false;
+  if (!(Array.isArray(x))) return false;
+  if (x.length < 1) return false;
+  for (let i = 0; i < x.length; i++) {
+    if (!c12(x[i])) return false;
   }
   return true;
 }
 function r11(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["text"] !== undefined)) e.push({ path: p + "/text", message: "is required" });
-  if (!(x["sent_at"] !== undefined)) e.push({ path: p + "/sent_at", message: "is required" });
-  if (!(x["author"] !== undefined)) e.push({ path: p + "/author", message: "is required" });
-  if (!(x["reply_to"] !== undefined)) e.push({ path: p + "/reply_to", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["text"] !== undefined) {
-    r12(x["text"], p + "/text", e);
-  }
-  if (x["sent_at"] !== undefined) {
-    r10(x["sent_at"], p + "/sent_at", e);
-  }
-  if (x["author"] !== undefined) {
-    r13(x["author"], p + "/author", e);
-  }
-  if (x["priority"] !== undefined) {
-    r14(x["priority"], p + "/priority", e);
-  }
-  if (x["reply_to"] !== undefined) {
-    r15(x["reply_to"], p + "/reply_to", e);
-  }
-  if (x["tags"] !== undefined) {
-    r17(x["tags"], p + "/tags", e);
-  }
-}
-
-function c20(x: any): boolean {
-  if (!c4(x)) return false;
-  return true;
-}
-function r20(x: any, p: string, e: ValidationError[]): void {
-  r4(x, p, e);
-}
-
-function c21(x: any): boolean {
-  if (!(x === "low" || x === "normal" || x === "high" || x === "urgent")) return false;
-  return true;
-}
-function r21(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "low" || x === "normal" || x === "high" || x === "urgent")) e.push({ path: p, message: "must be one of \"low\", \"normal\", \"high\", \"urgent\"" });
-}
-
-function c22(x: any): boolean {
-  if (!(Array.isArray(x))) return false;
-  for (let i = 0; i < x.length; i++) {
-    if (!c1(x[i])) return false;
-  }
-  return true;
-}
-function r22(x: any, p: string, e: ValidationError[]): void {
   if (!(Array.isArray(x))) {
     e.push({ path: p, message: "must be array" });
     return;
   }
+  if (x.length < 1) e.push({ path: p, message: "must have at least 1 items" });
   for (let i = 0; i < x.length; i++) {
-    r1(x[i], p + "/" + i, e);
+    r12(x[i], p + "/" + i, e);
+  }
+}
+
+function c10(x: any): boolean {
+  if (!(isObj(x))) return false;
+  for (const k of Object.keys(x)) {
+    if (true) {
+      if (!c11(x[k])) return false;
+    }
+  }
+  return true;
+}
+function r10(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) {
+    e.push({ path: p, message: "must be object" });
+    return;
+  }
+  for (const k of Object.keys(x)) {
+    if (true) {
+      r11(x[k], p + "/" + ptr(k), e);
+    }
+  }
+}
+
+function c14(x: any): boolean {
+  if (!(Number.isInteger(x))) return false;
+  if (x < 0) return false;
+  return true;
+}
+function r14(x: any, p: string, e: ValidationError[]): void {
+  if (!(Number.isInteger(x))) {
+    e.push({ path: p, message: "must be integer" });
+    return;
+  }
+  if (x < 0) e.push({ path: p, message: "must be at least 0" });
+}
+
+function c13(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["session"] !== undefined)) return false;
+  if (!(x["last_seq"] !== undefined)) return false;
+  if (!(x["epoch"] !== undefined)) return false;
+  if (x["session"] !== undefined) {
+    if (!c5(x["session"])) return false;
+  }
+  if (x["last_seq"] !== undefined) {
+    if (!c14(x["last_seq"])) return false;
+  }
+  if (x["epoch"] !== undefined) {
+    if (!c14(x["epoch"])) return false;
+  }
+  return true;
+}
+function r13(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) {
+    e.push({ path: p, message: "must be object" });
+    return;
+  }
+  if (!(x["session"] !== undefined)) e.push({ path: p + "/session", message: "is required" });
+  if (!(x["last_seq"] !== undefined)) e.push({ path: p + "/last_seq", message: "is required" });
+  if (!(x["epoch"] !== undefined)) e.push({ path: p + "/epoch", message: "is required" });
+  if (x["session"] !== undefined) {
+    r5(x["session"], p + "/session", e);
+  }
+  if (x["last_seq"] !== undefined) {
+    r14(x["last_seq"], p + "/last_seq", e);
+  }
+  if (x["epoch"] !== undefined) {
+    r14(x["epoch"], p + "/epoch", e);
+  }
+}
+
+function c6(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["client"] !== undefined)) return false;
+  if (!(x["registry"] !== undefined)) return false;
+  if (!(x["speaks"] !== undefined)) return false;
+  if (x["client"] !== undefined) {
+    if (!c7(x["client"])) return false;
+  }
+  if (x["registry"] !== undefined) {
+    if (!c9(x["registry"])) return false;
+  }
+  if (x["speaks"] !== undefined) {
+    if (!c10(x["speaks"])) return false;
+  }
+  if (x["resume"] !== undefined) {
+    if (!c13(x["resume"])) return false;
+  }
+  return true;
+}
+function r6(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) {
+    e.push({ path: p, message: "must be object" });
+    return;
+  }
+  if (!(x["client"] !== undefined)) e.push({ path: p + "/client", message: "is required" });
+  if (!(x["registry"] !== undefined)) e.push({ path: p + "/registry", message: "is required" });
+  if (!(x["speaks"] !== undefined)) e.push({ path: p + "/speaks", message: "is required" });
+  if (x["client"] !== undefined) {
+    r7(x["client"], p + "/client", e);
+  }
+  if (x["registry"] !== undefined) {
+    r9(x["registry"], p + "/registry", e);
+  }
+  if (x["speaks"] !== undefined) {
+    r10(x["speaks"], p + "/speaks", e);
+  }
+  if (x["resume"] !== undefined) {
+    r13(x["resume"], p + "/resume", e);
+  }
+}
+
+function c16(x: any): boolean {
+  if (!(set1.has(x))) return false;
+  return true;
+}
+function r16(x: any, p: string, e: ValidationError[]): void {
+  if (!(set1.has(x))) e.push({ path: p, message: "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\"" });
+}
+
+function c17(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length > 1000 && cpLen(x) > 1000) return false;
+  return true;
+}
+function r17(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) {
+    e.push({ path: p, message: "must be string" });
+    return;
+  }
+  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
+}
+
+function c18(x: any): boolean {
+  if (!(Number.isInteger(x))) return false;
+  if (x < 0) return false;
+  return true;
+}
+function r18(x: any, p: string, e: ValidationError[]): void {
+  if (!(Number.isInteger(x))) {
+    e.push({ path: p, message: "must be integer" });
+    return;
+  }
+  if (x < 0) e.push({ path: p, message: "must be at least 0" });
+}
+
+function c15(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["re"] !== undefined)) return false;
+  if (!(x["code"] !== undefined)) return false;
+  if (x["re"] !== undefined) {
+    if (!c5(x["re"])) return false;
+  }
+  if (x["code"] !== undefined) {
+    if (!c16(x["code"])) return false;
+  }
+  if (x["reason"] !== undefined) {
+    if (!c17(x["reason"])) return false;
+  }
+  if (x["retry_after_ms"] !== undefined) {
+    if (!c18(x["retry_after_ms"])) return false;
+  }
+  return true;
+}
+function r15(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) {
+    e.push({ path: p, message: "must be object" });
+    return;
+  }
+  if (!(x["re"] !== undefined)) e.push({ path: p + "/re", message: "is required" });
+  if (!(x["code"] !== undefined)) e.push({ path: p + "/code", message: "is required" });
+  if (x["re"] !== undefined) {
+    r5(x["re"], p + "/re", e);
+  }
+  if (x["code"] !== undefined) {
+    r16(x["code"], p + "/code", e);
+  }
+  if (x["reason"] !== undefined) {
+    r17(x["reason"], p + "/reason", e);
+  }
+  if (x["retry_after_ms"] !== undefined) {
+    r18(x["retry_after_ms"], p + "/retry_after_ms", e);
+  }
+}
+
+function c20(x: any): boolean {
+  if (!(set2.has(x))) return false;
+  return true;
+}
+function r20(x: any, p: string, e: ValidationError[]): void {
+  if (!(set2.has(x))) e.push({ path: p, message: "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\", \"no_handler\", \"unauthorized\", \u2026 (14 in all)" });
+}
+
+function c23(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length > 1000 && cpLen(x) > 1000) return false;
+  return true;
+}
+function r23(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) {
+    e.push({ path: p, message: "must be string" });
+    return;
+  }
+  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
+}
+
+function c24(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length > 1000 && cpLen(x) > 1000) return false;
+  return true;
+}
+function r24(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) {
+    e.push({ path: p, message: "must be string" });
+    return;
+  }
+  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
+}
+
+function c22(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["path"] !== undefined)) return false;
+  if (!(x["message"] !== undefined)) return false;
+  if (x["path"] !== undefined) {
+    if (!c23(x["path"])) return false;
+  }
+  if (x["message"] !== undefined) {
+    if (!c24(x["message"])) return false;
+  }
+  return true;
+}
+function r22(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) {
+    e.push({ path: p, message: "must be object" });
+    return;
+  }
+  if (!(x["path"] !== undefined)) e.push({ path: p + "/path", message: "is required" });
+  if (!(x["message"] !== undefined)) e.push({ path: p + "/message", message: "is required" });
+  if (x["path"] !== undefined) {
+    r23(x["path"], p + "/path", e);
+  }
+  if (x["message"] !== undefined) {
+    r24(x["message"], p + "/message", e);
+  }
+}
+
+function c21(x: any): boolean {
+  if (!(Array.isArray(x))) return false;
+  if (x.length > 100) return false;
+  for (let i = 0; i < x.length; i++) {
+    if (!c22(x[i])) return false;
+  }
+  return true;
+}
+function r21(x: any, p: string, e: ValidationError[]): void {
+  if (!(Array.isArray(x))) {
+    e.push({ path: p, message: "must be array" });
+    return;
+  }
+  if (x.length > 100) e.push({ path: p, message: "must have at most 100 items" });
+  for (let i = 0; i < x.length; i++) {
+    r22(x[i], p + "/" + i, e);
   }
 }
 
 function c19(x: any): boolean {
   if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["body"] !== undefined)) return false;
-  if (!(x["sent_at"] !== undefined)) return false;
-  if (!(x["author"] !== undefined)) return false;
-  if (!(x["reply_to"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
+  if (!(x["re"] !== undefined)) return false;
+  if (!(x["code"] !== undefined)) return false;
+  if (x["re"] !== undefined) {
+    if (!c5(x["re"])) return false;
   }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
+  if (x["code"] !== undefined) {
+    if (!c20(x["code"])) return false;
   }
-  if (x["body"] !== undefined) {
-    if (!c9(x["body"])) return false;
+  if (x["reason"] !== undefined) {
+    if (!c17(x["reason"])) return false;
   }
-  if (x["sent_at"] !== undefined) {
-    if (!c10(x["sent_at"])) return false;
+  if (x["retry_after_ms"] !== undefined) {
+    if (!c18(x["retry_after_ms"])) return false;
   }
-  if (x["author"] !== undefined) {
-    if (!c20(x["author"])) return false;
-  }
-  if (x["priority"] !== undefined) {
-    if (!c21(x["priority"])) return false;
-  }
-  if (x["reply_to"] !== undefined) {
-    if (!c15(x["reply_to"])) return false;
-  }
-  if (x["mentions"] !== undefined) {
-    if (!c22(x["mentions"])) return false;
+  if (x["errors"] !== undefined) {
+    if (!c21(x["errors"])) return false;
   }
   return true;
 }
@@ -487,396 +522,229 @@ function r19(x: any, p: string, e: ValidationError[]): void {
     e.push({ path: p, message: "must be object" });
     return;
   }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["body"] !== undefined)) e.push({ path: p + "/body", message: "is required" });
-  if (!(x["sent_at"] !== undefined)) e.push({ path: p + "/sent_at", message: "is required" });
-  if (!(x["author"] !== undefined)) e.push({ path: p + "/author", message: "is required" });
-  if (!(x["reply_to"] !== undefined)) e.push({ path: p + "/reply_to", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
+  if (!(x["re"] !== undefined)) e.push({ path: p + "/re", message: "is required" });
+  if (!(x["code"] !== undefined)) e.push({ path: p + "/code", message: "is required" });
+  if (x["re"] !== undefined) {
+    r5(x["re"], p + "/re", e);
   }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
+  if (x["code"] !== undefined) {
+    r20(x["code"], p + "/code", e);
   }
-  if (x["body"] !== undefined) {
-    r9(x["body"], p + "/body", e);
+  if (x["reason"] !== undefined) {
+    r17(x["reason"], p + "/reason", e);
   }
-  if (x["sent_at"] !== undefined) {
-    r10(x["sent_at"], p + "/sent_at", e);
+  if (x["retry_after_ms"] !== undefined) {
+    r18(x["retry_after_ms"], p + "/retry_after_ms", e);
   }
-  if (x["author"] !== undefined) {
-    r20(x["author"], p + "/author", e);
+  if (x["errors"] !== undefined) {
+    r21(x["errors"], p + "/errors", e);
   }
-  if (x["priority"] !== undefined) {
-    r21(x["priority"], p + "/priority", e);
-  }
-  if (x["reply_to"] !== undefined) {
-    r15(x["reply_to"], p + "/reply_to", e);
-  }
-  if (x["mentions"] !== undefined) {
-    r22(x["mentions"], p + "/mentions", e);
-  }
-}
-
-function c24(x: any): boolean {
-  if (!c4(x)) return false;
-  return true;
-}
-function r24(x: any, p: string, e: ValidationError[]): void {
-  r4(x, p, e);
 }
 
 function c25(x: any): boolean {
-  if (!(x === "quiet" || x === "normal" || x === "notify" || x === "alert")) return false;
+  if (!(isObj(x))) return false;
+  if (!(x["nonce"] !== undefined)) return false;
+  if (x["nonce"] !== undefined) {
+    if (!c14(x["nonce"])) return false;
+  }
   return true;
 }
 function r25(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "quiet" || x === "normal" || x === "notify" || x === "alert")) e.push({ path: p, message: "must be one of \"quiet\", \"normal\", \"notify\", \"alert\"" });
-}
-
-function c26(x: any): boolean {
-  if (!(typeof x === "boolean")) return false;
-  return true;
-}
-function r26(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "boolean")) {
-    e.push({ path: p, message: "must be boolean" });
-    return;
-  }
-}
-
-function c23(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["body"] !== undefined)) return false;
-  if (!(x["sent_at"] !== undefined)) return false;
-  if (!(x["author"] !== undefined)) return false;
-  if (!(x["reply_to"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["body"] !== undefined) {
-    if (!c9(x["body"])) return false;
-  }
-  if (x["sent_at"] !== undefined) {
-    if (!c10(x["sent_at"])) return false;
-  }
-  if (x["author"] !== undefined) {
-    if (!c24(x["author"])) return false;
-  }
-  if (x["priority"] !== undefined) {
-    if (!c25(x["priority"])) return false;
-  }
-  if (x["reply_to"] !== undefined) {
-    if (!c15(x["reply_to"])) return false;
-  }
-  if (x["mentions"] !== undefined) {
-    if (!c22(x["mentions"])) return false;
-  }
-  if (x["edited"] !== undefined) {
-    if (!c26(x["edited"])) return false;
-  }
-  return true;
-}
-function r23(x: any, p: string, e: ValidationError[]): void {
   if (!(isObj(x))) {
     e.push({ path: p, message: "must be object" });
     return;
   }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["body"] !== undefined)) e.push({ path: p + "/body", message: "is required" });
-  if (!(x["sent_at"] !== undefined)) e.push({ path: p + "/sent_at", message: "is required" });
-  if (!(x["author"] !== undefined)) e.push({ path: p + "/author", message: "is required" });
-  if (!(x["reply_to"] !== undefined)) e.push({ path: p + "/reply_to", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["body"] !== undefined) {
-    r9(x["body"], p + "/body", e);
-  }
-  if (x["sent_at"] !== undefined) {
-    r10(x["sent_at"], p + "/sent_at", e);
-  }
-  if (x["author"] !== undefined) {
-    r24(x["author"], p + "/author", e);
-  }
-  if (x["priority"] !== undefined) {
-    r25(x["priority"], p + "/priority", e);
-  }
-  if (x["reply_to"] !== undefined) {
-    r15(x["reply_to"], p + "/reply_to", e);
-  }
-  if (x["mentions"] !== undefined) {
-    r22(x["mentions"], p + "/mentions", e);
-  }
-  if (x["edited"] !== undefined) {
-    r26(x["edited"], p + "/edited", e);
+  if (!(x["nonce"] !== undefined)) e.push({ path: p + "/nonce", message: "is required" });
+  if (x["nonce"] !== undefined) {
+    r14(x["nonce"], p + "/nonce", e);
   }
 }
 
-function c28(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 16 && cpLen(x) > 16) return false;
+function c27(x: any): boolean {
+  if (!(Number.isInteger(x))) return false;
+  if (x < 0) return false;
   return true;
 }
-function r28(x: any, p: string, e: ValidationError[]): void {
+function r27(x: any, p: string, e: ValidationError[]): void {
+  if (!(Number.isInteger(x))) {
+    e.push({ path: p, message: "must be integer" });
+    return;
+  }
+  if (x < 0) e.push({ path: p, message: "must be at least 0" });
+}
+
+function c26(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["nonce"] !== undefined)) return false;
+  if (x["nonce"] !== undefined) {
+    if (!c27(x["nonce"])) return false;
+  }
+  return true;
+}
+function r26(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) {
+    e.push({ path: p, message: "must be object" });
+    return;
+  }
+  if (!(x["nonce"] !== undefined)) e.push({ path: p + "/nonce", message: "is required" });
+  if (x["nonce"] !== undefined) {
+    r27(x["nonce"], p + "/nonce", e);
+  }
+}
+
+function c29(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
+  if (x.length > 256 && cpLen(x) > 256) return false;
+  return true;
+}
+function r29(x: any, p: string, e: ValidationError[]): void {
   if (!(typeof x === "string")) {
     e.push({ path: p, message: "must be string" });
     return;
   }
   if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 16 && cpLen(x) > 16) e.push({ path: p, message: "must be at most 16 characters long" });
-}
-
-function c27(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["message_id"] !== undefined)) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["user_id"] !== undefined)) return false;
-  if (!(x["emoji"] !== undefined)) return false;
-  if (x["message_id"] !== undefined) {
-    if (!c1(x["message_id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["user_id"] !== undefined) {
-    if (!c1(x["user_id"])) return false;
-  }
-  if (x["emoji"] !== undefined) {
-    if (!c28(x["emoji"])) return false;
-  }
-  return true;
-}
-function r27(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["message_id"] !== undefined)) e.push({ path: p + "/message_id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["user_id"] !== undefined)) e.push({ path: p + "/user_id", message: "is required" });
-  if (!(x["emoji"] !== undefined)) e.push({ path: p + "/emoji", message: "is required" });
-  if (x["message_id"] !== undefined) {
-    r1(x["message_id"], p + "/message_id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["user_id"] !== undefined) {
-    r1(x["user_id"], p + "/user_id", e);
-  }
-  if (x["emoji"] !== undefined) {
-    r28(x["emoji"], p + "/emoji", e);
-  }
+  if (x.length > 256 && cpLen(x) > 256) e.push({ path: p, message: "must be at most 256 characters long" });
 }
 
 function c30(x: any): boolean {
-  if (!c4(x)) return false;
+  if (!(x === "joined" || x === "left")) return false;
   return true;
 }
 function r30(x: any, p: string, e: ValidationError[]): void {
-  r4(x, p, e);
+  if (!(x === "joined" || x === "left")) e.push({ path: p, message: "must be one of \"joined\", \"left\"" });
 }
 
 function c31(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 1) return false;
+  if (!(typeof x === "string")) return false;
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
+  if (x.length > 128 && cpLen(x) > 128) return false;
   return true;
 }
 function r31(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) {
+    e.push({ path: p, message: "must be string" });
+    return;
+  }
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
+  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
+}
+
+function c32(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length > 128 && cpLen(x) > 128) return false;
+  return true;
+}
+function r32(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) {
+    e.push({ path: p, message: "must be string" });
+    return;
+  }
+  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
+}
+
+function c33(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length > 256 && cpLen(x) > 256) return false;
+  return true;
+}
+function r33(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) {
+    e.push({ path: p, message: "must be string" });
+    return;
+  }
+  if (x.length > 256 && cpLen(x) > 256) e.push({ path: p, message: "must be at most 256 characters long" });
+}
+
+function c34(x: any): boolean {
+  if (!(Number.isInteger(x))) return false;
+  if (x < 0) return false;
+  return true;
+}
+function r34(x: any, p: string, e: ValidationError[]): void {
   if (!(Number.isInteger(x))) {
     e.push({ path: p, message: "must be integer" });
     return;
   }
-  if (x < 1) e.push({ path: p, message: "must be at least 1" });
+  if (x < 0) e.push({ path: p, message: "must be at least 0" });
 }
 
-function c29(x: any): boolean {
+function c28(x: any): boolean {
   if (!(isObj(x))) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["user"] !== undefined)) return false;
-  if (!(x["joined_at"] !== undefined)) return false;
+  if (!(x["topic"] !== undefined)) return false;
+  if (!(x["event"] !== undefined)) return false;
+  if (!(x["session"] !== undefined)) return false;
+  if (!(x["client"] !== undefined)) return false;
   if (!(x["members"] !== undefined)) return false;
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
+  if (x["topic"] !== undefined) {
+    if (!c29(x["topic"])) return false;
+  }
+  if (x["event"] !== undefined) {
+    if (!c30(x["event"])) return false;
+  }
+  if (x["session"] !== undefined) {
+    if (!c31(x["session"])) return false;
+  }
+  if (x["client"] !== undefined) {
+    if (!c32(x["client"])) return false;
   }
   if (x["user"] !== undefined) {
-    if (!c30(x["user"])) return false;
-  }
-  if (x["joined_at"] !== undefined) {
-    if (!c10(x["joined_at"])) return false;
+    if (!c33(x["user"])) return false;
   }
   if (x["members"] !== undefined) {
-    if (!c31(x["members"])) return false;
+    if (!c34(x["members"])) return false;
   }
   return true;
 }
-function r29(x: any, p: string, e: ValidationError[]): void {
+function r28(x: any, p: string, e: ValidationError[]): void {
   if (!(isObj(x))) {
     e.push({ path: p, message: "must be object" });
     return;
   }
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["user"] !== undefined)) e.push({ path: p + "/user", message: "is required" });
-  if (!(x["joined_at"] !== undefined)) e.push({ path: p + "/joined_at", message: "is required" });
+  if (!(x["topic"] !== undefined)) e.push({ path: p + "/topic", message: "is required" });
+  if (!(x["event"] !== undefined)) e.push({ path: p + "/event", message: "is required" });
+  if (!(x["session"] !== undefined)) e.push({ path: p + "/session", message: "is required" });
+  if (!(x["client"] !== undefined)) e.push({ path: p + "/client", message: "is required" });
   if (!(x["members"] !== undefined)) e.push({ path: p + "/members", message: "is required" });
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
+  if (x["topic"] !== undefined) {
+    r29(x["topic"], p + "/topic", e);
+  }
+  if (x["event"] !== undefined) {
+    r30(x["event"], p + "/event", e);
+  }
+  if (x["session"] !== undefined) {
+    r31(x["session"], p + "/session", e);
+  }
+  if (x["client"] !== undefined) {
+    r32(x["client"], p + "/client", e);
   }
   if (x["user"] !== undefined) {
-    r30(x["user"], p + "/user", e);
-  }
-  if (x["joined_at"] !== undefined) {
-    r10(x["joined_at"], p + "/joined_at", e);
+    r33(x["user"], p + "/user", e);
   }
   if (x["members"] !== undefined) {
-    r31(x["members"], p + "/members", e);
-  }
-}
-
-function c33(x: any): boolean {
-  if (!(x === "left" || x === "timeout" || x === "kicked")) return false;
-  return true;
-}
-function r33(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "left" || x === "timeout" || x === "kicked")) e.push({ path: p, message: "must be one of \"left\", \"timeout\", \"kicked\"" });
-}
-
-function c32(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["user_id"] !== undefined)) return false;
-  if (!(x["left_at"] !== undefined)) return false;
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["user_id"] !== undefined) {
-    if (!c1(x["user_id"])) return false;
-  }
-  if (x["left_at"] !== undefined) {
-    if (!c10(x["left_at"])) return false;
-  }
-  if (x["cause"] !== undefined) {
-    if (!c33(x["cause"])) return false;
-  }
-  return true;
-}
-function r32(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["user_id"] !== undefined)) e.push({ path: p + "/user_id", message: "is required" });
-  if (!(x["left_at"] !== undefined)) e.push({ path: p + "/left_at", message: "is required" });
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["user_id"] !== undefined) {
-    r1(x["user_id"], p + "/user_id", e);
-  }
-  if (x["left_at"] !== undefined) {
-    r10(x["left_at"], p + "/left_at", e);
-  }
-  if (x["cause"] !== undefined) {
-    r33(x["cause"], p + "/cause", e);
-  }
-}
-
-function c35(x: any): boolean {
-  if (!(typeof x === "boolean")) return false;
-  return true;
-}
-function r35(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "boolean")) {
-    e.push({ path: p, message: "must be boolean" });
-    return;
-  }
-}
-
-function c34(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["user_id"] !== undefined)) return false;
-  if (!(x["typing"] !== undefined)) return false;
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["user_id"] !== undefined) {
-    if (!c1(x["user_id"])) return false;
-  }
-  if (x["typing"] !== undefined) {
-    if (!c35(x["typing"])) return false;
-  }
-  return true;
-}
-function r34(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["user_id"] !== undefined)) e.push({ path: p + "/user_id", message: "is required" });
-  if (!(x["typing"] !== undefined)) e.push({ path: p + "/typing", message: "is required" });
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["user_id"] !== undefined) {
-    r1(x["user_id"], p + "/user_id", e);
-  }
-  if (x["typing"] !== undefined) {
-    r35(x["typing"], p + "/typing", e);
+    r34(x["members"], p + "/members", e);
   }
 }
 
 function c36(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["name"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["name"] !== undefined) {
-    if (!c5(x["name"])) return false;
-  }
-  if (x["avatar"] !== undefined) {
-    if (!c6(x["avatar"])) return false;
-  }
+  if (!(x === "open" || x === "degraded" || x === "draining" || x === "closing")) return false;
   return true;
 }
 function r36(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["name"] !== undefined)) e.push({ path: p + "/name", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["name"] !== undefined) {
-    r5(x["name"], p + "/name", e);
-  }
-  if (x["avatar"] !== undefined) {
-    r6(x["avatar"], p + "/avatar", e);
-  }
+  if (!(x === "open" || x === "degraded" || x === "draining" || x === "closing")) e.push({ path: p, message: "must be one of \"open\", \"degraded\", \"draining\", \"closing\"" });
+}
+
+function c37(x: any): boolean {
+  if (!(x === "normal" || x === "overload" || x === "maintenance" || x === "shutdown" || x === "idle" || x === "policy")) return false;
+  return true;
+}
+function r37(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === "normal" || x === "overload" || x === "maintenance" || x === "shutdown" || x === "idle" || x === "policy")) e.push({ path: p, message: "must be one of \"normal\", \"overload\", \"maintenance\", \"shutdown\", \"idle\", \"policy\"" });
 }
 
 function c38(x: any): boolean {
   if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 128 && cpLen(x) > 128) return false;
+  if (x.length > 500 && cpLen(x) > 500) return false;
   return true;
 }
 function r38(x: any, p: string, e: ValidationError[]): void {
@@ -884,54 +752,61 @@ function r38(x: any, p: string, e: ValidationError[]): void {
     e.push({ path: p, message: "must be string" });
     return;
   }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
+  if (x.length > 500 && cpLen(x) > 500) e.push({ path: p, message: "must be at most 500 characters long" });
 }
 
-function c37(x: any): boolean {
+function c39(x: any): boolean {
+  if (!(Number.isInteger(x))) return false;
+  if (x < 0) return false;
+  return true;
+}
+function r39(x: any, p: string, e: ValidationError[]): void {
+  if (!(Number.isInteger(x))) {
+    e.push({ path: p, message: "must be integer" });
+    return;
+  }
+  if (x < 0) e.push({ path: p, message: "must be at least 0" });
+}
+
+function c35(x: any): boolean {
   if (!(isObj(x))) return false;
-  if (!(x["re"] !== undefined)) return false;
-  if (x["re"] !== undefined) {
-    if (!c38(x["re"])) return false;
+  if (!(x["state"] !== undefined)) return false;
+  if (x["state"] !== undefined) {
+    if (!c36(x["state"])) return false;
+  }
+  if (x["reason"] !== undefined) {
+    if (!c37(x["reason"])) return false;
+  }
+  if (x["detail"] !== undefined) {
+    if (!c38(x["detail"])) return false;
+  }
+  if (x["retry_in_ms"] !== undefined) {
+    if (!c39(x["retry_in_ms"])) return false;
   }
   return true;
 }
-function r37(x: any, p: string, e: ValidationError[]): void {
+function r35(x: any, p: string, e: ValidationError[]): void {
   if (!(isObj(x))) {
     e.push({ path: p, message: "must be object" });
     return;
   }
-  if (!(x["re"] !== undefined)) e.push({ path: p + "/re", message: "is required" });
-  if (x["re"] !== undefined) {
-    r38(x["re"], p + "/re", e);
+  if (!(x["state"] !== undefined)) e.push({ path: p + "/state", message: "is required" });
+  if (x["state"] !== undefined) {
+    r36(x["state"], p + "/state", e);
   }
-}
-
-function c40(x: any): boolean {
-  if (!(set0.has(x))) return false;
-  return true;
-}
-function r40(x: any, p: string, e: ValidationError[]): void {
-  if (!(set0.has(x))) e.push({ path: p, message: "must be one of \"bad_frame\", \"bad_envelope\", \"unknown_type\", \"unsupported_version\", \"handshake_required\", \"handshake_failed\", \"session_expired\", \"internal\"" });
-}
-
-function c41(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 1000 && cpLen(x) > 1000) return false;
-  return true;
-}
-function r41(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
+  if (x["reason"] !== undefined) {
+    r37(x["reason"], p + "/reason", e);
   }
-  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
+  if (x["detail"] !== undefined) {
+    r38(x["detail"], p + "/detail", e);
+  }
+  if (x["retry_in_ms"] !== undefined) {
+    r39(x["retry_in_ms"], p + "/retry_in_ms", e);
+  }
 }
 
 function c42(x: any): boolean {
   if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 128 && cpLen(x) > 128) return false;
   return true;
 }
 function r42(x: any, p: string, e: ValidationError[]): void {
@@ -939,120 +814,89 @@ function r42(x: any, p: string, e: ValidationError[]): void {
     e.push({ path: p, message: "must be string" });
     return;
   }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
 }
 
-function c39(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["code"] !== undefined)) return false;
-  if (!(x["message"] !== undefined)) return false;
-  if (x["code"] !== undefined) {
-    if (!c40(x["code"])) return false;
-  }
-  if (x["message"] !== undefined) {
-    if (!c41(x["message"])) return false;
-  }
-  if (x["re"] !== undefined) {
-    if (!c42(x["re"])) return false;
-  }
-  return true;
-}
-function r39(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["code"] !== undefined)) e.push({ path: p + "/code", message: "is required" });
-  if (!(x["message"] !== undefined)) e.push({ path: p + "/message", message: "is required" });
-  if (x["code"] !== undefined) {
-    r40(x["code"], p + "/code", e);
-  }
-  if (x["message"] !== undefined) {
-    r41(x["message"], p + "/message", e);
-  }
-  if (x["re"] !== undefined) {
-    r42(x["re"], p + "/re", e);
-  }
-}
-
-function c44(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["name"] !== undefined)) return false;
-  if (!(x["version"] !== undefined)) return false;
-  if (x["name"] !== undefined) {
-    if (!c42(x["name"])) return false;
-  }
-  if (x["version"] !== undefined) {
-    if (!c2(x["version"])) return false;
-  }
-  return true;
-}
-function r44(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["name"] !== undefined)) e.push({ path: p + "/name", message: "is required" });
-  if (!(x["version"] !== undefined)) e.push({ path: p + "/version", message: "is required" });
-  if (x["name"] !== undefined) {
-    r42(x["name"], p + "/name", e);
-  }
-  if (x["version"] !== undefined) {
-    r2(x["version"], p + "/version", e);
-  }
-}
-
-function c45(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 128 && cpLen(x) > 128) return false;
-  return true;
-}
-function r45(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
-}
-
-function c48(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  return true;
-}
-function r48(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-}
-
-function c47(x: any): boolean {
+function c41(x: any): boolean {
   if (!(Array.isArray(x))) return false;
   if (x.length < 1) return false;
+  if (x.length > 100) return false;
+  if (!uniq(x)) return false;
   for (let i = 0; i < x.length; i++) {
-    if (!c48(x[i])) return false;
+    if (!c42(x[i])) return false;
   }
   return true;
 }
-function r47(x: any, p: string, e: ValidationError[]): void {
+function r41(x: any, p: string, e: ValidationError[]): void {
   if (!(Array.isArray(x))) {
     e.push({ path: p, message: "must be array" });
     return;
   }
   if (x.length < 1) e.push({ path: p, message: "must have at least 1 items" });
+  if (x.length > 100) e.push({ path: p, message: "must have at most 100 items" });
+  if (!uniq(x)) e.push({ path: p, message: "must not hold the same item twice" });
   for (let i = 0; i < x.length; i++) {
-    r48(x[i], p + "/" + i, e);
+    r42(x[i], p + "/" + i, e);
   }
+}
+
+function c40(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["topics"] !== undefined)) return false;
+  if (x["topics"] !== undefined) {
+    if (!c41(x["topics"])) return false;
+  }
+  return true;
+}
+function r40(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) {
+    e.push({ path: p, message: "must be object" });
+    return;
+  }
+  if (!(x["topics"] !== undefined)) e.push({ path: p + "/topics", message: "is required" });
+  if (x["topics"] !== undefined) {
+    r41(x["topics"], p + "/topics", e);
+  }
+}
+
+function c43(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["topics"] !== undefined)) return false;
+  if (x["topics"] !== undefined) {
+    if (!c41(x["topics"])) return false;
+  }
+  return true;
+}
+function r43(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) {
+    e.push({ path: p, message: "must be object" });
+    return;
+  }
+  if (!(x["topics"] !== undefined)) e.push({ path: p + "/topics", message: "is required" });
+  if (x["topics"] !== undefined) {
+    r41(x["topics"], p + "/topics", e);
+  }
+}
+
+function c45(x: any): boolean {
+  if (!(Number.isInteger(x))) return false;
+  if (x < 100) return false;
+  if (x > 600000) return false;
+  return true;
+}
+function r45(x: any, p: string, e: ValidationError[]): void {
+  if (!(Number.isInteger(x))) {
+    e.push({ path: p, message: "must be integer" });
+    return;
+  }
+  if (x < 100) e.push({ path: p, message: "must be at least 100" });
+  if (x > 600000) e.push({ path: p, message: "must be at most 600000" });
 }
 
 function c46(x: any): boolean {
   if (!(isObj(x))) return false;
   for (const k of Object.keys(x)) {
     if (true) {
-      if (!c47(x[k])) return false;
+      if (!c12(x[k])) return false;
     }
   }
   return true;
@@ -1064,9 +908,35 @@ function r46(x: any, p: string, e: ValidationError[]): void {
   }
   for (const k of Object.keys(x)) {
     if (true) {
-      r47(x[k], p + "/" + ptr(k), e);
+      r12(x[k], p + "/" + ptr(k), e);
     }
   }
+}
+
+function c48(x: any): boolean {
+  if (!(Number.isInteger(x))) return false;
+  if (x < 1) return false;
+  return true;
+}
+function r48(x: any, p: string, e: ValidationError[]): void {
+  if (!(Number.isInteger(x))) {
+    e.push({ path: p, message: "must be integer" });
+    return;
+  }
+  if (x < 1) e.push({ path: p, message: "must be at least 1" });
+}
+
+function c49(x: any): boolean {
+  if (!(Number.isInteger(x))) return false;
+  if (x < 1) return false;
+  return true;
+}
+function r49(x: any, p: string, e: ValidationError[]): void {
+  if (!(Number.isInteger(x))) {
+    e.push({ path: p, message: "must be integer" });
+    return;
+  }
+  if (x < 1) e.push({ path: p, message: "must be at least 1" });
 }
 
 function c50(x: any): boolean {
@@ -1082,696 +952,22 @@ function r50(x: any, p: string, e: ValidationError[]): void {
   if (x < 0) e.push({ path: p, message: "must be at least 0" });
 }
 
-function c49(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["session"] !== undefined)) return false;
-  if (!(x["last_seq"] !== undefined)) return false;
-  if (!(x["epoch"] !== undefined)) return false;
-  if (x["session"] !== undefined) {
-    if (!c42(x["session"])) return false;
-  }
-  if (x["last_seq"] !== undefined) {
-    if (!c50(x["last_seq"])) return false;
-  }
-  if (x["epoch"] !== undefined) {
-    if (!c50(x["epoch"])) return false;
-  }
-  return true;
-}
-function r49(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["session"] !== undefined)) e.push({ path: p + "/session", message: "is required" });
-  if (!(x["last_seq"] !== undefined)) e.push({ path: p + "/last_seq", message: "is required" });
-  if (!(x["epoch"] !== undefined)) e.push({ path: p + "/epoch", message: "is required" });
-  if (x["session"] !== undefined) {
-    r42(x["session"], p + "/session", e);
-  }
-  if (x["last_seq"] !== undefined) {
-    r50(x["last_seq"], p + "/last_seq", e);
-  }
-  if (x["epoch"] !== undefined) {
-    r50(x["epoch"], p + "/epoch", e);
-  }
-}
-
-function c43(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["client"] !== undefined)) return false;
-  if (!(x["registry"] !== undefined)) return false;
-  if (!(x["speaks"] !== undefined)) return false;
-  if (x["client"] !== undefined) {
-    if (!c44(x["client"])) return false;
-  }
-  if (x["registry"] !== undefined) {
-    if (!c45(x["registry"])) return false;
-  }
-  if (x["speaks"] !== undefined) {
-    if (!c46(x["speaks"])) return false;
-  }
-  if (x["resume"] !== undefined) {
-    if (!c49(x["resume"])) return false;
-  }
-  return true;
-}
-function r43(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["client"] !== undefined)) e.push({ path: p + "/client", message: "is required" });
-  if (!(x["registry"] !== undefined)) e.push({ path: p + "/registry", message: "is required" });
-  if (!(x["speaks"] !== undefined)) e.push({ path: p + "/speaks", message: "is required" });
-  if (x["client"] !== undefined) {
-    r44(x["client"], p + "/client", e);
-  }
-  if (x["registry"] !== undefined) {
-    r45(x["registry"], p + "/registry", e);
-  }
-  if (x["speaks"] !== undefined) {
-    r46(x["speaks"], p + "/speaks", e);
-  }
-  if (x["resume"] !== undefined) {
-    r49(x["resume"], p + "/resume", e);
-  }
-}
-
-function c52(x: any): boolean {
-  if (!(set1.has(x))) return false;
-  return true;
-}
-function r52(x: any, p: string, e: ValidationError[]): void {
-  if (!(set1.has(x))) e.push({ path: p, message: "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\"" });
-}
-
-function c53(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 1000 && cpLen(x) > 1000) return false;
-  return true;
-}
-function r53(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
-}
-
-function c54(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 0) return false;
-  return true;
-}
-function r54(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
-}
-
-function c51(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["re"] !== undefined)) return false;
-  if (!(x["code"] !== undefined)) return false;
-  if (x["re"] !== undefined) {
-    if (!c42(x["re"])) return false;
-  }
-  if (x["code"] !== undefined) {
-    if (!c52(x["code"])) return false;
-  }
-  if (x["reason"] !== undefined) {
-    if (!c53(x["reason"])) return false;
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    if (!c54(x["retry_after_ms"])) return false;
-  }
-  return true;
-}
-function r51(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["re"] !== undefined)) e.push({ path: p + "/re", message: "is required" });
-  if (!(x["code"] !== undefined)) e.push({ path: p + "/code", message: "is required" });
-  if (x["re"] !== undefined) {
-    r42(x["re"], p + "/re", e);
-  }
-  if (x["code"] !== undefined) {
-    r52(x["code"], p + "/code", e);
-  }
-  if (x["reason"] !== undefined) {
-    r53(x["reason"], p + "/reason", e);
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    r54(x["retry_after_ms"], p + "/retry_after_ms", e);
-  }
-}
-
-function c56(x: any): boolean {
-  if (!(set2.has(x))) return false;
-  return true;
-}
-function r56(x: any, p: string, e: ValidationError[]): void {
-  if (!(set2.has(x))) e.push({ path: p, message: "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\", \"no_handler\", \"unauthorized\", \u2026 (14 in all)" });
-}
-
-function c59(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 1000 && cpLen(x) > 1000) return false;
-  return true;
-}
-function r59(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
-}
-
-function c60(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 1000 && cpLen(x) > 1000) return false;
-  return true;
-}
-function r60(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
-}
-
-function c58(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["path"] !== undefined)) return false;
-  if (!(x["message"] !== undefined)) return false;
-  if (x["path"] !== undefined) {
-    if (!c59(x["path"])) return false;
-  }
-  if (x["message"] !== undefined) {
-    if (!c60(x["message"])) return false;
-  }
-  return true;
-}
-function r58(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["path"] !== undefined)) e.push({ path: p + "/path", message: "is required" });
-  if (!(x["message"] !== undefined)) e.push({ path: p + "/message", message: "is required" });
-  if (x["path"] !== undefined) {
-    r59(x["path"], p + "/path", e);
-  }
-  if (x["message"] !== undefined) {
-    r60(x["message"], p + "/message", e);
-  }
-}
-
-function c57(x: any): boolean {
-  if (!(Array.isArray(x))) return false;
-  if (x.length > 100) return false;
-  for (let i = 0; i < x.length; i++) {
-    if (!c58(x[i])) return false;
-  }
-  return true;
-}
-function r57(x: any, p: string, e: ValidationError[]): void {
-  if (!(Array.isArray(x))) {
-    e.push({ path: p, message: "must be array" });
-    return;
-  }
-  if (x.length > 100) e.push({ path: p, message: "must have at most 100 items" });
-  for (let i = 0; i < x.length; i++) {
-    r58(x[i], p + "/" + i, e);
-  }
-}
-
-function c55(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["re"] !== undefined)) return false;
-  if (!(x["code"] !== undefined)) return false;
-  if (x["re"] !== undefined) {
-    if (!c42(x["re"])) return false;
-  }
-  if (x["code"] !== undefined) {
-    if (!c56(x["code"])) return false;
-  }
-  if (x["reason"] !== undefined) {
-    if (!c53(x["reason"])) return false;
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    if (!c54(x["retry_after_ms"])) return false;
-  }
-  if (x["errors"] !== undefined) {
-    if (!c57(x["errors"])) return false;
-  }
-  return true;
-}
-function r55(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["re"] !== undefined)) e.push({ path: p + "/re", message: "is required" });
-  if (!(x["code"] !== undefined)) e.push({ path: p + "/code", message: "is required" });
-  if (x["re"] !== undefined) {
-    r42(x["re"], p + "/re", e);
-  }
-  if (x["code"] !== undefined) {
-    r56(x["code"], p + "/code", e);
-  }
-  if (x["reason"] !== undefined) {
-    r53(x["reason"], p + "/reason", e);
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    r54(x["retry_after_ms"], p + "/retry_after_ms", e);
-  }
-  if (x["errors"] !== undefined) {
-    r57(x["errors"], p + "/errors", e);
-  }
-}
-
-function c61(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["nonce"] !== undefined)) return false;
-  if (x["nonce"] !== undefined) {
-    if (!c50(x["nonce"])) return false;
-  }
-  return true;
-}
-function r61(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["nonce"] !== undefined)) e.push({ path: p + "/nonce", message: "is required" });
-  if (x["nonce"] !== undefined) {
-    r50(x["nonce"], p + "/nonce", e);
-  }
-}
-
-function c63(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 0) return false;
-  return true;
-}
-function r63(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
-}
-
-function c62(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["nonce"] !== undefined)) return false;
-  if (x["nonce"] !== undefined) {
-    if (!c63(x["nonce"])) return false;
-  }
-  return true;
-}
-function r62(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["nonce"] !== undefined)) e.push({ path: p + "/nonce", message: "is required" });
-  if (x["nonce"] !== undefined) {
-    r63(x["nonce"], p + "/nonce", e);
-  }
-}
-
-function c65(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 256 && cpLen(x) > 256) return false;
-  return true;
-}
-function r65(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 256 && cpLen(x) > 256) e.push({ path: p, message: "must be at most 256 characters long" });
-}
-
-function c66(x: any): boolean {
-  if (!(x === "joined" || x === "left")) return false;
-  return true;
-}
-function r66(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "joined" || x === "left")) e.push({ path: p, message: "must be one of \"joined\", \"left\"" });
-}
-
-function c67(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 128 && cpLen(x) > 128) return false;
-  return true;
-}
-function r67(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
-}
-
-function c68(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 128 && cpLen(x) > 128) return false;
-  return true;
-}
-function r68(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
-}
-
-function c69(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 256 && cpLen(x) > 256) return false;
-  return true;
-}
-function r69(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 256 && cpLen(x) > 256) e.push({ path: p, message: "must be at most 256 characters long" });
-}
-
-function c70(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 0) return false;
-  return true;
-}
-function r70(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
-}
-
-function c64(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["topic"] !== undefined)) return false;
-  if (!(x["event"] !== undefined)) return false;
-  if (!(x["session"] !== undefined)) return false;
-  if (!(x["client"] !== undefined)) return false;
-  if (!(x["members"] !== undefined)) return false;
-  if (x["topic"] !== undefined) {
-    if (!c65(x["topic"])) return false;
-  }
-  if (x["event"] !== undefined) {
-    if (!c66(x["event"])) return false;
-  }
-  if (x["session"] !== undefined) {
-    if (!c67(x["session"])) return false;
-  }
-  if (x["client"] !== undefined) {
-    if (!c68(x["client"])) return false;
-  }
-  if (x["user"] !== undefined) {
-    if (!c69(x["user"])) return false;
-  }
-  if (x["members"] !== undefined) {
-    if (!c70(x["members"])) return false;
-  }
-  return true;
-}
-function r64(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["topic"] !== undefined)) e.push({ path: p + "/topic", message: "is required" });
-  if (!(x["event"] !== undefined)) e.push({ path: p + "/event", message: "is required" });
-  if (!(x["session"] !== undefined)) e.push({ path: p + "/session", message: "is required" });
-  if (!(x["client"] !== undefined)) e.push({ path: p + "/client", message: "is required" });
-  if (!(x["members"] !== undefined)) e.push({ path: p + "/members", message: "is required" });
-  if (x["topic"] !== undefined) {
-    r65(x["topic"], p + "/topic", e);
-  }
-  if (x["event"] !== undefined) {
-    r66(x["event"], p + "/event", e);
-  }
-  if (x["session"] !== undefined) {
-    r67(x["session"], p + "/session", e);
-  }
-  if (x["client"] !== undefined) {
-    r68(x["client"], p + "/client", e);
-  }
-  if (x["user"] !== undefined) {
-    r69(x["user"], p + "/user", e);
-  }
-  if (x["members"] !== undefined) {
-    r70(x["members"], p + "/members", e);
-  }
-}
-
-function c72(x: any): boolean {
-  if (!(x === "open" || x === "degraded" || x === "draining" || x === "closing")) return false;
-  return true;
-}
-function r72(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "open" || x === "degraded" || x === "draining" || x === "closing")) e.push({ path: p, message: "must be one of \"open\", \"degraded\", \"draining\", \"closing\"" });
-}
-
-function c73(x: any): boolean {
-  if (!(x === "normal" || x === "overload" || x === "maintenance" || x === "shutdown" || x === "idle" || x === "policy")) return false;
-  return true;
-}
-function r73(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "normal" || x === "overload" || x === "maintenance" || x === "shutdown" || x === "idle" || x === "policy")) e.push({ path: p, message: "must be one of \"normal\", \"overload\", \"maintenance\", \"shutdown\", \"idle\", \"policy\"" });
-}
-
-function c74(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 500 && cpLen(x) > 500) return false;
-  return true;
-}
-function r74(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 500 && cpLen(x) > 500) e.push({ path: p, message: "must be at most 500 characters long" });
-}
-
-function c75(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 0) return false;
-  return true;
-}
-function r75(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
-}
-
-function c71(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["state"] !== undefined)) return false;
-  if (x["state"] !== undefined) {
-    if (!c72(x["state"])) return false;
-  }
-  if (x["reason"] !== undefined) {
-    if (!c73(x["reason"])) return false;
-  }
-  if (x["detail"] !== undefined) {
-    if (!c74(x["detail"])) return false;
-  }
-  if (x["retry_in_ms"] !== undefined) {
-    if (!c75(x["retry_in_ms"])) return false;
-  }
-  return true;
-}
-function r71(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["state"] !== undefined)) e.push({ path: p + "/state", message: "is required" });
-  if (x["state"] !== undefined) {
-    r72(x["state"], p + "/state", e);
-  }
-  if (x["reason"] !== undefined) {
-    r73(x["reason"], p + "/reason", e);
-  }
-  if (x["detail"] !== undefined) {
-    r74(x["detail"], p + "/detail", e);
-  }
-  if (x["retry_in_ms"] !== undefined) {
-    r75(x["retry_in_ms"], p + "/retry_in_ms", e);
-  }
-}
-
-function c77(x: any): boolean {
-  if (!(Array.isArray(x))) return false;
-  if (x.length < 1) return false;
-  if (x.length > 100) return false;
-  if (!uniq(x)) return false;
-  for (let i = 0; i < x.length; i++) {
-    if (!c18(x[i])) return false;
-  }
-  return true;
-}
-function r77(x: any, p: string, e: ValidationError[]): void {
-  if (!(Array.isArray(x))) {
-    e.push({ path: p, message: "must be array" });
-    return;
-  }
-  if (x.length < 1) e.push({ path: p, message: "must have at least 1 items" });
-  if (x.length > 100) e.push({ path: p, message: "must have at most 100 items" });
-  if (!uniq(x)) e.push({ path: p, message: "must not hold the same item twice" });
-  for (let i = 0; i < x.length; i++) {
-    r18(x[i], p + "/" + i, e);
-  }
-}
-
-function c76(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["topics"] !== undefined)) return false;
-  if (x["topics"] !== undefined) {
-    if (!c77(x["topics"])) return false;
-  }
-  return true;
-}
-function r76(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["topics"] !== undefined)) e.push({ path: p + "/topics", message: "is required" });
-  if (x["topics"] !== undefined) {
-    r77(x["topics"], p + "/topics", e);
-  }
-}
-
-function c78(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["topics"] !== undefined)) return false;
-  if (x["topics"] !== undefined) {
-    if (!c77(x["topics"])) return false;
-  }
-  return true;
-}
-function r78(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["topics"] !== undefined)) e.push({ path: p + "/topics", message: "is required" });
-  if (x["topics"] !== undefined) {
-    r77(x["topics"], p + "/topics", e);
-  }
-}
-
-function c80(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 100) return false;
-  if (x > 600000) return false;
-  return true;
-}
-function r80(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 100) e.push({ path: p, message: "must be at least 100" });
-  if (x > 600000) e.push({ path: p, message: "must be at most 600000" });
-}
-
-function c81(x: any): boolean {
-  if (!(isObj(x))) return false;
-  for (const k of Object.keys(x)) {
-    if (true) {
-      if (!c48(x[k])) return false;
-    }
-  }
-  return true;
-}
-function r81(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  for (const k of Object.keys(x)) {
-    if (true) {
-      r48(x[k], p + "/" + ptr(k), e);
-    }
-  }
-}
-
-function c83(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 1) return false;
-  return true;
-}
-function r83(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 1) e.push({ path: p, message: "must be at least 1" });
-}
-
-function c84(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 1) return false;
-  return true;
-}
-function r84(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 1) e.push({ path: p, message: "must be at least 1" });
-}
-
-function c85(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 0) return false;
-  return true;
-}
-function r85(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
-}
-
-function c82(x: any): boolean {
+function c47(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["max_frame_bytes"] !== undefined)) return false;
   if (!(x["max_in_flight"] !== undefined)) return false;
   if (x["max_frame_bytes"] !== undefined) {
-    if (!c83(x["max_frame_bytes"])) return false;
+    if (!c48(x["max_frame_bytes"])) return false;
   }
   if (x["max_in_flight"] !== undefined) {
-    if (!c84(x["max_in_flight"])) return false;
+    if (!c49(x["max_in_flight"])) return false;
   }
   if (x["max_topics"] !== undefined) {
-    if (!c85(x["max_topics"])) return false;
+    if (!c50(x["max_topics"])) return false;
   }
   return true;
 }
-function r82(x: any, p: string, e: ValidationError[]): void {
+function r47(x: any, p: string, e: ValidationError[]): void {
   if (!(isObj(x))) {
     e.push({ path: p, message: "must be object" });
     return;
@@ -1779,51 +975,51 @@ function r82(x: any, p: string, e: ValidationError[]): void {
   if (!(x["max_frame_bytes"] !== undefined)) e.push({ path: p + "/max_frame_bytes", message: "is required" });
   if (!(x["max_in_flight"] !== undefined)) e.push({ path: p + "/max_in_flight", message: "is required" });
   if (x["max_frame_bytes"] !== undefined) {
-    r83(x["max_frame_bytes"], p + "/max_frame_bytes", e);
+    r48(x["max_frame_bytes"], p + "/max_frame_bytes", e);
   }
   if (x["max_in_flight"] !== undefined) {
-    r84(x["max_in_flight"], p + "/max_in_flight", e);
+    r49(x["max_in_flight"], p + "/max_in_flight", e);
   }
   if (x["max_topics"] !== undefined) {
-    r85(x["max_topics"], p + "/max_topics", e);
+    r50(x["max_topics"], p + "/max_topics", e);
   }
 }
 
-function c86(x: any): boolean {
+function c51(x: any): boolean {
   if (!(typeof x === "boolean")) return false;
   return true;
 }
-function r86(x: any, p: string, e: ValidationError[]): void {
+function r51(x: any, p: string, e: ValidationError[]): void {
   if (!(typeof x === "boolean")) {
     e.push({ path: p, message: "must be boolean" });
     return;
   }
 }
 
-function c79(x: any): boolean {
+function c44(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["session"] !== undefined)) return false;
   if (!(x["heartbeat_ms"] !== undefined)) return false;
   if (!(x["versions"] !== undefined)) return false;
   if (!(x["limits"] !== undefined)) return false;
   if (x["session"] !== undefined) {
-    if (!c42(x["session"])) return false;
+    if (!c5(x["session"])) return false;
   }
   if (x["heartbeat_ms"] !== undefined) {
-    if (!c80(x["heartbeat_ms"])) return false;
+    if (!c45(x["heartbeat_ms"])) return false;
   }
   if (x["versions"] !== undefined) {
-    if (!c81(x["versions"])) return false;
+    if (!c46(x["versions"])) return false;
   }
   if (x["limits"] !== undefined) {
-    if (!c82(x["limits"])) return false;
+    if (!c47(x["limits"])) return false;
   }
   if (x["resumed"] !== undefined) {
-    if (!c86(x["resumed"])) return false;
+    if (!c51(x["resumed"])) return false;
   }
   return true;
 }
-function r79(x: any, p: string, e: ValidationError[]): void {
+function r44(x: any, p: string, e: ValidationError[]): void {
   if (!(isObj(x))) {
     e.push({ path: p, message: "must be object" });
     return;
@@ -1833,130 +1029,29 @@ function r79(x: any, p: string, e: ValidationError[]): void {
   if (!(x["versions"] !== undefined)) e.push({ path: p + "/versions", message: "is required" });
   if (!(x["limits"] !== undefined)) e.push({ path: p + "/limits", message: "is required" });
   if (x["session"] !== undefined) {
-    r42(x["session"], p + "/session", e);
+    r5(x["session"], p + "/session", e);
   }
   if (x["heartbeat_ms"] !== undefined) {
-    r80(x["heartbeat_ms"], p + "/heartbeat_ms", e);
+    r45(x["heartbeat_ms"], p + "/heartbeat_ms", e);
   }
   if (x["versions"] !== undefined) {
-    r81(x["versions"], p + "/versions", e);
+    r46(x["versions"], p + "/versions", e);
   }
   if (x["limits"] !== undefined) {
-    r82(x["limits"], p + "/limits", e);
+    r47(x["limits"], p + "/limits", e);
   }
   if (x["resumed"] !== undefined) {
-    r86(x["resumed"], p + "/resumed", e);
+    r51(x["resumed"], p + "/resumed", e);
   }
-}
-
-function s1(x: any): any {
-  const o: any = {};
-  o["id"] = x["id"];
-  o["name"] = x["name"];
-  if (x["avatar"] !== undefined) o["avatar"] = x["avatar"];
-  return o;
 }
 
 function s0(x: any): any {
-  const o: any = {};
-  o["id"] = x["id"];
-  o["room"] = x["room"];
-  o["by"] = s1(x["by"]);
-  o["reason"] = x["reason"] !== undefined ? x["reason"] : "author";
-  return o;
-}
-
-function s2(x: any): any {
-  const o: any = {};
-  o["id"] = x["id"];
-  o["room"] = x["room"];
-  o["body"] = x["body"];
-  o["edited_at"] = x["edited_at"];
-  return o;
-}
-
-function s3(x: any): any {
-  const o: any = {};
-  o["id"] = x["id"];
-  o["room"] = x["room"];
-  o["text"] = x["text"];
-  o["sent_at"] = x["sent_at"];
-  o["author"] = s1(x["author"]);
-  o["priority"] = x["priority"] !== undefined ? x["priority"] : "normal";
-  o["reply_to"] = x["reply_to"];
-  if (x["tags"] !== undefined) o["tags"] = x["tags"];
-  return o;
-}
-
-function s4(x: any): any {
-  const o: any = {};
-  o["id"] = x["id"];
-  o["room"] = x["room"];
-  o["body"] = x["body"];
-  o["sent_at"] = x["sent_at"];
-  o["author"] = s1(x["author"]);
-  o["priority"] = x["priority"] !== undefined ? x["priority"] : "normal";
-  o["reply_to"] = x["reply_to"];
-  o["mentions"] = x["mentions"] !== undefined ? x["mentions"] : JSON.parse("[]");
-  return o;
-}
-
-function s5(x: any): any {
-  const o: any = {};
-  o["id"] = x["id"];
-  o["room"] = x["room"];
-  o["body"] = x["body"];
-  o["sent_at"] = x["sent_at"];
-  o["author"] = s1(x["author"]);
-  o["priority"] = x["priority"] !== undefined ? x["priority"] : "normal";
-  o["reply_to"] = x["reply_to"];
-  o["mentions"] = x["mentions"] !== undefined ? x["mentions"] : JSON.parse("[]");
-  o["edited"] = x["edited"] !== undefined ? x["edited"] : false;
-  return o;
-}
-
-function s6(x: any): any {
-  const o: any = {};
-  o["message_id"] = x["message_id"];
-  o["room"] = x["room"];
-  o["user_id"] = x["user_id"];
-  o["emoji"] = x["emoji"];
-  return o;
-}
-
-function s7(x: any): any {
-  const o: any = {};
-  o["room"] = x["room"];
-  o["user"] = s1(x["user"]);
-  o["joined_at"] = x["joined_at"];
-  o["members"] = x["members"];
-  return o;
-}
-
-function s8(x: any): any {
-  const o: any = {};
-  o["room"] = x["room"];
-  o["user_id"] = x["user_id"];
-  o["left_at"] = x["left_at"];
-  o["cause"] = x["cause"] !== undefined ? x["cause"] : "left";
-  return o;
-}
-
-function s9(x: any): any {
-  const o: any = {};
-  o["room"] = x["room"];
-  o["user_id"] = x["user_id"];
-  o["typing"] = x["typing"];
-  return o;
-}
-
-function s10(x: any): any {
   const o: any = {};
   o["re"] = x["re"];
   return o;
 }
 
-function s11(x: any): any {
+function s1(x: any): any {
   const o: any = {};
   o["code"] = x["code"];
   o["message"] = x["message"];
@@ -1964,14 +1059,14 @@ function s11(x: any): any {
   return o;
 }
 
-function s13(x: any): any {
+function s3(x: any): any {
   const o: any = {};
   o["name"] = x["name"];
   o["version"] = x["version"];
   return o;
 }
 
-function s14(x: any): any {
+function s4(x: any): any {
   const o: any = {};
   o["session"] = x["session"];
   o["last_seq"] = x["last_seq"];
@@ -1979,16 +1074,16 @@ function s14(x: any): any {
   return o;
 }
 
-function s12(x: any): any {
+function s2(x: any): any {
   const o: any = {};
-  o["client"] = s13(x["client"]);
+  o["client"] = s3(x["client"]);
   o["registry"] = x["registry"];
   o["speaks"] = x["speaks"];
-  if (x["resume"] !== undefined) o["resume"] = s14(x["resume"]);
+  if (x["resume"] !== undefined) o["resume"] = s4(x["resume"]);
   return o;
 }
 
-function s15(x: any): any {
+function s5(x: any): any {
   const o: any = {};
   o["re"] = x["re"];
   o["code"] = x["code"];
@@ -1997,36 +1092,36 @@ function s15(x: any): any {
   return o;
 }
 
-function s17(x: any): any {
+function s7(x: any): any {
   const o: any = {};
   o["path"] = x["path"];
   o["message"] = x["message"];
   return o;
 }
 
-function s16(x: any): any {
+function s6(x: any): any {
   const o: any = {};
   o["re"] = x["re"];
   o["code"] = x["code"];
   o["reason"] = x["reason"] !== undefined ? x["reason"] : "";
   if (x["retry_after_ms"] !== undefined) o["retry_after_ms"] = x["retry_after_ms"];
-  o["errors"] = x["errors"] !== undefined ? x["errors"].map((i0: any) => s17(i0)) : JSON.parse("[]");
+  o["errors"] = x["errors"] !== undefined ? x["errors"].map((i0: any) => s7(i0)) : JSON.parse("[]");
   return o;
 }
 
-function s18(x: any): any {
+function s8(x: any): any {
   const o: any = {};
   o["nonce"] = x["nonce"];
   return o;
 }
 
-function s19(x: any): any {
+function s9(x: any): any {
   const o: any = {};
   o["nonce"] = x["nonce"];
   return o;
 }
 
-function s20(x: any): any {
+function s10(x: any): any {
   const o: any = {};
   o["topic"] = x["topic"];
   o["event"] = x["event"];
@@ -2037,7 +1132,7 @@ function s20(x: any): any {
   return o;
 }
 
-function s21(x: any): any {
+function s11(x: any): any {
   const o: any = {};
   o["state"] = x["state"];
   o["reason"] = x["reason"] !== undefined ? x["reason"] : "normal";
@@ -2046,19 +1141,19 @@ function s21(x: any): any {
   return o;
 }
 
-function s22(x: any): any {
+function s12(x: any): any {
   const o: any = {};
   o["topics"] = x["topics"];
   return o;
 }
 
-function s23(x: any): any {
+function s13(x: any): any {
   const o: any = {};
   o["topics"] = x["topics"];
   return o;
 }
 
-function s25(x: any): any {
+function s15(x: any): any {
   const o: any = {};
   o["max_frame_bytes"] = x["max_frame_bytes"];
   o["max_in_flight"] = x["max_in_flight"];
@@ -2066,337 +1161,194 @@ function s25(x: any): any {
   return o;
 }
 
-function s24(x: any): any {
+function s14(x: any): any {
   const o: any = {};
   o["session"] = x["session"];
   o["heartbeat_ms"] = x["heartbeat_ms"];
   o["versions"] = x["versions"];
-  o["limits"] = s25(x["limits"]);
+  o["limits"] = s15(x["limits"]);
   o["resumed"] = x["resumed"] !== undefined ? x["resumed"] : false;
   return o;
-}
-
-/**
- * The errors of `x` as the data of chat.message_deleted v1 (empty when valid).
- */
-export function validateMessageDeletedV1(x: unknown): ValidationError[] {
-  return explain(c0, r0, x);
-}
-
-/** True when `x` is valid data of this version (see validateMessageDeletedV1). */
-export function isMessageDeletedV1(x: unknown): x is MessageDeletedV1 {
-  return c0(x);
-}
-
-/**
- * The errors of `x` as the data of chat.message_edited v1 (empty when valid).
- */
-export function validateMessageEditedV1(x: unknown): ValidationError[] {
-  return explain(c8, r8, x);
-}
-
-/** True when `x` is valid data of this version (see validateMessageEditedV1). */
-export function isMessageEditedV1(x: unknown): x is MessageEditedV1 {
-  return c8(x);
-}
-
-/**
- * The errors of `x` as the data of chat.message_sent v1 (empty when valid).
- */
-export function validateMessageSentV1(x: unknown): ValidationError[] {
-  return explain(c11, r11, x);
-}
-
-/** True when `x` is valid data of this version (see validateMessageSentV1). */
-export function isMessageSentV1(x: unknown): x is MessageSentV1 {
-  return c11(x);
-}
-
-/**
- * The errors of `x` as the data of chat.message_sent v2 (empty when valid).
- */
-export function validateMessageSentV2(x: unknown): ValidationError[] {
-  return explain(c19, r19, x);
-}
-
-/** True when `x` is valid data of this version (see validateMessageSentV2). */
-export function isMessageSentV2(x: unknown): x is MessageSentV2 {
-  return c19(x);
-}
-
-/**
- * The errors of `x` as the data of chat.message_sent v3 (empty when valid).
- */
-export function validateMessageSentV3(x: unknown): ValidationError[] {
-  return explain(c23, r23, x);
-}
-
-/** True when `x` is valid data of this version (see validateMessageSentV3). */
-export function isMessageSentV3(x: unknown): x is MessageSentV3 {
-  return c23(x);
-}
-
-/**
- * The errors of `x` as the data of chat.reaction_added v1 (empty when valid).
- */
-export function validateReactionAddedV1(x: unknown): ValidationError[] {
-  return explain(c27, r27, x);
-}
-
-/** True when `x` is valid data of this version (see validateReactionAddedV1). */
-export function isReactionAddedV1(x: unknown): x is ReactionAddedV1 {
-  return c27(x);
-}
-
-/**
- * The errors of `x` as the data of chat.room.joined v1 (empty when valid).
- */
-export function validateJoinedV1(x: unknown): ValidationError[] {
-  return explain(c29, r29, x);
-}
-
-/** True when `x` is valid data of this version (see validateJoinedV1). */
-export function isJoinedV1(x: unknown): x is JoinedV1 {
-  return c29(x);
-}
-
-/**
- * The errors of `x` as the data of chat.room.left v1 (empty when valid).
- */
-export function validateLeftV1(x: unknown): ValidationError[] {
-  return explain(c32, r32, x);
-}
-
-/** True when `x` is valid data of this version (see validateLeftV1). */
-export function isLeftV1(x: unknown): x is LeftV1 {
-  return c32(x);
-}
-
-/**
- * The errors of `x` as the data of chat.typing v1 (empty when valid).
- */
-export function validateTypingV1(x: unknown): ValidationError[] {
-  return explain(c34, r34, x);
-}
-
-/** True when `x` is valid data of this version (see validateTypingV1). */
-export function isTypingV1(x: unknown): x is TypingV1 {
-  return c34(x);
-}
-
-/**
- * The errors of `x` as the data of common.user v1 (empty when valid).
- */
-export function validateUserV1(x: unknown): ValidationError[] {
-  return explain(c36, r36, x);
-}
-
-/** True when `x` is valid data of this version (see validateUserV1). */
-export function isUserV1(x: unknown): x is UserV1 {
-  return c36(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.ack v1 (empty when valid).
  */
 export function validateAckV1(x: unknown): ValidationError[] {
-  return explain(c37, r37, x);
+  return explain(c0, r0, x);
 }
 
 /** True when `x` is valid data of this version (see validateAckV1). */
 export function isAckV1(x: unknown): x is AckV1 {
-  return c37(x);
+  return c0(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.error v1 (empty when valid).
  */
 export function validateErrorMessageV1(x: unknown): ValidationError[] {
-  return explain(c39, r39, x);
+  return explain(c2, r2, x);
 }
 
 /** True when `x` is valid data of this version (see validateErrorMessageV1). */
 export function isErrorMessageV1(x: unknown): x is ErrorMessageV1 {
-  return c39(x);
+  return c2(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.hello v1 (empty when valid).
  */
 export function validateHelloV1(x: unknown): ValidationError[] {
-  return explain(c43, r43, x);
+  return explain(c6, r6, x);
 }
 
 /** True when `x` is valid data of this version (see validateHelloV1). */
 export function isHelloV1(x: unknown): x is HelloV1 {
-  return c43(x);
+  return c6(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.nack v1 (empty when valid).
  */
 export function validateNackV1(x: unknown): ValidationError[] {
-  return explain(c51, r51, x);
+  return explain(c15, r15, x);
 }
 
 /** True when `x` is valid data of this version (see validateNackV1). */
 export function isNackV1(x: unknown): x is NackV1 {
-  return c51(x);
+  return c15(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.nack v2 (empty when valid).
  */
 export function validateNackV2(x: unknown): ValidationError[] {
-  return explain(c55, r55, x);
+  return explain(c19, r19, x);
 }
 
 /** True when `x` is valid data of this version (see validateNackV2). */
 export function isNackV2(x: unknown): x is NackV2 {
-  return c55(x);
+  return c19(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.ping v1 (empty when valid).
  */
 export function validatePingV1(x: unknown): ValidationError[] {
-  return explain(c61, r61, x);
+  return explain(c25, r25, x);
 }
 
 /** True when `x` is valid data of this version (see validatePingV1). */
 export function isPingV1(x: unknown): x is PingV1 {
-  return c61(x);
+  return c25(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.pong v1 (empty when valid).
  */
 export function validatePongV1(x: unknown): ValidationError[] {
-  return explain(c62, r62, x);
+  return explain(c26, r26, x);
 }
 
 /** True when `x` is valid data of this version (see validatePongV1). */
 export function isPongV1(x: unknown): x is PongV1 {
-  return c62(x);
+  return c26(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.presence v1 (empty when valid).
  */
 export function validatePresenceV1(x: unknown): ValidationError[] {
-  return explain(c64, r64, x);
+  return explain(c28, r28, x);
 }
 
 /** True when `x` is valid data of this version (see validatePresenceV1). */
 export function isPresenceV1(x: unknown): x is PresenceV1 {
-  return c64(x);
+  return c28(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.status v1 (empty when valid).
  */
 export function validateStatusV1(x: unknown): ValidationError[] {
-  return explain(c71, r71, x);
+  return explain(c35, r35, x);
 }
 
 /** True when `x` is valid data of this version (see validateStatusV1). */
 export function isStatusV1(x: unknown): x is StatusV1 {
-  return c71(x);
+  return c35(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.subscribe v1 (empty when valid).
  */
 export function validateSubscribeV1(x: unknown): ValidationError[] {
-  return explain(c76, r76, x);
+  return explain(c40, r40, x);
 }
 
 /** True when `x` is valid data of this version (see validateSubscribeV1). */
 export function isSubscribeV1(x: unknown): x is SubscribeV1 {
-  return c76(x);
+  return c40(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.unsubscribe v1 (empty when valid).
  */
 export function validateUnsubscribeV1(x: unknown): ValidationError[] {
-  return explain(c78, r78, x);
+  return explain(c43, r43, x);
 }
 
 /** True when `x` is valid data of this version (see validateUnsubscribeV1). */
 export function isUnsubscribeV1(x: unknown): x is UnsubscribeV1 {
-  return c78(x);
+  return c43(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.welcome v1 (empty when valid).
  */
 export function validateWelcomeV1(x: unknown): ValidationError[] {
-  return explain(c79, r79, x);
+  return explain(c44, r44, x);
 }
 
 /** True when `x` is valid data of this version (see validateWelcomeV1). */
 export function isWelcomeV1(x: unknown): x is WelcomeV1 {
-  return c79(x);
+  return c44(x);
 }
 
 /** Message name -> version -> its validator; decode, encode and the shims use it. */
 export const validators: Map<string, Map<number, Validator>> = new Map([
-  ["chat.message_deleted", new Map<number, Validator>([
+  ["wiretype.ack", new Map<number, Validator>([
     [1, { check: c0, report: r0, shape: s0 }],
   ])],
-  ["chat.message_edited", new Map<number, Validator>([
-    [1, { check: c8, report: r8, shape: s2 }],
-  ])],
-  ["chat.message_sent", new Map<number, Validator>([
-    [1, { check: c11, report: r11, shape: s3 }],
-    [2, { check: c19, report: r19, shape: s4 }],
-    [3, { check: c23, report: r23, shape: s5 }],
-  ])],
-  ["chat.reaction_added", new Map<number, Validator>([
-    [1, { check: c27, report: r27, shape: s6 }],
-  ])],
-  ["chat.room.joined", new Map<number, Validator>([
-    [1, { check: c29, report: r29, shape: s7 }],
-  ])],
-  ["chat.room.left", new Map<number, Validator>([
-    [1, { check: c32, report: r32, shape: s8 }],
-  ])],
-  ["chat.typing", new Map<number, Validator>([
-    [1, { check: c34, report: r34, shape: s9 }],
-  ])],
-  ["wiretype.ack", new Map<number, Validator>([
-    [1, { check: c37, report: r37, shape: s10 }],
-  ])],
   ["wiretype.error", new Map<number, Validator>([
-    [1, { check: c39, report: r39, shape: s11 }],
+    [1, { check: c2, report: r2, shape: s1 }],
   ])],
   ["wiretype.hello", new Map<number, Validator>([
-    [1, { check: c43, report: r43, shape: s12 }],
+    [1, { check: c6, report: r6, shape: s2 }],
   ])],
   ["wiretype.nack", new Map<number, Validator>([
-    [1, { check: c51, report: r51, shape: s15 }],
-    [2, { check: c55, report: r55, shape: s16 }],
+    [1, { check: c15, report: r15, shape: s5 }],
+    [2, { check: c19, report: r19, shape: s6 }],
   ])],
   ["wiretype.ping", new Map<number, Validator>([
-    [1, { check: c61, report: r61, shape: s18 }],
+    [1, { check: c25, report: r25, shape: s8 }],
   ])],
   ["wiretype.pong", new Map<number, Validator>([
-    [1, { check: c62, report: r62, shape: s19 }],
+    [1, { check: c26, report: r26, shape: s9 }],
   ])],
   ["wiretype.presence", new Map<number, Validator>([
-    [1, { check: c64, report: r64, shape: s20 }],
+    [1, { check: c28, report: r28, shape: s10 }],
   ])],
   ["wiretype.status", new Map<number, Validator>([
-    [1, { check: c71, report: r71, shape: s21 }],
+    [1, { check: c35, report: r35, shape: s11 }],
   ])],
   ["wiretype.subscribe", new Map<number, Validator>([
-    [1, { check: c76, report: r76, shape: s22 }],
+    [1, { check: c40, report: r40, shape: s12 }],
   ])],
   ["wiretype.unsubscribe", new Map<number, Validator>([
-    [1, { check: c78, report: r78, shape: s23 }],
+    [1, { check: c43, report: r43, shape: s13 }],
   ])],
   ["wiretype.welcome", new Map<number, Validator>([
-    [1, { check: c79, report: r79, shape: s24 }],
+    [1, { check: c44, report: r44, shape: s14 }],
   ])],
 ]);
