@@ -19,6 +19,7 @@ model), ``decode``, ``upgrade``, ``downgrade``, ``DecodeError`` and models carry
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -28,6 +29,7 @@ from types import ModuleType
 from typing import Annotated, Any, Literal
 
 from ..errors import ConfigurationError
+from . import envelope as env
 
 DIRECTIONS = ("both", "client_to_server", "server_to_client")
 _DOC_NAME = re.compile(r"Messages of the registry (\S+?):")
@@ -61,7 +63,7 @@ class Package:
     def __init__(self, module: ModuleType, name: str, messages: Mapping[str, MessageInfo]):
         self._module = module
         self._decode_error: type[Exception] = module.DecodeError
-        self._validators: dict[tuple[str, str], Any] = {}
+        self._validators: dict[tuple[str, ...], Any] = {}
         self._loose = _loose_versions(module)
         self.name = name
         self.messages: dict[str, MessageInfo] = dict(messages)
@@ -124,27 +126,33 @@ class Package:
         return self._module.decode(raw)
 
     def validator_of(self, key: tuple[Any, ...]) -> Any:
-        """``validator`` keyed by (message, version text) as a regex match gives them."""
+        """The one-pass validator of (message, version text) as a regex match gives them
+        (the server's inbound path). Besides ``ValueError`` for invalid frames it may raise
+        the package's ``InexactNumber`` (an ``ArithmeticError``) for a number a double does
+        not carry: the caller reads such a frame the careful way. None: always careful."""
         found = self._validators.get(key)
-        return found if found is not None else self.validator(*key)
+        if found is None and key not in self._validators:
+            found = self._validators[key] = self._build(*key, wrap=False)
+        return found
 
     def validator(self, message: str, version: str) -> Any:
         """The pydantic-core validator of a whole frame of (message, version): literal type
-        and v, the id, the runtime keys and the data in one pass over the JSON text; None
-        for a version this package does not have."""
-        key = (message, version)
-        found = self._validators.get(key)
-        if found is None:
-            info = self.messages.get(message)
-            number = int(version) if version.isdigit() and len(version) < 6 else 0
-            if info is None or number not in self._module.MESSAGES.get(message, {}):
-                return None
-            if self._loose is None or (message, number) in self._loose:
-                return None  # data that may hold NaN or Infinity: read the careful way
-            found = self._validators[key] = _frame_model(
-                message, number, self._module.MESSAGES[message][number]
-            ).__pydantic_validator__
-        return found
+        and v, the id, the runtime keys and the data in one pass over the JSON text, failing
+        only with ``ValueError``; None for a version this package does not have."""
+        key = ("safe", message, version)
+        if key not in self._validators:
+            self._validators[key] = self._build(message, version, wrap=True)
+        return self._validators[key]
+
+    def _build(self, message: str, version: str, *, wrap: bool) -> Any:
+        info = self.messages.get(message)
+        number = int(version) if version.isdigit() and len(version) < 6 else 0
+        if info is None or number not in self._module.MESSAGES.get(message, {}):
+            return None
+        if self._loose is None or (message, number) in self._loose:
+            return None  # data that may hold NaN or Infinity: read the careful way
+        model = self._module.MESSAGES[message][number]
+        return _frame_model(message, number, model, wrap=wrap).__pydantic_validator__
 
     def decode_data(self, message: str, version: int, data: Any) -> Any:
         """The model of ``data`` as (message, version); DecodeError paths point into data."""
@@ -153,6 +161,19 @@ class Package:
             return self._module.decode(frame).data
         except self._decode_error as exc:
             raise self._decode_error([_into_data(e) for e in exc.errors]) from None  # type: ignore[attr-defined]
+
+    def decode_data_json(self, message: str, version: int, data_json: str) -> Any:
+        """``decode_data`` of data given as JSON text (as a store or a broker keeps it): one
+        pass of the frame validator when it is valid, else the careful way, which says what
+        is wrong."""
+        validator = self.validator_of((message, str(version)))
+        if validator is not None and not env.maybe_non_finite(data_json):
+            frame = f'{{"type":{env.quote(message)},"v":{version},"id":"-","data":{data_json}}}'
+            try:
+                return validator.validate_json(frame, by_alias=True, by_name=False).data
+            except (ValueError, ArithmeticError):
+                pass
+        return self.decode_data(message, version, json.loads(data_json))
 
     def convert(self, model: Any, to: int) -> Any:
         """``model`` at version ``to``, hop by hop through the generated shims, re-validated."""
@@ -174,15 +195,25 @@ class Package:
 
 
 def _loose_versions(module: ModuleType) -> frozenset[tuple[str, int]] | None:
-    """The message versions whose data may hold any JSON value (NaN must be refused in the
-    text), as the generated codec lists them; None when it does not say (all go careful)."""
+    """The message versions whose data may hold a number the one-pass validator would let
+    through (NaN, Infinity, an integer a double changes), which must be read the careful
+    way: as an older codec lists them in ``_LOOSE``; none when the package's models refuse
+    such numbers themselves (their runtime raises ``InexactNumber`` from inside validation,
+    see ``_exact``); None when the package says neither (every frame goes careful)."""
     codec = getattr(module, "codec", None)
     loose = getattr(codec, "_LOOSE", None)
-    return frozenset(loose) if isinstance(loose, frozenset) else None
+    if isinstance(loose, frozenset):
+        return frozenset(loose)
+    inexact = getattr(getattr(codec, "_rt", None), "InexactNumber", None)
+    return frozenset() if isinstance(inexact, type) else None
 
 
-def _frame_model(message: str, version: int, data_model: type[Any]) -> type[Any]:
-    """A frame of one message version with its runtime keys typed (see envelope.py)."""
+def _frame_model(
+    message: str, version: int, data_model: type[Any], *, wrap: bool = True
+) -> type[Any]:
+    """A frame of one message version with its runtime keys typed (see envelope.py); with
+    ``wrap`` a number refused from inside validation is a ``ValueError`` too (``_exact``:
+    about a microsecond a frame, which the server's hot path saves by catching it)."""
     import pydantic
 
     ident = Annotated[str, pydantic.Field(min_length=1, max_length=128)]
@@ -191,7 +222,10 @@ def _frame_model(message: str, version: int, data_model: type[Any]) -> type[Any]
         "type": (Literal[message], ...),
         "v": (Literal[version], ...),
         "id": (ident, ...),
-        "data": (data_model, ...),
+        "data": (
+            Annotated[data_model, pydantic.WrapValidator(_exact)] if wrap else data_model,
+            ...,
+        ),
         "ack": (bool, False),
         "ts": (count | None, None),
         "ttl": (count | None, None),
@@ -201,9 +235,19 @@ def _frame_model(message: str, version: int, data_model: type[Any]) -> type[Any]
         "epoch": (count | None, None),
     }
     model: type[Any] = pydantic.create_model(
-        f"{data_model.__name__}Frame", __base__=_frame_base(), **fields
+        f"{data_model.__name__}{'Frame' if wrap else 'FastFrame'}", __base__=_frame_base(), **fields
     )
     return model
+
+
+def _exact(value: Any, handler: Any) -> Any:
+    """A number the package refuses from inside validation (its ``InexactNumber``, an
+    ``ArithmeticError``) fails the one pass like any invalid data: the frame then goes the
+    careful way, which says where that number is."""
+    try:
+        return handler(value)
+    except ArithmeticError:
+        raise ValueError("a number a double does not carry") from None
 
 
 _BASE: list[type[Any]] = []
