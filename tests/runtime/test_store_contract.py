@@ -215,3 +215,25 @@ async def test_a_retried_job_waits_and_a_dead_letter_can_be_revived_or_dropped(
     assert await store.discard("b") and not await store.discard("b")
     assert await store.dead_letters() == [] and not await store.revive("b", NOW)
     await store.close()
+
+
+@run
+async def test_sessions_resumed_all_at_once_are_all_found(opener: Callable[[], Store]) -> None:
+    """A node restarted: its clients resume at the same moment, each load from the store
+    running concurrently (more of them than a connection pool holds by default)."""
+    store = await _opened(opener)
+    ids = []
+    for _ in range(400):
+        session = await store.create({"chat.typing": 1}, "ada", NOW)
+        session.detached_at = NOW
+        store.saved(session)
+        ids.append(session.id)
+    await store.close()
+    again = await _opened(opener)
+    found = await asyncio.gather(*(again.find(sid, NOW) for sid in ids))
+    if again.durable:
+        assert [s.id if s is not None else None for s in found] == ids
+        assert again.healthy and not again.problem
+    else:  # the memory store's sessions died with the process
+        assert found == [None] * len(ids)
+    await again.close()

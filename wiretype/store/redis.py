@@ -38,20 +38,32 @@ EPOCH = "wt:epoch"
 TOPIC_LOG_SIZE = 1_000  # messages kept per topic for sessions whose node was killed
 LEASE_MS = 60_000  # a job claimed this long ago by a node that did not finish it is taken over
 REFRESH_EVERY_MS = 10_000
+POOL_SIZE = 32  # connections a node opens to Redis for reads, at most
+POOL_WAIT_S = 10.0  # how long a command waits for one of them before it fails
 MINE_MAX = 100_000  # jobs this node queued and keeps decoded until its claim takes them
 Commands = list[tuple[Any, ...]]
 
 
 def connect(url: str) -> Any:
-    """A redis-py asyncio client (hiredis parses the replies when it is installed)."""
+    """A redis-py asyncio client (hiredis parses the replies when it is installed) whose
+    pool makes a command wait for a free connection rather than fail: redis-py's default
+    pool refuses the 101st concurrent command (``MaxConnectionsError``), which a node whose
+    clients all resume at once reaches, and a session that cannot be loaded is a resume
+    refused (``resumed: false``)."""
     try:
         from redis import asyncio as aioredis
     except ImportError:
         raise StoreError(url, "needs redis-py: pip install 'wiretype[redis]'") from None
     clean = url.replace("valkey://", "redis://", 1)
-    return aioredis.Redis.from_url(
-        clean, decode_responses=True, socket_connect_timeout=2.0, socket_timeout=5.0
+    pool = aioredis.BlockingConnectionPool.from_url(
+        clean,
+        max_connections=POOL_SIZE,
+        timeout=POOL_WAIT_S,
+        decode_responses=True,
+        socket_connect_timeout=2.0,
+        socket_timeout=5.0,
     )
+    return aioredis.Redis.from_pool(pool)  # closed with the client
 
 
 def _keys(sid: str) -> tuple[str, str, str, str]:
