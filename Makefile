@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-ts lint bench clean venv node system
+.PHONY: help run test test-ts lint ops bench clean venv node system
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -43,6 +43,7 @@ run: venv ## Check the example registry in schemas/ and run every command on it
 	@bash scripts/run-example.sh $(BIN)/wiretype
 
 test: venv node system ## Install everything, then run the tests, ruff and mypy --strict
+	$(MAKE) --no-print-directory ops
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory test-ts
 	$(MAKE) --no-print-directory lint
@@ -50,10 +51,19 @@ test: venv node system ## Install everything, then run the tests, ruff and mypy 
 test-ts: node ## The TypeScript client's tests (node --test; Chromium and the Python server)
 	WIRETYPE_PYTHON=$(abspath $(BIN)/python) node --test --test-timeout=600000 tests/ts_client/*.test.mjs
 
-lint: venv ## ruff and mypy --strict on registry/ and wiretype/
-	$(BIN)/ruff check registry wiretype tests bench
+lint: venv node ## ruff and mypy --strict on registry/ and wiretype/; tsc on the packages' support code
+	$(BIN)/ruff check registry wiretype tests bench ops templates/python/static
+	$(BIN)/ruff format --check registry/render templates/python/static
 	$(BIN)/mypy --strict registry
 	$(BIN)/mypy --strict wiretype
+	$(BIN)/mypy --strict templates/python/static
+	node_modules/.bin/tsc -p templates/typescript/static
+
+PROMTOOL := $(shell command -v promtool 2>/dev/null || echo /usr/bin/promtool)
+ops: venv system ## The alert rules: rendered from thresholds.yml, promtool check rules and test rules
+	$(BIN)/python ops/prometheus/render.py --check
+	$(PROMTOOL) check rules ops/prometheus/wiretype-alerts.yml
+	cd ops/prometheus && $(PROMTOOL) test rules wiretype-alerts.test.yml
 
 BENCH_STAMP := $(VENV)/.bench-installed
 

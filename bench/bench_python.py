@@ -173,7 +173,7 @@ def _jsonschema_decoder(work: Path) -> Callable[[bytes], Any]:
     from registry.config import load_config
     from registry.jsonschema import version_document
     from registry.project import load
-    from registry.render.python import calendar_formats
+    from registry.render.formats import calendar_formats
 
     loaded = load(load_config(work))
     checker = jsonschema.FormatChecker(formats=())

@@ -5,7 +5,9 @@
 2. acked round trip p50/p99 of ``Client.send(ack=True)``, against a websockets echo;
 3. publish of one message to 1,000 subscribers speaking 3 versions, against
    ``websockets.broadcast()`` of one pre-encoded frame to 1,000 connections;
-4. memory per idle connection at 10,000 connections, against a plain websockets server.
+4. memory per idle connection at 10,000 connections, against a plain websockets server;
+5. what metrics cost: the ingest of 1. by one server with its metrics on (the default) and
+   one with ``Server(metrics=False)``, interleaved round by round (bar: at most 5 %).
 
 Servers and peers run in separate processes (so each side has its own CPU), every loop is
 bounded in count, and everything talks to 127.0.0.1. ``--quick`` shrinks the counts.
@@ -105,7 +107,7 @@ def _serve_forever(kind: str, port: int, ready: Any) -> None:
 
 
 async def _plain_ingest(port: int, ready: Any) -> None:
-    model = proto.codec._envelope_model("chat.message_sent", 3)
+    model = proto.envelope_model("chat.message_sent", 3)
 
     async def handler(ws: Any) -> None:
         async for message in ws:
@@ -118,8 +120,8 @@ async def _plain_ingest(port: int, ready: Any) -> None:
         await asyncio.Future()
 
 
-async def _wiretype_ingest(port: int, ready: Any) -> None:
-    server = Server(proto, **UNLIMITED)
+async def _wiretype_ingest(port: int, ready: Any, metrics: bool = True) -> None:
+    server = Server(proto, metrics=metrics, **UNLIMITED)
 
     @server.on("chat.message_sent")
     async def posted(msg: Any, ctx: Context) -> None:
@@ -128,6 +130,10 @@ async def _wiretype_ingest(port: int, ready: Any) -> None:
     await server.start("127.0.0.1", port)
     ready.set()
     await asyncio.Future()
+
+
+async def _wiretype_ingest_unmetered(port: int, ready: Any) -> None:
+    await _wiretype_ingest(port, ready, metrics=False)
 
 
 async def _plain_echo(port: int, ready: Any) -> None:
@@ -152,6 +158,7 @@ async def _plain_idle(port: int, ready: Any) -> None:
 _servers = {
     "plain-ingest": _plain_ingest,
     "wiretype-ingest": _wiretype_ingest,
+    "wiretype-unmetered": _wiretype_ingest_unmetered,
     "plain-echo": _plain_echo,
     "wiretype": _wiretype_ingest,
     "plain-idle": _plain_idle,
@@ -203,9 +210,15 @@ async def _blast(port: int, count: int, wiretype: bool) -> float:
 ROUNDS = 7  # the two sides alternate, round by round; medians (and the spread) are printed
 
 
-def bench_ingest(count: int, rounds: int = ROUNDS) -> dict[str, list[float]]:
+def bench_ingest(
+    count: int,
+    rounds: int = ROUNDS,
+    sides: tuple[tuple[str, int, bool], ...] = (
+        ("plain-ingest", 18901, False),
+        ("wiretype-ingest", 18902, True),
+    ),
+) -> dict[str, list[float]]:
     """Messages/s of each side, one figure per round (the sides interleaved)."""
-    sides = (("plain-ingest", 18901, False), ("wiretype-ingest", 18902, True))
     servers = [Running(kind, port) for kind, port, _ in sides]
     rates: dict[str, list[float]] = {kind: [] for kind, _, _ in sides}
     try:
@@ -440,10 +453,54 @@ def bench_memory(count: int) -> dict[str, float]:
     return out
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_metrics_cost(count: int, rounds: int = 2 * ROUNDS) -> dict[str, dict[str, list[float]]]:
+    """Ingest by a server with metrics on and one with them off, interleaved round by round:
+    messages/s, and the server process's CPU seconds per message (steadier than a rate on a
+    machine shared with other work)."""
+    sides = (("wiretype-unmetered", 18909), ("wiretype-ingest", 18910))
+    servers = {kind: Running(kind, port) for kind, port in sides}
+    found: dict[str, dict[str, list[float]]] = {k: {"rate": [], "cpu": []} for k, _ in sides}
+    try:
+        for _, port in sides:
+            asyncio.run(_blast(port, count // 5, True))  # warm up
+        for _ in range(rounds):
+            for kind, port in sides:
+                pid = servers[kind].process.pid
+                assert pid is not None
+                before = _cpu_s(pid)
+                found[kind]["rate"].append(asyncio.run(_blast(port, count, True)))
+                found[kind]["cpu"].append((_cpu_s(pid) - before) / (count + 1))
+    finally:
+        for server in servers.values():
+            server.stop()
+    return found
+
+
+def _print_metrics_cost(found: dict[str, dict[str, list[float]]]) -> None:
+    on, off = found["wiretype-ingest"], found["wiretype-unmetered"]
+    costs = [1 - m / u for m, u in zip(on["rate"], off["rate"], strict=True)]
+    cpu_on, cpu_off = statistics.median(on["cpu"]), statistics.median(off["cpu"])
+    print(
+        f"metrics cost on ingest ({len(costs)} interleaved rounds): metrics on "
+        f"{statistics.median(on['rate']):,.0f} msg/s, off {statistics.median(off['rate']):,.0f} "
+        f"msg/s -> throughput cost {statistics.median(costs) * 100:+.1f} % (median of the "
+        f"rounds' costs; rounds {min(costs) * 100:+.1f} to {max(costs) * 100:+.1f} %); server "
+        f"CPU per message {cpu_on * 1e6:.2f} us on, {cpu_off * 1e6:.2f} us off -> "
+        f"{(cpu_on / cpu_off - 1) * 100:+.1f} % (bar <= 5 %)",
+        flush=True,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts")
-    parser.add_argument("--only", choices=["ingest", "rtt", "publish", "memory"])
+    parser.add_argument("--only", choices=["ingest", "rtt", "publish", "memory", "metrics"])
     args = parser.parse_args()
     _raise_fd_limit()
     quick = args.quick
@@ -462,6 +519,8 @@ def main() -> int:
             f"(rounds {min(ratios):.2f}-{max(ratios):.2f}x; bar >= 0.8x)",
             flush=True,
         )
+    if args.only in (None, "metrics"):
+        _print_metrics_cost(bench_metrics_cost(10_000 if quick else 50_000))
     if args.only in (None, "rtt"):
         rtt = bench_rtt(1_000 if quick else 5_000)
         p50s = [w[0] / e[0] for w, e in zip(rtt["wiretype"], rtt["plain-echo"], strict=True)]

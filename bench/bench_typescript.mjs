@@ -13,11 +13,11 @@ const { _ } = require("ajv");
 
 const work = process.argv[2];
 const pkg = await import(pathToFileURL(join(work, "protocol", "dist", "index.js")).href);
-const runtime = await import(pathToFileURL(join(work, "protocol", "dist", "runtime.js")).href);
+const validation = await import(pathToFileURL(join(work, "protocol", "dist", "validation.js")).href);
 const { cases, formats } = JSON.parse(readFileSync(join(work, "cases.json"), "utf8"));
 
 // ajv gets exactly the formats the generated code checks (same functions), so both do the same work.
-const formatFns = Object.fromEntries(formats.map(([name, fn]) => [name, runtime[fn]]));
+const formatFns = Object.fromEntries(formats.map(([name, fn]) => [name, validation[fn]]));
 globalThis.__wiretypeFormats = formatFns;
 function ajv(standalone) {
   const options = { strict: false, allErrors: false, validateFormats: true, unicodeRegExp: true };

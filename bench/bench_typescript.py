@@ -29,7 +29,7 @@ from bench.registry_gen import write_registry  # noqa: E402
 from registry.config import load_config  # noqa: E402
 from registry.jsonschema import version_document  # noqa: E402
 from registry.project import load  # noqa: E402
-from registry.render.ts_validators import FORMAT_FUNCTIONS  # noqa: E402
+from registry.render.ts_assertions import FORMAT_FUNCTIONS  # noqa: E402
 from registry.render.typescript import render_typescript  # noqa: E402
 
 WRONG = ("1", 1.5, True, None, [], {}, "")
@@ -65,7 +65,7 @@ def _cases() -> list[dict[str, Any]]:
 def _build_package() -> None:
     loaded = load(load_config(REPO))
     shutil.rmtree(WORK, ignore_errors=True)
-    for relative, text in render_typescript(loaded, loaded.config.typescript, None).items():
+    for relative, text in render_typescript(loaded, loaded.config.typescript, None).files.items():
         path = WORK / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

@@ -15,6 +15,7 @@ BENCHMARKS = (
     ("compatibility engine: compare on 5,000-property schemas", "bench_compat.py"),
     ("generated Python: generate, decode, import", "bench_python.py"),
     ("generated TypeScript: generate, validators vs ajv", "bench_typescript.py"),
+    ("shims: a table per migration vs code per step, both languages", "bench_shims.py"),
     ("runtime: ingest, acked round trip, publish, idle memory vs websockets",
      "bench_runtime.py"),
     ("runtime beside Socket.IO 4 and python-socketio: round trip, fan-out to 1,000",

@@ -58,6 +58,7 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
     ("lock", "The lock (wiretype.lock)"),
     ("ref", "check --against REF"),
     ("settings", "Settings (wiretype.yaml, [tool.wiretype])"),
+    ("generate", "`wiretype generate`"),
     ("retired", "Retired ids"),
 )
 
@@ -408,6 +409,15 @@ _add(
     "keep one of type, enum, const, fields and one_of",
 )
 _add(
+    "FIELD_SENSITIVE_NOT_BOOL",
+    "field",
+    "`sensitive` is not true or false.",
+    "a field meant to be kept out of logs is not logged because of a typo",
+    'password: {type: string, sensitive: "yes"}',
+    "password: {type: string, sensitive: true}",
+    "write true or false",
+)
+_add(
     "FIELD_REQUIRED_NOT_BOOL",
     "field",
     "`required` is not true or false.",
@@ -557,7 +567,8 @@ _add(
 _add(
     "SCHEMA_NOT_GENERATED",
     "schema",
-    "A keyword is compared, but the generated validators do not implement it (warning).",
+    "A raw schema needs what the generated validators do not implement (lint: a warning; "
+    "generate: an error, for every target).",
     "`generate` refuses what its validators cannot check",
     "schema: {unevaluatedProperties: false, ...}",
     "schema: {additionalProperties: false, ...}",
@@ -759,6 +770,18 @@ _add(
     'typescript: {package: "@Acme/Chat"}',
     'typescript: {package: "@acme/chat"}',
     "use lower-case letters, digits, `-`, `.` and `_`, optionally under one `@scope/`",
+)
+
+# --- generate --------------------------------------------------------------------------------
+_add(
+    "TEMPLATE_INVALID",
+    "generate",
+    "A template of the --templates folder does not render.",
+    "a user's template is the user's code: its mistakes are reported where they are, "
+    "and nothing is written until every file of every package renders",
+    "{% for f in view.fields %} ... (no {% endfor %})",
+    "{% for f in view.fields %} ... {% endfor %}",
+    "fix the template at the line given, or remove it to use the built-in one",
 )
 
 # --- retired ---------------------------------------------------------------------------------

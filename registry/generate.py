@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from registry.config import Config, Target
-from registry.diagnostics import has_errors, render_text
+from registry.diagnostics import Finding, has_errors, render_text, sort_findings
 from registry.errors import UsageError
 from registry.project import Loaded
+from registry.render.templates import Rendered
 from registry.writer import stale_files, write_tree
 
 LANGUAGES = ("python", "typescript")
-Renderer = Callable[[Loaded, Target, str | None], dict[str, str]]
+Renderer = Callable[[Loaded, Target, str | None], Rendered]
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Job:
     language: str
     out: Path
     files: Mapping[str, str]
+    findings: tuple[Finding, ...] = ()  # why the package could not be rendered
 
 
 def _renderer(language: str) -> Renderer:
@@ -64,8 +66,9 @@ def plan(loaded: Loaded, languages: tuple[str, ...], out: Path | None,
     jobs = []
     for language in languages:
         target: Target = getattr(loaded.config, language)
-        files = _renderer(language)(loaded, target, folder)
-        jobs.append(Job(language, _out(loaded.config, language, out, len(languages) > 1), files))
+        rendered = _renderer(language)(loaded, target, folder)
+        jobs.append(Job(language, _out(loaded.config, language, out, len(languages) > 1),
+                        rendered.files, rendered.findings))
     return jobs
 
 
@@ -77,6 +80,10 @@ def generate(loaded: Loaded, languages: tuple[str, ...], *, out: Path | None = N
         sys.stderr.write(render_text(errors, summary="nothing generated: fix these first"))
         return 1
     jobs = plan(loaded, languages, out, templates)
+    refused = sort_findings(f for job in jobs for f in job.findings)
+    if refused:  # the same for every target: each is reported once
+        sys.stderr.write(render_text(refused, summary="nothing generated: fix these first"))
+        return 1
     if check:
         return _report_stale(jobs)
     for job in jobs:

@@ -2,8 +2,9 @@
 
 ``check`` uses this to test a witness before printing it (a whole message of one
 version whose migrated form the other version rejects). It mirrors the step
-functions of ``templates/python/_runtime.py.jinja`` and ``shims.ts.jinja``; the
-round-trip property tests hold the three to the same answers.
+functions of the generated packages (``templates/python/static/_migration.py``,
+``templates/typescript/static/migration.ts``); the round-trip property tests hold the
+three to the same answers.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from registry.migrate_inverse import json_equal
 from registry.model import Step
+from registry.numbers import carried, es_number
 
 
 class CustomStepError(Exception):
@@ -133,32 +135,6 @@ def _is_integer(value: Any) -> bool:
     return _is_number(value) and (isinstance(value, int) or float(value).is_integer())
 
 
-def js_number(value: float) -> str:
-    """A number as JavaScript's ``String(x)`` writes it (``2.0`` -> ``2``, ``1e-7``)."""
-    if isinstance(value, int) and abs(value) < 10**21:
-        return str(value)
-    number = float(value)
-    if number == 0:
-        return "0"
-    shortest = decimal.Decimal(repr(abs(number))).normalize().as_tuple()
-    digits = "".join(map(str, shortest.digits))
-    point = len(digits) + int(shortest.exponent)
-    return ("-" if number < 0 else "") + _js_layout(digits, point)
-
-
-def _js_layout(digits: str, point: int) -> str:
-    k = len(digits)
-    if k <= point <= 21:
-        return digits + "0" * (point - k)
-    if 0 < point <= 21:
-        return f"{digits[:point]}.{digits[point:]}"
-    if -6 < point <= 0:
-        return f"0.{'0' * -point}{digits}"
-    exponent = point - 1
-    mantissa = digits[0] + (f".{digits[1:]}" if k > 1 else "")
-    return f"{mantissa}e{'+' if exponent >= 0 else '-'}{abs(exponent)}"
-
-
 _INT_TEXT = re.compile(r"-?[0-9]+")
 _NUMBER_TEXT = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _SAFE_INTEGER = 2**53
@@ -185,9 +161,11 @@ def scale(value: Any, factor: str) -> Any:
 
 
 CONVERTERS: dict[str, Callable[[Any, Any], Any]] = {
-    "int_to_string": lambda v, _: js_number(v) if _is_integer(v) else v,
-    "string_to_int": lambda v, _: int(v) if isinstance(v, str) and _INT_TEXT.fullmatch(v) else v,
-    "float_to_string": lambda v, _: js_number(v) if _is_number(v) else v,
+    "int_to_string": lambda v, _: es_number(v) if _is_integer(v) else v,
+    "string_to_int": lambda v, _: (
+        int(v) if isinstance(v, str) and _INT_TEXT.fullmatch(v) and carried(int(v)) else v
+    ),
+    "float_to_string": lambda v, _: es_number(v) if _is_number(v) else v,
     "string_to_float": lambda v, _: (
         json.loads(v) if isinstance(v, str) and _NUMBER_TEXT.fullmatch(v) else v
     ),

@@ -9,7 +9,7 @@ wrongly. A step whose effect cannot be described (``custom``, a path through a
 value that is not a plain object) makes the hop unprovable, which the caller
 reports.
 
-Paths follow the shims exactly (docs/shims.md, ``_runtime.py``/``shims.ts``): a
+Paths follow the shims exactly (docs/shims.md, ``_migration.py``/``migration.ts``): a
 name that the object declares, or one without a dot, is a key of the top
 object; otherwise a dotted path walks nested objects. ``rename`` renames
 inside the object that holds the field; ``move`` and ``defaults`` create the

@@ -116,6 +116,7 @@ class Field:
     description: str = ""
     deprecated: bool = False
     constraints: tuple[tuple[str, Any], ...] = ()  # JSON Schema keywords, camelCase, sorted
+    sensitive: bool = False  # `sensitive: true`: redacted where the runtime logs data
 
     @property
     def has_default(self) -> bool:

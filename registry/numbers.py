@@ -12,7 +12,8 @@ gives), so every judgement about a number is made on that double:
   exactly or the literal is the double's own text; any other one
   (``9007199254740993``) would be changed silently, so it is refused.
 
-The generated runtimes (``templates/*/_runtime*``) implement the same functions;
+The generated packages (``templates/python/static/_numbers.py``, ``validation.ts``)
+implement the same functions;
 the parity vectors hold the three implementations to one answer.
 """
 

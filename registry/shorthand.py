@@ -52,8 +52,8 @@ CONSTRAINTS: dict[str, tuple[str, frozenset[str]]] = {
     "min_properties": ("minProperties", frozenset({"object"})),
     "max_properties": ("maxProperties", frozenset({"object"})),
 }
-_FIELD_KEYS = {"type", "required", "default", "description", "deprecated", "enum", "const",
-               "fields", "one_of", "discriminator", "items", "values", "nullable",
+_FIELD_KEYS = {"type", "required", "default", "description", "deprecated", "sensitive", "enum",
+               "const", "fields", "one_of", "discriminator", "items", "values", "nullable",
                "examples", *CONSTRAINTS}
 _FORMS = ("type", "enum", "const", "fields", "one_of")
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
@@ -102,7 +102,18 @@ def parse_field(ctx: FileContext, name: str, spec: Any, path: NodePath) -> Field
         description=_text(ctx, spec, "description", path),
         deprecated=spec.get("deprecated") is True,
         constraints=_constraints(ctx, spec, texpr, path),
+        sensitive=_sensitive(ctx, spec, path),
     )
+
+
+def _sensitive(ctx: FileContext, spec: dict[str, Any], path: NodePath) -> bool:
+    """``sensitive: true``: an annotation (never in the JSON Schema, so never a change)."""
+    value = spec.get("sensitive", False)
+    if not isinstance(value, bool):
+        ctx.error((*path, "sensitive"), "FIELD_SENSITIVE_NOT_BOOL",
+                  "`sensitive` must be true or false", "write `sensitive: true`")
+        return True  # read as meant: better redacted than logged
+    return value
 
 
 def _text(ctx: FileContext, spec: dict[str, Any], key: str, path: NodePath) -> str:
@@ -154,7 +165,7 @@ def _inner(ctx: FileContext, spec: Any,
            path: NodePath) -> tuple[TypeExpr, tuple[tuple[str, Any], ...]]:
     """The type of list items or map values, with the constraints written on them."""
     if isinstance(spec, dict):
-        for key in ("required", "default", "deprecated"):
+        for key in ("required", "default", "deprecated", "sensitive"):
             if key in spec:
                 ctx.error((*path, key), "FIELD_FORM", f"`{key}` does not apply to list items "
                           "or map values", "put it on the field itself")

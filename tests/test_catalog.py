@@ -26,6 +26,7 @@ NOT_IDS = {
     "XDG_CACHE_HOME": "an environment variable",
     "LC_ALL": "an environment variable (git's locale)",
     "O_NOFOLLOW": "an os.open flag",
+    "MAY_HOLD_NON_FINITE": "a name the generated Python package exports",
 }
 # Calls that create a finding, and the position of their rule id argument.
 RULE_ARGUMENT = {"Finding": 3, "error": 1, "_ParseError": 0, "Change": 1, "finding": 1}

@@ -134,3 +134,75 @@ def test_adding_a_definition_never_renames_another_ones_classes(tmp_path: Path) 
     text = models.read_text()
     assert "class ChatV1(" in text and "class GameChatV1(" in text
     assert "Chat = ChatV1" in text and "LobbyChat" not in text
+
+
+# --- what generate cannot do is a finding, the same for every target ---------------------------
+
+DYNAMIC = """\
+compatibility: none
+versions:
+  1:
+    schema:
+      type: object
+      properties:
+        a: {$dynamicRef: "#x"}
+"""
+NESTED_ID = """\
+compatibility: none
+versions:
+  1:
+    schema:
+      allOf:
+        - {type: object}
+        - properties:
+            b: {$id: "https://example.com/b", type: string}
+"""
+
+
+@pytest.mark.parametrize("lang", ["python", "typescript", "python,typescript"])
+def test_a_schema_the_validators_cannot_implement_is_a_finding_for_every_target(
+        project: Path, lang: str) -> None:
+    write_tree(project, {"schemas/raw/dynamic.yaml": DYNAMIC,
+                         "schemas/raw/nested.yaml": NESTED_ID})
+    for check in ((), ("--check",)):
+        result = run("generate", "--root", str(project), "--lang", lang, *check)
+        assert result.exit_code == 1, result.stderr
+        lines = [line for line in result.stderr.splitlines() if " error " in line]
+        assert lines == [
+            "schemas/raw/dynamic.yaml:7:13: error SCHEMA_NOT_GENERATED: raw.dynamic v1: the "
+            "keyword $dynamicRef is not supported, so `wiretype generate` cannot write a "
+            "validator that accepts exactly this schema",
+            "schemas/raw/nested.yaml:8:17: error SCHEMA_NOT_GENERATED: raw.nested v1: $id "
+            "below the document root is not supported, so `wiretype generate` cannot write a "
+            "validator that accepts exactly this schema",
+        ]
+    assert not (project / "gen").exists()
+
+
+def test_a_user_template_that_does_not_render_is_a_finding_at_its_line(project: Path) -> None:
+    folder = project / "my-templates" / "python"
+    write_tree(folder, {
+        "py.typed.jinja": "{{ header }}\n\n{% for name in view.exports %}\n{{ name }}\n",
+        "models.py.jinja": "{{ header }}\nimport typing\n{{ view.no_such_thing }}\n",
+    })
+    result = run("generate", "--root", str(project), "--templates",
+                 str(project / "my-templates"))
+    assert result.exit_code == 1, result.stderr
+    where = [line.split(": error ")[0].removeprefix(str(project) + "/")
+             for line in result.stderr.splitlines() if ": error TEMPLATE_INVALID" in line]
+    assert where == ["my-templates/python/models.py.jinja:3:1",
+                     "my-templates/python/py.typed.jinja:4:1"]  # where jinja saw the end
+    assert "no_such_thing" in result.stderr and "endfor" in result.stderr
+    assert "internal error" not in result.stderr
+    assert not (project / "gen").exists()
+
+
+def test_a_user_copy_of_a_support_module_is_copied_instead(project: Path) -> None:
+    own = "# our own words\nWORDS: dict[str, str] = {}\n"
+    write_tree(project / "my-templates" / "python" / "static", {"_words.py": own})
+    result = run("generate", "--root", str(project), "--lang", "python",
+                 "--templates", str(project / "my-templates"))
+    assert result.exit_code == 0, result.stderr
+    header, _, body = (project / "gen/py/hello_pkg/_words.py").read_text().partition("\n")
+    assert "Do not edit" in header and body == own
+    assert "FORMATS" in (project / "gen/py/hello_pkg/_scalars.py").read_text()  # built-in

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from registry.config import load_config
 from registry.jsonschema import version_document
 from registry.project import Loaded, load
-from registry.render.formats import FORMAT_PATTERNS, days_in_month
-from registry.render.python import calendar_formats, render_python
+from registry.render.formats import FORMAT_PATTERNS, calendar_formats, days_in_month
+from registry.render.python import render_python
 from registry.writer import MANIFEST
 from tests.helpers import REPO, UPDATE_GOLDEN, write_tree
 
@@ -38,7 +38,9 @@ def _example() -> Loaded:
 
 
 def _render(loaded: Loaded) -> dict[str, str]:
-    return render_python(loaded, loaded.config.python, None)
+    rendered = render_python(loaded, loaded.config.python, None)
+    assert not rendered.findings, rendered.findings
+    return dict(rendered.files)
 
 
 def _import(out: Path, package: str) -> ModuleType:
@@ -87,7 +89,7 @@ def test_second_run_and_another_hash_seed_are_identical(example_files: dict[str,
     code = ("import hashlib, json; from registry.config import load_config; "
             "from registry.project import load; from registry.render.python import "
             "render_python; from pathlib import Path; l = load(load_config(Path('.'))); "
-            "f = render_python(l, l.config.python, None); "
+            "f = dict(render_python(l, l.config.python, None).files); "
             "print(hashlib.sha256(json.dumps(f, sort_keys=True).encode()).hexdigest())")
     env = {**os.environ, "PYTHONHASHSEED": "4242", "WIRETYPE_NO_CACHE": "1"}
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, check=True,
@@ -225,6 +227,40 @@ def test_shims_follow_the_migrations(pkg: ModuleType) -> None:
         pkg.upgrade(v3, 1)
     with pytest.raises(ValueError, match="no live version"):
         pkg.downgrade(v3, 7)
+
+
+def test_protocol_describes_every_message(pkg: ModuleType) -> None:
+    loaded = _example()
+    protocol = pkg.PROTOCOL
+    assert protocol["name"] == "wiretype_protocol"
+    assert loaded.config.registry_name == "wiretype_protocol"
+    assert sorted(protocol["messages"]) == sorted(pkg.MESSAGES)
+    for definition in loaded.registry.messages:
+        described = protocol["messages"][definition.name]
+        versions = [v.number for v in definition.versions]
+        assert described == {"versions": versions, "latest": versions[-1],
+                             "direction": definition.direction, "sensitive": []}
+    assert not pkg.MAY_HOLD_NON_FINITE  # no `any` field, no raw schema
+
+
+def test_decode_data_and_convert(pkg: ModuleType) -> None:
+    data = {"id": "1f0e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", "room": "lobby", "text": "hi",
+            "sent_at": "2026-03-01T09:30:00Z", "reply_to": None,
+            "author": {"id": "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11", "name": "Ada"}}
+    v1 = pkg.decode_data("chat.message_sent", 1, data)
+    assert type(v1) is pkg.MessageSentV1 and v1.priority == "normal"
+    v3 = pkg.convert("chat.message_sent", v1, 1, 3)
+    assert type(v3) is pkg.MessageSentV3 and v3.body == "hi"
+    assert pkg.convert("chat.message_sent", data, 1, 1) == v1
+    with pytest.raises(pkg.DecodeError) as caught:
+        pkg.decode_data("chat.message_sent", 1, {**data, "author": {"id": "x", "name": 1}})
+    assert [e["path"] for e in caught.value.errors] == ["/author/id", "/author/name"]
+    for bad in (lambda: pkg.decode_data("chat.message_sent", 4, data),
+                lambda: pkg.decode_data("chat.nope", 1, data),
+                lambda: pkg.convert("chat.message_sent", data, 1, 4)):
+        with pytest.raises(ValueError, match=r"no live version|not a message") as refused:
+            bad()
+        assert not isinstance(refused.value, pkg.DecodeError)
 
 
 def test_calendar_patterns_equal_formats_py() -> None:
@@ -396,7 +432,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleType, dict[
     root = write_tree(tmp_path_factory.mktemp("hostile"), _hostile_files())
     loaded = load(load_config(root))
     assert not [f for f in loaded.findings if f.is_error], loaded.findings
-    files = render_python(loaded, loaded.config.python, None)
+    files = dict(render_python(loaded, loaded.config.python, None).files)
     out = write_tree(root / "out", files)
     return _import(out, "hostile_pkg"), files, out
 

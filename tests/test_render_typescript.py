@@ -21,7 +21,10 @@ import yaml
 
 from registry.config import load_config
 from registry.project import Loaded, load
-from registry.render.ts_validators import FORMAT_FUNCTIONS, SchemaCompiler, UnsupportedSchemaError
+from registry.render.python import render_python
+from registry.render.ts_assertions import FORMAT_FUNCTIONS
+from registry.render.ts_node import NotGenerated
+from registry.render.ts_validators import SchemaCompiler
 from registry.render.typescript import render_typescript
 from registry.writer import MANIFEST
 from tests.helpers import REPO, TESTS, UPDATE_GOLDEN, write_tree
@@ -38,7 +41,9 @@ def _example() -> Loaded:
 
 
 def _render(loaded: Loaded) -> dict[str, str]:
-    return render_typescript(loaded, loaded.config.typescript, None)
+    rendered = render_typescript(loaded, loaded.config.typescript, None)
+    assert not rendered.findings, rendered.findings
+    return dict(rendered.files)
 
 
 # --- the hostile registry --------------------------------------------------------------------
@@ -188,11 +193,11 @@ def suite_module() -> tuple[str, list[list[Any]], list[str]]:
         for index, group in enumerate(json.loads(path.read_text(encoding="utf-8"))):
             try:
                 entries.append([relative, index, compiler.compile(group["schema"])])
-            except UnsupportedSchemaError as err:
+            except NotGenerated as err:
                 skipped.append(f"{relative} #{index} {group['description']}: {err}")
     helpers = ", ".join(["cpLen", "deq", "hasOwn", "isObj", "multOf", "ptr", "uniq",
                          *FORMAT_FUNCTIONS.values()])
-    lines = [f"import {{ {helpers}, type ValidationError }} from \"./runtime.js\";",
+    lines = [f"import {{ {helpers}, type ValidationError }} from \"./validation.js\";",
              *compiler.constants, *compiler.functions,
              f"export const checks = [{', '.join(f'c{n}' for _, _, n in entries)}];"]
     manifest = [[relative, index, i] for i, (relative, index, _) in enumerate(entries)]
@@ -220,6 +225,15 @@ def _examples(loaded: Loaded) -> list[dict[str, Any]]:
             for d in loaded.registry.messages for v in d.versions for example in v.examples]
 
 
+def _python_protocol(root: Path) -> Any:
+    """PROTOCOL of the Python package generated from the same registry."""
+    rendered = render_python(_example(), _example().config.python, None)
+    assert not rendered.findings
+    out = write_tree(root / "example-python", dict(rendered.files))
+    code = "import json, wiretype_protocol as p; print(json.dumps(p.PROTOCOL))"
+    return json.loads(_run(sys.executable, "-c", code, cwd=out))
+
+
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("node") is None:
@@ -228,6 +242,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     example = _example()
     write_tree(root / "example", _render(example))
     (root / "example" / "examples.json").write_text(json.dumps(_examples(example)))
+    (root / "example" / "protocol.json").write_text(json.dumps(_python_protocol(root)))
     hostile = _hostile(root / "hostile-src")
     write_tree(root / "hostile", {**_render(hostile), "custom.js": CUSTOM_JS,
                                   "custom.d.ts": CUSTOM_DTS})
@@ -236,10 +251,11 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_tree(root / "parity", _render(load(load_config(PARITY))))
     write_tree(root / "empty", _render(_loaded(root / "empty-src", EMPTY_FILES)))
     source, manifest, skipped = suite_module()
-    runtime = _render(example)["protocol/src/runtime.ts"]
+    support = {f"src/{name}": _render(example)[f"protocol/src/{name}"]
+               for name in ("validation.ts", "words.ts")}
     package = json.dumps({"name": "suite", "type": "module"})
     tsconfig = (root / "example" / "protocol" / "tsconfig.json").read_text()
-    write_tree(root / "suite", {"src/runtime.ts": runtime, "src/suite.ts": source,
+    write_tree(root / "suite", {**support, "src/suite.ts": source,
                                 "package.json": package, "tsconfig.json": tsconfig,
                                 "manifest.json": json.dumps(manifest),
                                 "skipped.json": json.dumps(skipped, indent=1)})

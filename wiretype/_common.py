@@ -49,12 +49,13 @@ def _redact(node: Any, parts: list[str]) -> Any:
     if not parts:
         return REDACTED
     head, rest = parts[0], parts[1:]
+    if isinstance(node, dict) and head == "*":  # every value of a map (see PROTOCOL)
+        return {key: _redact(value, rest) for key, value in node.items()}
     if isinstance(node, dict) and head in node:
         return {**node, head: _redact(node[head], rest)}
     if isinstance(node, list):
         return [
-            _redact(item, parts if head == "*" else rest) if head in ("*", str(i)) else item
-            for i, item in enumerate(node)
+            _redact(item, rest) if head in ("*", str(i)) else item for i, item in enumerate(node)
         ]
     return node
 

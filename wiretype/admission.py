@@ -41,10 +41,20 @@ class Verdict:
     text: str = ""
     retry_after: int | None = None
     principal: Any = None
+    outcome: str = ""  # a refusal's outcome label (metrics.OUTCOMES): origin, full, auth
+    content_type: str = ""  # default: JSON for a text that starts with "{", else plain text
 
     @property
     def admitted(self) -> bool:
         return self.status is None
+
+    def body(self) -> bytes:
+        return (self.text if self.text.endswith("\n") else self.text + "\n").encode()
+
+    def media_type(self) -> str:
+        if self.content_type:
+            return self.content_type
+        return "application/json" if self.text.startswith("{") else "text/plain; charset=utf-8"
 
 
 def health(hub: Hub, path: str) -> Verdict:
@@ -69,6 +79,7 @@ async def decide(hub: Hub, request: Request, ip: str) -> Verdict:
         refusal = await _authenticate(hub, request)
     if refusal.status is not None:
         hub.count(f"refused_{refusal.status}")
+        hub.count(f"connects_{refusal.outcome}")  # metrics: wiretype_connects_total
         log.info("refused ip=%s status=%d reason=%s", ip, refusal.status, refusal.text)
     return refusal
 
@@ -76,15 +87,15 @@ async def decide(hub: Hub, request: Request, ip: str) -> Verdict:
 def _admission(hub: Hub, headers: Headers, ip: str) -> Verdict | None:
     origin = headers.get("Origin")
     if hub.origins is not None and origin is not None and origin not in hub.origins:
-        return Verdict(http.HTTPStatus.FORBIDDEN, "origin not allowed")
+        return Verdict(http.HTTPStatus.FORBIDDEN, "origin not allowed", outcome="origin")
     retry = max(1, hub.settings.backoff_max_ms // 4000)
     unavailable = http.HTTPStatus.SERVICE_UNAVAILABLE
     if hub.draining:
-        return Verdict(unavailable, "draining", retry)
+        return Verdict(unavailable, "draining", retry, outcome="full")
     if len(hub.links) >= hub.settings.max_connections:
-        return Verdict(unavailable, "server full", retry)
+        return Verdict(unavailable, "server full", retry, outcome="full")
     if hub.per_ip.get(ip, 0) >= hub.settings.max_connections_per_ip:
-        return Verdict(unavailable, "too many connections from this address", retry)
+        return Verdict(unavailable, "too many connections from this address", retry, outcome="full")
     return None
 
 
@@ -99,9 +110,9 @@ async def _authenticate(hub: Hub, request: Request) -> Verdict:
         status = (
             http.HTTPStatus.FORBIDDEN if exc.code == "forbidden" else http.HTTPStatus.UNAUTHORIZED
         )
-        return Verdict(status, exc.reason or status.phrase)
+        return Verdict(status, exc.reason or status.phrase, outcome="auth")
     if principal is None:
-        return Verdict(http.HTTPStatus.UNAUTHORIZED, "unauthorized")
+        return Verdict(http.HTTPStatus.UNAUTHORIZED, "unauthorized", outcome="auth")
     return Verdict(principal=principal)
 
 
@@ -116,9 +127,11 @@ async def process_request(
 ) -> Response | None:
     """``websockets``' hook: answer health checks and refusals, keep the principal of an
     admitted request in ``principals`` (by connection) for the handler."""
-    path = request.path.split("?", 1)[0]
-    if path in HEALTH_PATHS:
-        return _respond(connection, health(hub, path))
+    from .pages import answer  # the plain-HTTP pages: health, /metrics, /connections
+
+    page = await answer(hub, request.path, request.headers, own_port=True)
+    if page is not None:
+        return _respond(connection, page)
     verdict = await decide(hub, request, ip_of(connection))
     if not verdict.admitted:
         return _respond(connection, verdict)
@@ -129,9 +142,9 @@ async def process_request(
 
 def _respond(connection: WsConnection, verdict: Verdict) -> Response:
     assert verdict.status is not None
-    response = connection.respond(http.HTTPStatus(verdict.status), verdict.text + "\n")
-    if verdict.text.startswith("{"):
-        response.headers["Content-Type"] = "application/json"
+    response = connection.respond(http.HTTPStatus(verdict.status), verdict.body().decode())
+    del response.headers["Content-Type"]  # respond() set text/plain
+    response.headers["Content-Type"] = verdict.media_type()
     if verdict.retry_after is not None:
         response.headers["Retry-After"] = str(verdict.retry_after)
     return response

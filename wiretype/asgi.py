@@ -24,7 +24,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request
 
 from . import _common
-from .admission import HEALTH_PATHS, Verdict, decide, health
+from .admission import Verdict, decide
 from .context import Link
 from .hub import Hub
 
@@ -157,10 +157,13 @@ class AsgiApp:
     # --- plain HTTP: health checks --------------------------------------------------------
 
     async def _http(self, scope: Scope, send: Send) -> None:
-        path = _route_path(scope)
-        if path in HEALTH_PATHS:
-            verdict = health(self.hub, path)
-        else:
+        from .pages import answer  # health, /metrics, /connections
+
+        request = _request_of(scope)
+        query = request.path.partition("?")[2]
+        target = _route_path(scope) + (f"?{query}" if query else "")
+        verdict = await answer(self.hub, target, request.headers, own_port=True)
+        if verdict is None:
             verdict = Verdict(426, "a WebSocket endpoint: upgrade to wiretype.v1")
         await _respond(send, "http.response", verdict)
 
@@ -245,12 +248,11 @@ async def _until_disconnect(receive: Receive, transport: AsgiTransport) -> None:
 
 async def _respond(send: Send, prefix: str, verdict: Verdict) -> None:
     assert verdict.status is not None
-    kind = b"application/json" if verdict.text.startswith("{") else b"text/plain; charset=utf-8"
-    headers = [(b"content-type", kind)]
+    headers = [(b"content-type", verdict.media_type().encode())]
     if verdict.retry_after is not None:
         headers.append((b"retry-after", str(verdict.retry_after).encode()))
     await send({"type": f"{prefix}.start", "status": verdict.status, "headers": headers})
-    await send({"type": f"{prefix}.body", "body": f"{verdict.text}\n".encode()})
+    await send({"type": f"{prefix}.body", "body": verdict.body()})
 
 
 def _route_path(scope: Scope) -> str:

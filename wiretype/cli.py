@@ -9,7 +9,9 @@ silently ignored). ``--workers N`` is ``workers.py``; ``wiretype dlq`` is ``dlq.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
+import os
 import sys
 import traceback
 from dataclasses import dataclass
@@ -34,7 +36,8 @@ class ServeOptions:
     workers: int = 1
     store: str | None = None
     broker: str | None = None
-    metrics: bool = False
+    metrics: bool | None = None  # None: as the Server says (on unless Server(metrics=False))
+    metrics_port: int | None = None
 
 
 def serve(options: ServeOptions) -> int:
@@ -55,6 +58,7 @@ def serve(options: ServeOptions) -> int:
 
 
 def run_one(server: Server, options: ServeOptions, *, reuse_port: bool = False) -> int:
+    raise_fd_limit()
     try:
         asyncio.run(_run(server, options, reuse_port))
     except StoreError as exc:
@@ -84,8 +88,16 @@ async def _run(server: Server, options: ServeOptions, reuse_port: bool) -> None:
 def _check(options: ServeOptions) -> None:
     if options.workers < 1:
         raise ServeUsageError("--workers must be 1 or more")
-    if options.metrics:
-        raise ServeUsageError("--metrics: the /metrics endpoint is not built yet in this version")
+    if options.metrics is False and options.metrics_port is not None:
+        raise ServeUsageError("--metrics-port and --no-metrics contradict each other")
+    if options.metrics_port is not None and not 0 <= options.metrics_port < 65536:
+        raise ServeUsageError(f"--metrics-port {options.metrics_port}: not a port number")
+    if options.workers > 1 and options.metrics is not False and options.metrics_port is None:
+        print(
+            "wiretype: note: with --workers, /metrics on the shared port answers for whichever "
+            "worker takes the request; give --metrics-port P (worker n serves P+n)",
+            file=sys.stderr,
+        )
 
 
 def _check_workers(server: Server, options: ServeOptions) -> None:
@@ -146,3 +158,32 @@ def _apply(server: Server, options: ServeOptions) -> None:
             server.hub.broker = open_broker(options.broker)
     except ConfigurationError as exc:
         raise ServeUsageError(str(exc)) from None
+    _apply_metrics(server, options)
+
+
+def _apply_metrics(server: Server, options: ServeOptions) -> None:
+    """``--metrics`` / ``--no-metrics`` / ``--metrics-port P`` (worker n of ``--workers``
+    serves its own on P+n)."""
+    if options.metrics is False:
+        server.hub.metrics = server.hub.tally = None
+        return
+    if options.metrics_port is not None:
+        worker = int(os.environ.get("WIRETYPE_WORKER", "0"))
+        server.metrics_port = options.metrics_port + worker if options.metrics_port else 0
+    if server.hub.metrics is None and (options.metrics or options.metrics_port is not None):
+        server._meter((), None, None, None)
+    if server.hub.metrics is not None:
+        server.hub.metrics.port = server.metrics_port
+
+
+def raise_fd_limit(want: int = 65_536) -> int:
+    """Raise the soft limit on open files towards ``want`` (a server of thousands of
+    connections needs more than the usual 1,024); returns the limit in force."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = want if hard == resource.RLIM_INFINITY else min(want, hard)
+    if soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]

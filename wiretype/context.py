@@ -140,6 +140,7 @@ class Link:
         "held_until",
         "ip",
         "number",
+        "opened_at",
         "principal",
         "replaced",
         "scheduled",
@@ -162,3 +163,4 @@ class Link:
         self.held: list[str] | None = None  # frames waiting for the store (writeahead.py)
         self.held_until = 0
         self.closing: tuple[int, str] | None = None  # a close waiting for the held frames
+        self.opened_at = 0.0  # perf_counter() when admitted (the connection duration metric)

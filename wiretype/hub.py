@@ -16,6 +16,7 @@ import asyncio
 import itertools
 import logging
 from collections.abc import Callable, Iterable
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from . import _common
@@ -48,6 +49,7 @@ from .writeahead import Hold
 
 if TYPE_CHECKING:
     from .broker import Broker
+    from .metrics import Metrics, Tally
 
 __all__ = ["Hub"]
 
@@ -93,6 +95,9 @@ class Hub:
         self.high_water = max(1, settings.max_buffer_bytes // 4)
         self._numbers = itertools.count(1)
         self._tasks: set[asyncio.Task[Any]] = set()
+        # metrics (metrics.py): set by Server unless metrics=False; None costs nothing
+        self.metrics: Metrics | None = None
+        self.tally: Tally | None = None
 
     def count(self, name: str, by: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + by
@@ -113,8 +118,12 @@ class Hub:
             self.topics.restore(session)
         self.sweep.start()
         self.durable.start()
+        if self.metrics is not None:
+            await self.metrics.start()
 
     async def stop(self) -> None:
+        if self.metrics is not None:
+            await self.metrics.stop()
         await self.durable.stop()
         await self.sweep.stop()
         await self.settle()
@@ -143,6 +152,7 @@ class Hub:
             pinned=self.router.pinned,
         )
         link = Link(transport, conn, next(self._numbers), ip, principal)
+        link.opened_at = perf_counter()
         self.links[link.number] = link
         self.per_ip[ip] = self.per_ip.get(ip, 0) + 1
         self.sweep.schedule(link)
@@ -158,17 +168,25 @@ class Hub:
             conn.receive_binary(message, now)
         events = conn._events
         first = events[0] if len(events) == 1 else None
+        tally = self.tally
         if type(first) is MessageReceived and not conn._out:
             # the usual frame: one message for a handler, nothing else to do first
             events.clear()
             route = self.router.plain(first.header.type)
+            if tally is not None:  # metrics
+                tally.received(message, first.header)
+                started = perf_counter()
             if route is None:
                 await self.router.handle(link, first)
             else:
                 await self.router.run_plain(link, route, first, now)
+            if tally is not None:  # metrics
+                tally.handled(first.header.type, perf_counter() - started)
             if conn._out or conn._events:
                 await self.pump(link)
         else:
+            if tally is not None:  # metrics
+                tally.received(message, None)
             await self.pump(link)
         return conn.state < State.CLOSING
 
@@ -194,6 +212,10 @@ class Hub:
             self.store.saved(session)
             self.topics.detach(session, link)
         self.count(f"disconnects_{code}")
+        if self.tally is not None:  # metrics
+            self.tally.duration.observe(perf_counter() - link.opened_at)
+        if link.context is None:  # it never got a welcome
+            self.count("connects_timeout" if code == 4408 else "connects_protocol")
         log.info(
             "disconnect n=%d session=%s code=%s", link.number, session.id if session else None, code
         )
@@ -215,7 +237,12 @@ class Hub:
                 break
             for event in events:
                 if type(event) is MessageReceived:
-                    await router.handle(link, event)
+                    if self.tally is None:
+                        await router.handle(link, event)
+                    else:  # metrics
+                        started = perf_counter()
+                        await router.handle(link, event)
+                        self.tally.handled(event.header.type, perf_counter() - started)
                 elif type(event) is HelloReceived:
                     await self._hello(link, event)
                 else:
@@ -242,11 +269,15 @@ class Hub:
             self.hold.write(link, frames)  # out once their writes are durable
             return
         buffered = link.transport.write(frames)
+        if self.tally is not None:  # metrics
+            self.tally.sent(frames)
         if buffered > self.high_water:
             self._congested_write(link, buffered)
 
     def write_now(self, link: Link, frames: list[str]) -> None:
         buffered = link.transport.write(frames)
+        if self.tally is not None:  # metrics
+            self.tally.sent(frames)
         if buffered > self.high_water:
             self._congested_write(link, buffered)
 
@@ -278,9 +309,15 @@ class Hub:
             case ProtocolProblem(code=code, message=message):
                 self.count(f"problem_{code}")
                 log.debug("problem n=%d code=%s message=%r", link.number, code, message)
-            case AckReceived() | SendFailed():
+            case AckReceived(rtt_ms=rtt):
+                if self.tally is not None:  # metrics
+                    self.tally.ack.observe(rtt / 1000)
+                self._settled(link, event)
+            case SendFailed():
                 self._settled(link, event)
             case Pong(rtt_ms=rtt):
+                if self.tally is not None:  # metrics
+                    self.tally.ping.observe(rtt / 1000)
                 log.debug("pong n=%d rtt_ms=%.1f", link.number, rtt)
             case _:
                 log.debug("event n=%d %r", link.number, event)

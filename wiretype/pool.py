@@ -115,9 +115,11 @@ class ClientPool:
         try:
             while True:
                 open_ = [c for c in self.clients if c.state == "open"]
-                if not open_ or min(c.in_flight for c in open_) > 0:
-                    self._grow()
-                if open_:
+                if open_ and min(c.in_flight for c in open_) == 0:
+                    return min(open_, key=lambda c: c.in_flight)
+                self._grow()  # every open one is busy (or none is open): one more, if room
+                opening = bool(self._opening) or any(c.state == "connecting" for c in self.clients)
+                if open_ and not opening:  # all busy and no more coming: the least busy
                     return min(open_, key=lambda c: c.in_flight)
                 if self._closed:
                     raise SendFailed("", "closed", "the pool is closed")

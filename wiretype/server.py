@@ -14,6 +14,7 @@ import contextlib
 import functools
 import inspect
 import logging
+import os
 import signal
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -40,10 +41,12 @@ from .transport import WebsocketsTransport
 
 if TYPE_CHECKING:
     from .asgi import AsgiApp
+    from .metrics import Metrics
 
 __all__ = ["Context", "Message", "Server"]
 
 log = logging.getLogger("wiretype")
+ADMIN_TOKEN_ENV = "WIRETYPE_ADMIN_TOKEN"  # the admin_token when none is given
 
 
 class Server:
@@ -58,6 +61,11 @@ class Server:
         store: str | Store | None = None,
         broker: str | Broker | None = None,
         metrics_port: int | None = None,
+        metrics: bool = True,
+        metrics_host: str | None = None,
+        metrics_clients: Iterable[str] = (),
+        admin_token: str | None = None,
+        admin_auth: Callable[[Request], Any] | None = None,
         presence: Iterable[str] | bool = (),
         name: str | None = None,
         sweep_ms: int = 1_000,
@@ -79,10 +87,37 @@ class Server:
             broker=open_broker(broker),
             durable_concurrency=durable_concurrency,
         )
+        if metrics:  # metrics.py; /metrics and /connections are pages.py
+            self._meter(metrics_clients, metrics_host, admin_token, admin_auth)
         self._ws_server: WsServer | None = None
         # what auth returned for a connection admitted but not yet upgraded; weak, so that a
         # peer that leaves mid-handshake leaves nothing behind
         self._principals: weakref.WeakKeyDictionary[WsConnection, Any] = weakref.WeakKeyDictionary()
+
+    def _meter(
+        self,
+        clients: Iterable[str],
+        host: str | None,
+        admin_token: str | None,
+        admin_auth: Callable[[Request], Any] | None,
+    ) -> None:
+        from .metrics import Metrics
+
+        token = admin_token if admin_token is not None else os.environ.get(ADMIN_TOKEN_ENV)
+        found = Metrics(
+            self.hub,
+            clients=clients,
+            port=self.metrics_port,
+            host=host,
+            admin_token=token or None,
+            admin_auth=admin_auth,
+        )
+        self.hub.metrics, self.hub.tally = found, found.tally
+
+    @property
+    def metrics(self) -> Metrics | None:
+        """The server's metrics (``metrics.registry`` is its own ``CollectorRegistry``)."""
+        return self.hub.metrics
 
     @property
     def counters(self) -> dict[str, int]:
@@ -204,6 +239,8 @@ class Server:
     async def start(self, host: str = "127.0.0.1", port: int = 8765, **ws_options: Any) -> None:
         """Open the store and broker, listen on ``host:port`` (0: any free port, see
         ``port``; ``reuse_port=True`` to share it with other processes) and return."""
+        if self.hub.metrics is not None and self.hub.metrics.host is None:
+            self.hub.metrics.host = host  # metrics_port listens beside the server
         await self.hub.start()
         self._ws_server = await ws_serve(
             self._handler,

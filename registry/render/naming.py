@@ -22,25 +22,112 @@ if TYPE_CHECKING:
 
 # Names that generated modules define or import, and builtins of either language that a
 # class must not shadow.
-RESERVED_CLASS_NAMES = frozenset({
-    "Any", "Array", "BaseModel", "Boolean", "ConfigDict", "Date", "DecodeError", "Envelope",
-    "Error", "Field", "Function", "Infinity", "JSON", "Literal", "Map", "Math", "NaN",
-    "Number", "Object", "Optional", "Partial", "Promise", "Readonly", "Record", "RegExp",
-    "Set", "String", "Symbol", "Type", "TypeAdapter", "Union", "Annotated", "Message",
-    "Model", "RootModel", "ValidationError", "Iterable", "Mapping", "Callable", "Self",
-    "List", "Dict", "Tuple", "UUID", "Decimal", "Enum", "Unknown", "Never", "Exception",
-    "Registry", "Version", "Shim", "Validator", "MessageData", "MESSAGES",
-})
+RESERVED_CLASS_NAMES = frozenset(
+    {
+        "Any",
+        "Array",
+        "BaseModel",
+        "Boolean",
+        "ConfigDict",
+        "Date",
+        "DecodeError",
+        "Envelope",
+        "Error",
+        "Field",
+        "Function",
+        "Infinity",
+        "JSON",
+        "Literal",
+        "Map",
+        "Math",
+        "NaN",
+        "Number",
+        "Object",
+        "Optional",
+        "Partial",
+        "Promise",
+        "Readonly",
+        "Record",
+        "RegExp",
+        "Set",
+        "String",
+        "Symbol",
+        "Type",
+        "TypeAdapter",
+        "Union",
+        "Annotated",
+        "Message",
+        "Model",
+        "RootModel",
+        "ValidationError",
+        "Iterable",
+        "Mapping",
+        "Callable",
+        "Self",
+        "List",
+        "Dict",
+        "Tuple",
+        "UUID",
+        "Decimal",
+        "Enum",
+        "Unknown",
+        "Never",
+        "Exception",
+        "Registry",
+        "Version",
+        "Shim",
+        "Validator",
+        "MessageData",
+        "MESSAGES",
+    }
+)
 # Attributes of pydantic's BaseModel (and Python builtins) a field must not shadow.
-_PY_FIELD_RESERVED = frozenset({
-    "model_config", "model_fields", "model_computed_fields", "model_extra",
-    "model_fields_set", "model_construct", "model_copy", "model_dump", "model_dump_json",
-    "model_json_schema", "model_parametrized_name", "model_post_init", "model_rebuild",
-    "model_validate", "model_validate_json", "model_validate_strings", "dict", "json",
-    "copy", "parse_obj", "parse_raw", "parse_file", "from_orm", "construct", "schema",
-    "schema_json", "validate", "update_forward_refs", "fields", "self", "cls", "type",
-    "id", "print", "list", "str", "int", "float", "bool", "object", "bytes", "range",
-})
+_PY_FIELD_RESERVED = frozenset(
+    {
+        "model_config",
+        "model_fields",
+        "model_computed_fields",
+        "model_extra",
+        "model_fields_set",
+        "model_construct",
+        "model_copy",
+        "model_dump",
+        "model_dump_json",
+        "model_json_schema",
+        "model_parametrized_name",
+        "model_post_init",
+        "model_rebuild",
+        "model_validate",
+        "model_validate_json",
+        "model_validate_strings",
+        "dict",
+        "json",
+        "copy",
+        "parse_obj",
+        "parse_raw",
+        "parse_file",
+        "from_orm",
+        "construct",
+        "schema",
+        "schema_json",
+        "validate",
+        "update_forward_refs",
+        "fields",
+        "self",
+        "cls",
+        "type",
+        "id",
+        "print",
+        "list",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "object",
+        "bytes",
+        "range",
+    }
+)
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -99,7 +186,7 @@ def class_name_clashes(chosen: Mapping[str, str]) -> list[Clash]:
         by_lower.setdefault(base.lower(), []).append(name)
     pairs = set()
     for name, base in bases.items():
-        prefixes = [base[:m.start()] for m in _VERSION_MARK.finditer(base) if m.start()]
+        prefixes = [base[: m.start()] for m in _VERSION_MARK.finditer(base) if m.start()]
         for key in (base, *prefixes):
             pairs |= {(name, other) for other in by_lower.get(key.lower(), ()) if other != name}
     pairs |= {(b, a) for a, b in pairs}
@@ -117,8 +204,12 @@ def python_identifier(wire: str, taken: set[str]) -> str:
     ident = re.sub(r"[^A-Za-z0-9_]", "_", wire).strip("_") or "field"
     if ident[0].isdigit():
         ident = f"f_{ident}"
-    if keyword.iskeyword(ident) or keyword.issoftkeyword(ident) or ident in _PY_FIELD_RESERVED \
-            or ident.startswith("model_"):
+    if (
+        keyword.iskeyword(ident)
+        or keyword.issoftkeyword(ident)
+        or ident in _PY_FIELD_RESERVED
+        or ident.startswith("model_")
+    ):
         ident = f"{ident}_"
     candidate, n = ident, 2
     while candidate in taken:

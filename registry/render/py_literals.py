@@ -47,8 +47,13 @@ def _escape_char(char: str) -> str:
         return char
     if char == "\r" or not char.isprintable() or unicodedata.category(char) in ("Zl", "Zp"):
         code = ord(char)
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 \
+        return (
+            f"\\x{code:02x}"
+            if code < 0x100
+            else f"\\u{code:04x}"
+            if code < 0x10000
             else f"\\U{code:08x}"
+        )
     return char
 
 

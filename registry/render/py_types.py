@@ -2,7 +2,7 @@
 
 Each form of the shorthand has one function that returns the annotation text;
 constraints (JSON Schema keywords) are folded into the markers of the
-generated ``_runtime`` module (``Str``, ``Int``, ``Float``, ``Unique``,
+generated ``_validation`` module (``Str``, ``Int``, ``Float``, ``Unique``,
 ``Keywords``), so pydantic-core checks most of them without Python calls.
 Texts of errors that depend on the definition (the values of an enum) are
 built here, with ``registry.render.messages``, as the TypeScript validators'.
@@ -33,10 +33,17 @@ from registry.model import (
 from registry.render.messages import const_message, enum_message
 from registry.render.py_literals import literal_able, py_literal
 
-_STRING_FORMATS = {"string": None, "uuid": "uuid", "datetime": "date-time", "date": "date",
-                   "time": "time", "uri": "uri", "email": "email"}
+_STRING_FORMATS = {
+    "string": None,
+    "uuid": "uuid",
+    "datetime": "date-time",
+    "date": "date",
+    "time": "time",
+    "uri": "uri",
+    "email": "email",
+}
 _NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
-_ANY = "_t.Annotated[_t.Any, _rt.Json()]"  # any JSON value, numbers kept to doubles
+_ANY = "_t.Annotated[_t.Any, _v.Json()]"  # any JSON value, numbers kept to doubles
 
 
 @dataclass
@@ -54,8 +61,7 @@ class TypeContext:
         return discriminator_tag(definition, ref.version, name)
 
 
-def annotation(texpr: TypeExpr, constraints: tuple[tuple[str, Any], ...],
-               ctx: TypeContext) -> str:
+def annotation(texpr: TypeExpr, constraints: tuple[tuple[str, Any], ...], ctx: TypeContext) -> str:
     """The annotation of a field of type ``texpr`` with its constraints."""
     if isinstance(texpr, Nullable):
         return f"{annotation(texpr.inner, constraints, ctx)} | None"
@@ -63,13 +69,13 @@ def annotation(texpr: TypeExpr, constraints: tuple[tuple[str, Any], ...],
     text = _FORMS[type(texpr)](texpr, rest, ctx)
     if rest:  # keywords the type's own marker could not take
         keywords = py_literal(tuple((k, rest[k]) for k in sorted(rest)))
-        return f"_t.Annotated[{text}, _rt.Keywords({keywords})]"
+        return f"_t.Annotated[{text}, _v.Keywords({keywords})]"
     return text
 
 
 def _marker(base: str, marker: str, args: dict[str, Any]) -> str:
     inner = ", ".join(f"{k}={py_literal(v)}" for k, v in args.items() if v is not None)
-    return f"_t.Annotated[{base}, _rt.{marker}({inner})]"
+    return f"_t.Annotated[{base}, _v.{marker}({inner})]"
 
 
 def _primitive(texpr: Primitive, rest: dict[str, Any], ctx: TypeContext) -> str:
@@ -87,8 +93,11 @@ def _string(fmt: str | None, rest: dict[str, Any]) -> str:
     fmt = rest.pop("format", None) if fmt is None else fmt
     if isinstance(fmt, str) and fmt not in _STRING_FORMATS.values():
         fmt = None  # other formats are annotations
-    args: dict[str, Any] = {"min_length": rest.pop("minLength", None),
-                            "max_length": rest.pop("maxLength", None), "format": fmt}
+    args: dict[str, Any] = {
+        "min_length": rest.pop("minLength", None),
+        "max_length": rest.pop("maxLength", None),
+        "format": fmt,
+    }
     rest.pop("format", None)
     pattern = rest.pop("pattern", None)
     if pattern is not None:
@@ -130,8 +139,13 @@ def _int_bounds(rest: dict[str, Any]) -> dict[str, Any]:
 
 
 def _float_bounds(rest: dict[str, Any]) -> dict[str, Any]:
-    names = {"minimum": "ge", "maximum": "le", "exclusiveMinimum": "gt",
-             "exclusiveMaximum": "lt", "multipleOf": "multiple_of"}
+    names = {
+        "minimum": "ge",
+        "maximum": "le",
+        "exclusiveMinimum": "gt",
+        "exclusiveMaximum": "lt",
+        "multipleOf": "multiple_of",
+    }
     return {names[k]: rest.pop(k) for k in _NUMBER_KEYS if k in rest}
 
 
@@ -142,7 +156,7 @@ def _sized(base: str, rest: dict[str, Any], low: str, high: str, unique: bool = 
         inner = ", ".join(f"{k}={py_literal(v)}" for k, v in args.items() if v is not None)
         markers.append(f"_p.Field({inner})")
     if unique and rest.pop("uniqueItems", False) is True:
-        markers.append("_rt.Unique()")
+        markers.append("_v.Unique()")
     rest.pop("uniqueItems", None)
     return f"_t.Annotated[{base}, {', '.join(markers)}]" if markers else base
 
@@ -155,7 +169,7 @@ def _list(texpr: ListOf, rest: dict[str, Any], ctx: TypeContext) -> str:
 def _map(texpr: MapOf, rest: dict[str, Any], ctx: TypeContext) -> str:
     value = annotation(texpr.value, texpr.value_constraints, _child(ctx, "Value"))
     sized = _sized(f"dict[str, {value}]", rest, "minProperties", "maxProperties")
-    return f"_t.Annotated[{sized}, _rt.Map()]"
+    return f"_t.Annotated[{sized}, _v.Map()]"
 
 
 def _child(ctx: TypeContext, suffix: str) -> TypeContext:
@@ -173,8 +187,8 @@ def _inline(texpr: InlineObject, rest: dict[str, Any], ctx: TypeContext) -> str:
 def _values(values: tuple[Any, ...], words: str) -> str:
     if all(literal_able(v) for v in values):
         literal = f"_t.Literal[{', '.join(py_literal(v) for v in values)}]"
-        return f"_t.Annotated[{literal}, _rt.Choice({py_literal(words)})]"
-    return f"_t.Annotated[_t.Any, _rt.Values({py_literal(tuple(values))}, {py_literal(words)})]"
+        return f"_t.Annotated[{literal}, _v.Choice({py_literal(words)})]"
+    return f"_t.Annotated[_t.Any, _v.Values({py_literal(tuple(values))}, {py_literal(words)})]"
 
 
 def _enum(texpr: Enum, rest: dict[str, Any], ctx: TypeContext) -> str:
@@ -188,11 +202,12 @@ def _const(texpr: Const, rest: dict[str, Any], ctx: TypeContext) -> str:
 def _one_of(texpr: OneOf, rest: dict[str, Any], ctx: TypeContext) -> str:
     branches = ", ".join(ctx.ref_class(ref) for ref in texpr.refs)
     args = [py_literal(texpr.discriminator)]
-    tags = [ctx.tag_of(ref, texpr.discriminator) for ref in texpr.refs] \
-        if texpr.discriminator else []
+    tags = (
+        [ctx.tag_of(ref, texpr.discriminator) for ref in texpr.refs] if texpr.discriminator else []
+    )
     if tags and all(tag is not _NO_TAG for tag in tags):
         args += [py_literal(tuple(tags)), py_literal(enum_message(tags))]
-    return f"_t.Annotated[_t.Union[{branches}], _rt.OneOf({', '.join(args)})]"
+    return f"_t.Annotated[_t.Union[{branches}], _v.OneOf({', '.join(args)})]"
 
 
 _NO_TAG = object()

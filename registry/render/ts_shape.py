@@ -24,7 +24,7 @@ from registry.model import (
     Registry,
     TypeExpr,
 )
-from registry.render.ts_validators import has_key, js_string, js_value
+from registry.render.ts_node import has_key, js_string, js_value
 
 IDENTITY = "ident"
 
@@ -83,8 +83,9 @@ class Shaper:
     def _one_of(self, name: str, refs: tuple[Ref, ...]) -> str:
         lines = [f"function {name}(x: any): any {{"]
         for ref in refs:
-            lines.append(f"  if ({self.check_of(ref)}(x)) return "
-                         f"{self.version(ref.name, ref.version)}(x);")
+            lines.append(
+                f"  if ({self.check_of(ref)}(x)) return {self.version(ref.name, ref.version)}(x);"
+            )
         return "\n".join([*lines, "  return x;", "}"]) + "\n"
 
     def _object(self, name: str, fields: tuple[Field, ...]) -> str:
@@ -130,7 +131,11 @@ def _one_of(shaper: Shaper, texpr: OneOf, value: str, depth: int) -> str:
 
 
 _SHAPES: dict[type, Callable[[Shaper, Any, str, int], str]] = {
-    Ref: _ref, InlineObject: _inline, ListOf: _list, MapOf: _map, Nullable: _nullable,
+    Ref: _ref,
+    InlineObject: _inline,
+    ListOf: _list,
+    MapOf: _map,
+    Nullable: _nullable,
     OneOf: _one_of,
 }
 

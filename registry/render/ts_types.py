@@ -30,7 +30,7 @@ from registry.model import (
     TypeExpr,
 )
 from registry.render.naming import camel
-from registry.render.ts_validators import js_string, js_value
+from registry.render.ts_node import js_string, js_value
 
 IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 PRIMITIVE_TYPES = {"int": "number", "float": "number", "bool": "boolean", "any": "unknown"}
@@ -123,24 +123,34 @@ class TypeNamer:
         texts = [f.description, "@deprecated" if f.deprecated else ""]
         if f.has_default:
             texts.append(f"Default: {json.dumps(f.default, ensure_ascii=False)}.")
-        return Property(property_key(f.name), self.ts_type(f.type, parent, f.name),
-                        not f.required, doc_comment(*texts, indent="  "))
+        return Property(
+            property_key(f.name),
+            self.ts_type(f.type, parent, f.name),
+            not f.required,
+            doc_comment(*texts, indent="  "),
+        )
 
     def definition(self, definition: Definition) -> None:
         for version in definition.versions:
             name = self.version_name(definition.name, version.number)
-            doc = doc_comment(version.description or definition.description,
-                              f"{definition.name} v{version.number}, from {definition.file}",
-                              "@deprecated" if version.deprecated else "")
+            doc = doc_comment(
+                version.description or definition.description,
+                f"{definition.name} v{version.number}, from {definition.file}",
+                "@deprecated" if version.deprecated else "",
+            )
             if version.fields is None:
                 raw = "Record<string, unknown>" if definition.kind == "message" else "unknown"
                 self.declarations.append(Declaration(name, doc, alias=raw))
             else:
                 self.interface(name, doc, version.fields)
         latest = self.version_name(definition.name, definition.latest.number)
-        self.declarations.append(Declaration(
-            self.classes[definition.name],
-            doc_comment(f"The latest version of {definition.name}."), alias=latest))
+        self.declarations.append(
+            Declaration(
+                self.classes[definition.name],
+                doc_comment(f"The latest version of {definition.name}."),
+                alias=latest,
+            )
+        )
 
 
 def _primitive(_: TypeNamer, texpr: Primitive, context: str, wire: str) -> str:
@@ -181,8 +191,15 @@ def _inline(namer: TypeNamer, texpr: InlineObject, context: str, wire: str) -> s
 
 # TypeExpr form -> its TypeScript type (the JSON Schema -> TypeScript table of STYLE.md)
 _TS_TYPES: dict[type, Callable[[TypeNamer, Any, str, str], str]] = {
-    Primitive: _primitive, ListOf: _list, MapOf: _map, Ref: _ref, Nullable: _nullable,
-    Enum: _enum, Const: _const, OneOf: _one_of, InlineObject: _inline,
+    Primitive: _primitive,
+    ListOf: _list,
+    MapOf: _map,
+    Ref: _ref,
+    Nullable: _nullable,
+    Enum: _enum,
+    Const: _const,
+    OneOf: _one_of,
+    InlineObject: _inline,
 }
 
 
@@ -192,6 +209,8 @@ def envelope_members(registry: Registry, namer: TypeNamer) -> list[str]:
     for definition in sorted(registry.messages, key=lambda d: d.name):
         for version in definition.versions:
             data = namer.version_name(definition.name, version.number)
-            members.append(f"{{ type: {js_string(definition.name)}; v: {version.number}; "
-                           f"id: string; data: {data}; [key: string]: unknown }}")
+            members.append(
+                f"{{ type: {js_string(definition.name)}; v: {version.number}; "
+                f"id: string; data: {data}; [key: string]: unknown }}"
+            )
     return members

@@ -4,13 +4,15 @@
 ``<name>/package.json``, ``<name>/tsconfig.json`` and the modules of
 ``<name>/src/`` (``<name>`` is the npm name without its scope):
 
-    runtime.ts     helpers, ValidationError, DecodeError, the format checks
     types.ts       an interface per version, latest aliases, the Envelope union
     validators.ts  specialised validators (ts_validators), normalisers (ts_shape),
                    validateXV1 / isXV1 per version, the table decode uses
-    codec.ts       decode / encode of the envelope
-    shims.ts       upgrade / downgrade (ts_shims)
+    codec.ts       PROTOCOL; decode, encode, decodeData bound to the validators
+    shims.ts       the migrations as data (shim_table); upgrade, downgrade, convert
     index.ts       the public API
+    validation.ts, words.ts, envelope.ts, migration.ts
+                   the support code, the same in every package: copied from
+                   templates/typescript/static/ with only the header added
 
 Everything a template prints is built here: names escaped, literals serialised,
 doc comments neutralised. Output depends on the registry only (sorted walks).
@@ -18,6 +20,7 @@ doc comments neutralised. Output depends on the registry only (sorted walks).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -27,12 +30,13 @@ from registry.errors import UsageError
 from registry.jsonschema import version_document
 from registry.model import Definition, Ref, Registry, Version
 from registry.project import Loaded
-from registry.render.formats import CALENDAR_FORMATS, FORMAT_PATTERNS
-from registry.render.messages import TS_WORDS
+from registry.render.descriptor import protocol
 from registry.render.naming import definition_classes
-from registry.render.templates import environment
+from registry.render.shim_table import ShimTable, shim_table
+from registry.render.templates import Rendered, render_files
+from registry.render.ts_assertions import FORMAT_FUNCTIONS
+from registry.render.ts_node import js_string
 from registry.render.ts_shape import IDENTITY, Shaper
-from registry.render.ts_shims import shim_table
 from registry.render.ts_types import (
     Declaration,
     TypeNamer,
@@ -40,11 +44,14 @@ from registry.render.ts_types import (
     envelope_members,
     one_line,
 )
-from registry.render.ts_validators import FORMAT_FUNCTIONS, SchemaCompiler, js_string
+from registry.render.ts_validators import SchemaCompiler
+from registry.render.unsupported import unsupported
 
 TYPESCRIPT_VERSION = "5.9.3"
 _FOLDER = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_MODULES = ("runtime", "types", "validators", "codec", "shims", "index")
+_MODULES = ("types", "validators", "codec", "shims", "index")
+# The hand-written modules copied into every package (templates/typescript/static/).
+STATIC = ("envelope.ts", "migration.ts", "validation.ts", "words.ts")
 
 
 @dataclass(frozen=True)
@@ -66,25 +73,32 @@ def package_folder(package: str) -> str:
     """``@wiretype/protocol`` -> ``protocol``."""
     folder = package.rsplit("/", 1)[-1]
     if not _FOLDER.match(folder):
-        raise UsageError(f"typescript package {package!r} is not an npm package name",
-                         hint='use a name such as "@acme/chat-protocol"')
+        raise UsageError(
+            f"typescript package {package!r} is not an npm package name",
+            hint='use a name such as "@acme/chat-protocol"',
+        )
     return folder
 
 
-def render_typescript(loaded: Loaded, target: Target,
-                      templates_dir: str | None) -> dict[str, str]:
-    """Every file of the TypeScript package, keyed by its path inside the out folder."""
+def render_typescript(loaded: Loaded, target: Target, templates_dir: str | None) -> Rendered:
+    """Every file of the TypeScript package, keyed by its path inside the out folder; or,
+    when a schema cannot be generated or a user's template does not render, the findings."""
+    refused = unsupported(loaded.registry, loaded.documents)
+    if refused:
+        return Rendered({}, tuple(refused))
     folder = package_folder(target.package)
     view = build_view(loaded, target)
-    env = environment(templates_dir)
-    files = {
-        f"{folder}/package.json": "package.json.jinja",
-        f"{folder}/tsconfig.json": "tsconfig.json.jinja",
-        f"{folder}/.gitignore": "gitignore.jinja",
-        **{f"{folder}/src/{module}.ts": f"{module}.ts.jinja" for module in _MODULES},
+    names = {
+        "package.json": "package.json",
+        "tsconfig.json": "tsconfig.json",
+        ".gitignore": "gitignore",
+        **{f"src/{m}.ts": f"{m}.ts" for m in _MODULES},
     }
-    return {path: env.get_template(f"typescript/{name}").render(**view)
-            for path, name in files.items()}
+    templates = {
+        f"{folder}/{path}": (f"typescript/{name}.jinja", view) for path, name in names.items()
+    }
+    statics = {f"{folder}/src/{name}": f"typescript/static/{name}" for name in STATIC}
+    return render_files(templates_dir, templates, statics, view["header"])
 
 
 def build_view(loaded: Loaded, target: Target) -> dict[str, Any]:
@@ -98,9 +112,8 @@ def build_view(loaded: Loaded, target: Target) -> dict[str, Any]:
     versions = [build.version(d, v) for d in definitions for v in d.versions]
     shaper = Shaper(registry, lambda ref: f"c{build.compiled(ref)}")
     versions = [replace(view, shape=shaper.version(view.name, view.number)) for view in versions]
-    table, customs = shim_table(registry)
-    source = one_line(f'the registry "{loaded.config.registry_name}" '
-                      f"in {loaded.config.schemas}/")
+    table = shim_table(registry)
+    source = one_line(f'the registry "{loaded.config.registry_name}" in {loaded.config.schemas}/')
     header = f"Generated by wiretype from {source}. Do not edit: run `wiretype generate`."
     return {
         "header": f"// {header}",
@@ -108,8 +121,7 @@ def build_view(loaded: Loaded, target: Target) -> dict[str, Any]:
         "package_name": js_string(target.package),
         "description": js_string(one_line(f"Message types, validators and shims for {source}.")),
         "typescript_version": js_string(TYPESCRIPT_VERSION),
-        "formats": _formats(),
-        "words": [(key, js_string(words)) for key, words in TS_WORDS.items()],
+        "format_functions": sorted(FORMAT_FUNCTIONS.values()),
         "declarations": namer.declarations,
         "envelope": envelope_members(registry, namer),
         "type_names": sorted({v.type_name for v in versions}),
@@ -118,8 +130,15 @@ def build_view(loaded: Loaded, target: Target) -> dict[str, Any]:
         "shapes": shaper.functions,
         "versions": versions,
         "messages": _messages(versions),
-        "shim_table": table,
-        "customs": customs,
+        "hops": js_string(
+            json.dumps(
+                [[h.message, h.source, h.target, h.steps] for h in table.hops],
+                ensure_ascii=True,
+                separators=(",", ":"),
+            )
+        ),
+        "customs": _customs(table),
+        "protocol": _protocol(protocol(registry, loaded.config.registry_name)),
     }
 
 
@@ -154,11 +173,18 @@ class _Build:
         type_name = self.namer.version_name(definition.name, version.number)
         what = f"{definition.name} v{version.number}"
         return VersionView(
-            name=definition.name, definition=js_string(definition.name), number=version.number,
-            type_name=type_name, validate=f"validate{type_name}", guard=f"is{type_name}",
-            check=f"c{n}", report=f"r{n}", shape=IDENTITY,
+            name=definition.name,
+            definition=js_string(definition.name),
+            number=version.number,
+            type_name=type_name,
+            validate=f"validate{type_name}",
+            guard=f"is{type_name}",
+            check=f"c{n}",
+            report=f"r{n}",
+            shape=IDENTITY,
             doc=doc_comment(f"The errors of `x` as the data of {what} (empty when valid)."),
-            message=definition.kind == "message")
+            message=definition.kind == "message",
+        )
 
 
 def _messages(versions: list[VersionView]) -> list[tuple[str, list[VersionView]]]:
@@ -169,10 +195,35 @@ def _messages(versions: list[VersionView]) -> list[tuple[str, list[VersionView]]
     return list(grouped.items())
 
 
-def _formats() -> list[dict[str, Any]]:
-    return [{"function": FORMAT_FUNCTIONS[name], "regex": f"{FORMAT_FUNCTIONS[name]}Pattern",
-             "pattern": js_string(pattern), "calendar": name in CALENDAR_FORMATS}
-            for name, pattern in FORMAT_PATTERNS.items()]
+def _protocol(descriptor: dict[str, Any]) -> str:
+    """The descriptor as an object literal, one message a line (``__proto__`` stays a key)."""
+
+    def key(name: str) -> str:
+        return f"[{js_string(name)}]" if name == "__proto__" else js_string(name)
+
+    lines = [
+        f"    {key(name)}: {json.dumps(info, ensure_ascii=True)},"
+        for name, info in descriptor["messages"].items()
+    ]
+    body = "\n".join(["{", *lines, "  }"]) if lines else "{}"
+    return f'{{\n  "name": {js_string(descriptor["name"])},\n  "messages": {body},\n}}'
+
+
+@dataclass(frozen=True)
+class CustomImport:
+    """``import { <export> as <alias> } from <module>`` for a ``custom`` step."""
+
+    module: str  # a JavaScript string literal
+    export: str  # an identifier (checked by the migration parser)
+    alias: str
+
+
+def _customs(table: ShimTable) -> list[CustomImport]:
+    out = []
+    for i, custom in enumerate(table.customs):
+        module, export = custom.typescript.rsplit("#", 1)
+        out.append(CustomImport(js_string(module), export, f"custom{i}"))
+    return out
 
 
 __all__ = ["Declaration", "build_view", "package_folder", "render_typescript"]

@@ -73,7 +73,7 @@ def parity_package() -> ModuleType:
 
     loaded = load(load_config(PARITY))
     out = Path(tempfile.mkdtemp(prefix="wiretype-parity-"))
-    for relative, text in render_python(loaded, loaded.config.python, None).items():
+    for relative, text in render_python(loaded, loaded.config.python, None).files.items():
         (out / relative).parent.mkdir(parents=True, exist_ok=True)
         (out / relative).write_text(text, encoding="utf-8")
     sys.path.insert(0, str(out))
@@ -547,6 +547,18 @@ ENVELOPE_CASES: list[tuple[str, str]] = [
 ]
 
 
+# (label, body of edge.converted, its version): each is upgraded and downgraded; the
+# numbers beyond 2^53 are written as the double carries them, in both languages.
+CONVERTED_CASES: list[tuple[str, str, int]] = [
+    ("small values", '"big":12,"text":"-7","ratio":0.5', 1),
+    ("an integer beyond 2^53", '"big":1152921504606846976,"text":"0","ratio":1e21', 1),
+    ("a double's own text", '"big":1152921504606847000,"text":"007","ratio":1e-7', 1),
+    ("text no double carries", '"big":1,"text":"9007199254740993","ratio":2.0', 1),
+    ("text of 2^60", '"big":"1152921504606846976","text":9007199254740992,"ratio":"0.1"', 2),
+    ("text beyond 2^53, odd", '"big":"9007199254740993","text":1,"ratio":"1e+21"', 2),
+]
+
+
 def _frame(name: str, body: str, version: int = 1) -> str:
     return f'{{"type":"{name}","v":{version},"id":"m-1","data":{{{body}}}}}'
 
@@ -574,7 +586,14 @@ def parity_vectors() -> dict[str, list[dict[str, Any]]]:
         '"count":1152921504606846976,"ratio":1e-7,"price":0.57,'
         '"anything":{"10":1.0,"a":9007199254740992}',
     )
-    shims = shim_vectors(pkg, [vector(pkg, "numbers: big values", big), *decoded[:12]], PARITY)
+    converted = [
+        vector(pkg, f"converted: {label}", _frame("edge.converted", body, v))
+        for label, body, v in CONVERTED_CASES
+    ]
+    decoded += converted
+    shims = shim_vectors(
+        pkg, [vector(pkg, "numbers: big values", big), *decoded[:12], *converted], PARITY
+    )
     return {"decode": decoded, "shims": shims}
 
 
@@ -637,7 +656,7 @@ def _bits(x: float) -> str:
 def number_vectors() -> dict[str, list[dict[str, Any]]]:
     """The generated runtime's number text (ECMAScript's) and exact multipleOf, which the
     TypeScript runtime must match double for double."""
-    rt = importlib.import_module("parity_protocol._runtime") if parity_package() else None
+    rt = importlib.import_module("parity_protocol._numbers") if parity_package() else None
     assert rt is not None
     rng = random.Random(20240601)
     doubles = _doubles(rng)
@@ -666,10 +685,99 @@ def number_vectors() -> dict[str, list[dict[str, Any]]]:
     return {"text": text, "multiple": multiple}
 
 
+# --- decode_data / decodeData and convert: the API the runtimes use ------------------------
+
+SENT_V1 = {
+    "id": U,
+    "room": "lobby",
+    "text": "hi",
+    "sent_at": "2026-03-01T09:30:00Z",
+    "author": {"id": U, "name": "Ada"},
+    "reply_to": None,
+    "priority": "high",
+}
+SENT_V3 = {
+    **{k: v for k, v in SENT_V1.items() if k not in ("text", "priority")},
+    "body": "hi",
+    "priority": "alert",
+}
+# (label, op, message, versions: [v] for decode_data, [from, to] for convert, data)
+API_CASES: list[tuple[str, str, str, list[int], Any]] = [
+    (
+        "valid, defaults filled, unknown dropped",
+        "decode_data",
+        "chat.message_sent",
+        [1],
+        {**SENT_V1, "junk": 1},
+    ),
+    (
+        "errors point into the data",
+        "decode_data",
+        "chat.message_sent",
+        [1],
+        {**SENT_V1, "room": "", "author": {"id": "x"}},
+    ),
+    ("data that is not an object", "decode_data", "chat.message_sent", [2], []),
+    ("a version that is not live", "decode_data", "chat.message_sent", [9], SENT_V1),
+    ("a message that is not there", "decode_data", "chat.nothing", [1], SENT_V1),
+    ("up two hops", "convert", "chat.message_sent", [1, 3], SENT_V1),
+    ("down two hops", "convert", "chat.message_sent", [3, 1], SENT_V3),
+    (
+        "to the same version, re-validated",
+        "convert",
+        "chat.message_sent",
+        [3, 3],
+        {**SENT_V3, "junk": 1},
+    ),
+    ("invalid where it starts", "convert", "chat.message_sent", [1, 3], {**SENT_V1, "room": 5}),
+    (
+        "a hop the target refuses",
+        "convert",
+        "chat.message_sent",
+        [2, 1],
+        {**SENT_V3, "body": "x" * 3000, "priority": "high"},
+    ),
+    ("to a version that is not live", "convert", "chat.message_sent", [1, 7], SENT_V1),
+]
+
+
+def api_vectors(pkg: ModuleType) -> list[dict[str, Any]]:
+    """decode_data and convert, each answered as the envelope ``{type, v, id: "-", data}``
+    that ``encode`` writes around the data they return."""
+    vectors = []
+    for label, op, name, versions, data in API_CASES:
+
+        def run(
+            op: str = op, name: str = name, versions: list[int] = versions, data: Any = data
+        ) -> Any:
+            model = (
+                pkg.decode_data(name, versions[0], data)
+                if op == "decode_data"
+                else pkg.convert(name, data, versions[0], versions[1])
+            )
+            return pkg.envelope(model, id="-")
+
+        vectors.append(
+            {
+                "name": f"{op}: {label}",
+                "op": op,
+                "type": name,
+                "versions": versions,
+                "data": data,
+                **answer(pkg, run),
+            }
+        )
+    return vectors
+
+
 def build() -> dict[str, Any]:
     decoded = decode_vectors()
     return {
-        "example": {"decode": decoded, "shims": shim_vectors(package(), decoded)},
+        "example": {
+            "decode": decoded,
+            "shims": shim_vectors(package(), decoded),
+            "api": api_vectors(package()),
+        },
         "parity": parity_vectors(),
         "numbers": number_vectors(),
     }

@@ -88,7 +88,8 @@ async def test_serve_runs_the_server_and_sigterm_drains_it(tmp_path: Path) -> No
         (["--workers", "0"], "--workers must be 1 or more"),
         (["--store", "mysql://db/x"], "not a store URL"),
         (["--broker", "kafka://x"], "not a broker URL"),
-        (["--metrics"], "--metrics: the /metrics endpoint is not built yet"),
+        (["--no-metrics", "--metrics-port", "9100"], "--metrics-port and --no-metrics"),
+        (["--metrics-port", "70000"], "--metrics-port 70000: not a port number"),
     ],
 )
 def test_options_that_cannot_be_served_are_refused_never_ignored(

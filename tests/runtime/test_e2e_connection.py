@@ -107,10 +107,12 @@ async def test_drain_sends_status_then_1001_and_clients_move_to_another_server()
     async with one.serving(), two.serving():
         urls = [f"ws://127.0.0.1:{one.port}", f"ws://127.0.0.1:{two.port}"]
         async with Client(proto, urls=urls, **FAST) as client:
-            ws = await raw(one.port)
+            await client.wait_open()  # on a random one of the two: drain that one
+            first, other = (one, two) if one.connections == 1 else (two, one)
+            ws = await raw(first.port)
             await ws.send(hello())
             await frames_until(ws, "wiretype.welcome")
-            drain = asyncio.create_task(one.drain(deadline_ms=2_000))
+            drain = asyncio.create_task(first.drain(deadline_ms=2_000))
             status = await frames_until(ws, "wiretype.status")
             assert status["data"]["state"] == "draining"
             assert status["data"]["reason"] == "shutdown"
@@ -119,7 +121,7 @@ async def test_drain_sends_status_then_1001_and_clients_move_to_another_server()
             await client.wait_state("reconnecting")
             await client.wait_state("open")
             assert client.last_status is not None and client.last_status.state == "draining"
-            assert two.connections == 1
+            assert other.connections == 1
 
 
 @bounded

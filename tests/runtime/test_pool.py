@@ -19,12 +19,13 @@ def test_the_pool_opens_lazily_spreads_sends_and_survives_a_dropped_connection()
     async def main() -> None:
         server = Server(proto)
         seen: list[tuple[int, str]] = []
-        gate = asyncio.Event()
+        gate, holding = asyncio.Event(), asyncio.Event()
 
         @server.on("chat.message_sent")
         async def posted(msg: proto.MessageSent, ctx: Context) -> None:
             seen.append((ctx.connection_id, msg.body))
             if msg.body == "held":
+                holding.set()
                 await gate.wait()
 
         async with server.serving():
@@ -35,8 +36,7 @@ def test_the_pool_opens_lazily_spreads_sends_and_survives_a_dropped_connection()
                 held = asyncio.ensure_future(
                     pool.send(proto.MessageSentV3(**sent_v3("held")), ack=True)
                 )
-                while not any(body == "held" for _, body in seen):
-                    await asyncio.sleep(0.01)
+                await holding.wait()
                 busy = next(n for n, body in seen if body == "held")
                 await asyncio.gather(*(
                     pool.send(proto.MessageSentV3(**sent_v3(f"m{i}")), ack=True)

@@ -147,3 +147,21 @@ test("a hop whose result is not valid raises DecodeError naming the version", ()
     return true;
   });
 });
+
+test("PROTOCOL is the Python package's, value for value", () => {
+  assert.deepEqual(JSON.parse(JSON.stringify(p.PROTOCOL)), readJson("example", "protocol.json"));
+  assert.equal(p.PROTOCOL.messages["wiretype.hello"].direction, "client_to_server");
+  assert.deepEqual(p.PROTOCOL.messages["chat.message_sent"].versions, [1, 2, 3]);
+});
+
+test("decodeData and convert: paths into the data, RangeError for what is not live", () => {
+  assert.deepEqual(p.decodeData("chat.message_sent", 1, { ...V1, junk: 1 }), { ...V1, priority: "normal" });
+  assert.throws(() => p.decodeData("chat.message_sent", 1, { ...V1, room: 3 }),
+    (err) => err instanceof p.DecodeError && err.errors[0].path === "/room");
+  assert.throws(() => p.decodeData("chat.message_sent", 4, V1), RangeError);
+  assert.throws(() => p.decodeData("chat.nope", 1, V1), RangeError);
+  const v3 = p.convert("chat.message_sent", V1, 1, 3);
+  assert.equal(v3.body, "hello");
+  assert.deepEqual(p.convert("chat.message_sent", v3, 3, 1), { ...V1, priority: "normal" });
+  assert.throws(() => p.convert("chat.message_sent", V1, 1, 5), RangeError);
+});

@@ -29,7 +29,7 @@ function attempt(p, run) {
 }
 
 function agree(vector, got) {
-  const what = `${vector.name}\n  ${vector.text}\n  got ${JSON.stringify(got)}`;
+  const what = `${vector.name}\n  ${vector.text ?? JSON.stringify(vector.data)}\n  got ${JSON.stringify(got)}`;
   assert.equal(got.ok, vector.ok, `${what}: ok`);
   if (vector.ok) {
     assert.equal(got.encoded, vector.encoded, `${what}: encoded`);
@@ -47,6 +47,9 @@ function agree(vector, got) {
 
 function run(p, vector) {
   if (vector.op === undefined) return () => p.decode(vector.text);
+  const [from, to] = vector.versions ?? [];
+  if (vector.op === "decode_data") return () => ({ type: vector.type, v: from, id: "-", data: p.decodeData(vector.type, from, vector.data) });
+  if (vector.op === "convert") return () => ({ type: vector.type, v: to, id: "-", data: p.convert(vector.type, vector.data, from, to) });
   return () => {
     const msg = p.decode(vector.text);
     return vector.op === "upgrade" ? p.upgrade(msg, vector.to ?? undefined) : p.downgrade(msg, vector.to);
@@ -64,6 +67,11 @@ for (const [section, p] of Object.entries(packages)) {
   });
 }
 
+test("example: decodeData and convert answer as decode_data and convert do", () => {
+  assert.ok(vectors.example.api.length >= 10);
+  for (const vector of vectors.example.api) agree(vector, attempt(packages.example, run(packages.example, vector)));
+});
+
 test("encode writes what it decodes: the encoded text is a fixed point", () => {
   for (const [section, p] of Object.entries(packages)) {
     for (const vector of vectors[section].decode.filter((v) => v.ok)) {
@@ -72,7 +80,7 @@ test("encode writes what it decodes: the encoded text is a fixed point", () => {
   }
 });
 
-const runtime = await load("parity", "protocol", "dist", "runtime.js");
+const validation = await load("parity", "protocol", "dist", "validation.js");
 const double = (hex) => Buffer.from(hex, "hex").readDoubleBE(0);
 
 test("numbers: each double is written as the Python package writes it", () => {
@@ -86,6 +94,6 @@ test("numbers: multipleOf is exact decimal arithmetic, judged as in Python", () 
   const answers = new Set(vectors.numbers.multiple.map((v) => v.multiple));
   assert.deepEqual([...answers].sort(), [false, true]);
   for (const { double: bits, step, multiple } of vectors.numbers.multiple) {
-    assert.equal(runtime.multOf(double(bits), BigInt(step[0]), step[1]), multiple, `${double(bits)} / ${step}`);
+    assert.equal(validation.multOf(double(bits), BigInt(step[0]), step[1]), multiple, `${double(bits)} / ${step}`);
   }
 });

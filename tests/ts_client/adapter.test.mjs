@@ -105,11 +105,16 @@ describe("Connection Management: the adapter", () => {
     await c.close();
   });
 
-  test("unknown options and a missing registry name are refused", () => {
+  test("unknown options, and a package naming no registry without the option, are refused", async () => {
     const sockets = fakeSockets();
     assert.throws(() => client.connect("ws://x", chat, options(sockets, { ack_timeout: 1 })), client.ConfigurationError);
-    assert.throws(() => client.connect("ws://x", chat, { WebSocket: sockets.WebSocket, watch_page: false }), /registry/);
+    const { PROTOCOL: _described, ...undescribed } = chat;
+    assert.throws(() => client.connect("ws://x", undescribed, { WebSocket: sockets.WebSocket, watch_page: false }), /registry/);
     assert.throws(() => client.connect("ws://x", chat, options(sockets, { retries: -1 })), client.ConfigurationError);
     assert.equal(sockets.made.length, 0);
+    // A package that describes itself (PROTOCOL) names its registry: no option needed.
+    const described = client.connect("ws://x", chat, { WebSocket: sockets.WebSocket, watch_page: false });
+    await until(() => sockets.made.length === 1, "the described package's first link");
+    await described.close();
   });
 });

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from ..errors import SendFailed as SendFailedError
 from . import envelope as env
 from .backoff import full_jitter
-from .delivery import Outbox
+from .delivery import DedupeWindow, Outbox
 from .events import (
     AckReceived,
     CloseRequested,
@@ -85,11 +85,14 @@ class ClientConnection:
         "_events",
         "_gap_at",
         "_ids",
+        "_later_subscribe",
+        "_later_unsubscribe",
         "_out",
         "_prefix",
         "_resync",
         "_retry_in",
         "_rng",
+        "_seen",
         "app",
         "attempt",
         "epoch",
@@ -156,6 +159,11 @@ class ClientConnection:
             settings.queue_size, settings.queue_bytes
         )
         self.outbox = Outbox(settings.ack_timeout_ms, settings.retries, self._rng)
+        # ids of delivered messages: a message the server sends again is acked, not delivered
+        self._seen = DedupeWindow(settings.dedupe_size, settings.dedupe_ms)
+        # topics (un)subscribed while the link was down, told after a resume
+        self._later_subscribe: set[str] = set()
+        self._later_unsubscribe: set[str] = set()
 
     # --- output ---------------------------------------------------------------------------
 
@@ -280,7 +288,9 @@ class ClientConnection:
     # --- input ----------------------------------------------------------------------------
 
     def receive_text(self, text: str, now: float) -> None:
-        if self.link == "down":
+        # once the link is being closed (to resume after a gap, or as dead), nothing more is
+        # taken from it: the resume starts from the last seq taken
+        if self.link in ("down", "closing"):
             return
         self.last_heard = now
         if self.link == "open" and text.startswith(_ACK_START):
@@ -313,7 +323,7 @@ class ClientConnection:
             if validator is not None and not env.maybe_non_finite(text):
                 try:
                     framed = validator.validate_json(text, by_alias=True, by_name=False)
-                except ValueError:
+                except (ValueError, ArithmeticError):  # the package's InexactNumber too
                     pass
                 else:
                     return framed, framed.data
@@ -363,6 +373,7 @@ class ClientConnection:
         if not resumed:
             self.last_seq = 0
             self._gap_at = None
+            self._seen = DedupeWindow(self.settings.dedupe_size, self.settings.dedupe_ms)
         self.session = welcome.session
         self.versions = dict(welcome.versions)
         self.limits = welcome.limits.model_dump()
@@ -377,7 +388,20 @@ class ClientConnection:
             self._out.append(pending.frame)
         if not resumed and self.topics:
             self._subscribe_frame(sorted(self.topics), now)
+        if resumed:
+            self._tell_topics_changed(now)
+        self._later_subscribe.clear()
+        self._later_unsubscribe.clear()
         self._flush(now)
+
+    def _tell_topics_changed(self, now: float) -> None:
+        """A resumed session kept its subscriptions: only what changed meanwhile goes."""
+        added = sorted(t for t in self._later_subscribe if t in self.topics)
+        gone = sorted(t for t in self._later_unsubscribe if t not in self.topics)
+        if added:
+            self._subscribe_frame(added, now)
+        if gone:
+            self._unsubscribe_frame(gone, now)
 
     def _control_in(self, header: env.HeaderView, model: Any, now: float) -> None:
         name = header.type
@@ -417,6 +441,10 @@ class ClientConnection:
                     raise
                 self._events.append(ProtocolProblem("invalid", "cannot convert", header.id))
                 return
+        if self._seen.get(header.id, now) is not None:
+            self.ack(header)  # a message sent again: the same answer, not a second delivery
+            return
+        self._seen.remember(header.id, "", now)
         self._events.append(MessageReceived(header, model, header.v))
 
     def _decode(self, package: Package, header: env.HeaderView, data: Any) -> Any:
@@ -526,18 +554,25 @@ class ClientConnection:
         self.topics.update(new)
         if self.link == "open" and new:
             return self._subscribe_frame(new, now)
+        self._later_unsubscribe.difference_update(new)
+        self._later_subscribe.update(new)
         return None
 
     def unsubscribe(self, topics: Iterable[str], now: float) -> str | None:
         gone = sorted(set(topics) & self.topics)
         self.topics.difference_update(gone)
         if self.link == "open" and gone:
-            model = self.protocol.model("wiretype.unsubscribe", 1)(topics=gone)
-            return self.send(model, now, ack=True, prio=0)
+            return self._unsubscribe_frame(gone, now)
+        self._later_subscribe.difference_update(gone)
+        self._later_unsubscribe.update(gone)
         return None
 
     def _subscribe_frame(self, topics: list[str], now: float) -> str | None:
         model = self.protocol.model("wiretype.subscribe", 1)(topics=topics[:100])
+        return self.send(model, now, ack=True, prio=0)
+
+    def _unsubscribe_frame(self, topics: list[str], now: float) -> str | None:
+        model = self.protocol.model("wiretype.unsubscribe", 1)(topics=topics[:100])
         return self.send(model, now, ack=True, prio=0)
 
     def _max_in_flight(self) -> int:
@@ -545,7 +580,7 @@ class ClientConnection:
 
     def _enqueue(self, outgoing: Outgoing) -> None:
         package = self.protocol if outgoing.type.startswith(PROTOCOL_PREFIX) else self.app
-        outgoing.size = len(package.dump_json(outgoing.model))
+        outgoing.size = len(package.dump_json(outgoing.model).encode())
         if self.journal is not None and outgoing.type in self.app.messages:
             self.journal.put(
                 outgoing, self.app.dump_json(outgoing.model), outgoing.model.__wire_version__
@@ -560,11 +595,11 @@ class ClientConnection:
         self._forget(message_id)
         self._events.append(SendFailed(message_id, code, reason))
 
-    def _lost(self, outgoing: Outgoing, reason: str) -> None:
+    def _lost(self, outgoing: Outgoing, reason: str, code: str | None = None) -> None:
         self._forget(outgoing.id)
         self._events.append(Dropped(reason))
         if outgoing.ack:
-            self._events.append(SendFailed(outgoing.id, reason, f"dropped ({reason})"))
+            self._events.append(SendFailed(outgoing.id, code or reason, f"dropped ({reason})"))
 
     def _flush(self, now: float) -> None:
         """Write what the queue holds, priority then age, while the link is open."""
@@ -580,8 +615,17 @@ class ClientConnection:
 
     def _write(self, outgoing: Outgoing, now: float) -> None:
         package = self.protocol if outgoing.type.startswith(PROTOCOL_PREFIX) else self.app
-        version = self.versions[outgoing.type]
-        data_json = package.dump_json(package.convert(outgoing.model, version))
+        version = self.versions.get(outgoing.type)
+        if version is None:  # queued while offline, and the server turned out not to speak it
+            self._lost(outgoing, "unsupported", "unsupported_version")
+            return
+        try:
+            data_json = package.dump_json(package.convert(outgoing.model, version))
+        except Exception as exc:
+            if not package.is_decode_error(exc):
+                raise
+            self._lost(outgoing, "invalid", "invalid")
+            return
         frame = (
             env.body(
                 outgoing.type,
@@ -595,6 +639,11 @@ class ClientConnection:
             )
             + "}"
         )
+        limit = self.limits.get("max_frame_bytes")
+        if limit is not None and len(frame.encode()) > limit:
+            # the server would close with 1009, and the resend after reconnecting would too
+            self._lost(outgoing, "too_large", "too_large")
+            return
         self._out.append(frame)
         if outgoing.ack:
             self.outbox.add(outgoing.id, frame, outgoing.prio, now, outgoing.expires_at())

@@ -42,7 +42,7 @@ class Inbound(Parts):
         if last is not None and "NaN" not in text and "Infinity" not in text:
             try:
                 framed = last[1].validate_json(text, by_alias=True, by_name=False)
-            except (ValueError, ArithmeticError):  # invalid, or a number a double changes
+            except (ValueError, ArithmeticError):  # the package's InexactNumber too
                 pass
             else:
                 if last[2]:

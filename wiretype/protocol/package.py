@@ -1,30 +1,26 @@
-"""What the core needs from a generated package, built from the imported module.
+"""What the core needs from a generated package, read from the imported module.
 
-The seam with the generator. Today's generated module has ``MESSAGES`` (name → version →
-model), ``decode``, ``upgrade``, ``downgrade``, ``DecodeError`` and models carrying
-``__wire_name__`` / ``__wire_version__``. What it does not have yet is taken, in order, from:
+A generated package (``wiretype generate``, Python) exports what the runtime needs, under
+names that the TypeScript package shares:
 
-1. a module attribute ``PROTOCOL`` (what the generator will emit)::
+- ``PROTOCOL``: the registry's name and, per message, its live versions, its direction and
+  the JSON Pointers of its sensitive fields;
+- ``MESSAGES`` (name -> version -> model), ``decode``, ``decode_data(type, v, data)``,
+  ``convert(type, data, from_v, to_v)``, ``DecodeError``;
+- ``MAY_HOLD_NON_FINITE``: the versions whose data may hold any JSON value, which a frame
+  validator of its own cannot vouch for (NaN is looked for in the text first).
 
-       PROTOCOL = {"name": "chat",
-                   "messages": {"chat.message_sent": {"direction": "both",
-                                                      "sensitive": ["/author/name"]}}}
-
-2. the registry's YAML next to the package, when the package sits inside the project that
-   generated it (``wiretype.yaml`` or ``[tool.wiretype]`` naming this Python package): each
-   definition's ``direction`` and the fields marked ``sensitive: true``; the settings' ``name``;
-3. the fallbacks: the registry name from the module's docstring ("Messages of the registry
-   NAME"), else the module name; direction ``both``; nothing sensitive.
+A package generated before these names existed still works: its registry name comes from
+its docstring, every message goes both ways with nothing sensitive, and every frame is read
+the careful way.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from types import ModuleType
 from typing import Annotated, Any, Literal
 
@@ -63,7 +59,7 @@ class Package:
     def __init__(self, module: ModuleType, name: str, messages: Mapping[str, MessageInfo]):
         self._module = module
         self._decode_error: type[Exception] = module.DecodeError
-        self._validators: dict[tuple[str, ...], Any] = {}
+        self._validators: dict[tuple[str, str], Any] = {}
         self._loose = _loose_versions(module)
         self.name = name
         self.messages: dict[str, MessageInfo] = dict(messages)
@@ -81,7 +77,8 @@ class Package:
                 raise ConfigurationError(
                     f"{module.__name__} is not a generated wiretype package (no {needed})"
                 )
-        described = _described(module)
+        protocol = getattr(module, "PROTOCOL", None)
+        described: Mapping[str, Any] = protocol.get("messages", {}) if protocol else {}
         messages = {
             message: MessageInfo(
                 message,
@@ -91,7 +88,7 @@ class Package:
             )
             for message, versions in module.MESSAGES.items()
         }
-        registry = name or described.get("", {}).get("name") or _doc_name(module)
+        registry = name or (protocol or {}).get("name") or _doc_name(module)
         package = cls(module, str(registry), messages)
         return package.restrict(speaks) if speaks else package
 
@@ -126,38 +123,35 @@ class Package:
         return self._module.decode(raw)
 
     def validator_of(self, key: tuple[Any, ...]) -> Any:
-        """The one-pass validator of (message, version text) as a regex match gives them
-        (the server's inbound path). Besides ``ValueError`` for invalid frames it may raise
-        the package's ``InexactNumber`` (an ``ArithmeticError``) for a number a double does
-        not carry: the caller reads such a frame the careful way. None: always careful."""
+        """``validator`` keyed by (message, version text) as a regex match gives them."""
         found = self._validators.get(key)
-        if found is None and key not in self._validators:
-            found = self._validators[key] = self._build(*key, wrap=False)
-        return found
+        return found if found is not None else self.validator(*key)
 
     def validator(self, message: str, version: str) -> Any:
         """The pydantic-core validator of a whole frame of (message, version): literal type
-        and v, the id, the runtime keys and the data in one pass over the JSON text, failing
-        only with ``ValueError``; None for a version this package does not have."""
-        key = ("safe", message, version)
-        if key not in self._validators:
-            self._validators[key] = self._build(message, version, wrap=True)
-        return self._validators[key]
-
-    def _build(self, message: str, version: str, *, wrap: bool) -> Any:
-        info = self.messages.get(message)
-        number = int(version) if version.isdigit() and len(version) < 6 else 0
-        if info is None or number not in self._module.MESSAGES.get(message, {}):
-            return None
-        if self._loose is None or (message, number) in self._loose:
-            return None  # data that may hold NaN or Infinity: read the careful way
-        model = self._module.MESSAGES[message][number]
-        return _frame_model(message, number, model, wrap=wrap).__pydantic_validator__
+        and v, the id, the runtime keys and the data in one pass over the JSON text; None
+        for a version this package does not have."""
+        key = (message, version)
+        found = self._validators.get(key)
+        if found is None:
+            info = self.messages.get(message)
+            number = int(version) if version.isdigit() and len(version) < 6 else 0
+            if info is None or number not in self._module.MESSAGES.get(message, {}):
+                return None
+            if self._loose is None or (message, number) in self._loose:
+                return None  # data that may hold NaN or Infinity: read the careful way
+            found = self._validators[key] = _frame_model(
+                message, number, self._module.MESSAGES[message][number]
+            ).__pydantic_validator__
+        return found
 
     def decode_data(self, message: str, version: int, data: Any) -> Any:
         """The model of ``data`` as (message, version); DecodeError paths point into data."""
+        decode_data = getattr(self._module, "decode_data", None)
+        if decode_data is not None:
+            return decode_data(message, version, data)
         frame = {"type": message, "v": version, "id": "-", "data": data}
-        try:
+        try:  # a package generated before decode_data
             return self._module.decode(frame).data
         except self._decode_error as exc:
             raise self._decode_error([_into_data(e) for e in exc.errors]) from None  # type: ignore[attr-defined]
@@ -165,7 +159,8 @@ class Package:
     def decode_data_json(self, message: str, version: int, data_json: str) -> Any:
         """``decode_data`` of data given as JSON text (as a store or a broker keeps it): one
         pass of the frame validator when it is valid, else the careful way, which says what
-        is wrong."""
+        is wrong (a number the package refuses from inside validation, its
+        ``InexactNumber``, goes the careful way too)."""
         validator = self.validator_of((message, str(version)))
         if validator is not None and not env.maybe_non_finite(data_json):
             frame = f'{{"type":{env.quote(message)},"v":{version},"id":"-","data":{data_json}}}'
@@ -180,7 +175,10 @@ class Package:
         version = type(model).__wire_version__
         if version == to:
             return model
-        framed = self._module.envelope(model, id="-")
+        convert = getattr(self._module, "convert", None)
+        if convert is not None:
+            return convert(type(model).__wire_name__, model, version, to)
+        framed = self._module.envelope(model, id="-")  # a package generated before convert
         step = self._module.upgrade if to > version else self._module.downgrade
         return step(framed, to).data
 
@@ -195,25 +193,14 @@ class Package:
 
 
 def _loose_versions(module: ModuleType) -> frozenset[tuple[str, int]] | None:
-    """The message versions whose data may hold a number the one-pass validator would let
-    through (NaN, Infinity, an integer a double changes), which must be read the careful
-    way: as an older codec lists them in ``_LOOSE``; none when the package's models refuse
-    such numbers themselves (their runtime raises ``InexactNumber`` from inside validation,
-    see ``_exact``); None when the package says neither (every frame goes careful)."""
-    codec = getattr(module, "codec", None)
-    loose = getattr(codec, "_LOOSE", None)
-    if isinstance(loose, frozenset):
-        return frozenset(loose)
-    inexact = getattr(getattr(codec, "_rt", None), "InexactNumber", None)
-    return frozenset() if isinstance(inexact, type) else None
+    """The message versions whose data may hold any JSON value (NaN must be refused in the
+    text), as the package lists them; None when it does not say (all go careful)."""
+    loose = getattr(module, "MAY_HOLD_NON_FINITE", None)
+    return frozenset(loose) if isinstance(loose, frozenset) else None
 
 
-def _frame_model(
-    message: str, version: int, data_model: type[Any], *, wrap: bool = True
-) -> type[Any]:
-    """A frame of one message version with its runtime keys typed (see envelope.py); with
-    ``wrap`` a number refused from inside validation is a ``ValueError`` too (``_exact``:
-    about a microsecond a frame, which the server's hot path saves by catching it)."""
+def _frame_model(message: str, version: int, data_model: type[Any]) -> type[Any]:
+    """A frame of one message version with its runtime keys typed (see envelope.py)."""
     import pydantic
 
     ident = Annotated[str, pydantic.Field(min_length=1, max_length=128)]
@@ -222,10 +209,7 @@ def _frame_model(
         "type": (Literal[message], ...),
         "v": (Literal[version], ...),
         "id": (ident, ...),
-        "data": (
-            Annotated[data_model, pydantic.WrapValidator(_exact)] if wrap else data_model,
-            ...,
-        ),
+        "data": (data_model, ...),
         "ack": (bool, False),
         "ts": (count | None, None),
         "ttl": (count | None, None),
@@ -235,19 +219,9 @@ def _frame_model(
         "epoch": (count | None, None),
     }
     model: type[Any] = pydantic.create_model(
-        f"{data_model.__name__}{'Frame' if wrap else 'FastFrame'}", __base__=_frame_base(), **fields
+        f"{data_model.__name__}Frame", __base__=_frame_base(), **fields
     )
     return model
-
-
-def _exact(value: Any, handler: Any) -> Any:
-    """A number the package refuses from inside validation (its ``InexactNumber``, an
-    ``ArithmeticError``) fails the one pass like any invalid data: the frame then goes the
-    careful way, which says where that number is."""
-    try:
-        return handler(value)
-    except ArithmeticError:
-        raise ValueError("a number a double does not carry") from None
 
 
 _BASE: list[type[Any]] = []
@@ -291,98 +265,6 @@ def _doc_name(module: ModuleType) -> str:
     return found.group(1) if found else module.__name__.split(".")[0]
 
 
-def _described(module: ModuleType) -> dict[str, dict[str, Any]]:
-    """name -> {direction, sensitive} from PROTOCOL or the registry's YAML; "" -> {name}."""
-    protocol = getattr(module, "PROTOCOL", None)
-    if isinstance(protocol, Mapping):
-        described = {str(k): dict(v) for k, v in protocol.get("messages", {}).items()}
-        described[""] = {"name": protocol.get("name")}
-        return described
-    return _from_yaml(module)
-
-
-def _from_yaml(module: ModuleType) -> dict[str, dict[str, Any]]:
-    where = getattr(module, "__file__", None)
-    if not where:
-        return {}
-    found = _project_of(Path(where).resolve().parent, module.__name__.split(".")[0])
-    if found is None:
-        return {}
-    root, settings = found
-    described: dict[str, dict[str, Any]] = {"": {"name": settings.get("name")}}
-    schemas = root / str(settings.get("schemas", "schemas"))
-    for path in sorted(schemas.rglob("*.yaml")) if schemas.is_dir() else ():
-        name = ".".join(path.relative_to(schemas).with_suffix("").parts)
-        if name in module.MESSAGES:
-            described[name] = _describe_file(path)
-    return described
-
-
-def _project_of(start: Path, package: str) -> tuple[Path, dict[str, Any]] | None:
-    for folder in (start, *start.parents):
-        settings = _settings_in(folder)
-        if settings is not None:
-            python = settings.get("python") or {}
-            named = python.get("package") if isinstance(python, Mapping) else None
-            return (folder, settings) if named == package else None
-    return None
-
-
-def _settings_in(folder: Path) -> dict[str, Any] | None:
-    import yaml
-
-    try:
-        if (folder / "wiretype.yaml").is_file():
-            loaded = yaml.safe_load((folder / "wiretype.yaml").read_text(encoding="utf-8"))
-            return loaded if isinstance(loaded, dict) else {}
-        if (folder / "pyproject.toml").is_file():
-            table = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
-            wiretype = table.get("tool", {}).get("wiretype")
-            return wiretype if isinstance(wiretype, dict) else None
-    except (OSError, ValueError, yaml.YAMLError):
-        return None
-    return None
-
-
-def _describe_file(path: Path) -> dict[str, Any]:
-    import yaml
-
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return {}
-    if not isinstance(doc, dict):
-        return {}
-    sensitive: set[str] = set()
-    for version in (doc.get("versions") or {}).values():
-        if isinstance(version, dict):
-            sensitive.update(_sensitive_paths(version.get("fields"), ""))
-    return {"direction": doc.get("direction", "both"), "sensitive": sorted(sensitive)}
-
-
-def _sensitive_paths(fields: Any, prefix: str) -> Iterable[str]:
-    if not isinstance(fields, dict):
-        return
-    for name, spec in fields.items():
-        if not isinstance(spec, dict):
-            continue
-        path = f"{prefix}/{name}"
-        if spec.get("sensitive") is True:
-            yield path
-        yield from _sensitive_paths(spec.get("fields"), path)
-
-
-# Who sends each of the runtime's own messages (the rest go both ways); kept here so that an
-# installed runtime, without its schemas/, still knows.
-RUNTIME_DIRECTIONS = {
-    "wiretype.hello": "client_to_server",
-    "wiretype.pong": "client_to_server",
-    "wiretype.subscribe": "client_to_server",
-    "wiretype.unsubscribe": "client_to_server",
-    "wiretype.welcome": "server_to_client",
-    "wiretype.ping": "server_to_client",
-    "wiretype.presence": "server_to_client",
-}
 _RUNTIME: list[Package] = []
 
 
@@ -393,11 +275,7 @@ def runtime_package() -> Package:
 
         full = Package.from_module(wiretype_protocol)
         messages = {
-            name: MessageInfo(
-                name, info.versions, RUNTIME_DIRECTIONS.get(name, "both"), info.sensitive
-            )
-            for name, info in full.messages.items()
-            if name.startswith("wiretype.")
+            name: info for name, info in full.messages.items() if name.startswith("wiretype.")
         }
         _RUNTIME.append(Package(wiretype_protocol, full.name, messages))
     return _RUNTIME[0]

@@ -77,7 +77,7 @@ export interface ConnectOptions<P> extends Partial<Settings> {
   /** The client program, told in the hello. */
   name?: string;
   version?: string;
-  /** The registry's name; needed while the generated package exports no PROTOCOL. */
+  /** The registry's name; taken from the generated package's PROTOCOL when left out. */
   registry?: string;
   /** Pin the client to some versions of its package's messages (e.g. `{ "chat.message_sent": [1] }`). */
   speaks?: { [T in MessageName<P>]?: number[] };

@@ -12,8 +12,6 @@
  * - `reconnecting`: the link dropped (or a later attempt is under way); sends are queued;
  * - `offline`: an attempt failed, waiting for the next one (backoff); sends are queued;
  * - `closed`: closed by the application or by a final close code; nothing more happens.
- *
- * Where this machine does more than the Python one, the comment says so (`beyond Python`).
  */
 import { fullJitter, type RandomSource } from "./backoff.js";
 import { DedupeWindow, Outbox } from "./delivery.js";
@@ -112,9 +110,9 @@ export class ClientConnection {
   #gapAt: number | null = null;
   /** The link is being closed to resume after a gap: dial at once. */
   #resync = false;
-  /** Beyond Python: ids of delivered messages, so a message sent again is not delivered twice. */
+  /** Ids of delivered messages, so a message sent again is not delivered twice. */
   readonly #seen: DedupeWindow;
-  /** Beyond Python: topics (un)subscribed while the link was down, told after a resume. */
+  /** Topics (un)subscribed while the link was down, told after a resume. */
   readonly #laterSubscribe = new Set<string>();
   readonly #laterUnsubscribe = new Set<string>();
 
@@ -252,7 +250,7 @@ export class ClientConnection {
   // --- input -------------------------------------------------------------------------------
 
   receiveText(text: string, now: number): void {
-    // beyond Python: once the link is being closed to resume (a gap, a dead link), nothing
+    // once the link is being closed to resume (a gap, a dead link), nothing
     // more is taken from it; the resume starts from the last seq taken
     if (this.link === "down" || this.link === "closing") return;
     this.lastHeard = now;
@@ -348,7 +346,7 @@ export class ClientConnection {
     this.#flush(now);
   }
 
-  /** Beyond Python: a resumed session keeps its subscriptions, so only the changes go. */
+  /** A resumed session keeps its subscriptions, so only the changes go. */
   #tellTopicsChanged(now: number): void {
     const added = [...this.#laterSubscribe].filter((t) => this.topics.has(t)).sort();
     const gone = [...this.#laterUnsubscribe].filter((t) => !this.topics.has(t)).sort();
@@ -557,7 +555,7 @@ export class ClientConnection {
     const pkg = this.#packageOf(outgoing.type);
     const version = this.versions[outgoing.type];
     if (version === undefined) {
-      // beyond Python (which fails here): queued while offline, and the server does not speak it
+      // queued while offline, and the server does not speak it
       this.#lost(outgoing, "unsupported", "unsupported_version");
       return;
     }
@@ -569,7 +567,7 @@ export class ClientConnection {
     const frame = frameText(outgoing.type, version, outgoing.id, JSON.stringify(moved.data), outgoing);
     const limit = this.limits.max_frame_bytes;
     if (limit !== undefined && utf8Size(frame) > limit) {
-      // beyond Python: the server would close 1009, and the resend would do it again
+      // the server would close 1009, and the resend would do it again
       this.#lost(outgoing, "too_large", "too_large");
       return;
     }

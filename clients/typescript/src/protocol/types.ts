@@ -303,3 +303,8 @@ export type Envelope =
   | { type: "wiretype.subscribe"; v: 1; id: string; data: SubscribeV1; [key: string]: unknown }
   | { type: "wiretype.unsubscribe"; v: 1; id: string; data: UnsubscribeV1; [key: string]: unknown }
   | { type: "wiretype.welcome"; v: 1; id: string; data: WelcomeV1; [key: string]: unknown };
+
+/** The data of message `T` at version `V` (`unknown` when `T` is not one literal name). */
+export type DataOf<T extends string, V extends number> = T extends Envelope["type"]
+  ? Extract<Envelope, { type: T; v: V }>["data"]
+  : unknown;

@@ -4,14 +4,14 @@
 /* eslint-disable */
 import {
   cpLen, deq, hasOwn, isObj, mapValues, multOf, setOwn, ptr, uniq,
-  fmtUuid,
   fmtDate,
-  fmtTime,
   fmtDateTime,
   fmtEmail,
+  fmtTime,
   fmtUri,
+  fmtUuid,
   type ValidationError, type Validator,
-} from "./runtime.js";
+} from "./validation.js";
 import type {
   AckV1,
   ErrorMessageV1,
