@@ -34,7 +34,7 @@ class Pipe:
         from redis.connection import parse_url
 
         self._hiredis = hiredis
-        self._options = parse_url(url.replace("valkey://", "redis://", 1))
+        self._options = parse_url(url.replace("valkey://", "redis://", 1))  # type: ignore[no-untyped-call]
         self._tls = url.startswith("rediss://")
         self._timeout_s = timeout_s
         self._reader: asyncio.StreamReader | None = None
