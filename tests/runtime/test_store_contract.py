@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sqlite3
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 from wiretype.protocol.limits import Settings
 from wiretype.protocol.session import Session
 from wiretype.store import Job, MemoryStore, Store, open_store
+from wiretype.store.sqlite import path_of
 
 pytestmark = pytest.mark.timeout(60)
 KINDS = ["memory", "sqlite", "redis"]
@@ -236,4 +238,40 @@ async def test_sessions_resumed_all_at_once_are_all_found(opener: Callable[[], S
         assert again.healthy and not again.problem
     else:  # the memory store's sessions died with the process
         assert found == [None] * len(ids)
+    await again.close()
+
+
+async def _write_unreadable_job(store: Store) -> None:
+    """A record in the durable queue that is not a job (another program's, or damaged)."""
+    if store.kind == "sqlite":
+        db = sqlite3.connect(str(path_of(store.url)), isolation_level=None)
+        db.execute(
+            "INSERT INTO jobs (id, prio, next_at, claimed_until, job) VALUES (?, 0, 0, 0, ?)",
+            ("junk", "[1, 2"),
+        )
+        db.close()
+    else:
+        from redis import asyncio as aioredis
+
+        client = aioredis.Redis.from_url(store.url, decode_responses=True)
+        await client.xadd("wt:jobs", {"j": "[1, 2", "i": "junk"})
+        await client.xadd("wt:jobs", {"x": "no job field"})
+        await client.aclose()
+
+
+@run
+async def test_an_unreadable_job_record_is_skipped_and_the_queue_goes_on(
+    opener: Callable[[], Store],
+) -> None:
+    store = await _opened(opener)
+    if not store.durable:
+        return
+    await _write_unreadable_job(store)
+    store.enqueue(_job("a"))
+    await store.sync()
+    await store.close()
+    again = await _opened(opener)  # read back from the file or Redis, not handed over
+    claimed = await again.claim(10, NOW + 10**6)
+    assert [job.id for job in claimed] == ["a"]
+    assert again.healthy and again.counters.get("unreadable_jobs", 0) >= 1
     await again.close()

@@ -174,6 +174,13 @@ class Store(GroupCommit):
 
     # --- the durable queue (memory: this process only) ------------------------------------
 
+    def unreadable(self, where: str) -> None:
+        """A record of the durable queue that is not a job was skipped (never run, never
+        raised: the queue goes on); counted as ``unreadable_jobs`` and logged."""
+        self.count("unreadable_jobs")
+        log.warning("store %s: skipped a durable queue record that is not a job (%s)",
+                    self.url, where)  # fmt: skip
+
     def enqueue(self, job: Job) -> None:
         """Queue ``job``; durable once ``on_synced`` fires (with the ack's frame)."""
         self._new_jobs = True

@@ -92,6 +92,15 @@ class Job:
             values[3] = json.dumps(values[3], separators=_COMPACT, ensure_ascii=False)
         return cls(**dict(zip(_JOB_FIELDS, values, strict=True)))
 
+    @classmethod
+    def read(cls, text: object) -> Job | None:
+        """``from_json`` of a record read back from a store; None when it is not a job
+        (damaged, or written by another program): the caller skips and counts it."""
+        try:
+            return cls.from_json(text) if isinstance(text, str) else None
+        except (ValueError, TypeError):
+            return None
+
     def failed(self, error: str, next_at: float) -> Job:
         return replace(self, attempts=self.attempts + 1, error=error, next_at=next_at, model=None)
 

@@ -202,6 +202,9 @@ class RedisStore(Store):
         if entry is not None:
             done.append(entry)
 
+    def _unreadable(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
+        out.append(("XACK", JOBS, GROUP, op[1]))
+
     def _retry(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
         job: Job = op[1]
         out.append(("ZADD", RETRY, job.next_at, job.to_json()))
@@ -350,7 +353,11 @@ class RedisStore(Store):
         for entry, fields in entries:
             if not fields:
                 continue
-            job = self._mine.pop(fields.get("i", ""), None) or Job.from_json(fields["j"])
+            job = self._mine.pop(fields.get("i", ""), None) or Job.read(fields.get("j"))
+            if job is None:  # acknowledged, so no node takes it over again; kept in the Stream
+                self.unreadable(f"{JOBS} entry {entry}")
+                self._queue(("unreadable", entry))
+                continue
             if self._entries.get(job.id) == entry and job in out:
                 continue
             self._entries[job.id] = entry
@@ -408,5 +415,6 @@ _WRITERS = {
     "revive": RedisStore._revive,
     "discard": RedisStore._discard,
     "prune": lambda *args: None,  # Redis trims by MAXLEN and TTL
+    "unreadable": RedisStore._unreadable,
     "topic": RedisStore._topic,
 }
