@@ -10,7 +10,8 @@
 // 3. sizes: esbuild minified + gzipped (level 9): the client alone, the client with a
 //    generated package of three chat messages (and what each part weighs), socket.io-client.
 //
-// Each server runs in a process of its own. Run: node bench/bench_ts_client.mjs [--quick]
+// Each server runs in a process of its own. Run: node bench/bench_ts_client.mjs [--quick] [--sizes]
+// (--sizes: only the sizes)
 // (or python bench/bench_ts_client.py, which `make bench` runs).
 import { spawn, execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -206,7 +207,8 @@ async function main() {
   const { ensureBuilt, PYTHON } = await import(pathToFileURL(join(ROOT, "tests/ts_client/build.mjs")).href);
   await ensureBuilt();
   mkdirSync(WORK, { recursive: true });
-  const rows = [
+  const SIZES_ONLY = process.argv.includes("--sizes");
+  const rows = SIZES_ONLY ? [] : [
     ["@wiretype/client → wiretype.Server (Python)", await wiretype(PYTHON)],
     ["socket.io-client → Socket.IO 4 server (Node)", await socketIo()],
     ["ws → plain ws echo (Node)", await wsEcho()],

@@ -67,18 +67,28 @@ function measure(validators, which, rounds) {
 }
 
 const rounds = Number(process.env.ROUNDS ?? 20000);
+const ROUNDS_OF_CONTENDERS = Number(process.env.REPEATS ?? 9);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const contenders = [["generated", generated], ["ajv compiled", compiled], ["ajv standalone", standalone]];
+// Interleaved: each repeat measures every contender once, in a rotated order, so that a slow
+// moment of the machine (another process, a GC, the CPU's clock) falls on all of them alike.
+// The median over the repeats is the figure; the spread (min-max) says how much to trust it.
 const rows = [];
 for (const which of ["valid", "invalid"]) {
-  for (const [label, set] of [["generated", generated], ["ajv compiled", compiled], ["ajv standalone", standalone]]) {
-    measure(set, which, Math.ceil(rounds / 10)); // warm up
+  for (const [, set] of contenders) measure(set, which, Math.ceil(rounds / 10)); // warm up
+  const rates = Object.fromEntries(contenders.map(([label]) => [label, []]));
+  for (let r = 0; r < ROUNDS_OF_CONTENDERS; r++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const [label, set] = contenders[(r + k) % contenders.length];
+      rates[label].push(measure(set, which, Math.ceil(rounds / 4))[0]);
+    }
   }
-  const result = {};
-  for (const [label, set] of [["generated", generated], ["ajv compiled", compiled], ["ajv standalone", standalone]]) {
-    result[label] = Math.max(...[1, 2, 3].map(() => measure(set, which, rounds)[0]));
-  }
-  for (const [label, rate] of Object.entries(result)) {
-    rows.push({ messages: which, validator: label, "messages/s": Math.round(rate),
-                "vs ajv compiled": (rate / result["ajv compiled"]).toFixed(2) });
+  const base = median(rates["ajv compiled"]);
+  for (const [label, list] of Object.entries(rates)) {
+    const mid = median(list);
+    rows.push({ messages: which, validator: label, "messages/s (median)": Math.round(mid),
+                spread: `${Math.round(Math.min(...list))}-${Math.round(Math.max(...list))}`,
+                "vs ajv compiled": (mid / base).toFixed(2) });
   }
 }
 console.table(rows);
@@ -88,11 +98,16 @@ const texts = cases.flatMap((c) => c.valid.map((data) => [c, JSON.stringify({ ty
 const index = new Map(cases.map((c, i) => [c, i]));
 function rate(fn) {
   const start = process.hrtime.bigint();
-  const n = rounds / 4;
+  const n = rounds / 16;
   for (let r = 0; r < n; r++) for (const [c, text] of texts) fn(c, text);
   return (n * texts.length) / (Number(process.hrtime.bigint() - start) / 1e9);
 }
-const decodeRate = Math.max(...[1, 2, 3].map(() => rate((_c, t) => pkg.decode(t))));
-const ajvRate = Math.max(...[1, 2, 3].map(() => rate((c, t) => compiled[index.get(c)](JSON.parse(t).data))));
+const decodes = [], parses = [];
+for (let r = 0; r < ROUNDS_OF_CONTENDERS; r++) { // interleaved too
+  decodes.push(rate((_c, t) => pkg.decode(t)));
+  parses.push(rate((c, t) => compiled[index.get(c)](JSON.parse(t).data)));
+}
+const decodeRate = median(decodes);
+const ajvRate = median(parses);
 console.table([{ path: "decode(text)", "messages/s": Math.round(decodeRate), ratio: (decodeRate / ajvRate).toFixed(2) },
                { path: "JSON.parse + ajv compiled", "messages/s": Math.round(ajvRate), ratio: "1.00" }]);

@@ -23,6 +23,7 @@ NOT_IDS = {
     "WIRETYPE_NO_CACHE": "an environment variable",
     "WIRETYPE_CACHE_DIR": "an environment variable",
     "WIRETYPE_JOBS": "an environment variable",
+    "WIRETYPE_ADMIN_TOKEN": "an environment variable (wiretype versions --token)",
     "XDG_CACHE_HOME": "an environment variable",
     "LC_ALL": "an environment variable (git's locale)",
     "O_NOFOLLOW": "an os.open flag",

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from typing import Any, TextIO
 from . import samples as sampling
 from .client import Client
 from .errors import SendFailed
-from .protocol.package import Package, _settings_in
+from .protocol.package import Package
 from .scraping import Samples, ScrapeError, metrics_url_of, scrape, total
 
 __all__ = ["SCENARIOS", "LoadtestError", "Mix", "Plan", "Report", "load_mix", "main", "run"]
@@ -156,6 +157,23 @@ def _package(package: str | None, root: Path | None) -> tuple[Path | None, Modul
         return root, importlib.import_module(package)
     except ImportError as exc:
         raise LoadtestError(f"cannot import {package}: {exc} (run wiretype generate?)") from None
+
+
+def _settings_in(folder: Path) -> dict[str, Any] | None:
+    """The wiretype settings of a project folder (wiretype.yaml, or pyproject's [tool.wiretype])."""
+    import yaml
+
+    try:
+        if (folder / "wiretype.yaml").is_file():
+            loaded = yaml.safe_load((folder / "wiretype.yaml").read_text(encoding="utf-8"))
+            return loaded if isinstance(loaded, dict) else {}
+        if (folder / "pyproject.toml").is_file():
+            table = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
+            wiretype = table.get("tool", {}).get("wiretype")
+            return wiretype if isinstance(wiretype, dict) else None
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    return None
 
 
 def _project(start: Path) -> tuple[Path, dict[str, Any]] | None:
