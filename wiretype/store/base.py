@@ -76,6 +76,7 @@ class Store(GroupCommit):
     async def close(self) -> None:
         if self.opened:
             await self.sync()
+            await self.stop_writing()  # still retrying (unreachable): it must not reconnect
             await self._close()
             self.opened = False
 

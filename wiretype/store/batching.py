@@ -14,6 +14,7 @@ store is back.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -115,6 +116,15 @@ class GroupCommit:
                     self.on_jobs()
         finally:
             self._writing = None
+
+    async def stop_writing(self) -> None:
+        """Stop the batch under way, which only runs at close while the store is unreachable
+        (``sync`` waited for the others); what it held is not written."""
+        task, self._writing = self._writing, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _write_retrying(self, ops: list[Op]) -> None:
         delay = 0.05

@@ -86,6 +86,7 @@ class RedisStore(Store):
         self.lease_ms = LEASE_MS
         self._pipe: Pipe | None = None  # the batch writer (resp.py)
         self._mine: dict[str, Job] = {}  # jobs queued here, by id, until claimed back
+        self._lost_replies = False  # Redis failed since the last look at our own entries
 
     @property
     def ttl_ms(self) -> int:
@@ -338,7 +339,9 @@ class RedisStore(Store):
             reply = await self.redis.xreadgroup(
                 GROUP, self.node, {JOBS: ">"}, count=limit, block=None
             )
-            entries = reply[0][1] if reply else []
+            entries = list(reply[0][1]) if reply else []
+            if self._lost_replies:
+                entries += await self._own_pending(limit)
             if now - self._reclaimed_at >= self.lease_ms / 4:
                 self._reclaimed_at = now
                 taken = await self.redis.xautoclaim(
@@ -364,6 +367,22 @@ class RedisStore(Store):
             out.append(job)
         out.sort(key=lambda j: j.prio)
         return out
+
+    def _unhealthy(self, exc: BaseException) -> None:
+        super()._unhealthy(exc)
+        # a claim whose reply was lost left its jobs delivered to this node in Redis
+        self._lost_replies = True
+
+    async def _own_pending(self, limit: int) -> list[Any]:
+        """The entries delivered to this node that it does not hold: what a claim whose
+        reply was lost (Redis going away, a broken link) took, which no other node takes
+        over before the lease runs out (``XREADGROUP`` from id 0: this consumer's own)."""
+        held = set(self._entries.values())
+        reply = await self.redis.xreadgroup(
+            GROUP, self.node, {JOBS: "0"}, count=limit + len(held), block=None
+        )
+        self._lost_replies = False
+        return [e for e in (reply[0][1] if reply else []) if e[0] not in held]
 
     async def _move_due_retries(self, now: float) -> None:
         due = await self.redis.zrangebyscore(RETRY, "-inf", now, start=0, num=256)
