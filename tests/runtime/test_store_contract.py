@@ -275,3 +275,15 @@ async def test_an_unreadable_job_record_is_skipped_and_the_queue_goes_on(
     assert [job.id for job in claimed] == ["a"]
     assert again.healthy and again.counters.get("unreadable_jobs", 0) >= 1
     await again.close()
+
+
+def test_a_job_record_of_the_previous_version_still_reads() -> None:
+    """Records embed the data JSON as it is; those written before quoted it as a string."""
+    job = _job("a")
+    quoted = (
+        '["a","chat.typing",1,"{\\"room\\":\\"r\\"}","s","m-a","\\"ada\\"","t",'
+        f'{NOW},4,null,0,{NOW},""]'
+    )
+    assert job.to_json().startswith('["a","chat.typing",1,{"room":"r"},"s",')
+    assert Job.from_json(quoted) == Job.from_json(job.to_json()) == job
+    assert Job.read("[1, 2") is None and Job.read(None) is None
