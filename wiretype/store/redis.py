@@ -152,6 +152,9 @@ class RedisStore(Store):
         if self._pipe is None:
             self._pipe = Pipe(self.url)
         replies = await self._pipe.execute(commands)
+        for op in ops:  # acknowledged now: the claim may hand the entry out no more
+            if op[0] in _SETTLING:
+                self._entries.pop((op[1].job if op[0] == "bury" else op[1]).id, None)
         refused = [r for r in replies if isinstance(r, Exception)]
         if refused:  # one refused command; the rest went through
             self.count("store_refused", len(refused))
@@ -199,7 +202,7 @@ class RedisStore(Store):
         out.append(("XADD", JOBS, "*", "j", job.to_json(), "i", job.id))
 
     def _finish(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
-        entry = self._entries.pop(op[1].id, None)
+        entry = self._entries.get(op[1].id)  # forgotten once written (a retry acks it too)
         if entry is not None:
             done.append(entry)
 
@@ -420,6 +423,7 @@ def _dead(text: str) -> DeadLetter:
     return DeadLetter(Job.from_json(record["job"]), record["error"], float(record["failed_at"]))
 
 
+_SETTLING = frozenset({"finish", "retry", "bury"})  # ops that acknowledge a claimed job
 _WRITERS = {
     "meta": RedisStore._meta,
     "frame": RedisStore._frame,
