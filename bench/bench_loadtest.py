@@ -24,12 +24,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
+CHAT = ROOT / "examples" / "chat"  # the example project the scenarios draw their messages from
 
 from wiretype.loadtest import SCENARIOS  # noqa: E402
 
 CLI = "import sys; from registry.cli import main; sys.argv[0] = 'wiretype'; main()"
 APP = """\
-import wiretype_protocol as proto
+import chat_protocol as proto
 from wiretype import Server
 
 server = Server(proto, max_connections_per_ip=100_000, rate=100_000, burst=100_000)
@@ -42,7 +43,14 @@ async def anything(msg, ctx):
 
 
 def _env(folder: Path) -> dict[str, str]:
-    path = os.pathsep.join([str(folder), str(ROOT), str(ROOT / "generated" / "python")])
+    path = os.pathsep.join(
+        [
+            str(folder),
+            str(ROOT),
+            str(ROOT / "generated" / "python"),
+            str(CHAT / "generated" / "python"),
+        ]
+    )
     return {**os.environ, "PYTHONPATH": path}
 
 
@@ -63,7 +71,7 @@ def _serve(folder: Path) -> tuple[subprocess.Popen[str], int]:
 def _loadtest(port: int, scenario: str, scale: float, folder: Path) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-c", CLI, "loadtest", f"ws://127.0.0.1:{port}", "--scenario",
-         scenario, "--scale", str(scale), "--format", "json", "-q", "--root", str(ROOT)],
+         scenario, "--scale", str(scale), "--format", "json", "-q", "--root", str(CHAT)],
         cwd=folder, env=_env(folder), capture_output=True, text=True, timeout=900, check=False,
     )  # fmt: skip
     if not done.stdout.strip():

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from . import _common
 from .errors import Reject
 from .protocol.backoff import full_jitter
-from .store.base import Job, principal_key
+from .store.records import Job, principal_key
 
 if TYPE_CHECKING:
     from .context import Context, Handler
@@ -98,6 +98,7 @@ class Durable:
                 header.prio if header.prio is not None else 4,
                 header.expires_at(),
                 next_at=now,
+                model=data,
             )
         )
         hub.count("durable_stored")
@@ -171,7 +172,9 @@ class Durable:
             hub.count("dropped_expired")
             return
         try:
-            model = hub.app.decode_data(job.type, job.version, json.loads(job.data))
+            model = job.model
+            if model is None:  # a retry, or read back from the store: decode what it kept
+                model = hub.app.decode_data_json(job.type, job.version, job.data)
         except Exception as exc:
             store.bury(job, f"cannot read the stored message: {exc}"[:2000], now)
             hub.count("durable_dead")

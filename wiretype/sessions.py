@@ -14,7 +14,7 @@ from .protocol import envelope as env
 from .protocol.events import HelloReceived
 from .protocol.server import enqueue_detached
 from .protocol.session import Session
-from .store.base import principal_key
+from .store.records import principal_key
 
 if TYPE_CHECKING:
     from .context import Link

@@ -33,8 +33,7 @@ class Hold:
         return store.durable and store.healthy and (link.held is not None or store.unsynced)
 
     def write(self, link: Link, frames: list[str]) -> None:
-        store = self._hub.store
-        target = store._queued + (1 if store._ops else 0)
+        target = self._hub.store.next_batch
         if link.held is None:
             link.held = []
             self._holding.append(link)
@@ -42,7 +41,7 @@ class Hold:
         link.held_until = max(link.held_until, target)
         if self._armed_for < target:
             self._armed_for = target
-            store.on_synced(self._release)
+            self._hub.store.on_synced(self._release)
 
     def close_after(self, link: Link, code: int, reason: str) -> bool:
         """Close ``link`` once its held frames are out (True), or now (False: none held)."""
@@ -52,8 +51,7 @@ class Hold:
         return True
 
     def _release(self) -> None:
-        store = self._hub.store
-        done = store._done if store.healthy else 1 << 62
+        done = self._hub.store.synced_through
         keep: list[Link] = []
         for link in self._holding:
             if link.held_until > done:

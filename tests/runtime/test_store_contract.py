@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sqlite3
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 from wiretype.protocol.limits import Settings
 from wiretype.protocol.session import Session
 from wiretype.store import Job, MemoryStore, Store, open_store
+from wiretype.store.sqlite import path_of
 
 pytestmark = pytest.mark.timeout(60)
 KINDS = ["memory", "sqlite", "redis"]
@@ -215,3 +217,73 @@ async def test_a_retried_job_waits_and_a_dead_letter_can_be_revived_or_dropped(
     assert await store.discard("b") and not await store.discard("b")
     assert await store.dead_letters() == [] and not await store.revive("b", NOW)
     await store.close()
+
+
+@run
+async def test_sessions_resumed_all_at_once_are_all_found(opener: Callable[[], Store]) -> None:
+    """A node restarted: its clients resume at the same moment, each load from the store
+    running concurrently (more of them than a connection pool holds by default)."""
+    store = await _opened(opener)
+    ids = []
+    for _ in range(400):
+        session = await store.create({"chat.typing": 1}, "ada", NOW)
+        session.detached_at = NOW
+        store.saved(session)
+        ids.append(session.id)
+    await store.close()
+    again = await _opened(opener)
+    found = await asyncio.gather(*(again.find(sid, NOW) for sid in ids))
+    if again.durable:
+        assert [s.id if s is not None else None for s in found] == ids
+        assert again.healthy and not again.problem
+    else:  # the memory store's sessions died with the process
+        assert found == [None] * len(ids)
+    await again.close()
+
+
+async def _write_unreadable_job(store: Store) -> None:
+    """A record in the durable queue that is not a job (another program's, or damaged)."""
+    if store.kind == "sqlite":
+        db = sqlite3.connect(str(path_of(store.url)), isolation_level=None)
+        db.execute(
+            "INSERT INTO jobs (id, prio, next_at, claimed_until, job) VALUES (?, 0, 0, 0, ?)",
+            ("junk", "[1, 2"),
+        )
+        db.close()
+    else:
+        from redis import asyncio as aioredis
+
+        client = aioredis.Redis.from_url(store.url, decode_responses=True)
+        await client.xadd("wt:jobs", {"j": "[1, 2", "i": "junk"})
+        await client.xadd("wt:jobs", {"x": "no job field"})
+        await client.aclose()
+
+
+@run
+async def test_an_unreadable_job_record_is_skipped_and_the_queue_goes_on(
+    opener: Callable[[], Store],
+) -> None:
+    store = await _opened(opener)
+    if not store.durable:
+        return
+    await _write_unreadable_job(store)
+    store.enqueue(_job("a"))
+    await store.sync()
+    await store.close()
+    again = await _opened(opener)  # read back from the file or Redis, not handed over
+    claimed = await again.claim(10, NOW + 10**6)
+    assert [job.id for job in claimed] == ["a"]
+    assert again.healthy and again.counters.get("unreadable_jobs", 0) >= 1
+    await again.close()
+
+
+def test_a_job_record_of_the_previous_version_still_reads() -> None:
+    """Records embed the data JSON as it is; those written before quoted it as a string."""
+    job = _job("a")
+    quoted = (
+        '["a","chat.typing",1,"{\\"room\\":\\"r\\"}","s","m-a","\\"ada\\"","t",'
+        f'{NOW},4,null,0,{NOW},""]'
+    )
+    assert job.to_json().startswith('["a","chat.typing",1,{"room":"r"},"s",')
+    assert Job.from_json(quoted) == Job.from_json(job.to_json()) == job
+    assert Job.read("[1, 2") is None and Job.read(None) is None

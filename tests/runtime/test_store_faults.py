@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import chat_protocol as proto
 import pytest
+from redis import asyncio as aioredis
 
 from tests.helpers import run as cli
 from tests.helpers import write_tree
@@ -22,6 +24,7 @@ from tests.runtime.helpers import sent_v3
 from tests.runtime.redis_server import RedisServer, free_port
 from tests.runtime.test_cli_serve import APP
 from wiretype import Client, SendFailed, Server, StoreError
+from wiretype.store import Job, open_store
 
 pytestmark = pytest.mark.timeout(60)
 USER = "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11"
@@ -142,3 +145,33 @@ def test_redis_going_away_degrades_and_recovers(own_redis: RedisServer) -> None:
                 await asyncio.sleep(0.02)
 
     asyncio.run(main())
+
+
+def test_a_job_whose_claim_reply_was_lost_is_handed_out_when_redis_is_back(
+    own_redis: RedisServer,
+) -> None:
+    """Redis went away after delivering a job to this node's claim and before its reply
+    arrived: the job waits in Redis as this node's, and must not wait for the lease (60 s,
+    meant for a node that died) once Redis is back."""
+
+    async def main() -> None:
+        store = open_store(own_redis.url)
+        await store.open()
+        now = time.time() * 1000
+        store.enqueue(Job("a", "chat.typing", 1, '{"room":"r"}', "s", "m-a", "null", "t", now))
+        await store.sync()
+        raw = aioredis.Redis.from_url(own_redis.url, decode_responses=True)
+        taken = await raw.xreadgroup("wt:workers", store.node, {"wt:jobs": ">"})  # type: ignore[attr-defined]
+        await raw.aclose()
+        assert len(taken[0][1]) == 1  # delivered to the node; the node never read the reply
+        own_redis.stop()
+        assert await store.claim(10, now) == [] and not store.healthy
+        own_redis.start()
+        claimed: list[Job] = []
+        for _ in range(3):  # the first command may meet a pooled link of the old process
+            claimed = claimed or await store.claim(10, now)
+        assert [job.id for job in claimed] == ["a"]
+        store.finish(claimed[0])
+        await store.close()
+
+    asyncio.run(asyncio.wait_for(main(), 50))

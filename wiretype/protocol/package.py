@@ -17,6 +17,7 @@ the careful way.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from types import ModuleType
 from typing import Annotated, Any, Literal
 
 from ..errors import ConfigurationError
+from . import envelope as env
 
 DIRECTIONS = ("both", "client_to_server", "server_to_client")
 _DOC_NAME = re.compile(r"Messages of the registry (\S+?):")
@@ -153,6 +155,20 @@ class Package:
             return self._module.decode(frame).data
         except self._decode_error as exc:
             raise self._decode_error([_into_data(e) for e in exc.errors]) from None  # type: ignore[attr-defined]
+
+    def decode_data_json(self, message: str, version: int, data_json: str) -> Any:
+        """``decode_data`` of data given as JSON text (as a store or a broker keeps it): one
+        pass of the frame validator when it is valid, else the careful way, which says what
+        is wrong (a number the package refuses from inside validation, its
+        ``InexactNumber``, goes the careful way too)."""
+        validator = self.validator_of((message, str(version)))
+        if validator is not None and not env.maybe_non_finite(data_json):
+            frame = f'{{"type":{env.quote(message)},"v":{version},"id":"-","data":{data_json}}}'
+            try:
+                return validator.validate_json(frame, by_alias=True, by_name=False).data
+            except (ValueError, ArithmeticError):
+                pass
+        return self.decode_data(message, version, json.loads(data_json))
 
     def convert(self, model: Any, to: int) -> Any:
         """``model`` at version ``to``, hop by hop through the generated shims, re-validated."""

@@ -26,6 +26,7 @@ from typing import Any
 
 from ..protocol.session import Session
 from .base import DeadLetter, Job, Op, Store, StoreError, log, rebuild
+from .resp import Pipe
 
 __all__ = ["RedisStore", "connect"]
 
@@ -37,18 +38,32 @@ EPOCH = "wt:epoch"
 TOPIC_LOG_SIZE = 1_000  # messages kept per topic for sessions whose node was killed
 LEASE_MS = 60_000  # a job claimed this long ago by a node that did not finish it is taken over
 REFRESH_EVERY_MS = 10_000
+POOL_SIZE = 32  # connections a node opens to Redis for reads, at most
+POOL_WAIT_S = 10.0  # how long a command waits for one of them before it fails
+MINE_MAX = 100_000  # jobs this node queued and keeps decoded until its claim takes them
+Commands = list[tuple[Any, ...]]
 
 
 def connect(url: str) -> Any:
-    """A redis-py asyncio client (hiredis parses the replies when it is installed)."""
+    """A redis-py asyncio client (hiredis parses the replies when it is installed) whose
+    pool makes a command wait for a free connection rather than fail: redis-py's default
+    pool refuses the 101st concurrent command (``MaxConnectionsError``), which a node whose
+    clients all resume at once reaches, and a session that cannot be loaded is a resume
+    refused (``resumed: false``)."""
     try:
         from redis import asyncio as aioredis
     except ImportError:
         raise StoreError(url, "needs redis-py: pip install 'wiretype[redis]'") from None
     clean = url.replace("valkey://", "redis://", 1)
-    return aioredis.Redis.from_url(
-        clean, decode_responses=True, socket_connect_timeout=2.0, socket_timeout=5.0
+    pool = aioredis.BlockingConnectionPool.from_url(
+        clean,
+        max_connections=POOL_SIZE,
+        timeout=POOL_WAIT_S,
+        decode_responses=True,
+        socket_connect_timeout=2.0,
+        socket_timeout=5.0,
     )
+    return aioredis.Redis.from_pool(pool)  # closed with the client
 
 
 def _keys(sid: str) -> tuple[str, str, str, str]:
@@ -69,6 +84,9 @@ class RedisStore(Store):
         self._refreshed_at = 0.0
         self._reclaimed_at = -1e18
         self.lease_ms = LEASE_MS
+        self._pipe: Pipe | None = None  # the batch writer (resp.py)
+        self._mine: dict[str, Job] = {}  # jobs queued here, by id, until claimed back
+        self._lost_replies = False  # Redis failed since the last look at our own entries
 
     @property
     def ttl_ms(self) -> int:
@@ -100,6 +118,8 @@ class RedisStore(Store):
         self.epoch = epoch
 
     async def _close(self) -> None:
+        if self._pipe is not None:
+            await self._pipe.close()
         if self.redis is not None:
             await self.redis.aclose()
 
@@ -116,76 +136,96 @@ class RedisStore(Store):
     # --- writing --------------------------------------------------------------------------
 
     async def _write(self, ops: list[Op]) -> None:
-        pipe = self.redis.pipeline(transaction=True)
-        ttl = self.ttl_ms
-        replay = self.settings.replay_size
+        """One ``MULTI`` ... ``EXEC`` for the batch (``resp.Pipe``): its commands in the
+        order queued, handled jobs acknowledged and deleted in two commands, and the TTL of
+        every key the batch touched refreshed once."""
+        commands: list[tuple[Any, ...]] = []
         touched: set[str] = set()
+        done: list[str] = []  # stream entries of the jobs handled here
         for op in ops:
-            _WRITERS[op[0]](self, pipe, op, ttl, replay, touched)
-        for key in touched:
-            pipe.pexpire(key, ttl)
-        for reply in await pipe.execute(raise_on_error=False):
-            if isinstance(reply, Exception):  # one refused command; the rest went through
-                self.count("store_refused")
-                log.warning("store %s refused a write: %s", self.url, reply)
+            _WRITERS[op[0]](self, commands, op, touched, done)
+        if done:
+            commands.append(("XACK", JOBS, GROUP, *done))
+            commands.append(("XDEL", JOBS, *done))
+        ttl = self.ttl_ms
+        commands.extend(("PEXPIRE", key, ttl) for key in touched)
+        if self._pipe is None:
+            self._pipe = Pipe(self.url)
+        replies = await self._pipe.execute(commands)
+        for op in ops:  # acknowledged now: the claim may hand the entry out no more
+            if op[0] in _SETTLING:
+                self._entries.pop((op[1].job if op[0] == "bury" else op[1]).id, None)
+        refused = [r for r in replies if isinstance(r, Exception)]
+        if refused:  # one refused command; the rest went through
+            self.count("store_refused", len(refused))
+            log.warning("store %s refused %d write(s): %s", self.url, len(refused), refused[0])
 
-    def _meta(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+    def _meta(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
         meta = json.loads(op[2])
         meta["saved_at"] = time.time() * 1000
-        pipe.set(_keys(op[1])[0], json.dumps(meta, separators=(",", ":")), px=ttl)
+        text = json.dumps(meta, separators=(",", ":"))
+        out.append(("SET", _keys(op[1])[0], text, "PX", self.ttl_ms))
 
-    def _frame(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+    def _frame(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
         _, sid, seq, frame, at, expires = op
         key = _keys(sid)[1]
-        fields = {"f": frame, "a": at, "e": "" if expires is None else expires}
-        pipe.xadd(key, fields, id=f"{seq}-1", maxlen=max(replay, 1), approximate=True)
+        size = max(self.settings.replay_size, 1)
+        out.append(("XADD", key, "MAXLEN", "~", size, f"{seq}-1", "f", frame, "a", at,
+                    "e", "" if expires is None else expires))  # fmt: skip
         touched.add(key)
 
-    def _pending(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+    def _pending(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
         _, sid, body, prio, expires = op
         key = _keys(sid)[2]
-        pipe.rpush(key, json.dumps([body, prio, expires], separators=(",", ":")))
+        out.append(("RPUSH", key, json.dumps([body, prio, expires], separators=(",", ":"))))
         touched.add(key)
 
-    def _taken(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
-        pipe.delete(_keys(op[1])[2])
+    def _taken(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
+        out.append(("DEL", _keys(op[1])[2]))
 
-    def _answer(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+    def _answer(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
         _, sid, message_id, answer, at = op
         key = _keys(sid)[3]
         size = max(self.settings.dedupe_size, 1)
-        pipe.xadd(key, {"i": message_id, "x": answer, "a": at}, maxlen=size, approximate=True)
+        out.append(("XADD", key, "MAXLEN", "~", size, "*", "i", message_id, "x", answer, "a", at))
         touched.add(key)
 
-    def _drop(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
-        pipe.delete(*_keys(op[1]))
+    def _drop(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
+        out.append(("DEL", *_keys(op[1])))
 
-    def _job(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
-        pipe.xadd(JOBS, {"j": op[1].to_json()})
-
-    def _finish(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
-        entry = self._entries.pop(op[1].id, None)
-        if entry is not None:
-            pipe.xack(JOBS, GROUP, entry)
-            pipe.xdel(JOBS, entry)
-
-    def _retry(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+    def _job(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
         job: Job = op[1]
-        pipe.zadd(RETRY, {job.to_json(): job.next_at})
-        self._finish(pipe, op, ttl, replay, touched)
+        if job.model is not None:  # taken back by this node's claim without decoding it
+            self._mine[job.id] = job
+            if len(self._mine) > MINE_MAX:  # taken by other nodes: forget the oldest
+                del self._mine[next(iter(self._mine))]
+        out.append(("XADD", JOBS, "*", "j", job.to_json(), "i", job.id))
 
-    def _bury(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+    def _finish(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
+        entry = self._entries.get(op[1].id)  # forgotten once written (a retry acks it too)
+        if entry is not None:
+            done.append(entry)
+
+    def _unreadable(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
+        out.append(("XACK", JOBS, GROUP, op[1]))
+
+    def _retry(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
+        job: Job = op[1]
+        out.append(("ZADD", RETRY, job.next_at, job.to_json()))
+        self._finish(out, op, touched, done)
+
+    def _bury(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
         dead: DeadLetter = op[1]
         record = {"job": dead.job.to_json(), "error": dead.error, "failed_at": dead.failed_at}
-        pipe.hset(DEAD, dead.job.id, json.dumps(record))
-        self._finish(pipe, ("finish", dead.job), ttl, replay, touched)
+        out.append(("HSET", DEAD, dead.job.id, json.dumps(record)))
+        self._finish(out, ("finish", dead.job), touched, done)
 
-    def _revive(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
-        pipe.hdel(DEAD, op[1].id)
-        pipe.xadd(JOBS, {"j": op[1].to_json()})
+    def _revive(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
+        out.append(("HDEL", DEAD, op[1].id))
+        out.append(("XADD", JOBS, "*", "j", op[1].to_json(), "i", op[1].id))
 
-    def _discard(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
-        pipe.hdel(DEAD, op[1])
+    def _discard(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
+        out.append(("HDEL", DEAD, op[1]))
 
     # --- sessions -------------------------------------------------------------------------
 
@@ -230,9 +270,9 @@ class RedisStore(Store):
     def published(self, topic: str, payload: str) -> None:
         self._queue(("topic", topic, payload))
 
-    def _topic(self, pipe: Any, op: Op, ttl: int, replay: int, touched: set[str]) -> None:
+    def _topic(self, out: Commands, op: Op, touched: set[str], done: list[str]) -> None:
         key = _topic_log(op[1])
-        pipe.xadd(key, {"m": op[2]}, maxlen=TOPIC_LOG_SIZE, approximate=True)
+        out.append(("XADD", key, "MAXLEN", "~", TOPIC_LOG_SIZE, "*", "m", op[2]))
         touched.add(key)
 
     async def missed(self, topics: list[str], since_ms: float) -> list[tuple[str, str]]:
@@ -302,7 +342,9 @@ class RedisStore(Store):
             reply = await self.redis.xreadgroup(
                 GROUP, self.node, {JOBS: ">"}, count=limit, block=None
             )
-            entries = reply[0][1] if reply else []
+            entries = list(reply[0][1]) if reply else []
+            if self._lost_replies:
+                entries += await self._own_pending(limit)
             if now - self._reclaimed_at >= self.lease_ms / 4:
                 self._reclaimed_at = now
                 taken = await self.redis.xautoclaim(
@@ -317,13 +359,33 @@ class RedisStore(Store):
         for entry, fields in entries:
             if not fields:
                 continue
-            job = Job.from_json(fields["j"])
+            job = self._mine.pop(fields.get("i", ""), None) or Job.read(fields.get("j"))
+            if job is None:  # acknowledged, so no node takes it over again; kept in the Stream
+                self.unreadable(f"{JOBS} entry {entry}")
+                self._queue(("unreadable", entry))
+                continue
             if self._entries.get(job.id) == entry and job in out:
                 continue
             self._entries[job.id] = entry
             out.append(job)
         out.sort(key=lambda j: j.prio)
         return out
+
+    def _unhealthy(self, exc: BaseException) -> None:
+        super()._unhealthy(exc)
+        # a claim whose reply was lost left its jobs delivered to this node in Redis
+        self._lost_replies = True
+
+    async def _own_pending(self, limit: int) -> list[Any]:
+        """The entries delivered to this node that it does not hold: what a claim whose
+        reply was lost (Redis going away, a broken link) took, which no other node takes
+        over before the lease runs out (``XREADGROUP`` from id 0: this consumer's own)."""
+        held = set(self._entries.values())
+        reply = await self.redis.xreadgroup(
+            GROUP, self.node, {JOBS: "0"}, count=limit + len(held), block=None
+        )
+        self._lost_replies = False
+        return [e for e in (reply[0][1] if reply else []) if e[0] not in held]
 
     async def _move_due_retries(self, now: float) -> None:
         due = await self.redis.zrangebyscore(RETRY, "-inf", now, start=0, num=256)
@@ -361,6 +423,7 @@ def _dead(text: str) -> DeadLetter:
     return DeadLetter(Job.from_json(record["job"]), record["error"], float(record["failed_at"]))
 
 
+_SETTLING = frozenset({"finish", "retry", "bury"})  # ops that acknowledge a claimed job
 _WRITERS = {
     "meta": RedisStore._meta,
     "frame": RedisStore._frame,
@@ -374,6 +437,7 @@ _WRITERS = {
     "bury": RedisStore._bury,
     "revive": RedisStore._revive,
     "discard": RedisStore._discard,
-    "prune": lambda *args: None,
+    "prune": lambda *args: None,  # Redis trims by MAXLEN and TTL
+    "unreadable": RedisStore._unreadable,
     "topic": RedisStore._topic,
 }

@@ -1,9 +1,14 @@
 """``sqlite:///path``: the durable store of one node.
 
 WAL with ``synchronous=NORMAL`` (a commit survives the process being killed; only a power
-cut can take the last ones back), one dedicated writer thread that owns the connection, and
-group commit: every write queued while the previous transaction ran goes into the next one,
-grouped by kind (``executemany``), never one transaction per message. The schema carries
+cut can take the last ones back) and group commit: every write queued while the previous
+transaction ran goes into the next one, grouped by kind (``executemany``), never one
+transaction per message. The connection is used on the event loop's thread: a commit is
+CPU work that holds the GIL for every row it binds, so a writer thread would only hand the
+GIL back and forth once per row with the loop (each hand-off waiting for the other to let
+go) and make both slower. What waits on the disk, the checkpoint that copies the WAL into
+the database and syncs it, runs in a thread of its own on a connection of its own, at most
+once a second (``wal_autocheckpoint`` is off on the loop's connection). The schema carries
 its version (``PRAGMA user_version``) and is migrated on open; a file that is locked,
 corrupt, of a newer schema or not a database is refused with a message naming it.
 
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import itertools
 import secrets
 import sqlite3
@@ -24,13 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from ..protocol.session import Session
-from .base import DeadLetter, Job, Op, Store, StoreError, rebuild
+from .base import DeadLetter, Job, Op, Store, StoreError, log, rebuild
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore"]
 
 SCHEMA_VERSION = 1
 TAKEN = 9e18  # claimed_until of a job taken by this run (one node: runs reset it at open)
 POLL_MS = 250.0  # how often the queue is looked at for retries and revived jobs
+CHECKPOINT_S = 1.0  # at most this often, the WAL is checkpointed (in a thread)
 
 _MIGRATIONS = {
     1: """
@@ -79,17 +86,19 @@ class SqliteStore(Store):
         super().__init__(url)
         self.path = path_of(url)
         self.busy_timeout_ms = busy_timeout_ms
-        self._thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="wt-sqlite")
-        self._db: sqlite3.Connection | None = None  # used in the writer thread only
+        self._db: sqlite3.Connection | None = None  # used on the event loop's thread only
         self._pending_n = itertools.count(1)
-        self._handoff: list[Job] = []
+        self._handoff: list[Job] = []  # committed here, taken at once (claim hands them out)
         self._polled_at = 0.0
+        self._checkpointer: concurrent.futures.ThreadPoolExecutor | None = None
+        self._checkpoint_db: sqlite3.Connection | None = None  # the checkpointer's own
+        self._checkpointing: asyncio.Future[None] | None = None
+        self._checkpointed_at = 0.0
 
     # --- opening --------------------------------------------------------------------------
 
     async def _open(self) -> None:
-        loaded = await self._run(self._open_sync, time.time() * 1000)
-        sessions, epoch, top = loaded
+        sessions, epoch, top = self._open_sync(time.time() * 1000)
         self.epoch = epoch
         self._pending_n = itertools.count(top + 1)
         for session in sessions:
@@ -123,6 +132,7 @@ class SqliteStore(Store):
         if str(mode).lower() != "wal":
             raise StoreError(self.url, f"{self.path}: cannot use WAL (journal_mode is {mode})")
         db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA wal_autocheckpoint = 0")  # checkpoints run in a thread (_checkpoint)
         for step in range(version + 1, SCHEMA_VERSION + 1):
             db.execute("BEGIN IMMEDIATE")
             for statement in _MIGRATIONS[step].split(";"):
@@ -164,16 +174,58 @@ class SqliteStore(Store):
         return sessions, epoch, top
 
     async def _close(self) -> None:
-        await self._run(self._close_sync)
-        self._thread.shutdown(wait=True)
+        if self._checkpointing is not None:
+            with contextlib.suppress(Exception):
+                await self._checkpointing
+        if self._checkpointer is not None:
+            self._checkpointer.submit(self._close_checkpointer).result()
+            self._checkpointer.shutdown(wait=True)
+            self._checkpointer = None
+        self._close_sync()  # the last connection to close checkpoints what is left
 
     def _close_sync(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
 
+    # --- checkpoints ----------------------------------------------------------------------
+
+    def _maybe_checkpoint(self) -> None:
+        """After a commit: start a checkpoint in the thread when none runs and the last one
+        is ``CHECKPOINT_S`` old (it copies what the WAL holds into the database and syncs
+        it; PASSIVE, so it never blocks the commits that go on meanwhile)."""
+        now = time.monotonic()
+        if self._checkpointing is not None or now - self._checkpointed_at < CHECKPOINT_S:
+            return
+        self._checkpointed_at = now
+        if self._checkpointer is None:
+            self._checkpointer = concurrent.futures.ThreadPoolExecutor(
+                1, thread_name_prefix="wt-sqlite-checkpoint"
+            )
+        loop = asyncio.get_running_loop()
+        self._checkpointing = loop.run_in_executor(self._checkpointer, self._checkpoint_sync)
+        self._checkpointing.add_done_callback(self._checkpointed)
+
+    def _checkpoint_sync(self) -> None:
+        if self._checkpoint_db is None:
+            self._checkpoint_db = sqlite3.connect(
+                str(self.path), isolation_level=None, check_same_thread=False
+            )
+        self._checkpoint_db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    def _checkpointed(self, done: asyncio.Future[None]) -> None:
+        self._checkpointing = None
+        if not done.cancelled() and done.exception() is not None:
+            log.warning("store %s: checkpoint failed: %s", self.url, done.exception())
+
+    def _close_checkpointer(self) -> None:
+        if self._checkpoint_db is not None:
+            self._checkpoint_db.close()
+            self._checkpoint_db = None
+
     async def _run(self, fn: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+        """Every statement runs on the loop's thread (see the module's docstring)."""
+        return fn(*args)
 
     # --- writing --------------------------------------------------------------------------
 
@@ -185,12 +237,13 @@ class SqliteStore(Store):
         self._queue(("taken", session.id, upto))
 
     async def _write(self, ops: list[Op]) -> None:
-        await self._run(self._commit, ops)
-        self._handoff.extend(op[1] for op in ops if op[0] == "job")
+        self._handoff.extend(self._commit(ops))
+        self._maybe_checkpoint()
 
-    def _commit(self, ops: list[Op]) -> None:
+    def _commit(self, ops: list[Op]) -> list[Job]:
         """One transaction for the whole batch: inserts by kind, then updates, then deletes
-        (each delete names what it removes, so the grouping keeps the batch's meaning)."""
+        (each delete names what it removes, so the grouping keeps the batch's meaning).
+        Returns the new jobs (durable now, taken by this node)."""
         db = self._db
         if db is None:
             raise StoreError(self.url, "closed")
@@ -209,6 +262,7 @@ class SqliteStore(Store):
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+        return [job for (job,) in rows.get("job", ())]
 
     def _jobs(self, db: sqlite3.Connection, rows: dict[str, list[Any]]) -> None:
         if "job" in rows:  # taken by this node at once: no read back to hand it to a worker
@@ -274,7 +328,11 @@ class SqliteStore(Store):
         """Jobs committed by this node first (they were written as taken), then, every
         ``POLL_MS``, due ones from the file: retries, revived dead letters, and what a run
         that was killed had not finished."""
-        out, self._handoff = self._handoff[:limit], self._handoff[limit:]
+        out = self._handoff
+        if len(out) > limit:
+            out, self._handoff = out[:limit], out[limit:]
+        else:
+            self._handoff = []
         if len(out) < limit and now - self._polled_at >= POLL_MS and self.healthy:
             self._polled_at = now
             out += await self._run(self._claim_sync, limit - len(out), now)
@@ -294,7 +352,14 @@ class SqliteStore(Store):
             "UPDATE jobs SET claimed_until = ? WHERE id = ?", [(TAKEN, r[0]) for r in rows]
         )
         db.execute("COMMIT")
-        return [Job.from_json(r[1]) for r in rows]
+        jobs = []
+        for ident, text in rows:  # one that is not a job stays taken: not read again this run
+            job = Job.read(text)
+            if job is None:
+                self.unreadable(f"jobs row {ident!r}")
+            else:
+                jobs.append(job)
+        return jobs
 
     async def dead_letters(self, limit: int = 1000) -> list[DeadLetter]:
         rows = await self._run(
