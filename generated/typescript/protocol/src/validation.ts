@@ -34,6 +34,11 @@ export interface Validator {
   shape(x: unknown): unknown;
 }
 
+/** Records one error: the generated reporters write every error through this. */
+export function fail(e: ValidationError[], path: string, message: string): void {
+  e.push({ path, message });
+}
+
 export function isObj(x: unknown): x is Record<string, any> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }

@@ -3,7 +3,7 @@
 // s<N> rebuilds valid data as its version declares it.
 /* eslint-disable */
 import {
-  cpLen, deq, hasOwn, isObj, mapValues, multOf, setOwn, ptr, uniq,
+  cpLen, deq, fail, hasOwn, isObj, mapValues, multOf, setOwn, ptr, uniq,
   fmtDate,
   fmtDateTime,
   fmtEmail,
@@ -41,6 +41,14 @@ function ident(x: any): any {
   return x;
 }
 
+type Row = [number, (x: any) => boolean, (x: any, p: string, e: ValidationError[]) => void, (x: any) => any];
+
+function table(rows: [string, Row[]][]): Map<string, Map<number, Validator>> {
+  return new Map(rows.map(([name, versions]) => [
+    name, new Map(versions.map(([v, check, report, shape]) => [v, { check, report, shape }])),
+  ]));
+}
+
 function explain(check: (x: any) => boolean, report: (x: any, p: string, e: ValidationError[]) => void,
                  x: unknown): ValidationError[] {
   if (check(x)) return [];
@@ -59,11 +67,8 @@ function c1(x: any): boolean {
   return true;
 }
 function r1(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (!fmtUuid(x)) e.push({ path: p, message: "must be a valid uuid" });
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (!fmtUuid(x)) fail(e, p, "must be a valid uuid");
 }
 
 function c2(x: any): boolean {
@@ -73,89 +78,65 @@ function c2(x: any): boolean {
   return true;
 }
 function r2(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 64 && cpLen(x) > 64) e.push({ path: p, message: "must be at most 64 characters long" });
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
+  if (x.length > 64 && cpLen(x) > 64) fail(e, p, "must be at most 64 characters long");
 }
 
-function c5(x: any): boolean {
+function c4(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
   if (x.length > 80 && cpLen(x) > 80) return false;
   return true;
 }
-function r5(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 80 && cpLen(x) > 80) e.push({ path: p, message: "must be at most 80 characters long" });
+function r4(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
+  if (x.length > 80 && cpLen(x) > 80) fail(e, p, "must be at most 80 characters long");
 }
 
-function c6(x: any): boolean {
+function c5(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (!fmtUri(x)) return false;
   return true;
 }
-function r6(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (!fmtUri(x)) e.push({ path: p, message: "must be a valid uri" });
+function r5(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (!fmtUri(x)) fail(e, p, "must be a valid uri");
 }
 
-function c4(x: any): boolean {
+function c3(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["id"] !== undefined)) return false;
   if (!(x["name"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["name"] !== undefined) {
-    if (!c5(x["name"])) return false;
-  }
+  if (!c1(x["id"])) return false;
+  if (!c4(x["name"])) return false;
   if (x["avatar"] !== undefined) {
-    if (!c6(x["avatar"])) return false;
+    if (!c5(x["avatar"])) return false;
   }
   return true;
 }
-function r4(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["name"] !== undefined)) e.push({ path: p + "/name", message: "is required" });
+function r3(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["id"] !== undefined)) fail(e, p + "/id", "is required");
+  if (!(x["name"] !== undefined)) fail(e, p + "/name", "is required");
   if (x["id"] !== undefined) {
     r1(x["id"], p + "/id", e);
   }
   if (x["name"] !== undefined) {
-    r5(x["name"], p + "/name", e);
+    r4(x["name"], p + "/name", e);
   }
   if (x["avatar"] !== undefined) {
-    r6(x["avatar"], p + "/avatar", e);
+    r5(x["avatar"], p + "/avatar", e);
   }
 }
 
-function c3(x: any): boolean {
-  if (!c4(x)) return false;
-  return true;
-}
-function r3(x: any, p: string, e: ValidationError[]): void {
-  r4(x, p, e);
-}
-
-function c7(x: any): boolean {
+function c6(x: any): boolean {
   if (!(x === "author" || x === "moderator" || x === "retention")) return false;
   return true;
 }
-function r7(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "author" || x === "moderator" || x === "retention")) e.push({ path: p, message: "must be one of \"author\", \"moderator\", \"retention\"" });
+function r6(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === "author" || x === "moderator" || x === "retention")) fail(e, p, "must be one of \"author\", \"moderator\", \"retention\"");
 }
 
 function c0(x: any): boolean {
@@ -163,28 +144,19 @@ function c0(x: any): boolean {
   if (!(x["id"] !== undefined)) return false;
   if (!(x["room"] !== undefined)) return false;
   if (!(x["by"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["by"] !== undefined) {
-    if (!c3(x["by"])) return false;
-  }
+  if (!c1(x["id"])) return false;
+  if (!c2(x["room"])) return false;
+  if (!c3(x["by"])) return false;
   if (x["reason"] !== undefined) {
-    if (!c7(x["reason"])) return false;
+    if (!c6(x["reason"])) return false;
   }
   return true;
 }
 function r0(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["by"] !== undefined)) e.push({ path: p + "/by", message: "is required" });
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["id"] !== undefined)) fail(e, p + "/id", "is required");
+  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
+  if (!(x["by"] !== undefined)) fail(e, p + "/by", "is required");
   if (x["id"] !== undefined) {
     r1(x["id"], p + "/id", e);
   }
@@ -195,65 +167,48 @@ function r0(x: any, p: string, e: ValidationError[]): void {
     r3(x["by"], p + "/by", e);
   }
   if (x["reason"] !== undefined) {
-    r7(x["reason"], p + "/reason", e);
+    r6(x["reason"], p + "/reason", e);
   }
 }
 
-function c9(x: any): boolean {
+function c8(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length > 4000 && cpLen(x) > 4000) return false;
   return true;
 }
-function r9(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 4000 && cpLen(x) > 4000) e.push({ path: p, message: "must be at most 4000 characters long" });
+function r8(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length > 4000 && cpLen(x) > 4000) fail(e, p, "must be at most 4000 characters long");
 }
 
-function c10(x: any): boolean {
+function c9(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (!fmtDateTime(x)) return false;
   return true;
 }
-function r10(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (!fmtDateTime(x)) e.push({ path: p, message: "must be a valid date-time" });
+function r9(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (!fmtDateTime(x)) fail(e, p, "must be a valid date-time");
 }
 
-function c8(x: any): boolean {
+function c7(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["id"] !== undefined)) return false;
   if (!(x["room"] !== undefined)) return false;
   if (!(x["body"] !== undefined)) return false;
   if (!(x["edited_at"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["body"] !== undefined) {
-    if (!c9(x["body"])) return false;
-  }
-  if (x["edited_at"] !== undefined) {
-    if (!c10(x["edited_at"])) return false;
-  }
+  if (!c1(x["id"])) return false;
+  if (!c2(x["room"])) return false;
+  if (!c8(x["body"])) return false;
+  if (!c9(x["edited_at"])) return false;
   return true;
 }
-function r8(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["body"] !== undefined)) e.push({ path: p + "/body", message: "is required" });
-  if (!(x["edited_at"] !== undefined)) e.push({ path: p + "/edited_at", message: "is required" });
+function r7(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["id"] !== undefined)) fail(e, p + "/id", "is required");
+  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
+  if (!(x["body"] !== undefined)) fail(e, p + "/body", "is required");
+  if (!(x["edited_at"] !== undefined)) fail(e, p + "/edited_at", "is required");
   if (x["id"] !== undefined) {
     r1(x["id"], p + "/id", e);
   }
@@ -261,90 +216,70 @@ function r8(x: any, p: string, e: ValidationError[]): void {
     r2(x["room"], p + "/room", e);
   }
   if (x["body"] !== undefined) {
-    r9(x["body"], p + "/body", e);
+    r8(x["body"], p + "/body", e);
   }
   if (x["edited_at"] !== undefined) {
-    r10(x["edited_at"], p + "/edited_at", e);
-  }
-}
-
-function c12(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 2000 && cpLen(x) > 2000) return false;
-  return true;
-}
-function r12(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 2000 && cpLen(x) > 2000) e.push({ path: p, message: "must be at most 2000 characters long" });
-}
-
-function c13(x: any): boolean {
-  if (!c4(x)) return false;
-  return true;
-}
-function r13(x: any, p: string, e: ValidationError[]): void {
-  r4(x, p, e);
-}
-
-function c14(x: any): boolean {
-  if (!(x === "low" || x === "normal" || x === "high")) return false;
-  return true;
-}
-function r14(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "low" || x === "normal" || x === "high")) e.push({ path: p, message: "must be one of \"low\", \"normal\", \"high\"" });
-}
-
-function c16(x: any): boolean {
-  if (!(x === null)) return false;
-  return true;
-}
-function r16(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === null)) {
-    e.push({ path: p, message: "must be null" });
-    return;
-  }
-}
-
-function c15(x: any): boolean {
-  if (!(c1(x) || c16(x))) return false;
-  return true;
-}
-function r15(x: any, p: string, e: ValidationError[]): void {
-  if (x !== null) r1(x, p, e);
-}
-
-function c18(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  return true;
-}
-function r18(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-}
-
-function c17(x: any): boolean {
-  if (!(Array.isArray(x))) return false;
-  for (let i = 0; i < x.length; i++) {
-    if (!c18(x[i])) return false;
-  }
-  return true;
-}
-function r17(x: any, p: string, e: ValidationError[]): void {
-  if (!(Array.isArray(x))) {
-    e.push({ path: p, message: "must be array" });
-    return;
-  }
-  for (let i = 0; i < x.length; i++) {
-    r18(x[i], p + "/" + i, e);
+    r9(x["edited_at"], p + "/edited_at", e);
   }
 }
 
 function c11(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length > 2000 && cpLen(x) > 2000) return false;
+  return true;
+}
+function r11(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length > 2000 && cpLen(x) > 2000) fail(e, p, "must be at most 2000 characters long");
+}
+
+function c12(x: any): boolean {
+  if (!(x === "low" || x === "normal" || x === "high")) return false;
+  return true;
+}
+function r12(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === "low" || x === "normal" || x === "high")) fail(e, p, "must be one of \"low\", \"normal\", \"high\"");
+}
+
+function c14(x: any): boolean {
+  if (!(x === null)) return false;
+  return true;
+}
+function r14(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === null)) return fail(e, p, "must be null");
+}
+
+function c13(x: any): boolean {
+  if (!(c1(x) || c14(x))) return false;
+  return true;
+}
+function r13(x: any, p: string, e: ValidationError[]): void {
+  if (x !== null) r1(x, p, e);
+}
+
+function c16(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  return true;
+}
+function r16(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+}
+
+function c15(x: any): boolean {
+  if (!(Array.isArray(x))) return false;
+  for (let i = 0; i < x.length; i++) {
+    if (!c16(x[i])) return false;
+  }
+  return true;
+}
+function r15(x: any, p: string, e: ValidationError[]): void {
+  if (!(Array.isArray(x))) return fail(e, p, "must be array");
+  for (let i = 0; i < x.length; i++) {
+    r16(x[i], p + "/" + i, e);
+  }
+}
+
+function c10(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["id"] !== undefined)) return false;
   if (!(x["room"] !== undefined)) return false;
@@ -352,43 +287,28 @@ function c11(x: any): boolean {
   if (!(x["sent_at"] !== undefined)) return false;
   if (!(x["author"] !== undefined)) return false;
   if (!(x["reply_to"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["text"] !== undefined) {
-    if (!c12(x["text"])) return false;
-  }
-  if (x["sent_at"] !== undefined) {
-    if (!c10(x["sent_at"])) return false;
-  }
-  if (x["author"] !== undefined) {
-    if (!c13(x["author"])) return false;
-  }
+  if (!c1(x["id"])) return false;
+  if (!c2(x["room"])) return false;
+  if (!c11(x["text"])) return false;
+  if (!c9(x["sent_at"])) return false;
+  if (!c3(x["author"])) return false;
   if (x["priority"] !== undefined) {
-    if (!c14(x["priority"])) return false;
+    if (!c12(x["priority"])) return false;
   }
-  if (x["reply_to"] !== undefined) {
-    if (!c15(x["reply_to"])) return false;
-  }
+  if (!c13(x["reply_to"])) return false;
   if (x["tags"] !== undefined) {
-    if (!c17(x["tags"])) return false;
+    if (!c15(x["tags"])) return false;
   }
   return true;
 }
-function r11(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["text"] !== undefined)) e.push({ path: p + "/text", message: "is required" });
-  if (!(x["sent_at"] !== undefined)) e.push({ path: p + "/sent_at", message: "is required" });
-  if (!(x["author"] !== undefined)) e.push({ path: p + "/author", message: "is required" });
-  if (!(x["reply_to"] !== undefined)) e.push({ path: p + "/reply_to", message: "is required" });
+function r10(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["id"] !== undefined)) fail(e, p + "/id", "is required");
+  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
+  if (!(x["text"] !== undefined)) fail(e, p + "/text", "is required");
+  if (!(x["sent_at"] !== undefined)) fail(e, p + "/sent_at", "is required");
+  if (!(x["author"] !== undefined)) fail(e, p + "/author", "is required");
+  if (!(x["reply_to"] !== undefined)) fail(e, p + "/reply_to", "is required");
   if (x["id"] !== undefined) {
     r1(x["id"], p + "/id", e);
   }
@@ -396,59 +316,48 @@ function r11(x: any, p: string, e: ValidationError[]): void {
     r2(x["room"], p + "/room", e);
   }
   if (x["text"] !== undefined) {
-    r12(x["text"], p + "/text", e);
+    r11(x["text"], p + "/text", e);
   }
   if (x["sent_at"] !== undefined) {
-    r10(x["sent_at"], p + "/sent_at", e);
+    r9(x["sent_at"], p + "/sent_at", e);
   }
   if (x["author"] !== undefined) {
-    r13(x["author"], p + "/author", e);
+    r3(x["author"], p + "/author", e);
   }
   if (x["priority"] !== undefined) {
-    r14(x["priority"], p + "/priority", e);
+    r12(x["priority"], p + "/priority", e);
   }
   if (x["reply_to"] !== undefined) {
-    r15(x["reply_to"], p + "/reply_to", e);
+    r13(x["reply_to"], p + "/reply_to", e);
   }
   if (x["tags"] !== undefined) {
-    r17(x["tags"], p + "/tags", e);
+    r15(x["tags"], p + "/tags", e);
   }
 }
 
-function c20(x: any): boolean {
-  if (!c4(x)) return false;
-  return true;
-}
-function r20(x: any, p: string, e: ValidationError[]): void {
-  r4(x, p, e);
-}
-
-function c21(x: any): boolean {
+function c18(x: any): boolean {
   if (!(x === "low" || x === "normal" || x === "high" || x === "urgent")) return false;
   return true;
 }
-function r21(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "low" || x === "normal" || x === "high" || x === "urgent")) e.push({ path: p, message: "must be one of \"low\", \"normal\", \"high\", \"urgent\"" });
+function r18(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === "low" || x === "normal" || x === "high" || x === "urgent")) fail(e, p, "must be one of \"low\", \"normal\", \"high\", \"urgent\"");
 }
 
-function c22(x: any): boolean {
+function c19(x: any): boolean {
   if (!(Array.isArray(x))) return false;
   for (let i = 0; i < x.length; i++) {
     if (!c1(x[i])) return false;
   }
   return true;
 }
-function r22(x: any, p: string, e: ValidationError[]): void {
-  if (!(Array.isArray(x))) {
-    e.push({ path: p, message: "must be array" });
-    return;
-  }
+function r19(x: any, p: string, e: ValidationError[]): void {
+  if (!(Array.isArray(x))) return fail(e, p, "must be array");
   for (let i = 0; i < x.length; i++) {
     r1(x[i], p + "/" + i, e);
   }
 }
 
-function c19(x: any): boolean {
+function c17(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["id"] !== undefined)) return false;
   if (!(x["room"] !== undefined)) return false;
@@ -456,43 +365,28 @@ function c19(x: any): boolean {
   if (!(x["sent_at"] !== undefined)) return false;
   if (!(x["author"] !== undefined)) return false;
   if (!(x["reply_to"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["body"] !== undefined) {
-    if (!c9(x["body"])) return false;
-  }
-  if (x["sent_at"] !== undefined) {
-    if (!c10(x["sent_at"])) return false;
-  }
-  if (x["author"] !== undefined) {
-    if (!c20(x["author"])) return false;
-  }
+  if (!c1(x["id"])) return false;
+  if (!c2(x["room"])) return false;
+  if (!c8(x["body"])) return false;
+  if (!c9(x["sent_at"])) return false;
+  if (!c3(x["author"])) return false;
   if (x["priority"] !== undefined) {
-    if (!c21(x["priority"])) return false;
+    if (!c18(x["priority"])) return false;
   }
-  if (x["reply_to"] !== undefined) {
-    if (!c15(x["reply_to"])) return false;
-  }
+  if (!c13(x["reply_to"])) return false;
   if (x["mentions"] !== undefined) {
-    if (!c22(x["mentions"])) return false;
+    if (!c19(x["mentions"])) return false;
   }
   return true;
 }
-function r19(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["body"] !== undefined)) e.push({ path: p + "/body", message: "is required" });
-  if (!(x["sent_at"] !== undefined)) e.push({ path: p + "/sent_at", message: "is required" });
-  if (!(x["author"] !== undefined)) e.push({ path: p + "/author", message: "is required" });
-  if (!(x["reply_to"] !== undefined)) e.push({ path: p + "/reply_to", message: "is required" });
+function r17(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["id"] !== undefined)) fail(e, p + "/id", "is required");
+  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
+  if (!(x["body"] !== undefined)) fail(e, p + "/body", "is required");
+  if (!(x["sent_at"] !== undefined)) fail(e, p + "/sent_at", "is required");
+  if (!(x["author"] !== undefined)) fail(e, p + "/author", "is required");
+  if (!(x["reply_to"] !== undefined)) fail(e, p + "/reply_to", "is required");
   if (x["id"] !== undefined) {
     r1(x["id"], p + "/id", e);
   }
@@ -500,173 +394,133 @@ function r19(x: any, p: string, e: ValidationError[]): void {
     r2(x["room"], p + "/room", e);
   }
   if (x["body"] !== undefined) {
-    r9(x["body"], p + "/body", e);
+    r8(x["body"], p + "/body", e);
   }
   if (x["sent_at"] !== undefined) {
-    r10(x["sent_at"], p + "/sent_at", e);
+    r9(x["sent_at"], p + "/sent_at", e);
   }
   if (x["author"] !== undefined) {
-    r20(x["author"], p + "/author", e);
+    r3(x["author"], p + "/author", e);
+  }
+  if (x["priority"] !== undefined) {
+    r18(x["priority"], p + "/priority", e);
+  }
+  if (x["reply_to"] !== undefined) {
+    r13(x["reply_to"], p + "/reply_to", e);
+  }
+  if (x["mentions"] !== undefined) {
+    r19(x["mentions"], p + "/mentions", e);
+  }
+}
+
+function c21(x: any): boolean {
+  if (!(x === "quiet" || x === "normal" || x === "notify" || x === "alert")) return false;
+  return true;
+}
+function r21(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === "quiet" || x === "normal" || x === "notify" || x === "alert")) fail(e, p, "must be one of \"quiet\", \"normal\", \"notify\", \"alert\"");
+}
+
+function c22(x: any): boolean {
+  if (!(typeof x === "boolean")) return false;
+  return true;
+}
+function r22(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "boolean")) return fail(e, p, "must be boolean");
+}
+
+function c20(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["id"] !== undefined)) return false;
+  if (!(x["room"] !== undefined)) return false;
+  if (!(x["body"] !== undefined)) return false;
+  if (!(x["sent_at"] !== undefined)) return false;
+  if (!(x["author"] !== undefined)) return false;
+  if (!(x["reply_to"] !== undefined)) return false;
+  if (!c1(x["id"])) return false;
+  if (!c2(x["room"])) return false;
+  if (!c8(x["body"])) return false;
+  if (!c9(x["sent_at"])) return false;
+  if (!c3(x["author"])) return false;
+  if (x["priority"] !== undefined) {
+    if (!c21(x["priority"])) return false;
+  }
+  if (!c13(x["reply_to"])) return false;
+  if (x["mentions"] !== undefined) {
+    if (!c19(x["mentions"])) return false;
+  }
+  if (x["edited"] !== undefined) {
+    if (!c22(x["edited"])) return false;
+  }
+  return true;
+}
+function r20(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["id"] !== undefined)) fail(e, p + "/id", "is required");
+  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
+  if (!(x["body"] !== undefined)) fail(e, p + "/body", "is required");
+  if (!(x["sent_at"] !== undefined)) fail(e, p + "/sent_at", "is required");
+  if (!(x["author"] !== undefined)) fail(e, p + "/author", "is required");
+  if (!(x["reply_to"] !== undefined)) fail(e, p + "/reply_to", "is required");
+  if (x["id"] !== undefined) {
+    r1(x["id"], p + "/id", e);
+  }
+  if (x["room"] !== undefined) {
+    r2(x["room"], p + "/room", e);
+  }
+  if (x["body"] !== undefined) {
+    r8(x["body"], p + "/body", e);
+  }
+  if (x["sent_at"] !== undefined) {
+    r9(x["sent_at"], p + "/sent_at", e);
+  }
+  if (x["author"] !== undefined) {
+    r3(x["author"], p + "/author", e);
   }
   if (x["priority"] !== undefined) {
     r21(x["priority"], p + "/priority", e);
   }
   if (x["reply_to"] !== undefined) {
-    r15(x["reply_to"], p + "/reply_to", e);
+    r13(x["reply_to"], p + "/reply_to", e);
   }
   if (x["mentions"] !== undefined) {
-    r22(x["mentions"], p + "/mentions", e);
+    r19(x["mentions"], p + "/mentions", e);
+  }
+  if (x["edited"] !== undefined) {
+    r22(x["edited"], p + "/edited", e);
   }
 }
 
 function c24(x: any): boolean {
-  if (!c4(x)) return false;
-  return true;
-}
-function r24(x: any, p: string, e: ValidationError[]): void {
-  r4(x, p, e);
-}
-
-function c25(x: any): boolean {
-  if (!(x === "quiet" || x === "normal" || x === "notify" || x === "alert")) return false;
-  return true;
-}
-function r25(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "quiet" || x === "normal" || x === "notify" || x === "alert")) e.push({ path: p, message: "must be one of \"quiet\", \"normal\", \"notify\", \"alert\"" });
-}
-
-function c26(x: any): boolean {
-  if (!(typeof x === "boolean")) return false;
-  return true;
-}
-function r26(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "boolean")) {
-    e.push({ path: p, message: "must be boolean" });
-    return;
-  }
-}
-
-function c23(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["body"] !== undefined)) return false;
-  if (!(x["sent_at"] !== undefined)) return false;
-  if (!(x["author"] !== undefined)) return false;
-  if (!(x["reply_to"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["body"] !== undefined) {
-    if (!c9(x["body"])) return false;
-  }
-  if (x["sent_at"] !== undefined) {
-    if (!c10(x["sent_at"])) return false;
-  }
-  if (x["author"] !== undefined) {
-    if (!c24(x["author"])) return false;
-  }
-  if (x["priority"] !== undefined) {
-    if (!c25(x["priority"])) return false;
-  }
-  if (x["reply_to"] !== undefined) {
-    if (!c15(x["reply_to"])) return false;
-  }
-  if (x["mentions"] !== undefined) {
-    if (!c22(x["mentions"])) return false;
-  }
-  if (x["edited"] !== undefined) {
-    if (!c26(x["edited"])) return false;
-  }
-  return true;
-}
-function r23(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["body"] !== undefined)) e.push({ path: p + "/body", message: "is required" });
-  if (!(x["sent_at"] !== undefined)) e.push({ path: p + "/sent_at", message: "is required" });
-  if (!(x["author"] !== undefined)) e.push({ path: p + "/author", message: "is required" });
-  if (!(x["reply_to"] !== undefined)) e.push({ path: p + "/reply_to", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["body"] !== undefined) {
-    r9(x["body"], p + "/body", e);
-  }
-  if (x["sent_at"] !== undefined) {
-    r10(x["sent_at"], p + "/sent_at", e);
-  }
-  if (x["author"] !== undefined) {
-    r24(x["author"], p + "/author", e);
-  }
-  if (x["priority"] !== undefined) {
-    r25(x["priority"], p + "/priority", e);
-  }
-  if (x["reply_to"] !== undefined) {
-    r15(x["reply_to"], p + "/reply_to", e);
-  }
-  if (x["mentions"] !== undefined) {
-    r22(x["mentions"], p + "/mentions", e);
-  }
-  if (x["edited"] !== undefined) {
-    r26(x["edited"], p + "/edited", e);
-  }
-}
-
-function c28(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
   if (x.length > 16 && cpLen(x) > 16) return false;
   return true;
 }
-function r28(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 16 && cpLen(x) > 16) e.push({ path: p, message: "must be at most 16 characters long" });
+function r24(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
+  if (x.length > 16 && cpLen(x) > 16) fail(e, p, "must be at most 16 characters long");
 }
 
-function c27(x: any): boolean {
+function c23(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["message_id"] !== undefined)) return false;
   if (!(x["room"] !== undefined)) return false;
   if (!(x["user_id"] !== undefined)) return false;
   if (!(x["emoji"] !== undefined)) return false;
-  if (x["message_id"] !== undefined) {
-    if (!c1(x["message_id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["user_id"] !== undefined) {
-    if (!c1(x["user_id"])) return false;
-  }
-  if (x["emoji"] !== undefined) {
-    if (!c28(x["emoji"])) return false;
-  }
+  if (!c1(x["message_id"])) return false;
+  if (!c2(x["room"])) return false;
+  if (!c1(x["user_id"])) return false;
+  if (!c24(x["emoji"])) return false;
   return true;
 }
-function r27(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["message_id"] !== undefined)) e.push({ path: p + "/message_id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["user_id"] !== undefined)) e.push({ path: p + "/user_id", message: "is required" });
-  if (!(x["emoji"] !== undefined)) e.push({ path: p + "/emoji", message: "is required" });
+function r23(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["message_id"] !== undefined)) fail(e, p + "/message_id", "is required");
+  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
+  if (!(x["user_id"] !== undefined)) fail(e, p + "/user_id", "is required");
+  if (!(x["emoji"] !== undefined)) fail(e, p + "/emoji", "is required");
   if (x["message_id"] !== undefined) {
     r1(x["message_id"], p + "/message_id", e);
   }
@@ -677,109 +531,78 @@ function r27(x: any, p: string, e: ValidationError[]): void {
     r1(x["user_id"], p + "/user_id", e);
   }
   if (x["emoji"] !== undefined) {
-    r28(x["emoji"], p + "/emoji", e);
+    r24(x["emoji"], p + "/emoji", e);
   }
 }
 
-function c30(x: any): boolean {
-  if (!c4(x)) return false;
-  return true;
-}
-function r30(x: any, p: string, e: ValidationError[]): void {
-  r4(x, p, e);
-}
-
-function c31(x: any): boolean {
+function c26(x: any): boolean {
   if (!(Number.isInteger(x))) return false;
   if (x < 1) return false;
   return true;
 }
-function r31(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 1) e.push({ path: p, message: "must be at least 1" });
+function r26(x: any, p: string, e: ValidationError[]): void {
+  if (!(Number.isInteger(x))) return fail(e, p, "must be integer");
+  if (x < 1) fail(e, p, "must be at least 1");
 }
 
-function c29(x: any): boolean {
+function c25(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["room"] !== undefined)) return false;
   if (!(x["user"] !== undefined)) return false;
   if (!(x["joined_at"] !== undefined)) return false;
   if (!(x["members"] !== undefined)) return false;
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["user"] !== undefined) {
-    if (!c30(x["user"])) return false;
-  }
-  if (x["joined_at"] !== undefined) {
-    if (!c10(x["joined_at"])) return false;
-  }
-  if (x["members"] !== undefined) {
-    if (!c31(x["members"])) return false;
-  }
+  if (!c2(x["room"])) return false;
+  if (!c3(x["user"])) return false;
+  if (!c9(x["joined_at"])) return false;
+  if (!c26(x["members"])) return false;
   return true;
 }
-function r29(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["user"] !== undefined)) e.push({ path: p + "/user", message: "is required" });
-  if (!(x["joined_at"] !== undefined)) e.push({ path: p + "/joined_at", message: "is required" });
-  if (!(x["members"] !== undefined)) e.push({ path: p + "/members", message: "is required" });
+function r25(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
+  if (!(x["user"] !== undefined)) fail(e, p + "/user", "is required");
+  if (!(x["joined_at"] !== undefined)) fail(e, p + "/joined_at", "is required");
+  if (!(x["members"] !== undefined)) fail(e, p + "/members", "is required");
   if (x["room"] !== undefined) {
     r2(x["room"], p + "/room", e);
   }
   if (x["user"] !== undefined) {
-    r30(x["user"], p + "/user", e);
+    r3(x["user"], p + "/user", e);
   }
   if (x["joined_at"] !== undefined) {
-    r10(x["joined_at"], p + "/joined_at", e);
+    r9(x["joined_at"], p + "/joined_at", e);
   }
   if (x["members"] !== undefined) {
-    r31(x["members"], p + "/members", e);
+    r26(x["members"], p + "/members", e);
   }
 }
 
-function c33(x: any): boolean {
+function c28(x: any): boolean {
   if (!(x === "left" || x === "timeout" || x === "kicked")) return false;
   return true;
 }
-function r33(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "left" || x === "timeout" || x === "kicked")) e.push({ path: p, message: "must be one of \"left\", \"timeout\", \"kicked\"" });
+function r28(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === "left" || x === "timeout" || x === "kicked")) fail(e, p, "must be one of \"left\", \"timeout\", \"kicked\"");
 }
 
-function c32(x: any): boolean {
+function c27(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["room"] !== undefined)) return false;
   if (!(x["user_id"] !== undefined)) return false;
   if (!(x["left_at"] !== undefined)) return false;
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["user_id"] !== undefined) {
-    if (!c1(x["user_id"])) return false;
-  }
-  if (x["left_at"] !== undefined) {
-    if (!c10(x["left_at"])) return false;
-  }
+  if (!c2(x["room"])) return false;
+  if (!c1(x["user_id"])) return false;
+  if (!c9(x["left_at"])) return false;
   if (x["cause"] !== undefined) {
-    if (!c33(x["cause"])) return false;
+    if (!c28(x["cause"])) return false;
   }
   return true;
 }
-function r32(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["user_id"] !== undefined)) e.push({ path: p + "/user_id", message: "is required" });
-  if (!(x["left_at"] !== undefined)) e.push({ path: p + "/left_at", message: "is required" });
+function r27(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
+  if (!(x["user_id"] !== undefined)) fail(e, p + "/user_id", "is required");
+  if (!(x["left_at"] !== undefined)) fail(e, p + "/left_at", "is required");
   if (x["room"] !== undefined) {
     r2(x["room"], p + "/room", e);
   }
@@ -787,48 +610,28 @@ function r32(x: any, p: string, e: ValidationError[]): void {
     r1(x["user_id"], p + "/user_id", e);
   }
   if (x["left_at"] !== undefined) {
-    r10(x["left_at"], p + "/left_at", e);
+    r9(x["left_at"], p + "/left_at", e);
   }
   if (x["cause"] !== undefined) {
-    r33(x["cause"], p + "/cause", e);
+    r28(x["cause"], p + "/cause", e);
   }
 }
 
-function c35(x: any): boolean {
-  if (!(typeof x === "boolean")) return false;
-  return true;
-}
-function r35(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "boolean")) {
-    e.push({ path: p, message: "must be boolean" });
-    return;
-  }
-}
-
-function c34(x: any): boolean {
+function c29(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["room"] !== undefined)) return false;
   if (!(x["user_id"] !== undefined)) return false;
   if (!(x["typing"] !== undefined)) return false;
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["user_id"] !== undefined) {
-    if (!c1(x["user_id"])) return false;
-  }
-  if (x["typing"] !== undefined) {
-    if (!c35(x["typing"])) return false;
-  }
+  if (!c2(x["room"])) return false;
+  if (!c1(x["user_id"])) return false;
+  if (!c22(x["typing"])) return false;
   return true;
 }
-function r34(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["user_id"] !== undefined)) e.push({ path: p + "/user_id", message: "is required" });
-  if (!(x["typing"] !== undefined)) e.push({ path: p + "/typing", message: "is required" });
+function r29(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
+  if (!(x["user_id"] !== undefined)) fail(e, p + "/user_id", "is required");
+  if (!(x["typing"] !== undefined)) fail(e, p + "/typing", "is required");
   if (x["room"] !== undefined) {
     r2(x["room"], p + "/room", e);
   }
@@ -836,1016 +639,613 @@ function r34(x: any, p: string, e: ValidationError[]): void {
     r1(x["user_id"], p + "/user_id", e);
   }
   if (x["typing"] !== undefined) {
-    r35(x["typing"], p + "/typing", e);
+    r22(x["typing"], p + "/typing", e);
   }
 }
 
-function c36(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["name"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["name"] !== undefined) {
-    if (!c5(x["name"])) return false;
-  }
-  if (x["avatar"] !== undefined) {
-    if (!c6(x["avatar"])) return false;
-  }
-  return true;
-}
-function r36(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["name"] !== undefined)) e.push({ path: p + "/name", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["name"] !== undefined) {
-    r5(x["name"], p + "/name", e);
-  }
-  if (x["avatar"] !== undefined) {
-    r6(x["avatar"], p + "/avatar", e);
-  }
-}
-
-function c38(x: any): boolean {
+function c33(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
   if (x.length > 128 && cpLen(x) > 128) return false;
   return true;
 }
-function r38(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
+function r33(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
+  if (x.length > 128 && cpLen(x) > 128) fail(e, p, "must be at most 128 characters long");
 }
 
-function c37(x: any): boolean {
+function c32(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["re"] !== undefined)) return false;
-  if (x["re"] !== undefined) {
-    if (!c38(x["re"])) return false;
-  }
+  if (!c33(x["re"])) return false;
   return true;
 }
-function r37(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["re"] !== undefined)) e.push({ path: p + "/re", message: "is required" });
+function r32(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["re"] !== undefined)) fail(e, p + "/re", "is required");
   if (x["re"] !== undefined) {
-    r38(x["re"], p + "/re", e);
+    r33(x["re"], p + "/re", e);
   }
 }
 
-function c40(x: any): boolean {
+function c35(x: any): boolean {
   if (!(set0.has(x))) return false;
   return true;
 }
-function r40(x: any, p: string, e: ValidationError[]): void {
-  if (!(set0.has(x))) e.push({ path: p, message: "must be one of \"bad_frame\", \"bad_envelope\", \"unknown_type\", \"unsupported_version\", \"handshake_required\", \"handshake_failed\", \"session_expired\", \"internal\"" });
+function r35(x: any, p: string, e: ValidationError[]): void {
+  if (!(set0.has(x))) fail(e, p, "must be one of \"bad_frame\", \"bad_envelope\", \"unknown_type\", \"unsupported_version\", \"handshake_required\", \"handshake_failed\", \"session_expired\", \"internal\"");
 }
 
-function c41(x: any): boolean {
+function c36(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length > 1000 && cpLen(x) > 1000) return false;
   return true;
 }
-function r41(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
+function r36(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length > 1000 && cpLen(x) > 1000) fail(e, p, "must be at most 1000 characters long");
 }
 
-function c42(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 128 && cpLen(x) > 128) return false;
+function c34(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["code"] !== undefined)) return false;
+  if (!(x["message"] !== undefined)) return false;
+  if (!c35(x["code"])) return false;
+  if (!c36(x["message"])) return false;
+  if (x["re"] !== undefined) {
+    if (!c33(x["re"])) return false;
+  }
   return true;
 }
-function r42(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
+function r34(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["code"] !== undefined)) fail(e, p + "/code", "is required");
+  if (!(x["message"] !== undefined)) fail(e, p + "/message", "is required");
+  if (x["code"] !== undefined) {
+    r35(x["code"], p + "/code", e);
   }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
+  if (x["message"] !== undefined) {
+    r36(x["message"], p + "/message", e);
+  }
+  if (x["re"] !== undefined) {
+    r33(x["re"], p + "/re", e);
+  }
 }
 
 function c39(x: any): boolean {
   if (!(isObj(x))) return false;
-  if (!(x["code"] !== undefined)) return false;
-  if (!(x["message"] !== undefined)) return false;
-  if (x["code"] !== undefined) {
-    if (!c40(x["code"])) return false;
-  }
-  if (x["message"] !== undefined) {
-    if (!c41(x["message"])) return false;
-  }
-  if (x["re"] !== undefined) {
-    if (!c42(x["re"])) return false;
-  }
+  if (!(x["name"] !== undefined)) return false;
+  if (!(x["version"] !== undefined)) return false;
+  if (!c33(x["name"])) return false;
+  if (!c2(x["version"])) return false;
   return true;
 }
 function r39(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["code"] !== undefined)) e.push({ path: p + "/code", message: "is required" });
-  if (!(x["message"] !== undefined)) e.push({ path: p + "/message", message: "is required" });
-  if (x["code"] !== undefined) {
-    r40(x["code"], p + "/code", e);
-  }
-  if (x["message"] !== undefined) {
-    r41(x["message"], p + "/message", e);
-  }
-  if (x["re"] !== undefined) {
-    r42(x["re"], p + "/re", e);
-  }
-}
-
-function c44(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["name"] !== undefined)) return false;
-  if (!(x["version"] !== undefined)) return false;
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["name"] !== undefined)) fail(e, p + "/name", "is required");
+  if (!(x["version"] !== undefined)) fail(e, p + "/version", "is required");
   if (x["name"] !== undefined) {
-    if (!c42(x["name"])) return false;
-  }
-  if (x["version"] !== undefined) {
-    if (!c2(x["version"])) return false;
-  }
-  return true;
-}
-function r44(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["name"] !== undefined)) e.push({ path: p + "/name", message: "is required" });
-  if (!(x["version"] !== undefined)) e.push({ path: p + "/version", message: "is required" });
-  if (x["name"] !== undefined) {
-    r42(x["name"], p + "/name", e);
+    r33(x["name"], p + "/name", e);
   }
   if (x["version"] !== undefined) {
     r2(x["version"], p + "/version", e);
   }
 }
 
-function c45(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 128 && cpLen(x) > 128) return false;
-  return true;
-}
-function r45(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
-}
-
-function c48(x: any): boolean {
+function c43(x: any): boolean {
   if (!(Number.isInteger(x))) return false;
   return true;
 }
-function r48(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
+function r43(x: any, p: string, e: ValidationError[]): void {
+  if (!(Number.isInteger(x))) return fail(e, p, "must be integer");
 }
 
-function c47(x: any): boolean {
+function c42(x: any): boolean {
   if (!(Array.isArray(x))) return false;
   if (x.length < 1) return false;
   for (let i = 0; i < x.length; i++) {
-    if (!c48(x[i])) return false;
+    if (!c43(x[i])) return false;
   }
   return true;
 }
-function r47(x: any, p: string, e: ValidationError[]): void {
-  if (!(Array.isArray(x))) {
-    e.push({ path: p, message: "must be array" });
-    return;
-  }
-  if (x.length < 1) e.push({ path: p, message: "must have at least 1 items" });
+function r42(x: any, p: string, e: ValidationError[]): void {
+  if (!(Array.isArray(x))) return fail(e, p, "must be array");
+  if (x.length < 1) fail(e, p, "must have at least 1 items");
   for (let i = 0; i < x.length; i++) {
-    r48(x[i], p + "/" + i, e);
+    r43(x[i], p + "/" + i, e);
   }
 }
 
-function c46(x: any): boolean {
+function c41(x: any): boolean {
   if (!(isObj(x))) return false;
   for (const k of Object.keys(x)) {
     if (true) {
-      if (!c47(x[k])) return false;
+      if (!c42(x[k])) return false;
     }
   }
   return true;
 }
-function r46(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
+function r41(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
   for (const k of Object.keys(x)) {
     if (true) {
-      r47(x[k], p + "/" + ptr(k), e);
+      r42(x[k], p + "/" + ptr(k), e);
     }
   }
 }
 
-function c50(x: any): boolean {
+function c45(x: any): boolean {
   if (!(Number.isInteger(x))) return false;
   if (x < 0) return false;
   return true;
 }
-function r50(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
+function r45(x: any, p: string, e: ValidationError[]): void {
+  if (!(Number.isInteger(x))) return fail(e, p, "must be integer");
+  if (x < 0) fail(e, p, "must be at least 0");
 }
 
-function c49(x: any): boolean {
+function c44(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["session"] !== undefined)) return false;
   if (!(x["last_seq"] !== undefined)) return false;
   if (!(x["epoch"] !== undefined)) return false;
-  if (x["session"] !== undefined) {
-    if (!c42(x["session"])) return false;
-  }
-  if (x["last_seq"] !== undefined) {
-    if (!c50(x["last_seq"])) return false;
-  }
-  if (x["epoch"] !== undefined) {
-    if (!c50(x["epoch"])) return false;
-  }
+  if (!c33(x["session"])) return false;
+  if (!c45(x["last_seq"])) return false;
+  if (!c45(x["epoch"])) return false;
   return true;
 }
-function r49(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["session"] !== undefined)) e.push({ path: p + "/session", message: "is required" });
-  if (!(x["last_seq"] !== undefined)) e.push({ path: p + "/last_seq", message: "is required" });
-  if (!(x["epoch"] !== undefined)) e.push({ path: p + "/epoch", message: "is required" });
+function r44(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["session"] !== undefined)) fail(e, p + "/session", "is required");
+  if (!(x["last_seq"] !== undefined)) fail(e, p + "/last_seq", "is required");
+  if (!(x["epoch"] !== undefined)) fail(e, p + "/epoch", "is required");
   if (x["session"] !== undefined) {
-    r42(x["session"], p + "/session", e);
+    r33(x["session"], p + "/session", e);
   }
   if (x["last_seq"] !== undefined) {
-    r50(x["last_seq"], p + "/last_seq", e);
+    r45(x["last_seq"], p + "/last_seq", e);
   }
   if (x["epoch"] !== undefined) {
-    r50(x["epoch"], p + "/epoch", e);
+    r45(x["epoch"], p + "/epoch", e);
   }
 }
 
-function c43(x: any): boolean {
+function c38(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["client"] !== undefined)) return false;
   if (!(x["registry"] !== undefined)) return false;
   if (!(x["speaks"] !== undefined)) return false;
-  if (x["client"] !== undefined) {
-    if (!c44(x["client"])) return false;
-  }
-  if (x["registry"] !== undefined) {
-    if (!c45(x["registry"])) return false;
-  }
-  if (x["speaks"] !== undefined) {
-    if (!c46(x["speaks"])) return false;
-  }
+  if (!c39(x["client"])) return false;
+  if (!c33(x["registry"])) return false;
+  if (!c41(x["speaks"])) return false;
   if (x["resume"] !== undefined) {
-    if (!c49(x["resume"])) return false;
+    if (!c44(x["resume"])) return false;
   }
   return true;
 }
-function r43(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["client"] !== undefined)) e.push({ path: p + "/client", message: "is required" });
-  if (!(x["registry"] !== undefined)) e.push({ path: p + "/registry", message: "is required" });
-  if (!(x["speaks"] !== undefined)) e.push({ path: p + "/speaks", message: "is required" });
+function r38(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["client"] !== undefined)) fail(e, p + "/client", "is required");
+  if (!(x["registry"] !== undefined)) fail(e, p + "/registry", "is required");
+  if (!(x["speaks"] !== undefined)) fail(e, p + "/speaks", "is required");
   if (x["client"] !== undefined) {
-    r44(x["client"], p + "/client", e);
+    r39(x["client"], p + "/client", e);
   }
   if (x["registry"] !== undefined) {
-    r45(x["registry"], p + "/registry", e);
+    r33(x["registry"], p + "/registry", e);
   }
   if (x["speaks"] !== undefined) {
-    r46(x["speaks"], p + "/speaks", e);
+    r41(x["speaks"], p + "/speaks", e);
   }
   if (x["resume"] !== undefined) {
-    r49(x["resume"], p + "/resume", e);
+    r44(x["resume"], p + "/resume", e);
+  }
+}
+
+function c47(x: any): boolean {
+  if (!(set1.has(x))) return false;
+  return true;
+}
+function r47(x: any, p: string, e: ValidationError[]): void {
+  if (!(set1.has(x))) fail(e, p, "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\"");
+}
+
+function c46(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["re"] !== undefined)) return false;
+  if (!(x["code"] !== undefined)) return false;
+  if (!c33(x["re"])) return false;
+  if (!c47(x["code"])) return false;
+  if (x["reason"] !== undefined) {
+    if (!c36(x["reason"])) return false;
+  }
+  if (x["retry_after_ms"] !== undefined) {
+    if (!c45(x["retry_after_ms"])) return false;
+  }
+  return true;
+}
+function r46(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["re"] !== undefined)) fail(e, p + "/re", "is required");
+  if (!(x["code"] !== undefined)) fail(e, p + "/code", "is required");
+  if (x["re"] !== undefined) {
+    r33(x["re"], p + "/re", e);
+  }
+  if (x["code"] !== undefined) {
+    r47(x["code"], p + "/code", e);
+  }
+  if (x["reason"] !== undefined) {
+    r36(x["reason"], p + "/reason", e);
+  }
+  if (x["retry_after_ms"] !== undefined) {
+    r45(x["retry_after_ms"], p + "/retry_after_ms", e);
+  }
+}
+
+function c51(x: any): boolean {
+  if (!(set2.has(x))) return false;
+  return true;
+}
+function r51(x: any, p: string, e: ValidationError[]): void {
+  if (!(set2.has(x))) fail(e, p, "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\", \"no_handler\", \"unauthorized\", \u2026 (14 in all)");
+}
+
+function c53(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["path"] !== undefined)) return false;
+  if (!(x["message"] !== undefined)) return false;
+  if (!c36(x["path"])) return false;
+  if (!c36(x["message"])) return false;
+  return true;
+}
+function r53(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["path"] !== undefined)) fail(e, p + "/path", "is required");
+  if (!(x["message"] !== undefined)) fail(e, p + "/message", "is required");
+  if (x["path"] !== undefined) {
+    r36(x["path"], p + "/path", e);
+  }
+  if (x["message"] !== undefined) {
+    r36(x["message"], p + "/message", e);
   }
 }
 
 function c52(x: any): boolean {
-  if (!(set1.has(x))) return false;
+  if (!(Array.isArray(x))) return false;
+  if (x.length > 100) return false;
+  for (let i = 0; i < x.length; i++) {
+    if (!c53(x[i])) return false;
+  }
   return true;
 }
 function r52(x: any, p: string, e: ValidationError[]): void {
-  if (!(set1.has(x))) e.push({ path: p, message: "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\"" });
-}
-
-function c53(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 1000 && cpLen(x) > 1000) return false;
-  return true;
-}
-function r53(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
+  if (!(Array.isArray(x))) return fail(e, p, "must be array");
+  if (x.length > 100) fail(e, p, "must have at most 100 items");
+  for (let i = 0; i < x.length; i++) {
+    r53(x[i], p + "/" + i, e);
   }
-  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
 }
 
-function c54(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 0) return false;
-  return true;
-}
-function r54(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
-}
-
-function c51(x: any): boolean {
+function c50(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["re"] !== undefined)) return false;
   if (!(x["code"] !== undefined)) return false;
-  if (x["re"] !== undefined) {
-    if (!c42(x["re"])) return false;
-  }
-  if (x["code"] !== undefined) {
-    if (!c52(x["code"])) return false;
-  }
+  if (!c33(x["re"])) return false;
+  if (!c51(x["code"])) return false;
   if (x["reason"] !== undefined) {
-    if (!c53(x["reason"])) return false;
+    if (!c36(x["reason"])) return false;
   }
   if (x["retry_after_ms"] !== undefined) {
-    if (!c54(x["retry_after_ms"])) return false;
+    if (!c45(x["retry_after_ms"])) return false;
+  }
+  if (x["errors"] !== undefined) {
+    if (!c52(x["errors"])) return false;
   }
   return true;
 }
-function r51(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["re"] !== undefined)) e.push({ path: p + "/re", message: "is required" });
-  if (!(x["code"] !== undefined)) e.push({ path: p + "/code", message: "is required" });
+function r50(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["re"] !== undefined)) fail(e, p + "/re", "is required");
+  if (!(x["code"] !== undefined)) fail(e, p + "/code", "is required");
   if (x["re"] !== undefined) {
-    r42(x["re"], p + "/re", e);
+    r33(x["re"], p + "/re", e);
   }
   if (x["code"] !== undefined) {
-    r52(x["code"], p + "/code", e);
+    r51(x["code"], p + "/code", e);
   }
   if (x["reason"] !== undefined) {
-    r53(x["reason"], p + "/reason", e);
+    r36(x["reason"], p + "/reason", e);
   }
   if (x["retry_after_ms"] !== undefined) {
-    r54(x["retry_after_ms"], p + "/retry_after_ms", e);
+    r45(x["retry_after_ms"], p + "/retry_after_ms", e);
+  }
+  if (x["errors"] !== undefined) {
+    r52(x["errors"], p + "/errors", e);
   }
 }
 
 function c56(x: any): boolean {
-  if (!(set2.has(x))) return false;
+  if (!(isObj(x))) return false;
+  if (!(x["nonce"] !== undefined)) return false;
+  if (!c45(x["nonce"])) return false;
   return true;
 }
 function r56(x: any, p: string, e: ValidationError[]): void {
-  if (!(set2.has(x))) e.push({ path: p, message: "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\", \"no_handler\", \"unauthorized\", \u2026 (14 in all)" });
-}
-
-function c59(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 1000 && cpLen(x) > 1000) return false;
-  return true;
-}
-function r59(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["nonce"] !== undefined)) fail(e, p + "/nonce", "is required");
+  if (x["nonce"] !== undefined) {
+    r45(x["nonce"], p + "/nonce", e);
   }
-  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
 }
 
 function c60(x: any): boolean {
   if (!(typeof x === "string")) return false;
-  if (x.length > 1000 && cpLen(x) > 1000) return false;
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
+  if (x.length > 256 && cpLen(x) > 256) return false;
   return true;
 }
 function r60(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
-}
-
-function c58(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["path"] !== undefined)) return false;
-  if (!(x["message"] !== undefined)) return false;
-  if (x["path"] !== undefined) {
-    if (!c59(x["path"])) return false;
-  }
-  if (x["message"] !== undefined) {
-    if (!c60(x["message"])) return false;
-  }
-  return true;
-}
-function r58(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["path"] !== undefined)) e.push({ path: p + "/path", message: "is required" });
-  if (!(x["message"] !== undefined)) e.push({ path: p + "/message", message: "is required" });
-  if (x["path"] !== undefined) {
-    r59(x["path"], p + "/path", e);
-  }
-  if (x["message"] !== undefined) {
-    r60(x["message"], p + "/message", e);
-  }
-}
-
-function c57(x: any): boolean {
-  if (!(Array.isArray(x))) return false;
-  if (x.length > 100) return false;
-  for (let i = 0; i < x.length; i++) {
-    if (!c58(x[i])) return false;
-  }
-  return true;
-}
-function r57(x: any, p: string, e: ValidationError[]): void {
-  if (!(Array.isArray(x))) {
-    e.push({ path: p, message: "must be array" });
-    return;
-  }
-  if (x.length > 100) e.push({ path: p, message: "must have at most 100 items" });
-  for (let i = 0; i < x.length; i++) {
-    r58(x[i], p + "/" + i, e);
-  }
-}
-
-function c55(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["re"] !== undefined)) return false;
-  if (!(x["code"] !== undefined)) return false;
-  if (x["re"] !== undefined) {
-    if (!c42(x["re"])) return false;
-  }
-  if (x["code"] !== undefined) {
-    if (!c56(x["code"])) return false;
-  }
-  if (x["reason"] !== undefined) {
-    if (!c53(x["reason"])) return false;
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    if (!c54(x["retry_after_ms"])) return false;
-  }
-  if (x["errors"] !== undefined) {
-    if (!c57(x["errors"])) return false;
-  }
-  return true;
-}
-function r55(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["re"] !== undefined)) e.push({ path: p + "/re", message: "is required" });
-  if (!(x["code"] !== undefined)) e.push({ path: p + "/code", message: "is required" });
-  if (x["re"] !== undefined) {
-    r42(x["re"], p + "/re", e);
-  }
-  if (x["code"] !== undefined) {
-    r56(x["code"], p + "/code", e);
-  }
-  if (x["reason"] !== undefined) {
-    r53(x["reason"], p + "/reason", e);
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    r54(x["retry_after_ms"], p + "/retry_after_ms", e);
-  }
-  if (x["errors"] !== undefined) {
-    r57(x["errors"], p + "/errors", e);
-  }
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
+  if (x.length > 256 && cpLen(x) > 256) fail(e, p, "must be at most 256 characters long");
 }
 
 function c61(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["nonce"] !== undefined)) return false;
-  if (x["nonce"] !== undefined) {
-    if (!c50(x["nonce"])) return false;
-  }
-  return true;
-}
-function r61(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["nonce"] !== undefined)) e.push({ path: p + "/nonce", message: "is required" });
-  if (x["nonce"] !== undefined) {
-    r50(x["nonce"], p + "/nonce", e);
-  }
-}
-
-function c63(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 0) return false;
-  return true;
-}
-function r63(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
-}
-
-function c62(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["nonce"] !== undefined)) return false;
-  if (x["nonce"] !== undefined) {
-    if (!c63(x["nonce"])) return false;
-  }
-  return true;
-}
-function r62(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["nonce"] !== undefined)) e.push({ path: p + "/nonce", message: "is required" });
-  if (x["nonce"] !== undefined) {
-    r63(x["nonce"], p + "/nonce", e);
-  }
-}
-
-function c65(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 256 && cpLen(x) > 256) return false;
-  return true;
-}
-function r65(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 256 && cpLen(x) > 256) e.push({ path: p, message: "must be at most 256 characters long" });
-}
-
-function c66(x: any): boolean {
   if (!(x === "joined" || x === "left")) return false;
   return true;
 }
-function r66(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "joined" || x === "left")) e.push({ path: p, message: "must be one of \"joined\", \"left\"" });
+function r61(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === "joined" || x === "left")) fail(e, p, "must be one of \"joined\", \"left\"");
 }
 
-function c67(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 128 && cpLen(x) > 128) return false;
-  return true;
-}
-function r67(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
-}
-
-function c68(x: any): boolean {
+function c63(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length > 128 && cpLen(x) > 128) return false;
   return true;
 }
-function r68(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
+function r63(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length > 128 && cpLen(x) > 128) fail(e, p, "must be at most 128 characters long");
 }
 
-function c69(x: any): boolean {
+function c64(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length > 256 && cpLen(x) > 256) return false;
   return true;
 }
-function r69(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 256 && cpLen(x) > 256) e.push({ path: p, message: "must be at most 256 characters long" });
+function r64(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length > 256 && cpLen(x) > 256) fail(e, p, "must be at most 256 characters long");
 }
 
-function c70(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 0) return false;
-  return true;
-}
-function r70(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
-}
-
-function c64(x: any): boolean {
+function c59(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["topic"] !== undefined)) return false;
   if (!(x["event"] !== undefined)) return false;
   if (!(x["session"] !== undefined)) return false;
   if (!(x["client"] !== undefined)) return false;
   if (!(x["members"] !== undefined)) return false;
-  if (x["topic"] !== undefined) {
-    if (!c65(x["topic"])) return false;
-  }
-  if (x["event"] !== undefined) {
-    if (!c66(x["event"])) return false;
-  }
-  if (x["session"] !== undefined) {
-    if (!c67(x["session"])) return false;
-  }
-  if (x["client"] !== undefined) {
-    if (!c68(x["client"])) return false;
-  }
+  if (!c60(x["topic"])) return false;
+  if (!c61(x["event"])) return false;
+  if (!c33(x["session"])) return false;
+  if (!c63(x["client"])) return false;
   if (x["user"] !== undefined) {
-    if (!c69(x["user"])) return false;
+    if (!c64(x["user"])) return false;
   }
-  if (x["members"] !== undefined) {
-    if (!c70(x["members"])) return false;
-  }
+  if (!c45(x["members"])) return false;
   return true;
 }
-function r64(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["topic"] !== undefined)) e.push({ path: p + "/topic", message: "is required" });
-  if (!(x["event"] !== undefined)) e.push({ path: p + "/event", message: "is required" });
-  if (!(x["session"] !== undefined)) e.push({ path: p + "/session", message: "is required" });
-  if (!(x["client"] !== undefined)) e.push({ path: p + "/client", message: "is required" });
-  if (!(x["members"] !== undefined)) e.push({ path: p + "/members", message: "is required" });
+function r59(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["topic"] !== undefined)) fail(e, p + "/topic", "is required");
+  if (!(x["event"] !== undefined)) fail(e, p + "/event", "is required");
+  if (!(x["session"] !== undefined)) fail(e, p + "/session", "is required");
+  if (!(x["client"] !== undefined)) fail(e, p + "/client", "is required");
+  if (!(x["members"] !== undefined)) fail(e, p + "/members", "is required");
   if (x["topic"] !== undefined) {
-    r65(x["topic"], p + "/topic", e);
+    r60(x["topic"], p + "/topic", e);
   }
   if (x["event"] !== undefined) {
-    r66(x["event"], p + "/event", e);
+    r61(x["event"], p + "/event", e);
   }
   if (x["session"] !== undefined) {
-    r67(x["session"], p + "/session", e);
+    r33(x["session"], p + "/session", e);
   }
   if (x["client"] !== undefined) {
-    r68(x["client"], p + "/client", e);
+    r63(x["client"], p + "/client", e);
   }
   if (x["user"] !== undefined) {
-    r69(x["user"], p + "/user", e);
+    r64(x["user"], p + "/user", e);
   }
   if (x["members"] !== undefined) {
-    r70(x["members"], p + "/members", e);
+    r45(x["members"], p + "/members", e);
   }
 }
 
-function c72(x: any): boolean {
+function c67(x: any): boolean {
   if (!(x === "open" || x === "degraded" || x === "draining" || x === "closing")) return false;
   return true;
 }
-function r72(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "open" || x === "degraded" || x === "draining" || x === "closing")) e.push({ path: p, message: "must be one of \"open\", \"degraded\", \"draining\", \"closing\"" });
+function r67(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === "open" || x === "degraded" || x === "draining" || x === "closing")) fail(e, p, "must be one of \"open\", \"degraded\", \"draining\", \"closing\"");
 }
 
-function c73(x: any): boolean {
+function c68(x: any): boolean {
   if (!(x === "normal" || x === "overload" || x === "maintenance" || x === "shutdown" || x === "idle" || x === "policy")) return false;
   return true;
 }
-function r73(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "normal" || x === "overload" || x === "maintenance" || x === "shutdown" || x === "idle" || x === "policy")) e.push({ path: p, message: "must be one of \"normal\", \"overload\", \"maintenance\", \"shutdown\", \"idle\", \"policy\"" });
+function r68(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === "normal" || x === "overload" || x === "maintenance" || x === "shutdown" || x === "idle" || x === "policy")) fail(e, p, "must be one of \"normal\", \"overload\", \"maintenance\", \"shutdown\", \"idle\", \"policy\"");
 }
 
-function c74(x: any): boolean {
+function c69(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length > 500 && cpLen(x) > 500) return false;
   return true;
 }
-function r74(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 500 && cpLen(x) > 500) e.push({ path: p, message: "must be at most 500 characters long" });
+function r69(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length > 500 && cpLen(x) > 500) fail(e, p, "must be at most 500 characters long");
 }
 
-function c75(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 0) return false;
-  return true;
-}
-function r75(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
-}
-
-function c71(x: any): boolean {
+function c66(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["state"] !== undefined)) return false;
-  if (x["state"] !== undefined) {
-    if (!c72(x["state"])) return false;
-  }
+  if (!c67(x["state"])) return false;
   if (x["reason"] !== undefined) {
-    if (!c73(x["reason"])) return false;
+    if (!c68(x["reason"])) return false;
   }
   if (x["detail"] !== undefined) {
-    if (!c74(x["detail"])) return false;
+    if (!c69(x["detail"])) return false;
   }
   if (x["retry_in_ms"] !== undefined) {
-    if (!c75(x["retry_in_ms"])) return false;
+    if (!c45(x["retry_in_ms"])) return false;
   }
   return true;
 }
-function r71(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["state"] !== undefined)) e.push({ path: p + "/state", message: "is required" });
+function r66(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["state"] !== undefined)) fail(e, p + "/state", "is required");
   if (x["state"] !== undefined) {
-    r72(x["state"], p + "/state", e);
+    r67(x["state"], p + "/state", e);
   }
   if (x["reason"] !== undefined) {
-    r73(x["reason"], p + "/reason", e);
+    r68(x["reason"], p + "/reason", e);
   }
   if (x["detail"] !== undefined) {
-    r74(x["detail"], p + "/detail", e);
+    r69(x["detail"], p + "/detail", e);
   }
   if (x["retry_in_ms"] !== undefined) {
-    r75(x["retry_in_ms"], p + "/retry_in_ms", e);
+    r45(x["retry_in_ms"], p + "/retry_in_ms", e);
   }
 }
 
-function c77(x: any): boolean {
+function c72(x: any): boolean {
   if (!(Array.isArray(x))) return false;
   if (x.length < 1) return false;
   if (x.length > 100) return false;
   if (!uniq(x)) return false;
   for (let i = 0; i < x.length; i++) {
-    if (!c18(x[i])) return false;
+    if (!c16(x[i])) return false;
   }
   return true;
 }
-function r77(x: any, p: string, e: ValidationError[]): void {
-  if (!(Array.isArray(x))) {
-    e.push({ path: p, message: "must be array" });
-    return;
-  }
-  if (x.length < 1) e.push({ path: p, message: "must have at least 1 items" });
-  if (x.length > 100) e.push({ path: p, message: "must have at most 100 items" });
-  if (!uniq(x)) e.push({ path: p, message: "must not hold the same item twice" });
+function r72(x: any, p: string, e: ValidationError[]): void {
+  if (!(Array.isArray(x))) return fail(e, p, "must be array");
+  if (x.length < 1) fail(e, p, "must have at least 1 items");
+  if (x.length > 100) fail(e, p, "must have at most 100 items");
+  if (!uniq(x)) fail(e, p, "must not hold the same item twice");
   for (let i = 0; i < x.length; i++) {
-    r18(x[i], p + "/" + i, e);
+    r16(x[i], p + "/" + i, e);
   }
 }
 
-function c76(x: any): boolean {
+function c71(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["topics"] !== undefined)) return false;
-  if (x["topics"] !== undefined) {
-    if (!c77(x["topics"])) return false;
-  }
+  if (!c72(x["topics"])) return false;
   return true;
 }
-function r76(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["topics"] !== undefined)) e.push({ path: p + "/topics", message: "is required" });
+function r71(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["topics"] !== undefined)) fail(e, p + "/topics", "is required");
   if (x["topics"] !== undefined) {
-    r77(x["topics"], p + "/topics", e);
+    r72(x["topics"], p + "/topics", e);
   }
 }
 
-function c78(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["topics"] !== undefined)) return false;
-  if (x["topics"] !== undefined) {
-    if (!c77(x["topics"])) return false;
-  }
-  return true;
-}
-function r78(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["topics"] !== undefined)) e.push({ path: p + "/topics", message: "is required" });
-  if (x["topics"] !== undefined) {
-    r77(x["topics"], p + "/topics", e);
-  }
-}
-
-function c80(x: any): boolean {
+function c75(x: any): boolean {
   if (!(Number.isInteger(x))) return false;
   if (x < 100) return false;
   if (x > 600000) return false;
   return true;
 }
-function r80(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 100) e.push({ path: p, message: "must be at least 100" });
-  if (x > 600000) e.push({ path: p, message: "must be at most 600000" });
+function r75(x: any, p: string, e: ValidationError[]): void {
+  if (!(Number.isInteger(x))) return fail(e, p, "must be integer");
+  if (x < 100) fail(e, p, "must be at least 100");
+  if (x > 600000) fail(e, p, "must be at most 600000");
 }
 
-function c81(x: any): boolean {
+function c76(x: any): boolean {
   if (!(isObj(x))) return false;
   for (const k of Object.keys(x)) {
     if (true) {
-      if (!c48(x[k])) return false;
+      if (!c43(x[k])) return false;
     }
   }
   return true;
 }
-function r81(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
+function r76(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
   for (const k of Object.keys(x)) {
     if (true) {
-      r48(x[k], p + "/" + ptr(k), e);
+      r43(x[k], p + "/" + ptr(k), e);
     }
   }
 }
 
-function c83(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 1) return false;
-  return true;
-}
-function r83(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 1) e.push({ path: p, message: "must be at least 1" });
-}
-
-function c84(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 1) return false;
-  return true;
-}
-function r84(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 1) e.push({ path: p, message: "must be at least 1" });
-}
-
-function c85(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 0) return false;
-  return true;
-}
-function r85(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
-}
-
-function c82(x: any): boolean {
+function c77(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["max_frame_bytes"] !== undefined)) return false;
   if (!(x["max_in_flight"] !== undefined)) return false;
-  if (x["max_frame_bytes"] !== undefined) {
-    if (!c83(x["max_frame_bytes"])) return false;
-  }
-  if (x["max_in_flight"] !== undefined) {
-    if (!c84(x["max_in_flight"])) return false;
-  }
+  if (!c26(x["max_frame_bytes"])) return false;
+  if (!c26(x["max_in_flight"])) return false;
   if (x["max_topics"] !== undefined) {
-    if (!c85(x["max_topics"])) return false;
+    if (!c45(x["max_topics"])) return false;
   }
   return true;
 }
-function r82(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["max_frame_bytes"] !== undefined)) e.push({ path: p + "/max_frame_bytes", message: "is required" });
-  if (!(x["max_in_flight"] !== undefined)) e.push({ path: p + "/max_in_flight", message: "is required" });
+function r77(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["max_frame_bytes"] !== undefined)) fail(e, p + "/max_frame_bytes", "is required");
+  if (!(x["max_in_flight"] !== undefined)) fail(e, p + "/max_in_flight", "is required");
   if (x["max_frame_bytes"] !== undefined) {
-    r83(x["max_frame_bytes"], p + "/max_frame_bytes", e);
+    r26(x["max_frame_bytes"], p + "/max_frame_bytes", e);
   }
   if (x["max_in_flight"] !== undefined) {
-    r84(x["max_in_flight"], p + "/max_in_flight", e);
+    r26(x["max_in_flight"], p + "/max_in_flight", e);
   }
   if (x["max_topics"] !== undefined) {
-    r85(x["max_topics"], p + "/max_topics", e);
+    r45(x["max_topics"], p + "/max_topics", e);
   }
 }
 
-function c86(x: any): boolean {
-  if (!(typeof x === "boolean")) return false;
-  return true;
-}
-function r86(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "boolean")) {
-    e.push({ path: p, message: "must be boolean" });
-    return;
-  }
-}
-
-function c79(x: any): boolean {
+function c74(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["session"] !== undefined)) return false;
   if (!(x["heartbeat_ms"] !== undefined)) return false;
   if (!(x["versions"] !== undefined)) return false;
   if (!(x["limits"] !== undefined)) return false;
-  if (x["session"] !== undefined) {
-    if (!c42(x["session"])) return false;
-  }
-  if (x["heartbeat_ms"] !== undefined) {
-    if (!c80(x["heartbeat_ms"])) return false;
-  }
-  if (x["versions"] !== undefined) {
-    if (!c81(x["versions"])) return false;
-  }
-  if (x["limits"] !== undefined) {
-    if (!c82(x["limits"])) return false;
-  }
+  if (!c33(x["session"])) return false;
+  if (!c75(x["heartbeat_ms"])) return false;
+  if (!c76(x["versions"])) return false;
+  if (!c77(x["limits"])) return false;
   if (x["resumed"] !== undefined) {
-    if (!c86(x["resumed"])) return false;
+    if (!c22(x["resumed"])) return false;
   }
   return true;
 }
-function r79(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["session"] !== undefined)) e.push({ path: p + "/session", message: "is required" });
-  if (!(x["heartbeat_ms"] !== undefined)) e.push({ path: p + "/heartbeat_ms", message: "is required" });
-  if (!(x["versions"] !== undefined)) e.push({ path: p + "/versions", message: "is required" });
-  if (!(x["limits"] !== undefined)) e.push({ path: p + "/limits", message: "is required" });
+function r74(x: any, p: string, e: ValidationError[]): void {
+  if (!(isObj(x))) return fail(e, p, "must be object");
+  if (!(x["session"] !== undefined)) fail(e, p + "/session", "is required");
+  if (!(x["heartbeat_ms"] !== undefined)) fail(e, p + "/heartbeat_ms", "is required");
+  if (!(x["versions"] !== undefined)) fail(e, p + "/versions", "is required");
+  if (!(x["limits"] !== undefined)) fail(e, p + "/limits", "is required");
   if (x["session"] !== undefined) {
-    r42(x["session"], p + "/session", e);
+    r33(x["session"], p + "/session", e);
   }
   if (x["heartbeat_ms"] !== undefined) {
-    r80(x["heartbeat_ms"], p + "/heartbeat_ms", e);
+    r75(x["heartbeat_ms"], p + "/heartbeat_ms", e);
   }
   if (x["versions"] !== undefined) {
-    r81(x["versions"], p + "/versions", e);
+    r76(x["versions"], p + "/versions", e);
   }
   if (x["limits"] !== undefined) {
-    r82(x["limits"], p + "/limits", e);
+    r77(x["limits"], p + "/limits", e);
   }
   if (x["resumed"] !== undefined) {
-    r86(x["resumed"], p + "/resumed", e);
+    r22(x["resumed"], p + "/resumed", e);
   }
 }
 
@@ -2092,311 +1492,315 @@ export function isMessageDeletedV1(x: unknown): x is MessageDeletedV1 {
  * The errors of `x` as the data of chat.message_edited v1 (empty when valid).
  */
 export function validateMessageEditedV1(x: unknown): ValidationError[] {
-  return explain(c8, r8, x);
+  return explain(c7, r7, x);
 }
 
 /** True when `x` is valid data of this version (see validateMessageEditedV1). */
 export function isMessageEditedV1(x: unknown): x is MessageEditedV1 {
-  return c8(x);
+  return c7(x);
 }
 
 /**
  * The errors of `x` as the data of chat.message_sent v1 (empty when valid).
  */
 export function validateMessageSentV1(x: unknown): ValidationError[] {
-  return explain(c11, r11, x);
+  return explain(c10, r10, x);
 }
 
 /** True when `x` is valid data of this version (see validateMessageSentV1). */
 export function isMessageSentV1(x: unknown): x is MessageSentV1 {
-  return c11(x);
+  return c10(x);
 }
 
 /**
  * The errors of `x` as the data of chat.message_sent v2 (empty when valid).
  */
 export function validateMessageSentV2(x: unknown): ValidationError[] {
-  return explain(c19, r19, x);
+  return explain(c17, r17, x);
 }
 
 /** True when `x` is valid data of this version (see validateMessageSentV2). */
 export function isMessageSentV2(x: unknown): x is MessageSentV2 {
-  return c19(x);
+  return c17(x);
 }
 
 /**
  * The errors of `x` as the data of chat.message_sent v3 (empty when valid).
  */
 export function validateMessageSentV3(x: unknown): ValidationError[] {
-  return explain(c23, r23, x);
+  return explain(c20, r20, x);
 }
 
 /** True when `x` is valid data of this version (see validateMessageSentV3). */
 export function isMessageSentV3(x: unknown): x is MessageSentV3 {
-  return c23(x);
+  return c20(x);
 }
 
 /**
  * The errors of `x` as the data of chat.reaction_added v1 (empty when valid).
  */
 export function validateReactionAddedV1(x: unknown): ValidationError[] {
-  return explain(c27, r27, x);
+  return explain(c23, r23, x);
 }
 
 /** True when `x` is valid data of this version (see validateReactionAddedV1). */
 export function isReactionAddedV1(x: unknown): x is ReactionAddedV1 {
-  return c27(x);
+  return c23(x);
 }
 
 /**
  * The errors of `x` as the data of chat.room.joined v1 (empty when valid).
  */
 export function validateJoinedV1(x: unknown): ValidationError[] {
-  return explain(c29, r29, x);
+  return explain(c25, r25, x);
 }
 
 /** True when `x` is valid data of this version (see validateJoinedV1). */
 export function isJoinedV1(x: unknown): x is JoinedV1 {
-  return c29(x);
+  return c25(x);
 }
 
 /**
  * The errors of `x` as the data of chat.room.left v1 (empty when valid).
  */
 export function validateLeftV1(x: unknown): ValidationError[] {
-  return explain(c32, r32, x);
+  return explain(c27, r27, x);
 }
 
 /** True when `x` is valid data of this version (see validateLeftV1). */
 export function isLeftV1(x: unknown): x is LeftV1 {
-  return c32(x);
+  return c27(x);
 }
 
 /**
  * The errors of `x` as the data of chat.typing v1 (empty when valid).
  */
 export function validateTypingV1(x: unknown): ValidationError[] {
-  return explain(c34, r34, x);
+  return explain(c29, r29, x);
 }
 
 /** True when `x` is valid data of this version (see validateTypingV1). */
 export function isTypingV1(x: unknown): x is TypingV1 {
-  return c34(x);
+  return c29(x);
 }
 
 /**
  * The errors of `x` as the data of common.user v1 (empty when valid).
  */
 export function validateUserV1(x: unknown): ValidationError[] {
-  return explain(c36, r36, x);
+  return explain(c3, r3, x);
 }
 
 /** True when `x` is valid data of this version (see validateUserV1). */
 export function isUserV1(x: unknown): x is UserV1 {
-  return c36(x);
+  return c3(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.ack v1 (empty when valid).
  */
 export function validateAckV1(x: unknown): ValidationError[] {
-  return explain(c37, r37, x);
+  return explain(c32, r32, x);
 }
 
 /** True when `x` is valid data of this version (see validateAckV1). */
 export function isAckV1(x: unknown): x is AckV1 {
-  return c37(x);
+  return c32(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.error v1 (empty when valid).
  */
 export function validateErrorMessageV1(x: unknown): ValidationError[] {
-  return explain(c39, r39, x);
+  return explain(c34, r34, x);
 }
 
 /** True when `x` is valid data of this version (see validateErrorMessageV1). */
 export function isErrorMessageV1(x: unknown): x is ErrorMessageV1 {
-  return c39(x);
+  return c34(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.hello v1 (empty when valid).
  */
 export function validateHelloV1(x: unknown): ValidationError[] {
-  return explain(c43, r43, x);
+  return explain(c38, r38, x);
 }
 
 /** True when `x` is valid data of this version (see validateHelloV1). */
 export function isHelloV1(x: unknown): x is HelloV1 {
-  return c43(x);
+  return c38(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.nack v1 (empty when valid).
  */
 export function validateNackV1(x: unknown): ValidationError[] {
-  return explain(c51, r51, x);
+  return explain(c46, r46, x);
 }
 
 /** True when `x` is valid data of this version (see validateNackV1). */
 export function isNackV1(x: unknown): x is NackV1 {
-  return c51(x);
+  return c46(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.nack v2 (empty when valid).
  */
 export function validateNackV2(x: unknown): ValidationError[] {
-  return explain(c55, r55, x);
+  return explain(c50, r50, x);
 }
 
 /** True when `x` is valid data of this version (see validateNackV2). */
 export function isNackV2(x: unknown): x is NackV2 {
-  return c55(x);
+  return c50(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.ping v1 (empty when valid).
  */
 export function validatePingV1(x: unknown): ValidationError[] {
-  return explain(c61, r61, x);
+  return explain(c56, r56, x);
 }
 
 /** True when `x` is valid data of this version (see validatePingV1). */
 export function isPingV1(x: unknown): x is PingV1 {
-  return c61(x);
+  return c56(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.pong v1 (empty when valid).
  */
 export function validatePongV1(x: unknown): ValidationError[] {
-  return explain(c62, r62, x);
+  return explain(c56, r56, x);
 }
 
 /** True when `x` is valid data of this version (see validatePongV1). */
 export function isPongV1(x: unknown): x is PongV1 {
-  return c62(x);
+  return c56(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.presence v1 (empty when valid).
  */
 export function validatePresenceV1(x: unknown): ValidationError[] {
-  return explain(c64, r64, x);
+  return explain(c59, r59, x);
 }
 
 /** True when `x` is valid data of this version (see validatePresenceV1). */
 export function isPresenceV1(x: unknown): x is PresenceV1 {
-  return c64(x);
+  return c59(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.status v1 (empty when valid).
  */
 export function validateStatusV1(x: unknown): ValidationError[] {
-  return explain(c71, r71, x);
+  return explain(c66, r66, x);
 }
 
 /** True when `x` is valid data of this version (see validateStatusV1). */
 export function isStatusV1(x: unknown): x is StatusV1 {
-  return c71(x);
+  return c66(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.subscribe v1 (empty when valid).
  */
 export function validateSubscribeV1(x: unknown): ValidationError[] {
-  return explain(c76, r76, x);
+  return explain(c71, r71, x);
 }
 
 /** True when `x` is valid data of this version (see validateSubscribeV1). */
 export function isSubscribeV1(x: unknown): x is SubscribeV1 {
-  return c76(x);
+  return c71(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.unsubscribe v1 (empty when valid).
  */
 export function validateUnsubscribeV1(x: unknown): ValidationError[] {
-  return explain(c78, r78, x);
+  return explain(c71, r71, x);
 }
 
 /** True when `x` is valid data of this version (see validateUnsubscribeV1). */
 export function isUnsubscribeV1(x: unknown): x is UnsubscribeV1 {
-  return c78(x);
+  return c71(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.welcome v1 (empty when valid).
  */
 export function validateWelcomeV1(x: unknown): ValidationError[] {
-  return explain(c79, r79, x);
+  return explain(c74, r74, x);
 }
 
 /** True when `x` is valid data of this version (see validateWelcomeV1). */
 export function isWelcomeV1(x: unknown): x is WelcomeV1 {
-  return c79(x);
+  return c74(x);
 }
 
-/** Message name -> version -> its validator; decode, encode and the shims use it. */
-export const validators: Map<string, Map<number, Validator>> = new Map([
-  ["chat.message_deleted", new Map<number, Validator>([
-    [1, { check: c0, report: r0, shape: s0 }],
-  ])],
-  ["chat.message_edited", new Map<number, Validator>([
-    [1, { check: c8, report: r8, shape: s2 }],
-  ])],
-  ["chat.message_sent", new Map<number, Validator>([
-    [1, { check: c11, report: r11, shape: s3 }],
-    [2, { check: c19, report: r19, shape: s4 }],
-    [3, { check: c23, report: r23, shape: s5 }],
-  ])],
-  ["chat.reaction_added", new Map<number, Validator>([
-    [1, { check: c27, report: r27, shape: s6 }],
-  ])],
-  ["chat.room.joined", new Map<number, Validator>([
-    [1, { check: c29, report: r29, shape: s7 }],
-  ])],
-  ["chat.room.left", new Map<number, Validator>([
-    [1, { check: c32, report: r32, shape: s8 }],
-  ])],
-  ["chat.typing", new Map<number, Validator>([
-    [1, { check: c34, report: r34, shape: s9 }],
-  ])],
-  ["wiretype.ack", new Map<number, Validator>([
-    [1, { check: c37, report: r37, shape: s10 }],
-  ])],
-  ["wiretype.error", new Map<number, Validator>([
-    [1, { check: c39, report: r39, shape: s11 }],
-  ])],
-  ["wiretype.hello", new Map<number, Validator>([
-    [1, { check: c43, report: r43, shape: s12 }],
-  ])],
-  ["wiretype.nack", new Map<number, Validator>([
-    [1, { check: c51, report: r51, shape: s15 }],
-    [2, { check: c55, report: r55, shape: s16 }],
-  ])],
-  ["wiretype.ping", new Map<number, Validator>([
-    [1, { check: c61, report: r61, shape: s18 }],
-  ])],
-  ["wiretype.pong", new Map<number, Validator>([
-    [1, { check: c62, report: r62, shape: s19 }],
-  ])],
-  ["wiretype.presence", new Map<number, Validator>([
-    [1, { check: c64, report: r64, shape: s20 }],
-  ])],
-  ["wiretype.status", new Map<number, Validator>([
-    [1, { check: c71, report: r71, shape: s21 }],
-  ])],
-  ["wiretype.subscribe", new Map<number, Validator>([
-    [1, { check: c76, report: r76, shape: s22 }],
-  ])],
-  ["wiretype.unsubscribe", new Map<number, Validator>([
-    [1, { check: c78, report: r78, shape: s23 }],
-  ])],
-  ["wiretype.welcome", new Map<number, Validator>([
-    [1, { check: c79, report: r79, shape: s24 }],
-  ])],
+/**
+ * Message name -> version -> its validator; decode, encode and the shims use it. Built by a
+ * pure call: a bundle that imports only some validators or guards leaves it (and every
+ * validator it alone references) out.
+ */
+export const validators: Map<string, Map<number, Validator>> = /* @__PURE__ */ table([
+  ["chat.message_deleted", [
+    [1, c0, r0, s0],
+  ]],
+  ["chat.message_edited", [
+    [1, c7, r7, s2],
+  ]],
+  ["chat.message_sent", [
+    [1, c10, r10, s3],
+    [2, c17, r17, s4],
+    [3, c20, r20, s5],
+  ]],
+  ["chat.reaction_added", [
+    [1, c23, r23, s6],
+  ]],
+  ["chat.room.joined", [
+    [1, c25, r25, s7],
+  ]],
+  ["chat.room.left", [
+    [1, c27, r27, s8],
+  ]],
+  ["chat.typing", [
+    [1, c29, r29, s9],
+  ]],
+  ["wiretype.ack", [
+    [1, c32, r32, s10],
+  ]],
+  ["wiretype.error", [
+    [1, c34, r34, s11],
+  ]],
+  ["wiretype.hello", [
+    [1, c38, r38, s12],
+  ]],
+  ["wiretype.nack", [
+    [1, c46, r46, s15],
+    [2, c50, r50, s16],
+  ]],
+  ["wiretype.ping", [
+    [1, c56, r56, s18],
+  ]],
+  ["wiretype.pong", [
+    [1, c56, r56, s19],
+  ]],
+  ["wiretype.presence", [
+    [1, c59, r59, s20],
+  ]],
+  ["wiretype.status", [
+    [1, c66, r66, s21],
+  ]],
+  ["wiretype.subscribe", [
+    [1, c71, r71, s22],
+  ]],
+  ["wiretype.unsubscribe", [
+    [1, c71, r71, s23],
+  ]],
+  ["wiretype.welcome", [
+    [1, c74, r74, s24],
+  ]],
 ]);
