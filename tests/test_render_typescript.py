@@ -260,6 +260,7 @@ def suite_module() -> tuple[str, list[list[Any]], list[str]]:
             "deq",
             "fail",
             "hasOwn",
+            "objReport",
             "isObj",
             "multOf",
             "ptr",

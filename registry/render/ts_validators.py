@@ -31,6 +31,7 @@ from registry.render.ts_applicators import KEYWORDS
 from registry.render.ts_assertions import GROUP_KEYWORDS
 from registry.render.ts_node import (
     CHECK,
+    PROTO_NAMES,
     REPORT,
     Mode,
     Node,
@@ -183,6 +184,33 @@ def _only_ref(schema: Any) -> bool:
     )
 
 
+# What a plain object node may hold besides its annotations: its reporter is one call.
+_PLAIN_OBJECT = frozenset({"type", "required", "properties", "$schema", "$id", "$defs"})
+
+
+def _plain_object(schema: dict[str, Any]) -> bool:
+    required, properties = schema.get("required", []), schema.get("properties", {})
+    return (
+        schema.get("type") == "object"
+        and all(k in _PLAIN_OBJECT or k in _ANNOTATIONS for k in schema)
+        and isinstance(required, list)
+        and all(isinstance(n, str) for n in required)
+        and isinstance(properties, dict)
+        and not (PROTO_NAMES & (set(required) | set(properties)))
+    )
+
+
+def _object_report(node: Node) -> list[str]:
+    """``objReport(...)``: the same errors, in the same order, as the keywords would push."""
+    required = ", ".join(js_string(n) for n in node.schema.get("required", []))
+    props = []
+    for name, sub in node.schema.get("properties", {}).items():
+        if sub is True or sub == {}:
+            continue
+        props.append(f"{js_string(name)}, r{node.sub(sub, 'properties', name)}")
+    return [f"objReport(x, p, e, [{required}], [{', '.join(props)}]);"]
+
+
 def _indent(lines: list[str]) -> str:
     return "".join(f"  {line}\n" for line in lines)
 
@@ -204,6 +232,8 @@ def body(node: Node, mode: Mode) -> list[str]:
             )
     if "$id" in schema and node.pointer != "#":
         raise NotGenerated("$id below the document root is not supported", f"{node.pointer}/$id")
+    if mode.report and _plain_object(schema):
+        return _object_report(node)
     lines: list[str] = []
     types = _types(node, mode, lines)
     for emit in KEYWORDS:

@@ -3,7 +3,7 @@
 // s<N> rebuilds valid data as its version declares it.
 /* eslint-disable */
 import {
-  cpLen, deq, fail, hasOwn, isObj, mapValues, multOf, setOwn, ptr, uniq,
+  cpLen, deq, fail, hasOwn, isObj, objReport, mapValues, multOf, setOwn, ptr, uniq,
   fmtDate,
   fmtDateTime,
   fmtEmail,
@@ -70,11 +70,7 @@ function c0(x: any): boolean {
   return true;
 }
 function r0(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["re"] !== undefined)) fail(e, p + "/re", "is required");
-  if (x["re"] !== undefined) {
-    r1(x["re"], p + "/re", e);
-  }
+  objReport(x, p, e, ["re"], ["re", r1]);
 }
 
 function c3(x: any): boolean {
@@ -107,18 +103,7 @@ function c2(x: any): boolean {
   return true;
 }
 function r2(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["code"] !== undefined)) fail(e, p + "/code", "is required");
-  if (!(x["message"] !== undefined)) fail(e, p + "/message", "is required");
-  if (x["code"] !== undefined) {
-    r3(x["code"], p + "/code", e);
-  }
-  if (x["message"] !== undefined) {
-    r4(x["message"], p + "/message", e);
-  }
-  if (x["re"] !== undefined) {
-    r1(x["re"], p + "/re", e);
-  }
+  objReport(x, p, e, ["code", "message"], ["code", r3, "message", r4, "re", r1]);
 }
 
 function c8(x: any): boolean {
@@ -142,15 +127,7 @@ function c7(x: any): boolean {
   return true;
 }
 function r7(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["name"] !== undefined)) fail(e, p + "/name", "is required");
-  if (!(x["version"] !== undefined)) fail(e, p + "/version", "is required");
-  if (x["name"] !== undefined) {
-    r1(x["name"], p + "/name", e);
-  }
-  if (x["version"] !== undefined) {
-    r8(x["version"], p + "/version", e);
-  }
+  objReport(x, p, e, ["name", "version"], ["name", r1, "version", r8]);
 }
 
 function c12(x: any): boolean {
@@ -216,19 +193,7 @@ function c13(x: any): boolean {
   return true;
 }
 function r13(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["session"] !== undefined)) fail(e, p + "/session", "is required");
-  if (!(x["last_seq"] !== undefined)) fail(e, p + "/last_seq", "is required");
-  if (!(x["epoch"] !== undefined)) fail(e, p + "/epoch", "is required");
-  if (x["session"] !== undefined) {
-    r1(x["session"], p + "/session", e);
-  }
-  if (x["last_seq"] !== undefined) {
-    r14(x["last_seq"], p + "/last_seq", e);
-  }
-  if (x["epoch"] !== undefined) {
-    r14(x["epoch"], p + "/epoch", e);
-  }
+  objReport(x, p, e, ["session", "last_seq", "epoch"], ["session", r1, "last_seq", r14, "epoch", r14]);
 }
 
 function c6(x: any): boolean {
@@ -245,22 +210,7 @@ function c6(x: any): boolean {
   return true;
 }
 function r6(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["client"] !== undefined)) fail(e, p + "/client", "is required");
-  if (!(x["registry"] !== undefined)) fail(e, p + "/registry", "is required");
-  if (!(x["speaks"] !== undefined)) fail(e, p + "/speaks", "is required");
-  if (x["client"] !== undefined) {
-    r7(x["client"], p + "/client", e);
-  }
-  if (x["registry"] !== undefined) {
-    r1(x["registry"], p + "/registry", e);
-  }
-  if (x["speaks"] !== undefined) {
-    r10(x["speaks"], p + "/speaks", e);
-  }
-  if (x["resume"] !== undefined) {
-    r13(x["resume"], p + "/resume", e);
-  }
+  objReport(x, p, e, ["client", "registry", "speaks"], ["client", r7, "registry", r1, "speaks", r10, "resume", r13]);
 }
 
 function c16(x: any): boolean {
@@ -286,21 +236,7 @@ function c15(x: any): boolean {
   return true;
 }
 function r15(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["re"] !== undefined)) fail(e, p + "/re", "is required");
-  if (!(x["code"] !== undefined)) fail(e, p + "/code", "is required");
-  if (x["re"] !== undefined) {
-    r1(x["re"], p + "/re", e);
-  }
-  if (x["code"] !== undefined) {
-    r16(x["code"], p + "/code", e);
-  }
-  if (x["reason"] !== undefined) {
-    r4(x["reason"], p + "/reason", e);
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    r14(x["retry_after_ms"], p + "/retry_after_ms", e);
-  }
+  objReport(x, p, e, ["re", "code"], ["re", r1, "code", r16, "reason", r4, "retry_after_ms", r14]);
 }
 
 function c20(x: any): boolean {
@@ -320,15 +256,7 @@ function c22(x: any): boolean {
   return true;
 }
 function r22(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["path"] !== undefined)) fail(e, p + "/path", "is required");
-  if (!(x["message"] !== undefined)) fail(e, p + "/message", "is required");
-  if (x["path"] !== undefined) {
-    r4(x["path"], p + "/path", e);
-  }
-  if (x["message"] !== undefined) {
-    r4(x["message"], p + "/message", e);
-  }
+  objReport(x, p, e, ["path", "message"], ["path", r4, "message", r4]);
 }
 
 function c21(x: any): boolean {
@@ -365,24 +293,7 @@ function c19(x: any): boolean {
   return true;
 }
 function r19(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["re"] !== undefined)) fail(e, p + "/re", "is required");
-  if (!(x["code"] !== undefined)) fail(e, p + "/code", "is required");
-  if (x["re"] !== undefined) {
-    r1(x["re"], p + "/re", e);
-  }
-  if (x["code"] !== undefined) {
-    r20(x["code"], p + "/code", e);
-  }
-  if (x["reason"] !== undefined) {
-    r4(x["reason"], p + "/reason", e);
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    r14(x["retry_after_ms"], p + "/retry_after_ms", e);
-  }
-  if (x["errors"] !== undefined) {
-    r21(x["errors"], p + "/errors", e);
-  }
+  objReport(x, p, e, ["re", "code"], ["re", r1, "code", r20, "reason", r4, "retry_after_ms", r14, "errors", r21]);
 }
 
 function c25(x: any): boolean {
@@ -392,11 +303,7 @@ function c25(x: any): boolean {
   return true;
 }
 function r25(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["nonce"] !== undefined)) fail(e, p + "/nonce", "is required");
-  if (x["nonce"] !== undefined) {
-    r14(x["nonce"], p + "/nonce", e);
-  }
+  objReport(x, p, e, ["nonce"], ["nonce", r14]);
 }
 
 function c29(x: any): boolean {
@@ -457,30 +364,7 @@ function c28(x: any): boolean {
   return true;
 }
 function r28(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["topic"] !== undefined)) fail(e, p + "/topic", "is required");
-  if (!(x["event"] !== undefined)) fail(e, p + "/event", "is required");
-  if (!(x["session"] !== undefined)) fail(e, p + "/session", "is required");
-  if (!(x["client"] !== undefined)) fail(e, p + "/client", "is required");
-  if (!(x["members"] !== undefined)) fail(e, p + "/members", "is required");
-  if (x["topic"] !== undefined) {
-    r29(x["topic"], p + "/topic", e);
-  }
-  if (x["event"] !== undefined) {
-    r30(x["event"], p + "/event", e);
-  }
-  if (x["session"] !== undefined) {
-    r1(x["session"], p + "/session", e);
-  }
-  if (x["client"] !== undefined) {
-    r32(x["client"], p + "/client", e);
-  }
-  if (x["user"] !== undefined) {
-    r33(x["user"], p + "/user", e);
-  }
-  if (x["members"] !== undefined) {
-    r14(x["members"], p + "/members", e);
-  }
+  objReport(x, p, e, ["topic", "event", "session", "client", "members"], ["topic", r29, "event", r30, "session", r1, "client", r32, "user", r33, "members", r14]);
 }
 
 function c36(x: any): boolean {
@@ -525,20 +409,7 @@ function c35(x: any): boolean {
   return true;
 }
 function r35(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["state"] !== undefined)) fail(e, p + "/state", "is required");
-  if (x["state"] !== undefined) {
-    r36(x["state"], p + "/state", e);
-  }
-  if (x["reason"] !== undefined) {
-    r37(x["reason"], p + "/reason", e);
-  }
-  if (x["detail"] !== undefined) {
-    r38(x["detail"], p + "/detail", e);
-  }
-  if (x["retry_in_ms"] !== undefined) {
-    r14(x["retry_in_ms"], p + "/retry_in_ms", e);
-  }
+  objReport(x, p, e, ["state"], ["state", r36, "reason", r37, "detail", r38, "retry_in_ms", r14]);
 }
 
 function c42(x: any): boolean {
@@ -576,11 +447,7 @@ function c40(x: any): boolean {
   return true;
 }
 function r40(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["topics"] !== undefined)) fail(e, p + "/topics", "is required");
-  if (x["topics"] !== undefined) {
-    r41(x["topics"], p + "/topics", e);
-  }
+  objReport(x, p, e, ["topics"], ["topics", r41]);
 }
 
 function c45(x: any): boolean {
@@ -635,18 +502,7 @@ function c47(x: any): boolean {
   return true;
 }
 function r47(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["max_frame_bytes"] !== undefined)) fail(e, p + "/max_frame_bytes", "is required");
-  if (!(x["max_in_flight"] !== undefined)) fail(e, p + "/max_in_flight", "is required");
-  if (x["max_frame_bytes"] !== undefined) {
-    r48(x["max_frame_bytes"], p + "/max_frame_bytes", e);
-  }
-  if (x["max_in_flight"] !== undefined) {
-    r48(x["max_in_flight"], p + "/max_in_flight", e);
-  }
-  if (x["max_topics"] !== undefined) {
-    r14(x["max_topics"], p + "/max_topics", e);
-  }
+  objReport(x, p, e, ["max_frame_bytes", "max_in_flight"], ["max_frame_bytes", r48, "max_in_flight", r48, "max_topics", r14]);
 }
 
 function c51(x: any): boolean {
@@ -673,26 +529,7 @@ function c44(x: any): boolean {
   return true;
 }
 function r44(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["session"] !== undefined)) fail(e, p + "/session", "is required");
-  if (!(x["heartbeat_ms"] !== undefined)) fail(e, p + "/heartbeat_ms", "is required");
-  if (!(x["versions"] !== undefined)) fail(e, p + "/versions", "is required");
-  if (!(x["limits"] !== undefined)) fail(e, p + "/limits", "is required");
-  if (x["session"] !== undefined) {
-    r1(x["session"], p + "/session", e);
-  }
-  if (x["heartbeat_ms"] !== undefined) {
-    r45(x["heartbeat_ms"], p + "/heartbeat_ms", e);
-  }
-  if (x["versions"] !== undefined) {
-    r46(x["versions"], p + "/versions", e);
-  }
-  if (x["limits"] !== undefined) {
-    r47(x["limits"], p + "/limits", e);
-  }
-  if (x["resumed"] !== undefined) {
-    r51(x["resumed"], p + "/resumed", e);
-  }
+  objReport(x, p, e, ["session", "heartbeat_ms", "versions", "limits"], ["session", r1, "heartbeat_ms", r45, "versions", r46, "limits", r47, "resumed", r51]);
 }
 
 function s0(x: any): any {

@@ -3,7 +3,7 @@
 // s<N> rebuilds valid data as its version declares it.
 /* eslint-disable */
 import {
-  cpLen, deq, fail, hasOwn, isObj, mapValues, multOf, setOwn, ptr, uniq,
+  cpLen, deq, fail, hasOwn, isObj, objReport, mapValues, multOf, setOwn, ptr, uniq,
   fmtDate,
   fmtDateTime,
   fmtEmail,
@@ -117,18 +117,7 @@ function c3(x: any): boolean {
   return true;
 }
 function r3(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["id"] !== undefined)) fail(e, p + "/id", "is required");
-  if (!(x["name"] !== undefined)) fail(e, p + "/name", "is required");
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["name"] !== undefined) {
-    r4(x["name"], p + "/name", e);
-  }
-  if (x["avatar"] !== undefined) {
-    r5(x["avatar"], p + "/avatar", e);
-  }
+  objReport(x, p, e, ["id", "name"], ["id", r1, "name", r4, "avatar", r5]);
 }
 
 function c6(x: any): boolean {
@@ -153,22 +142,7 @@ function c0(x: any): boolean {
   return true;
 }
 function r0(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["id"] !== undefined)) fail(e, p + "/id", "is required");
-  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
-  if (!(x["by"] !== undefined)) fail(e, p + "/by", "is required");
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["by"] !== undefined) {
-    r3(x["by"], p + "/by", e);
-  }
-  if (x["reason"] !== undefined) {
-    r6(x["reason"], p + "/reason", e);
-  }
+  objReport(x, p, e, ["id", "room", "by"], ["id", r1, "room", r2, "by", r3, "reason", r6]);
 }
 
 function c8(x: any): boolean {
@@ -204,23 +178,7 @@ function c7(x: any): boolean {
   return true;
 }
 function r7(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["id"] !== undefined)) fail(e, p + "/id", "is required");
-  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
-  if (!(x["body"] !== undefined)) fail(e, p + "/body", "is required");
-  if (!(x["edited_at"] !== undefined)) fail(e, p + "/edited_at", "is required");
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["body"] !== undefined) {
-    r8(x["body"], p + "/body", e);
-  }
-  if (x["edited_at"] !== undefined) {
-    r9(x["edited_at"], p + "/edited_at", e);
-  }
+  objReport(x, p, e, ["id", "room", "body", "edited_at"], ["id", r1, "room", r2, "body", r8, "edited_at", r9]);
 }
 
 function c11(x: any): boolean {
@@ -302,37 +260,7 @@ function c10(x: any): boolean {
   return true;
 }
 function r10(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["id"] !== undefined)) fail(e, p + "/id", "is required");
-  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
-  if (!(x["text"] !== undefined)) fail(e, p + "/text", "is required");
-  if (!(x["sent_at"] !== undefined)) fail(e, p + "/sent_at", "is required");
-  if (!(x["author"] !== undefined)) fail(e, p + "/author", "is required");
-  if (!(x["reply_to"] !== undefined)) fail(e, p + "/reply_to", "is required");
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["text"] !== undefined) {
-    r11(x["text"], p + "/text", e);
-  }
-  if (x["sent_at"] !== undefined) {
-    r9(x["sent_at"], p + "/sent_at", e);
-  }
-  if (x["author"] !== undefined) {
-    r3(x["author"], p + "/author", e);
-  }
-  if (x["priority"] !== undefined) {
-    r12(x["priority"], p + "/priority", e);
-  }
-  if (x["reply_to"] !== undefined) {
-    r13(x["reply_to"], p + "/reply_to", e);
-  }
-  if (x["tags"] !== undefined) {
-    r15(x["tags"], p + "/tags", e);
-  }
+  objReport(x, p, e, ["id", "room", "text", "sent_at", "author", "reply_to"], ["id", r1, "room", r2, "text", r11, "sent_at", r9, "author", r3, "priority", r12, "reply_to", r13, "tags", r15]);
 }
 
 function c18(x: any): boolean {
@@ -380,37 +308,7 @@ function c17(x: any): boolean {
   return true;
 }
 function r17(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["id"] !== undefined)) fail(e, p + "/id", "is required");
-  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
-  if (!(x["body"] !== undefined)) fail(e, p + "/body", "is required");
-  if (!(x["sent_at"] !== undefined)) fail(e, p + "/sent_at", "is required");
-  if (!(x["author"] !== undefined)) fail(e, p + "/author", "is required");
-  if (!(x["reply_to"] !== undefined)) fail(e, p + "/reply_to", "is required");
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["body"] !== undefined) {
-    r8(x["body"], p + "/body", e);
-  }
-  if (x["sent_at"] !== undefined) {
-    r9(x["sent_at"], p + "/sent_at", e);
-  }
-  if (x["author"] !== undefined) {
-    r3(x["author"], p + "/author", e);
-  }
-  if (x["priority"] !== undefined) {
-    r18(x["priority"], p + "/priority", e);
-  }
-  if (x["reply_to"] !== undefined) {
-    r13(x["reply_to"], p + "/reply_to", e);
-  }
-  if (x["mentions"] !== undefined) {
-    r19(x["mentions"], p + "/mentions", e);
-  }
+  objReport(x, p, e, ["id", "room", "body", "sent_at", "author", "reply_to"], ["id", r1, "room", r2, "body", r8, "sent_at", r9, "author", r3, "priority", r18, "reply_to", r13, "mentions", r19]);
 }
 
 function c21(x: any): boolean {
@@ -455,40 +353,7 @@ function c20(x: any): boolean {
   return true;
 }
 function r20(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["id"] !== undefined)) fail(e, p + "/id", "is required");
-  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
-  if (!(x["body"] !== undefined)) fail(e, p + "/body", "is required");
-  if (!(x["sent_at"] !== undefined)) fail(e, p + "/sent_at", "is required");
-  if (!(x["author"] !== undefined)) fail(e, p + "/author", "is required");
-  if (!(x["reply_to"] !== undefined)) fail(e, p + "/reply_to", "is required");
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["body"] !== undefined) {
-    r8(x["body"], p + "/body", e);
-  }
-  if (x["sent_at"] !== undefined) {
-    r9(x["sent_at"], p + "/sent_at", e);
-  }
-  if (x["author"] !== undefined) {
-    r3(x["author"], p + "/author", e);
-  }
-  if (x["priority"] !== undefined) {
-    r21(x["priority"], p + "/priority", e);
-  }
-  if (x["reply_to"] !== undefined) {
-    r13(x["reply_to"], p + "/reply_to", e);
-  }
-  if (x["mentions"] !== undefined) {
-    r19(x["mentions"], p + "/mentions", e);
-  }
-  if (x["edited"] !== undefined) {
-    r22(x["edited"], p + "/edited", e);
-  }
+  objReport(x, p, e, ["id", "room", "body", "sent_at", "author", "reply_to"], ["id", r1, "room", r2, "body", r8, "sent_at", r9, "author", r3, "priority", r21, "reply_to", r13, "mentions", r19, "edited", r22]);
 }
 
 function c24(x: any): boolean {
@@ -516,23 +381,7 @@ function c23(x: any): boolean {
   return true;
 }
 function r23(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["message_id"] !== undefined)) fail(e, p + "/message_id", "is required");
-  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
-  if (!(x["user_id"] !== undefined)) fail(e, p + "/user_id", "is required");
-  if (!(x["emoji"] !== undefined)) fail(e, p + "/emoji", "is required");
-  if (x["message_id"] !== undefined) {
-    r1(x["message_id"], p + "/message_id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["user_id"] !== undefined) {
-    r1(x["user_id"], p + "/user_id", e);
-  }
-  if (x["emoji"] !== undefined) {
-    r24(x["emoji"], p + "/emoji", e);
-  }
+  objReport(x, p, e, ["message_id", "room", "user_id", "emoji"], ["message_id", r1, "room", r2, "user_id", r1, "emoji", r24]);
 }
 
 function c26(x: any): boolean {
@@ -558,23 +407,7 @@ function c25(x: any): boolean {
   return true;
 }
 function r25(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
-  if (!(x["user"] !== undefined)) fail(e, p + "/user", "is required");
-  if (!(x["joined_at"] !== undefined)) fail(e, p + "/joined_at", "is required");
-  if (!(x["members"] !== undefined)) fail(e, p + "/members", "is required");
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["user"] !== undefined) {
-    r3(x["user"], p + "/user", e);
-  }
-  if (x["joined_at"] !== undefined) {
-    r9(x["joined_at"], p + "/joined_at", e);
-  }
-  if (x["members"] !== undefined) {
-    r26(x["members"], p + "/members", e);
-  }
+  objReport(x, p, e, ["room", "user", "joined_at", "members"], ["room", r2, "user", r3, "joined_at", r9, "members", r26]);
 }
 
 function c28(x: any): boolean {
@@ -599,22 +432,7 @@ function c27(x: any): boolean {
   return true;
 }
 function r27(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
-  if (!(x["user_id"] !== undefined)) fail(e, p + "/user_id", "is required");
-  if (!(x["left_at"] !== undefined)) fail(e, p + "/left_at", "is required");
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["user_id"] !== undefined) {
-    r1(x["user_id"], p + "/user_id", e);
-  }
-  if (x["left_at"] !== undefined) {
-    r9(x["left_at"], p + "/left_at", e);
-  }
-  if (x["cause"] !== undefined) {
-    r28(x["cause"], p + "/cause", e);
-  }
+  objReport(x, p, e, ["room", "user_id", "left_at"], ["room", r2, "user_id", r1, "left_at", r9, "cause", r28]);
 }
 
 function c29(x: any): boolean {
@@ -628,19 +446,7 @@ function c29(x: any): boolean {
   return true;
 }
 function r29(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["room"] !== undefined)) fail(e, p + "/room", "is required");
-  if (!(x["user_id"] !== undefined)) fail(e, p + "/user_id", "is required");
-  if (!(x["typing"] !== undefined)) fail(e, p + "/typing", "is required");
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["user_id"] !== undefined) {
-    r1(x["user_id"], p + "/user_id", e);
-  }
-  if (x["typing"] !== undefined) {
-    r22(x["typing"], p + "/typing", e);
-  }
+  objReport(x, p, e, ["room", "user_id", "typing"], ["room", r2, "user_id", r1, "typing", r22]);
 }
 
 function c33(x: any): boolean {
@@ -662,11 +468,7 @@ function c32(x: any): boolean {
   return true;
 }
 function r32(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["re"] !== undefined)) fail(e, p + "/re", "is required");
-  if (x["re"] !== undefined) {
-    r33(x["re"], p + "/re", e);
-  }
+  objReport(x, p, e, ["re"], ["re", r33]);
 }
 
 function c35(x: any): boolean {
@@ -699,18 +501,7 @@ function c34(x: any): boolean {
   return true;
 }
 function r34(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["code"] !== undefined)) fail(e, p + "/code", "is required");
-  if (!(x["message"] !== undefined)) fail(e, p + "/message", "is required");
-  if (x["code"] !== undefined) {
-    r35(x["code"], p + "/code", e);
-  }
-  if (x["message"] !== undefined) {
-    r36(x["message"], p + "/message", e);
-  }
-  if (x["re"] !== undefined) {
-    r33(x["re"], p + "/re", e);
-  }
+  objReport(x, p, e, ["code", "message"], ["code", r35, "message", r36, "re", r33]);
 }
 
 function c39(x: any): boolean {
@@ -722,15 +513,7 @@ function c39(x: any): boolean {
   return true;
 }
 function r39(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["name"] !== undefined)) fail(e, p + "/name", "is required");
-  if (!(x["version"] !== undefined)) fail(e, p + "/version", "is required");
-  if (x["name"] !== undefined) {
-    r33(x["name"], p + "/name", e);
-  }
-  if (x["version"] !== undefined) {
-    r2(x["version"], p + "/version", e);
-  }
+  objReport(x, p, e, ["name", "version"], ["name", r33, "version", r2]);
 }
 
 function c43(x: any): boolean {
@@ -796,19 +579,7 @@ function c44(x: any): boolean {
   return true;
 }
 function r44(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["session"] !== undefined)) fail(e, p + "/session", "is required");
-  if (!(x["last_seq"] !== undefined)) fail(e, p + "/last_seq", "is required");
-  if (!(x["epoch"] !== undefined)) fail(e, p + "/epoch", "is required");
-  if (x["session"] !== undefined) {
-    r33(x["session"], p + "/session", e);
-  }
-  if (x["last_seq"] !== undefined) {
-    r45(x["last_seq"], p + "/last_seq", e);
-  }
-  if (x["epoch"] !== undefined) {
-    r45(x["epoch"], p + "/epoch", e);
-  }
+  objReport(x, p, e, ["session", "last_seq", "epoch"], ["session", r33, "last_seq", r45, "epoch", r45]);
 }
 
 function c38(x: any): boolean {
@@ -825,22 +596,7 @@ function c38(x: any): boolean {
   return true;
 }
 function r38(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["client"] !== undefined)) fail(e, p + "/client", "is required");
-  if (!(x["registry"] !== undefined)) fail(e, p + "/registry", "is required");
-  if (!(x["speaks"] !== undefined)) fail(e, p + "/speaks", "is required");
-  if (x["client"] !== undefined) {
-    r39(x["client"], p + "/client", e);
-  }
-  if (x["registry"] !== undefined) {
-    r33(x["registry"], p + "/registry", e);
-  }
-  if (x["speaks"] !== undefined) {
-    r41(x["speaks"], p + "/speaks", e);
-  }
-  if (x["resume"] !== undefined) {
-    r44(x["resume"], p + "/resume", e);
-  }
+  objReport(x, p, e, ["client", "registry", "speaks"], ["client", r39, "registry", r33, "speaks", r41, "resume", r44]);
 }
 
 function c47(x: any): boolean {
@@ -866,21 +622,7 @@ function c46(x: any): boolean {
   return true;
 }
 function r46(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["re"] !== undefined)) fail(e, p + "/re", "is required");
-  if (!(x["code"] !== undefined)) fail(e, p + "/code", "is required");
-  if (x["re"] !== undefined) {
-    r33(x["re"], p + "/re", e);
-  }
-  if (x["code"] !== undefined) {
-    r47(x["code"], p + "/code", e);
-  }
-  if (x["reason"] !== undefined) {
-    r36(x["reason"], p + "/reason", e);
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    r45(x["retry_after_ms"], p + "/retry_after_ms", e);
-  }
+  objReport(x, p, e, ["re", "code"], ["re", r33, "code", r47, "reason", r36, "retry_after_ms", r45]);
 }
 
 function c51(x: any): boolean {
@@ -900,15 +642,7 @@ function c53(x: any): boolean {
   return true;
 }
 function r53(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["path"] !== undefined)) fail(e, p + "/path", "is required");
-  if (!(x["message"] !== undefined)) fail(e, p + "/message", "is required");
-  if (x["path"] !== undefined) {
-    r36(x["path"], p + "/path", e);
-  }
-  if (x["message"] !== undefined) {
-    r36(x["message"], p + "/message", e);
-  }
+  objReport(x, p, e, ["path", "message"], ["path", r36, "message", r36]);
 }
 
 function c52(x: any): boolean {
@@ -945,24 +679,7 @@ function c50(x: any): boolean {
   return true;
 }
 function r50(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["re"] !== undefined)) fail(e, p + "/re", "is required");
-  if (!(x["code"] !== undefined)) fail(e, p + "/code", "is required");
-  if (x["re"] !== undefined) {
-    r33(x["re"], p + "/re", e);
-  }
-  if (x["code"] !== undefined) {
-    r51(x["code"], p + "/code", e);
-  }
-  if (x["reason"] !== undefined) {
-    r36(x["reason"], p + "/reason", e);
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    r45(x["retry_after_ms"], p + "/retry_after_ms", e);
-  }
-  if (x["errors"] !== undefined) {
-    r52(x["errors"], p + "/errors", e);
-  }
+  objReport(x, p, e, ["re", "code"], ["re", r33, "code", r51, "reason", r36, "retry_after_ms", r45, "errors", r52]);
 }
 
 function c56(x: any): boolean {
@@ -972,11 +689,7 @@ function c56(x: any): boolean {
   return true;
 }
 function r56(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["nonce"] !== undefined)) fail(e, p + "/nonce", "is required");
-  if (x["nonce"] !== undefined) {
-    r45(x["nonce"], p + "/nonce", e);
-  }
+  objReport(x, p, e, ["nonce"], ["nonce", r45]);
 }
 
 function c60(x: any): boolean {
@@ -1037,30 +750,7 @@ function c59(x: any): boolean {
   return true;
 }
 function r59(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["topic"] !== undefined)) fail(e, p + "/topic", "is required");
-  if (!(x["event"] !== undefined)) fail(e, p + "/event", "is required");
-  if (!(x["session"] !== undefined)) fail(e, p + "/session", "is required");
-  if (!(x["client"] !== undefined)) fail(e, p + "/client", "is required");
-  if (!(x["members"] !== undefined)) fail(e, p + "/members", "is required");
-  if (x["topic"] !== undefined) {
-    r60(x["topic"], p + "/topic", e);
-  }
-  if (x["event"] !== undefined) {
-    r61(x["event"], p + "/event", e);
-  }
-  if (x["session"] !== undefined) {
-    r33(x["session"], p + "/session", e);
-  }
-  if (x["client"] !== undefined) {
-    r63(x["client"], p + "/client", e);
-  }
-  if (x["user"] !== undefined) {
-    r64(x["user"], p + "/user", e);
-  }
-  if (x["members"] !== undefined) {
-    r45(x["members"], p + "/members", e);
-  }
+  objReport(x, p, e, ["topic", "event", "session", "client", "members"], ["topic", r60, "event", r61, "session", r33, "client", r63, "user", r64, "members", r45]);
 }
 
 function c67(x: any): boolean {
@@ -1105,20 +795,7 @@ function c66(x: any): boolean {
   return true;
 }
 function r66(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["state"] !== undefined)) fail(e, p + "/state", "is required");
-  if (x["state"] !== undefined) {
-    r67(x["state"], p + "/state", e);
-  }
-  if (x["reason"] !== undefined) {
-    r68(x["reason"], p + "/reason", e);
-  }
-  if (x["detail"] !== undefined) {
-    r69(x["detail"], p + "/detail", e);
-  }
-  if (x["retry_in_ms"] !== undefined) {
-    r45(x["retry_in_ms"], p + "/retry_in_ms", e);
-  }
+  objReport(x, p, e, ["state"], ["state", r67, "reason", r68, "detail", r69, "retry_in_ms", r45]);
 }
 
 function c72(x: any): boolean {
@@ -1148,11 +825,7 @@ function c71(x: any): boolean {
   return true;
 }
 function r71(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["topics"] !== undefined)) fail(e, p + "/topics", "is required");
-  if (x["topics"] !== undefined) {
-    r72(x["topics"], p + "/topics", e);
-  }
+  objReport(x, p, e, ["topics"], ["topics", r72]);
 }
 
 function c75(x: any): boolean {
@@ -1197,18 +870,7 @@ function c77(x: any): boolean {
   return true;
 }
 function r77(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["max_frame_bytes"] !== undefined)) fail(e, p + "/max_frame_bytes", "is required");
-  if (!(x["max_in_flight"] !== undefined)) fail(e, p + "/max_in_flight", "is required");
-  if (x["max_frame_bytes"] !== undefined) {
-    r26(x["max_frame_bytes"], p + "/max_frame_bytes", e);
-  }
-  if (x["max_in_flight"] !== undefined) {
-    r26(x["max_in_flight"], p + "/max_in_flight", e);
-  }
-  if (x["max_topics"] !== undefined) {
-    r45(x["max_topics"], p + "/max_topics", e);
-  }
+  objReport(x, p, e, ["max_frame_bytes", "max_in_flight"], ["max_frame_bytes", r26, "max_in_flight", r26, "max_topics", r45]);
 }
 
 function c74(x: any): boolean {
@@ -1227,26 +889,7 @@ function c74(x: any): boolean {
   return true;
 }
 function r74(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) return fail(e, p, "must be object");
-  if (!(x["session"] !== undefined)) fail(e, p + "/session", "is required");
-  if (!(x["heartbeat_ms"] !== undefined)) fail(e, p + "/heartbeat_ms", "is required");
-  if (!(x["versions"] !== undefined)) fail(e, p + "/versions", "is required");
-  if (!(x["limits"] !== undefined)) fail(e, p + "/limits", "is required");
-  if (x["session"] !== undefined) {
-    r33(x["session"], p + "/session", e);
-  }
-  if (x["heartbeat_ms"] !== undefined) {
-    r75(x["heartbeat_ms"], p + "/heartbeat_ms", e);
-  }
-  if (x["versions"] !== undefined) {
-    r76(x["versions"], p + "/versions", e);
-  }
-  if (x["limits"] !== undefined) {
-    r77(x["limits"], p + "/limits", e);
-  }
-  if (x["resumed"] !== undefined) {
-    r22(x["resumed"], p + "/resumed", e);
-  }
+  objReport(x, p, e, ["session", "heartbeat_ms", "versions", "limits"], ["session", r33, "heartbeat_ms", r75, "versions", r76, "limits", r77, "resumed", r22]);
 }
 
 function s1(x: any): any {
