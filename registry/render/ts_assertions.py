@@ -210,8 +210,10 @@ def _properties(node: Node, mode: Mode) -> list[str]:
         n = node.sub(sub, "properties", name)
         value = f"x[{js_string(name)}]"
         path = f"p + {js_string('/' + pointer_token(name))}"
-        if not mode.report and isinstance(required, list) and name in required:
-            lines += mode.sub(n, value, path)  # its presence was checked just above
+        if not mode.report:  # a required one's presence was checked first (cheap, fails fast)
+            required_here = isinstance(required, list) and name in required
+            present = "" if required_here else f"{has_key('x', name)} && "
+            lines.append(f"if ({present}!c{n}({value})) return false;")
             continue
         lines += [
             f"if ({has_key('x', name)}) {{",

@@ -97,9 +97,7 @@ function c2(x: any): boolean {
   if (!(x["message"] !== undefined)) return false;
   if (!c3(x["code"])) return false;
   if (!c4(x["message"])) return false;
-  if (x["re"] !== undefined) {
-    if (!c1(x["re"])) return false;
-  }
+  if (x["re"] !== undefined && !c1(x["re"])) return false;
   return true;
 }
 function r2(x: any, p: string, e: ValidationError[]): void {
@@ -204,9 +202,7 @@ function c6(x: any): boolean {
   if (!c7(x["client"])) return false;
   if (!c1(x["registry"])) return false;
   if (!c10(x["speaks"])) return false;
-  if (x["resume"] !== undefined) {
-    if (!c13(x["resume"])) return false;
-  }
+  if (x["resume"] !== undefined && !c13(x["resume"])) return false;
   return true;
 }
 function r6(x: any, p: string, e: ValidationError[]): void {
@@ -227,12 +223,8 @@ function c15(x: any): boolean {
   if (!(x["code"] !== undefined)) return false;
   if (!c1(x["re"])) return false;
   if (!c16(x["code"])) return false;
-  if (x["reason"] !== undefined) {
-    if (!c4(x["reason"])) return false;
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    if (!c14(x["retry_after_ms"])) return false;
-  }
+  if (x["reason"] !== undefined && !c4(x["reason"])) return false;
+  if (x["retry_after_ms"] !== undefined && !c14(x["retry_after_ms"])) return false;
   return true;
 }
 function r15(x: any, p: string, e: ValidationError[]): void {
@@ -281,15 +273,9 @@ function c19(x: any): boolean {
   if (!(x["code"] !== undefined)) return false;
   if (!c1(x["re"])) return false;
   if (!c20(x["code"])) return false;
-  if (x["reason"] !== undefined) {
-    if (!c4(x["reason"])) return false;
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    if (!c14(x["retry_after_ms"])) return false;
-  }
-  if (x["errors"] !== undefined) {
-    if (!c21(x["errors"])) return false;
-  }
+  if (x["reason"] !== undefined && !c4(x["reason"])) return false;
+  if (x["retry_after_ms"] !== undefined && !c14(x["retry_after_ms"])) return false;
+  if (x["errors"] !== undefined && !c21(x["errors"])) return false;
   return true;
 }
 function r19(x: any, p: string, e: ValidationError[]): void {
@@ -357,9 +343,7 @@ function c28(x: any): boolean {
   if (!c30(x["event"])) return false;
   if (!c1(x["session"])) return false;
   if (!c32(x["client"])) return false;
-  if (x["user"] !== undefined) {
-    if (!c33(x["user"])) return false;
-  }
+  if (x["user"] !== undefined && !c33(x["user"])) return false;
   if (!c14(x["members"])) return false;
   return true;
 }
@@ -397,15 +381,9 @@ function c35(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["state"] !== undefined)) return false;
   if (!c36(x["state"])) return false;
-  if (x["reason"] !== undefined) {
-    if (!c37(x["reason"])) return false;
-  }
-  if (x["detail"] !== undefined) {
-    if (!c38(x["detail"])) return false;
-  }
-  if (x["retry_in_ms"] !== undefined) {
-    if (!c14(x["retry_in_ms"])) return false;
-  }
+  if (x["reason"] !== undefined && !c37(x["reason"])) return false;
+  if (x["detail"] !== undefined && !c38(x["detail"])) return false;
+  if (x["retry_in_ms"] !== undefined && !c14(x["retry_in_ms"])) return false;
   return true;
 }
 function r35(x: any, p: string, e: ValidationError[]): void {
@@ -496,9 +474,7 @@ function c47(x: any): boolean {
   if (!(x["max_in_flight"] !== undefined)) return false;
   if (!c48(x["max_frame_bytes"])) return false;
   if (!c48(x["max_in_flight"])) return false;
-  if (x["max_topics"] !== undefined) {
-    if (!c14(x["max_topics"])) return false;
-  }
+  if (x["max_topics"] !== undefined && !c14(x["max_topics"])) return false;
   return true;
 }
 function r47(x: any, p: string, e: ValidationError[]): void {
@@ -523,9 +499,7 @@ function c44(x: any): boolean {
   if (!c45(x["heartbeat_ms"])) return false;
   if (!c46(x["versions"])) return false;
   if (!c47(x["limits"])) return false;
-  if (x["resumed"] !== undefined) {
-    if (!c51(x["resumed"])) return false;
-  }
+  if (x["resumed"] !== undefined && !c51(x["resumed"])) return false;
   return true;
 }
 function r44(x: any, p: string, e: ValidationError[]): void {

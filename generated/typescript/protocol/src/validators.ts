@@ -111,9 +111,7 @@ function c3(x: any): boolean {
   if (!(x["name"] !== undefined)) return false;
   if (!c1(x["id"])) return false;
   if (!c4(x["name"])) return false;
-  if (x["avatar"] !== undefined) {
-    if (!c5(x["avatar"])) return false;
-  }
+  if (x["avatar"] !== undefined && !c5(x["avatar"])) return false;
   return true;
 }
 function r3(x: any, p: string, e: ValidationError[]): void {
@@ -136,9 +134,7 @@ function c0(x: any): boolean {
   if (!c1(x["id"])) return false;
   if (!c2(x["room"])) return false;
   if (!c3(x["by"])) return false;
-  if (x["reason"] !== undefined) {
-    if (!c6(x["reason"])) return false;
-  }
+  if (x["reason"] !== undefined && !c6(x["reason"])) return false;
   return true;
 }
 function r0(x: any, p: string, e: ValidationError[]): void {
@@ -250,13 +246,9 @@ function c10(x: any): boolean {
   if (!c11(x["text"])) return false;
   if (!c9(x["sent_at"])) return false;
   if (!c3(x["author"])) return false;
-  if (x["priority"] !== undefined) {
-    if (!c12(x["priority"])) return false;
-  }
+  if (x["priority"] !== undefined && !c12(x["priority"])) return false;
   if (!c13(x["reply_to"])) return false;
-  if (x["tags"] !== undefined) {
-    if (!c15(x["tags"])) return false;
-  }
+  if (x["tags"] !== undefined && !c15(x["tags"])) return false;
   return true;
 }
 function r10(x: any, p: string, e: ValidationError[]): void {
@@ -298,13 +290,9 @@ function c17(x: any): boolean {
   if (!c8(x["body"])) return false;
   if (!c9(x["sent_at"])) return false;
   if (!c3(x["author"])) return false;
-  if (x["priority"] !== undefined) {
-    if (!c18(x["priority"])) return false;
-  }
+  if (x["priority"] !== undefined && !c18(x["priority"])) return false;
   if (!c13(x["reply_to"])) return false;
-  if (x["mentions"] !== undefined) {
-    if (!c19(x["mentions"])) return false;
-  }
+  if (x["mentions"] !== undefined && !c19(x["mentions"])) return false;
   return true;
 }
 function r17(x: any, p: string, e: ValidationError[]): void {
@@ -340,16 +328,10 @@ function c20(x: any): boolean {
   if (!c8(x["body"])) return false;
   if (!c9(x["sent_at"])) return false;
   if (!c3(x["author"])) return false;
-  if (x["priority"] !== undefined) {
-    if (!c21(x["priority"])) return false;
-  }
+  if (x["priority"] !== undefined && !c21(x["priority"])) return false;
   if (!c13(x["reply_to"])) return false;
-  if (x["mentions"] !== undefined) {
-    if (!c19(x["mentions"])) return false;
-  }
-  if (x["edited"] !== undefined) {
-    if (!c22(x["edited"])) return false;
-  }
+  if (x["mentions"] !== undefined && !c19(x["mentions"])) return false;
+  if (x["edited"] !== undefined && !c22(x["edited"])) return false;
   return true;
 }
 function r20(x: any, p: string, e: ValidationError[]): void {
@@ -426,9 +408,7 @@ function c27(x: any): boolean {
   if (!c2(x["room"])) return false;
   if (!c1(x["user_id"])) return false;
   if (!c9(x["left_at"])) return false;
-  if (x["cause"] !== undefined) {
-    if (!c28(x["cause"])) return false;
-  }
+  if (x["cause"] !== undefined && !c28(x["cause"])) return false;
   return true;
 }
 function r27(x: any, p: string, e: ValidationError[]): void {
@@ -495,9 +475,7 @@ function c34(x: any): boolean {
   if (!(x["message"] !== undefined)) return false;
   if (!c35(x["code"])) return false;
   if (!c36(x["message"])) return false;
-  if (x["re"] !== undefined) {
-    if (!c33(x["re"])) return false;
-  }
+  if (x["re"] !== undefined && !c33(x["re"])) return false;
   return true;
 }
 function r34(x: any, p: string, e: ValidationError[]): void {
@@ -590,9 +568,7 @@ function c38(x: any): boolean {
   if (!c39(x["client"])) return false;
   if (!c33(x["registry"])) return false;
   if (!c41(x["speaks"])) return false;
-  if (x["resume"] !== undefined) {
-    if (!c44(x["resume"])) return false;
-  }
+  if (x["resume"] !== undefined && !c44(x["resume"])) return false;
   return true;
 }
 function r38(x: any, p: string, e: ValidationError[]): void {
@@ -613,12 +589,8 @@ function c46(x: any): boolean {
   if (!(x["code"] !== undefined)) return false;
   if (!c33(x["re"])) return false;
   if (!c47(x["code"])) return false;
-  if (x["reason"] !== undefined) {
-    if (!c36(x["reason"])) return false;
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    if (!c45(x["retry_after_ms"])) return false;
-  }
+  if (x["reason"] !== undefined && !c36(x["reason"])) return false;
+  if (x["retry_after_ms"] !== undefined && !c45(x["retry_after_ms"])) return false;
   return true;
 }
 function r46(x: any, p: string, e: ValidationError[]): void {
@@ -667,15 +639,9 @@ function c50(x: any): boolean {
   if (!(x["code"] !== undefined)) return false;
   if (!c33(x["re"])) return false;
   if (!c51(x["code"])) return false;
-  if (x["reason"] !== undefined) {
-    if (!c36(x["reason"])) return false;
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    if (!c45(x["retry_after_ms"])) return false;
-  }
-  if (x["errors"] !== undefined) {
-    if (!c52(x["errors"])) return false;
-  }
+  if (x["reason"] !== undefined && !c36(x["reason"])) return false;
+  if (x["retry_after_ms"] !== undefined && !c45(x["retry_after_ms"])) return false;
+  if (x["errors"] !== undefined && !c52(x["errors"])) return false;
   return true;
 }
 function r50(x: any, p: string, e: ValidationError[]): void {
@@ -743,9 +709,7 @@ function c59(x: any): boolean {
   if (!c61(x["event"])) return false;
   if (!c33(x["session"])) return false;
   if (!c63(x["client"])) return false;
-  if (x["user"] !== undefined) {
-    if (!c64(x["user"])) return false;
-  }
+  if (x["user"] !== undefined && !c64(x["user"])) return false;
   if (!c45(x["members"])) return false;
   return true;
 }
@@ -783,15 +747,9 @@ function c66(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["state"] !== undefined)) return false;
   if (!c67(x["state"])) return false;
-  if (x["reason"] !== undefined) {
-    if (!c68(x["reason"])) return false;
-  }
-  if (x["detail"] !== undefined) {
-    if (!c69(x["detail"])) return false;
-  }
-  if (x["retry_in_ms"] !== undefined) {
-    if (!c45(x["retry_in_ms"])) return false;
-  }
+  if (x["reason"] !== undefined && !c68(x["reason"])) return false;
+  if (x["detail"] !== undefined && !c69(x["detail"])) return false;
+  if (x["retry_in_ms"] !== undefined && !c45(x["retry_in_ms"])) return false;
   return true;
 }
 function r66(x: any, p: string, e: ValidationError[]): void {
@@ -864,9 +822,7 @@ function c77(x: any): boolean {
   if (!(x["max_in_flight"] !== undefined)) return false;
   if (!c26(x["max_frame_bytes"])) return false;
   if (!c26(x["max_in_flight"])) return false;
-  if (x["max_topics"] !== undefined) {
-    if (!c45(x["max_topics"])) return false;
-  }
+  if (x["max_topics"] !== undefined && !c45(x["max_topics"])) return false;
   return true;
 }
 function r77(x: any, p: string, e: ValidationError[]): void {
@@ -883,9 +839,7 @@ function c74(x: any): boolean {
   if (!c75(x["heartbeat_ms"])) return false;
   if (!c76(x["versions"])) return false;
   if (!c77(x["limits"])) return false;
-  if (x["resumed"] !== undefined) {
-    if (!c22(x["resumed"])) return false;
-  }
+  if (x["resumed"] !== undefined && !c22(x["resumed"])) return false;
   return true;
 }
 function r74(x: any, p: string, e: ValidationError[]): void {
