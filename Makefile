@@ -39,8 +39,8 @@ system: ## Install the Debian packages the tests use (redis-server, prometheus, 
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$packages; \
 	fi
 
-run: venv ## Check the example registry in schemas/ and run every command on it
-	@bash scripts/run-example.sh $(BIN)/wiretype
+run: venv ## The tour: check and generate examples/chat, serve it, a v1 and a v3 client exchange messages
+	@bash scripts/tour.sh $(abspath $(BIN)/wiretype) $(abspath $(BIN)/python)
 
 test: venv node system ## Install everything, then run the tests, ruff and mypy --strict
 	$(MAKE) --no-print-directory ops
@@ -52,11 +52,12 @@ test-ts: node ## The TypeScript client's tests (node --test; Chromium and the Py
 	WIRETYPE_PYTHON=$(abspath $(BIN)/python) node --test --test-timeout=600000 tests/ts_client/*.test.mjs
 
 lint: venv node ## ruff and mypy --strict on registry/ and wiretype/; tsc on the packages' support code
-	$(BIN)/ruff check registry wiretype tests bench ops templates/python/static
-	$(BIN)/ruff format --check registry wiretype tests bench ops templates/python/static
+	$(BIN)/ruff check registry wiretype tests bench ops templates/python/static examples
+	$(BIN)/ruff format --check registry wiretype tests bench ops templates/python/static examples
 	$(BIN)/mypy --strict registry
 	$(BIN)/mypy --strict wiretype
 	$(BIN)/mypy --strict templates/python/static
+	MYPYPATH=examples/chat/generated/python $(BIN)/mypy --strict examples/chat/server.py examples/chat/client.py examples/chat/tour.py
 	node_modules/.bin/tsc -p templates/typescript/static
 
 PROMTOOL := $(shell command -v promtool 2>/dev/null || echo /usr/bin/promtool)

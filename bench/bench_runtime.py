@@ -5,9 +5,10 @@
 2. acked round trip p50/p99 of ``Client.send(ack=True)``, against a websockets echo;
 3. publish of one message to 1,000 subscribers speaking 3 versions, against
    ``websockets.broadcast()`` of one pre-encoded frame to 1,000 connections;
-4. memory per idle connection at 10,000 connections, against a plain websockets server;
-5. what metrics cost: the ingest of 1. by one server with its metrics on (the default) and
-   one with ``Server(metrics=False)``, interleaved round by round (bar: at most 5 %).
+4. memory per idle connection at 10,000 connections, against a plain websockets server.
+
+What metrics cost (the ingest of 1. with metrics off, on, and on while scraped) is
+``bench_metrics.py``, which uses this file's servers.
 
 Servers and peers run in separate processes (so each side has its own CPU), every loop is
 bounded in count, and everything talks to 127.0.0.1. ``--quick`` shrinks the counts.
@@ -29,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "generated" / "python")]
+sys.path[:0] = [str(ROOT), str(ROOT / "examples" / "chat" / "generated" / "python")]
 
+import chat_protocol as proto  # noqa: E402
 import websockets  # noqa: E402
-import wiretype_protocol as proto  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 from websockets.asyncio.server import broadcast, serve  # noqa: E402
 
@@ -91,7 +92,7 @@ def _hello(speaks: dict[str, list[int]] | None = None) -> str:
             "id": "h",
             "data": {
                 "client": {"name": "bench", "version": "1"},
-                "registry": "wiretype_protocol",
+                "registry": "chat",
                 "speaks": speaks or {"chat.message_sent": [3]},
             },
         }
@@ -459,48 +460,10 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def bench_metrics_cost(count: int, rounds: int = 2 * ROUNDS) -> dict[str, dict[str, list[float]]]:
-    """Ingest by a server with metrics on and one with them off, interleaved round by round:
-    messages/s, and the server process's CPU seconds per message (steadier than a rate on a
-    machine shared with other work)."""
-    sides = (("wiretype-unmetered", 18909), ("wiretype-ingest", 18910))
-    servers = {kind: Running(kind, port) for kind, port in sides}
-    found: dict[str, dict[str, list[float]]] = {k: {"rate": [], "cpu": []} for k, _ in sides}
-    try:
-        for _, port in sides:
-            asyncio.run(_blast(port, count // 5, True))  # warm up
-        for _ in range(rounds):
-            for kind, port in sides:
-                pid = servers[kind].process.pid
-                assert pid is not None
-                before = _cpu_s(pid)
-                found[kind]["rate"].append(asyncio.run(_blast(port, count, True)))
-                found[kind]["cpu"].append((_cpu_s(pid) - before) / (count + 1))
-    finally:
-        for server in servers.values():
-            server.stop()
-    return found
-
-
-def _print_metrics_cost(found: dict[str, dict[str, list[float]]]) -> None:
-    on, off = found["wiretype-ingest"], found["wiretype-unmetered"]
-    costs = [1 - m / u for m, u in zip(on["rate"], off["rate"], strict=True)]
-    cpu_on, cpu_off = statistics.median(on["cpu"]), statistics.median(off["cpu"])
-    print(
-        f"metrics cost on ingest ({len(costs)} interleaved rounds): metrics on "
-        f"{statistics.median(on['rate']):,.0f} msg/s, off {statistics.median(off['rate']):,.0f} "
-        f"msg/s -> throughput cost {statistics.median(costs) * 100:+.1f} % (median of the "
-        f"rounds' costs; rounds {min(costs) * 100:+.1f} to {max(costs) * 100:+.1f} %); server "
-        f"CPU per message {cpu_on * 1e6:.2f} us on, {cpu_off * 1e6:.2f} us off -> "
-        f"{(cpu_on / cpu_off - 1) * 100:+.1f} % (bar <= 5 %)",
-        flush=True,
-    )
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts")
-    parser.add_argument("--only", choices=["ingest", "rtt", "publish", "memory", "metrics"])
+    parser.add_argument("--only", choices=["ingest", "rtt", "publish", "memory"])
     args = parser.parse_args()
     _raise_fd_limit()
     quick = args.quick
@@ -519,8 +482,6 @@ def main() -> int:
             f"(rounds {min(ratios):.2f}-{max(ratios):.2f}x; bar >= 0.8x)",
             flush=True,
         )
-    if args.only in (None, "metrics"):
-        _print_metrics_cost(bench_metrics_cost(10_000 if quick else 50_000))
     if args.only in (None, "rtt"):
         rtt = bench_rtt(1_000 if quick else 5_000)
         p50s = [w[0] / e[0] for w, e in zip(rtt["wiretype"], rtt["plain-echo"], strict=True)]

@@ -15,8 +15,8 @@ language, strategy and registry it prints:
   TypeScript: ``tsc -p`` of the package, and importing its compiled shims in Node.
 
 Registries: bench/registry_gen.py's (``--messages``, default 300 x 3 versions: a rename
-and an enum mapping per message) and this repository's chat example (``schemas/``, the
-hops of ``chat.message_sent`` v1 -> v3).
+and an enum mapping per message) and the chat example (``examples/chat``, the hops of
+``chat.message_sent`` v1 -> v3).
 
     python bench/bench_shims.py [--messages 300] [--work DIR]
 """
@@ -351,14 +351,15 @@ def main() -> None:
         f"bench registry: {args.messages} messages x 3 versions, v1 -> v3 -> v1",
         _measure(registry, work / "bench", "bench_protocol", "protocol", cases),
     )
-    sent = load(load_config(ROOT)).registry.definitions["chat.message_sent"].versions[0]
+    chat = ROOT / "examples" / "chat"
+    sent = load(load_config(chat)).registry.definitions["chat.message_sent"].versions[0]
     _show(
-        "chat example (generated/ of schemas/): chat.message_sent v1 -> v3 -> v1",
+        "chat example (examples/chat/generated/): chat.message_sent v1 -> v3 -> v1",
         _measure(
-            ROOT,
+            chat,
             work / "chat",
-            "wiretype_protocol",
-            "protocol",
+            "chat_protocol",
+            "chat-protocol",
             [("chat.message_sent", sent.examples[0])] * 50,
         ),
     )

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "generated" / "python")]
+sys.path[:0] = [str(ROOT), str(ROOT / "examples" / "chat" / "generated" / "python")]
 
 from websockets.asyncio.client import connect  # noqa: E402
 
@@ -39,7 +39,7 @@ FAST_APP = APP.replace("heartbeat_ms=1_000", "heartbeat_ms=60_000").replace(
 )
 USER = "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11"
 HELLO = json.dumps({"type": "wiretype.hello", "v": 1, "id": "h", "data": {
-    "client": {"name": "bench", "version": "1"}, "registry": "wiretype_protocol",
+    "client": {"name": "bench", "version": "1"}, "registry": "chat",
     "speaks": {"chat.message_sent": [3], "chat.typing": [1]}}})  # fmt: skip
 
 

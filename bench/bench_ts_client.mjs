@@ -93,7 +93,7 @@ async function wiretype(python) {
   const { connect } = await import(pathToFileURL(join(ROOT, "clients/typescript/dist/node.js")).href);
   const proto = await import(pathToFileURL(join(ROOT, "build/ts-client/chat/index.js")).href);
   const server = await start(python, [join(HERE, "ts_client_server.py")]);
-  const client = connect(`ws://127.0.0.1:${server.port}`, proto, { registry: "wiretype_protocol", name: "bench", queue_size: COUNT * 2 });
+  const client = connect(`ws://127.0.0.1:${server.port}`, proto, { registry: "chat", name: "bench", queue_size: COUNT * 2 });
   await client.ready();
   const burst = async (n) => {
     for (let i = 1; i < n; i++) client.send("chat.typing", TYPING);

@@ -24,6 +24,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "bench" / ".work" / "ts"
+CHAT = REPO / "examples" / "chat"  # the chat example's registry: its messages are measured
 sys.path.insert(0, str(REPO))
 
 from bench.registry_gen import write_registry  # noqa: E402
@@ -48,7 +49,7 @@ def _mutations(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _cases() -> list[dict[str, Any]]:
-    loaded = load(load_config(REPO))
+    loaded = load(load_config(CHAT))
     cases = []
     for definition in loaded.registry.messages:
         for version in definition.versions:
@@ -68,10 +69,10 @@ def _cases() -> list[dict[str, Any]]:
 
 
 def _build_package() -> None:
-    loaded = load(load_config(REPO))
+    loaded = load(load_config(CHAT))
     shutil.rmtree(WORK, ignore_errors=True)
     for relative, text in render_typescript(loaded, loaded.config.typescript, None).files.items():
-        path = WORK / relative
+        path = WORK / "protocol" / Path(*Path(relative).parts[1:])  # under the name the .mjs reads
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     subprocess.run(

@@ -18,6 +18,15 @@ BENCHMARKS = (
     ("shims: a table per migration vs code per step, both languages", "bench_shims.py"),
     ("runtime: ingest, acked round trip, publish, idle memory vs websockets", "bench_runtime.py"),
     (
+        "metrics: ingest with metrics off, on, and on while scraped (bar: cost <= 5 %)",
+        "bench_metrics.py",
+    ),
+    (
+        "wiretype loadtest at full size: every scenario, 1,000 connections, against the "
+        "server's counters",
+        "bench_loadtest.py",
+    ),
+    (
         "runtime beside Socket.IO 4 and python-socketio: round trip, fan-out to 1,000",
         "bench_rivals.py",
     ),

@@ -2,7 +2,7 @@
 
     python bench/ts_client_server.py        prints {"port": N}; stops when stdin closes
 
-``wiretype.Server`` with the generated ``wiretype_protocol`` package, limits out of the way
+``wiretype.Server`` with the chat example's ``chat_protocol`` package, limits out of the way
 (rate, burst, in flight), and a ``chat.typing`` handler that does nothing: every message
 is validated, converted and routed, and acked when it asks, as a real server would.
 """
@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "generated" / "python")]
+sys.path[:0] = [str(ROOT), str(ROOT / "examples" / "chat" / "generated" / "python")]
 
-import wiretype_protocol as proto  # noqa: E402
+import chat_protocol as proto  # noqa: E402
 
 from wiretype import Context, Server  # noqa: E402
 

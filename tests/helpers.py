@@ -12,6 +12,7 @@ from registry.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 TESTS = REPO / "tests"
+CHAT = REPO / "examples" / "chat"  # the chat example: a user's project with its own registry
 UPDATE_GOLDEN = os.environ.get("WIRETYPE_UPDATE_GOLDEN") == "1"
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import REPO, run, write_tree
+from tests.helpers import CHAT, REPO, run, write_tree
 
 DESIGN_COMMANDS = (
     "init",
@@ -92,18 +92,18 @@ def test_bad_settings_are_exit_2_with_the_file(tmp_path: Path) -> None:
 
 
 def test_show_prints_the_resolved_version() -> None:
-    result = run("show", "chat.message_sent@1", "--root", str(REPO))
+    result = run("show", "chat.message_sent@1", "--root", str(CHAT))
     shown = yaml.safe_load(result.stdout)
     assert shown["version"] == 1
     assert "common.user.v1" in shown["schema"]["$defs"]
     latest = json.loads(
-        run("show", "chat.message_sent", "--root", str(REPO), "-f", "jsonschema").stdout
+        run("show", "chat.message_sent", "--root", str(CHAT), "-f", "jsonschema").stdout
     )
     assert "edited" in latest["properties"]
 
 
 def test_show_unknown_message_suggests_a_name() -> None:
-    result = run("show", "chat.mesage_sent", "--root", str(REPO))
+    result = run("show", "chat.mesage_sent", "--root", str(CHAT))
     assert result.exit_code == 2
     assert "chat.message_sent" in result.stderr
 
@@ -136,7 +136,7 @@ def test_bump_drops_the_migration_of_the_copied_version(tmp_path: Path) -> None:
 
 def test_export_jsonschema_writes_both_views(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert run("export", "jsonschema", "--root", str(REPO), "--out", str(out)).exit_code == 0
+    assert run("export", "jsonschema", "--root", str(CHAT), "--out", str(out)).exit_code == 0
     assert (out / "chat.message_sent" / "3.json").is_file()
     assert (out / "chat.message_sent" / "3.open.json").is_file()
 

@@ -29,9 +29,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import chat_protocol as proto
 import pydantic
 import pytest
-import wiretype_protocol as proto
 
 from wiretype.errors import SendFailed as SendFailedError
 from wiretype.protocol.client import ClientConnection

@@ -58,7 +58,7 @@ def test_compat_json_output(
     result = run("compat", str(old_path), str(new_path), "--mode", mode, "--format", "json")
     assert result.exit_code == code
     payload = json.loads(result.stdout)
-    assert set(payload) == {"compatible", "backward", "forward", "changes"}
+    assert set(payload) == {"compatible", "backward", "forward", "verdicts", "undecided", "changes"}
     assert (payload["compatible"], payload["backward"], payload["forward"]) == (
         code == 0,
         backward,

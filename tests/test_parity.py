@@ -24,7 +24,8 @@ from registry.json.validation import validator
 
 VECTORS = json.loads(make_vectors.VECTORS.read_text(encoding="utf-8"))
 SECTIONS = {
-    "example": (make_vectors.package, make_vectors.REPO),
+    "example": (make_vectors.package, make_vectors.CHAT),
+    "runtime": (make_vectors.runtime_package, make_vectors.REPO),
     "parity": (make_vectors.parity_package, make_vectors.PARITY),
 }
 

@@ -28,14 +28,16 @@ from registry.load.settings import load_config
 from registry.render.python import render_python
 from registry.schema.emit import version_document
 from registry.write.files import MANIFEST
-from tests.helpers import REPO, UPDATE_GOLDEN, write_tree
+from tests.helpers import CHAT, REPO, UPDATE_GOLDEN, write_tree
 
-GOLDEN = REPO / "generated" / "python"
+# The two registries of the repository: the runtime's protocol (schemas/, generated/) and the
+# chat example, a user's project of its own (examples/chat). name -> (root, package).
+PROJECTS = {"runtime": (REPO, "wiretype_protocol"), "chat": (CHAT, "chat_protocol")}
 EVIL = 'ends """ here \'\'\' */ \u2028 line\u2029sep ${x} </script> "quote" back\\slash \x00nul \\'
 
 
-def _example() -> Loaded:
-    return load_project(load_config(REPO))
+def _example(project: str = "runtime") -> Loaded:
+    return load_project(load_config(PROJECTS[project][0]))
 
 
 def _render(loaded: Loaded) -> dict[str, str]:
@@ -55,28 +57,52 @@ def _import(out: Path, package: str) -> ModuleType:
         sys.path.remove(str(out))
 
 
-@pytest.fixture(scope="module")
-def example_files() -> dict[str, str]:
-    return _render(_example())
+@pytest.fixture(scope="module", params=sorted(PROJECTS))
+def project(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture(scope="module")
-def pkg(example_files: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
-    out = write_tree(tmp_path_factory.mktemp("example"), example_files)
-    return _import(out, "wiretype_protocol")
+def example_files(project: str) -> dict[str, str]:
+    return _render(_example(project))
+
+
+def _package(project: str, factory: pytest.TempPathFactory) -> ModuleType:
+    out = write_tree(factory.mktemp(project), _render(_example(project)))
+    return _import(out, PROJECTS[project][1])
+
+
+@pytest.fixture(scope="module")
+def pkg(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    """The runtime's own package (wiretype.*), rendered from schemas/."""
+    return _package("runtime", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def chat(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    """The chat example's package (chat.*, common.user), rendered from examples/chat."""
+    return _package("chat", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def packages(pkg: ModuleType, chat: ModuleType) -> dict[str, ModuleType]:
+    return {"runtime": pkg, "chat": chat}
 
 
 # --- golden files, determinism, drift --------------------------------------------------------
 
 
-def test_golden_files_are_the_committed_package(example_files: dict[str, str]) -> None:
-    """generated/python is the golden copy: exactly what the renderer makes for schemas/."""
+def test_golden_files_are_the_committed_package(
+    project: str, example_files: dict[str, str]
+) -> None:
+    """generated/python of each registry is the golden copy: what the renderer makes for it."""
+    golden = PROJECTS[project][0] / "generated" / "python"
     if UPDATE_GOLDEN:
-        shutil.rmtree(GOLDEN, ignore_errors=True)
-        write_tree(GOLDEN, example_files)
+        shutil.rmtree(golden, ignore_errors=True)
+        write_tree(golden, example_files)
     committed = {
-        p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
-        for p in GOLDEN.rglob("*")
+        p.relative_to(golden).as_posix(): p.read_text(encoding="utf-8")
+        for p in golden.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts and p.name != MANIFEST
     }
     assert committed == example_files, (
@@ -89,8 +115,10 @@ def _digest(files: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
 
 
-def test_second_run_and_another_hash_seed_are_identical(example_files: dict[str, str]) -> None:
-    assert _render(_example()) == example_files
+def test_second_run_and_another_hash_seed_are_identical(
+    project: str, example_files: dict[str, str]
+) -> None:
+    assert _render(_example(project)) == example_files
     code = (
         "import hashlib, json; from registry.load.settings import load_config; "
         "from registry.cli.project import load_project as load; from registry.render.python import "
@@ -100,21 +128,29 @@ def test_second_run_and_another_hash_seed_are_identical(example_files: dict[str,
     )
     env = {**os.environ, "PYTHONHASHSEED": "4242", "WIRETYPE_NO_CACHE": "1"}
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env=env, check=True, capture_output=True, text=True
+        [sys.executable, "-c", code],
+        cwd=PROJECTS[project][0],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     assert done.stdout.strip() == _digest(example_files)
 
 
-def test_every_file_has_a_header(example_files: dict[str, str]) -> None:
+def test_every_file_has_a_header(project: str, example_files: dict[str, str]) -> None:
+    name = _example(project).config.registry_name
     for path, text in example_files.items():
-        assert text.startswith("# Generated by wiretype from the registry wiretype_protocol"), path
+        assert text.startswith(f"# Generated by wiretype from the registry {name}"), path
         assert "Do not edit" in text.splitlines()[0]
 
 
-def test_mypy_strict_passes_on_the_package(tmp_path: Path, example_files: dict[str, str]) -> None:
+def test_mypy_strict_passes_on_the_package(
+    tmp_path: Path, project: str, example_files: dict[str, str]
+) -> None:
     out = write_tree(tmp_path, example_files)
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "wiretype_protocol"],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", PROJECTS[project][1]],
         cwd=out,
         capture_output=True,
         text=True,
@@ -126,17 +162,19 @@ def test_mypy_strict_passes_on_the_package(tmp_path: Path, example_files: dict[s
 # --- behaviour on the example registry --------------------------------------------------------
 
 
-def _examples() -> Iterator[tuple[str, int, Any]]:
-    for definition in _example().registry.messages:
-        for version in definition.versions:
-            for example in version.examples:
-                yield definition.name, version.number, example
+def _examples() -> Iterator[tuple[str, str, int, Any]]:
+    for project in sorted(PROJECTS):
+        for definition in _example(project).registry.messages:
+            for version in definition.versions:
+                for example in version.examples:
+                    yield project, definition.name, version.number, example
 
 
-@pytest.mark.parametrize(("name", "version", "data"), list(_examples()))
+@pytest.mark.parametrize(("project_name", "name", "version", "data"), list(_examples()))
 def test_examples_decode_and_round_trip(
-    pkg: ModuleType, name: str, version: int, data: Any
+    packages: dict[str, ModuleType], project_name: str, name: str, version: int, data: Any
 ) -> None:
+    pkg = packages[project_name]
     frame = {"type": name, "v": version, "id": "m-1", "data": data, "seq": 4}
     for raw in (json.dumps(frame), json.dumps(frame).encode(), frame):
         msg = pkg.decode(raw)
@@ -196,7 +234,9 @@ def test_exact_numbers(pkg: ModuleType) -> None:
             pkg.decode(b'{"type":"wiretype.ping","v":1,"id":"x","data":' + bad + b"}")
 
 
-def test_formats_are_checked(pkg: ModuleType) -> None:
+def test_formats_are_checked(chat: ModuleType) -> None:
+    pkg = chat
+
     def frame(sent_at: str) -> dict[str, Any]:
         return {
             "type": "chat.message_edited",
@@ -231,7 +271,8 @@ def test_optional_fields_stay_absent_and_defaults_are_written(pkg: ModuleType) -
         )
 
 
-def test_encode_is_compact_ordered_utf8(pkg: ModuleType) -> None:
+def test_encode_is_compact_ordered_utf8(chat: ModuleType) -> None:
+    pkg = chat
     raw = {
         "type": "chat.reaction_added",
         "v": 1,
@@ -253,15 +294,16 @@ def test_encode_is_compact_ordered_utf8(pkg: ModuleType) -> None:
     )
 
 
-def test_bare_model_gets_an_envelope(pkg: ModuleType) -> None:
+def test_bare_model_gets_an_envelope(pkg: ModuleType, chat: ModuleType) -> None:
     frame = json.loads(pkg.encode(pkg.Ping(nonce=3)))
     assert (frame["type"], frame["v"], frame["data"]) == ("wiretype.ping", 1, {"nonce": 3})
     assert len(frame["id"]) == 36
     with pytest.raises(TypeError):
-        pkg.encode(pkg.User(id_="7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11", name="Ada"))
+        chat.encode(chat.User(id_="7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11", name="Ada"))
 
 
-def test_shims_follow_the_migrations(pkg: ModuleType) -> None:
+def test_shims_follow_the_migrations(chat: ModuleType) -> None:
+    pkg = chat
     v1 = pkg.decode(
         {
             "type": "chat.message_sent",
@@ -288,11 +330,17 @@ def test_shims_follow_the_migrations(pkg: ModuleType) -> None:
         pkg.downgrade(v3, 7)
 
 
-def test_protocol_describes_every_message(pkg: ModuleType) -> None:
-    loaded = _example()
+@pytest.mark.parametrize(
+    ("project_name", "name"), [("runtime", "wiretype_protocol"), ("chat", "chat")]
+)
+def test_protocol_describes_every_message(
+    packages: dict[str, ModuleType], project_name: str, name: str
+) -> None:
+    loaded = _example(project_name)
+    pkg = packages[project_name]
     protocol = pkg.PROTOCOL
-    assert protocol["name"] == "wiretype_protocol"
-    assert loaded.config.registry_name == "wiretype_protocol"
+    assert protocol["name"] == name
+    assert loaded.config.registry_name == name
     assert sorted(protocol["messages"]) == sorted(pkg.MESSAGES)
     for definition in loaded.registry.messages:
         described = protocol["messages"][definition.name]
@@ -306,7 +354,8 @@ def test_protocol_describes_every_message(pkg: ModuleType) -> None:
     assert not pkg.MAY_HOLD_NON_FINITE  # no `any` field, no raw schema
 
 
-def test_decode_data_and_convert(pkg: ModuleType) -> None:
+def test_decode_data_and_convert(chat: ModuleType) -> None:
+    pkg = chat
     data = {
         "id": "1f0e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
         "room": "lobby",
@@ -427,18 +476,27 @@ _STRATEGIES: dict[Any, Any] = {
 }
 
 
-def _migrations() -> Iterator[tuple[str, int, int, Any]]:
-    loaded = _example()
-    for definition in loaded.registry.messages:
-        for older, newer in zip(definition.versions, definition.versions[1:], strict=False):
-            schema = version_document(loaded.registry, definition, older, closed=True)
-            yield definition.name, older.number, newer.number, schema
+def _migrations() -> Iterator[tuple[str, str, int, int, Any]]:
+    for project in sorted(PROJECTS):
+        loaded = _example(project)
+        for definition in loaded.registry.messages:
+            for older, newer in zip(definition.versions, definition.versions[1:], strict=False):
+                schema = version_document(loaded.registry, definition, older, closed=True)
+                yield project, definition.name, older.number, newer.number, schema
 
 
-@pytest.mark.parametrize(("name", "older", "newer", "schema"), list(_migrations()))
+@pytest.mark.parametrize(("project_name", "name", "older", "newer", "schema"), list(_migrations()))
 def test_upgrade_gives_valid_messages_and_downgrade_undoes_it(
-    pkg: ModuleType, name: str, older: int, newer: int, schema: Any
+    packages: dict[str, ModuleType],
+    *,
+    project_name: str,
+    name: str,
+    older: int,
+    newer: int,
+    schema: Any,
 ) -> None:
+    pkg = packages[project_name]
+
     @settings(
         max_examples=60,
         deadline=None,

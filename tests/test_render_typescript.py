@@ -28,16 +28,21 @@ from registry.render.ts_node import NotGenerated
 from registry.render.ts_validators import SchemaCompiler
 from registry.render.typescript import render_typescript
 from registry.write.files import MANIFEST
-from tests.helpers import REPO, TESTS, UPDATE_GOLDEN, write_tree
+from tests.helpers import CHAT, REPO, TESTS, UPDATE_GOLDEN, write_tree
 
-GOLDEN = REPO / "generated" / "typescript"
+# The two registries of the repository: the runtime's protocol (schemas/) and the chat example
+# (examples/chat, a user's project). name -> (root, folder of the package, Python package).
+PROJECTS = {
+    "runtime": (REPO, "protocol", "wiretype_protocol"),
+    "chat": (CHAT, "chat-protocol", "chat_protocol"),
+}
 PARITY = TESTS / "parity" / "project"
 SUITE = TESTS / "jsonschema_suite" / "draft2020-12"
 EVIL = 'ends */ here \u2028 line\u2029sep `tick` ${x} </script> "quote" back\\slash \x00nul'
 
 
-def _example() -> Loaded:
-    return load_project(load_config(REPO))
+def _example(project: str = "chat") -> Loaded:
+    return load_project(load_config(PROJECTS[project][0]))
 
 
 def _render(loaded: Loaded) -> dict[str, str]:
@@ -309,12 +314,13 @@ def _examples(loaded: Loaded) -> list[dict[str, Any]]:
     ]
 
 
-def _python_protocol(root: Path) -> Any:
+def _python_protocol(root: Path, project: str) -> Any:
     """PROTOCOL of the Python package generated from the same registry."""
-    rendered = render_python(_example(), _example().config.python, None)
+    loaded = _example(project)
+    rendered = render_python(loaded, loaded.config.python, None)
     assert not rendered.findings
-    out = write_tree(root / "example-python", dict(rendered.files))
-    code = "import json, wiretype_protocol as p; print(json.dumps(p.PROTOCOL))"
+    out = write_tree(root / f"{project}-python", dict(rendered.files))
+    code = f"import json, {PROJECTS[project][2]} as p; print(json.dumps(p.PROTOCOL))"
     return json.loads(_run(sys.executable, "-c", code, cwd=out))
 
 
@@ -326,7 +332,11 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     example = _example()
     write_tree(root / "example", _render(example))
     (root / "example" / "examples.json").write_text(json.dumps(_examples(example)))
-    (root / "example" / "protocol.json").write_text(json.dumps(_python_protocol(root)))
+    (root / "example" / "protocol.json").write_text(json.dumps(_python_protocol(root, "chat")))
+    runtime = _example("runtime")
+    write_tree(root / "runtime", _render(runtime))
+    (root / "runtime" / "examples.json").write_text(json.dumps(_examples(runtime)))
+    (root / "runtime" / "protocol.json").write_text(json.dumps(_python_protocol(root, "runtime")))
     hostile = _hostile(root / "hostile-src")
     write_tree(
         root / "hostile", {**_render(hostile), "custom.js": CUSTOM_JS, "custom.d.ts": CUSTOM_DTS}
@@ -337,11 +347,11 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_tree(root / "empty", _render(_loaded(root / "empty-src", EMPTY_FILES)))
     source, manifest, skipped = suite_module()
     support = {
-        f"src/{name}": _render(example)[f"protocol/src/{name}"]
+        f"src/{name}": _render(example)[f"chat-protocol/src/{name}"]
         for name in ("validation.ts", "words.ts")
     }
     package = json.dumps({"name": "suite", "type": "module"})
-    tsconfig = (root / "example" / "protocol" / "tsconfig.json").read_text()
+    tsconfig = (root / "example" / "chat-protocol" / "tsconfig.json").read_text()
     write_tree(
         root / "suite",
         {
@@ -354,7 +364,8 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
         },
     )
     for folder in (
-        root / "example" / "protocol",
+        root / "example" / "chat-protocol",
+        root / "runtime" / "protocol",
         root / "hostile" / "proto",
         root / "suite",
         root / "raw" / "raw",
@@ -368,20 +379,22 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- tests -----------------------------------------------------------------------------------
 
 
-def test_golden_files_are_the_committed_package() -> None:
-    """generated/typescript is the golden copy: exactly what the renderer makes for schemas/."""
-    files = _render(_example())
+@pytest.mark.parametrize("project", sorted(PROJECTS))
+def test_golden_files_are_the_committed_package(project: str) -> None:
+    """generated/typescript of each registry is the golden copy: what the renderer makes."""
+    golden = PROJECTS[project][0] / "generated" / "typescript"
+    files = _render(_example(project))
     if UPDATE_GOLDEN:
-        shutil.rmtree(GOLDEN, ignore_errors=True)
-        write_tree(GOLDEN, files)
+        shutil.rmtree(golden, ignore_errors=True)
+        write_tree(golden, files)
     on_disk = {
-        p.relative_to(GOLDEN).as_posix()
-        for p in GOLDEN.rglob("*")
+        p.relative_to(golden).as_posix()
+        for p in golden.rglob("*")
         if p.is_file() and not {"node_modules", "dist"} & set(p.parts) and p.name != MANIFEST
     }
     assert on_disk == set(files), "run `wiretype generate` (or WIRETYPE_UPDATE_GOLDEN=1)"
     for relative, text in files.items():
-        assert (GOLDEN / relative).read_text(encoding="utf-8") == text, relative
+        assert (golden / relative).read_text(encoding="utf-8") == text, relative
 
 
 def test_second_run_and_other_hash_seed_identical() -> None:
@@ -411,7 +424,7 @@ def test_hostile_text_stays_in_comments_and_strings(tmp_path: Path) -> None:
 
 
 def test_package_json_and_tsconfig(tmp_path: Path) -> None:
-    files = _render(_example())
+    files = _render(_example("runtime"))
     package = json.loads(files["protocol/package.json"])
     assert package["name"] == "@wiretype/protocol" and package["type"] == "module"
     assert "dependencies" not in package and package["scripts"]["build"] == "tsc -p ."

@@ -9,6 +9,9 @@ from typing import Any
 from registry.render.ts_validators import SchemaCompiler
 from tests.helpers import REPO
 
+# The chat example's generated package (its golden copy, kept current by its own test).
+CHAT_SRC = REPO / "examples" / "chat" / "generated" / "typescript" / "chat-protocol" / "src"
+
 
 def _string(description: str) -> dict[str, Any]:
     return {"type": "string", "minLength": 1, "maxLength": 80, "description": description}
@@ -66,7 +69,7 @@ def _bundle(source: str) -> str:
         capture_output=True,
         text=True,
         check=False,
-        cwd=REPO / "generated" / "typescript" / "protocol" / "src",  # where stdin resolves
+        cwd=CHAT_SRC,  # where stdin resolves
     )
     assert done.returncode == 0, done.stderr
     return done.stdout

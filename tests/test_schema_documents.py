@@ -14,7 +14,7 @@ from registry.load.settings import load_config
 from registry.schema import documents
 from registry.schema.emit import strip_annotations
 from registry.schema.export import jsonschema_files
-from tests.helpers import REPO
+from tests.helpers import CHAT
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def emitted(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, int, bool]]:
 def test_each_version_is_emitted_once_for_lint_lock_and_export(
     emitted: Counter[tuple[str, int, bool]],
 ) -> None:
-    loaded = load_project(load_config(REPO))  # lint validates every example against its version
+    loaded = load_project(load_config(CHAT))  # lint validates every example against its version
     current_entries(loaded.schemas)  # the lock fingerprints every version
     jsonschema_files(loaded.schemas)  # export prints both views of every version
     versions = sum(len(d.versions) for d in loaded.registry.definitions.values())
@@ -42,7 +42,7 @@ def test_each_version_is_emitted_once_for_lint_lock_and_export(
 
 
 def test_bare_is_the_document_without_annotations() -> None:
-    loaded = load_project(load_config(REPO))
+    loaded = load_project(load_config(CHAT))
     definition = loaded.registry.definitions["chat.message_sent"]
     for version in definition.versions:
         for closed in (True, False):

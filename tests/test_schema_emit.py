@@ -1,4 +1,5 @@
-"""The compiled JSON Schema of the example registry, held as golden files.
+"""The compiled JSON Schema of the repository's two registries (the runtime's protocol in
+schemas/, the chat example in examples/chat), held as golden files.
 
 Set WIRETYPE_UPDATE_GOLDEN=1 to rewrite them after an intended change.
 """
@@ -14,14 +15,23 @@ from jsonschema import Draft202012Validator
 from registry.cli.project import load_project
 from registry.load.settings import load_config
 from registry.schema.export import jsonschema_files
-from tests.helpers import REPO, TESTS, UPDATE_GOLDEN, run, write_tree
+from tests.helpers import CHAT, REPO, TESTS, UPDATE_GOLDEN, run, write_tree
 
 GOLDEN = TESTS / "golden" / "jsonschema"
+ROOTS = (REPO, CHAT)  # their message names do not overlap: one golden folder holds both
+
+
+def _files() -> dict[str, str]:
+    return {
+        relative: text
+        for root in ROOTS
+        for relative, text in jsonschema_files(load_project(load_config(root)).schemas).items()
+    }
 
 
 @pytest.fixture(scope="module")
 def files() -> dict[str, str]:
-    return jsonschema_files(load_project(load_config(REPO)).schemas)
+    return _files()
 
 
 def test_golden_files_match(files: dict[str, str]) -> None:
@@ -36,8 +46,10 @@ def test_golden_files_match(files: dict[str, str]) -> None:
 
 
 def test_every_schema_is_valid_and_accepts_its_examples(files: dict[str, str]) -> None:
-    loaded = load_project(load_config(REPO))
-    for definition in loaded.registry.definitions.values():
+    definitions = [
+        d for root in ROOTS for d in load_project(load_config(root)).registry.definitions.values()
+    ]
+    for definition in definitions:
         for version in definition.versions:
             schema = json.loads(files[f"{definition.name}/{version.number}.json"])
             Draft202012Validator.check_schema(schema)
@@ -62,7 +74,7 @@ def test_closed_view_rejects_undeclared_fields_open_view_accepts(files: dict[str
 
 
 def test_output_is_deterministic(files: dict[str, str]) -> None:
-    assert jsonschema_files(load_project(load_config(REPO)).schemas) == files
+    assert _files() == files
 
 
 SHORTHAND = """\

@@ -174,14 +174,15 @@ class Hub:
             events.clear()
             route = self.router.plain(first.header.type)
             if tally is not None:  # metrics
-                tally.received(message, first.header)
                 started = perf_counter()
-            if route is None:
-                await self.router.handle(link, first)
-            else:
-                await self.router.run_plain(link, route, first, now)
-            if tally is not None:  # metrics
-                tally.handled(first.header.type, perf_counter() - started)
+            try:
+                if route is None:
+                    await self.router.handle(link, first)
+                else:
+                    await self.router.run_plain(link, route, first, now)
+            finally:
+                if tally is not None:  # metrics: the frame, its bytes, its handler's time
+                    tally.took(message, first.header, perf_counter() - started)
             if conn._out or conn._events:
                 await self.pump(link)
         else:

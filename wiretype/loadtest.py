@@ -30,7 +30,7 @@ import tempfile
 import time
 import tomllib
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -70,6 +70,11 @@ class Plan:
     connect_timeout_s: float = 10.0
     scenario: str = ""
 
+
+# the handshake outcomes the server refuses with an HTTP status (auth: 401/403, origin: 403,
+# full: 503), and how the load test writes those refusals
+REFUSALS = ("auth", "origin", "full")
+REFUSED_HTTP = ("http_401", "http_403", "http_503")
 
 SCENARIOS: dict[str, tuple[str, Plan]] = {
     # the plan's load tests
@@ -193,11 +198,12 @@ def _weights(app: Package, mix: str | None) -> dict[str, int]:
     weights: dict[str, int] = {}
     for part in mix.split(","):
         name, _, weight = part.strip().partition("=")
+        if name.startswith("wiretype."):  # a user's package does not even hold them
+            raise LoadtestError(f"--mix: {name} is the runtime's own")
         if name not in app.messages:
             raise LoadtestError(f"--mix: no message called {name!r} in {app.name}")
         if name not in sendable:
-            why = "the runtime's own" if name.startswith("wiretype.") else "sent by the server only"
-            raise LoadtestError(f"--mix: {name} is {why}")
+            raise LoadtestError(f"--mix: {name} is sent by the server only")
         if weight and not weight.isdigit():
             raise LoadtestError(f"--mix: {part!r}: a weight is a whole number")
         weights[name] = int(weight or 1)
@@ -274,6 +280,8 @@ class Tallies:
     errors: Counter[str] = field(default_factory=Counter)
     received: int = 0
     reconnects: int = 0
+    refused: Counter[str] = field(default_factory=Counter)  # HTTP refusals, every attempt
+    open_at_peak: int = 0  # connections open once every one was tried
     in_flight: int = 0
     started: float = field(default_factory=time.perf_counter)
     send_s: float = 0.0  # how long the send phase lasted
@@ -283,9 +291,36 @@ class Tallies:
         return sum(self.sent.values())
 
 
+class _Counted(Client):
+    """A client that counts each HTTP refusal of its attempts (a refused client retries
+    within the connect timeout, and the server counts every attempt): the client keeps the
+    last one as ``_final``, and this counts each one it keeps."""
+
+    refused: Counter[str] | None = None
+
+    @property
+    def _final(self) -> BaseException | None:
+        return self.__dict__.get("_final_seen")
+
+    @_final.setter
+    def _final(self, found: BaseException | None) -> None:
+        status = getattr(found, "status", None)
+        if status and self.refused is not None:
+            self.refused[f"http_{status}"] += 1
+        self.__dict__["_final_seen"] = found
+
+
 class Runner:
-    def __init__(self, url: str, plan: Plan, mix: Mix, out: TextIO | None) -> None:
+    def __init__(
+        self,
+        url: str,
+        plan: Plan,
+        mix: Mix,
+        out: TextIO | None,
+        at_peak: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.url = url
+        self.at_peak = at_peak  # called once every connection was tried, before sending
         self.plan = plan
         self.mix = mix
         self.out = out
@@ -303,6 +338,9 @@ class Runner:
         progress = asyncio.create_task(self._progress()) if self.out is not None else None
         try:
             await self._open_all()
+            self.tallies.open_at_peak = sum(c.state == "open" for c in self.clients)
+            if self.at_peak is not None:
+                await self.at_peak()
             start = time.perf_counter()
             await self._send_phase()
             self.tallies.send_s = time.perf_counter() - start
@@ -330,14 +368,19 @@ class Runner:
     async def _open_all(self) -> None:
         plan = self.plan
         openers = []
+        loop = asyncio.get_running_loop()
+        start = loop.time()
         for n in range(plan.connections):
             openers.append(asyncio.create_task(self._open(n)))
-            await asyncio.sleep(1 / plan.connect_rate if plan.connect_rate > 0 else 0)
+            # paced against the start (sleeps that wake late do not slow the rate down)
+            due = start + (n + 1) / plan.connect_rate if plan.connect_rate > 0 else 0.0
+            await asyncio.sleep(max(0.0, due - loop.time()))
         await asyncio.gather(*openers)
 
     async def _open(self, n: int) -> None:
-        client = Client(self.mix.module, self.url, name=CLIENT_NAME, version=_version(),
-                        speaks=self._speaks(n))  # fmt: skip
+        client = _Counted(self.mix.module, self.url, name=CLIENT_NAME, version=_version(),
+                          speaks=self._speaks(n))  # fmt: skip
+        client.refused = self.tallies.refused
         tallies = self.tallies
         was_open = False
 
@@ -522,6 +565,7 @@ class Report:
             "round_trip_ms": _summary(t.rtt_s),
             "errors": dict(t.errors),
             "reconnects": t.reconnects,
+            "refused_attempts": dict(t.refused),
             "server": self.server,
             "server_problem": self.server_problem or None,
             "skipped": self.skipped,
@@ -556,8 +600,11 @@ def _ms(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds * 1000:.1f} ms"
 
 
-def server_figures(before: Samples, after: Samples, tallies: Tallies, mix: Mix) -> dict[str, Any]:
-    """What the server counted during the run, beside what the load test counted."""
+def server_figures(
+    before: Samples, after: Samples, tallies: Tallies, mix: Mix, peak: Samples | None = None
+) -> dict[str, Any]:
+    """What the server counted during the run, beside what the load test counted; ``peak``:
+    the server's figures once every connection was tried (before the messages)."""
 
     def delta(name: str, **labels: str) -> float:
         return total(after, name, **labels) - total(before, name, **labels)
@@ -572,6 +619,15 @@ def server_figures(before: Samples, after: Samples, tallies: Tallies, mix: Mix) 
     ours = tallies.opened + tallies.reconnects
     compared.append({"what": "handshakes ok", "loadtest": ours, "server": opened,
                      "agree": opened == ours})  # fmt: skip
+    refused = sum(delta("wiretype_connects_total", outcome=o) for o in REFUSALS)
+    turned_away = sum(c for why, c in tallies.refused.items() if why in REFUSED_HTTP)
+    compared.append({"what": "handshakes refused (HTTP 401, 403, 503)", "loadtest": turned_away,
+                     "server": refused, "agree": refused == turned_away})  # fmt: skip
+    if peak is not None:
+        held = total(peak, "wiretype_connections") - total(before, "wiretype_connections")
+        compared.append({"what": "connections open once all were tried",
+                         "loadtest": tallies.open_at_peak, "server": held,
+                         "agree": held == tallies.open_at_peak})  # fmt: skip
     nacks = sum(c for code, c in tallies.errors.items() if code != "backpressure")
     errors = delta("wiretype_message_errors_total")
     compared.append({"what": "nacks and errors", "loadtest": nacks, "server": errors,
@@ -584,6 +640,9 @@ def server_figures(before: Samples, after: Samples, tallies: Tallies, mix: Mix) 
             "cpu_s": round(delta("process_cpu_seconds_total"), 3),
             "resident_bytes": total(after, "process_resident_memory_bytes"),
             "open_fds": total(after, "process_open_fds"),
+            # once every connection was tried: what holding them costs
+            "peak_resident_bytes": total(peak, "process_resident_memory_bytes") if peak else None,
+            "peak_open_fds": total(peak, "process_open_fds") if peak else None,
         },
         "errors_by_code": {
             dict(labels)["code"]: after[(n, labels)] - before.get((n, labels), 0.0)
@@ -615,6 +674,12 @@ def render_text(report: Report) -> str:
     ]  # fmt: skip
     for what, why in report.skipped.items():
         lines.append(f"left out     {what}: {why}")
+    if c["failed"].get("http_503"):
+        lines.append(
+            f"hint          the server refused {c['failed']['http_503']:,} with HTTP 503: past its "
+            "max_connections or max_connections_per_ip (100 per address by default; a load "
+            "test from one address needs it raised on the server under test)"
+        )
     if report.server is None:
         lines.append(f"server        /metrics not read ({report.server_problem})")
     else:
@@ -625,10 +690,16 @@ def render_text(report: Report) -> str:
             lines.append(f"  {row['what']:48} {row['loadtest']:>10,.0f} {row['server']:>10,.0f}  "
                          f"{mark}")  # fmt: skip
         p = report.server["process"]
-        lines.append(
+        line = (
             f"  process: CPU {p['cpu_s']:.2f} s, resident "
             f"{p['resident_bytes'] / 2**20:,.0f} MiB, open fds {p['open_fds']:,.0f}"
         )
+        if p.get("peak_open_fds") is not None:
+            line += (
+                f"; with every connection open: resident {p['peak_resident_bytes'] / 2**20:,.0f} "
+                f"MiB, open fds {p['peak_open_fds']:,.0f}"
+            )
+        lines.append(line)
     return "\n".join(lines) + "\n"
 
 
@@ -652,12 +723,19 @@ async def run(url: str, plan: Plan, mix: Mix, *, metrics: str | None = "",
             before = await loop.run_in_executor(None, scrape, metrics_url)
         except ScrapeError as exc:
             problem = str(exc)
-    tallies = await Runner(url, plan, mix, progress).run()
+    peak: list[Samples] = []
+
+    async def at_peak() -> None:
+        if before is not None and metrics_url is not None:
+            with contextlib.suppress(ScrapeError):
+                peak.append(await loop.run_in_executor(None, scrape, metrics_url))
+
+    tallies = await Runner(url, plan, mix, progress, at_peak).run()
     server = None
     if before is not None and metrics_url is not None:
         try:
             after = await _settled_scrape(metrics_url, tallies, before)
-            server = server_figures(before, after, tallies, mix)
+            server = server_figures(before, after, tallies, mix, peak[0] if peak else None)
         except ScrapeError as exc:
             problem = str(exc)
     return Report(url, plan, tallies, server, problem or ("not asked" if server is None else ""),

@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from registry.json.pointer import escape
+
 from . import objects
 from .inner import Conj, Prover
-from .model import Change, proved
-from .normal import Branch, declared_types, finite_values, json_equal, meet_types
+from .model import Change, proved, tentative
+from .normal import Branch, declared_types, finite_values, json_equal, json_type, meet_types
 
 
 def applicators_in(
@@ -36,19 +38,36 @@ def applicators_in(
         out += not_in(ck, piece, a, node["not"], path)
     if "if" in node:
         out += if_in(ck, piece, a, node, path)
-    if "dependentSchemas" in node and not any(
-        json_equal(p.get("dependentSchemas"), node["dependentSchemas"]) for p in piece.parts
-    ):
-        out.append(
-            Change(
-                f"{path}/dependentSchemas",
-                "KEYWORD_UNSUPPORTED",
-                True,
-                "dependentSchemas is not decided by the engine",
-                kind="unknown",
-            )
-        )
+    if "dependentSchemas" in node:
+        out += dependent_in(ck, piece, a, node, path)
     return out
+
+
+def dependent_in(
+    ck: Prover, piece: Branch, a: Conj, node: dict[str, Any], path: str
+) -> list[Change]:
+    """Findings of piece ⊆ dependentSchemas: each entry holds when the left side holds the
+    same entry, or when the whole piece is inside its schema."""
+    deps = node["dependentSchemas"]
+    out: list[Change] = []
+    for name, sub in deps.items() if isinstance(deps, dict) else ():
+        here = f"{path}/dependentSchemas/{escape(name)}"
+        if ck.implied_entry(a, "dependentSchemas", name, sub):
+            continue
+        has = {"required": [name]}  # the values it applies to: those with the property
+        before = [x["dependentSchemas"][name] for x in ck.left_nodes(a) if _entry(x, name)]
+        if any(not _fails(ck.incl((*a, has, old), (sub,), here)) for old in before[:2]):
+            continue
+        if not _fails(ck.incl((*a, has), (sub,), here)):
+            continue
+        message = f"what {name!r} now brings with it is not decided by the engine"
+        out.append(Change(here, "KEYWORD_UNSUPPORTED", True, message, kind="unknown"))
+    return out
+
+
+def _entry(node: Any, name: str) -> bool:
+    deps = node.get("dependentSchemas") if isinstance(node, dict) else None
+    return isinstance(deps, dict) and name in deps
 
 
 def _fails(changes: list[Change]) -> bool:
@@ -94,11 +113,18 @@ def disjoint(ck: Prover, piece: Branch, a_conj: tuple[Any, ...], node: Any) -> b
     if not meet_types(piece.types, declared_types(node)):
         return True
     vals = finite_values(node)
-    if vals is not None and not any(ck.a_ok(a_conj, v) and ck.b_ok((node,), v) for v in vals):
+    if vals is not None and not any(
+        _of_types(v, piece.types) and ck.a_ok(a_conj, v) and ck.b_ok((node,), v) for v in vals
+    ):
         return True
     if _by_property(ck, piece, node):
         return True
     return _by_applicator(ck, piece, a_conj, node)
+
+
+def _of_types(value: Any, types: frozenset[str]) -> bool:
+    """Whether a value can belong to a piece of these JSON types."""
+    return bool(meet_types(frozenset({json_type(value)}), types))
 
 
 def _by_property(ck: Prover, piece: Branch, node: dict[str, Any]) -> bool:
@@ -110,6 +136,8 @@ def _by_property(ck: Prover, piece: Branch, node: dict[str, Any]) -> bool:
         b_val = theirs.value(name)
         if b_val and _values_disjoint(ck, mine.value(name), b_val):
             return True
+        if name in theirs.required and ck.empty(mine.value(name)):
+            return True  # required on the right, forbidden on the left
     return False
 
 
@@ -146,11 +174,16 @@ def union_in(
 ) -> list[Change]:
     """Findings of piece ⊆ anyOf/oneOf(node[key])."""
     subs = node[key]
-    if not isinstance(subs, list):
-        return []
+    if not isinstance(subs, list) or ck.implied(a_conj, node, (key,)):
+        return []  # not a list, or the same union, held by the left side already
     one = key == "oneOf"
+    if _extends(ck, piece, a_conj, subs, one):
+        return []
+    clues: list[Change] = []
     for i, s in enumerate(subs):
-        if _fails(ck.branch_in(piece, a_conj, s, f"{path}/{key}/{i}")):
+        found = ck.branch_in(piece, a_conj, s, f"{path}/{key}/{i}")
+        if _fails(found):
+            clues += [c for c in found if c.has_witness and c.breaking][:2]
             continue
         others = [x for j, x in enumerate(subs) if j != i]
         if not one or all(disjoint(ck, piece, a_conj, x) for x in others):
@@ -160,16 +193,46 @@ def union_in(
         return []
     w = ck.witness_for(piece, a_conj, {key: subs})
     kind = proved(w)
-    return [
-        Change(
-            f"{path}/{key}",
-            "UNION_BRANCH_NO_DELETE",
-            True,
-            "some values accepted before match no branch of the union",
-            w,
-            kind=kind,
-        )
-    ]
+    union = Change(
+        f"{path}/{key}",
+        "UNION_BRANCH_NO_DELETE",
+        True,
+        "some values accepted before match no branch of the union",
+        w,
+        kind=kind,
+    )
+    # without a witness here, the branches' own candidates (deeper down) may still yield
+    # one as a whole instance: kept as "unknown", they prove nothing unless it validates
+    return [union] if kind == "no" else [union, *(tentative(c) for c in clues[:6])]
+
+
+def _extends(ck: Prover, piece: Branch, a_conj: Conj, subs: list[Any], one: bool) -> bool:
+    """The left side holds a union whose every branch is written alike among ``subs``: the
+    values are inside. For a ``oneOf`` the left union must be a ``oneOf`` too (each value in
+    exactly one of its branches) and every branch it lacks disjoint from the piece."""
+    for x in ck.left_nodes(a_conj):
+        for key in ("oneOf",) if one else ("anyOf", "oneOf"):
+            mine = x.get(key)
+            if not isinstance(mine, list) or not mine or len(mine) > len(subs):
+                continue
+            matched = _match(ck, mine, subs)
+            if matched is None:
+                continue
+            extra = [s for i, s in enumerate(subs) if i not in matched]
+            if not one or all(disjoint(ck, piece, a_conj, s) for s in extra):
+                return True
+    return False
+
+
+def _match(ck: Prover, mine: list[Any], subs: list[Any]) -> set[int] | None:
+    """Distinct indexes of ``subs`` written alike each of ``mine``, or None."""
+    used: set[int] = set()
+    for m in mine:
+        hit = next((i for i, s in enumerate(subs) if i not in used and ck.alike(m, s)), None)
+        if hit is None:
+            return None
+        used.add(hit)
+    return used
 
 
 def _ambiguous(
@@ -255,10 +318,29 @@ def not_in(
     ]
 
 
+def _same_condition(ck: Prover, a_conj: Conj, node: dict[str, Any], path: str) -> bool:
+    """The left side holds ``if C then T else E`` with the same ``C``: the right one holds
+    when ``T`` (with the left side) is inside its ``then`` and ``E`` inside its ``else``."""
+    cond, then, other = node["if"], node.get("then", True), node.get("else", True)
+    for x in ck.left_nodes(a_conj):
+        if "if" not in x or not ck.alike(x["if"], cond):
+            continue
+        yes = ck.incl((*a_conj, x.get("then", True)), (then,), f"{path}/then")
+        if not _fails(yes) and not _fails(
+            ck.incl((*a_conj, x.get("else", True)), (other,), f"{path}/else")
+        ):
+            return True
+    return False
+
+
 def if_in(
     ck: Prover, piece: Branch, a_conj: tuple[Any, ...], node: dict[str, Any], path: str
 ) -> list[Change]:
     """Findings of piece ⊆ if/then/else."""
+    if ck.implied(a_conj, node, ("if", "then", "else")):
+        return []  # the same condition, held by the left side already
+    if _same_condition(ck, a_conj, node, path):
+        return []
     cond, then, other = node["if"], node.get("then", True), node.get("else", True)
     if not _fails(ck.branch_in(piece, a_conj, cond, f"{path}/if")):
         return ck.branch_in(piece, a_conj, then, f"{path}/then")

@@ -82,8 +82,10 @@ class SchemaDocument:
         if frag and not frag.startswith("/"):
             return self._anchor(frag)
         node = self.root
-        for token in frag.split("/")[1:]:
-            key = unescape(unquote(token))
+        keys = [unescape(unquote(token)) for token in frag.split("/")[1:]]
+        for i, key in enumerate(keys):
+            if isinstance(node, dict):
+                key = renamed(node, key, keys[i + 1] if i + 1 < len(keys) else "")  # noqa: PLW2901
             if isinstance(node, dict) and key in node:
                 node = node[key]
             elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
@@ -108,7 +110,13 @@ class SchemaDocument:
             return quick
         try:
             if self._validator is None:
-                self._validator = _exact()(self.root, format_checker=_formats())
+                from referencing import Registry
+
+                # an empty registry: a reference to another document is never fetched (no
+                # network, nothing a schema names is trusted); it makes the answer None
+                self._validator = _exact()(
+                    self.root, format_checker=_formats(), registry=Registry()
+                )
             return bool(self._validator.evolve(schema=node).is_valid(value))
         except Exception:  # bad regex, unresolvable ref, too deep: no answer
             return None
@@ -123,6 +131,27 @@ class SchemaDocument:
 
     def accepts_all(self, nodes: tuple[Any, ...], value: Any, on_error: bool) -> bool:
         return all(self.accepts(n, value, on_error) for n in nodes)
+
+
+_RENAMED: Final = {
+    "items": "prefixItems",
+    "additionalItems": "items",
+    "dependencies": "dependentSchemas",
+}
+
+
+def renamed(node: dict[str, Any], key: str, then: str) -> str:
+    """A key of an older draft, where ``compat.drafts`` moved it (a pointer written for the
+    draft-07 tuple ``items/1`` finds ``prefixItems/1``)."""
+    tuple_item = key == "items" and then.isdigit() and "prefixItems" in node
+    if key in node and not tuple_item:
+        return key
+    if key == "items" and not tuple_item:
+        return key
+    moved = _RENAMED.get(key)
+    if moved == "dependentSchemas" and moved not in node:
+        moved = "dependentRequired"
+    return moved if moved is not None and moved in node else key
 
 
 def _collect_anchors(node: Any, out: dict[str, Any], depth: int) -> None:

@@ -27,9 +27,16 @@ is "unknown" (cannot prove), which is never counted as compatible. An empty list
 is a proof of inclusion. The ids and their documentation are the catalogue in
 ``rules``; ``blame`` names the rule of the keyword that rejects a finite value.
 
-**Recursion.** Recursive schemas are handled coinductively: a pair already under
-comparison is assumed to hold, and an answer that leaned on such an assumption is
-not cached. Past ``MAX_DEPTH`` levels the answer is "unknown".
+**Recursion and the work budget.** Recursive schemas are handled coinductively: a pair
+already under comparison is assumed to hold, and an answer that leaned on such an
+assumption is not cached. Past ``MAX_DEPTH`` levels the answer is "unknown". Every
+question costs work: each (left, right) pair compared and each left branch weighed
+against a right node is one step, and unions on the left are cut at ``MAX_BRANCHES``
+(``normal.OVER`` stands for the rest). When a question has spent ``MAX_STEPS`` steps, or
+``MAX_SECONDS`` of wall-clock time (the last resort for steps that are slow on their own,
+such as validating a value against a huge schema), whatever is still open is answered
+"unknown" with ``COMPAT_BUDGET_EXCEEDED``: a pre-commit hook must never hang, and no
+input may exhaust the stack.
 
 ``Checker`` holds the state of one question and implements the ``Prover`` protocol
 (``inner``) through which the topic modules recurse; none of them imports it.
@@ -38,17 +45,23 @@ not cached. Past ``MAX_DEPTH`` levels the answer is "unknown".
 from __future__ import annotations
 
 import json
+import time
+from dataclasses import replace
 from typing import Any, Final
 
-from . import combinators, keywords, pieces
+from . import combinators, keywords, mutate, pieces
+from .alike import Sameness
 from .blame import blame
 from .document import SchemaDocument
 from .inner import Conj
 from .left import dnf_conj
-from .model import NO_WITNESS, Change, Kind, unproved
+from .model import NO_WITNESS, Change, Kind, tentative
 from .normal import ALL_TYPES, Branch, is_trivial, json_equal, json_type
 
 MAX_DEPTH: Final = 400
+MAX_STEPS: Final = 8_000
+MAX_SECONDS: Final = 1.0
+BUDGET: Final = "COMPAT_BUDGET_EXCEEDED"
 
 
 class Checker:
@@ -59,15 +72,26 @@ class Checker:
         self.b = SchemaDocument(b_root)
         self.active: set[tuple[Any, ...]] = set()
         self.cache: dict[tuple[Any, ...], tuple[Conj, Conj, str, list[Change]]] = {}
-        self.same_roots = json_equal(a_root, b_root)
+        self.sameness = Sameness(self.a, self.b, json_equal(a_root, b_root))
         self.empties: dict[tuple[int, ...], tuple[Conj, bool]] = {}
-        self.ref_agreement: dict[str, bool] = {}
         self.assumed = 0
         self.depth = 0
+        self.steps = 0
+        self.deadline = time.monotonic() + MAX_SECONDS
+        self.spent = False
 
-    # -- recursion bookkeeping -------------------------------------------------
+    # -- recursion bookkeeping and the work budget -----------------------------
+    def step(self) -> bool:
+        """Count one step of work; False once the budget is spent (then for good)."""
+        self.steps += 1
+        if not self.spent and (
+            self.steps > MAX_STEPS or (self.steps % 64 == 0 and time.monotonic() > self.deadline)
+        ):
+            self.spent = True
+        return not self.spent
+
     def too_deep(self) -> bool:
-        return self.depth > MAX_DEPTH
+        return self.depth > MAX_DEPTH or self.spent
 
     def enter(self) -> bool:
         self.depth += 1
@@ -99,6 +123,8 @@ class Checker:
         return found
 
     def _incl(self, a: Conj, b: Conj, path: str) -> list[Change]:
+        if not self.step():
+            return [_over_budget(path)]
         if not self.enter():
             self.leave()
             return [Change(path, "CANNOT_PROVE", True, "schema too deep", kind="unknown")]
@@ -114,32 +140,21 @@ class Checker:
             self.leave()
 
     def _same(self, a: Conj, b: Conj) -> bool:
-        refs: set[Any] = set()
-        if not _equal_noting_refs(a, b, refs):
-            return False
-        return self.same_roots or self._refs_agree(refs)
+        return self.sameness.same(a, b)
 
-    def _refs_agree(self, todo: set[Any]) -> bool:
-        """Whether every reference reachable from ``todo`` points at equal schemas in both
-        documents: then equal nodes accept the same values on both sides."""
-        seen: set[Any] = set()
-        while todo:
-            ref = todo.pop()
-            if ref is None:
-                return False  # a `$ref` that is not a string: not judged here
-            if ref in seen:
-                continue
-            seen.add(ref)
-            agreed = self.ref_agreement.get(ref)
-            if agreed is None:
-                found_a, target_a = self.a.resolve(ref)
-                found_b, target_b = self.b.resolve(ref)
-                agreed = found_a and found_b and json_equal(target_a, target_b)
-                self.ref_agreement[ref] = agreed
-            if not agreed:
-                return False
-            todo |= _refs_in(self.a.resolve(ref)[1])
-        return True
+    # -- what the left side already holds (``alike``) ----------------------------
+    def alike(self, x: Any, y: Any) -> bool:
+        """A left node and a right node written alike (their references agreeing)."""
+        return self.sameness.same((x,), (y,))
+
+    def left_nodes(self, a: Conj) -> list[Any]:
+        return self.sameness.closure(a)
+
+    def implied(self, a: Conj, node: dict[str, Any], keys: tuple[str, ...]) -> bool:
+        return self.sameness.implied(a, node, keys)
+
+    def implied_entry(self, a: Conj, key: str, name: str, sub: Any) -> bool:
+        return self.sameness.implied_entry(a, key, name, sub)
 
     def empty(self, a: Conj) -> bool:
         if any(x is False for x in a):
@@ -196,6 +211,10 @@ class Checker:
     def branch_in(self, branch: Branch, a: Conj, node: Any, path: str) -> list[Change]:
         if is_trivial(node):
             return []
+        if branch.over or not self.step():
+            return [_over_budget(path, branch.over)]
+        if self.sameness.whole(a, node):
+            return []
         out: list[Change] = []
         for t in sorted(branch.types):
             out += self._piece_in(pieces.one_type(branch, t), t, a, node, path)
@@ -216,7 +235,19 @@ class Checker:
         out += combinators.applicators_in(self, piece, a, node, path)
         if out and pieces.empty(self, piece, t):
             return []  # an empty piece is included in anything: asked only when it matters
-        return out if piece.exact else [unproved(c) for c in out]
+        if not piece.exact:
+            return [tentative(c) for c in out]  # the lifted witness may still prove it
+        return self._witnessed(out, piece, a, node)
+
+    def _witnessed(self, found: list[Change], piece: Branch, a: Conj, node: Any) -> list[Change]:
+        """A proved change without an example gets one here (a value of the piece that
+        ``node`` rejects), so that it can be shown as a whole instance."""
+        if not any(c.kind == "no" and not c.has_witness for c in found):
+            return found
+        w = self.witness_for(piece, a, node)
+        if w is NO_WITNESS:
+            return found
+        return [replace(c, witness=w) if c.kind == "no" and not c.has_witness else c for c in found]
 
     def _values_in(self, vals: list[Any], node: Any, path: str) -> list[Change]:
         """A finite piece, decided value by value."""
@@ -254,45 +285,35 @@ class Checker:
         """A value A accepts and `node` (right side) rejects, found among candidates."""
         t = next(iter(piece.types)) if len(piece.types) == 1 else None
         types = [t] if t else sorted(piece.types)
+        tried = []
         for ty in types:
             for v in pieces.candidates(self, Branch(frozenset({ty}), piece.parts), ty):
-                if self.a_ok(a, v) and not self.b.accepts(node, v, True):
+                if self._tells(a, node, v):
                     return v
+                tried.append(v)
+        for v in tried[:4]:
+            for w in mutate.variants(v, node, piece.parts):
+                if self._tells(a, node, w):
+                    return w
         return NO_WITNESS
 
+    def whole_witness(self) -> Any:
+        """A whole instance the left root accepts and the right root rejects, or NO_WITNESS."""
+        root = (self.a.root,)
+        for branch in dnf_conj(self.a, root)[:16]:
+            w = self.witness_for(branch, root, self.b.root)
+            if w is not NO_WITNESS and self.b.check(self.b.root, w) is False:
+                return w
+        return NO_WITNESS
 
-def _equal_noting_refs(x: Any, y: Any, refs: set[Any]) -> bool:
-    """``json_equal``, noting the `$ref` values met on the way (None for one that is not a
-    string): one walk where the two would take two."""
-    if isinstance(x, dict):
-        if not isinstance(y, dict) or x.keys() != y.keys():
-            return False
-        if "$ref" in x:
-            refs.add(x["$ref"] if isinstance(x["$ref"], str) else None)
-        return all(_equal_noting_refs(v, y[k], refs) for k, v in x.items())
-    if isinstance(x, list | tuple):
-        return (
-            isinstance(y, list | tuple)
-            and len(x) == len(y)
-            and all(_equal_noting_refs(i, j, refs) for i, j in zip(x, y, strict=True))
-        )
-    return json_equal(x, y)
+    def _tells(self, a: Conj, node: Any, v: Any) -> bool:
+        """Certainly accepted by the left side and rejected by the right ``node``."""
+        return self.a.accepts_all(a, v, False) and not self.b.accepts(node, v, True)
 
 
-def _refs_in(node: Any) -> set[Any]:
-    """The `$ref` values written anywhere in ``node`` (None for one that is not a string)."""
-    found: set[Any] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if "$ref" in item:
-                ref = item["$ref"]
-                found.add(ref if isinstance(ref, str) else None)
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
-    return found
+def _over_budget(path: str, branches: bool = False) -> Change:
+    what = "too many union branches" if branches else "the work budget is spent"
+    return Change(path, BUDGET, True, f"not decided: {what}", kind="unknown")
 
 
 def _collapse(found: list[Change], here: str) -> list[Change]:

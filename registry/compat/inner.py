@@ -70,6 +70,24 @@ class Prover(Inner, Protocol):
         """Findings of the piece against the target of a right-hand ``$ref``."""
         ...
 
+    def implied(self, a: Conj, node: dict[str, Any], keys: tuple[str, ...]) -> bool:
+        """Proved: the left conjunction holds ``node``'s ``keys`` as written (alike on both
+        sides), e.g. an unchanged ``if``/``then``/``else``."""
+        ...
+
+    def alike(self, x: Any, y: Any) -> bool:
+        """A left node and a right node written alike (their references agreeing)."""
+        ...
+
+    def left_nodes(self, a: Conj) -> list[Any]:
+        """Nodes every value of the left conjunction satisfies (its ``allOf`` members and
+        ``$ref`` targets, transitively, bounded)."""
+        ...
+
+    def implied_entry(self, a: Conj, key: str, name: str, sub: Any) -> bool:
+        """Proved: the left conjunction holds the entry ``name`` of ``key`` as written."""
+        ...
+
     def witness_for(self, piece: Branch, a: Conj, node: Any) -> Any:
         """A value A accepts and the right ``node`` rejects, or NO_WITNESS."""
         ...

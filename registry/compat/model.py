@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final, Literal
 
 from registry.mode import DIRECTIONS, Mode
@@ -58,6 +58,7 @@ class Change:
             "path": self.path or "/",
             "rule": self.rule,
             "breaking": self.breaking,
+            "proved": self.kind == "no",
             "message": self.message,
         }
         if self.has_witness:
@@ -77,6 +78,11 @@ class Inclusion:
     @property
     def holds(self) -> bool:
         return self.verdict == "yes"
+
+    @property
+    def undecided(self) -> list[str]:
+        """The paths (in the including schema) of the parts that could not be decided."""
+        return list(dict.fromkeys(c.path or "/" for c in self.changes if c.kind == "unknown"))
 
 
 def proved(witness: Any) -> Kind:
@@ -99,6 +105,12 @@ def unproved(change: Change) -> Change:
     )
 
 
+def tentative(change: Change) -> Change:
+    """A "no" change that nothing proves yet: "unknown", keeping its candidate witness, which
+    becomes a proof only if, as a whole instance, it validates on both sides (``whole``)."""
+    return change if change.kind != "no" else replace(change, kind="unknown")
+
+
 def verdict_of(changes: tuple[Change, ...]) -> Verdict:
     """ "no" if a change proves exclusion, else "unknown" if any is unproved, else "yes"."""
     kinds = {c.kind for c in changes}
@@ -119,14 +131,19 @@ class Comparison:
         return all(getattr(self, direction).holds for direction in mode.directions)
 
     def to_json(self, mode: Mode) -> dict[str, Any]:
-        """`{"compatible", "backward", "forward", "changes"}` as `wiretype compat` prints it
-        (the changes of the one direction a one-way mode checks, else of both)."""
+        """`{"compatible", "backward", "forward", "verdicts", "undecided", "changes"}` as
+        `wiretype compat` prints it: per direction "yes", "no" (its changes with
+        `proved: true` carry a whole-instance witness) or "unknown" (`undecided` lists the
+        paths it could not decide); the changes of the one direction a one-way mode
+        checks, else of both."""
         directions = mode.directions if len(mode.directions) == 1 else DIRECTIONS
         changes = [_directed(c, d).to_json() for d in directions for c in getattr(self, d).changes]
         return {
             "compatible": self.compatible(mode),
             "backward": self.backward.holds,
             "forward": self.forward.holds,
+            "verdicts": {d: getattr(self, d).verdict for d in DIRECTIONS},
+            "undecided": {d: getattr(self, d).undecided for d in DIRECTIONS},
             "changes": changes,
         }
 

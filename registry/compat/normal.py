@@ -16,32 +16,6 @@ from typing import Any, Final
 
 BASIC: Final = ("null", "boolean", "string", "array", "object")
 ALL_TYPES: Final = frozenset((*BASIC, "number"))
-ANNOTATIONS: Final = frozenset(
-    {
-        "title",
-        "description",
-        "default",
-        "examples",
-        "deprecated",
-        "$comment",
-        "$schema",
-        "$id",
-        "$anchor",
-        "$dynamicAnchor",
-        "$vocabulary",
-        "readOnly",
-        "writeOnly",
-        "discriminator",
-        "contentMediaType",
-        "contentEncoding",
-        "contentSchema",
-        "$defs",
-        "definitions",
-        "externalDocs",
-        "xml",
-        "example",
-    }
-)
 NUMBER_KW: Final = frozenset(
     {"multipleOf", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
 )
@@ -74,12 +48,20 @@ SIMPLE_KW: Final = NUMBER_KW | STRING_KW | ARRAY_KW | OBJECT_KW | {"type", "enum
 APPLICATORS: Final = frozenset(
     {"allOf", "anyOf", "oneOf", "not", "$ref", "if", "then", "else", "dependentSchemas"}
 )
+UNDECIDED_KW: Final = frozenset(
+    {"unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef"}
+)
+"""Assertions of some JSON Schema draft that the engine does not decide (older drafts'
+``dependencies`` and ``additionalItems`` are rewritten before they reach it)."""
+ASSERTIONS: Final = SIMPLE_KW | APPLICATORS | UNDECIDED_KW
 MAX_BRANCHES: Final = 256
 
 
 def is_annotation(key: str) -> bool:
-    """Keywords that never change which values a schema accepts."""
-    return key in ANNOTATIONS or key.startswith("x-")
+    """Keywords that never change which values a schema accepts: every keyword that is no
+    assertion of JSON Schema (``title``, ``markdownDescription``, ``x-*``, any unknown
+    keyword), since a validator ignores keywords it does not know."""
+    return key not in ASSERTIONS
 
 
 def json_type(value: Any) -> str:
@@ -165,16 +147,18 @@ class Branch:
     types: frozenset[str]
     parts: tuple[dict[str, Any], ...]
     exact: bool = True
+    over: bool = False  # stands for the branches beyond MAX_BRANCHES: decides nothing
 
     def meet(self, other: Branch) -> Branch:
         return Branch(
             meet_types(self.types, other.types),
             self.parts + other.parts,
             self.exact and other.exact,
+            self.over or other.over,
         )
 
     def widened(self) -> Branch:
-        return Branch(self.types, self.parts, False)
+        return Branch(self.types, self.parts, False, self.over)
 
     def has(self, key: str) -> bool:
         return any(key in p for p in self.parts)
@@ -190,19 +174,37 @@ class Branch:
 
 
 TOP: Final = Branch(ALL_TYPES, ())
+OVER: Final = Branch(ALL_TYPES, (), False, True)
+"""Every value, standing in for the branches dropped past ``MAX_BRANCHES``: a left side
+that holds it can only end in "unknown" (a wider left side is sound, a narrower not)."""
+
+
+def _capped(out: list[Branch]) -> list[Branch]:
+    if len(out) <= MAX_BRANCHES:
+        return out
+    return [*out[: MAX_BRANCHES - 1], OVER]
 
 
 def product(left: list[Branch], right: list[Branch]) -> list[Branch]:
     """All pairwise conjunctions, dropping empty type sets; capped to stay small."""
-    out = [a.meet(b) for a in left for b in right]
-    return [b for b in out if b.types][:MAX_BRANCHES]
+    out: list[Branch] = []
+    for a in left:
+        for b in right:
+            both = a.meet(b)
+            if both.types:
+                out.append(both)
+            if len(out) > MAX_BRANCHES:
+                return _capped(out)
+    return out
 
 
 def union(groups: Iterable[list[Branch]]) -> list[Branch]:
     out: list[Branch] = []
     for group in groups:
         out.extend(group)
-    return out[:MAX_BRANCHES]
+        if len(out) > MAX_BRANCHES:
+            return _capped(out)
+    return out
 
 
 def simple_part(node: dict[str, Any]) -> dict[str, Any]:
@@ -220,8 +222,7 @@ def simple_part(node: dict[str, Any]) -> dict[str, Any]:
 
 def unsupported_keys(node: dict[str, Any]) -> list[str]:
     """Keywords that may restrict and that the engine does not decide."""
-    known = SIMPLE_KW | APPLICATORS
-    out = [k for k in node if k not in known and not is_annotation(k)]
+    out = [k for k in node if k in UNDECIDED_KW]
     if isinstance(node.get("items"), list):
         out.append("items")
     has_applicator = any(k in node for k in APPLICATORS)

@@ -274,6 +274,18 @@ _rule(
     "Use the keywords the engine decides, or keep the keyword unchanged.",
 )
 _rule(
+    "COMPAT_BUDGET_EXCEEDED",
+    "general",
+    "The comparison spent its work budget (steps, time or union branches) before deciding "
+    "this part, which is answered cannot prove: a hook never hangs.",
+    "{allOf: [{$ref: '#/$defs/u'}, {$ref: '#/$defs/u'}, {$ref: '#/$defs/u'}], $defs: {u: "
+    "{anyOf: [{minimum: 0}, {minimum: 1}, {minimum: 2}, {minimum: 3}, {minimum: 4}, "
+    "{minimum: 5}, {minimum: 6}]}}}",
+    "{minimum: 0}",
+    "Write the union once instead of intersecting unions (7 x 7 x 7 branches here), or "
+    "review the undecided part by hand.",
+)
+_rule(
     "CANNOT_PROVE",
     "general",
     "The engine could not decide inclusion; it never counts as compatible.",

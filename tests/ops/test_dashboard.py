@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 
 from tests.ops.prometheus import REPO, promtool
 from tests.runtime.helpers import sent_v3

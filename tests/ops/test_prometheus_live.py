@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import InvalidStatus
 

@@ -36,6 +36,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 VECTORS = Path(__file__).with_name("vectors.json")
+CHAT = REPO / "examples" / "chat"  # the chat example: a user's project with its own registry
 GENERATED = REPO / "generated" / "python"
 PARITY = Path(__file__).with_name("project")
 
@@ -59,7 +60,13 @@ BAD_FORMATS = {
 
 
 def package() -> ModuleType:
-    """The example registry's Python package (generated/python, committed)."""
+    """The chat example's Python package (examples/chat/generated/python, committed)."""
+    sys.path.insert(0, str(CHAT / "generated" / "python"))
+    return importlib.import_module("chat_protocol")
+
+
+def runtime_package() -> ModuleType:
+    """The runtime's own package (generated/python from schemas/, committed)."""
     sys.path.insert(0, str(GENERATED))
     return importlib.import_module("wiretype_protocol")
 
@@ -242,10 +249,11 @@ def _text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def decode_vectors() -> list[dict[str, Any]]:
-    pkg = package()
+def decode_vectors(pkg: ModuleType, root: Path, envelopes: bool = False) -> list[dict[str, Any]]:
+    """Every message version of the registry at ``root``; ``envelopes``: the frame cases too
+    (they are written on ``wiretype.ping``)."""
     vectors = []
-    for name, number, doc, examples in registry_documents():
+    for name, number, doc, examples in registry_documents(root):
         defs = doc.get("$defs", {})
         where = f"{name} v{number}"
         for i, example in enumerate(examples):
@@ -257,7 +265,7 @@ def decode_vectors() -> list[dict[str, Any]]:
         vectors.append(vector(pkg, f"{where} full", _text(envelope(name, number, full))))
         for label, data in mutations(doc, defs, full):
             vectors.append(vector(pkg, f"{where} {label}", _text(envelope(name, number, data))))
-    return vectors + _envelope_vectors(pkg)
+    return vectors + (_envelope_vectors(pkg) if envelopes else [])
 
 
 def _envelope_vectors(pkg: ModuleType) -> list[dict[str, Any]]:
@@ -301,7 +309,7 @@ def _envelope_vectors(pkg: ModuleType) -> list[dict[str, Any]]:
 
 
 def shim_vectors(
-    pkg: ModuleType, decoded: list[dict[str, Any]], root: Path = REPO
+    pkg: ModuleType, decoded: list[dict[str, Any]], root: Path
 ) -> list[dict[str, Any]]:
     live: dict[str, list[int]] = {}
     for name, number, _, _ in registry_documents(root):
@@ -771,13 +779,15 @@ def api_vectors(pkg: ModuleType) -> list[dict[str, Any]]:
 
 
 def build() -> dict[str, Any]:
-    decoded = decode_vectors()
+    decoded = decode_vectors(package(), CHAT)
+    runtime = decode_vectors(runtime_package(), REPO, envelopes=True)
     return {
         "example": {
             "decode": decoded,
-            "shims": shim_vectors(package(), decoded),
+            "shims": shim_vectors(package(), decoded, CHAT),
             "api": api_vectors(package()),
         },
+        "runtime": {"decode": runtime, "shims": shim_vectors(runtime_package(), runtime, REPO)},
         "parity": parity_vectors(),
         "numbers": number_vectors(),
     }

@@ -45,7 +45,7 @@ async def raw(port: int, **options: Any) -> ClientConnection:
 def hello(
     speaks: dict[str, list[int]] | None = None,
     *,
-    registry: str = "wiretype_protocol",
+    registry: str = "chat",
     resume: dict[str, Any] | None = None,
 ) -> str:
     data: dict[str, Any] = {

@@ -6,7 +6,7 @@ import json
 import random
 from typing import Any
 
-import wiretype_protocol as proto
+import chat_protocol as proto
 
 from wiretype.protocol import ClientConnection, Package, ServerConnection, Settings
 from wiretype.protocol.package import runtime_package
@@ -44,7 +44,7 @@ def sent_v3(body: str = "hello", **extra: Any) -> dict[str, Any]:
 
 def hello(
     speaks: dict[str, list[int]] | None = None,
-    registry: str = "wiretype_protocol",
+    registry: str = "chat",
     resume: dict[str, Any] | None = None,
 ) -> str:
     data: dict[str, Any] = {

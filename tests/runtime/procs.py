@@ -17,7 +17,7 @@ CLI = "import sys; from registry.cli import main; sys.argv[0] = 'wiretype'; main
 APP = """\
 import os
 
-import wiretype_protocol as proto
+import chat_protocol as proto
 from wiretype import Server
 
 server = Server(
@@ -55,7 +55,14 @@ def write_app(folder: Path) -> None:
 
 
 def env_for(folder: Path, **extra: str) -> dict[str, str]:
-    path = os.pathsep.join([str(folder), str(ROOT), str(ROOT / "generated" / "python")])
+    path = os.pathsep.join(
+        [
+            str(folder),
+            str(ROOT),
+            str(ROOT / "generated" / "python"),
+            str(ROOT / "examples" / "chat" / "generated" / "python"),
+        ]
+    )
     return {**os.environ, "PYTHONPATH": path, **extra}
 
 

@@ -14,8 +14,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 from starlette.applications import Starlette
 from starlette.routing import Mount, WebSocketRoute
 from websockets.exceptions import InvalidStatus
@@ -260,7 +260,7 @@ def _subscribe(*topics: str) -> dict[str, Any]:
 
 
 APP_MODULE = textwrap.dedent("""
-    import wiretype_protocol as proto
+    import chat_protocol as proto
     from starlette.applications import Starlette
     from starlette.routing import WebSocketRoute
     from wiretype import Server
@@ -281,7 +281,8 @@ async def test_the_uvicorn_command_serves_a_starlette_app_with_the_runtime(tmp_p
     port = _free_port()
     command = [sys.executable, "-m", "uvicorn", "chat_app:app", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--ws", "websockets-sansio", "--log-level", "warning"]
-    env = {"PYTHONPATH": f"{tmp_path}:{ROOT}:{ROOT / 'generated' / 'python'}", "PATH": ""}
+    path = [tmp_path, ROOT, ROOT / "generated" / "python", ROOT / "examples/chat/generated/python"]
+    env = {"PYTHONPATH": ":".join(map(str, path)), "PATH": ""}
     process = subprocess.Popen(command, cwd=tmp_path, env=env)
     try:
         await _until_listening(port, process)  # type: ignore[arg-type]

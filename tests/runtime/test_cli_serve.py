@@ -21,7 +21,7 @@ from tests.runtime.helpers import sent_v3
 pytestmark = pytest.mark.timeout(40)
 ROOT = Path(__file__).resolve().parents[2]
 APP = """\
-import wiretype_protocol as proto
+import chat_protocol as proto
 from wiretype import Server
 
 server = Server(proto, drain_ms=5_000)
@@ -37,7 +37,14 @@ CLI = "import sys; from registry.cli import main; sys.argv[0] = 'wiretype'; main
 
 
 def _env(folder: Path) -> dict[str, str]:
-    path = os.pathsep.join([str(folder), str(ROOT), str(ROOT / "generated" / "python")])
+    path = os.pathsep.join(
+        [
+            str(folder),
+            str(ROOT),
+            str(ROOT / "generated" / "python"),
+            str(ROOT / "examples" / "chat" / "generated" / "python"),
+        ]
+    )
     return {**os.environ, "PYTHONPATH": path}
 
 

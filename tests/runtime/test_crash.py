@@ -12,8 +12,8 @@ import json
 import random
 from pathlib import Path
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 
 from tests.runtime.e2e import FAST, frames_until, hello, raw
 from tests.runtime.helpers import sent_v3

@@ -8,8 +8,8 @@ import asyncio
 import json
 from pathlib import Path
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 
 from tests.helpers import run as cli
 from tests.runtime.helpers import sent_v3

@@ -12,8 +12,8 @@ import tracemalloc
 from collections.abc import Iterator
 from typing import Any
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed

@@ -6,8 +6,8 @@ import asyncio
 import json
 import urllib.request
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 from websockets.exceptions import InvalidStatus
 
 from tests.runtime.e2e import bounded, closed_code, frames_until, hello, raw

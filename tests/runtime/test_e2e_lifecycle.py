@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import socket
 import subprocess
@@ -10,8 +11,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 
 from tests.runtime.e2e import bounded, closed_code, frames_until, hello, raw
 from tests.runtime.helpers import sent_v3
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = textwrap.dedent("""
     import sys
-    import wiretype_protocol as proto
+    import chat_protocol as proto
     from wiretype import Server
 
     server = Server(proto, drain_ms=5_000)
@@ -54,7 +55,11 @@ async def _until_listening(port: int, process: subprocess.Popen[str]) -> None:
 async def test_sigterm_sends_status_then_1001_then_the_process_exits() -> None:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, str(port)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", SCRIPT, str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "examples" / "chat" / "generated" / "python")},
     )
     try:
         await _until_listening(port, process)

@@ -6,8 +6,8 @@ import asyncio
 import json
 import logging
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 
 from tests.runtime.e2e import FAST, bounded, frames_until, hello, raw
 from tests.runtime.helpers import sent_v1, sent_v3

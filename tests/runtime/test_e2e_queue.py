@@ -6,8 +6,8 @@ import asyncio
 import socket
 from pathlib import Path
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 
 from tests.runtime.e2e import FAST, bounded
 from tests.runtime.helpers import sent_v3

@@ -8,23 +8,27 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 
-from tests.helpers import REPO, run
+from tests.helpers import CHAT, run
 from tests.runtime.e2e import bounded
-from tests.runtime.scrape import scrape, value
+from tests.runtime.procs import CLI, env_for
+from tests.runtime.scrape import fetch, parse, scrape, value
 from wiretype import Context, Reject, Server
-from wiretype.loadtest import SCENARIOS, Plan, load_mix, plan_of
+from wiretype.loadtest import SCENARIOS, Plan, load_mix, plan_of, render_text
 from wiretype.loadtest import run as loadtest
 from wiretype.samples import SampleError, sample
 
 pytestmark = pytest.mark.timeout(120)
 OPEN = {"max_connections_per_ip": 100_000, "rate": 1e6, "burst": 10**6}
-MIX = load_mix(None, REPO, None)
+MIX = load_mix(None, CHAT, None)
 
 
 def _server(**settings: Any) -> Server:
@@ -71,10 +75,10 @@ async def test_errors_are_counted_by_code_beside_the_servers_count() -> None:
     server = _server()
     async with server.serving():
         plan = Plan(connections=3, rate=60, duration_s=1)
-        report = await loadtest(_url(server), plan, load_mix(None, REPO, "chat.reaction_added"))
+        report = await loadtest(_url(server), plan, load_mix(None, CHAT, "chat.reaction_added"))
         assert report.tallies.errors == {} and report.clean
     rejecting = _server()
-    mix = load_mix(None, REPO, "chat.reaction_added")
+    mix = load_mix(None, CHAT, "chat.reaction_added")
     for key in mix.models:  # every reaction is one the handler refuses
         mix.models[key] = [m.model_copy(update={"emoji": "reject"}) for m in mix.models[key]]
     async with rejecting.serving():
@@ -94,6 +98,13 @@ async def test_connections_past_the_pool_are_refused_and_reported() -> None:
         assert report.tallies.opened == 5
         assert report.tallies.failed == {"http_503": 3}
         assert not report.clean
+        assert report.agrees  # the server counted the same refusals (outcome full)
+        assert report.server is not None
+        rows = {row["what"]: row for row in report.server["compared"]}
+        refused = rows["handshakes refused (HTTP 401, 403, 503)"]  # every attempt: they retry
+        assert refused["server"] == refused["loadtest"] == report.tallies.refused["http_503"] >= 3
+        assert rows["connections open once all were tried"]["server"] == 5
+        assert "refused 3 with HTTP 503" in render_text(report)
 
 
 @bounded
@@ -101,7 +112,7 @@ async def test_old_and_new_versions_side_by_side() -> None:
     server = _server()
     async with server.serving():
         plan = Plan(connections=6, rate=120, duration_s=1, versions="all")
-        mix = load_mix(None, REPO, "chat.message_sent")
+        mix = load_mix(None, CHAT, "chat.message_sent")
         report = await loadtest(_url(server), plan, mix)
         assert report.agrees and report.clean
         assert {v for (_, v) in report.tallies.sent} == {1, 2, 3}
@@ -117,7 +128,7 @@ def test_the_command_prints_json_and_exits_0_when_all_agree() -> None:
         server = _server()
         async with server.serving():
             args = ("loadtest", _url(server), "--connections", "4", "--rate", "40",
-                    "--duration", "1", "--format", "json", "--root", str(REPO))  # fmt: skip
+                    "--duration", "1", "--format", "json", "--root", str(CHAT))  # fmt: skip
             done = await asyncio.get_running_loop().run_in_executor(None, lambda: run(*args))
             return done.exit_code, done.stdout
 
@@ -131,17 +142,17 @@ def test_the_command_prints_json_and_exits_0_when_all_agree() -> None:
 
 
 def test_the_command_refuses_what_it_cannot_run(tmp_path: Path) -> None:
-    assert run("loadtest", "http://x", "--root", str(REPO)).exit_code == 2
-    done = run("loadtest", "ws://127.0.0.1:9", "--scenario", "nope", "--root", str(REPO))
+    assert run("loadtest", "http://x", "--root", str(CHAT)).exit_code == 2
+    done = run("loadtest", "ws://127.0.0.1:9", "--scenario", "nope", "--root", str(CHAT))
     assert done.exit_code == 2 and "no scenario 'nope'" in done.stderr
-    done = run("loadtest", "ws://127.0.0.1:9", "--mix", "chat.nope", "--root", str(REPO))
+    done = run("loadtest", "ws://127.0.0.1:9", "--mix", "chat.nope", "--root", str(CHAT))
     assert done.exit_code == 2 and "no message called 'chat.nope'" in done.stderr
-    done = run("loadtest", "ws://127.0.0.1:9", "--mix", "wiretype.hello", "--root", str(REPO))
+    done = run("loadtest", "ws://127.0.0.1:9", "--mix", "wiretype.hello", "--root", str(CHAT))
     assert done.exit_code == 2 and "runtime's own" in done.stderr
     done = run("loadtest", "ws://127.0.0.1:9", "--root", str(tmp_path))
     assert done.exit_code == 2 and "no wiretype project" in done.stderr
     done = run("loadtest", "ws://127.0.0.1:1", "--connections", "1", "--duration", "0",
-               "-q", "--root", str(REPO))  # fmt: skip
+               "-q", "--root", str(CHAT))  # fmt: skip
     assert done.exit_code == 2 and "no connection to ws://127.0.0.1:1 opened" in done.stderr
 
 
@@ -179,3 +190,73 @@ def test_samples_follow_the_schema() -> None:
     assert sample(schema, 0)["user"]["id"] != made["user"]["id"]
     with pytest.raises(SampleError):
         sample({"type": "string", "pattern": "^[a-z]+$"})
+
+
+SERVED = """\
+import wiretype_protocol as proto
+from wiretype import Server
+
+server = Server(proto, max_connections_per_ip=1_000)
+
+
+@server.on("chat.*")
+async def anything(msg, ctx):
+    return None
+"""
+
+
+def test_the_command_against_a_served_process_50_connections_totals_equal_its_counters(
+    tmp_path: Path,
+) -> None:
+    """The CI size of the 1,000-connection run (bench/bench_loadtest.py): ``wiretype serve``
+    in one process, ``wiretype loadtest`` in another, and this test reading the server's
+    /metrics itself before and after: every total of the load test is the server's."""
+    (tmp_path / "served_app.py").write_text(SERVED)
+    server = subprocess.Popen(
+        [sys.executable, "-c", CLI, "serve", "served_app:server", "--port", "0"],
+        cwd=tmp_path, env=env_for(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        found_port = re.search(r"on ws://[^:]+:(\d+)", server.stdout.readline())
+        assert found_port is not None
+        port = int(found_port.group(1))
+        metrics = f"http://127.0.0.1:{port}/metrics"
+        before = parse(fetch(metrics)[1])
+        done = subprocess.run(
+            [sys.executable, "-c", CLI, "loadtest", f"ws://127.0.0.1:{port}", "--connections",
+             "50", "--connect-rate", "500", "--rate", "300", "--duration", "1", "--format",
+             "json", "-q", "--root", str(REPO)],
+            cwd=tmp_path, env=env_for(tmp_path), capture_output=True, text=True, timeout=120,
+            check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr + done.stdout
+        report = json.loads(done.stdout)
+        after = parse(fetch(metrics)[1])
+        while value(after, "wiretype_connections") != value(before, "wiretype_connections"):
+            after = parse(fetch(metrics)[1])  # the last closes land (bounded by the timeout)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
+
+    def grew(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert report["ok"] and report["agrees"]
+    assert report["connections"]["opened"] == 50 == grew("wiretype_connects_total", outcome="ok")
+    assert grew("wiretype_disconnects_total") == 50
+    by_type = report["messages"]["by_type"]
+    assert sum(by_type.values()) == report["messages"]["sent"] == report["messages"]["acked"]
+    for key, count in by_type.items():
+        name, version = key.rsplit(" v", 1)
+        got = grew("wiretype_messages_total", direction="in", type=name, v=version)
+        assert got == count, key
+    assert grew("wiretype_messages_total", direction="out", type="wiretype.ack") == sum(
+        by_type.values()
+    )
+    assert grew("wiretype_message_errors_total") == 0 == sum(report["errors"].values())
+    rows = {row["what"]: row for row in report["server"]["compared"]}
+    assert rows["connections open once all were tried"]["server"] == 50
+    assert rows["handshakes refused (HTTP 401, 403, 503)"]["server"] == 0
+    assert report["server"]["process"]["peak_open_fds"] >= 50  # a socket each, held at once

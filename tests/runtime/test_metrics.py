@@ -9,8 +9,9 @@ import json
 import uuid
 from typing import Any
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
+import wiretype_protocol
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from websockets.exceptions import InvalidStatus
@@ -123,7 +124,7 @@ async def test_every_metric_of_the_design_table_after_traffic_with_the_values_it
             assert "evil" not in text and client.session is not None
             assert client.session not in text
             types = label_values(samples, "wiretype_messages_total", "type")
-            assert types <= {*proto.MESSAGES, "other"}
+            assert types <= {*proto.MESSAGES, *wiretype_protocol.MESSAGES, "other"}
             codes = label_values(samples, "wiretype_disconnects_total", "code")
             assert all(c == "other" or c.isdigit() for c in codes)
 

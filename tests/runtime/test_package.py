@@ -11,12 +11,13 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-import wiretype_protocol as proto
+import wiretype_protocol
 
 from tests.helpers import run, write_tree
 from tests.runtime.helpers import APP, Clock, opened, read
 from wiretype import Package
 from wiretype._common import redacted
+from wiretype.protocol.package import runtime_package
 
 VAULT = {
     "wiretype.yaml": "name: vault\nschemas: schemas\n"
@@ -155,5 +156,11 @@ def test_an_integer_a_double_cannot_carry_is_nacked_on_the_one_pass_way() -> Non
 
 
 def test_the_runtime_package_is_the_shipped_one() -> None:
-    assert proto.PROTOCOL["messages"]["wiretype.hello"]["direction"] == "client_to_server"
-    assert APP.messages["wiretype.welcome"].direction == "server_to_client"
+    runtime = runtime_package()
+    assert runtime.name == "wiretype_protocol" and runtime.messages
+    hello = wiretype_protocol.PROTOCOL["messages"]["wiretype.hello"]
+    assert hello["direction"] == "client_to_server"
+    assert runtime.messages["wiretype.welcome"].direction == "server_to_client"
+    # the repository's registry is the runtime's protocol alone: the chat example is its own
+    assert all(name.startswith("wiretype.") for name in wiretype_protocol.PROTOCOL["messages"])
+    assert not any(name.startswith("wiretype.") for name in APP.messages)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 
 from tests.runtime.e2e import FAST
 from tests.runtime.helpers import sent_v3

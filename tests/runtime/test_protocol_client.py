@@ -6,8 +6,8 @@ import itertools
 import json
 import random
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 
 from tests.runtime.helpers import APP, Clock, Pair, client, frame, read, sent_v3
 from wiretype.errors import SendFailed as SendFailedError
@@ -38,7 +38,7 @@ def test_hello_names_the_client_registry_and_every_version_it_speaks() -> None:
     assert hello["type"] == "wiretype.hello"
     data = hello["data"]
     assert data["client"] == {"name": "test", "version": "1"}
-    assert data["registry"] == "wiretype_protocol"
+    assert data["registry"] == "chat"
     assert data["speaks"]["chat.message_sent"] == [1, 2]
     assert data["speaks"]["wiretype.nack"] == [1, 2]
     assert "resume" not in data

@@ -132,4 +132,4 @@ def test_frames_right_after_hello_are_handled_after_accept() -> None:
 def test_the_package_knows_directions_from_the_registry() -> None:
     assert APP.messages["chat.message_deleted"].direction == "server_to_client"
     assert APP.messages["chat.message_sent"].direction == "both"
-    assert APP.name == "wiretype_protocol"
+    assert APP.name == "chat"

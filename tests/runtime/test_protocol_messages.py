@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import wiretype_protocol as proto
+import chat_protocol as proto
 
 from tests.runtime.helpers import (
     Clock,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import wiretype_protocol as proto
+import chat_protocol as proto
 
 from tests.runtime.helpers import Clock, Pair, frame, hello, opened, read, sent_v3, server
 from wiretype.protocol.events import CloseRequested, Dropped, Pong, Welcomed

@@ -8,8 +8,8 @@ import asyncio
 import random
 from pathlib import Path
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 
 from tests.runtime.e2e import FAST
 from tests.runtime.helpers import sent_v3

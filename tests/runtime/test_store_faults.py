@@ -13,8 +13,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 
 from tests.helpers import run as cli
 from tests.helpers import write_tree

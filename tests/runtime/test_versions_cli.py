@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
 
 from tests.helpers import Result, run
 from tests.ops.prometheus import Prometheus

@@ -1,10 +1,12 @@
-// The package generated from this repository's schemas/: decode, encode, validators, guards,
-// shims, and the envelope, as docs/generated-typescript.md and the common contract describe.
+// The packages generated from the chat example (examples/chat) and from this repository's
+// schemas/ (the runtime's protocol): decode, encode, validators, guards, shims, and the
+// envelope, as docs/generated-typescript.md and the common contract describe.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { load, readJson } from "./build.mjs";
 
-const p = await load("example", "protocol", "dist", "index.js");
+const p = await load("example", "chat-protocol", "dist", "index.js");
+const rt = await load("runtime", "protocol", "dist", "index.js");
 const examples = readJson("example", "examples.json");
 const USER = { id: "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11", name: "Ada" };
 const V1 = {
@@ -13,22 +15,26 @@ const V1 = {
 };
 const frame = (data, v = 1, extra = {}) => ({ type: "chat.message_sent", v, id: "m-1", data, ...extra });
 
-function rejects(raw, path) {
-  assert.throws(() => p.decode(raw), (err) => {
-    assert.ok(err instanceof p.DecodeError, String(err));
+function rejects(raw, path, pkg = p) {
+  assert.throws(() => pkg.decode(raw), (err) => {
+    assert.ok(err instanceof pkg.DecodeError, String(err));
     assert.ok(err.errors.some((e) => e.path === path), JSON.stringify(err.errors));
     return true;
   });
 }
 
 test("every example of every message decodes, and encode gives it back", () => {
-  assert.ok(examples.length >= 10);
-  for (const { type, v, data } of examples) {
-    const msg = p.decode(JSON.stringify({ type, v, id: "x", data }));
-    assert.equal(msg.type, type);
-    const text = p.encode(msg);
-    assert.deepEqual(p.decode(text), msg);
-    assert.equal(text, JSON.stringify(JSON.parse(text)), "compact");
+  const runtimeExamples = readJson("runtime", "examples.json");
+  assert.ok(examples.length + runtimeExamples.length >= 10);
+  for (const [pkg, each] of [[p, examples], [rt, runtimeExamples]]) {
+    assert.ok(each.length > 0);
+    for (const { type, v, data } of each) {
+      const msg = pkg.decode(JSON.stringify({ type, v, id: "x", data }));
+      assert.equal(msg.type, type);
+      const text = pkg.encode(msg);
+      assert.deepEqual(pkg.decode(text), msg);
+      assert.equal(text, JSON.stringify(JSON.parse(text)), "compact");
+    }
   }
 });
 
@@ -53,11 +59,11 @@ test("encode writes declared order, defaults included, compact, non-ASCII as is"
 test("no coercion: strings are not numbers, 1.5 is not an int, 1.0 is", () => {
   const hello = (speaks) => ({ type: "wiretype.hello", v: 1, id: "h", data: {
     client: { name: "web", version: "1" }, registry: "r", speaks } });
-  assert.ok(p.decode(hello({ "a.b": [1.0] })));
-  rejects(hello({ "a.b": ["1"] }), "/data/speaks/a.b/0");
-  rejects(hello({ "a.b": [1.5] }), "/data/speaks/a.b/0");
-  rejects(hello({ "a.b": [true] }), "/data/speaks/a.b/0");
-  rejects(hello({ "x/y~": [true] }), "/data/speaks/x~1y~0/0");
+  assert.ok(rt.decode(hello({ "a.b": [1.0] })));
+  rejects(hello({ "a.b": ["1"] }), "/data/speaks/a.b/0", rt);
+  rejects(hello({ "a.b": [1.5] }), "/data/speaks/a.b/0", rt);
+  rejects(hello({ "a.b": [true] }), "/data/speaks/a.b/0", rt);
+  rejects(hello({ "x/y~": [true] }), "/data/speaks/x~1y~0/0", rt);
   rejects(frame({ ...V1, text: 5 }), "/data/text");
   rejects(frame({ ...V1, reply_to: undefined }), "/data/reply_to");
 });
@@ -100,8 +106,8 @@ test("__proto__ inside data neither breaks validation nor pollutes prototypes", 
   assert.equal({}.polluted, undefined);
   assert.equal(Object.getPrototypeOf(msg.data.author), Object.prototype);
   const hello = '{"type":"wiretype.hello","v":1,"id":"h","data":{"client":{"name":"w","version":"1"},"registry":"r","speaks":{"__proto__":[1]}}}';
-  assert.deepEqual(Object.keys(p.decode(hello).data.speaks), ["__proto__"]);
-  rejects(hello.replace("[1]", '["1"]'), "/data/speaks/__proto__/0");
+  assert.deepEqual(Object.keys(rt.decode(hello).data.speaks), ["__proto__"]);
+  rejects(hello.replace("[1]", '["1"]'), "/data/speaks/__proto__/0", rt);
 });
 
 test("validators and type guards per version", () => {
@@ -150,7 +156,8 @@ test("a hop whose result is not valid raises DecodeError naming the version", ()
 
 test("PROTOCOL is the Python package's, value for value", () => {
   assert.deepEqual(JSON.parse(JSON.stringify(p.PROTOCOL)), readJson("example", "protocol.json"));
-  assert.equal(p.PROTOCOL.messages["wiretype.hello"].direction, "client_to_server");
+  assert.deepEqual(JSON.parse(JSON.stringify(rt.PROTOCOL)), readJson("runtime", "protocol.json"));
+  assert.equal(rt.PROTOCOL.messages["wiretype.hello"].direction, "client_to_server");
   assert.deepEqual(p.PROTOCOL.messages["chat.message_sent"].versions, [1, 2, 3]);
 });
 

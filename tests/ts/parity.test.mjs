@@ -14,7 +14,8 @@ const VECTORS = process.env.WIRETYPE_PARITY_VECTORS ??
   join(dirname(fileURLToPath(import.meta.url)), "..", "parity", "vectors.json");
 const vectors = JSON.parse(readFileSync(VECTORS, "utf8"));
 const packages = {
-  example: await load("example", "protocol", "dist", "index.js"),
+  example: await load("example", "chat-protocol", "dist", "index.js"),
+  runtime: await load("runtime", "protocol", "dist", "index.js"),
   parity: await load("parity", "protocol", "dist", "index.js"),
 };
 

@@ -1,6 +1,6 @@
 // Builds what the client's tests run: the client (tsc, into clients/typescript/dist), the
-// generated chat package (tsc), the package of an older registry (v1 only: generated with
-// `wiretype generate`, then tsc), and the browser pages' bundles (esbuild). Each test file
+// chat example's generated package (examples/chat, tsc), the package of an older registry
+// (v1 only: generated with `wiretype generate`, then tsc), and the browser pages' bundles (esbuild). Each test file
 // calls `ensureBuilt()`; the first one builds, the others wait for it (a lock directory) and
 // reuse the build while its inputs are unchanged.
 import { createHash } from "node:crypto";
@@ -17,8 +17,8 @@ export const PYTHON =
 const TSC = join(REPO, "node_modules", ".bin", "tsc");
 const LOCK = `${BUILD}.lock`;
 const INPUTS = [
-  "clients/typescript/src", "clients/typescript/tsconfig.json", "generated/typescript/protocol/src",
-  "schemas/chat/message_sent.yaml", "schemas/common/user.yaml", "tests/ts_client/pages",
+  "clients/typescript/src", "clients/typescript/tsconfig.json", "examples/chat/generated/typescript/chat-protocol/src",
+  "examples/chat/schemas/chat/message_sent.yaml", "examples/chat/schemas/common/user.yaml", "examples/chat/wiretype.yaml", "tests/ts_client/pages",
   "tests/ts_client/old_registry.py", "tests/ts_client/build.mjs",
 ];
 
@@ -60,7 +60,7 @@ async function build() {
   rmSync(BUILD, { recursive: true, force: true });
   mkdirSync(BUILD, { recursive: true });
   run(TSC, ["-p", CLIENT]);
-  run(TSC, ["-p", join(REPO, "generated/typescript/protocol"), "--outDir", join(BUILD, "chat")]);
+  run(TSC, ["-p", join(REPO, "examples/chat/generated/typescript/chat-protocol"), "--outDir", join(BUILD, "chat")]);
   moduleFolder(join(BUILD, "chat"));
   const v1 = run(PYTHON, [join(REPO, "tests/ts_client/old_registry.py"), join(BUILD, "v1-src")]).trim();
   run(TSC, ["-p", v1, "--outDir", join(BUILD, "v1")]);

@@ -18,7 +18,7 @@ export const store = await import(pathToFileURL(join(CLIENT, "dist/store/index.j
 export const node = await import(pathToFileURL(join(CLIENT, "dist/node.js")).href);
 export const chat = await import(pathToFileURL(join(BUILD, "chat/index.js")).href);
 export const chatV1 = await import(pathToFileURL(join(BUILD, "v1/index.js")).href);
-export const REGISTRY = "wiretype_protocol";
+export const REGISTRY = "chat";
 
 export const AUTHOR = { id: "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11", name: "Ada" };
 const ID = "1f0e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
@@ -49,7 +49,7 @@ export async function until(check, what = "the condition", ms = LIMIT_MS) {
 
 /** The Python server (tests/ts_client/server.py) on a free port, driven by JSON commands. */
 export async function startServer(options = {}) {
-  const env = { ...process.env, PYTHONPATH: [REPO, join(REPO, "generated/python"), process.env.PYTHONPATH].filter(Boolean).join(":") };
+  const env = { ...process.env, PYTHONPATH: [REPO, join(REPO, "generated/python"), join(REPO, "examples/chat/generated/python"), process.env.PYTHONPATH].filter(Boolean).join(":") };
   const child = spawn(PYTHON, [join(REPO, "tests/ts_client/server.py"), JSON.stringify(options)], {
     cwd: REPO, env, stdio: ["pipe", "pipe", "pipe"],
   });

@@ -2,10 +2,10 @@
 
     python tests/ts_client/old_registry.py OUT
 
-copies ``schemas/chat/message_sent.yaml`` (with v2 and v3 stripped) and the shared type it
-uses into ``OUT/registry/``, named as this repository's registry (so a server at v3 talks to
-it), and runs ``wiretype generate --root OUT/registry --lang typescript``: the package of a
-browser client built before v2 existed. Prints the generated package's folder.
+copies the chat example's ``schemas/chat/message_sent.yaml`` (with v2 and v3 stripped) and
+the shared type it uses into ``OUT/registry/``, named as the example's registry (so its server
+at v3 talks to it), and runs ``wiretype generate --root OUT/registry --lang typescript``: the
+package of a browser client built before v2 existed. Prints the generated package's folder.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
+CHAT = REPO / "examples" / "chat"
 SETTINGS = {
     "schemas": "schemas",
-    "name": "wiretype_protocol",
+    "name": yaml.safe_load((CHAT / "wiretype.yaml").read_text("utf-8"))["name"],
     "typescript": {"package": "@chat/protocol-v1", "out": "out"},
 }
 
@@ -30,10 +31,10 @@ def write_registry(root: Path) -> Path:
         shutil.rmtree(root)
     (root / "schemas" / "chat").mkdir(parents=True)
     (root / "schemas" / "common").mkdir(parents=True)
-    definition = yaml.safe_load((REPO / "schemas/chat/message_sent.yaml").read_text("utf-8"))
+    definition = yaml.safe_load((CHAT / "schemas/chat/message_sent.yaml").read_text("utf-8"))
     definition["versions"] = {1: definition["versions"][1]}
     (root / "schemas/chat/message_sent.yaml").write_text(yaml.safe_dump(definition), "utf-8")
-    shutil.copy(REPO / "schemas/common/user.yaml", root / "schemas/common/user.yaml")
+    shutil.copy(CHAT / "schemas/common/user.yaml", root / "schemas/common/user.yaml")
     (root / "wiretype.yaml").write_text(yaml.safe_dump(SETTINGS), "utf-8")
     return root
 

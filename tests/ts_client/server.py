@@ -2,9 +2,10 @@
 
     python tests/ts_client/server.py '{"settings": {...}, "presence": ["room.*"], "origins": [...]}'
 
-It serves ``wiretype.Server`` with the generated ``wiretype_protocol`` package (the chat
-example's messages) on 127.0.0.1 at a free port, prints ``{"port": N}``, then takes one JSON
-command a line on stdin and answers each with one JSON line ``{"re": n, ...}`` on stdout:
+It serves ``wiretype.Server`` with the chat example's generated ``chat_protocol`` package
+(examples/chat/generated/python) on 127.0.0.1 at a free port, prints ``{"port": N}``, then
+takes one JSON command a line on stdin and answers each with one JSON line ``{"re": n, ...}``
+on stdout:
 
 - ``received``: every message its handlers took, in order (``type``, ``v`` of the handler,
   ``data`` as the handler's latest model dumps it);
@@ -26,7 +27,7 @@ import json
 import sys
 from typing import Any
 
-import wiretype_protocol as proto
+import chat_protocol as proto
 
 from wiretype import Context, Reject, Server
 from wiretype.store import MemoryStore

@@ -19,13 +19,6 @@ from ._json import DecodeError as DecodeError
 # The registry as the runtime needs it: its name, and each message's live versions, who may
 # send it, and the JSON Pointers into its data of fields marked `sensitive: true`.
 PROTOCOL: dict[str, _t.Any] = {"name": 'wiretype_protocol', "messages": {
-    'chat.message_deleted': {'versions': [1], 'latest': 1, 'direction': 'server_to_client', 'sensitive': []},
-    'chat.message_edited': {'versions': [1], 'latest': 1, 'direction': 'both', 'sensitive': []},
-    'chat.message_sent': {'versions': [1, 2, 3], 'latest': 3, 'direction': 'both', 'sensitive': []},
-    'chat.reaction_added': {'versions': [1], 'latest': 1, 'direction': 'both', 'sensitive': []},
-    'chat.room.joined': {'versions': [1], 'latest': 1, 'direction': 'server_to_client', 'sensitive': []},
-    'chat.room.left': {'versions': [1], 'latest': 1, 'direction': 'server_to_client', 'sensitive': []},
-    'chat.typing': {'versions': [1], 'latest': 1, 'direction': 'both', 'sensitive': []},
     'wiretype.ack': {'versions': [1], 'latest': 1, 'direction': 'both', 'sensitive': []},
     'wiretype.error': {'versions': [1], 'latest': 1, 'direction': 'both', 'sensitive': []},
     'wiretype.hello': {'versions': [1], 'latest': 1, 'direction': 'client_to_server', 'sensitive': []},
@@ -40,29 +33,6 @@ PROTOCOL: dict[str, _t.Any] = {"name": 'wiretype_protocol', "messages": {
 }}
 # Every message: name -> {live version: model of its data}.
 MESSAGES: dict[str, dict[int, type[_p.BaseModel]]] = {
-    'chat.message_deleted': {
-        1: _m.MessageDeletedV1,
-    },
-    'chat.message_edited': {
-        1: _m.MessageEditedV1,
-    },
-    'chat.message_sent': {
-        1: _m.MessageSentV1,
-        2: _m.MessageSentV2,
-        3: _m.MessageSentV3,
-    },
-    'chat.reaction_added': {
-        1: _m.ReactionAddedV1,
-    },
-    'chat.room.joined': {
-        1: _m.JoinedV1,
-    },
-    'chat.room.left': {
-        1: _m.LeftV1,
-    },
-    'chat.typing': {
-        1: _m.TypingV1,
-    },
     'wiretype.ack': {
         1: _m.AckV1,
     },
@@ -104,25 +74,11 @@ MAY_HOLD_NON_FINITE: frozenset[tuple[str, int]] = frozenset({
 })
 # The shared types each message version uses, each after the ones it uses.
 _SHARED: dict[tuple[str, int], tuple[type[_p.BaseModel], ...]] = {
-    ('chat.message_deleted', 1): (_m.UserV1, ),
-    ('chat.message_sent', 1): (_m.UserV1, ),
-    ('chat.message_sent', 2): (_m.UserV1, ),
-    ('chat.message_sent', 3): (_m.UserV1, ),
-    ('chat.room.joined', 1): (_m.UserV1, ),
 }
 # Message versions with a declared field whose wire name ECMAScript puts first ("0", "12").
 _INDEX_NAMED: frozenset[tuple[str, int]] = frozenset({
 })
 MessageData = _t.Union[
-    _m.MessageDeletedV1,
-    _m.MessageEditedV1,
-    _m.MessageSentV1,
-    _m.MessageSentV2,
-    _m.MessageSentV3,
-    _m.ReactionAddedV1,
-    _m.JoinedV1,
-    _m.LeftV1,
-    _m.TypingV1,
     _m.AckV1,
     _m.ErrorMessageV1,
     _m.HelloV1,

@@ -13,10 +13,6 @@ from .codec import CODEC, Envelope
 # (message, from version, to version) -> its steps (kind, field, arg); a hop not listed has
 # none. A custom step's arg is the index of the user's function in CUSTOMS.
 HOPS: dict[tuple[str, int, int], tuple[_migration.Step, ...]] = {
-    ('chat.message_sent', 1, 2,): (('rename', 'text', 'body',), ('drop', 'tags', None,),),
-    ('chat.message_sent', 2, 1,): (('rename', 'body', 'text',), ('values', 'priority', [['urgent', 'high']],),),
-    ('chat.message_sent', 2, 3,): (('values', 'priority', [['low', 'quiet'], ['high', 'notify'], ['urgent', 'alert']],),),
-    ('chat.message_sent', 3, 2,): (('values', 'priority', [['quiet', 'low'], ['notify', 'high'], ['alert', 'urgent']],),),
     ('wiretype.nack', 2, 1,): (('values', 'code', [['no_handler', 'invalid'], ['unauthorized', 'forbidden'], ['not_found', 'invalid'], ['conflict', 'invalid'], ['too_many_topics', 'overloaded'], ['rejected', 'invalid']],),),
 }
 CUSTOMS: tuple[str, ...] = ()

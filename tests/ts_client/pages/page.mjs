@@ -12,7 +12,7 @@ window.wt = {
   versions: () => Object.fromEntries([...proto.validators].map(([name, v]) => [name, [...v.keys()]])),
   start(url, { queue_db, ...options } = {}) {
     if (queue_db) options.queue_store = new IndexedDBQueue(queue_db);
-    client = connect(url, proto, { registry: "wiretype_protocol", name: "page", version: "1", ...options });
+    client = connect(url, proto, { registry: "chat", name: "page", version: "1", ...options });
     client.on("chat.message_sent", (data, meta) => {
       log.messages.push({ type: meta.type, wireVersion: meta.wireVersion, seq: meta.seq, data });
     });

@@ -1,9 +1,9 @@
 // Must compile, and every line under a `@ts-expect-error` must be a type error: a wrong
 // message name, data of another version, a missing field, a message the client may not send.
 import { connect } from "../../../clients/typescript/src/index.js";
-import * as proto from "../../../generated/typescript/protocol/src/index.js";
+import * as proto from "../../../examples/chat/generated/typescript/chat-protocol/src/index.js";
 
-const client = connect("ws://127.0.0.1:1", proto, { registry: "wiretype_protocol" });
+const client = connect("ws://127.0.0.1:1", proto, { registry: "chat" });
 const v3 = {
   id: "1f0e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
   room: "lobby",
@@ -36,15 +36,15 @@ void client.send("chat.typing", { room: "lobby", user_id: v3.author.id, typing: 
 // @ts-expect-error send options are typed too
 void client.send("chat.message_sent", v3, { ack: "yes" });
 // @ts-expect-error unknown option names are refused
-connect("ws://127.0.0.1:1", proto, { registry: "wiretype_protocol", ack_timeout: 5 });
+connect("ws://127.0.0.1:1", proto, { registry: "chat", ack_timeout: 5 });
 // @ts-expect-error speaks names messages of the package
-connect("ws://127.0.0.1:1", proto, { registry: "wiretype_protocol", speaks: { "chat.nope": [1] } });
+connect("ws://127.0.0.1:1", proto, { registry: "chat", speaks: { "chat.nope": [1] } });
 
 // With the descriptor the generator is to emit, directions are typed as well.
 const described = {
   ...proto,
   PROTOCOL: {
-    name: "wiretype_protocol",
+    name: "chat",
     messages: {
       "chat.message_deleted": { direction: "server_to_client" },
       "chat.typing": { direction: "client_to_server" },

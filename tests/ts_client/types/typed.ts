@@ -1,8 +1,8 @@
 // Must compile: `connect` is typed by the generated package (tsc --strict, module nodenext).
 import { connect, type LatestData, type MessageMeta } from "../../../clients/typescript/src/index.js";
-import * as proto from "../../../generated/typescript/protocol/src/index.js";
+import * as proto from "../../../examples/chat/generated/typescript/chat-protocol/src/index.js";
 
-const client = connect("ws://127.0.0.1:1", proto, { registry: "wiretype_protocol", name: "web", version: "1.4.2" });
+const client = connect("ws://127.0.0.1:1", proto, { registry: "chat", name: "web", version: "1.4.2" });
 
 client.on("chat.message_sent", (msg, meta: MessageMeta) => {
   const latest: proto.MessageSentV3 = msg; // the latest version's type

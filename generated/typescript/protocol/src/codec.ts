@@ -12,13 +12,6 @@ import { validators } from "./validators.js";
 export const PROTOCOL = {
   "name": "wiretype_protocol",
   "messages": {
-    "chat.message_deleted": {"versions": [1], "latest": 1, "direction": "server_to_client", "sensitive": []},
-    "chat.message_edited": {"versions": [1], "latest": 1, "direction": "both", "sensitive": []},
-    "chat.message_sent": {"versions": [1, 2, 3], "latest": 3, "direction": "both", "sensitive": []},
-    "chat.reaction_added": {"versions": [1], "latest": 1, "direction": "both", "sensitive": []},
-    "chat.room.joined": {"versions": [1], "latest": 1, "direction": "server_to_client", "sensitive": []},
-    "chat.room.left": {"versions": [1], "latest": 1, "direction": "server_to_client", "sensitive": []},
-    "chat.typing": {"versions": [1], "latest": 1, "direction": "both", "sensitive": []},
     "wiretype.ack": {"versions": [1], "latest": 1, "direction": "both", "sensitive": []},
     "wiretype.error": {"versions": [1], "latest": 1, "direction": "both", "sensitive": []},
     "wiretype.hello": {"versions": [1], "latest": 1, "direction": "client_to_server", "sensitive": []},

@@ -7,7 +7,7 @@ import { validators } from "./validators.js";
 
 // [message, from version, to version, steps]; a hop not listed has none. A step is
 // [kind, field, arg]; a custom step's arg is the index of the user's function in CUSTOMS.
-const HOPS = /* @__PURE__ */ JSON.parse("[[\"chat.message_sent\",1,2,[[\"rename\",\"text\",\"body\"],[\"drop\",\"tags\",null]]],[\"chat.message_sent\",2,1,[[\"rename\",\"body\",\"text\"],[\"values\",\"priority\",[[\"urgent\",\"high\"]]]]],[\"chat.message_sent\",2,3,[[\"values\",\"priority\",[[\"low\",\"quiet\"],[\"high\",\"notify\"],[\"urgent\",\"alert\"]]]]],[\"chat.message_sent\",3,2,[[\"values\",\"priority\",[[\"quiet\",\"low\"],[\"notify\",\"high\"],[\"alert\",\"urgent\"]]]]],[\"wiretype.nack\",2,1,[[\"values\",\"code\",[[\"no_handler\",\"invalid\"],[\"unauthorized\",\"forbidden\"],[\"not_found\",\"invalid\"],[\"conflict\",\"invalid\"],[\"too_many_topics\",\"overloaded\"],[\"rejected\",\"invalid\"]]]]]]") as Hop[];
+const HOPS = /* @__PURE__ */ JSON.parse("[[\"wiretype.nack\",2,1,[[\"values\",\"code\",[[\"no_handler\",\"invalid\"],[\"unauthorized\",\"forbidden\"],[\"not_found\",\"invalid\"],[\"conflict\",\"invalid\"],[\"too_many_topics\",\"overloaded\"],[\"rejected\",\"invalid\"]]]]]]") as Hop[];
 // The users' `custom` steps (module paths resolve from this file's folder).
 const CUSTOMS: Custom[] = [];
 

@@ -16,24 +16,14 @@ import type {
   AckV1,
   ErrorMessageV1,
   HelloV1,
-  JoinedV1,
-  LeftV1,
-  MessageDeletedV1,
-  MessageEditedV1,
-  MessageSentV1,
-  MessageSentV2,
-  MessageSentV3,
   NackV1,
   NackV2,
   PingV1,
   PongV1,
   PresenceV1,
-  ReactionAddedV1,
   StatusV1,
   SubscribeV1,
-  TypingV1,
   UnsubscribeV1,
-  UserV1,
   WelcomeV1,
 } from "./types.js";
 
@@ -63,897 +53,466 @@ const set2 = new Set<unknown>(["invalid", "unsupported_version", "too_large", "r
 
 function c1(x: any): boolean {
   if (!(typeof x === "string")) return false;
-  if (!fmtUuid(x)) return false;
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
+  if (x.length > 128 && cpLen(x) > 128) return false;
   return true;
 }
 function r1(x: any, p: string, e: ValidationError[]): void {
   if (!(typeof x === "string")) return fail(e, p, "must be string");
-  if (!fmtUuid(x)) fail(e, p, "must be a valid uuid");
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
+  if (x.length > 128 && cpLen(x) > 128) fail(e, p, "must be at most 128 characters long");
+}
+
+function c0(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["re"] !== undefined)) return false;
+  if (!c1(x["re"])) return false;
+  return true;
+}
+function r0(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["re"], ["re", r1]);
+}
+
+function c3(x: any): boolean {
+  if (!(set0.has(x))) return false;
+  return true;
+}
+function r3(x: any, p: string, e: ValidationError[]): void {
+  if (!(set0.has(x))) fail(e, p, "must be one of \"bad_frame\", \"bad_envelope\", \"unknown_type\", \"unsupported_version\", \"handshake_required\", \"handshake_failed\", \"session_expired\", \"internal\"");
+}
+
+function c4(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  if (x.length > 1000 && cpLen(x) > 1000) return false;
+  return true;
+}
+function r4(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length > 1000 && cpLen(x) > 1000) fail(e, p, "must be at most 1000 characters long");
 }
 
 function c2(x: any): boolean {
+  if (!(isObj(x))) return false;
+  if (!(x["code"] !== undefined)) return false;
+  if (!(x["message"] !== undefined)) return false;
+  if (!c3(x["code"])) return false;
+  if (!c4(x["message"])) return false;
+  if (x["re"] !== undefined && !c1(x["re"])) return false;
+  return true;
+}
+function r2(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["code", "message"], ["code", r3, "message", r4, "re", r1]);
+}
+
+function c8(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
   if (x.length > 64 && cpLen(x) > 64) return false;
   return true;
 }
-function r2(x: any, p: string, e: ValidationError[]): void {
+function r8(x: any, p: string, e: ValidationError[]): void {
   if (!(typeof x === "string")) return fail(e, p, "must be string");
   if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
   if (x.length > 64 && cpLen(x) > 64) fail(e, p, "must be at most 64 characters long");
 }
 
-function c4(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 80 && cpLen(x) > 80) return false;
-  return true;
-}
-function r4(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) return fail(e, p, "must be string");
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
-  if (x.length > 80 && cpLen(x) > 80) fail(e, p, "must be at most 80 characters long");
-}
-
-function c5(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (!fmtUri(x)) return false;
-  return true;
-}
-function r5(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) return fail(e, p, "must be string");
-  if (!fmtUri(x)) fail(e, p, "must be a valid uri");
-}
-
-function c3(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["name"] !== undefined)) return false;
-  if (!c1(x["id"])) return false;
-  if (!c4(x["name"])) return false;
-  if (x["avatar"] !== undefined && !c5(x["avatar"])) return false;
-  return true;
-}
-function r3(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["id", "name"], ["id", r1, "name", r4, "avatar", r5]);
-}
-
-function c6(x: any): boolean {
-  if (!(x === "author" || x === "moderator" || x === "retention")) return false;
-  return true;
-}
-function r6(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "author" || x === "moderator" || x === "retention")) fail(e, p, "must be one of \"author\", \"moderator\", \"retention\"");
-}
-
-function c0(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["by"] !== undefined)) return false;
-  if (!c1(x["id"])) return false;
-  if (!c2(x["room"])) return false;
-  if (!c3(x["by"])) return false;
-  if (x["reason"] !== undefined && !c6(x["reason"])) return false;
-  return true;
-}
-function r0(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["id", "room", "by"], ["id", r1, "room", r2, "by", r3, "reason", r6]);
-}
-
-function c8(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 4000 && cpLen(x) > 4000) return false;
-  return true;
-}
-function r8(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) return fail(e, p, "must be string");
-  if (x.length > 4000 && cpLen(x) > 4000) fail(e, p, "must be at most 4000 characters long");
-}
-
-function c9(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (!fmtDateTime(x)) return false;
-  return true;
-}
-function r9(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) return fail(e, p, "must be string");
-  if (!fmtDateTime(x)) fail(e, p, "must be a valid date-time");
-}
-
 function c7(x: any): boolean {
   if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["body"] !== undefined)) return false;
-  if (!(x["edited_at"] !== undefined)) return false;
-  if (!c1(x["id"])) return false;
-  if (!c2(x["room"])) return false;
-  if (!c8(x["body"])) return false;
-  if (!c9(x["edited_at"])) return false;
+  if (!(x["name"] !== undefined)) return false;
+  if (!(x["version"] !== undefined)) return false;
+  if (!c1(x["name"])) return false;
+  if (!c8(x["version"])) return false;
   return true;
 }
 function r7(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["id", "room", "body", "edited_at"], ["id", r1, "room", r2, "body", r8, "edited_at", r9]);
-}
-
-function c11(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 2000 && cpLen(x) > 2000) return false;
-  return true;
-}
-function r11(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) return fail(e, p, "must be string");
-  if (x.length > 2000 && cpLen(x) > 2000) fail(e, p, "must be at most 2000 characters long");
+  objReport(x, p, e, ["name", "version"], ["name", r1, "version", r8]);
 }
 
 function c12(x: any): boolean {
-  if (!(x === "low" || x === "normal" || x === "high")) return false;
+  if (!(Number.isInteger(x))) return false;
   return true;
 }
 function r12(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "low" || x === "normal" || x === "high")) fail(e, p, "must be one of \"low\", \"normal\", \"high\"");
+  if (!(Number.isInteger(x))) return fail(e, p, "must be integer");
 }
 
-function c14(x: any): boolean {
-  if (!(x === null)) return false;
-  return true;
-}
-function r14(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === null)) return fail(e, p, "must be null");
-}
-
-function c13(x: any): boolean {
-  if (!(c1(x) || c14(x))) return false;
-  return true;
-}
-function r13(x: any, p: string, e: ValidationError[]): void {
-  if (x !== null) r1(x, p, e);
-}
-
-function c16(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  return true;
-}
-function r16(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) return fail(e, p, "must be string");
-}
-
-function c15(x: any): boolean {
+function c11(x: any): boolean {
   if (!(Array.isArray(x))) return false;
+  if (x.length < 1) return false;
   for (let i = 0; i < x.length; i++) {
-    if (!c16(x[i])) return false;
+    if (!c12(x[i])) return false;
   }
   return true;
 }
-function r15(x: any, p: string, e: ValidationError[]): void {
+function r11(x: any, p: string, e: ValidationError[]): void {
   if (!(Array.isArray(x))) return fail(e, p, "must be array");
+  if (x.length < 1) fail(e, p, "must have at least 1 items");
   for (let i = 0; i < x.length; i++) {
-    r16(x[i], p + "/" + i, e);
+    r12(x[i], p + "/" + i, e);
   }
 }
 
 function c10(x: any): boolean {
   if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["text"] !== undefined)) return false;
-  if (!(x["sent_at"] !== undefined)) return false;
-  if (!(x["author"] !== undefined)) return false;
-  if (!(x["reply_to"] !== undefined)) return false;
-  if (!c1(x["id"])) return false;
-  if (!c2(x["room"])) return false;
-  if (!c11(x["text"])) return false;
-  if (!c9(x["sent_at"])) return false;
-  if (!c3(x["author"])) return false;
-  if (x["priority"] !== undefined && !c12(x["priority"])) return false;
-  if (!c13(x["reply_to"])) return false;
-  if (x["tags"] !== undefined && !c15(x["tags"])) return false;
+  for (const k of Object.keys(x)) {
+    if (true) {
+      if (!c11(x[k])) return false;
+    }
+  }
   return true;
 }
 function r10(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["id", "room", "text", "sent_at", "author", "reply_to"], ["id", r1, "room", r2, "text", r11, "sent_at", r9, "author", r3, "priority", r12, "reply_to", r13, "tags", r15]);
-}
-
-function c18(x: any): boolean {
-  if (!(x === "low" || x === "normal" || x === "high" || x === "urgent")) return false;
-  return true;
-}
-function r18(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "low" || x === "normal" || x === "high" || x === "urgent")) fail(e, p, "must be one of \"low\", \"normal\", \"high\", \"urgent\"");
-}
-
-function c19(x: any): boolean {
-  if (!(Array.isArray(x))) return false;
-  for (let i = 0; i < x.length; i++) {
-    if (!c1(x[i])) return false;
-  }
-  return true;
-}
-function r19(x: any, p: string, e: ValidationError[]): void {
-  if (!(Array.isArray(x))) return fail(e, p, "must be array");
-  for (let i = 0; i < x.length; i++) {
-    r1(x[i], p + "/" + i, e);
-  }
-}
-
-function c17(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["body"] !== undefined)) return false;
-  if (!(x["sent_at"] !== undefined)) return false;
-  if (!(x["author"] !== undefined)) return false;
-  if (!(x["reply_to"] !== undefined)) return false;
-  if (!c1(x["id"])) return false;
-  if (!c2(x["room"])) return false;
-  if (!c8(x["body"])) return false;
-  if (!c9(x["sent_at"])) return false;
-  if (!c3(x["author"])) return false;
-  if (x["priority"] !== undefined && !c18(x["priority"])) return false;
-  if (!c13(x["reply_to"])) return false;
-  if (x["mentions"] !== undefined && !c19(x["mentions"])) return false;
-  return true;
-}
-function r17(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["id", "room", "body", "sent_at", "author", "reply_to"], ["id", r1, "room", r2, "body", r8, "sent_at", r9, "author", r3, "priority", r18, "reply_to", r13, "mentions", r19]);
-}
-
-function c21(x: any): boolean {
-  if (!(x === "quiet" || x === "normal" || x === "notify" || x === "alert")) return false;
-  return true;
-}
-function r21(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "quiet" || x === "normal" || x === "notify" || x === "alert")) fail(e, p, "must be one of \"quiet\", \"normal\", \"notify\", \"alert\"");
-}
-
-function c22(x: any): boolean {
-  if (!(typeof x === "boolean")) return false;
-  return true;
-}
-function r22(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "boolean")) return fail(e, p, "must be boolean");
-}
-
-function c20(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["body"] !== undefined)) return false;
-  if (!(x["sent_at"] !== undefined)) return false;
-  if (!(x["author"] !== undefined)) return false;
-  if (!(x["reply_to"] !== undefined)) return false;
-  if (!c1(x["id"])) return false;
-  if (!c2(x["room"])) return false;
-  if (!c8(x["body"])) return false;
-  if (!c9(x["sent_at"])) return false;
-  if (!c3(x["author"])) return false;
-  if (x["priority"] !== undefined && !c21(x["priority"])) return false;
-  if (!c13(x["reply_to"])) return false;
-  if (x["mentions"] !== undefined && !c19(x["mentions"])) return false;
-  if (x["edited"] !== undefined && !c22(x["edited"])) return false;
-  return true;
-}
-function r20(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["id", "room", "body", "sent_at", "author", "reply_to"], ["id", r1, "room", r2, "body", r8, "sent_at", r9, "author", r3, "priority", r21, "reply_to", r13, "mentions", r19, "edited", r22]);
-}
-
-function c24(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 16 && cpLen(x) > 16) return false;
-  return true;
-}
-function r24(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) return fail(e, p, "must be string");
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
-  if (x.length > 16 && cpLen(x) > 16) fail(e, p, "must be at most 16 characters long");
-}
-
-function c23(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["message_id"] !== undefined)) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["user_id"] !== undefined)) return false;
-  if (!(x["emoji"] !== undefined)) return false;
-  if (!c1(x["message_id"])) return false;
-  if (!c2(x["room"])) return false;
-  if (!c1(x["user_id"])) return false;
-  if (!c24(x["emoji"])) return false;
-  return true;
-}
-function r23(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["message_id", "room", "user_id", "emoji"], ["message_id", r1, "room", r2, "user_id", r1, "emoji", r24]);
-}
-
-function c26(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 1) return false;
-  return true;
-}
-function r26(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) return fail(e, p, "must be integer");
-  if (x < 1) fail(e, p, "must be at least 1");
-}
-
-function c25(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["user"] !== undefined)) return false;
-  if (!(x["joined_at"] !== undefined)) return false;
-  if (!(x["members"] !== undefined)) return false;
-  if (!c2(x["room"])) return false;
-  if (!c3(x["user"])) return false;
-  if (!c9(x["joined_at"])) return false;
-  if (!c26(x["members"])) return false;
-  return true;
-}
-function r25(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["room", "user", "joined_at", "members"], ["room", r2, "user", r3, "joined_at", r9, "members", r26]);
-}
-
-function c28(x: any): boolean {
-  if (!(x === "left" || x === "timeout" || x === "kicked")) return false;
-  return true;
-}
-function r28(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "left" || x === "timeout" || x === "kicked")) fail(e, p, "must be one of \"left\", \"timeout\", \"kicked\"");
-}
-
-function c27(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["user_id"] !== undefined)) return false;
-  if (!(x["left_at"] !== undefined)) return false;
-  if (!c2(x["room"])) return false;
-  if (!c1(x["user_id"])) return false;
-  if (!c9(x["left_at"])) return false;
-  if (x["cause"] !== undefined && !c28(x["cause"])) return false;
-  return true;
-}
-function r27(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["room", "user_id", "left_at"], ["room", r2, "user_id", r1, "left_at", r9, "cause", r28]);
-}
-
-function c29(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["room"] !== undefined)) return false;
-  if (!(x["user_id"] !== undefined)) return false;
-  if (!(x["typing"] !== undefined)) return false;
-  if (!c2(x["room"])) return false;
-  if (!c1(x["user_id"])) return false;
-  if (!c22(x["typing"])) return false;
-  return true;
-}
-function r29(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["room", "user_id", "typing"], ["room", r2, "user_id", r1, "typing", r22]);
-}
-
-function c33(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 128 && cpLen(x) > 128) return false;
-  return true;
-}
-function r33(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) return fail(e, p, "must be string");
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
-  if (x.length > 128 && cpLen(x) > 128) fail(e, p, "must be at most 128 characters long");
-}
-
-function c32(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["re"] !== undefined)) return false;
-  if (!c33(x["re"])) return false;
-  return true;
-}
-function r32(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["re"], ["re", r33]);
-}
-
-function c35(x: any): boolean {
-  if (!(set0.has(x))) return false;
-  return true;
-}
-function r35(x: any, p: string, e: ValidationError[]): void {
-  if (!(set0.has(x))) fail(e, p, "must be one of \"bad_frame\", \"bad_envelope\", \"unknown_type\", \"unsupported_version\", \"handshake_required\", \"handshake_failed\", \"session_expired\", \"internal\"");
-}
-
-function c36(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 1000 && cpLen(x) > 1000) return false;
-  return true;
-}
-function r36(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) return fail(e, p, "must be string");
-  if (x.length > 1000 && cpLen(x) > 1000) fail(e, p, "must be at most 1000 characters long");
-}
-
-function c34(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["code"] !== undefined)) return false;
-  if (!(x["message"] !== undefined)) return false;
-  if (!c35(x["code"])) return false;
-  if (!c36(x["message"])) return false;
-  if (x["re"] !== undefined && !c33(x["re"])) return false;
-  return true;
-}
-function r34(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["code", "message"], ["code", r35, "message", r36, "re", r33]);
-}
-
-function c39(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["name"] !== undefined)) return false;
-  if (!(x["version"] !== undefined)) return false;
-  if (!c33(x["name"])) return false;
-  if (!c2(x["version"])) return false;
-  return true;
-}
-function r39(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["name", "version"], ["name", r33, "version", r2]);
-}
-
-function c43(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  return true;
-}
-function r43(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) return fail(e, p, "must be integer");
-}
-
-function c42(x: any): boolean {
-  if (!(Array.isArray(x))) return false;
-  if (x.length < 1) return false;
-  for (let i = 0; i < x.length; i++) {
-    if (!c43(x[i])) return false;
-  }
-  return true;
-}
-function r42(x: any, p: string, e: ValidationError[]): void {
-  if (!(Array.isArray(x))) return fail(e, p, "must be array");
-  if (x.length < 1) fail(e, p, "must have at least 1 items");
-  for (let i = 0; i < x.length; i++) {
-    r43(x[i], p + "/" + i, e);
-  }
-}
-
-function c41(x: any): boolean {
-  if (!(isObj(x))) return false;
-  for (const k of Object.keys(x)) {
-    if (true) {
-      if (!c42(x[k])) return false;
-    }
-  }
-  return true;
-}
-function r41(x: any, p: string, e: ValidationError[]): void {
   if (!(isObj(x))) return fail(e, p, "must be object");
   for (const k of Object.keys(x)) {
     if (true) {
-      r42(x[k], p + "/" + ptr(k), e);
+      r11(x[k], p + "/" + ptr(k), e);
     }
   }
 }
 
-function c45(x: any): boolean {
+function c14(x: any): boolean {
   if (!(Number.isInteger(x))) return false;
   if (x < 0) return false;
   return true;
 }
-function r45(x: any, p: string, e: ValidationError[]): void {
+function r14(x: any, p: string, e: ValidationError[]): void {
   if (!(Number.isInteger(x))) return fail(e, p, "must be integer");
   if (x < 0) fail(e, p, "must be at least 0");
 }
 
-function c44(x: any): boolean {
+function c13(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["session"] !== undefined)) return false;
   if (!(x["last_seq"] !== undefined)) return false;
   if (!(x["epoch"] !== undefined)) return false;
-  if (!c33(x["session"])) return false;
-  if (!c45(x["last_seq"])) return false;
-  if (!c45(x["epoch"])) return false;
+  if (!c1(x["session"])) return false;
+  if (!c14(x["last_seq"])) return false;
+  if (!c14(x["epoch"])) return false;
   return true;
 }
-function r44(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["session", "last_seq", "epoch"], ["session", r33, "last_seq", r45, "epoch", r45]);
+function r13(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["session", "last_seq", "epoch"], ["session", r1, "last_seq", r14, "epoch", r14]);
 }
 
-function c38(x: any): boolean {
+function c6(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["client"] !== undefined)) return false;
   if (!(x["registry"] !== undefined)) return false;
   if (!(x["speaks"] !== undefined)) return false;
-  if (!c39(x["client"])) return false;
-  if (!c33(x["registry"])) return false;
-  if (!c41(x["speaks"])) return false;
-  if (x["resume"] !== undefined && !c44(x["resume"])) return false;
+  if (!c7(x["client"])) return false;
+  if (!c1(x["registry"])) return false;
+  if (!c10(x["speaks"])) return false;
+  if (x["resume"] !== undefined && !c13(x["resume"])) return false;
   return true;
 }
-function r38(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["client", "registry", "speaks"], ["client", r39, "registry", r33, "speaks", r41, "resume", r44]);
+function r6(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["client", "registry", "speaks"], ["client", r7, "registry", r1, "speaks", r10, "resume", r13]);
 }
 
-function c47(x: any): boolean {
+function c16(x: any): boolean {
   if (!(set1.has(x))) return false;
   return true;
 }
-function r47(x: any, p: string, e: ValidationError[]): void {
+function r16(x: any, p: string, e: ValidationError[]): void {
   if (!(set1.has(x))) fail(e, p, "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\"");
 }
 
-function c46(x: any): boolean {
+function c15(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["re"] !== undefined)) return false;
   if (!(x["code"] !== undefined)) return false;
-  if (!c33(x["re"])) return false;
-  if (!c47(x["code"])) return false;
-  if (x["reason"] !== undefined && !c36(x["reason"])) return false;
-  if (x["retry_after_ms"] !== undefined && !c45(x["retry_after_ms"])) return false;
+  if (!c1(x["re"])) return false;
+  if (!c16(x["code"])) return false;
+  if (x["reason"] !== undefined && !c4(x["reason"])) return false;
+  if (x["retry_after_ms"] !== undefined && !c14(x["retry_after_ms"])) return false;
   return true;
 }
-function r46(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["re", "code"], ["re", r33, "code", r47, "reason", r36, "retry_after_ms", r45]);
+function r15(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["re", "code"], ["re", r1, "code", r16, "reason", r4, "retry_after_ms", r14]);
 }
 
-function c51(x: any): boolean {
+function c20(x: any): boolean {
   if (!(set2.has(x))) return false;
   return true;
 }
-function r51(x: any, p: string, e: ValidationError[]): void {
+function r20(x: any, p: string, e: ValidationError[]): void {
   if (!(set2.has(x))) fail(e, p, "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\", \"no_handler\", \"unauthorized\", \u2026 (14 in all)");
 }
 
-function c53(x: any): boolean {
+function c22(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["path"] !== undefined)) return false;
   if (!(x["message"] !== undefined)) return false;
-  if (!c36(x["path"])) return false;
-  if (!c36(x["message"])) return false;
+  if (!c4(x["path"])) return false;
+  if (!c4(x["message"])) return false;
   return true;
 }
-function r53(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["path", "message"], ["path", r36, "message", r36]);
+function r22(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["path", "message"], ["path", r4, "message", r4]);
 }
 
-function c52(x: any): boolean {
+function c21(x: any): boolean {
   if (!(Array.isArray(x))) return false;
   if (x.length > 100) return false;
   for (let i = 0; i < x.length; i++) {
-    if (!c53(x[i])) return false;
+    if (!c22(x[i])) return false;
   }
   return true;
 }
-function r52(x: any, p: string, e: ValidationError[]): void {
+function r21(x: any, p: string, e: ValidationError[]): void {
   if (!(Array.isArray(x))) return fail(e, p, "must be array");
   if (x.length > 100) fail(e, p, "must have at most 100 items");
   for (let i = 0; i < x.length; i++) {
-    r53(x[i], p + "/" + i, e);
+    r22(x[i], p + "/" + i, e);
   }
 }
 
-function c50(x: any): boolean {
+function c19(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["re"] !== undefined)) return false;
   if (!(x["code"] !== undefined)) return false;
-  if (!c33(x["re"])) return false;
-  if (!c51(x["code"])) return false;
-  if (x["reason"] !== undefined && !c36(x["reason"])) return false;
-  if (x["retry_after_ms"] !== undefined && !c45(x["retry_after_ms"])) return false;
-  if (x["errors"] !== undefined && !c52(x["errors"])) return false;
+  if (!c1(x["re"])) return false;
+  if (!c20(x["code"])) return false;
+  if (x["reason"] !== undefined && !c4(x["reason"])) return false;
+  if (x["retry_after_ms"] !== undefined && !c14(x["retry_after_ms"])) return false;
+  if (x["errors"] !== undefined && !c21(x["errors"])) return false;
   return true;
 }
-function r50(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["re", "code"], ["re", r33, "code", r51, "reason", r36, "retry_after_ms", r45, "errors", r52]);
+function r19(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["re", "code"], ["re", r1, "code", r20, "reason", r4, "retry_after_ms", r14, "errors", r21]);
 }
 
-function c56(x: any): boolean {
+function c25(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["nonce"] !== undefined)) return false;
-  if (!c45(x["nonce"])) return false;
+  if (!c14(x["nonce"])) return false;
   return true;
 }
-function r56(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["nonce"], ["nonce", r45]);
+function r25(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["nonce"], ["nonce", r14]);
 }
 
-function c60(x: any): boolean {
+function c29(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
   if (x.length > 256 && cpLen(x) > 256) return false;
   return true;
 }
-function r60(x: any, p: string, e: ValidationError[]): void {
+function r29(x: any, p: string, e: ValidationError[]): void {
   if (!(typeof x === "string")) return fail(e, p, "must be string");
   if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
   if (x.length > 256 && cpLen(x) > 256) fail(e, p, "must be at most 256 characters long");
 }
 
-function c61(x: any): boolean {
+function c30(x: any): boolean {
   if (!(x === "joined" || x === "left")) return false;
   return true;
 }
-function r61(x: any, p: string, e: ValidationError[]): void {
+function r30(x: any, p: string, e: ValidationError[]): void {
   if (!(x === "joined" || x === "left")) fail(e, p, "must be one of \"joined\", \"left\"");
 }
 
-function c63(x: any): boolean {
+function c32(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length > 128 && cpLen(x) > 128) return false;
   return true;
 }
-function r63(x: any, p: string, e: ValidationError[]): void {
+function r32(x: any, p: string, e: ValidationError[]): void {
   if (!(typeof x === "string")) return fail(e, p, "must be string");
   if (x.length > 128 && cpLen(x) > 128) fail(e, p, "must be at most 128 characters long");
 }
 
-function c64(x: any): boolean {
+function c33(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length > 256 && cpLen(x) > 256) return false;
   return true;
 }
-function r64(x: any, p: string, e: ValidationError[]): void {
+function r33(x: any, p: string, e: ValidationError[]): void {
   if (!(typeof x === "string")) return fail(e, p, "must be string");
   if (x.length > 256 && cpLen(x) > 256) fail(e, p, "must be at most 256 characters long");
 }
 
-function c59(x: any): boolean {
+function c28(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["topic"] !== undefined)) return false;
   if (!(x["event"] !== undefined)) return false;
   if (!(x["session"] !== undefined)) return false;
   if (!(x["client"] !== undefined)) return false;
   if (!(x["members"] !== undefined)) return false;
-  if (!c60(x["topic"])) return false;
-  if (!c61(x["event"])) return false;
-  if (!c33(x["session"])) return false;
-  if (!c63(x["client"])) return false;
-  if (x["user"] !== undefined && !c64(x["user"])) return false;
-  if (!c45(x["members"])) return false;
+  if (!c29(x["topic"])) return false;
+  if (!c30(x["event"])) return false;
+  if (!c1(x["session"])) return false;
+  if (!c32(x["client"])) return false;
+  if (x["user"] !== undefined && !c33(x["user"])) return false;
+  if (!c14(x["members"])) return false;
   return true;
 }
-function r59(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["topic", "event", "session", "client", "members"], ["topic", r60, "event", r61, "session", r33, "client", r63, "user", r64, "members", r45]);
+function r28(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["topic", "event", "session", "client", "members"], ["topic", r29, "event", r30, "session", r1, "client", r32, "user", r33, "members", r14]);
 }
 
-function c67(x: any): boolean {
+function c36(x: any): boolean {
   if (!(x === "open" || x === "degraded" || x === "draining" || x === "closing")) return false;
   return true;
 }
-function r67(x: any, p: string, e: ValidationError[]): void {
+function r36(x: any, p: string, e: ValidationError[]): void {
   if (!(x === "open" || x === "degraded" || x === "draining" || x === "closing")) fail(e, p, "must be one of \"open\", \"degraded\", \"draining\", \"closing\"");
 }
 
-function c68(x: any): boolean {
+function c37(x: any): boolean {
   if (!(x === "normal" || x === "overload" || x === "maintenance" || x === "shutdown" || x === "idle" || x === "policy")) return false;
   return true;
 }
-function r68(x: any, p: string, e: ValidationError[]): void {
+function r37(x: any, p: string, e: ValidationError[]): void {
   if (!(x === "normal" || x === "overload" || x === "maintenance" || x === "shutdown" || x === "idle" || x === "policy")) fail(e, p, "must be one of \"normal\", \"overload\", \"maintenance\", \"shutdown\", \"idle\", \"policy\"");
 }
 
-function c69(x: any): boolean {
+function c38(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length > 500 && cpLen(x) > 500) return false;
   return true;
 }
-function r69(x: any, p: string, e: ValidationError[]): void {
+function r38(x: any, p: string, e: ValidationError[]): void {
   if (!(typeof x === "string")) return fail(e, p, "must be string");
   if (x.length > 500 && cpLen(x) > 500) fail(e, p, "must be at most 500 characters long");
 }
 
-function c66(x: any): boolean {
+function c35(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["state"] !== undefined)) return false;
-  if (!c67(x["state"])) return false;
-  if (x["reason"] !== undefined && !c68(x["reason"])) return false;
-  if (x["detail"] !== undefined && !c69(x["detail"])) return false;
-  if (x["retry_in_ms"] !== undefined && !c45(x["retry_in_ms"])) return false;
+  if (!c36(x["state"])) return false;
+  if (x["reason"] !== undefined && !c37(x["reason"])) return false;
+  if (x["detail"] !== undefined && !c38(x["detail"])) return false;
+  if (x["retry_in_ms"] !== undefined && !c14(x["retry_in_ms"])) return false;
   return true;
 }
-function r66(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["state"], ["state", r67, "reason", r68, "detail", r69, "retry_in_ms", r45]);
+function r35(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["state"], ["state", r36, "reason", r37, "detail", r38, "retry_in_ms", r14]);
 }
 
-function c72(x: any): boolean {
+function c42(x: any): boolean {
+  if (!(typeof x === "string")) return false;
+  return true;
+}
+function r42(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+}
+
+function c41(x: any): boolean {
   if (!(Array.isArray(x))) return false;
   if (x.length < 1) return false;
   if (x.length > 100) return false;
   if (!uniq(x)) return false;
   for (let i = 0; i < x.length; i++) {
-    if (!c16(x[i])) return false;
+    if (!c42(x[i])) return false;
   }
   return true;
 }
-function r72(x: any, p: string, e: ValidationError[]): void {
+function r41(x: any, p: string, e: ValidationError[]): void {
   if (!(Array.isArray(x))) return fail(e, p, "must be array");
   if (x.length < 1) fail(e, p, "must have at least 1 items");
   if (x.length > 100) fail(e, p, "must have at most 100 items");
   if (!uniq(x)) fail(e, p, "must not hold the same item twice");
   for (let i = 0; i < x.length; i++) {
-    r16(x[i], p + "/" + i, e);
+    r42(x[i], p + "/" + i, e);
   }
 }
 
-function c71(x: any): boolean {
+function c40(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["topics"] !== undefined)) return false;
-  if (!c72(x["topics"])) return false;
+  if (!c41(x["topics"])) return false;
   return true;
 }
-function r71(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["topics"], ["topics", r72]);
+function r40(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["topics"], ["topics", r41]);
 }
 
-function c75(x: any): boolean {
+function c45(x: any): boolean {
   if (!(Number.isInteger(x))) return false;
   if (x < 100) return false;
   if (x > 600000) return false;
   return true;
 }
-function r75(x: any, p: string, e: ValidationError[]): void {
+function r45(x: any, p: string, e: ValidationError[]): void {
   if (!(Number.isInteger(x))) return fail(e, p, "must be integer");
   if (x < 100) fail(e, p, "must be at least 100");
   if (x > 600000) fail(e, p, "must be at most 600000");
 }
 
-function c76(x: any): boolean {
+function c46(x: any): boolean {
   if (!(isObj(x))) return false;
   for (const k of Object.keys(x)) {
     if (true) {
-      if (!c43(x[k])) return false;
+      if (!c12(x[k])) return false;
     }
   }
   return true;
 }
-function r76(x: any, p: string, e: ValidationError[]): void {
+function r46(x: any, p: string, e: ValidationError[]): void {
   if (!(isObj(x))) return fail(e, p, "must be object");
   for (const k of Object.keys(x)) {
     if (true) {
-      r43(x[k], p + "/" + ptr(k), e);
+      r12(x[k], p + "/" + ptr(k), e);
     }
   }
 }
 
-function c77(x: any): boolean {
+function c48(x: any): boolean {
+  if (!(Number.isInteger(x))) return false;
+  if (x < 1) return false;
+  return true;
+}
+function r48(x: any, p: string, e: ValidationError[]): void {
+  if (!(Number.isInteger(x))) return fail(e, p, "must be integer");
+  if (x < 1) fail(e, p, "must be at least 1");
+}
+
+function c47(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["max_frame_bytes"] !== undefined)) return false;
   if (!(x["max_in_flight"] !== undefined)) return false;
-  if (!c26(x["max_frame_bytes"])) return false;
-  if (!c26(x["max_in_flight"])) return false;
-  if (x["max_topics"] !== undefined && !c45(x["max_topics"])) return false;
+  if (!c48(x["max_frame_bytes"])) return false;
+  if (!c48(x["max_in_flight"])) return false;
+  if (x["max_topics"] !== undefined && !c14(x["max_topics"])) return false;
   return true;
 }
-function r77(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["max_frame_bytes", "max_in_flight"], ["max_frame_bytes", r26, "max_in_flight", r26, "max_topics", r45]);
+function r47(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["max_frame_bytes", "max_in_flight"], ["max_frame_bytes", r48, "max_in_flight", r48, "max_topics", r14]);
 }
 
-function c74(x: any): boolean {
+function c51(x: any): boolean {
+  if (!(typeof x === "boolean")) return false;
+  return true;
+}
+function r51(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "boolean")) return fail(e, p, "must be boolean");
+}
+
+function c44(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["session"] !== undefined)) return false;
   if (!(x["heartbeat_ms"] !== undefined)) return false;
   if (!(x["versions"] !== undefined)) return false;
   if (!(x["limits"] !== undefined)) return false;
-  if (!c33(x["session"])) return false;
-  if (!c75(x["heartbeat_ms"])) return false;
-  if (!c76(x["versions"])) return false;
-  if (!c77(x["limits"])) return false;
-  if (x["resumed"] !== undefined && !c22(x["resumed"])) return false;
+  if (!c1(x["session"])) return false;
+  if (!c45(x["heartbeat_ms"])) return false;
+  if (!c46(x["versions"])) return false;
+  if (!c47(x["limits"])) return false;
+  if (x["resumed"] !== undefined && !c51(x["resumed"])) return false;
   return true;
 }
-function r74(x: any, p: string, e: ValidationError[]): void {
-  objReport(x, p, e, ["session", "heartbeat_ms", "versions", "limits"], ["session", r33, "heartbeat_ms", r75, "versions", r76, "limits", r77, "resumed", r22]);
-}
-
-function s1(x: any): any {
-  const o: any = {};
-  o["id"] = x["id"];
-  o["name"] = x["name"];
-  if (x["avatar"] !== undefined) o["avatar"] = x["avatar"];
-  return o;
+function r44(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["session", "heartbeat_ms", "versions", "limits"], ["session", r1, "heartbeat_ms", r45, "versions", r46, "limits", r47, "resumed", r51]);
 }
 
 function s0(x: any): any {
-  const o: any = {};
-  o["id"] = x["id"];
-  o["room"] = x["room"];
-  o["by"] = s1(x["by"]);
-  o["reason"] = x["reason"] !== undefined ? x["reason"] : "author";
-  return o;
-}
-
-function s2(x: any): any {
-  const o: any = {};
-  o["id"] = x["id"];
-  o["room"] = x["room"];
-  o["body"] = x["body"];
-  o["edited_at"] = x["edited_at"];
-  return o;
-}
-
-function s3(x: any): any {
-  const o: any = {};
-  o["id"] = x["id"];
-  o["room"] = x["room"];
-  o["text"] = x["text"];
-  o["sent_at"] = x["sent_at"];
-  o["author"] = s1(x["author"]);
-  o["priority"] = x["priority"] !== undefined ? x["priority"] : "normal";
-  o["reply_to"] = x["reply_to"];
-  if (x["tags"] !== undefined) o["tags"] = x["tags"];
-  return o;
-}
-
-function s4(x: any): any {
-  const o: any = {};
-  o["id"] = x["id"];
-  o["room"] = x["room"];
-  o["body"] = x["body"];
-  o["sent_at"] = x["sent_at"];
-  o["author"] = s1(x["author"]);
-  o["priority"] = x["priority"] !== undefined ? x["priority"] : "normal";
-  o["reply_to"] = x["reply_to"];
-  o["mentions"] = x["mentions"] !== undefined ? x["mentions"] : JSON.parse("[]");
-  return o;
-}
-
-function s5(x: any): any {
-  const o: any = {};
-  o["id"] = x["id"];
-  o["room"] = x["room"];
-  o["body"] = x["body"];
-  o["sent_at"] = x["sent_at"];
-  o["author"] = s1(x["author"]);
-  o["priority"] = x["priority"] !== undefined ? x["priority"] : "normal";
-  o["reply_to"] = x["reply_to"];
-  o["mentions"] = x["mentions"] !== undefined ? x["mentions"] : JSON.parse("[]");
-  o["edited"] = x["edited"] !== undefined ? x["edited"] : false;
-  return o;
-}
-
-function s6(x: any): any {
-  const o: any = {};
-  o["message_id"] = x["message_id"];
-  o["room"] = x["room"];
-  o["user_id"] = x["user_id"];
-  o["emoji"] = x["emoji"];
-  return o;
-}
-
-function s7(x: any): any {
-  const o: any = {};
-  o["room"] = x["room"];
-  o["user"] = s1(x["user"]);
-  o["joined_at"] = x["joined_at"];
-  o["members"] = x["members"];
-  return o;
-}
-
-function s8(x: any): any {
-  const o: any = {};
-  o["room"] = x["room"];
-  o["user_id"] = x["user_id"];
-  o["left_at"] = x["left_at"];
-  o["cause"] = x["cause"] !== undefined ? x["cause"] : "left";
-  return o;
-}
-
-function s9(x: any): any {
-  const o: any = {};
-  o["room"] = x["room"];
-  o["user_id"] = x["user_id"];
-  o["typing"] = x["typing"];
-  return o;
-}
-
-function s10(x: any): any {
   const o: any = {};
   o["re"] = x["re"];
   return o;
 }
 
-function s11(x: any): any {
+function s1(x: any): any {
   const o: any = {};
   o["code"] = x["code"];
   o["message"] = x["message"];
@@ -961,14 +520,14 @@ function s11(x: any): any {
   return o;
 }
 
-function s13(x: any): any {
+function s3(x: any): any {
   const o: any = {};
   o["name"] = x["name"];
   o["version"] = x["version"];
   return o;
 }
 
-function s14(x: any): any {
+function s4(x: any): any {
   const o: any = {};
   o["session"] = x["session"];
   o["last_seq"] = x["last_seq"];
@@ -976,16 +535,16 @@ function s14(x: any): any {
   return o;
 }
 
-function s12(x: any): any {
+function s2(x: any): any {
   const o: any = {};
-  o["client"] = s13(x["client"]);
+  o["client"] = s3(x["client"]);
   o["registry"] = x["registry"];
   o["speaks"] = x["speaks"];
-  if (x["resume"] !== undefined) o["resume"] = s14(x["resume"]);
+  if (x["resume"] !== undefined) o["resume"] = s4(x["resume"]);
   return o;
 }
 
-function s15(x: any): any {
+function s5(x: any): any {
   const o: any = {};
   o["re"] = x["re"];
   o["code"] = x["code"];
@@ -994,36 +553,36 @@ function s15(x: any): any {
   return o;
 }
 
-function s17(x: any): any {
+function s7(x: any): any {
   const o: any = {};
   o["path"] = x["path"];
   o["message"] = x["message"];
   return o;
 }
 
-function s16(x: any): any {
+function s6(x: any): any {
   const o: any = {};
   o["re"] = x["re"];
   o["code"] = x["code"];
   o["reason"] = x["reason"] !== undefined ? x["reason"] : "";
   if (x["retry_after_ms"] !== undefined) o["retry_after_ms"] = x["retry_after_ms"];
-  o["errors"] = x["errors"] !== undefined ? x["errors"].map((i0: any) => s17(i0)) : JSON.parse("[]");
+  o["errors"] = x["errors"] !== undefined ? x["errors"].map((i0: any) => s7(i0)) : JSON.parse("[]");
   return o;
 }
 
-function s18(x: any): any {
+function s8(x: any): any {
   const o: any = {};
   o["nonce"] = x["nonce"];
   return o;
 }
 
-function s19(x: any): any {
+function s9(x: any): any {
   const o: any = {};
   o["nonce"] = x["nonce"];
   return o;
 }
 
-function s20(x: any): any {
+function s10(x: any): any {
   const o: any = {};
   o["topic"] = x["topic"];
   o["event"] = x["event"];
@@ -1034,7 +593,7 @@ function s20(x: any): any {
   return o;
 }
 
-function s21(x: any): any {
+function s11(x: any): any {
   const o: any = {};
   o["state"] = x["state"];
   o["reason"] = x["reason"] !== undefined ? x["reason"] : "normal";
@@ -1043,19 +602,19 @@ function s21(x: any): any {
   return o;
 }
 
-function s22(x: any): any {
+function s12(x: any): any {
   const o: any = {};
   o["topics"] = x["topics"];
   return o;
 }
 
-function s23(x: any): any {
+function s13(x: any): any {
   const o: any = {};
   o["topics"] = x["topics"];
   return o;
 }
 
-function s25(x: any): any {
+function s15(x: any): any {
   const o: any = {};
   o["max_frame_bytes"] = x["max_frame_bytes"];
   o["max_in_flight"] = x["max_in_flight"];
@@ -1063,278 +622,158 @@ function s25(x: any): any {
   return o;
 }
 
-function s24(x: any): any {
+function s14(x: any): any {
   const o: any = {};
   o["session"] = x["session"];
   o["heartbeat_ms"] = x["heartbeat_ms"];
   o["versions"] = x["versions"];
-  o["limits"] = s25(x["limits"]);
+  o["limits"] = s15(x["limits"]);
   o["resumed"] = x["resumed"] !== undefined ? x["resumed"] : false;
   return o;
-}
-
-/**
- * The errors of `x` as the data of chat.message_deleted v1 (empty when valid).
- */
-export function validateMessageDeletedV1(x: unknown): ValidationError[] {
-  return explain(c0, r0, x);
-}
-
-/** True when `x` is valid data of this version (see validateMessageDeletedV1). */
-export function isMessageDeletedV1(x: unknown): x is MessageDeletedV1 {
-  return c0(x);
-}
-
-/**
- * The errors of `x` as the data of chat.message_edited v1 (empty when valid).
- */
-export function validateMessageEditedV1(x: unknown): ValidationError[] {
-  return explain(c7, r7, x);
-}
-
-/** True when `x` is valid data of this version (see validateMessageEditedV1). */
-export function isMessageEditedV1(x: unknown): x is MessageEditedV1 {
-  return c7(x);
-}
-
-/**
- * The errors of `x` as the data of chat.message_sent v1 (empty when valid).
- */
-export function validateMessageSentV1(x: unknown): ValidationError[] {
-  return explain(c10, r10, x);
-}
-
-/** True when `x` is valid data of this version (see validateMessageSentV1). */
-export function isMessageSentV1(x: unknown): x is MessageSentV1 {
-  return c10(x);
-}
-
-/**
- * The errors of `x` as the data of chat.message_sent v2 (empty when valid).
- */
-export function validateMessageSentV2(x: unknown): ValidationError[] {
-  return explain(c17, r17, x);
-}
-
-/** True when `x` is valid data of this version (see validateMessageSentV2). */
-export function isMessageSentV2(x: unknown): x is MessageSentV2 {
-  return c17(x);
-}
-
-/**
- * The errors of `x` as the data of chat.message_sent v3 (empty when valid).
- */
-export function validateMessageSentV3(x: unknown): ValidationError[] {
-  return explain(c20, r20, x);
-}
-
-/** True when `x` is valid data of this version (see validateMessageSentV3). */
-export function isMessageSentV3(x: unknown): x is MessageSentV3 {
-  return c20(x);
-}
-
-/**
- * The errors of `x` as the data of chat.reaction_added v1 (empty when valid).
- */
-export function validateReactionAddedV1(x: unknown): ValidationError[] {
-  return explain(c23, r23, x);
-}
-
-/** True when `x` is valid data of this version (see validateReactionAddedV1). */
-export function isReactionAddedV1(x: unknown): x is ReactionAddedV1 {
-  return c23(x);
-}
-
-/**
- * The errors of `x` as the data of chat.room.joined v1 (empty when valid).
- */
-export function validateJoinedV1(x: unknown): ValidationError[] {
-  return explain(c25, r25, x);
-}
-
-/** True when `x` is valid data of this version (see validateJoinedV1). */
-export function isJoinedV1(x: unknown): x is JoinedV1 {
-  return c25(x);
-}
-
-/**
- * The errors of `x` as the data of chat.room.left v1 (empty when valid).
- */
-export function validateLeftV1(x: unknown): ValidationError[] {
-  return explain(c27, r27, x);
-}
-
-/** True when `x` is valid data of this version (see validateLeftV1). */
-export function isLeftV1(x: unknown): x is LeftV1 {
-  return c27(x);
-}
-
-/**
- * The errors of `x` as the data of chat.typing v1 (empty when valid).
- */
-export function validateTypingV1(x: unknown): ValidationError[] {
-  return explain(c29, r29, x);
-}
-
-/** True when `x` is valid data of this version (see validateTypingV1). */
-export function isTypingV1(x: unknown): x is TypingV1 {
-  return c29(x);
-}
-
-/**
- * The errors of `x` as the data of common.user v1 (empty when valid).
- */
-export function validateUserV1(x: unknown): ValidationError[] {
-  return explain(c3, r3, x);
-}
-
-/** True when `x` is valid data of this version (see validateUserV1). */
-export function isUserV1(x: unknown): x is UserV1 {
-  return c3(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.ack v1 (empty when valid).
  */
 export function validateAckV1(x: unknown): ValidationError[] {
-  return explain(c32, r32, x);
+  return explain(c0, r0, x);
 }
 
 /** True when `x` is valid data of this version (see validateAckV1). */
 export function isAckV1(x: unknown): x is AckV1 {
-  return c32(x);
+  return c0(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.error v1 (empty when valid).
  */
 export function validateErrorMessageV1(x: unknown): ValidationError[] {
-  return explain(c34, r34, x);
+  return explain(c2, r2, x);
 }
 
 /** True when `x` is valid data of this version (see validateErrorMessageV1). */
 export function isErrorMessageV1(x: unknown): x is ErrorMessageV1 {
-  return c34(x);
+  return c2(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.hello v1 (empty when valid).
  */
 export function validateHelloV1(x: unknown): ValidationError[] {
-  return explain(c38, r38, x);
+  return explain(c6, r6, x);
 }
 
 /** True when `x` is valid data of this version (see validateHelloV1). */
 export function isHelloV1(x: unknown): x is HelloV1 {
-  return c38(x);
+  return c6(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.nack v1 (empty when valid).
  */
 export function validateNackV1(x: unknown): ValidationError[] {
-  return explain(c46, r46, x);
+  return explain(c15, r15, x);
 }
 
 /** True when `x` is valid data of this version (see validateNackV1). */
 export function isNackV1(x: unknown): x is NackV1 {
-  return c46(x);
+  return c15(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.nack v2 (empty when valid).
  */
 export function validateNackV2(x: unknown): ValidationError[] {
-  return explain(c50, r50, x);
+  return explain(c19, r19, x);
 }
 
 /** True when `x` is valid data of this version (see validateNackV2). */
 export function isNackV2(x: unknown): x is NackV2 {
-  return c50(x);
+  return c19(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.ping v1 (empty when valid).
  */
 export function validatePingV1(x: unknown): ValidationError[] {
-  return explain(c56, r56, x);
+  return explain(c25, r25, x);
 }
 
 /** True when `x` is valid data of this version (see validatePingV1). */
 export function isPingV1(x: unknown): x is PingV1 {
-  return c56(x);
+  return c25(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.pong v1 (empty when valid).
  */
 export function validatePongV1(x: unknown): ValidationError[] {
-  return explain(c56, r56, x);
+  return explain(c25, r25, x);
 }
 
 /** True when `x` is valid data of this version (see validatePongV1). */
 export function isPongV1(x: unknown): x is PongV1 {
-  return c56(x);
+  return c25(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.presence v1 (empty when valid).
  */
 export function validatePresenceV1(x: unknown): ValidationError[] {
-  return explain(c59, r59, x);
+  return explain(c28, r28, x);
 }
 
 /** True when `x` is valid data of this version (see validatePresenceV1). */
 export function isPresenceV1(x: unknown): x is PresenceV1 {
-  return c59(x);
+  return c28(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.status v1 (empty when valid).
  */
 export function validateStatusV1(x: unknown): ValidationError[] {
-  return explain(c66, r66, x);
+  return explain(c35, r35, x);
 }
 
 /** True when `x` is valid data of this version (see validateStatusV1). */
 export function isStatusV1(x: unknown): x is StatusV1 {
-  return c66(x);
+  return c35(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.subscribe v1 (empty when valid).
  */
 export function validateSubscribeV1(x: unknown): ValidationError[] {
-  return explain(c71, r71, x);
+  return explain(c40, r40, x);
 }
 
 /** True when `x` is valid data of this version (see validateSubscribeV1). */
 export function isSubscribeV1(x: unknown): x is SubscribeV1 {
-  return c71(x);
+  return c40(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.unsubscribe v1 (empty when valid).
  */
 export function validateUnsubscribeV1(x: unknown): ValidationError[] {
-  return explain(c71, r71, x);
+  return explain(c40, r40, x);
 }
 
 /** True when `x` is valid data of this version (see validateUnsubscribeV1). */
 export function isUnsubscribeV1(x: unknown): x is UnsubscribeV1 {
-  return c71(x);
+  return c40(x);
 }
 
 /**
  * The errors of `x` as the data of wiretype.welcome v1 (empty when valid).
  */
 export function validateWelcomeV1(x: unknown): ValidationError[] {
-  return explain(c74, r74, x);
+  return explain(c44, r44, x);
 }
 
 /** True when `x` is valid data of this version (see validateWelcomeV1). */
 export function isWelcomeV1(x: unknown): x is WelcomeV1 {
-  return c74(x);
+  return c44(x);
 }
 
 /**
@@ -1343,61 +782,38 @@ export function isWelcomeV1(x: unknown): x is WelcomeV1 {
  * validator it alone references) out.
  */
 export const validators: Map<string, Map<number, Validator>> = /* @__PURE__ */ table([
-  ["chat.message_deleted", [
+  ["wiretype.ack", [
     [1, c0, r0, s0],
   ]],
-  ["chat.message_edited", [
-    [1, c7, r7, s2],
-  ]],
-  ["chat.message_sent", [
-    [1, c10, r10, s3],
-    [2, c17, r17, s4],
-    [3, c20, r20, s5],
-  ]],
-  ["chat.reaction_added", [
-    [1, c23, r23, s6],
-  ]],
-  ["chat.room.joined", [
-    [1, c25, r25, s7],
-  ]],
-  ["chat.room.left", [
-    [1, c27, r27, s8],
-  ]],
-  ["chat.typing", [
-    [1, c29, r29, s9],
-  ]],
-  ["wiretype.ack", [
-    [1, c32, r32, s10],
-  ]],
   ["wiretype.error", [
-    [1, c34, r34, s11],
+    [1, c2, r2, s1],
   ]],
   ["wiretype.hello", [
-    [1, c38, r38, s12],
+    [1, c6, r6, s2],
   ]],
   ["wiretype.nack", [
-    [1, c46, r46, s15],
-    [2, c50, r50, s16],
+    [1, c15, r15, s5],
+    [2, c19, r19, s6],
   ]],
   ["wiretype.ping", [
-    [1, c56, r56, s18],
+    [1, c25, r25, s8],
   ]],
   ["wiretype.pong", [
-    [1, c56, r56, s19],
+    [1, c25, r25, s9],
   ]],
   ["wiretype.presence", [
-    [1, c59, r59, s20],
+    [1, c28, r28, s10],
   ]],
   ["wiretype.status", [
-    [1, c66, r66, s21],
+    [1, c35, r35, s11],
   ]],
   ["wiretype.subscribe", [
-    [1, c71, r71, s22],
+    [1, c40, r40, s12],
   ]],
   ["wiretype.unsubscribe", [
-    [1, c71, r71, s23],
+    [1, c40, r40, s13],
   ]],
   ["wiretype.welcome", [
-    [1, c74, r74, s24],
+    [1, c44, r44, s14],
   ]],
 ]);
