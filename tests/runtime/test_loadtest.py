@@ -193,7 +193,7 @@ def test_samples_follow_the_schema() -> None:
 
 
 SERVED = """\
-import wiretype_protocol as proto
+import chat_protocol as proto
 from wiretype import Server
 
 server = Server(proto, max_connections_per_ip=1_000)
@@ -227,7 +227,7 @@ def test_the_command_against_a_served_process_50_connections_totals_equal_its_co
         done = subprocess.run(
             [sys.executable, "-c", CLI, "loadtest", f"ws://127.0.0.1:{port}", "--connections",
              "50", "--connect-rate", "500", "--rate", "300", "--duration", "1", "--format",
-             "json", "-q", "--root", str(REPO)],
+             "json", "-q", "--root", str(CHAT)],
             cwd=tmp_path, env=env_for(tmp_path), capture_output=True, text=True, timeout=120,
             check=False,
         )  # fmt: skip

@@ -11,8 +11,9 @@ import math
 import uuid
 from typing import Any
 
+import chat_protocol as proto
 import pytest
-import wiretype_protocol as proto
+import wiretype_protocol
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
@@ -195,7 +196,7 @@ async def test_labels_stay_bounded_whatever_a_client_sends() -> None:
         ws = await raw(server.port)
         await ws.send(json.dumps({"type": "wiretype.hello", "v": 1, "id": crafted, "data": {
             "client": {"name": f"{crafted}-name", "version": f"{crafted}-version"},
-            "registry": "wiretype_protocol",
+            "registry": "chat",
             "speaks": {"chat.message_sent": [3], f"{crafted}.speaks": [1, 99]},
         }}))  # fmt: skip
         welcome = await frames_until(ws, "wiretype.welcome")
@@ -236,7 +237,7 @@ async def test_labels_stay_bounded_whatever_a_client_sends() -> None:
         }
         assert labelled  # the scrape had labelled series to look at
         types = {s.labels["type"] for s in samples["wiretype_messages_total"][1]}
-        assert types <= {*proto.MESSAGES, "other"}
+        assert types <= {*proto.MESSAGES, *wiretype_protocol.MESSAGES, "other"}
         assert server.metrics is not None
         known = {(name, str(v)) for name, v in server.metrics.labels.known}
         spoken = {(s.labels["type"], s.labels["v"]) for s in samples["wiretype_messages_total"][1]}
