@@ -8,13 +8,16 @@
 // 2. acked round trip p50/p99: one at a time, awaited: `send(..., { ack: true })`, Socket.IO
 //    `emitWithAck`, a `ws` message and its echo;
 // 3. sizes: esbuild minified + gzipped (level 9): the client alone, the client with a
-//    generated package of three chat messages (and what each part weighs), socket.io-client.
+//    generated package of three chat messages (and what each part weighs), the chat example's
+//    generated package and a 300-message registry's (bench/registry_gen.py) whole, that one
+//    with only one message's guard and validator imported (what tree-shaking leaves), and
+//    socket.io-client beside them.
 //
 // Each server runs in a process of its own. Run: node bench/bench_ts_client.mjs [--quick] [--sizes]
 // (--sizes: only the sizes)
 // (or python bench/bench_ts_client.py, which `make bench` runs).
 import { spawn, execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -156,23 +159,31 @@ async function bundled(name, source, resolveDir) {
   for (const [path, input] of Object.entries(Object.values(out.metafile.outputs)[0].inputs)) {
     const part = path.includes("clients/typescript/dist/protocol/") ? "the client's copy of wiretype.*" :
       path.includes("clients/typescript/") ? "the client's own code" :
-      path.includes("three/dist/validators") ? "the package's validators" :
-      path.includes("three/dist/shims") ? "the package's shims" :
-      path.includes("three/dist/") ? "the package's codec, types, runtime" : "other";
+      /\/(dist|src)\/validators\./.test(path) ? "the package's validators" :
+      /\/(dist|src)\/shims\./.test(path) ? "the package's shims" :
+      /\/(dist|src)\//.test(path) ? "the package's codec, types, runtime" : "other";
     parts[part] = (parts[part] ?? 0) + input.bytesInOutput;
   }
   return { name, minified: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length, parts };
 }
 
+// The chat example's schemas: schemas/chat and schemas/common today, examples/chat/schemas/
+// once the example has moved there.
+function chatSchemas() {
+  const moved = join(ROOT, "examples/chat/schemas");
+  return existsSync(join(moved, "chat")) ? moved : join(ROOT, "schemas");
+}
+
 function threeMessages(python) {
   const registry = join(WORK, "three");
+  const schemas = chatSchemas();
   rmSync(registry, { recursive: true, force: true });
   mkdirSync(join(registry, "schemas/chat"), { recursive: true });
   mkdirSync(join(registry, "schemas/common"), { recursive: true });
   for (const name of ["message_sent", "typing", "reaction_added"]) {
-    cpSync(join(ROOT, `examples/chat/schemas/chat/${name}.yaml`), join(registry, `schemas/chat/${name}.yaml`));
+    cpSync(join(schemas, `chat/${name}.yaml`), join(registry, `schemas/chat/${name}.yaml`));
   }
-  cpSync(join(ROOT, "examples/chat/schemas/common/user.yaml"), join(registry, "schemas/common/user.yaml"));
+  cpSync(join(schemas, "common/user.yaml"), join(registry, "schemas/common/user.yaml"));
   writeFileSync(join(registry, "wiretype.yaml"), 'schemas: schemas\nname: chat\ntypescript: {package: "@chat/three", out: out}\n');
   execFileSync(python, ["-m", "registry", "generate", "--root", registry, "--lang", "typescript"], { cwd: ROOT });
   const tsc = join(ROOT, "node_modules/.bin/tsc");
@@ -181,9 +192,33 @@ function threeMessages(python) {
   return join(registry, "out/three/dist/index.js");
 }
 
+/** A generated package's own entry (src/index.ts; esbuild strips the types), for `schemas`. */
+function wholePackage(python, name, copy) {
+  const registry = join(WORK, name);
+  rmSync(registry, { recursive: true, force: true });
+  copy(join(registry, "schemas"));
+  writeFileSync(join(registry, "wiretype.yaml"), `schemas: schemas\nname: ${name}\ntypescript: {package: "@bench/${name}", out: out}\n`);
+  execFileSync(python, ["-m", "registry", "generate", "--root", registry, "--lang", "typescript"], { cwd: ROOT });
+  return join(registry, "out", name, "src/index.ts");
+}
+
+const chatPackage = (python) => wholePackage(python, "chat", (to) => {
+  for (const folder of ["chat", "common"]) cpSync(join(chatSchemas(), folder), join(to, folder), { recursive: true });
+});
+
+const bigPackage = (python) => wholePackage(python, "big", (to) => {
+  const made = join(WORK, "big-300");
+  if (!existsSync(join(made, "schemas"))) execFileSync(python, [join(HERE, "registry_gen.py"), made, "--messages", "300"], { cwd: ROOT });
+  cpSync(join(made, "schemas"), to, { recursive: true });
+});
+
 async function sizes(python) {
   const client = join(ROOT, "clients/typescript/dist/index.js");
   const three = threeMessages(python);
+  const chat = chatPackage(python);
+  const big = bigPackage(python);
+  const whole = (entry) => `export * from ${JSON.stringify(entry)};`;
+  const one = (entry) => `export { isMessage0000V3, validateMessage0000V3 } from ${JSON.stringify(entry)};`;
   return [
     await bundled("@wiretype/client alone", `export { connect } from ${JSON.stringify(client)};`, ROOT),
     await bundled(
@@ -192,6 +227,9 @@ async function sizes(python) {
         `export const open = (url) => connect(url, proto, { registry: "chat" });`,
       ROOT,
     ),
+    await bundled("the chat example's package, whole", whole(chat), ROOT),
+    await bundled("a 300-message registry's package, whole", whole(big), ROOT),
+    await bundled("the same, one message's guard and validator", one(big), ROOT),
     await bundled("socket.io-client (for scale)", `export { io } from "socket.io-client";`, ROOT),
   ];
 }

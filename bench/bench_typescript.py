@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_typescript.py [--messages 300] [--rounds 20000]
 
 1. ``wiretype generate --lang typescript`` (and both languages, when the Python renderer
-   exists) on a registry of N messages x 3 versions (bench/registry_gen.py).
+   exists) on a registry of N messages x 3 versions (bench/registry_gen.py), and ``tsc -p``
+   on the package it writes.
 2. The generated validators against ajv-compiled and ajv-standalone validators of the
    same open JSON Schemas, on the examples of schemas/ and mutations of them
    (bench/bench_typescript.mjs; needs `npm ci`).
@@ -104,6 +105,24 @@ def _time_generate(messages: int, languages: str) -> float:
     return best
 
 
+def _time_tsc(messages: int) -> tuple[float, int]:
+    """Best of 3 of ``tsc -p`` (type check and emit) on the generated N x 3 package, and the
+    size of its TypeScript. Run after ``_time_generate``, which writes it."""
+    package = REPO / "bench" / ".work" / f"big-{messages}" / "generated" / "typescript" / "protocol"
+    source = sum(p.stat().st_size for p in (package / "src").glob("*.ts"))
+    best = float("inf")
+    for _ in range(3):
+        shutil.rmtree(package / "dist", ignore_errors=True)
+        start = time.perf_counter()
+        subprocess.run(
+            [str(REPO / "node_modules" / ".bin" / "tsc"), "-p", str(package)],
+            check=True,
+            capture_output=True,
+        )
+        best = min(best, time.perf_counter() - start)
+    return best, source
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=300)
@@ -113,6 +132,17 @@ def main() -> None:
     print(
         f"wiretype generate --lang typescript, {args.messages} messages x 3 versions: "
         f"{ts:.2f} s (best of 3, whole command)"
+    )
+    took, source = _time_tsc(args.messages)
+    version = subprocess.run(
+        [str(REPO / "node_modules" / ".bin" / "tsc"), "--version"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    print(
+        f"tsc -p on that package ({source / 1e6:.1f} MB of TypeScript, {version}): "
+        f"{took:.2f} s (best of 3, check and emit)"
     )
     if (REPO / "registry" / "render" / "python.py").exists():
         both = _time_generate(args.messages, "python,typescript")

@@ -260,7 +260,18 @@ def suite_module() -> tuple[str, list[list[Any]], list[str]]:
             except NotGenerated as err:
                 skipped.append(f"{relative} #{index} {group['description']}: {err}")
     helpers = ", ".join(
-        ["cpLen", "deq", "hasOwn", "isObj", "multOf", "ptr", "uniq", *FORMAT_FUNCTIONS.values()]
+        [
+            "cpLen",
+            "deq",
+            "fail",
+            "hasOwn",
+            "objReport",
+            "isObj",
+            "multOf",
+            "ptr",
+            "uniq",
+            *FORMAT_FUNCTIONS.values(),
+        ]
     )
     lines = [
         f'import {{ {helpers}, type ValidationError }} from "./validation.js";',

@@ -130,16 +130,16 @@ def _picked(node: Node, tags: tuple[str, list[Any]], ns: list[int]) -> list[str]
     tag = f"x[{js_string(name)}]"
     lines = [
         "if (!isObj(x)) {",
-        f"  e.push({{ path: p, message: {js_string(words.type_message(['object']))} }});",
+        f"  fail(e, p, {js_string(words.type_message(['object']))});",
         f"}} else if (!({has_key('x', name)})) {{",
-        f"  e.push({{ path: {path}, message: {js_string(words.REQUIRED)} }});",
+        f"  fail(e, {path}, {js_string(words.REQUIRED)});",
     ]
     for n, value in zip(ns, values, strict=True):
         lines += [f"}} else if ({_equals(node.compiler, [value], tag)}) {{", f"  r{n}(x, p, e);"]
     return [
         *lines,
         "} else {",
-        f"  e.push({{ path: {path}, message: {js_string(words.enum_message(values))} }});",
+        f"  fail(e, {path}, {js_string(words.enum_message(values))});",
         "}",
     ]
 

@@ -203,12 +203,18 @@ def _dependent(node: Node, mode: Mode) -> list[str]:
 
 def _properties(node: Node, mode: Mode) -> list[str]:
     lines: list[str] = []
+    required = node.schema.get("required", [])
     for name, sub in node.schema.get("properties", {}).items():
         if sub is True or sub == {}:
             continue
         n = node.sub(sub, "properties", name)
         value = f"x[{js_string(name)}]"
         path = f"p + {js_string('/' + pointer_token(name))}"
+        if not mode.report:  # a required one's presence was checked first (cheap, fails fast)
+            required_here = isinstance(required, list) and name in required
+            present = "" if required_here else f"{has_key('x', name)} && "
+            lines.append(f"if ({present}!c{n}({value})) return false;")
+            continue
         lines += [
             f"if ({has_key('x', name)}) {{",
             *(f"  {t}" for t in mode.sub(n, value, path)),

@@ -82,7 +82,7 @@ class Mode:
 
     def fail(self, cond: str, message: str, path: str = "p") -> list[str]:
         if self.report:
-            return [f"if ({cond}) e.push({{ path: {path}, message: {js_string(message)} }});"]
+            return [f"if ({cond}) fail(e, {path}, {js_string(message)});"]
         return [f"if ({cond}) return false;"]
 
     def sub(self, n: int, value: str, path: str) -> list[str]:

@@ -31,6 +31,7 @@ from registry.render.ts_applicators import KEYWORDS
 from registry.render.ts_assertions import GROUP_KEYWORDS
 from registry.render.ts_node import (
     CHECK,
+    PROTO_NAMES,
     REPORT,
     Mode,
     Node,
@@ -67,25 +68,44 @@ class SchemaCompiler:
     _keys: dict[Any, int] = field(default_factory=dict)
     _consts: dict[str, str] = field(default_factory=dict)
     _docs: list[Any] = field(default_factory=list)
+    _count: int = 0
+    _aliasing: set[Any] = field(default_factory=set)
+    _used: set[int] = field(default_factory=set)  # numbers called before their node was done
+    _bodies: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def compile(self, document: Any) -> int:
         """The number N of the functions ``c<N>``/``r<N>`` that validate ``document``;
         ``NotGenerated`` (the module left as it was) when the validators cannot."""
         saved = (len(self.functions), len(self.constants), dict(self._keys), dict(self._consts))
+        count, bodies = self._count, dict(self._bodies)
         self._docs.append(document)
         try:
             return self._node(len(self._docs) - 1, "#", document)
         except NotGenerated:
             del self.functions[saved[0] :], self.constants[saved[1] :]
             self._keys, self._consts = saved[2], saved[3]
+            self._count, self._aliasing, self._bodies = count, set(), bodies
             raise
 
     def _node(self, doc: int, pointer: str, schema: Any) -> int:
         canonical = json.dumps(schema, sort_keys=True, ensure_ascii=True)
         key: Any = canonical if '"$ref"' not in canonical else (doc, pointer)
         if key in self._keys:
+            self._used.add(self._keys[key])
             return self._keys[key]
-        n = len(self._keys)
+        if _only_ref(schema) and key not in self._aliasing:
+            self._aliasing.add(key)  # a cycle of bare references compiles as functions
+            try:
+                target_pointer, target = self.resolve(doc, schema["$ref"])
+            except NotGenerated as exc:
+                exc.pointer = pointer if exc.pointer is None else exc.pointer
+                raise
+            n = self._node(doc, target_pointer, target)
+            self._aliasing.discard(key)
+            self._keys[key] = n  # a bare reference is its target: no functions of its own
+            return n
+        n = self._count
+        self._count += 1
         self._keys[key] = n
         node = Node(self, doc, pointer, schema)
         try:
@@ -93,6 +113,14 @@ class SchemaCompiler:
         except NotGenerated as exc:
             exc.pointer = pointer if exc.pointer is None else exc.pointer
             raise
+        code = ("\n".join(check), "\n".join(report))
+        same = self._bodies.get(code)
+        if same is not None and n not in self._used:
+            # The same code as a node already written (schemas that differ only in their
+            # annotations, or in references to the same target): one function for both.
+            self._keys[key] = same
+            return same
+        self._bodies[code] = n
         self.functions.append(
             f"function c{n}(x: any): boolean {{\n" + _indent(check) + "  return true;\n}\n"
             f"function r{n}(x: any, p: string, e: ValidationError[]): void {{\n"
@@ -143,6 +171,46 @@ class SchemaCompiler:
         return self._consts[expression]
 
 
+# Keywords that change nothing a validator checks: a node of only these and a $ref is its
+# target (it shares the target's functions instead of wrapping them).
+_ANNOTATIONS = frozenset({"$comment", "description", "title", "examples", "deprecated"})
+
+
+def _only_ref(schema: Any) -> bool:
+    return (
+        isinstance(schema, dict)
+        and isinstance(schema.get("$ref"), str)
+        and all(k == "$ref" or k in _ANNOTATIONS for k in schema)
+    )
+
+
+# What a plain object node may hold besides its annotations: its reporter is one call.
+_PLAIN_OBJECT = frozenset({"type", "required", "properties", "$schema", "$id", "$defs"})
+
+
+def _plain_object(schema: dict[str, Any]) -> bool:
+    required, properties = schema.get("required", []), schema.get("properties", {})
+    return (
+        schema.get("type") == "object"
+        and all(k in _PLAIN_OBJECT or k in _ANNOTATIONS for k in schema)
+        and isinstance(required, list)
+        and all(isinstance(n, str) for n in required)
+        and isinstance(properties, dict)
+        and not (PROTO_NAMES & (set(required) | set(properties)))
+    )
+
+
+def _object_report(node: Node) -> list[str]:
+    """``objReport(...)``: the same errors, in the same order, as the keywords would push."""
+    required = ", ".join(js_string(n) for n in node.schema.get("required", []))
+    props = []
+    for name, sub in node.schema.get("properties", {}).items():
+        if sub is True or sub == {}:
+            continue
+        props.append(f"{js_string(name)}, r{node.sub(sub, 'properties', name)}")
+    return [f"objReport(x, p, e, [{required}], [{', '.join(props)}]);"]
+
+
 def _indent(lines: list[str]) -> str:
     return "".join(f"  {line}\n" for line in lines)
 
@@ -164,6 +232,8 @@ def body(node: Node, mode: Mode) -> list[str]:
             )
     if "$id" in schema and node.pointer != "#":
         raise NotGenerated("$id below the document root is not supported", f"{node.pointer}/$id")
+    if mode.report and _plain_object(schema):
+        return _object_report(node)
     lines: list[str] = []
     types = _types(node, mode, lines)
     for emit in KEYWORDS:
@@ -190,12 +260,7 @@ def _types(node: Node, mode: Mode, lines: list[str]) -> set[str] | None:
     test = " || ".join(_TYPE_TESTS[t] for t in types) or "false"
     message = words.type_message(types)
     if mode.report:
-        lines += [
-            f"if (!({test})) {{",
-            f"  e.push({{ path: p, message: {js_string(message)} }});",
-            "  return;",
-            "}",
-        ]
+        lines += [f"if (!({test})) return fail(e, p, {js_string(message)});"]
     else:
         lines += [f"if (!({test})) return false;"]
     return set(types) | ({"integer"} if "number" in types else set())

@@ -1,16 +1,30 @@
 /**
  * The runtime's own messages (`wiretype.*`) as the client uses them: the validators that
- * `wiretype generate` made from `schemas/wiretype/` (in `../protocol/`), without their
- * shims. The client reads each runtime message in the version it arrives in (as the Python
- * client does) and writes the ones it sends (hello, pong, subscribe, unsubscribe, ack) in
- * their only version, so nothing is converted and the shims stay out of a page's bundle; a
- * test fails the day one of those gets a second version.
+ * `wiretype generate` made from `schemas/wiretype/` (in `../protocol/`), without their codec
+ * and shims. The core hands a package only parsed data (`decode({type, v, id, data})`), so
+ * the validators alone do: check, report on failure, shape. The client reads each runtime
+ * message in the version it arrives in (as the Python client does) and writes the ones it
+ * sends (hello, pong, subscribe, unsubscribe, ack) in their only version, so nothing is
+ * converted and neither the envelope codec nor the shims reach a page's bundle; a test fails
+ * the day one of those gets a second version.
  */
-import { decode, DecodeError, validators } from "../protocol/index.js";
+import { DecodeError, validators, type ValidationError } from "../protocol/index.js";
 import type { GeneratedPackage } from "./package.js";
 
 function unconverted(): never {
   throw new RangeError("the runtime's own messages are not converted by the client");
+}
+
+/** The data of a parsed runtime frame checked and normalised: what the package's decode does. */
+function decode(frame: { type: string; v: number; data: unknown }): { data: unknown } {
+  const validator = validators.get(frame.type)?.get(frame.v);
+  if (validator === undefined) throw new RangeError(`${frame.type} v${frame.v} is not a runtime message`);
+  if (!validator.check(frame.data)) {
+    const errors: ValidationError[] = [];
+    validator.report(frame.data, "/data", errors);
+    throw new DecodeError(errors.length > 0 ? errors : [{ path: "/data", message: "is not valid" }]);
+  }
+  return { data: validator.shape(frame.data) };
 }
 
 export const WIRE: GeneratedPackage = { validators, decode, DecodeError, upgrade: unconverted, downgrade: unconverted };

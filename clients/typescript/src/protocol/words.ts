@@ -15,6 +15,7 @@ export const WORDS = {
   notLive: "{v} is not a live version of {name}",
   notId: "must be a non-empty string",
   notObject: "must be object",
+  required: "is required",
 } as const;
 
 /** docs/formats.md: each format as one pattern (no flags); dates add a calendar check. */

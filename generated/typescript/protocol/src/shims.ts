@@ -7,21 +7,26 @@ import { validators } from "./validators.js";
 
 // [message, from version, to version, steps]; a hop not listed has none. A step is
 // [kind, field, arg]; a custom step's arg is the index of the user's function in CUSTOMS.
-const HOPS = JSON.parse("[[\"wiretype.nack\",2,1,[[\"values\",\"code\",[[\"no_handler\",\"invalid\"],[\"unauthorized\",\"forbidden\"],[\"not_found\",\"invalid\"],[\"conflict\",\"invalid\"],[\"too_many_topics\",\"overloaded\"],[\"rejected\",\"invalid\"]]]]]]") as Hop[];
+const HOPS = /* @__PURE__ */ JSON.parse("[[\"wiretype.nack\",2,1,[[\"values\",\"code\",[[\"no_handler\",\"invalid\"],[\"unauthorized\",\"forbidden\"],[\"not_found\",\"invalid\"],[\"conflict\",\"invalid\"],[\"too_many_topics\",\"overloaded\"],[\"rejected\",\"invalid\"]]]]]]") as Hop[];
 // The users' `custom` steps (module paths resolve from this file's folder).
 const CUSTOMS: Custom[] = [];
 
-const SHIMS = shims<Envelope>(validators, HOPS, CUSTOMS);
+const SHIMS = /* @__PURE__ */ shims<Envelope>(validators, HOPS, CUSTOMS);
 
 /** The message converted to version `to` (default: the latest), one hop at a time. */
-export const upgrade: (msg: Envelope, to?: number) => Envelope = SHIMS.upgrade;
+export function upgrade(msg: Envelope, to?: number): Envelope {
+  return SHIMS.upgrade(msg, to);
+}
 
 /** The message converted down to the older version `to`, one hop at a time. */
-export const downgrade: (msg: Envelope, to: number) => Envelope = SHIMS.downgrade;
+export function downgrade(msg: Envelope, to: number): Envelope {
+  return SHIMS.downgrade(msg, to);
+}
 
 /**
  * `data` of `type` v`from` as v`to`, up or down, re-validated after every hop; DecodeError
  * with paths into the data, RangeError for a version that is not live.
  */
-export const convert = SHIMS.convert as <T extends string, V extends number>(
-  type: T, data: unknown, from: number, to: V) => DataOf<T, V>;
+export function convert<T extends string, V extends number>(type: T, data: unknown, from: number, to: V): DataOf<T, V> {
+  return SHIMS.convert(type, data, from, to) as DataOf<T, V>;
+}

@@ -3,7 +3,7 @@
 // s<N> rebuilds valid data as its version declares it.
 /* eslint-disable */
 import {
-  cpLen, deq, hasOwn, isObj, mapValues, multOf, setOwn, ptr, uniq,
+  cpLen, deq, fail, hasOwn, isObj, objReport, mapValues, multOf, setOwn, ptr, uniq,
   fmtDate,
   fmtDateTime,
   fmtEmail,
@@ -31,6 +31,14 @@ function ident(x: any): any {
   return x;
 }
 
+type Row = [number, (x: any) => boolean, (x: any, p: string, e: ValidationError[]) => void, (x: any) => any];
+
+function table(rows: [string, Row[]][]): Map<string, Map<number, Validator>> {
+  return new Map(rows.map(([name, versions]) => [
+    name, new Map(versions.map(([v, check, report, shape]) => [v, { check, report, shape }])),
+  ]));
+}
+
 function explain(check: (x: any) => boolean, report: (x: any, p: string, e: ValidationError[]) => void,
                  x: unknown): ValidationError[] {
   if (check(x)) return [];
@@ -50,31 +58,19 @@ function c1(x: any): boolean {
   return true;
 }
 function r1(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
+  if (x.length > 128 && cpLen(x) > 128) fail(e, p, "must be at most 128 characters long");
 }
 
 function c0(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["re"] !== undefined)) return false;
-  if (x["re"] !== undefined) {
-    if (!c1(x["re"])) return false;
-  }
+  if (!c1(x["re"])) return false;
   return true;
 }
 function r0(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["re"] !== undefined)) e.push({ path: p + "/re", message: "is required" });
-  if (x["re"] !== undefined) {
-    r1(x["re"], p + "/re", e);
-  }
+  objReport(x, p, e, ["re"], ["re", r1]);
 }
 
 function c3(x: any): boolean {
@@ -82,7 +78,7 @@ function c3(x: any): boolean {
   return true;
 }
 function r3(x: any, p: string, e: ValidationError[]): void {
-  if (!(set0.has(x))) e.push({ path: p, message: "must be one of \"bad_frame\", \"bad_envelope\", \"unknown_type\", \"unsupported_version\", \"handshake_required\", \"handshake_failed\", \"session_expired\", \"internal\"" });
+  if (!(set0.has(x))) fail(e, p, "must be one of \"bad_frame\", \"bad_envelope\", \"unknown_type\", \"unsupported_version\", \"handshake_required\", \"handshake_failed\", \"session_expired\", \"internal\"");
 }
 
 function c4(x: any): boolean {
@@ -91,59 +87,21 @@ function c4(x: any): boolean {
   return true;
 }
 function r4(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
-}
-
-function c5(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 128 && cpLen(x) > 128) return false;
-  return true;
-}
-function r5(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length > 1000 && cpLen(x) > 1000) fail(e, p, "must be at most 1000 characters long");
 }
 
 function c2(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["code"] !== undefined)) return false;
   if (!(x["message"] !== undefined)) return false;
-  if (x["code"] !== undefined) {
-    if (!c3(x["code"])) return false;
-  }
-  if (x["message"] !== undefined) {
-    if (!c4(x["message"])) return false;
-  }
-  if (x["re"] !== undefined) {
-    if (!c5(x["re"])) return false;
-  }
+  if (!c3(x["code"])) return false;
+  if (!c4(x["message"])) return false;
+  if (x["re"] !== undefined && !c1(x["re"])) return false;
   return true;
 }
 function r2(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["code"] !== undefined)) e.push({ path: p + "/code", message: "is required" });
-  if (!(x["message"] !== undefined)) e.push({ path: p + "/message", message: "is required" });
-  if (x["code"] !== undefined) {
-    r3(x["code"], p + "/code", e);
-  }
-  if (x["message"] !== undefined) {
-    r4(x["message"], p + "/message", e);
-  }
-  if (x["re"] !== undefined) {
-    r5(x["re"], p + "/re", e);
-  }
+  objReport(x, p, e, ["code", "message"], ["code", r3, "message", r4, "re", r1]);
 }
 
 function c8(x: any): boolean {
@@ -153,54 +111,21 @@ function c8(x: any): boolean {
   return true;
 }
 function r8(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 64 && cpLen(x) > 64) e.push({ path: p, message: "must be at most 64 characters long" });
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
+  if (x.length > 64 && cpLen(x) > 64) fail(e, p, "must be at most 64 characters long");
 }
 
 function c7(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["name"] !== undefined)) return false;
   if (!(x["version"] !== undefined)) return false;
-  if (x["name"] !== undefined) {
-    if (!c5(x["name"])) return false;
-  }
-  if (x["version"] !== undefined) {
-    if (!c8(x["version"])) return false;
-  }
+  if (!c1(x["name"])) return false;
+  if (!c8(x["version"])) return false;
   return true;
 }
 function r7(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["name"] !== undefined)) e.push({ path: p + "/name", message: "is required" });
-  if (!(x["version"] !== undefined)) e.push({ path: p + "/version", message: "is required" });
-  if (x["name"] !== undefined) {
-    r5(x["name"], p + "/name", e);
-  }
-  if (x["version"] !== undefined) {
-    r8(x["version"], p + "/version", e);
-  }
-}
-
-function c9(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 128 && cpLen(x) > 128) return false;
-  return true;
-}
-function r9(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
+  objReport(x, p, e, ["name", "version"], ["name", r1, "version", r8]);
 }
 
 function c12(x: any): boolean {
@@ -208,10 +133,7 @@ function c12(x: any): boolean {
   return true;
 }
 function r12(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
+  if (!(Number.isInteger(x))) return fail(e, p, "must be integer");
 }
 
 function c11(x: any): boolean {
@@ -223,11 +145,8 @@ function c11(x: any): boolean {
   return true;
 }
 function r11(x: any, p: string, e: ValidationError[]): void {
-  if (!(Array.isArray(x))) {
-    e.push({ path: p, message: "must be array" });
-    return;
-  }
-  if (x.length < 1) e.push({ path: p, message: "must have at least 1 items" });
+  if (!(Array.isArray(x))) return fail(e, p, "must be array");
+  if (x.length < 1) fail(e, p, "must have at least 1 items");
   for (let i = 0; i < x.length; i++) {
     r12(x[i], p + "/" + i, e);
   }
@@ -243,10 +162,7 @@ function c10(x: any): boolean {
   return true;
 }
 function r10(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
+  if (!(isObj(x))) return fail(e, p, "must be object");
   for (const k of Object.keys(x)) {
     if (true) {
       r11(x[k], p + "/" + ptr(k), e);
@@ -260,11 +176,8 @@ function c14(x: any): boolean {
   return true;
 }
 function r14(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
+  if (!(Number.isInteger(x))) return fail(e, p, "must be integer");
+  if (x < 0) fail(e, p, "must be at least 0");
 }
 
 function c13(x: any): boolean {
@@ -272,34 +185,13 @@ function c13(x: any): boolean {
   if (!(x["session"] !== undefined)) return false;
   if (!(x["last_seq"] !== undefined)) return false;
   if (!(x["epoch"] !== undefined)) return false;
-  if (x["session"] !== undefined) {
-    if (!c5(x["session"])) return false;
-  }
-  if (x["last_seq"] !== undefined) {
-    if (!c14(x["last_seq"])) return false;
-  }
-  if (x["epoch"] !== undefined) {
-    if (!c14(x["epoch"])) return false;
-  }
+  if (!c1(x["session"])) return false;
+  if (!c14(x["last_seq"])) return false;
+  if (!c14(x["epoch"])) return false;
   return true;
 }
 function r13(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["session"] !== undefined)) e.push({ path: p + "/session", message: "is required" });
-  if (!(x["last_seq"] !== undefined)) e.push({ path: p + "/last_seq", message: "is required" });
-  if (!(x["epoch"] !== undefined)) e.push({ path: p + "/epoch", message: "is required" });
-  if (x["session"] !== undefined) {
-    r5(x["session"], p + "/session", e);
-  }
-  if (x["last_seq"] !== undefined) {
-    r14(x["last_seq"], p + "/last_seq", e);
-  }
-  if (x["epoch"] !== undefined) {
-    r14(x["epoch"], p + "/epoch", e);
-  }
+  objReport(x, p, e, ["session", "last_seq", "epoch"], ["session", r1, "last_seq", r14, "epoch", r14]);
 }
 
 function c6(x: any): boolean {
@@ -307,40 +199,14 @@ function c6(x: any): boolean {
   if (!(x["client"] !== undefined)) return false;
   if (!(x["registry"] !== undefined)) return false;
   if (!(x["speaks"] !== undefined)) return false;
-  if (x["client"] !== undefined) {
-    if (!c7(x["client"])) return false;
-  }
-  if (x["registry"] !== undefined) {
-    if (!c9(x["registry"])) return false;
-  }
-  if (x["speaks"] !== undefined) {
-    if (!c10(x["speaks"])) return false;
-  }
-  if (x["resume"] !== undefined) {
-    if (!c13(x["resume"])) return false;
-  }
+  if (!c7(x["client"])) return false;
+  if (!c1(x["registry"])) return false;
+  if (!c10(x["speaks"])) return false;
+  if (x["resume"] !== undefined && !c13(x["resume"])) return false;
   return true;
 }
 function r6(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["client"] !== undefined)) e.push({ path: p + "/client", message: "is required" });
-  if (!(x["registry"] !== undefined)) e.push({ path: p + "/registry", message: "is required" });
-  if (!(x["speaks"] !== undefined)) e.push({ path: p + "/speaks", message: "is required" });
-  if (x["client"] !== undefined) {
-    r7(x["client"], p + "/client", e);
-  }
-  if (x["registry"] !== undefined) {
-    r9(x["registry"], p + "/registry", e);
-  }
-  if (x["speaks"] !== undefined) {
-    r10(x["speaks"], p + "/speaks", e);
-  }
-  if (x["resume"] !== undefined) {
-    r13(x["resume"], p + "/resume", e);
-  }
+  objReport(x, p, e, ["client", "registry", "speaks"], ["client", r7, "registry", r1, "speaks", r10, "resume", r13]);
 }
 
 function c16(x: any): boolean {
@@ -348,72 +214,21 @@ function c16(x: any): boolean {
   return true;
 }
 function r16(x: any, p: string, e: ValidationError[]): void {
-  if (!(set1.has(x))) e.push({ path: p, message: "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\"" });
-}
-
-function c17(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 1000 && cpLen(x) > 1000) return false;
-  return true;
-}
-function r17(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
-}
-
-function c18(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 0) return false;
-  return true;
-}
-function r18(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
+  if (!(set1.has(x))) fail(e, p, "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\"");
 }
 
 function c15(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["re"] !== undefined)) return false;
   if (!(x["code"] !== undefined)) return false;
-  if (x["re"] !== undefined) {
-    if (!c5(x["re"])) return false;
-  }
-  if (x["code"] !== undefined) {
-    if (!c16(x["code"])) return false;
-  }
-  if (x["reason"] !== undefined) {
-    if (!c17(x["reason"])) return false;
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    if (!c18(x["retry_after_ms"])) return false;
-  }
+  if (!c1(x["re"])) return false;
+  if (!c16(x["code"])) return false;
+  if (x["reason"] !== undefined && !c4(x["reason"])) return false;
+  if (x["retry_after_ms"] !== undefined && !c14(x["retry_after_ms"])) return false;
   return true;
 }
 function r15(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["re"] !== undefined)) e.push({ path: p + "/re", message: "is required" });
-  if (!(x["code"] !== undefined)) e.push({ path: p + "/code", message: "is required" });
-  if (x["re"] !== undefined) {
-    r5(x["re"], p + "/re", e);
-  }
-  if (x["code"] !== undefined) {
-    r16(x["code"], p + "/code", e);
-  }
-  if (x["reason"] !== undefined) {
-    r17(x["reason"], p + "/reason", e);
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    r18(x["retry_after_ms"], p + "/retry_after_ms", e);
-  }
+  objReport(x, p, e, ["re", "code"], ["re", r1, "code", r16, "reason", r4, "retry_after_ms", r14]);
 }
 
 function c20(x: any): boolean {
@@ -421,60 +236,19 @@ function c20(x: any): boolean {
   return true;
 }
 function r20(x: any, p: string, e: ValidationError[]): void {
-  if (!(set2.has(x))) e.push({ path: p, message: "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\", \"no_handler\", \"unauthorized\", \u2026 (14 in all)" });
-}
-
-function c23(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 1000 && cpLen(x) > 1000) return false;
-  return true;
-}
-function r23(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
-}
-
-function c24(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length > 1000 && cpLen(x) > 1000) return false;
-  return true;
-}
-function r24(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 1000 && cpLen(x) > 1000) e.push({ path: p, message: "must be at most 1000 characters long" });
+  if (!(set2.has(x))) fail(e, p, "must be one of \"invalid\", \"unsupported_version\", \"too_large\", \"rate_limited\", \"overloaded\", \"expired\", \"forbidden\", \"internal\", \"no_handler\", \"unauthorized\", \u2026 (14 in all)");
 }
 
 function c22(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["path"] !== undefined)) return false;
   if (!(x["message"] !== undefined)) return false;
-  if (x["path"] !== undefined) {
-    if (!c23(x["path"])) return false;
-  }
-  if (x["message"] !== undefined) {
-    if (!c24(x["message"])) return false;
-  }
+  if (!c4(x["path"])) return false;
+  if (!c4(x["message"])) return false;
   return true;
 }
 function r22(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["path"] !== undefined)) e.push({ path: p + "/path", message: "is required" });
-  if (!(x["message"] !== undefined)) e.push({ path: p + "/message", message: "is required" });
-  if (x["path"] !== undefined) {
-    r23(x["path"], p + "/path", e);
-  }
-  if (x["message"] !== undefined) {
-    r24(x["message"], p + "/message", e);
-  }
+  objReport(x, p, e, ["path", "message"], ["path", r4, "message", r4]);
 }
 
 function c21(x: any): boolean {
@@ -486,11 +260,8 @@ function c21(x: any): boolean {
   return true;
 }
 function r21(x: any, p: string, e: ValidationError[]): void {
-  if (!(Array.isArray(x))) {
-    e.push({ path: p, message: "must be array" });
-    return;
-  }
-  if (x.length > 100) e.push({ path: p, message: "must have at most 100 items" });
+  if (!(Array.isArray(x))) return fail(e, p, "must be array");
+  if (x.length > 100) fail(e, p, "must have at most 100 items");
   for (let i = 0; i < x.length; i++) {
     r22(x[i], p + "/" + i, e);
   }
@@ -500,96 +271,25 @@ function c19(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["re"] !== undefined)) return false;
   if (!(x["code"] !== undefined)) return false;
-  if (x["re"] !== undefined) {
-    if (!c5(x["re"])) return false;
-  }
-  if (x["code"] !== undefined) {
-    if (!c20(x["code"])) return false;
-  }
-  if (x["reason"] !== undefined) {
-    if (!c17(x["reason"])) return false;
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    if (!c18(x["retry_after_ms"])) return false;
-  }
-  if (x["errors"] !== undefined) {
-    if (!c21(x["errors"])) return false;
-  }
+  if (!c1(x["re"])) return false;
+  if (!c20(x["code"])) return false;
+  if (x["reason"] !== undefined && !c4(x["reason"])) return false;
+  if (x["retry_after_ms"] !== undefined && !c14(x["retry_after_ms"])) return false;
+  if (x["errors"] !== undefined && !c21(x["errors"])) return false;
   return true;
 }
 function r19(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["re"] !== undefined)) e.push({ path: p + "/re", message: "is required" });
-  if (!(x["code"] !== undefined)) e.push({ path: p + "/code", message: "is required" });
-  if (x["re"] !== undefined) {
-    r5(x["re"], p + "/re", e);
-  }
-  if (x["code"] !== undefined) {
-    r20(x["code"], p + "/code", e);
-  }
-  if (x["reason"] !== undefined) {
-    r17(x["reason"], p + "/reason", e);
-  }
-  if (x["retry_after_ms"] !== undefined) {
-    r18(x["retry_after_ms"], p + "/retry_after_ms", e);
-  }
-  if (x["errors"] !== undefined) {
-    r21(x["errors"], p + "/errors", e);
-  }
+  objReport(x, p, e, ["re", "code"], ["re", r1, "code", r20, "reason", r4, "retry_after_ms", r14, "errors", r21]);
 }
 
 function c25(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["nonce"] !== undefined)) return false;
-  if (x["nonce"] !== undefined) {
-    if (!c14(x["nonce"])) return false;
-  }
+  if (!c14(x["nonce"])) return false;
   return true;
 }
 function r25(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["nonce"] !== undefined)) e.push({ path: p + "/nonce", message: "is required" });
-  if (x["nonce"] !== undefined) {
-    r14(x["nonce"], p + "/nonce", e);
-  }
-}
-
-function c27(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 0) return false;
-  return true;
-}
-function r27(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
-}
-
-function c26(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["nonce"] !== undefined)) return false;
-  if (x["nonce"] !== undefined) {
-    if (!c27(x["nonce"])) return false;
-  }
-  return true;
-}
-function r26(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["nonce"] !== undefined)) e.push({ path: p + "/nonce", message: "is required" });
-  if (x["nonce"] !== undefined) {
-    r27(x["nonce"], p + "/nonce", e);
-  }
+  objReport(x, p, e, ["nonce"], ["nonce", r14]);
 }
 
 function c29(x: any): boolean {
@@ -599,12 +299,9 @@ function c29(x: any): boolean {
   return true;
 }
 function r29(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 256 && cpLen(x) > 256) e.push({ path: p, message: "must be at most 256 characters long" });
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
+  if (x.length > 256 && cpLen(x) > 256) fail(e, p, "must be at most 256 characters long");
 }
 
 function c30(x: any): boolean {
@@ -612,22 +309,7 @@ function c30(x: any): boolean {
   return true;
 }
 function r30(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "joined" || x === "left")) e.push({ path: p, message: "must be one of \"joined\", \"left\"" });
-}
-
-function c31(x: any): boolean {
-  if (!(typeof x === "string")) return false;
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
-  if (x.length > 128 && cpLen(x) > 128) return false;
-  return true;
-}
-function r31(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
+  if (!(x === "joined" || x === "left")) fail(e, p, "must be one of \"joined\", \"left\"");
 }
 
 function c32(x: any): boolean {
@@ -636,11 +318,8 @@ function c32(x: any): boolean {
   return true;
 }
 function r32(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 128 && cpLen(x) > 128) e.push({ path: p, message: "must be at most 128 characters long" });
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length > 128 && cpLen(x) > 128) fail(e, p, "must be at most 128 characters long");
 }
 
 function c33(x: any): boolean {
@@ -649,24 +328,8 @@ function c33(x: any): boolean {
   return true;
 }
 function r33(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 256 && cpLen(x) > 256) e.push({ path: p, message: "must be at most 256 characters long" });
-}
-
-function c34(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 0) return false;
-  return true;
-}
-function r34(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length > 256 && cpLen(x) > 256) fail(e, p, "must be at most 256 characters long");
 }
 
 function c28(x: any): boolean {
@@ -676,54 +339,16 @@ function c28(x: any): boolean {
   if (!(x["session"] !== undefined)) return false;
   if (!(x["client"] !== undefined)) return false;
   if (!(x["members"] !== undefined)) return false;
-  if (x["topic"] !== undefined) {
-    if (!c29(x["topic"])) return false;
-  }
-  if (x["event"] !== undefined) {
-    if (!c30(x["event"])) return false;
-  }
-  if (x["session"] !== undefined) {
-    if (!c31(x["session"])) return false;
-  }
-  if (x["client"] !== undefined) {
-    if (!c32(x["client"])) return false;
-  }
-  if (x["user"] !== undefined) {
-    if (!c33(x["user"])) return false;
-  }
-  if (x["members"] !== undefined) {
-    if (!c34(x["members"])) return false;
-  }
+  if (!c29(x["topic"])) return false;
+  if (!c30(x["event"])) return false;
+  if (!c1(x["session"])) return false;
+  if (!c32(x["client"])) return false;
+  if (x["user"] !== undefined && !c33(x["user"])) return false;
+  if (!c14(x["members"])) return false;
   return true;
 }
 function r28(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["topic"] !== undefined)) e.push({ path: p + "/topic", message: "is required" });
-  if (!(x["event"] !== undefined)) e.push({ path: p + "/event", message: "is required" });
-  if (!(x["session"] !== undefined)) e.push({ path: p + "/session", message: "is required" });
-  if (!(x["client"] !== undefined)) e.push({ path: p + "/client", message: "is required" });
-  if (!(x["members"] !== undefined)) e.push({ path: p + "/members", message: "is required" });
-  if (x["topic"] !== undefined) {
-    r29(x["topic"], p + "/topic", e);
-  }
-  if (x["event"] !== undefined) {
-    r30(x["event"], p + "/event", e);
-  }
-  if (x["session"] !== undefined) {
-    r31(x["session"], p + "/session", e);
-  }
-  if (x["client"] !== undefined) {
-    r32(x["client"], p + "/client", e);
-  }
-  if (x["user"] !== undefined) {
-    r33(x["user"], p + "/user", e);
-  }
-  if (x["members"] !== undefined) {
-    r34(x["members"], p + "/members", e);
-  }
+  objReport(x, p, e, ["topic", "event", "session", "client", "members"], ["topic", r29, "event", r30, "session", r1, "client", r32, "user", r33, "members", r14]);
 }
 
 function c36(x: any): boolean {
@@ -731,7 +356,7 @@ function c36(x: any): boolean {
   return true;
 }
 function r36(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "open" || x === "degraded" || x === "draining" || x === "closing")) e.push({ path: p, message: "must be one of \"open\", \"degraded\", \"draining\", \"closing\"" });
+  if (!(x === "open" || x === "degraded" || x === "draining" || x === "closing")) fail(e, p, "must be one of \"open\", \"degraded\", \"draining\", \"closing\"");
 }
 
 function c37(x: any): boolean {
@@ -739,7 +364,7 @@ function c37(x: any): boolean {
   return true;
 }
 function r37(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "normal" || x === "overload" || x === "maintenance" || x === "shutdown" || x === "idle" || x === "policy")) e.push({ path: p, message: "must be one of \"normal\", \"overload\", \"maintenance\", \"shutdown\", \"idle\", \"policy\"" });
+  if (!(x === "normal" || x === "overload" || x === "maintenance" || x === "shutdown" || x === "idle" || x === "policy")) fail(e, p, "must be one of \"normal\", \"overload\", \"maintenance\", \"shutdown\", \"idle\", \"policy\"");
 }
 
 function c38(x: any): boolean {
@@ -748,61 +373,21 @@ function c38(x: any): boolean {
   return true;
 }
 function r38(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 500 && cpLen(x) > 500) e.push({ path: p, message: "must be at most 500 characters long" });
-}
-
-function c39(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 0) return false;
-  return true;
-}
-function r39(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length > 500 && cpLen(x) > 500) fail(e, p, "must be at most 500 characters long");
 }
 
 function c35(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["state"] !== undefined)) return false;
-  if (x["state"] !== undefined) {
-    if (!c36(x["state"])) return false;
-  }
-  if (x["reason"] !== undefined) {
-    if (!c37(x["reason"])) return false;
-  }
-  if (x["detail"] !== undefined) {
-    if (!c38(x["detail"])) return false;
-  }
-  if (x["retry_in_ms"] !== undefined) {
-    if (!c39(x["retry_in_ms"])) return false;
-  }
+  if (!c36(x["state"])) return false;
+  if (x["reason"] !== undefined && !c37(x["reason"])) return false;
+  if (x["detail"] !== undefined && !c38(x["detail"])) return false;
+  if (x["retry_in_ms"] !== undefined && !c14(x["retry_in_ms"])) return false;
   return true;
 }
 function r35(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["state"] !== undefined)) e.push({ path: p + "/state", message: "is required" });
-  if (x["state"] !== undefined) {
-    r36(x["state"], p + "/state", e);
-  }
-  if (x["reason"] !== undefined) {
-    r37(x["reason"], p + "/reason", e);
-  }
-  if (x["detail"] !== undefined) {
-    r38(x["detail"], p + "/detail", e);
-  }
-  if (x["retry_in_ms"] !== undefined) {
-    r39(x["retry_in_ms"], p + "/retry_in_ms", e);
-  }
+  objReport(x, p, e, ["state"], ["state", r36, "reason", r37, "detail", r38, "retry_in_ms", r14]);
 }
 
 function c42(x: any): boolean {
@@ -810,10 +395,7 @@ function c42(x: any): boolean {
   return true;
 }
 function r42(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
 }
 
 function c41(x: any): boolean {
@@ -827,13 +409,10 @@ function c41(x: any): boolean {
   return true;
 }
 function r41(x: any, p: string, e: ValidationError[]): void {
-  if (!(Array.isArray(x))) {
-    e.push({ path: p, message: "must be array" });
-    return;
-  }
-  if (x.length < 1) e.push({ path: p, message: "must have at least 1 items" });
-  if (x.length > 100) e.push({ path: p, message: "must have at most 100 items" });
-  if (!uniq(x)) e.push({ path: p, message: "must not hold the same item twice" });
+  if (!(Array.isArray(x))) return fail(e, p, "must be array");
+  if (x.length < 1) fail(e, p, "must have at least 1 items");
+  if (x.length > 100) fail(e, p, "must have at most 100 items");
+  if (!uniq(x)) fail(e, p, "must not hold the same item twice");
   for (let i = 0; i < x.length; i++) {
     r42(x[i], p + "/" + i, e);
   }
@@ -842,39 +421,11 @@ function r41(x: any, p: string, e: ValidationError[]): void {
 function c40(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["topics"] !== undefined)) return false;
-  if (x["topics"] !== undefined) {
-    if (!c41(x["topics"])) return false;
-  }
+  if (!c41(x["topics"])) return false;
   return true;
 }
 function r40(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["topics"] !== undefined)) e.push({ path: p + "/topics", message: "is required" });
-  if (x["topics"] !== undefined) {
-    r41(x["topics"], p + "/topics", e);
-  }
-}
-
-function c43(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["topics"] !== undefined)) return false;
-  if (x["topics"] !== undefined) {
-    if (!c41(x["topics"])) return false;
-  }
-  return true;
-}
-function r43(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["topics"] !== undefined)) e.push({ path: p + "/topics", message: "is required" });
-  if (x["topics"] !== undefined) {
-    r41(x["topics"], p + "/topics", e);
-  }
+  objReport(x, p, e, ["topics"], ["topics", r41]);
 }
 
 function c45(x: any): boolean {
@@ -884,12 +435,9 @@ function c45(x: any): boolean {
   return true;
 }
 function r45(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 100) e.push({ path: p, message: "must be at least 100" });
-  if (x > 600000) e.push({ path: p, message: "must be at most 600000" });
+  if (!(Number.isInteger(x))) return fail(e, p, "must be integer");
+  if (x < 100) fail(e, p, "must be at least 100");
+  if (x > 600000) fail(e, p, "must be at most 600000");
 }
 
 function c46(x: any): boolean {
@@ -902,10 +450,7 @@ function c46(x: any): boolean {
   return true;
 }
 function r46(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
+  if (!(isObj(x))) return fail(e, p, "must be object");
   for (const k of Object.keys(x)) {
     if (true) {
       r12(x[k], p + "/" + ptr(k), e);
@@ -919,70 +464,21 @@ function c48(x: any): boolean {
   return true;
 }
 function r48(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 1) e.push({ path: p, message: "must be at least 1" });
-}
-
-function c49(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 1) return false;
-  return true;
-}
-function r49(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 1) e.push({ path: p, message: "must be at least 1" });
-}
-
-function c50(x: any): boolean {
-  if (!(Number.isInteger(x))) return false;
-  if (x < 0) return false;
-  return true;
-}
-function r50(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 0) e.push({ path: p, message: "must be at least 0" });
+  if (!(Number.isInteger(x))) return fail(e, p, "must be integer");
+  if (x < 1) fail(e, p, "must be at least 1");
 }
 
 function c47(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["max_frame_bytes"] !== undefined)) return false;
   if (!(x["max_in_flight"] !== undefined)) return false;
-  if (x["max_frame_bytes"] !== undefined) {
-    if (!c48(x["max_frame_bytes"])) return false;
-  }
-  if (x["max_in_flight"] !== undefined) {
-    if (!c49(x["max_in_flight"])) return false;
-  }
-  if (x["max_topics"] !== undefined) {
-    if (!c50(x["max_topics"])) return false;
-  }
+  if (!c48(x["max_frame_bytes"])) return false;
+  if (!c48(x["max_in_flight"])) return false;
+  if (x["max_topics"] !== undefined && !c14(x["max_topics"])) return false;
   return true;
 }
 function r47(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["max_frame_bytes"] !== undefined)) e.push({ path: p + "/max_frame_bytes", message: "is required" });
-  if (!(x["max_in_flight"] !== undefined)) e.push({ path: p + "/max_in_flight", message: "is required" });
-  if (x["max_frame_bytes"] !== undefined) {
-    r48(x["max_frame_bytes"], p + "/max_frame_bytes", e);
-  }
-  if (x["max_in_flight"] !== undefined) {
-    r49(x["max_in_flight"], p + "/max_in_flight", e);
-  }
-  if (x["max_topics"] !== undefined) {
-    r50(x["max_topics"], p + "/max_topics", e);
-  }
+  objReport(x, p, e, ["max_frame_bytes", "max_in_flight"], ["max_frame_bytes", r48, "max_in_flight", r48, "max_topics", r14]);
 }
 
 function c51(x: any): boolean {
@@ -990,10 +486,7 @@ function c51(x: any): boolean {
   return true;
 }
 function r51(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "boolean")) {
-    e.push({ path: p, message: "must be boolean" });
-    return;
-  }
+  if (!(typeof x === "boolean")) return fail(e, p, "must be boolean");
 }
 
 function c44(x: any): boolean {
@@ -1002,47 +495,15 @@ function c44(x: any): boolean {
   if (!(x["heartbeat_ms"] !== undefined)) return false;
   if (!(x["versions"] !== undefined)) return false;
   if (!(x["limits"] !== undefined)) return false;
-  if (x["session"] !== undefined) {
-    if (!c5(x["session"])) return false;
-  }
-  if (x["heartbeat_ms"] !== undefined) {
-    if (!c45(x["heartbeat_ms"])) return false;
-  }
-  if (x["versions"] !== undefined) {
-    if (!c46(x["versions"])) return false;
-  }
-  if (x["limits"] !== undefined) {
-    if (!c47(x["limits"])) return false;
-  }
-  if (x["resumed"] !== undefined) {
-    if (!c51(x["resumed"])) return false;
-  }
+  if (!c1(x["session"])) return false;
+  if (!c45(x["heartbeat_ms"])) return false;
+  if (!c46(x["versions"])) return false;
+  if (!c47(x["limits"])) return false;
+  if (x["resumed"] !== undefined && !c51(x["resumed"])) return false;
   return true;
 }
 function r44(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["session"] !== undefined)) e.push({ path: p + "/session", message: "is required" });
-  if (!(x["heartbeat_ms"] !== undefined)) e.push({ path: p + "/heartbeat_ms", message: "is required" });
-  if (!(x["versions"] !== undefined)) e.push({ path: p + "/versions", message: "is required" });
-  if (!(x["limits"] !== undefined)) e.push({ path: p + "/limits", message: "is required" });
-  if (x["session"] !== undefined) {
-    r5(x["session"], p + "/session", e);
-  }
-  if (x["heartbeat_ms"] !== undefined) {
-    r45(x["heartbeat_ms"], p + "/heartbeat_ms", e);
-  }
-  if (x["versions"] !== undefined) {
-    r46(x["versions"], p + "/versions", e);
-  }
-  if (x["limits"] !== undefined) {
-    r47(x["limits"], p + "/limits", e);
-  }
-  if (x["resumed"] !== undefined) {
-    r51(x["resumed"], p + "/resumed", e);
-  }
+  objReport(x, p, e, ["session", "heartbeat_ms", "versions", "limits"], ["session", r1, "heartbeat_ms", r45, "versions", r46, "limits", r47, "resumed", r51]);
 }
 
 function s0(x: any): any {
@@ -1247,12 +708,12 @@ export function isPingV1(x: unknown): x is PingV1 {
  * The errors of `x` as the data of wiretype.pong v1 (empty when valid).
  */
 export function validatePongV1(x: unknown): ValidationError[] {
-  return explain(c26, r26, x);
+  return explain(c25, r25, x);
 }
 
 /** True when `x` is valid data of this version (see validatePongV1). */
 export function isPongV1(x: unknown): x is PongV1 {
-  return c26(x);
+  return c25(x);
 }
 
 /**
@@ -1295,12 +756,12 @@ export function isSubscribeV1(x: unknown): x is SubscribeV1 {
  * The errors of `x` as the data of wiretype.unsubscribe v1 (empty when valid).
  */
 export function validateUnsubscribeV1(x: unknown): ValidationError[] {
-  return explain(c43, r43, x);
+  return explain(c40, r40, x);
 }
 
 /** True when `x` is valid data of this version (see validateUnsubscribeV1). */
 export function isUnsubscribeV1(x: unknown): x is UnsubscribeV1 {
-  return c43(x);
+  return c40(x);
 }
 
 /**
@@ -1315,40 +776,44 @@ export function isWelcomeV1(x: unknown): x is WelcomeV1 {
   return c44(x);
 }
 
-/** Message name -> version -> its validator; decode, encode and the shims use it. */
-export const validators: Map<string, Map<number, Validator>> = new Map([
-  ["wiretype.ack", new Map<number, Validator>([
-    [1, { check: c0, report: r0, shape: s0 }],
-  ])],
-  ["wiretype.error", new Map<number, Validator>([
-    [1, { check: c2, report: r2, shape: s1 }],
-  ])],
-  ["wiretype.hello", new Map<number, Validator>([
-    [1, { check: c6, report: r6, shape: s2 }],
-  ])],
-  ["wiretype.nack", new Map<number, Validator>([
-    [1, { check: c15, report: r15, shape: s5 }],
-    [2, { check: c19, report: r19, shape: s6 }],
-  ])],
-  ["wiretype.ping", new Map<number, Validator>([
-    [1, { check: c25, report: r25, shape: s8 }],
-  ])],
-  ["wiretype.pong", new Map<number, Validator>([
-    [1, { check: c26, report: r26, shape: s9 }],
-  ])],
-  ["wiretype.presence", new Map<number, Validator>([
-    [1, { check: c28, report: r28, shape: s10 }],
-  ])],
-  ["wiretype.status", new Map<number, Validator>([
-    [1, { check: c35, report: r35, shape: s11 }],
-  ])],
-  ["wiretype.subscribe", new Map<number, Validator>([
-    [1, { check: c40, report: r40, shape: s12 }],
-  ])],
-  ["wiretype.unsubscribe", new Map<number, Validator>([
-    [1, { check: c43, report: r43, shape: s13 }],
-  ])],
-  ["wiretype.welcome", new Map<number, Validator>([
-    [1, { check: c44, report: r44, shape: s14 }],
-  ])],
+/**
+ * Message name -> version -> its validator; decode, encode and the shims use it. Built by a
+ * pure call: a bundle that imports only some validators or guards leaves it (and every
+ * validator it alone references) out.
+ */
+export const validators: Map<string, Map<number, Validator>> = /* @__PURE__ */ table([
+  ["wiretype.ack", [
+    [1, c0, r0, s0],
+  ]],
+  ["wiretype.error", [
+    [1, c2, r2, s1],
+  ]],
+  ["wiretype.hello", [
+    [1, c6, r6, s2],
+  ]],
+  ["wiretype.nack", [
+    [1, c15, r15, s5],
+    [2, c19, r19, s6],
+  ]],
+  ["wiretype.ping", [
+    [1, c25, r25, s8],
+  ]],
+  ["wiretype.pong", [
+    [1, c25, r25, s9],
+  ]],
+  ["wiretype.presence", [
+    [1, c28, r28, s10],
+  ]],
+  ["wiretype.status", [
+    [1, c35, r35, s11],
+  ]],
+  ["wiretype.subscribe", [
+    [1, c40, r40, s12],
+  ]],
+  ["wiretype.unsubscribe", [
+    [1, c40, r40, s13],
+  ]],
+  ["wiretype.welcome", [
+    [1, c44, r44, s14],
+  ]],
 ]);

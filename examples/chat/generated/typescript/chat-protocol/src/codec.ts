@@ -22,23 +22,28 @@ export const PROTOCOL = {
   },
 } as const satisfies Protocol;
 
-const CODEC = codec<Envelope>(validators);
+const CODEC = /* @__PURE__ */ codec<Envelope>(validators);
 
 /**
  * A message from JSON text (or an already parsed value), validated against its version;
  * DecodeError if not. An integer that a double would change (`9007199254740993`) is refused.
  */
-export const decode: (raw: string | unknown) => Envelope = CODEC.decode;
+export function decode(raw: string | unknown): Envelope {
+  return CODEC.decode(raw);
+}
 
 /**
  * The canonical JSON text of a message: every declared field, defaults included, compact,
  * numbers as ECMAScript writes them (RFC 8785's form); the Python package writes the same.
  */
-export const encode: (msg: Envelope) => string = CODEC.encode;
+export function encode(msg: Envelope): string {
+  return CODEC.encode(msg);
+}
 
 /**
  * `data` checked and normalised as the data of `type` v`v`; DecodeError with paths into the
  * data (`/room`), RangeError when the registry has no such message version.
  */
-export const decodeData = CODEC.decodeData as <T extends string, V extends number>(
-  type: T, v: V, data: unknown) => DataOf<T, V>;
+export function decodeData<T extends string, V extends number>(type: T, v: V, data: unknown): DataOf<T, V> {
+  return CODEC.decodeData(type, v, data) as DataOf<T, V>;
+}

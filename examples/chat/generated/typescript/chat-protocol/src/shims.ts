@@ -7,21 +7,26 @@ import { validators } from "./validators.js";
 
 // [message, from version, to version, steps]; a hop not listed has none. A step is
 // [kind, field, arg]; a custom step's arg is the index of the user's function in CUSTOMS.
-const HOPS = JSON.parse("[[\"chat.message_sent\",1,2,[[\"rename\",\"text\",\"body\"],[\"drop\",\"tags\",null]]],[\"chat.message_sent\",2,1,[[\"rename\",\"body\",\"text\"],[\"values\",\"priority\",[[\"urgent\",\"high\"]]]]],[\"chat.message_sent\",2,3,[[\"values\",\"priority\",[[\"low\",\"quiet\"],[\"high\",\"notify\"],[\"urgent\",\"alert\"]]]]],[\"chat.message_sent\",3,2,[[\"values\",\"priority\",[[\"quiet\",\"low\"],[\"notify\",\"high\"],[\"alert\",\"urgent\"]]]]]]") as Hop[];
+const HOPS = /* @__PURE__ */ JSON.parse("[[\"chat.message_sent\",1,2,[[\"rename\",\"text\",\"body\"],[\"drop\",\"tags\",null]]],[\"chat.message_sent\",2,1,[[\"rename\",\"body\",\"text\"],[\"values\",\"priority\",[[\"urgent\",\"high\"]]]]],[\"chat.message_sent\",2,3,[[\"values\",\"priority\",[[\"low\",\"quiet\"],[\"high\",\"notify\"],[\"urgent\",\"alert\"]]]]],[\"chat.message_sent\",3,2,[[\"values\",\"priority\",[[\"quiet\",\"low\"],[\"notify\",\"high\"],[\"alert\",\"urgent\"]]]]]]") as Hop[];
 // The users' `custom` steps (module paths resolve from this file's folder).
 const CUSTOMS: Custom[] = [];
 
-const SHIMS = shims<Envelope>(validators, HOPS, CUSTOMS);
+const SHIMS = /* @__PURE__ */ shims<Envelope>(validators, HOPS, CUSTOMS);
 
 /** The message converted to version `to` (default: the latest), one hop at a time. */
-export const upgrade: (msg: Envelope, to?: number) => Envelope = SHIMS.upgrade;
+export function upgrade(msg: Envelope, to?: number): Envelope {
+  return SHIMS.upgrade(msg, to);
+}
 
 /** The message converted down to the older version `to`, one hop at a time. */
-export const downgrade: (msg: Envelope, to: number) => Envelope = SHIMS.downgrade;
+export function downgrade(msg: Envelope, to: number): Envelope {
+  return SHIMS.downgrade(msg, to);
+}
 
 /**
  * `data` of `type` v`from` as v`to`, up or down, re-validated after every hop; DecodeError
  * with paths into the data, RangeError for a version that is not live.
  */
-export const convert = SHIMS.convert as <T extends string, V extends number>(
-  type: T, data: unknown, from: number, to: V) => DataOf<T, V>;
+export function convert<T extends string, V extends number>(type: T, data: unknown, from: number, to: V): DataOf<T, V> {
+  return SHIMS.convert(type, data, from, to) as DataOf<T, V>;
+}

@@ -3,7 +3,7 @@
 // s<N> rebuilds valid data as its version declares it.
 /* eslint-disable */
 import {
-  cpLen, deq, hasOwn, isObj, mapValues, multOf, setOwn, ptr, uniq,
+  cpLen, deq, fail, hasOwn, isObj, objReport, mapValues, multOf, setOwn, ptr, uniq,
   fmtDate,
   fmtDateTime,
   fmtEmail,
@@ -29,6 +29,14 @@ function ident(x: any): any {
   return x;
 }
 
+type Row = [number, (x: any) => boolean, (x: any, p: string, e: ValidationError[]) => void, (x: any) => any];
+
+function table(rows: [string, Row[]][]): Map<string, Map<number, Validator>> {
+  return new Map(rows.map(([name, versions]) => [
+    name, new Map(versions.map(([v, check, report, shape]) => [v, { check, report, shape }])),
+  ]));
+}
+
 function explain(check: (x: any) => boolean, report: (x: any, p: string, e: ValidationError[]) => void,
                  x: unknown): ValidationError[] {
   if (check(x)) return [];
@@ -44,11 +52,8 @@ function c1(x: any): boolean {
   return true;
 }
 function r1(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (!fmtUuid(x)) e.push({ path: p, message: "must be a valid uuid" });
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (!fmtUuid(x)) fail(e, p, "must be a valid uuid");
 }
 
 function c2(x: any): boolean {
@@ -58,89 +63,52 @@ function c2(x: any): boolean {
   return true;
 }
 function r2(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 64 && cpLen(x) > 64) e.push({ path: p, message: "must be at most 64 characters long" });
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
+  if (x.length > 64 && cpLen(x) > 64) fail(e, p, "must be at most 64 characters long");
 }
 
-function c5(x: any): boolean {
+function c4(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
   if (x.length > 80 && cpLen(x) > 80) return false;
   return true;
 }
-function r5(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 80 && cpLen(x) > 80) e.push({ path: p, message: "must be at most 80 characters long" });
+function r4(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
+  if (x.length > 80 && cpLen(x) > 80) fail(e, p, "must be at most 80 characters long");
 }
 
-function c6(x: any): boolean {
+function c5(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (!fmtUri(x)) return false;
   return true;
 }
-function r6(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (!fmtUri(x)) e.push({ path: p, message: "must be a valid uri" });
-}
-
-function c4(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["name"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["name"] !== undefined) {
-    if (!c5(x["name"])) return false;
-  }
-  if (x["avatar"] !== undefined) {
-    if (!c6(x["avatar"])) return false;
-  }
-  return true;
-}
-function r4(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["name"] !== undefined)) e.push({ path: p + "/name", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["name"] !== undefined) {
-    r5(x["name"], p + "/name", e);
-  }
-  if (x["avatar"] !== undefined) {
-    r6(x["avatar"], p + "/avatar", e);
-  }
+function r5(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (!fmtUri(x)) fail(e, p, "must be a valid uri");
 }
 
 function c3(x: any): boolean {
-  if (!c4(x)) return false;
+  if (!(isObj(x))) return false;
+  if (!(x["id"] !== undefined)) return false;
+  if (!(x["name"] !== undefined)) return false;
+  if (!c1(x["id"])) return false;
+  if (!c4(x["name"])) return false;
+  if (x["avatar"] !== undefined && !c5(x["avatar"])) return false;
   return true;
 }
 function r3(x: any, p: string, e: ValidationError[]): void {
-  r4(x, p, e);
+  objReport(x, p, e, ["id", "name"], ["id", r1, "name", r4, "avatar", r5]);
 }
 
-function c7(x: any): boolean {
+function c6(x: any): boolean {
   if (!(x === "author" || x === "moderator" || x === "retention")) return false;
   return true;
 }
-function r7(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "author" || x === "moderator" || x === "retention")) e.push({ path: p, message: "must be one of \"author\", \"moderator\", \"retention\"" });
+function r6(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === "author" || x === "moderator" || x === "retention")) fail(e, p, "must be one of \"author\", \"moderator\", \"retention\"");
 }
 
 function c0(x: any): boolean {
@@ -148,188 +116,109 @@ function c0(x: any): boolean {
   if (!(x["id"] !== undefined)) return false;
   if (!(x["room"] !== undefined)) return false;
   if (!(x["by"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["by"] !== undefined) {
-    if (!c3(x["by"])) return false;
-  }
-  if (x["reason"] !== undefined) {
-    if (!c7(x["reason"])) return false;
-  }
+  if (!c1(x["id"])) return false;
+  if (!c2(x["room"])) return false;
+  if (!c3(x["by"])) return false;
+  if (x["reason"] !== undefined && !c6(x["reason"])) return false;
   return true;
 }
 function r0(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["by"] !== undefined)) e.push({ path: p + "/by", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["by"] !== undefined) {
-    r3(x["by"], p + "/by", e);
-  }
-  if (x["reason"] !== undefined) {
-    r7(x["reason"], p + "/reason", e);
-  }
+  objReport(x, p, e, ["id", "room", "by"], ["id", r1, "room", r2, "by", r3, "reason", r6]);
 }
 
-function c9(x: any): boolean {
+function c8(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length > 4000 && cpLen(x) > 4000) return false;
   return true;
 }
-function r9(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 4000 && cpLen(x) > 4000) e.push({ path: p, message: "must be at most 4000 characters long" });
+function r8(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length > 4000 && cpLen(x) > 4000) fail(e, p, "must be at most 4000 characters long");
 }
 
-function c10(x: any): boolean {
+function c9(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (!fmtDateTime(x)) return false;
   return true;
 }
-function r10(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (!fmtDateTime(x)) e.push({ path: p, message: "must be a valid date-time" });
+function r9(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (!fmtDateTime(x)) fail(e, p, "must be a valid date-time");
 }
 
-function c8(x: any): boolean {
+function c7(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["id"] !== undefined)) return false;
   if (!(x["room"] !== undefined)) return false;
   if (!(x["body"] !== undefined)) return false;
   if (!(x["edited_at"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["body"] !== undefined) {
-    if (!c9(x["body"])) return false;
-  }
-  if (x["edited_at"] !== undefined) {
-    if (!c10(x["edited_at"])) return false;
-  }
+  if (!c1(x["id"])) return false;
+  if (!c2(x["room"])) return false;
+  if (!c8(x["body"])) return false;
+  if (!c9(x["edited_at"])) return false;
   return true;
 }
-function r8(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["body"] !== undefined)) e.push({ path: p + "/body", message: "is required" });
-  if (!(x["edited_at"] !== undefined)) e.push({ path: p + "/edited_at", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["body"] !== undefined) {
-    r9(x["body"], p + "/body", e);
-  }
-  if (x["edited_at"] !== undefined) {
-    r10(x["edited_at"], p + "/edited_at", e);
-  }
+function r7(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["id", "room", "body", "edited_at"], ["id", r1, "room", r2, "body", r8, "edited_at", r9]);
 }
 
-function c12(x: any): boolean {
+function c11(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length > 2000 && cpLen(x) > 2000) return false;
   return true;
 }
-function r12(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length > 2000 && cpLen(x) > 2000) e.push({ path: p, message: "must be at most 2000 characters long" });
+function r11(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length > 2000 && cpLen(x) > 2000) fail(e, p, "must be at most 2000 characters long");
 }
 
-function c13(x: any): boolean {
-  if (!c4(x)) return false;
-  return true;
-}
-function r13(x: any, p: string, e: ValidationError[]): void {
-  r4(x, p, e);
-}
-
-function c14(x: any): boolean {
+function c12(x: any): boolean {
   if (!(x === "low" || x === "normal" || x === "high")) return false;
   return true;
 }
-function r14(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "low" || x === "normal" || x === "high")) e.push({ path: p, message: "must be one of \"low\", \"normal\", \"high\"" });
+function r12(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === "low" || x === "normal" || x === "high")) fail(e, p, "must be one of \"low\", \"normal\", \"high\"");
 }
 
-function c16(x: any): boolean {
+function c14(x: any): boolean {
   if (!(x === null)) return false;
   return true;
 }
-function r16(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === null)) {
-    e.push({ path: p, message: "must be null" });
-    return;
-  }
+function r14(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === null)) return fail(e, p, "must be null");
 }
 
-function c15(x: any): boolean {
-  if (!(c1(x) || c16(x))) return false;
+function c13(x: any): boolean {
+  if (!(c1(x) || c14(x))) return false;
   return true;
 }
-function r15(x: any, p: string, e: ValidationError[]): void {
+function r13(x: any, p: string, e: ValidationError[]): void {
   if (x !== null) r1(x, p, e);
 }
 
-function c18(x: any): boolean {
+function c16(x: any): boolean {
   if (!(typeof x === "string")) return false;
   return true;
 }
-function r18(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
+function r16(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
 }
 
-function c17(x: any): boolean {
+function c15(x: any): boolean {
   if (!(Array.isArray(x))) return false;
   for (let i = 0; i < x.length; i++) {
-    if (!c18(x[i])) return false;
+    if (!c16(x[i])) return false;
   }
   return true;
 }
-function r17(x: any, p: string, e: ValidationError[]): void {
-  if (!(Array.isArray(x))) {
-    e.push({ path: p, message: "must be array" });
-    return;
-  }
+function r15(x: any, p: string, e: ValidationError[]): void {
+  if (!(Array.isArray(x))) return fail(e, p, "must be array");
   for (let i = 0; i < x.length; i++) {
-    r18(x[i], p + "/" + i, e);
+    r16(x[i], p + "/" + i, e);
   }
 }
 
-function c11(x: any): boolean {
+function c10(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["id"] !== undefined)) return false;
   if (!(x["room"] !== undefined)) return false;
@@ -337,103 +226,43 @@ function c11(x: any): boolean {
   if (!(x["sent_at"] !== undefined)) return false;
   if (!(x["author"] !== undefined)) return false;
   if (!(x["reply_to"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["text"] !== undefined) {
-    if (!c12(x["text"])) return false;
-  }
-  if (x["sent_at"] !== undefined) {
-    if (!c10(x["sent_at"])) return false;
-  }
-  if (x["author"] !== undefined) {
-    if (!c13(x["author"])) return false;
-  }
-  if (x["priority"] !== undefined) {
-    if (!c14(x["priority"])) return false;
-  }
-  if (x["reply_to"] !== undefined) {
-    if (!c15(x["reply_to"])) return false;
-  }
-  if (x["tags"] !== undefined) {
-    if (!c17(x["tags"])) return false;
-  }
+  if (!c1(x["id"])) return false;
+  if (!c2(x["room"])) return false;
+  if (!c11(x["text"])) return false;
+  if (!c9(x["sent_at"])) return false;
+  if (!c3(x["author"])) return false;
+  if (x["priority"] !== undefined && !c12(x["priority"])) return false;
+  if (!c13(x["reply_to"])) return false;
+  if (x["tags"] !== undefined && !c15(x["tags"])) return false;
   return true;
 }
-function r11(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["text"] !== undefined)) e.push({ path: p + "/text", message: "is required" });
-  if (!(x["sent_at"] !== undefined)) e.push({ path: p + "/sent_at", message: "is required" });
-  if (!(x["author"] !== undefined)) e.push({ path: p + "/author", message: "is required" });
-  if (!(x["reply_to"] !== undefined)) e.push({ path: p + "/reply_to", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["text"] !== undefined) {
-    r12(x["text"], p + "/text", e);
-  }
-  if (x["sent_at"] !== undefined) {
-    r10(x["sent_at"], p + "/sent_at", e);
-  }
-  if (x["author"] !== undefined) {
-    r13(x["author"], p + "/author", e);
-  }
-  if (x["priority"] !== undefined) {
-    r14(x["priority"], p + "/priority", e);
-  }
-  if (x["reply_to"] !== undefined) {
-    r15(x["reply_to"], p + "/reply_to", e);
-  }
-  if (x["tags"] !== undefined) {
-    r17(x["tags"], p + "/tags", e);
-  }
+function r10(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["id", "room", "text", "sent_at", "author", "reply_to"], ["id", r1, "room", r2, "text", r11, "sent_at", r9, "author", r3, "priority", r12, "reply_to", r13, "tags", r15]);
 }
 
-function c20(x: any): boolean {
-  if (!c4(x)) return false;
-  return true;
-}
-function r20(x: any, p: string, e: ValidationError[]): void {
-  r4(x, p, e);
-}
-
-function c21(x: any): boolean {
+function c18(x: any): boolean {
   if (!(x === "low" || x === "normal" || x === "high" || x === "urgent")) return false;
   return true;
 }
-function r21(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "low" || x === "normal" || x === "high" || x === "urgent")) e.push({ path: p, message: "must be one of \"low\", \"normal\", \"high\", \"urgent\"" });
+function r18(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === "low" || x === "normal" || x === "high" || x === "urgent")) fail(e, p, "must be one of \"low\", \"normal\", \"high\", \"urgent\"");
 }
 
-function c22(x: any): boolean {
+function c19(x: any): boolean {
   if (!(Array.isArray(x))) return false;
   for (let i = 0; i < x.length; i++) {
     if (!c1(x[i])) return false;
   }
   return true;
 }
-function r22(x: any, p: string, e: ValidationError[]): void {
-  if (!(Array.isArray(x))) {
-    e.push({ path: p, message: "must be array" });
-    return;
-  }
+function r19(x: any, p: string, e: ValidationError[]): void {
+  if (!(Array.isArray(x))) return fail(e, p, "must be array");
   for (let i = 0; i < x.length; i++) {
     r1(x[i], p + "/" + i, e);
   }
 }
 
-function c19(x: any): boolean {
+function c17(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["id"] !== undefined)) return false;
   if (!(x["room"] !== undefined)) return false;
@@ -441,97 +270,37 @@ function c19(x: any): boolean {
   if (!(x["sent_at"] !== undefined)) return false;
   if (!(x["author"] !== undefined)) return false;
   if (!(x["reply_to"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["body"] !== undefined) {
-    if (!c9(x["body"])) return false;
-  }
-  if (x["sent_at"] !== undefined) {
-    if (!c10(x["sent_at"])) return false;
-  }
-  if (x["author"] !== undefined) {
-    if (!c20(x["author"])) return false;
-  }
-  if (x["priority"] !== undefined) {
-    if (!c21(x["priority"])) return false;
-  }
-  if (x["reply_to"] !== undefined) {
-    if (!c15(x["reply_to"])) return false;
-  }
-  if (x["mentions"] !== undefined) {
-    if (!c22(x["mentions"])) return false;
-  }
+  if (!c1(x["id"])) return false;
+  if (!c2(x["room"])) return false;
+  if (!c8(x["body"])) return false;
+  if (!c9(x["sent_at"])) return false;
+  if (!c3(x["author"])) return false;
+  if (x["priority"] !== undefined && !c18(x["priority"])) return false;
+  if (!c13(x["reply_to"])) return false;
+  if (x["mentions"] !== undefined && !c19(x["mentions"])) return false;
   return true;
 }
-function r19(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["body"] !== undefined)) e.push({ path: p + "/body", message: "is required" });
-  if (!(x["sent_at"] !== undefined)) e.push({ path: p + "/sent_at", message: "is required" });
-  if (!(x["author"] !== undefined)) e.push({ path: p + "/author", message: "is required" });
-  if (!(x["reply_to"] !== undefined)) e.push({ path: p + "/reply_to", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["body"] !== undefined) {
-    r9(x["body"], p + "/body", e);
-  }
-  if (x["sent_at"] !== undefined) {
-    r10(x["sent_at"], p + "/sent_at", e);
-  }
-  if (x["author"] !== undefined) {
-    r20(x["author"], p + "/author", e);
-  }
-  if (x["priority"] !== undefined) {
-    r21(x["priority"], p + "/priority", e);
-  }
-  if (x["reply_to"] !== undefined) {
-    r15(x["reply_to"], p + "/reply_to", e);
-  }
-  if (x["mentions"] !== undefined) {
-    r22(x["mentions"], p + "/mentions", e);
-  }
+function r17(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["id", "room", "body", "sent_at", "author", "reply_to"], ["id", r1, "room", r2, "body", r8, "sent_at", r9, "author", r3, "priority", r18, "reply_to", r13, "mentions", r19]);
 }
 
-function c24(x: any): boolean {
-  if (!c4(x)) return false;
-  return true;
-}
-function r24(x: any, p: string, e: ValidationError[]): void {
-  r4(x, p, e);
-}
-
-function c25(x: any): boolean {
+function c21(x: any): boolean {
   if (!(x === "quiet" || x === "normal" || x === "notify" || x === "alert")) return false;
   return true;
 }
-function r25(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "quiet" || x === "normal" || x === "notify" || x === "alert")) e.push({ path: p, message: "must be one of \"quiet\", \"normal\", \"notify\", \"alert\"" });
+function r21(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === "quiet" || x === "normal" || x === "notify" || x === "alert")) fail(e, p, "must be one of \"quiet\", \"normal\", \"notify\", \"alert\"");
 }
 
-function c26(x: any): boolean {
+function c22(x: any): boolean {
   if (!(typeof x === "boolean")) return false;
   return true;
 }
-function r26(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "boolean")) {
-    e.push({ path: p, message: "must be boolean" });
-    return;
-  }
+function r22(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "boolean")) return fail(e, p, "must be boolean");
 }
 
-function c23(x: any): boolean {
+function c20(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["id"] !== undefined)) return false;
   if (!(x["room"] !== undefined)) return false;
@@ -539,323 +308,110 @@ function c23(x: any): boolean {
   if (!(x["sent_at"] !== undefined)) return false;
   if (!(x["author"] !== undefined)) return false;
   if (!(x["reply_to"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["body"] !== undefined) {
-    if (!c9(x["body"])) return false;
-  }
-  if (x["sent_at"] !== undefined) {
-    if (!c10(x["sent_at"])) return false;
-  }
-  if (x["author"] !== undefined) {
-    if (!c24(x["author"])) return false;
-  }
-  if (x["priority"] !== undefined) {
-    if (!c25(x["priority"])) return false;
-  }
-  if (x["reply_to"] !== undefined) {
-    if (!c15(x["reply_to"])) return false;
-  }
-  if (x["mentions"] !== undefined) {
-    if (!c22(x["mentions"])) return false;
-  }
-  if (x["edited"] !== undefined) {
-    if (!c26(x["edited"])) return false;
-  }
+  if (!c1(x["id"])) return false;
+  if (!c2(x["room"])) return false;
+  if (!c8(x["body"])) return false;
+  if (!c9(x["sent_at"])) return false;
+  if (!c3(x["author"])) return false;
+  if (x["priority"] !== undefined && !c21(x["priority"])) return false;
+  if (!c13(x["reply_to"])) return false;
+  if (x["mentions"] !== undefined && !c19(x["mentions"])) return false;
+  if (x["edited"] !== undefined && !c22(x["edited"])) return false;
   return true;
 }
-function r23(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["body"] !== undefined)) e.push({ path: p + "/body", message: "is required" });
-  if (!(x["sent_at"] !== undefined)) e.push({ path: p + "/sent_at", message: "is required" });
-  if (!(x["author"] !== undefined)) e.push({ path: p + "/author", message: "is required" });
-  if (!(x["reply_to"] !== undefined)) e.push({ path: p + "/reply_to", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["body"] !== undefined) {
-    r9(x["body"], p + "/body", e);
-  }
-  if (x["sent_at"] !== undefined) {
-    r10(x["sent_at"], p + "/sent_at", e);
-  }
-  if (x["author"] !== undefined) {
-    r24(x["author"], p + "/author", e);
-  }
-  if (x["priority"] !== undefined) {
-    r25(x["priority"], p + "/priority", e);
-  }
-  if (x["reply_to"] !== undefined) {
-    r15(x["reply_to"], p + "/reply_to", e);
-  }
-  if (x["mentions"] !== undefined) {
-    r22(x["mentions"], p + "/mentions", e);
-  }
-  if (x["edited"] !== undefined) {
-    r26(x["edited"], p + "/edited", e);
-  }
+function r20(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["id", "room", "body", "sent_at", "author", "reply_to"], ["id", r1, "room", r2, "body", r8, "sent_at", r9, "author", r3, "priority", r21, "reply_to", r13, "mentions", r19, "edited", r22]);
 }
 
-function c28(x: any): boolean {
+function c24(x: any): boolean {
   if (!(typeof x === "string")) return false;
   if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) return false;
   if (x.length > 16 && cpLen(x) > 16) return false;
   return true;
 }
-function r28(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "string")) {
-    e.push({ path: p, message: "must be string" });
-    return;
-  }
-  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) e.push({ path: p, message: "must be at least 1 characters long" });
-  if (x.length > 16 && cpLen(x) > 16) e.push({ path: p, message: "must be at most 16 characters long" });
+function r24(x: any, p: string, e: ValidationError[]): void {
+  if (!(typeof x === "string")) return fail(e, p, "must be string");
+  if (x.length < 1 || (x.length < 2 && cpLen(x) < 1)) fail(e, p, "must be at least 1 characters long");
+  if (x.length > 16 && cpLen(x) > 16) fail(e, p, "must be at most 16 characters long");
 }
 
-function c27(x: any): boolean {
+function c23(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["message_id"] !== undefined)) return false;
   if (!(x["room"] !== undefined)) return false;
   if (!(x["user_id"] !== undefined)) return false;
   if (!(x["emoji"] !== undefined)) return false;
-  if (x["message_id"] !== undefined) {
-    if (!c1(x["message_id"])) return false;
-  }
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["user_id"] !== undefined) {
-    if (!c1(x["user_id"])) return false;
-  }
-  if (x["emoji"] !== undefined) {
-    if (!c28(x["emoji"])) return false;
-  }
+  if (!c1(x["message_id"])) return false;
+  if (!c2(x["room"])) return false;
+  if (!c1(x["user_id"])) return false;
+  if (!c24(x["emoji"])) return false;
   return true;
 }
-function r27(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["message_id"] !== undefined)) e.push({ path: p + "/message_id", message: "is required" });
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["user_id"] !== undefined)) e.push({ path: p + "/user_id", message: "is required" });
-  if (!(x["emoji"] !== undefined)) e.push({ path: p + "/emoji", message: "is required" });
-  if (x["message_id"] !== undefined) {
-    r1(x["message_id"], p + "/message_id", e);
-  }
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["user_id"] !== undefined) {
-    r1(x["user_id"], p + "/user_id", e);
-  }
-  if (x["emoji"] !== undefined) {
-    r28(x["emoji"], p + "/emoji", e);
-  }
+function r23(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["message_id", "room", "user_id", "emoji"], ["message_id", r1, "room", r2, "user_id", r1, "emoji", r24]);
 }
 
-function c30(x: any): boolean {
-  if (!c4(x)) return false;
-  return true;
-}
-function r30(x: any, p: string, e: ValidationError[]): void {
-  r4(x, p, e);
-}
-
-function c31(x: any): boolean {
+function c26(x: any): boolean {
   if (!(Number.isInteger(x))) return false;
   if (x < 1) return false;
   return true;
 }
-function r31(x: any, p: string, e: ValidationError[]): void {
-  if (!(Number.isInteger(x))) {
-    e.push({ path: p, message: "must be integer" });
-    return;
-  }
-  if (x < 1) e.push({ path: p, message: "must be at least 1" });
+function r26(x: any, p: string, e: ValidationError[]): void {
+  if (!(Number.isInteger(x))) return fail(e, p, "must be integer");
+  if (x < 1) fail(e, p, "must be at least 1");
 }
 
-function c29(x: any): boolean {
+function c25(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["room"] !== undefined)) return false;
   if (!(x["user"] !== undefined)) return false;
   if (!(x["joined_at"] !== undefined)) return false;
   if (!(x["members"] !== undefined)) return false;
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["user"] !== undefined) {
-    if (!c30(x["user"])) return false;
-  }
-  if (x["joined_at"] !== undefined) {
-    if (!c10(x["joined_at"])) return false;
-  }
-  if (x["members"] !== undefined) {
-    if (!c31(x["members"])) return false;
-  }
+  if (!c2(x["room"])) return false;
+  if (!c3(x["user"])) return false;
+  if (!c9(x["joined_at"])) return false;
+  if (!c26(x["members"])) return false;
   return true;
 }
-function r29(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["user"] !== undefined)) e.push({ path: p + "/user", message: "is required" });
-  if (!(x["joined_at"] !== undefined)) e.push({ path: p + "/joined_at", message: "is required" });
-  if (!(x["members"] !== undefined)) e.push({ path: p + "/members", message: "is required" });
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["user"] !== undefined) {
-    r30(x["user"], p + "/user", e);
-  }
-  if (x["joined_at"] !== undefined) {
-    r10(x["joined_at"], p + "/joined_at", e);
-  }
-  if (x["members"] !== undefined) {
-    r31(x["members"], p + "/members", e);
-  }
+function r25(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["room", "user", "joined_at", "members"], ["room", r2, "user", r3, "joined_at", r9, "members", r26]);
 }
 
-function c33(x: any): boolean {
+function c28(x: any): boolean {
   if (!(x === "left" || x === "timeout" || x === "kicked")) return false;
   return true;
 }
-function r33(x: any, p: string, e: ValidationError[]): void {
-  if (!(x === "left" || x === "timeout" || x === "kicked")) e.push({ path: p, message: "must be one of \"left\", \"timeout\", \"kicked\"" });
+function r28(x: any, p: string, e: ValidationError[]): void {
+  if (!(x === "left" || x === "timeout" || x === "kicked")) fail(e, p, "must be one of \"left\", \"timeout\", \"kicked\"");
 }
 
-function c32(x: any): boolean {
+function c27(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["room"] !== undefined)) return false;
   if (!(x["user_id"] !== undefined)) return false;
   if (!(x["left_at"] !== undefined)) return false;
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["user_id"] !== undefined) {
-    if (!c1(x["user_id"])) return false;
-  }
-  if (x["left_at"] !== undefined) {
-    if (!c10(x["left_at"])) return false;
-  }
-  if (x["cause"] !== undefined) {
-    if (!c33(x["cause"])) return false;
-  }
+  if (!c2(x["room"])) return false;
+  if (!c1(x["user_id"])) return false;
+  if (!c9(x["left_at"])) return false;
+  if (x["cause"] !== undefined && !c28(x["cause"])) return false;
   return true;
 }
-function r32(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["user_id"] !== undefined)) e.push({ path: p + "/user_id", message: "is required" });
-  if (!(x["left_at"] !== undefined)) e.push({ path: p + "/left_at", message: "is required" });
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["user_id"] !== undefined) {
-    r1(x["user_id"], p + "/user_id", e);
-  }
-  if (x["left_at"] !== undefined) {
-    r10(x["left_at"], p + "/left_at", e);
-  }
-  if (x["cause"] !== undefined) {
-    r33(x["cause"], p + "/cause", e);
-  }
+function r27(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["room", "user_id", "left_at"], ["room", r2, "user_id", r1, "left_at", r9, "cause", r28]);
 }
 
-function c35(x: any): boolean {
-  if (!(typeof x === "boolean")) return false;
-  return true;
-}
-function r35(x: any, p: string, e: ValidationError[]): void {
-  if (!(typeof x === "boolean")) {
-    e.push({ path: p, message: "must be boolean" });
-    return;
-  }
-}
-
-function c34(x: any): boolean {
+function c29(x: any): boolean {
   if (!(isObj(x))) return false;
   if (!(x["room"] !== undefined)) return false;
   if (!(x["user_id"] !== undefined)) return false;
   if (!(x["typing"] !== undefined)) return false;
-  if (x["room"] !== undefined) {
-    if (!c2(x["room"])) return false;
-  }
-  if (x["user_id"] !== undefined) {
-    if (!c1(x["user_id"])) return false;
-  }
-  if (x["typing"] !== undefined) {
-    if (!c35(x["typing"])) return false;
-  }
+  if (!c2(x["room"])) return false;
+  if (!c1(x["user_id"])) return false;
+  if (!c22(x["typing"])) return false;
   return true;
 }
-function r34(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["room"] !== undefined)) e.push({ path: p + "/room", message: "is required" });
-  if (!(x["user_id"] !== undefined)) e.push({ path: p + "/user_id", message: "is required" });
-  if (!(x["typing"] !== undefined)) e.push({ path: p + "/typing", message: "is required" });
-  if (x["room"] !== undefined) {
-    r2(x["room"], p + "/room", e);
-  }
-  if (x["user_id"] !== undefined) {
-    r1(x["user_id"], p + "/user_id", e);
-  }
-  if (x["typing"] !== undefined) {
-    r35(x["typing"], p + "/typing", e);
-  }
-}
-
-function c36(x: any): boolean {
-  if (!(isObj(x))) return false;
-  if (!(x["id"] !== undefined)) return false;
-  if (!(x["name"] !== undefined)) return false;
-  if (x["id"] !== undefined) {
-    if (!c1(x["id"])) return false;
-  }
-  if (x["name"] !== undefined) {
-    if (!c5(x["name"])) return false;
-  }
-  if (x["avatar"] !== undefined) {
-    if (!c6(x["avatar"])) return false;
-  }
-  return true;
-}
-function r36(x: any, p: string, e: ValidationError[]): void {
-  if (!(isObj(x))) {
-    e.push({ path: p, message: "must be object" });
-    return;
-  }
-  if (!(x["id"] !== undefined)) e.push({ path: p + "/id", message: "is required" });
-  if (!(x["name"] !== undefined)) e.push({ path: p + "/name", message: "is required" });
-  if (x["id"] !== undefined) {
-    r1(x["id"], p + "/id", e);
-  }
-  if (x["name"] !== undefined) {
-    r5(x["name"], p + "/name", e);
-  }
-  if (x["avatar"] !== undefined) {
-    r6(x["avatar"], p + "/avatar", e);
-  }
+function r29(x: any, p: string, e: ValidationError[]): void {
+  objReport(x, p, e, ["room", "user_id", "typing"], ["room", r2, "user_id", r1, "typing", r22]);
 }
 
 function s1(x: any): any {
@@ -975,133 +531,137 @@ export function isMessageDeletedV1(x: unknown): x is MessageDeletedV1 {
  * The errors of `x` as the data of chat.message_edited v1 (empty when valid).
  */
 export function validateMessageEditedV1(x: unknown): ValidationError[] {
-  return explain(c8, r8, x);
+  return explain(c7, r7, x);
 }
 
 /** True when `x` is valid data of this version (see validateMessageEditedV1). */
 export function isMessageEditedV1(x: unknown): x is MessageEditedV1 {
-  return c8(x);
+  return c7(x);
 }
 
 /**
  * The errors of `x` as the data of chat.message_sent v1 (empty when valid).
  */
 export function validateMessageSentV1(x: unknown): ValidationError[] {
-  return explain(c11, r11, x);
+  return explain(c10, r10, x);
 }
 
 /** True when `x` is valid data of this version (see validateMessageSentV1). */
 export function isMessageSentV1(x: unknown): x is MessageSentV1 {
-  return c11(x);
+  return c10(x);
 }
 
 /**
  * The errors of `x` as the data of chat.message_sent v2 (empty when valid).
  */
 export function validateMessageSentV2(x: unknown): ValidationError[] {
-  return explain(c19, r19, x);
+  return explain(c17, r17, x);
 }
 
 /** True when `x` is valid data of this version (see validateMessageSentV2). */
 export function isMessageSentV2(x: unknown): x is MessageSentV2 {
-  return c19(x);
+  return c17(x);
 }
 
 /**
  * The errors of `x` as the data of chat.message_sent v3 (empty when valid).
  */
 export function validateMessageSentV3(x: unknown): ValidationError[] {
-  return explain(c23, r23, x);
+  return explain(c20, r20, x);
 }
 
 /** True when `x` is valid data of this version (see validateMessageSentV3). */
 export function isMessageSentV3(x: unknown): x is MessageSentV3 {
-  return c23(x);
+  return c20(x);
 }
 
 /**
  * The errors of `x` as the data of chat.reaction_added v1 (empty when valid).
  */
 export function validateReactionAddedV1(x: unknown): ValidationError[] {
-  return explain(c27, r27, x);
+  return explain(c23, r23, x);
 }
 
 /** True when `x` is valid data of this version (see validateReactionAddedV1). */
 export function isReactionAddedV1(x: unknown): x is ReactionAddedV1 {
-  return c27(x);
+  return c23(x);
 }
 
 /**
  * The errors of `x` as the data of chat.room.joined v1 (empty when valid).
  */
 export function validateJoinedV1(x: unknown): ValidationError[] {
-  return explain(c29, r29, x);
+  return explain(c25, r25, x);
 }
 
 /** True when `x` is valid data of this version (see validateJoinedV1). */
 export function isJoinedV1(x: unknown): x is JoinedV1 {
-  return c29(x);
+  return c25(x);
 }
 
 /**
  * The errors of `x` as the data of chat.room.left v1 (empty when valid).
  */
 export function validateLeftV1(x: unknown): ValidationError[] {
-  return explain(c32, r32, x);
+  return explain(c27, r27, x);
 }
 
 /** True when `x` is valid data of this version (see validateLeftV1). */
 export function isLeftV1(x: unknown): x is LeftV1 {
-  return c32(x);
+  return c27(x);
 }
 
 /**
  * The errors of `x` as the data of chat.typing v1 (empty when valid).
  */
 export function validateTypingV1(x: unknown): ValidationError[] {
-  return explain(c34, r34, x);
+  return explain(c29, r29, x);
 }
 
 /** True when `x` is valid data of this version (see validateTypingV1). */
 export function isTypingV1(x: unknown): x is TypingV1 {
-  return c34(x);
+  return c29(x);
 }
 
 /**
  * The errors of `x` as the data of common.user v1 (empty when valid).
  */
 export function validateUserV1(x: unknown): ValidationError[] {
-  return explain(c36, r36, x);
+  return explain(c3, r3, x);
 }
 
 /** True when `x` is valid data of this version (see validateUserV1). */
 export function isUserV1(x: unknown): x is UserV1 {
-  return c36(x);
+  return c3(x);
 }
 
-/** Message name -> version -> its validator; decode, encode and the shims use it. */
-export const validators: Map<string, Map<number, Validator>> = new Map([
-  ["chat.message_deleted", new Map<number, Validator>([
-    [1, { check: c0, report: r0, shape: s0 }],
-  ])],
-  ["chat.message_edited", new Map<number, Validator>([
-    [1, { check: c8, report: r8, shape: s2 }],
-  ])],
-  ["chat.message_sent", new Map<number, Validator>([
-    [1, { check: c11, report: r11, shape: s3 }],
-    [2, { check: c19, report: r19, shape: s4 }],
-    [3, { check: c23, report: r23, shape: s5 }],
-  ])],
-  ["chat.reaction_added", new Map<number, Validator>([
-    [1, { check: c27, report: r27, shape: s6 }],
-  ])],
-  ["chat.room.joined", new Map<number, Validator>([
-    [1, { check: c29, report: r29, shape: s7 }],
-  ])],
-  ["chat.room.left", new Map<number, Validator>([
-    [1, { check: c32, report: r32, shape: s8 }],
-  ])],
-  ["chat.typing", new Map<number, Validator>([
-    [1, { check: c34, report: r34, shape: s9 }],
-  ])],
+/**
+ * Message name -> version -> its validator; decode, encode and the shims use it. Built by a
+ * pure call: a bundle that imports only some validators or guards leaves it (and every
+ * validator it alone references) out.
+ */
+export const validators: Map<string, Map<number, Validator>> = /* @__PURE__ */ table([
+  ["chat.message_deleted", [
+    [1, c0, r0, s0],
+  ]],
+  ["chat.message_edited", [
+    [1, c7, r7, s2],
+  ]],
+  ["chat.message_sent", [
+    [1, c10, r10, s3],
+    [2, c17, r17, s4],
+    [3, c20, r20, s5],
+  ]],
+  ["chat.reaction_added", [
+    [1, c23, r23, s6],
+  ]],
+  ["chat.room.joined", [
+    [1, c25, r25, s7],
+  ]],
+  ["chat.room.left", [
+    [1, c27, r27, s8],
+  ]],
+  ["chat.typing", [
+    [1, c29, r29, s9],
+  ]],
 ]);
