@@ -183,8 +183,10 @@ class Hub:
             finally:
                 if tally is not None:  # metrics: the frame, its bytes, its handler's time
                     tally.took(message, first.header, perf_counter() - started)
-            if conn._out or conn._events:
+            if conn._events:
                 await self.pump(link)
+            elif conn._out:  # its ack: written here, without a pump coroutine
+                self.write(link, conn.data_to_send())
         else:
             if tally is not None:  # metrics
                 tally.received(message, None)

@@ -65,6 +65,9 @@ class WebsocketsTransport:
             # plain text frames from the server: the header is all there is to it (what
             # websockets' send_text would build, without a Frame object per frame)
             data = protocol.data_to_send()  # whatever websockets had queued goes first
+            if not data and len(frames) == 1:  # the usual write: one frame (an ack)
+                transport.write(_text_frame(frames[0].encode("utf-8", "surrogatepass")))
+                return transport.get_write_buffer_size()
             data.extend(_text_frame(frame.encode("utf-8", "surrogatepass")) for frame in frames)
         else:
             for frame in frames:
@@ -75,7 +78,7 @@ class WebsocketsTransport:
         if b"" in data:  # the end of the stream follows (a close): as websockets does it
             data = data[: data.index(b"")]
             transport.write(b"".join(data))
-            _end(transport)
+            end_stream(transport)
         else:
             transport.write(b"".join(data))
         return transport.get_write_buffer_size()
@@ -118,7 +121,7 @@ def _text_frame(payload: bytes) -> bytes:
 _HEAD1 = b"\x81"  # FIN, text
 
 
-def _end(transport: asyncio.Transport) -> None:
+def end_stream(transport: asyncio.Transport) -> None:
     """Half-close the TCP connection when possible, else close it (websockets' way)."""
     if transport.can_write_eof():
         with contextlib.suppress(Exception):
