@@ -189,7 +189,8 @@ class ClientLink:
 
     def _pump(self) -> None:
         self._pump_frames_only()
-        self._pump_events()
+        if self.core._events:  # (most sends make a frame and no event)
+            self._pump_events()
 
     def _pump_events(self) -> None:
         for event in self.core.events_received():

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 from websockets.asyncio.server import ServerConnection as WsConnection
+from websockets.frames import Opcode
 from websockets.protocol import State as WsState
 
-__all__ = ["Transport", "WebsocketsTransport"]
+__all__ = ["Transport", "WebsocketsTransport", "read_messages"]
 
 SLOW_CLOSE_TIMEOUT_S = 2.0  # a peer that does not read gets this long for the closing handshake
 
@@ -128,3 +130,33 @@ def end_stream(transport: asyncio.Transport) -> None:
             transport.write_eof()
     else:
         transport.close()
+
+
+async def read_messages(
+    ws: WsConnection, feed: Callable[[Any, str | bytes], Awaitable[object]], link: Any
+) -> None:
+    """``await feed(link, message)`` for every message of ``ws`` in order, until the link
+    ends (``ConnectionClosed``, as ``recv`` raises it).
+
+    After each ``recv``, the complete text frames already queued behind it (a client that
+    sends fast gets many frames from one read) are taken from websockets' queue here, as
+    its ``Assembler.get`` would take them (flow control included), without the two
+    coroutines ``recv`` costs a message; anything else (a fragment, a binary frame, bad
+    UTF-8, the end) is left to ``recv``, which keeps its order and its errors."""
+    recv = ws.recv
+    assembler = ws.recv_messages
+    queued = assembler.frames.queue
+    text = Opcode.TEXT
+    while True:
+        await feed(link, await recv())
+        while queued and not assembler.get_in_progress:
+            frame = queued[0]
+            if frame.opcode is not text or not frame.fin:
+                break
+            try:
+                message = bytes(frame.data).decode()  # what Assembler.get returns
+            except UnicodeDecodeError:
+                break  # recv fails the connection (1007)
+            queued.popleft()
+            assembler.maybe_resume()
+            await feed(link, message)
