@@ -8,7 +8,9 @@
 // 2. acked round trip p50/p99: one at a time, awaited: `send(..., { ack: true })`, Socket.IO
 //    `emitWithAck`, a `ws` message and its echo;
 // 3. sizes: esbuild minified + gzipped (level 9): the client alone, the client with a
-//    generated package of three chat messages (and what each part weighs), the chat example's
+//    generated package of three chat messages (and what each part weighs: its minified bytes,
+//    and what it adds to the gzipped bundle, the gzip of the whole minus the gzip without
+//    its characters, found through the source map), the chat example's
 //    generated package and a 300-message registry's (bench/registry_gen.py) whole, that one
 //    with only one message's guard and validator imported (what tree-shaking leaves), and
 //    socket.io-client beside them.
@@ -148,23 +150,90 @@ async function wsEcho() {
 
 // --- sizes -----------------------------------------------------------------------------------
 
+function partOf(path) {
+  return path.includes("clients/typescript/dist/protocol/") ? "the client's copy of wiretype.*" :
+    path.includes("clients/typescript/") ? "the client's own code" :
+    /\/(dist|src)\/validators\./.test(path) ? "the package's validators" :
+    /\/(dist|src)\/shims\./.test(path) ? "the package's shims" :
+    /\/(dist|src)\//.test(path) ? "the package's codec, types, runtime" : "other";
+}
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** The source index of each character of `code`, read from its source map's segments. */
+function sourceOfEachChar(code, map) {
+  const owner = new Int32Array(code.length).fill(-1);
+  const lineStarts = [0];
+  for (let i = 0; i < code.length; i++) if (code[i] === "\n") lineStarts.push(i + 1);
+  let source = 0;
+  let last = -1;
+  let lastSource = -1;
+  map.mappings.split(";").forEach((line, row) => {
+    let column = 0;
+    for (const segment of line.split(",")) {
+      if (segment === "") continue;
+      const fields = [];
+      let value = 0;
+      let shift = 0;
+      for (const ch of segment) {
+        const digit = BASE64.indexOf(ch);
+        value += (digit & 31) << shift;
+        if (digit & 32) shift += 5;
+        else {
+          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = 0;
+          shift = 0;
+        }
+      }
+      column += fields[0];
+      if (fields.length > 1) source += fields[1];
+      const at = lineStarts[row] + column;
+      if (last >= 0) owner.fill(lastSource, last, at);
+      last = at;
+      lastSource = fields.length > 1 ? source : -1;
+    }
+  });
+  if (last >= 0) owner.fill(lastSource, last);
+  return owner;
+}
+
+/** What each part adds to the gzipped bundle: the gzip of the whole minus the gzip without it. */
+function gzippedParts(code, map, gzipped) {
+  const owner = sourceOfEachChar(code, map);
+  const partOfSource = map.sources.map((path) => partOf(path));
+  const out = {};
+  for (const part of new Set(partOfSource)) {
+    let rest = "";
+    let from = 0;
+    for (let i = 0; i <= code.length; i++) {
+      const mine = i < code.length && owner[i] >= 0 && partOfSource[owner[i]] === part;
+      if (mine && from >= 0) {
+        rest += code.slice(from, i);
+        from = -1;
+      } else if (!mine && from < 0) from = i;
+    }
+    if (from >= 0) rest += code.slice(from);
+    out[part] = gzipped - gzipSync(rest, { level: 9 }).length;
+  }
+  return out;
+}
+
 async function bundled(name, source, resolveDir) {
   const esbuild = await import("esbuild");
   const out = await esbuild.build({
     stdin: { contents: source, resolveDir, loader: "js" }, bundle: true, minify: true, format: "esm", platform: "browser",
-    target: "es2022", write: false, metafile: true, logLevel: "silent",
+    target: "es2022", write: false, metafile: true, logLevel: "silent", sourcemap: "external", outfile: join(WORK, "bundle.js"),
   });
-  const bytes = out.outputFiles[0].contents;
+  const js = out.outputFiles.find((f) => f.path.endsWith(".js"));
+  const map = JSON.parse(out.outputFiles.find((f) => f.path.endsWith(".map")).text);
+  const bytes = js.contents;
   const parts = {};
-  for (const [path, input] of Object.entries(Object.values(out.metafile.outputs)[0].inputs)) {
-    const part = path.includes("clients/typescript/dist/protocol/") ? "the client's copy of wiretype.*" :
-      path.includes("clients/typescript/") ? "the client's own code" :
-      /\/(dist|src)\/validators\./.test(path) ? "the package's validators" :
-      /\/(dist|src)\/shims\./.test(path) ? "the package's shims" :
-      /\/(dist|src)\//.test(path) ? "the package's codec, types, runtime" : "other";
+  for (const [path, input] of Object.entries(Object.entries(out.metafile.outputs).find(([path]) => path.endsWith(".js"))[1].inputs)) {
+    const part = partOf(path);
     parts[part] = (parts[part] ?? 0) + input.bytesInOutput;
   }
-  return { name, minified: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length, parts };
+  const gzipped = gzipSync(bytes, { level: 9 }).length;
+  return { name, minified: bytes.length, gzipped, parts, gzippedParts: gzippedParts(js.text, map, gzipped) };
 }
 
 // The chat example's schemas: schemas/chat and schemas/common today, examples/chat/schemas/
@@ -261,7 +330,9 @@ async function main() {
     console.log(`  ${size.name.padEnd(46)} ${(size.gzipped / 1024).toFixed(1).padStart(5)} KB gzipped (${(size.minified / 1024).toFixed(1)} KB minified)`);
     if (!size.name.startsWith("socket")) {
       for (const [part, bytes] of Object.entries(size.parts).sort((a, b) => b[1] - a[1])) {
-        console.log(`      ${part.padEnd(40)} ${(bytes / 1024).toFixed(1).padStart(5)} KB minified`);
+        const gz = size.gzippedParts[part];
+        const adds = gz === undefined ? "" : `, adds ${(gz / 1024).toFixed(1)} KB gzipped`;
+        console.log(`      ${part.padEnd(40)} ${(bytes / 1024).toFixed(1).padStart(5)} KB minified${adds}`);
       }
     }
   }

@@ -236,32 +236,27 @@ export class Client<P extends GeneratedPackage> {
     }
     let set = this.#handlers.get(type);
     if (set === undefined) this.#handlers.set(type, (set = new Set()));
-    set.add(handler);
-    return () => void set.delete(handler);
+    return listen(set, handler);
   }
 
   /** `callback(state, reason)` at every change: connecting, open, reconnecting, offline, closed. */
   onStatus(callback: (state: State, reason: string) => void): () => void {
-    this.#statusListeners.add(callback);
-    return () => void this.#statusListeners.delete(callback);
+    return listen(this.#statusListeners, callback);
   }
 
   /** After each handshake; `resumed: false` after a drop means: resync the application. */
   onWelcome(callback: (welcome: Welcomed) => void): () => void {
-    this.#welcomeListeners.add(callback);
-    return () => void this.#welcomeListeners.delete(callback);
+    return listen(this.#welcomeListeners, callback);
   }
 
   /** Someone joined or left a topic with presence on. */
   onPresence(callback: (presence: Presence) => void): () => void {
-    this.#presenceListeners.add(callback);
-    return () => void this.#presenceListeners.delete(callback);
+    return listen(this.#presenceListeners, callback);
   }
 
   /** Every event of the core, as it comes (for logs and metrics). */
   onEvent(callback: (event: ClientEvent) => void): () => void {
-    this.#eventListeners.add(callback);
-    return () => void this.#eventListeners.delete(callback);
+    return listen(this.#eventListeners, callback);
   }
 
   /**
@@ -290,14 +285,15 @@ export class Client<P extends GeneratedPackage> {
 
   /** Receive what is published to `topics`; resolves once the server has them (or at once offline). */
   subscribe(...topics: string[]): Promise<void> {
-    const id = this.core.subscribe(topics, nowMs());
-    const waiting = id === null ? Promise.resolve() : this.#waiter(id).then(() => undefined);
-    this.#pump();
-    return waiting;
+    return this.#acked(this.core.subscribe(topics, nowMs()));
   }
 
   unsubscribe(...topics: string[]): Promise<void> {
-    const id = this.core.unsubscribe(topics, nowMs());
+    return this.#acked(this.core.unsubscribe(topics, nowMs()));
+  }
+
+  /** Resolves once the frame `id` is acked (at once when nothing was written: null). */
+  #acked(id: string | null): Promise<void> {
     const waiting = id === null ? Promise.resolve() : this.#waiter(id).then(() => undefined);
     this.#pump();
     return waiting;
@@ -705,6 +701,12 @@ export class Client<P extends GeneratedPackage> {
       target.document?.removeEventListener?.("visibilitychange", visible);
     };
   }
+}
+
+/** Add `callback` to `set`; returns the off() that takes it out again. */
+function listen<T>(set: Set<T>, callback: T): () => void {
+  set.add(callback);
+  return () => void set.delete(callback);
 }
 
 function pageOffline(): boolean {

@@ -480,7 +480,7 @@ export class ClientConnection {
 
   #sendInternal(type: string, data: unknown, now: number): string | null {
     const checked = this.protocol.decodeData(type, this.protocol.messages.get(type)!.latest, data);
-    if (!checked.ok) throw new TypeError(`${type}: ${checked.errors.map((e) => `${e.path} ${e.message}`).join("; ")}`);
+    if (!checked.ok) refused(type, checked.errors);
     return this.#sendChecked(type, checked.data, now, { ack: true, prio: 0 });
   }
 
@@ -520,7 +520,12 @@ export class ClientConnection {
     if (this.journal !== null && this.app.messages.has(outgoing.type) && !outgoing.type.startsWith(PROTOCOL_PREFIX)) {
       this.journal.put(outgoing, dataJson, this.app.messages.get(outgoing.type)!.latest);
     }
-    for (const item of this.queue.push(this.#itemOf(outgoing))) this.#lost(item.payload, "overflow");
+    this.#push(this.#itemOf(outgoing));
+  }
+
+  /** Queue one item; what the queue drops to make room is lost as `overflow`. */
+  #push(item: Item<Outgoing>): void {
+    for (const gone of this.queue.push(item)) this.#lost(gone.payload, "overflow");
   }
 
   #itemOf(outgoing: Outgoing): Item<Outgoing> {
@@ -529,15 +534,17 @@ export class ClientConnection {
 
   #fail(id: string, code: string, reason: string): void {
     this.#forget(id);
+    this.#failed(id, code, reason);
+  }
+
+  #failed(id: string, code: string, reason: string): void {
     this.#events.push({ kind: "send_failed", id, code, reason, errors: [], retryAfterMs: null });
   }
 
   #lost(outgoing: Outgoing, reason: string, code: string = reason): void {
     this.#forget(outgoing.id);
     this.#events.push({ kind: "dropped", reason, count: 1 });
-    if (outgoing.ack) {
-      this.#events.push({ kind: "send_failed", id: outgoing.id, code, reason: `dropped (${reason})`, errors: [], retryAfterMs: null });
-    }
+    if (outgoing.ack) this.#failed(outgoing.id, code, `dropped (${reason})`);
   }
 
   /** Write what the queue holds, priority then age, while the link is open. */
@@ -583,12 +590,8 @@ export class ClientConnection {
   /** Put back what a journal kept across a reload, ahead of anything queued since. */
   restore(items: Iterable<Outgoing>): void {
     const since = this.queue.clear();
-    for (const outgoing of items) {
-      for (const item of this.queue.push(this.#itemOf(outgoing))) this.#lost(item.payload, "overflow");
-    }
-    for (const waiting of since) {
-      for (const item of this.queue.push(waiting)) this.#lost(item.payload, "overflow");
-    }
+    for (const outgoing of items) this.#push(this.#itemOf(outgoing));
+    for (const waiting of since) this.#push(waiting);
   }
 
   // --- time --------------------------------------------------------------------------------
@@ -603,14 +606,8 @@ export class ClientConnection {
     }
     const [resend, failed, expired] = this.outbox.due(now);
     for (const pending of resend) if (this.link === "open") this.#out.push(pending.frame);
-    for (const pending of failed) {
-      this.#forget(pending.id);
-      this.#events.push({ kind: "send_failed", id: pending.id, code: "timeout", reason: "no ack after the retries", errors: [], retryAfterMs: null });
-    }
-    for (const pending of expired) {
-      this.#forget(pending.id);
-      this.#events.push({ kind: "send_failed", id: pending.id, code: "expired", reason: "expired before its ack", errors: [], retryAfterMs: null });
-    }
+    for (const pending of failed) this.#fail(pending.id, "timeout", "no ack after the retries");
+    for (const pending of expired) this.#fail(pending.id, "expired", "expired before its ack");
     for (const item of this.queue.expire(now)) this.#lost(item.payload, "expired");
     if (failed.length > 0 || expired.length > 0) this.#flush(now);
   }
@@ -637,11 +634,16 @@ export class ClientConnection {
     const info = this.protocol.messages.get(name)!;
     const version = (versions ?? this.versions)[name] ?? info.latest;
     const checked = this.protocol.decodeData(name, info.latest, data);
-    if (!checked.ok) throw new TypeError(`${name}: ${checked.errors.map((e) => `${e.path} ${e.message}`).join("; ")}`);
+    if (!checked.ok) refused(name, checked.errors);
     const moved = this.protocol.convert(name, checked.data, info.latest, version);
     if (!moved.ok) throw new TypeError(`${name}: cannot write v${version}`);
     return frameText(name, version, this.newId(), JSON.stringify(moved.data));
   }
+}
+
+/** Data the client built for a runtime message that its validator refuses: a TypeError. */
+function refused(type: string, errors: readonly ErrorDetail[]): never {
+  throw new TypeError(`${type}: ${errors.map((e) => `${e.path} ${e.message}`).join("; ")}`);
 }
 
 function intOrNull(x: unknown): number | null {
