@@ -56,15 +56,23 @@ class Sessions:
         return await store.create(event.versions, link.principal, now), False
 
     async def _catch_up(self, session: Session) -> None:
-        """Queue what was published to the session's topics while no node held it."""
-        since = getattr(self._hub.store, "since", lambda _: None)(session.id)
+        """Queue what was published to the session's topics while no node held it.
+
+        The session joins this node's topics first, with what is published for it held
+        aside; every write this node queued before is then made durable and the store's
+        topic logs read: what they hold, then what was held, none twice, in order."""
+        hub = self._hub
+        since = getattr(hub.store, "since", lambda _: None)(session.id)
         if since is None or not session.topics:
             return
-        entries = await self._hub.store.missed(sorted(session.topics), since - CATCH_UP_MARGIN_MS)
-        if not entries:
-            return
+        topics = hub.topics
+        held = topics.hold(session)
+        try:
+            await hub.store.sync()
+            entries = await hub.store.missed(sorted(session.topics), since - CATCH_UP_MARGIN_MS)
+        finally:
+            topics.release(session)
         seen = _ids(session)
-        topics = self._hub.topics
         now = _common.now_ms()
         for _, payload in entries:
             remote = topics.decode(payload)
@@ -75,8 +83,13 @@ class Sessions:
                 continue
             body = topics.body_for(session, remote)
             if body is not None:
-                enqueue_detached(session, self._hub.settings, body, remote.prio, remote.expires_at)
-                self._hub.count("caught_up")
+                enqueue_detached(session, hub.settings, body, remote.prio, remote.expires_at)
+                hub.count("caught_up")
+        for ident, body, prio, expires in held:
+            if ident not in seen:
+                seen.add(ident)
+                for _ in enqueue_detached(session, hub.settings, body, prio, expires):
+                    hub.count("dropped_overflow")
 
     # --- sending to a session, wherever it is ---------------------------------------------
 

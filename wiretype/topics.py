@@ -53,6 +53,9 @@ class Topics:
         self.presence = ("*",) if presence is True else () if presence is False else tuple(presence)
         self._ids = itertools.count(1)
         self.remote_members: dict[tuple[str, str], int] = {}  # (topic, node) -> members there
+        # sessions being caught up from the store: what is published for them meanwhile is
+        # held here (ident, body, prio, expires) and queued after what they missed, in order
+        self.held: dict[str, list[tuple[str, str, int, float | None]]] = {}
 
     def next_id(self) -> int:
         return next(self._ids)
@@ -97,6 +100,16 @@ class Topics:
             del self.attached[session.id]
         for topic in session.topics:
             self._leave(topic, session)
+
+    def hold(self, session: Session) -> list[tuple[str, str, int, float | None]]:
+        """Join a session read back from the store, holding what is published for it until
+        ``release``: the catch-up reads what it missed meanwhile, and both keep their order."""
+        held = self.held[session.id] = []
+        self.restore(session)
+        return held
+
+    def release(self, session: Session) -> None:
+        self.held.pop(session.id, None)
 
     def restore(self, session: Session) -> None:
         """A session read back at start (its client away): what is published waits for it."""
@@ -319,6 +332,10 @@ class Topics:
             reached += 1
             link = attached.get(sid)
             if link is None:
+                held = self.held.get(sid)
+                if held is not None:
+                    held.append((ident, body, prio, expires))
+                    continue
                 for _ in enqueue_detached(session, hub.settings, body, prio, expires):
                     hub.count("dropped_overflow")
                 continue
