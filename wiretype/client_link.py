@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -24,11 +25,17 @@ from websockets.exceptions import InvalidHandshake, InvalidStatus
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State as WsState
 
+try:
+    from websockets.speedups import apply_mask
+except ImportError:  # pragma: no cover - websockets built without its C extension
+    from websockets.utils import apply_mask
+
 from . import _common
 from .errors import HandshakeFailed
 from .protocol.client import FINAL_CODES, ClientConnection
 from .protocol.events import ErrorReceived, Event
 from .protocol.limits import Settings
+from .transport import end_stream
 
 __all__ = ["ClientLink"]
 
@@ -182,7 +189,8 @@ class ClientLink:
 
     def _pump(self) -> None:
         self._pump_frames_only()
-        self._pump_events()
+        if self.core._events:  # (most sends make a frame and no event)
+            self._pump_events()
 
     def _pump_events(self) -> None:
         for event in self.core.events_received():
@@ -196,9 +204,7 @@ class ClientLink:
             return
         frames = self.core.data_to_send()
         if frames:
-            for frame in frames:
-                ws.protocol.send_text(frame.encode("utf-8", "surrogatepass"))
-            ws.send_data()
+            _write_text(ws, frames)
 
     def _close_link(self, code: int, reason: str) -> None:
         ws = self._ws
@@ -207,3 +213,36 @@ class ClientLink:
         task = asyncio.ensure_future(ws.close(code, reason))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _write_text(ws: WsConnection, frames: list[str]) -> None:
+    """Write text frames to an open link in one ``transport.write``: masked frames built
+    here (what websockets' ``send_text`` builds, without a ``Frame`` and a ``BytesIO`` per
+    frame and a write per frame), after whatever websockets had queued (a pong)."""
+    protocol = ws.protocol
+    transport = ws.transport
+    if protocol.extensions or protocol.expect_continuation_frame or transport is None:
+        for frame in frames:
+            protocol.send_text(frame.encode("utf-8", "surrogatepass"))
+        ws.send_data()
+        return
+    data = protocol.data_to_send()
+    if b"" in data:  # the end of the stream is queued (a close): nothing goes after it
+        transport.write(b"".join(data[: data.index(b"")]))
+        end_stream(transport)
+        return
+    data.extend(_masked_text_frame(frame.encode("utf-8", "surrogatepass")) for frame in frames)
+    transport.write(b"".join(data))
+
+
+def _masked_text_frame(payload: bytes) -> bytes:
+    """A masked, final text frame (RFC 6455 5.2, 5.3): the client side, no extension."""
+    size = len(payload)
+    mask = os.urandom(4)  # what websockets uses (secrets.token_bytes)
+    if size < 126:
+        head = bytes((0x81, 0x80 | size))
+    elif size < 65536:
+        head = b"\x81\xfe" + size.to_bytes(2, "big")
+    else:
+        head = b"\x81\xff" + size.to_bytes(8, "big")
+    return head + mask + apply_mask(payload, mask)

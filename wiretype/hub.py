@@ -172,24 +172,54 @@ class Hub:
         if type(first) is MessageReceived and not conn._out:
             # the usual frame: one message for a handler, nothing else to do first
             events.clear()
-            route = self.router.plain(first.header.type)
-            if tally is not None:  # metrics
-                started = perf_counter()
-            try:
-                if route is None:
-                    await self.router.handle(link, first)
+            router = self.router
+            route = router.plain(first.header.type)
+            if route is None:
+                await self._handle(link, first, message)
+            else:
+                # Router.handle the short way (see Router.plain), inline: no coroutine of
+                # its own per message; ``now`` (when the frame came) is the dedupe window's
+                # clock for its ack
+                ctx = link.context
+                assert ctx is not None
+                ctx._event, ctx._data, ctx._message = first, first.data, None
+                started = perf_counter() if tally is not None else 0.0  # metrics
+                try:
+                    await route.handler(first.data, ctx)
+                except Exception as exc:
+                    router._failed(link, first.header, exc)
                 else:
-                    await self.router.run_plain(link, route, first, now)
-            finally:
-                if tally is not None:  # metrics: the frame, its bytes, its handler's time
-                    tally.took(message, first.header, perf_counter() - started)
-            if conn._out or conn._events:
+                    conn.ack(first.header, now)
+                finally:
+                    ctx._event = ctx._data = ctx._message = None
+                    if tally is not None:  # metrics: the frame, its bytes, its handler's time
+                        tally.took(message, first.header, perf_counter() - started)
+            if conn._events:
                 await self.pump(link)
+            elif conn._out:  # its ack: written here, without a pump coroutine
+                self.write(link, conn.data_to_send())
         else:
-            if tally is not None:  # metrics
-                tally.received(message, None)
-            await self.pump(link)
+            await self._unusual(link, message)
         return conn.state < State.CLOSING
+
+    async def _unusual(self, link: Link, frame: str | bytes) -> None:
+        """Any other frame: counted, then the pump acts on whatever the core made of it."""
+        if self.tally is not None:  # metrics
+            self.tally.received(frame, None)
+        await self.pump(link)
+
+    async def _handle(self, link: Link, event: MessageReceived, frame: str | bytes) -> None:
+        """A message whose handler cannot run the short way (middleware, a pinned version,
+        DEBUG logging, a route not looked up yet), timed for the metrics."""
+        tally = self.tally
+        if tally is None:
+            await self.router.handle(link, event)
+            return
+        started = perf_counter()
+        try:
+            await self.router.handle(link, event)
+        finally:  # metrics: the frame, its bytes, its handler's time
+            tally.took(frame, event.header, perf_counter() - started)
 
     async def lost(self, link: Link) -> None:
         """The transport is gone: keep the session for a resume (unless the client closed

@@ -82,8 +82,8 @@ class Router:
         return route
 
     def plain(self, name: str) -> Route | None:
-        """The route of ``name`` when its handler can run the short way: already routed,
-        not pinned, no middleware, no per-message logging."""
+        """The route of ``name`` when its handler can run the short way (``Hub.feed`` runs
+        it inline): already routed, not pinned, no middleware, no per-message logging."""
         route = self.routes.get(name)
         if (
             route is None
@@ -129,21 +129,6 @@ class Router:
             self._failed(link, header, exc)
         else:
             conn.ack(header, _common.now_ms() if header.ack else 0.0)
-        finally:
-            ctx._event = ctx._data = ctx._message = None
-
-    async def run_plain(self, link: Link, route: Route, event: MessageReceived, now: float) -> None:
-        """``handle`` for the common case (see ``plain``); ``now``: when the frame came (the
-        dedupe window's clock for its ack)."""
-        ctx = link.context
-        assert ctx is not None
-        ctx._event, ctx._data, ctx._message = event, event.data, None
-        try:
-            await route.handler(event.data, ctx)
-        except Exception as exc:
-            self._failed(link, event.header, exc)
-        else:
-            link.conn.ack(event.header, now)
         finally:
             ctx._event = ctx._data = ctx._message = None
 

@@ -37,7 +37,7 @@ from .protocol import envelope as env
 from .protocol.limits import Settings
 from .protocol.package import Package, runtime_package
 from .store import Store, open_store
-from .transport import WebsocketsTransport
+from .transport import WebsocketsTransport, read_messages
 
 if TYPE_CHECKING:
     from .asgi import AsgiApp
@@ -302,13 +302,11 @@ class Server:
         link = hub.open(
             WebsocketsTransport(ws), admission.ip_of(ws), self._principals.pop(ws, None)
         )
-        feed = hub.feed
         try:
             # Read to the end, also once the core closes (the hub is closing the socket; the
             # core drops what still comes): a reader that stopped would leave the peer's
             # answer to the close unread behind a full queue, and the link would end 1006.
-            async for message in ws:
-                await feed(link, message)
+            await read_messages(ws, hub.feed, link)
         except WsClosed:
             pass
         finally:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 from websockets.asyncio.server import ServerConnection as WsConnection
+from websockets.frames import Opcode
 from websockets.protocol import State as WsState
 
-__all__ = ["Transport", "WebsocketsTransport"]
+__all__ = ["Transport", "WebsocketsTransport", "read_messages"]
 
 SLOW_CLOSE_TIMEOUT_S = 2.0  # a peer that does not read gets this long for the closing handshake
 
@@ -65,6 +67,9 @@ class WebsocketsTransport:
             # plain text frames from the server: the header is all there is to it (what
             # websockets' send_text would build, without a Frame object per frame)
             data = protocol.data_to_send()  # whatever websockets had queued goes first
+            if not data and len(frames) == 1:  # the usual write: one frame (an ack)
+                transport.write(_text_frame(frames[0].encode("utf-8", "surrogatepass")))
+                return transport.get_write_buffer_size()
             data.extend(_text_frame(frame.encode("utf-8", "surrogatepass")) for frame in frames)
         else:
             for frame in frames:
@@ -75,7 +80,7 @@ class WebsocketsTransport:
         if b"" in data:  # the end of the stream follows (a close): as websockets does it
             data = data[: data.index(b"")]
             transport.write(b"".join(data))
-            _end(transport)
+            end_stream(transport)
         else:
             transport.write(b"".join(data))
         return transport.get_write_buffer_size()
@@ -118,10 +123,40 @@ def _text_frame(payload: bytes) -> bytes:
 _HEAD1 = b"\x81"  # FIN, text
 
 
-def _end(transport: asyncio.Transport) -> None:
+def end_stream(transport: asyncio.Transport) -> None:
     """Half-close the TCP connection when possible, else close it (websockets' way)."""
     if transport.can_write_eof():
         with contextlib.suppress(Exception):
             transport.write_eof()
     else:
         transport.close()
+
+
+async def read_messages(
+    ws: WsConnection, feed: Callable[[Any, str | bytes], Awaitable[object]], link: Any
+) -> None:
+    """``await feed(link, message)`` for every message of ``ws`` in order, until the link
+    ends (``ConnectionClosed``, as ``recv`` raises it).
+
+    After each ``recv``, the complete text frames already queued behind it (a client that
+    sends fast gets many frames from one read) are taken from websockets' queue here, as
+    its ``Assembler.get`` would take them (flow control included), without the two
+    coroutines ``recv`` costs a message; anything else (a fragment, a binary frame, bad
+    UTF-8, the end) is left to ``recv``, which keeps its order and its errors."""
+    recv = ws.recv
+    assembler = ws.recv_messages
+    queued = assembler.frames.queue
+    text = Opcode.TEXT
+    while True:
+        await feed(link, await recv())
+        while queued and not assembler.get_in_progress:
+            frame = queued[0]
+            if frame.opcode is not text or not frame.fin:
+                break
+            try:
+                message = bytes(frame.data).decode()  # what Assembler.get returns
+            except UnicodeDecodeError:
+                break  # recv fails the connection (1007)
+            queued.popleft()
+            assembler.maybe_resume()
+            await feed(link, message)

@@ -640,7 +640,8 @@ class ClientConnection:
             + "}"
         )
         limit = self.limits.get("max_frame_bytes")
-        if limit is not None and len(frame.encode()) > limit:
+        # (a character is at most 4 bytes of UTF-8: most frames need no encoding to know)
+        if limit is not None and len(frame) * 4 > limit and len(frame.encode()) > limit:
             # the server would close with 1009, and the resend after reconnecting would too
             self._lost(outgoing, "too_large", "too_large")
             return

@@ -31,11 +31,16 @@ class Outbound(Parts):
 
     def ack(self, header: env.HeaderView, now: float) -> None:
         """The handler of a ``MessageReceived`` returned: ack it when it asked."""
-        if self.in_flight and not header.type.startswith(PROTOCOL_PREFIX):
+        own = header.type.startswith(PROTOCOL_PREFIX)
+        if self.in_flight and not own:
             self.in_flight -= 1
         if header.ack and self.state is State.OPEN:
             answer = self._ack_body(header.id)
-            self._remember(header, answer, now)
+            session = self.session
+            if not own and session is not None and session.seen is not None:
+                session.seen.remember(header.id, answer, now)  # what _remember does
+                if session.log is not None:
+                    session.log.answered(session, header.id, answer, now)
             self._write(answer, None, now)
 
     def nack(

@@ -43,12 +43,14 @@ class ReplayBuffer:
             return
         frames = self._frames
         frames.append((seq, frame, now, expires_at))
-        self._size += len(frame)
-        if (
-            len(frames) > self.max_size
-            or self._size > self.max_bytes
-            or frames[0][2] + self.max_ms <= now
-        ):
+        size = self._size + len(frame)
+        if len(frames) > self.max_size and size <= self.max_bytes:
+            # full by count (the usual case once it has filled): the oldest goes
+            first = frames.popleft()
+            size -= len(first[1])
+            self.lost_through = first[0]
+        self._size = size
+        if size > self.max_bytes or frames[0][2] + self.max_ms <= now:
             self.trim(now)
 
     def trim(self, now: float) -> None:
