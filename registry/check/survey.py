@@ -140,6 +140,13 @@ def _work_out_all(
     """The reports of ``paths``, worked out in a few processes when there are many."""
     from registry.check.workers import in_processes
 
+    if paths:  # what `_work_out` imports: once here, not again in every worker
+        import registry.check.lint
+
+        if pairs:
+            import registry.check.pairing
+            import registry.check.policy  # noqa: F401
+
     def work(part: Sequence[str]) -> dict[str, Any]:
         table = _ProofTable(store)
         done = {}
@@ -307,8 +314,6 @@ def _work_out(
 ) -> tuple[FileReport, tuple[str, ...]]:
     """A file's report, and the definitions it reached on the way."""
     from registry.check.lint import class_name_at, lint_definition
-    from registry.check.pairing import pairs
-    from registry.check.policy import Verdicts, check_pair
 
     name = tree.names[path]
     doc, found = tree.parse(path)
@@ -317,7 +322,6 @@ def _work_out(
         return FileReport(path, name, None, (*found, *compiled), ()), ()
     reach = _Reach(tree)
     schemas = Schemas(Registry(reach))  # each version's schema built once, for every check
-    verdicts = Verdicts(table)
     findings = (*found, *compiled, *lint_definition(schemas, definition, doc))
     digests = {v.number: fingerprint(schemas, definition, v) for v in definition.versions}
     checked: tuple[Finding, ...] | None = None
@@ -326,9 +330,7 @@ def _work_out(
         checked = (
             ()
             if errors or definition.kind != "message"
-            else tuple(
-                f for pair in pairs(definition) for f in check_pair(schemas, pair, verdicts, doc)
-            )
+            else _pairs(schemas, definition, table, doc)
         )
     deps = tuple(sorted(reach.asked - {name}))
     mode_at = Location(doc.path, *doc.where(("compatibility",)))
@@ -336,6 +338,18 @@ def _work_out(
         path, name, outline(definition, digests), findings, checked, mode_at, class_name_at(doc)
     )
     return report, deps
+
+
+def _pairs(
+    schemas: Schemas, definition: Definition, table: _ProofTable, doc: Document
+) -> tuple[Finding, ...]:
+    """The compatibility findings of a message's pairs of versions (the compat engine is
+    imported only by a run that asks for them)."""
+    from registry.check.pairing import pairs
+    from registry.check.policy import Verdicts, check_pair
+
+    verdicts = Verdicts(table)
+    return tuple(f for pair in pairs(definition) for f in check_pair(schemas, pair, verdicts, doc))
 
 
 class _ProofTable:

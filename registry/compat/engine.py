@@ -102,7 +102,10 @@ class Checker:
 
     # -- the Inner protocol ------------------------------------------------------
     def incl(self, a: Conj, b: Conj, path: str) -> list[Change]:
-        b = tuple(x for x in b if not is_trivial(x))
+        if len(b) == 1:  # the usual case, without a generator
+            b = () if is_trivial(b[0]) else b
+        else:
+            b = tuple(x for x in b if not is_trivial(x))
         if not b or any(x is False for x in a):
             return []
         key = (tuple(map(id, a)), tuple(map(id, b)))

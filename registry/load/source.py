@@ -110,6 +110,8 @@ class _Scalars(yaml.resolver.Resolver, yaml.constructor.SafeConstructor):
         return value
 
 
+_MAPPING_END = yaml.MappingEndEvent
+_SCALAR = yaml.ScalarEvent
 _UNKNOWN = object()
 _SCALARS = _Scalars()
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -292,15 +294,17 @@ class _Builder:
 
     def _mapping(self, path: NodePath, depth: int) -> dict[Any, Any]:
         mapping: dict[Any, Any] = {}
-        for event in self.events:
-            if type(event) is yaml.MappingEndEvent:
+        events, positions, scalar = self.events, self.positions, self._scalar  # the hot loop
+        for event in events:
+            kind = type(event)
+            if kind is _MAPPING_END:
                 return mapping
-            if type(event) is not yaml.ScalarEvent or event.anchor:
+            if kind is not _SCALAR or event.anchor:
                 self._node(event, path, depth + 1)  # refuses an alias or anchor first
                 raise _ParseError(
                     "YAML_COMPLEX_KEY", "a mapping key must be a plain value", event.start_mark
                 )
-            key = self._plain_word(event, self._scalar(event), key=True)
+            key = self._plain_word(event, scalar(event), key=True)
             if key in mapping:
                 raise _ParseError(
                     "YAML_DUPLICATE_KEY",
@@ -310,10 +314,10 @@ class _Builder:
                 )
             mark: Any = event.start_mark
             here = (*path, key)
-            self.positions[here] = (mark.line + 1, mark.column + 1)
-            value = next(self.events)
-            if type(value) is yaml.ScalarEvent and value.anchor is None and depth < MAX_DEPTH:
-                mapping[key] = self._scalar(value)  # what _node would do, without the detour
+            positions[here] = (mark.line + 1, mark.column + 1)
+            value = next(events)
+            if type(value) is _SCALAR and value.anchor is None and depth < MAX_DEPTH:
+                mapping[key] = scalar(value)  # what _node would do, without the detour
             else:
                 mapping[key] = self._node(value, here, depth + 1)
         return mapping  # pragma: no cover

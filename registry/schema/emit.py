@@ -232,16 +232,21 @@ def strip_annotations(schema: Any) -> Any:
         return schema
     out = {}
     for key, value in schema.items():
-        if key in ANNOTATIONS:
+        if key in _ANNOTATION_KEYS:
             continue
-        if key in ("properties", "$defs", "patternProperties", "dependentSchemas"):
+        if key in _SCHEMA_MAPS:
             out[key] = (
                 {k: strip_annotations(v) for k, v in value.items()}
                 if isinstance(value, dict)
                 else value
             )
-        elif key in ("enum", "const", "default"):
-            out[key] = value
+        elif key in _DATA_KEYS or not isinstance(value, dict | list):
+            out[key] = value  # data, or a plain value (most of them): nothing to strip
         else:
             out[key] = strip_annotations(value)
     return out
+
+
+_ANNOTATION_KEYS = frozenset(ANNOTATIONS)
+_SCHEMA_MAPS = frozenset({"properties", "$defs", "patternProperties", "dependentSchemas"})
+_DATA_KEYS = frozenset({"enum", "const", "default"})
