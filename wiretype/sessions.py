@@ -83,13 +83,17 @@ class Sessions:
                 continue
             body = topics.body_for(session, remote)
             if body is not None:
-                enqueue_detached(session, hub.settings, body, remote.prio, remote.expires_at)
+                self._keep(session, body, remote.prio, remote.expires_at)
                 hub.count("caught_up")
         for ident, body, prio, expires in held:
             if ident not in seen:
                 seen.add(ident)
-                for _ in enqueue_detached(session, hub.settings, body, prio, expires):
-                    hub.count("dropped_overflow")
+                self._keep(session, body, prio, expires)
+
+    def _keep(self, session: Session, body: str, prio: int, expires: float | None) -> None:
+        """Queue a frame for a session whose client is away, counting what overflows."""
+        for _ in enqueue_detached(session, self._hub.settings, body, prio, expires):
+            self._hub.count("dropped_overflow")
 
     # --- sending to a session, wherever it is ---------------------------------------------
 
