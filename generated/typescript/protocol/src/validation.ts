@@ -275,33 +275,33 @@ function calendar(m: RegExpExecArray | null): boolean {
 }
 
 // The formats of docs/formats.md (words.ts): a date and a date-time also name a real day.
-const uuidPattern = new RegExp(FORMAT_PATTERNS.uuid);
-const datePattern = new RegExp(FORMAT_PATTERNS.date);
-const timePattern = new RegExp(FORMAT_PATTERNS.time);
-const dateTimePattern = new RegExp(FORMAT_PATTERNS["date-time"]);
-const emailPattern = new RegExp(FORMAT_PATTERNS.email);
-const uriPattern = new RegExp(FORMAT_PATTERNS.uri);
+// Each pattern is compiled on its first use, so a bundle keeps only the formats it checks.
+const patterns: Partial<Record<keyof typeof FORMAT_PATTERNS, RegExp>> = {};
+
+function pattern(name: keyof typeof FORMAT_PATTERNS): RegExp {
+  return (patterns[name] ??= new RegExp(FORMAT_PATTERNS[name]));
+}
 
 export function fmtUuid(s: string): boolean {
-  return uuidPattern.test(s);
+  return pattern("uuid").test(s);
 }
 
 export function fmtDate(s: string): boolean {
-  return calendar(datePattern.exec(s));
+  return calendar(pattern("date").exec(s));
 }
 
 export function fmtTime(s: string): boolean {
-  return timePattern.test(s);
+  return pattern("time").test(s);
 }
 
 export function fmtDateTime(s: string): boolean {
-  return calendar(dateTimePattern.exec(s));
+  return calendar(pattern("date-time").exec(s));
 }
 
 export function fmtEmail(s: string): boolean {
-  return emailPattern.test(s);
+  return pattern("email").test(s);
 }
 
 export function fmtUri(s: string): boolean {
-  return uriPattern.test(s);
+  return pattern("uri").test(s);
 }
