@@ -4,11 +4,11 @@
  * `./check.ts`, which answer as the generated validators in `../protocol/` do (a test holds
  * them to it) for a fraction of their size; no codec, no shims. The core hands a package
  * only parsed data (`decode({type, v, id, data})`), so a validator alone does: check,
- * report on failure, shape. The client reads each runtime
- * message in the version it arrives in (as the Python client does) and writes the ones it
- * sends (hello, pong, subscribe, unsubscribe, ack) in their only version, so nothing is
- * converted and neither the envelope codec nor the shims reach a page's bundle; a test fails
- * the day one of those gets a second version.
+ * report on failure, shape. The client reads each runtime message in the version it arrives
+ * in (as the Python client does) and writes the ones it sends (hello, pong, subscribe,
+ * unsubscribe, ack) in their only version, so nothing is converted and neither the envelope
+ * codec nor the shims reach a page's bundle; a test fails the day one of those gets a
+ * second version.
  */
 import { SCHEMAS } from "../protocol/schemas.js";
 import { DecodeError, type ValidationError, type Validator } from "../protocol/validation.js";
