@@ -463,12 +463,15 @@ async def main(quick: bool, rounds: int, parts: set[str]) -> None:
         redis = RedisServer(folder / "redis")
         redis.start()
         try:
-            if "durable" in parts:
+            kinds = [k for k in ("sqlite", "redis") if {"durable", k} & parts]
+            if kinds:
                 print(
                     f"durable handler throughput, {n:,} acked messages (stored -> acked), "
                     f"{rounds} rounds; 2 cores shared with other work:"
                 )
+            if "sqlite" in kinds:
                 await durable_rounds("sqlite", f"sqlite:///{folder / 'wt.db'}", folder, n, rounds)
+            if "redis" in kinds:
                 await durable_rounds("redis", redis.url, folder, n, rounds)
             subs, msgs = (200, 20) if quick else (1_000, 50)
             if "fanout" in parts:
@@ -498,7 +501,8 @@ if __name__ == "__main__":
     parser.add_argument(
         "--only",
         default="durable,fanout,storm",
-        help="which parts, comma separated (durable, fanout, storm)",
+        help="which parts, comma separated (durable, fanout, storm; sqlite or redis: the "
+        "durable part of that store alone)",
     )
     args = parser.parse_args()
     rounds = 2 if args.quick and args.rounds == 5 else args.rounds
