@@ -22,6 +22,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import itertools
+import operator
 import secrets
 import sqlite3
 import time
@@ -38,6 +39,7 @@ SCHEMA_VERSION = 1
 TAKEN = 9e18  # claimed_until of a job taken by this run (one node: runs reset it at open)
 POLL_MS = 250.0  # how often the queue is looked at for retries and revived jobs
 CHECKPOINT_S = 1.0  # at most this often, the WAL is checkpointed (in a thread)
+_PRIO = operator.attrgetter("prio")
 
 _MIGRATIONS = {
     1: """
@@ -352,8 +354,9 @@ class SqliteStore(Store):
     def _deletes(self, db: sqlite3.Connection, rows: dict[str, list[Any]]) -> None:
         if "frame" in rows:  # keep replay_size frames per session
             top: dict[str, int] = {}
-            for sid, seq, *_ in rows["frame"]:
-                top[sid] = max(top.get(sid, 0), seq)
+            for row in rows["frame"]:
+                if row[1] > top.get(row[0], 0):
+                    top[row[0]] = row[1]
             keep = self.settings.replay_size
             db.executemany(
                 "DELETE FROM frames WHERE session = ? AND seq <= ?",
@@ -395,7 +398,7 @@ class SqliteStore(Store):
         if len(out) < limit and now - self._polled_at >= POLL_MS and self.healthy:
             self._polled_at = now
             out += await self._run(self._claim_sync, limit - len(out), now)
-        out.sort(key=lambda job: job.prio)
+        out.sort(key=_PRIO)
         return out
 
     def _claim_sync(self, limit: int, now: float) -> list[Job]:
