@@ -139,8 +139,12 @@ class Durable:
             self._wake.clear()
             backlog = self.waiting
             jobs = await store.claim(BATCH, _common.now_ms()) if backlog < BATCH * 4 else []
-            for job in jobs:
-                lanes[hash(job.session) % len(lanes)].jobs.append(job)
+            session, lane = None, lanes[0]
+            for job in jobs:  # a session's jobs all go to one lane (in order)
+                if job.session != session:
+                    session = job.session
+                    lane = lanes[hash(session) % len(lanes)]
+                lane.jobs.append(job)
             if jobs:
                 for lane in lanes:
                     if lane.jobs:
@@ -154,6 +158,7 @@ class Durable:
 
     async def _lane(self, lane: _Lane) -> None:
         jobs, ready = lane.jobs, lane.ready
+        hub = self._hub
         while True:
             if not jobs:
                 ready.clear()
@@ -161,44 +166,53 @@ class Durable:
                 continue
             job = jobs.popleft()
             self.running += 1
-            try:
-                await self._run(job)
+            try:  # _run, inline: no coroutine of its own per job
+                route, model = self._prepare(job)
+                if route is not None:
+                    try:
+                        await route.handler(model, DurableContext(hub, job))  # type: ignore[arg-type]
+                    except Exception as exc:
+                        self._raised(route, job, exc)
+                    else:
+                        hub.store.finish(job)
+                        hub.count("durable_handled")
             except Exception:  # a bug here must not stop the lane
                 log.exception("durable job %s failed outside its handler", job.id)
             finally:
                 self.running -= 1
 
-    async def _run(self, job: Job) -> None:
+    def _prepare(self, job: Job) -> tuple[DurableRoute | None, Any]:
+        """The job's route and message, or (None, None) once it is settled here: no route
+        (dead letter), expired (dropped), or a stored message that cannot be read."""
         hub = self._hub
         store = hub.store
-        now = _common.now_ms()
         route = self.routes.get(job.type)
         if route is None:
-            store.bury(job, f"no durable handler for {job.type}", now)
+            store.bury(job, f"no durable handler for {job.type}", _common.now_ms())
             hub.count("durable_dead")
-            return
-        if job.expires_at is not None and job.expires_at <= now:
+            return None, None
+        if job.expires_at is not None and job.expires_at <= _common.now_ms():
             store.finish(job)
             hub.count("dropped_expired")
-            return
-        try:
-            model = job.model
-            if model is None:  # a retry, or read back from the store: decode what it kept
+            return None, None
+        model = job.model
+        if model is None:  # a retry, or read back from the store: decode what it kept
+            try:
                 model = hub.app.decode_data_json(job.type, job.version, job.data)
-        except Exception as exc:
-            store.bury(job, f"cannot read the stored message: {exc}"[:2000], now)
-            hub.count("durable_dead")
-            return
-        try:
-            await route.handler(model, DurableContext(hub, job))  # type: ignore[arg-type]
-        except Reject as exc:
-            store.bury(job.failed(f"rejected: {exc}", now), f"Reject: {exc}"[:2000], now)
-            hub.count("durable_dead")
-        except Exception as exc:
-            self._failed(route, job, exc)
+            except Exception as exc:
+                error = f"cannot read the stored message: {exc}"[:2000]
+                store.bury(job, error, _common.now_ms())
+                hub.count("durable_dead")
+                return None, None
+        return route, model
+
+    def _raised(self, route: DurableRoute, job: Job, exc: Exception) -> None:
+        if isinstance(exc, Reject):  # retrying a refusal cannot help
+            now = _common.now_ms()
+            self._hub.store.bury(job.failed(f"rejected: {exc}", now), f"Reject: {exc}"[:2000], now)
+            self._hub.count("durable_dead")
         else:
-            store.finish(job)
-            hub.count("durable_handled")
+            self._failed(route, job, exc)
 
     def _failed(self, route: DurableRoute, job: Job, exc: Exception) -> None:
         store = self._hub.store
