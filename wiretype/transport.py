@@ -128,19 +128,22 @@ class FastConnection(WsConnection):
     which refuses it, 1009). When websockets ends the connection, or holds part of a frame
     itself (data that came with the handshake), everything goes to it as it is."""
 
-    _tail = b""  # the start of a frame the next read completes
+    _tail: bytearray | None = None  # the start of a frame the next reads complete
 
-    def data_received(self, data: bytes) -> None:
+    def data_received(self, data: bytes | bytearray) -> None:
+        tail = self._tail
+        if tail:  # appended to in place: a big frame in many small reads stays linear
+            tail += data
+            data = tail
         protocol = self.protocol
-        if self._tail:
-            data, self._tail = self._tail + data, b""
         if (
             protocol.state is not WsState.OPEN
             or protocol.extensions
             or protocol.debug
             or not _between_frames(protocol.reader, protocol.parser)
         ):
-            super().data_received(data)
+            self._tail = None
+            self._give(data)
             return
         limit = protocol.max_message_size
         limit = limit if limit is not None else 1 << 62
@@ -153,27 +156,35 @@ class FastConnection(WsConnection):
                 break
             key, size, stop = cut
             if size > limit:  # websockets refuses it (1009)
-                super().data_received(data[at:])
+                self._tail = None
+                self._give(data[at:])
                 return
             if stop > end:
                 break
             if data[at] == 0x81 and key and protocol.current_size is None:  # FIN, text, masked
                 assembler.put(Frame(text, apply_mask(data[key + 4 : stop], data[key : key + 4])))
             else:
-                super().data_received(data[at:stop])
+                self._give(data[at:stop])
                 if protocol.state is not WsState.OPEN or not _between_frames(
                     protocol.reader, protocol.parser
                 ):
-                    super().data_received(data[stop:])
+                    self._tail = None
+                    self._give(data[stop:])
                     return
             at = stop
-        if at < end:
-            self._tail = data[at:]
+        if tail and data is tail:
+            del tail[:at]  # what is left: the start of a frame
+        elif at < end:
+            self._tail = bytearray(data[at:])
+
+    def _give(self, data: bytes | bytearray) -> None:
+        """Bytes for websockets to parse (``bytes`` of ``bytes`` is the object itself)."""
+        super().data_received(bytes(data))
 
     def eof_received(self) -> None:
-        if self._tail:  # websockets says what a cut frame at the end means
-            tail, self._tail = self._tail, b""
-            super().data_received(tail)
+        tail, self._tail = self._tail, None
+        if tail:  # websockets says what a frame cut by the end means
+            self._give(tail)
         super().eof_received()
 
 
@@ -192,7 +203,7 @@ def _between_frames(reader: StreamReader, parser: Any) -> bool:
     return getattr(waiting, "gi_code", None) is _AT_EOF
 
 
-def _frame_at(data: bytes, at: int, end: int) -> tuple[int, int, int] | None:
+def _frame_at(data: bytes | bytearray, at: int, end: int) -> tuple[int, int, int] | None:
     """The frame starting at ``at``: (where its mask key is, 0 when unmasked; its payload
     size; where it ends), or None when its header is not complete."""
     if end - at < 2:
