@@ -259,8 +259,7 @@ class Server:
             compression=None,
             open_timeout=self.settings.handshake_timeout_ms / 1000,
             server_header=None,
-            create_connection=FastConnection,
-            **ws_options,
+            **{"create_connection": FastConnection, **ws_options},
         )
         self.hub.sweep.start()
         log.info("listening on %s:%s registry=%s", host, self.port, self.app.name)
