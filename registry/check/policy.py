@@ -38,9 +38,10 @@ class Verdicts:
     steps, and the reader's), so that a pair is decided once; ``table`` may keep them
     between runs."""
 
-    def __init__(self, table: VerdictTable | None = None) -> None:
+    def __init__(self, table: VerdictTable | None = None, proved: set[str] | None = None) -> None:
         self.table = table
         self.known: dict[str, Inclusion] = {}
+        self.proved = set() if proved is None else proved  # the engine's shared proofs
 
     def includes(self, a: Any, b: Any) -> Inclusion:
         # Keys in the order written: the same schemas give the same text (a schema whose
@@ -51,7 +52,7 @@ class Verdicts:
         if found is None and self.table is not None:
             found = self.table.get(key)
         if found is None:
-            found = includes(a, b)
+            found = includes(a, b, self.proved)
             if self.table is not None:
                 self.table.put(key, found)
         self.known[key] = found

@@ -348,7 +348,7 @@ def _pairs(
     from registry.check.pairing import pairs
     from registry.check.policy import Verdicts, check_pair
 
-    verdicts = Verdicts(table)
+    verdicts = Verdicts(table, table.shared)
     return tuple(f for pair in pairs(definition) for f in check_pair(schemas, pair, verdicts, doc))
 
 
@@ -358,6 +358,7 @@ class _ProofTable:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.proved: list[str] = []  # the keys put, to send back from a worker process
+        self.shared: set[str] = set()  # the engine's proofs about shared types, for this run
 
     def get(self, key: str) -> Inclusion | None:
         if self.store.get("proof", key) is not True:
