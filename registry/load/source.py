@@ -117,6 +117,7 @@ _SCALARS = _Scalars()
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _STR = "tag:yaml.org,2002:str"
 _JSON_SCALARS = (str, int, float, bool, type(None))
+_WORDS = frozenset({"y", "Y", "n", "N"})  # booleans to YAML 1.1 as values only
 
 
 def parse_text(path: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
@@ -268,7 +269,7 @@ class _Builder:
         if event.style or not event.implicit[0]:
             return value  # quoted or tagged: what it says
         yaml11 = isinstance(value, bool) and word.lower() not in ("true", "false")
-        if yaml11 or (not key and word in ("y", "Y", "n", "N")):
+        if yaml11 or (not key and word in _WORDS):
             mark = event.start_mark
             self.problems.append(
                 Finding(
@@ -317,7 +318,10 @@ class _Builder:
             positions[here] = (mark.line + 1, mark.column + 1)
             value = next(events)
             if type(value) is _SCALAR and value.anchor is None and depth < MAX_DEPTH:
-                mapping[key] = scalar(value)  # what _node would do, without the detour
+                found = scalar(value)  # what _node would do, without the detour
+                if type(found) is bool or found in _WORDS:  # a YAML 1.1 word, maybe
+                    found = self._plain_word(value, found, key=False)
+                mapping[key] = found
             else:
                 mapping[key] = self._node(value, here, depth + 1)
         return mapping  # pragma: no cover
