@@ -27,15 +27,9 @@ is "unknown" (cannot prove), which is never counted as compatible. An empty list
 is a proof of inclusion. The ids and their documentation are the catalogue in
 ``rules``; ``blame`` names the rule of the keyword that rejects a finite value.
 
-**Proofs shared between questions.** A registry asks the same question in many pairs:
-a shared type's closed view inside its open view, once for every message that uses it.
-``Checker`` may be given a set of such proofs (``proved``) that outlives it: a
-conjunction of bare local references (``{"$ref": "#/$defs/NAME"}``) proved to lie inside
-another is recorded under the *content* of both sides (every schema the references
-reach, and each document's base), never their names, and any later question that meets
-the same content takes the proof. Only proofs are shared, only those that leaned on no
-coinductive assumption and were decided within the budget, and only where nothing in
-what was reached could make a reference mean something else (``$id``, anchors).
+**Proofs shared between questions.** ``Checker`` may be given a set of proofs that
+outlives it, keyed by content (``shared``): a registry asks about each shared type in
+every pair that uses it.
 
 **Recursion and the work budget.** Recursive schemas are handled coinductively: a pair
 already under comparison is assumed to hold, and an answer that leaned on such an
@@ -54,20 +48,20 @@ input may exhaust the stack.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import replace
 from typing import Any, Final
 
 from . import combinators, keywords, mutate, pieces
-from .alike import Sameness, refs_in
+from .alike import Sameness
 from .blame import blame
 from .document import SchemaDocument
 from .inner import Conj
 from .left import dnf_conj
 from .model import NO_WITNESS, Change, Kind, tentative
 from .normal import ALL_TYPES, Branch, is_trivial, json_equal, json_type
+from .shared import shared_key
 
 MAX_DEPTH: Final = 400
 MAX_STEPS: Final = 8_000
@@ -127,7 +121,7 @@ class Checker:
         if key in self.active:
             self.assumed += 1
             return []
-        shared = None if self.proved is None else self._shared_key(a, b)
+        shared = None if self.proved is None else shared_key(self.a, self.b, a, b)
         if shared is not None and shared in self.proved:  # type: ignore[operator]
             return []
         before = self.assumed
@@ -141,19 +135,6 @@ class Checker:
             if shared is not None and not found and not self.spent:
                 self.proved.add(shared)  # type: ignore[union-attr]
         return found
-
-    def _shared_key(self, a: Conj, b: Conj) -> str | None:
-        """The content of a question between bare local references, or None."""
-        first = a[0] if a else None
-        if not (isinstance(first, dict) and len(first) == 1 and "$ref" in first):
-            return None  # the usual case, decided without a walk
-        left, right = _reached(self.a, a), _reached(self.b, b)
-        if left is None or right is None:
-            return None
-        text = json.dumps([self.a.base, left, self.b.base, right], separators=(",", ":"))
-        if any(word in text for word in _CONTEXTUAL):
-            return None  # something reached could resolve a reference by its place
-        return hashlib.sha256(text.encode("ascii")).hexdigest()
 
     def _incl(self, a: Conj, b: Conj, path: str) -> list[Change]:
         if not self.step():
@@ -342,52 +323,6 @@ class Checker:
     def _tells(self, a: Conj, node: Any, v: Any) -> bool:
         """Certainly accepted by the left side and rejected by the right ``node``."""
         return self.a.accepts_all(a, v, False) and not self.b.accepts(node, v, True)
-
-
-_CONTEXTUAL: Final = ('"$id"', '"$anchor"', '"$dynamicRef"', '"$dynamicAnchor"')
-_REACHED_AT_MOST: Final = 32  # references followed for a key; past that, no key
-
-
-def _reached(doc: SchemaDocument, conj: Conj) -> list[Any] | None:
-    """The references of a conjunction of bare ``{"$ref": "#/$defs/..."}`` nodes, and every
-    schema they reach in ``doc`` (in the order met), or None for any other conjunction."""
-    refs = []
-    for node in conj:
-        if not (isinstance(node, dict) and len(node) == 1 and _is_def_ref(node.get("$ref"))):
-            return None
-        refs.append(node["$ref"])
-    out: list[Any] = [refs]
-    todo, seen = list(refs), set[str]()
-    while todo:
-        ref = todo.pop()
-        if ref in seen:
-            continue
-        if len(seen) >= _REACHED_AT_MOST or not _is_def_ref(ref):
-            return None
-        seen.add(ref)
-        found, target = doc.resolve(ref)
-        if not found:
-            return None
-        out += [ref, target]
-        inner = refs_in(target)
-        if None in inner:
-            return None  # a `$ref` that is not a string
-        todo += sorted(r for r in inner if r not in seen)
-    return out
-
-
-def _is_def_ref(ref: Any) -> bool:
-    """``#/$defs/NAME`` (or draft-07's ``#/definitions/NAME``): a schema of the root's own
-    definitions, whose meaning no place in between can change."""
-    if not isinstance(ref, str):
-        return False
-    for prefix in _DEF_PREFIXES:
-        if ref.startswith(prefix):
-            return "/" not in ref[len(prefix) :]
-    return False
-
-
-_DEF_PREFIXES: Final = ("#/$defs/", "#/definitions/")
 
 
 def _over_budget(path: str, branches: bool = False) -> Change:
