@@ -149,19 +149,27 @@ def _work_out_all(
 
     def work(part: Sequence[str]) -> dict[str, Any]:
         table = _ProofTable(store)
-        done = {}
-        for path in part:
-            report, deps = _work_out(tree, path, table, pairs)
-            done[path] = [report_json(report), list(deps)]
+        done = {path: _work_out(tree, path, table, pairs) for path in part}
         return {"reports": done, "proved": table.proved}
 
     out = {}
-    for result in in_processes(paths, work):
+    for result in in_processes(paths, work, _sent, _received):
         for key in result["proved"]:  # what a worker proved, kept by this process's store
             store.put("proof", key, True)
-        for path, (report, deps) in result["reports"].items():
-            out[path] = (decode_report(report), tuple(deps))
+        out.update(result["reports"])
     return out
+
+
+def _sent(result: dict[str, Any]) -> dict[str, Any]:
+    """A worker's reports as JSON data."""
+    reports = {path: [report_json(r), list(deps)] for path, (r, deps) in result["reports"].items()}
+    return {"reports": reports, "proved": result["proved"]}
+
+
+def _received(data: dict[str, Any]) -> dict[str, Any]:
+    """A worker's reports, from the JSON data ``_sent`` made of them."""
+    reports = {path: (decode_report(r), tuple(deps)) for path, (r, deps) in data["reports"].items()}
+    return {"reports": reports, "proved": data["proved"]}
 
 
 def _cached(tree: _Tree, entry: Entry, pairs: bool) -> FileReport | None:
