@@ -11,12 +11,6 @@ Times whole processes, as a user, a pre-commit hook or CI sees them:
   commit is the registry before the edit (the CI gate);
 * ``wiretype check`` and ``lint`` on an unchanged registry; ``lint`` cold;
 
-with Python's defaults: bytecode is written on first import (into a folder of its own
-under ``bench/.work``, ``PYTHONPYCACHEPREFIX``) and read by every later run, as for a
-user (``pip install`` even compiles it ahead). One more row times the cold check with
-``PYTHONDONTWRITEBYTECODE=1`` (set by some sandboxes and CI images), where every run
-compiles wiretype's modules from source again;
-
 and sets them beside ``buf lint`` and ``buf breaking --against`` a copy of the
 previous revision, on an equivalent 300-message buf module written in the same
 run (``npm install`` ships buf's binary with ``@bufbuild/buf``), a bare Python
@@ -47,7 +41,6 @@ from registry_gen import edit_message, message_proto, proto_path, write_proto, w
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work" / "cli"
 CACHE = Path(tempfile.mkdtemp(prefix="wiretype-bench-cache-"))  # outside any work tree
-PYCACHE = HERE / ".work" / "pycache"  # the bytecode of the runs below, out of the source tree
 BIN = Path(sys.executable).parent
 EDITED = 7  # the message the "one message edited" runs edit
 _BUF_PACKAGES = {
@@ -73,7 +66,7 @@ def timed(
     """Median wall time of ``runs`` runs, in seconds (one warm-up run first); ``before(i)``
     runs ahead of each, untimed. ``beside`` runs after each run too, so that the two
     medians come from the same minutes of the machine's load."""
-    merged = {**python_defaults(), "WIRETYPE_CACHE_DIR": str(CACHE), **(env or {})}
+    merged = {**os.environ, "WIRETYPE_CACHE_DIR": str(CACHE), **(env or {})}
     samples, others = [], []
     for i in range(runs + 1):
         if before is not None:
@@ -84,13 +77,6 @@ def timed(
         if i:
             samples.append(elapsed)
     return statistics.median(samples), statistics.median(others[1:]) if others else None
-
-
-def python_defaults() -> dict[str, str]:
-    """The environment with Python's default of writing bytecode (into ``PYCACHE``)."""
-    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(PYCACHE)}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
 
 
 def _once(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
@@ -150,11 +136,6 @@ def wiretype_rows(runs: int, beside: Command | None) -> list[Row]:
         row("check, one message edited", check, before=edit),
         row("check, cold: cache off", check, env=off),
         row("check, cold: empty cache folder", check, before=empty_cache),
-        row(
-            "check, cold: cache off, no bytecode kept",
-            check,
-            env={**off, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": ""},
-        ),
         row("check, unchanged registry", check),
         row("lint, cold: cache off", lint, env=off),
         row("lint, unchanged registry", lint),
@@ -192,7 +173,6 @@ def buf_rows(runs: int, buf: Path, current: Path) -> list[Row]:
 
 
 BARS = {
-    "check, cold: cache off, no bytecode kept": 0.5,
     "check, one message edited": 0.3,
     "check, cold: cache off": 0.5,
     "check, cold: empty cache folder": 0.5,
