@@ -1,13 +1,14 @@
 """Proofs shared between inclusion questions, by the content of what they compare.
 
 A registry asks the same question in many pairs: a shared type's closed view inside its
-open view, once for every message that uses it. ``Checker`` may be given a set of such proofs (``proved``) that outlives it: a
-conjunction of bare local references (``{"$ref": "#/$defs/NAME"}``) proved to lie inside
-another is recorded under the *content* of both sides (every schema the references
-reach, and each document's base), never their names, and any later question that meets
-the same content takes the proof. Only proofs are shared, only those that leaned on no
-coinductive assumption and were decided within the budget, and only where nothing in
-what was reached could make a reference mean something else (``$id``, anchors).
+open view, once for every message that uses it. ``Checker`` may be given a set of such
+proofs (``proved``) that outlives it: a conjunction of bare local references
+(``{"$ref": "#/$defs/NAME"}``) proved to lie inside another is recorded under the
+*content* of both sides (every schema the references reach, and each document's base),
+never their names, and any later question that meets the same content takes the proof.
+Only proofs are shared, only those that leaned on no coinductive assumption and were
+decided within the budget, and only where nothing in what was reached could make a
+reference mean something else (``$id``, anchors).
 """
 
 from __future__ import annotations
