@@ -102,6 +102,9 @@ class _Acceptor:
 
 
 def _type(_: _Acceptor, arg: Any, value: Any, __: Any, ___: int) -> Answer:
+    if type(arg) is str:  # one type name, the usual case
+        test = _TYPES.get(arg)
+        return None if test is None else test(value)
     names = [arg] if isinstance(arg, str) else arg
     if not isinstance(names, list) or not all(n in _TYPES for n in names):
         return None
