@@ -415,9 +415,9 @@ def decided(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     asked: list[Any] = []
     real = policy.includes
 
-    def includes(a: Any, b: Any) -> Any:
+    def includes(a: Any, b: Any, proved: set[str] | None = None) -> Any:
         asked.append((a, b))
-        return real(a, b)
+        return real(a, b, proved)
 
     monkeypatch.setattr(policy, "includes", includes)
     return asked

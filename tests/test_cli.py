@@ -72,6 +72,29 @@ def test_root_is_found_upward(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.parametrize("command", ["lint", "check"])
+def test_the_console_script_ends_with_all_its_output_its_code_and_its_cache(
+    tmp_path: Path, command: str
+) -> None:
+    """``check`` and ``lint`` end the process without the interpreter's teardown: what they
+    print, their exit code and the cache entries they write must all be there."""
+    case = REPO / "tests" / "definitions" / "yaml_boolean_words"
+    env = {**os.environ, "WIRETYPE_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("WIRETYPE_NO_CACHE", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "registry", command, "--root", str(case), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 1, done.stderr
+    in_process = run(command, "--root", str(case), "--format", "json")
+    assert json.loads(done.stdout) == json.loads(in_process.stdout)
+    assert len(json.loads(done.stdout)["findings"]) == 8
+    assert len(list((tmp_path / "cache" / "packs").iterdir())) == 1
+
+
 def test_no_project_is_a_usage_error(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "registry", "check"],

@@ -26,6 +26,15 @@ def test_parts_come_back_in_order(three_jobs: None) -> None:
     assert results[1] == [x * x for x in items[1::3]]
 
 
+def test_only_a_workers_result_crosses_as_json(three_jobs: None) -> None:
+    """This process's own part is used as worked out; a worker's is sent as JSON data and
+    received back (a set is no JSON: it must not reach the pipe)."""
+    items = list(range(3 * PER_JOB))
+    results = in_processes(items, set, send=sorted, receive=lambda data: ("got", data))
+    assert results[0] == set(items[0::3])
+    assert results[1:] == [("got", items[1::3]), ("got", items[2::3])]
+
+
 def test_a_worker_that_fails_has_its_part_done_here(three_jobs: None) -> None:
     here = os.getpid()
 

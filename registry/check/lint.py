@@ -30,7 +30,7 @@ from registry.compile.model import (
 )
 from registry.findings import Finding, Severity
 from registry.json.acceptor import accepts
-from registry.json.numbers import carried, es_number
+from registry.json.numbers import MAX_EXACT, carried, es_number
 from registry.json.pointer import unescape
 from registry.json.validation import conforms, ecma_regex
 from registry.json.validation import validator as _validator
@@ -263,6 +263,28 @@ def _type_problems(registry: Registry, texpr: TypeExpr, path: NodePath) -> Itera
 def wide_integers(value: Any, path: NodePath) -> Iterator[Problem]:
     """Integers in definition data that a JSON number, a double, cannot carry: the generated
     decoders would refuse them (``9007199254740993`` would become ``...992``)."""
+    if _all_carried(value):
+        return  # the usual case, told in one walk without a generator per value
+    yield from _wide_integers(value, path)
+
+
+def _all_carried(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is int:
+            if not -MAX_EXACT <= item <= MAX_EXACT:
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            return False  # an int of another class: judged the long way
+    return True
+
+
+def _wide_integers(value: Any, path: NodePath) -> Iterator[Problem]:
     if isinstance(value, int) and not isinstance(value, bool) and not carried(value):
         try:
             becomes = es_number(float(value))
@@ -277,10 +299,10 @@ def wide_integers(value: Any, path: NodePath) -> Iterator[Problem]:
         )
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from wide_integers(item, (*path, key))
+            yield from _wide_integers(item, (*path, key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from wide_integers(item, (*path, i))
+            yield from _wide_integers(item, (*path, i))
 
 
 def _default_problems(registry: Registry, f: Field, path: NodePath) -> Iterator[Problem]:

@@ -16,9 +16,7 @@ import json
 from typing import Any, Protocol
 
 from registry.check.migrate_schema import UnmappableError, apply_steps
-from registry.check.pair_findings import PairContext, pair_findings, unmappable_finding
 from registry.check.pairing import Pair
-from registry.check.suggest import suggestions
 from registry.compat import Inclusion, includes
 from registry.findings import Finding
 from registry.load.source import Document
@@ -38,9 +36,10 @@ class Verdicts:
     steps, and the reader's), so that a pair is decided once; ``table`` may keep them
     between runs."""
 
-    def __init__(self, table: VerdictTable | None = None) -> None:
+    def __init__(self, table: VerdictTable | None = None, proved: set[str] | None = None) -> None:
         self.table = table
         self.known: dict[str, Inclusion] = {}
+        self.proved = set() if proved is None else proved  # the engine's shared proofs
 
     def includes(self, a: Any, b: Any) -> Inclusion:
         # Keys in the order written: the same schemas give the same text (a schema whose
@@ -51,7 +50,7 @@ class Verdicts:
         if found is None and self.table is not None:
             found = self.table.get(key)
         if found is None:
-            found = includes(a, b)
+            found = includes(a, b, self.proved)
             if self.table is not None:
                 self.table.put(key, found)
         self.known[key] = found
@@ -68,11 +67,17 @@ def check_pair(
     try:
         migrated = apply_steps(written, steps) if steps else written
     except UnmappableError as unmappable:
+        from registry.check.pair_findings import unmappable_finding
+
         return [unmappable_finding(pair, unmappable.step, unmappable.reason)]
     readable = schemas.bare(pair.definition, pair.reader, closed=False)
     inclusion = verdicts.includes(migrated, readable)
     if inclusion.holds:
         return []
+    # what explains a break (witnesses, suggested steps): imported by a run that has one
+    from registry.check.pair_findings import PairContext, pair_findings
+    from registry.check.suggest import suggestions
+
     context = PairContext(written, readable, steps, pair.back, pair.writer.examples)
     found = suggestions(schemas, pair, steps)
     return pair_findings(pair, inclusion.changes, context, found, source)

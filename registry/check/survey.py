@@ -149,19 +149,27 @@ def _work_out_all(
 
     def work(part: Sequence[str]) -> dict[str, Any]:
         table = _ProofTable(store)
-        done = {}
-        for path in part:
-            report, deps = _work_out(tree, path, table, pairs)
-            done[path] = [report_json(report), list(deps)]
+        done = {path: _work_out(tree, path, table, pairs) for path in part}
         return {"reports": done, "proved": table.proved}
 
     out = {}
-    for result in in_processes(paths, work):
+    for result in in_processes(paths, work, _sent, _received):
         for key in result["proved"]:  # what a worker proved, kept by this process's store
             store.put("proof", key, True)
-        for path, (report, deps) in result["reports"].items():
-            out[path] = (decode_report(report), tuple(deps))
+        out.update(result["reports"])
     return out
+
+
+def _sent(result: dict[str, Any]) -> dict[str, Any]:
+    """A worker's reports as JSON data."""
+    reports = {path: [report_json(r), list(deps)] for path, (r, deps) in result["reports"].items()}
+    return {"reports": reports, "proved": result["proved"]}
+
+
+def _received(data: dict[str, Any]) -> dict[str, Any]:
+    """A worker's reports, from the JSON data ``_sent`` made of them."""
+    reports = {path: (decode_report(r), tuple(deps)) for path, (r, deps) in data["reports"].items()}
+    return {"reports": reports, "proved": data["proved"]}
 
 
 def _cached(tree: _Tree, entry: Entry, pairs: bool) -> FileReport | None:
@@ -348,7 +356,7 @@ def _pairs(
     from registry.check.pairing import pairs
     from registry.check.policy import Verdicts, check_pair
 
-    verdicts = Verdicts(table)
+    verdicts = Verdicts(table, table.shared)
     return tuple(f for pair in pairs(definition) for f in check_pair(schemas, pair, verdicts, doc))
 
 
@@ -358,6 +366,7 @@ class _ProofTable:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.proved: list[str] = []  # the keys put, to send back from a worker process
+        self.shared: set[str] = set()  # the engine's proofs about shared types, for this run
 
     def get(self, key: str) -> Inclusion | None:
         if self.store.get("proof", key) is not True:

@@ -37,19 +37,32 @@ def jobs(count: int) -> int:
     return max(1, min(wanted, count // PER_JOB))
 
 
-def in_processes(items: Sequence[T], work: Callable[[Sequence[T]], Any]) -> list[Any]:
-    """``work(part)`` for every part of ``items`` (JSON data each), in part order."""
+def _as_is(result: Any) -> Any:
+    return result
+
+
+def in_processes(
+    items: Sequence[T],
+    work: Callable[[Sequence[T]], Any],
+    send: Callable[[Any], Any] = _as_is,
+    receive: Callable[[Any], Any] = _as_is,
+) -> list[Any]:
+    """``work(part)`` for every part of ``items``, in part order. A worker's result crosses
+    as JSON: ``send`` turns it into JSON data there, ``receive`` back into a result here
+    (the part worked out in this process never makes the round trip)."""
     count = jobs(len(items))
     parts = [items[i::count] for i in range(count)]
-    started = [_start(work, part) for part in parts[1:]]
+    started = [_start(work, part, send) for part in parts[1:]]
     results = [work(parts[0])]
     for (pid, pipe), part in zip(started, parts[1:], strict=True):
         found = _collect(pid, pipe)
-        results.append(work(part) if found is None else found)
+        results.append(work(part) if found is None else receive(found))
     return results
 
 
-def _start(work: Callable[[Sequence[T]], Any], part: Sequence[T]) -> tuple[int, int]:
+def _start(
+    work: Callable[[Sequence[T]], Any], part: Sequence[T], send: Callable[[Any], Any]
+) -> tuple[int, int]:
     """Fork a worker for ``part``: (its pid, the pipe its result comes through)."""
     read, write = os.pipe()
     pid = os.fork()
@@ -60,7 +73,7 @@ def _start(work: Callable[[Sequence[T]], Any], part: Sequence[T]) -> tuple[int, 
     try:  # the worker: never returns into the caller's code
         os.close(read)
         with os.fdopen(write, "wb") as out:
-            out.write(json.dumps(work(part), separators=(",", ":")).encode())
+            out.write(json.dumps(send(work(part)), separators=(",", ":")).encode())
         status = 0
     finally:
         os._exit(status)

@@ -6,8 +6,6 @@ is imported only then: ``wiretype --help`` and each command import nothing they 
 not use. ``registry.cli.COMMANDS`` lists them in the order ``--help`` shows them.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -9,8 +9,6 @@ every build-time command load none of it. This is the only module of ``registry/
 names a runtime module.
 """
 
-from __future__ import annotations
-
 import importlib
 from typing import Annotated, Any
 

@@ -46,9 +46,10 @@ def deep_stack(limit: int = _STACK) -> Iterator[None]:
         sys.setrecursionlimit(old)
 
 
-def includes(a: Any, b: Any) -> Inclusion:
-    """Is every value accepted by schema `a` accepted by schema `b`?"""
-    checker = Checker(a, b)
+def includes(a: Any, b: Any, proved: set[str] | None = None) -> Inclusion:
+    """Is every value accepted by schema `a` accepted by schema `b`? ``proved``: proofs of
+    questions between shared schemas, by content, kept across calls (``engine``)."""
+    checker = Checker(a, b, proved)
     with deep_stack():
         try:
             found = checker.incl((a,), (b,), "")

@@ -56,7 +56,7 @@ class Sameness:
                 self.agreed[ref] = agreed
             if not agreed:
                 return False
-            todo |= _refs_in(self.a.resolve(ref)[1])
+            todo |= refs_in(self.a.resolve(ref)[1])
         return True
 
     def _same_elsewhere(self, ref: str) -> bool:
@@ -154,7 +154,7 @@ def _equal_noting_refs(x: Any, y: Any, refs: set[Any]) -> bool:
     return json_equal(x, y)
 
 
-def _refs_in(node: Any) -> set[Any]:
+def refs_in(node: Any) -> set[Any]:
     """The `$ref` values written anywhere in ``node`` (None for one that is not a string)."""
     found: set[Any] = set()
     stack = [node]

@@ -27,6 +27,10 @@ is "unknown" (cannot prove), which is never counted as compatible. An empty list
 is a proof of inclusion. The ids and their documentation are the catalogue in
 ``rules``; ``blame`` names the rule of the keyword that rejects a finite value.
 
+**Proofs shared between questions.** ``Checker`` may be given a set of proofs that
+outlives it, keyed by content (``shared``): a registry asks about each shared type in
+every pair that uses it.
+
 **Recursion and the work budget.** Recursive schemas are handled coinductively: a pair
 already under comparison is assumed to hold, and an answer that leaned on such an
 assumption is not cached. Past ``MAX_DEPTH`` levels the answer is "unknown". Every
@@ -57,6 +61,7 @@ from .inner import Conj
 from .left import dnf_conj
 from .model import NO_WITNESS, Change, Kind, tentative
 from .normal import ALL_TYPES, Branch, is_trivial, json_equal, json_type
+from .shared import shared_key
 
 MAX_DEPTH: Final = 400
 MAX_STEPS: Final = 8_000
@@ -67,9 +72,10 @@ BUDGET: Final = "COMPAT_BUDGET_EXCEEDED"
 class Checker:
     """State of one inclusion question: both documents, the pairs in progress, caches."""
 
-    def __init__(self, a_root: Any, b_root: Any) -> None:
+    def __init__(self, a_root: Any, b_root: Any, proved: set[str] | None = None) -> None:
         self.a = SchemaDocument(a_root)
         self.b = SchemaDocument(b_root)
+        self.proved = proved  # proofs shared with other questions, by content (see above)
         self.active: set[tuple[Any, ...]] = set()
         self.cache: dict[tuple[Any, ...], tuple[Conj, Conj, str, list[Change]]] = {}
         self.sameness = Sameness(self.a, self.b, json_equal(a_root, b_root))
@@ -115,6 +121,9 @@ class Checker:
         if key in self.active:
             self.assumed += 1
             return []
+        shared = None if self.proved is None else shared_key(self.a, self.b, a, b)
+        if shared is not None and shared in self.proved:  # type: ignore[operator]
+            return []
         before = self.assumed
         self.active.add(key)
         try:
@@ -123,6 +132,8 @@ class Checker:
             self.active.discard(key)
         if self.assumed == before:
             self.cache[key] = (a, b, path, found)
+            if shared is not None and not found and not self.spent:
+                self.proved.add(shared)  # type: ignore[union-attr]
         return found
 
     def _incl(self, a: Conj, b: Conj, path: str) -> list[Change]:

@@ -46,6 +46,8 @@ _JSON_KIND = {
 def parse_constraints(
     ctx: FileContext, spec: dict[str, Any], texpr: TypeExpr, path: NodePath
 ) -> tuple[tuple[str, Any], ...]:
+    if spec.keys().isdisjoint(CONSTRAINTS):
+        return ()  # most fields: a type, maybe a default, no constraint
     kinds = _json_kinds(texpr)
     found = []
     for key, (keyword, applies) in CONSTRAINTS.items():

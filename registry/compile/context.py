@@ -52,6 +52,8 @@ class FileContext:
         self, data: Mapping[Any, Any], path: NodePath, allowed: Iterable[str], what: str
     ) -> None:
         """One finding per unknown key, with a did-you-mean suggestion."""
+        if isinstance(allowed, set | frozenset) and all(key in allowed for key in data):
+            return  # the usual case, without sorting the names for a hint
         allowed = sorted(allowed)
         for key in data:
             if key not in allowed:

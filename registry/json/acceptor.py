@@ -80,15 +80,20 @@ class _Acceptor:
             raise RecursionError("schema too deep")
         if type(schema) is not dict:
             return None
-        answers: list[Answer] = []
+        answer: Answer = True  # what ``_every`` gives, kept as the keywords are judged
         for key, arg in schema.items():
             rule = _RULES.get(key)
             if rule is not None:
-                answers.append(rule(self, arg, value, schema, depth + 1))
+                got = rule(self, arg, value, schema, depth + 1)
             elif key in _UNDECIDED:
-                answers.append(None)
-            # else: not an assertion (an annotation, or a keyword the draft does not know)
-        return _every(answers)
+                got = None
+            else:
+                continue  # not an assertion (an annotation, or a keyword the draft does not know)
+            if got is False:
+                answer = False
+            elif got is None and answer is True:
+                answer = None
+        return answer
 
     def all(self, schemas: Any, value: Any, depth: int) -> list[Answer]:
         if not isinstance(schemas, list) or not schemas:
@@ -97,6 +102,9 @@ class _Acceptor:
 
 
 def _type(_: _Acceptor, arg: Any, value: Any, __: Any, ___: int) -> Answer:
+    if type(arg) is str:  # one type name, the usual case
+        test = _TYPES.get(arg)
+        return None if test is None else test(value)
     names = [arg] if isinstance(arg, str) else arg
     if not isinstance(names, list) or not all(n in _TYPES for n in names):
         return None
@@ -154,7 +162,9 @@ def _properties(check: _Acceptor, arg: Any, value: Any, _: Any, depth: int) -> A
         return None
     if not isinstance(value, dict):
         return True
-    return _every(check.node(sub, value[name], depth) for name, sub in arg.items() if name in value)
+    return _every(
+        [check.node(sub, value[name], depth) for name, sub in arg.items() if name in value]
+    )
 
 
 def _required(_: _Acceptor, arg: Any, value: Any, __: Any, ___: int) -> Answer:
@@ -179,7 +189,7 @@ def _items(check: _Acceptor, arg: Any, value: Any, schema: Any, depth: int) -> A
         return None
     if not isinstance(value, list):
         return True
-    return _every(check.node(arg, item, depth) for item in value)
+    return _every([check.node(arg, item, depth) for item in value])
 
 
 def _every(answers: Any) -> Answer:

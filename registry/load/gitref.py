@@ -31,14 +31,16 @@ def _git(root: Path, *args: str, stdin: str = "") -> bytes:
     except (OSError, subprocess.TimeoutExpired) as err:
         raise GitError(f"cannot run git: {err}", hint="install git, or drop --against") from None
     if done.returncode != 0:
-        raise GitError(done.stderr.decode("utf-8", "replace").strip() or "git failed")
+        raise GitError(done.stderr.decode("utf-8", "replace").strip() or _SILENT)
     return done.stdout
+
+
+_SILENT = "git failed"  # the message of a git that failed without a word on stderr
 
 
 def read_ref(config: Config, ref: str) -> dict[str, bytes]:
     """Every definition file under the schemas folder at ``ref``, by its path from the root."""
-    prefix = project_prefix(config.root)
-    commit = _commit(config.root, ref)
+    prefix, commit = _locate(config.root, ref)
     folder = f"{prefix}{config.schemas.strip('/')}"
     listing = _git(config.root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", folder)
     wanted: list[tuple[str, str]] = []  # (blob id, path relative to the project root)
@@ -58,32 +60,35 @@ def read_ref(config: Config, ref: str) -> dict[str, bytes]:
     return {path: blobs[blob] for blob, path in wanted}
 
 
-def project_prefix(root: Path) -> str:
-    """The project's folder inside its git repository, as git writes it (``proto/``, or "")."""
+def _locate(root: Path, ref: str) -> tuple[str, str]:
+    """The project's folder inside its git repository, as git writes it (``proto/``, or ""),
+    and the commit ``ref`` names: one ``git rev-parse`` for both."""
     try:
-        return _git(root, "rev-parse", "--show-prefix").decode("utf-8", "surrogateescape").strip()
-    except GitError as err:
-        if "not a git repository" not in err.message:
-            raise
-        raise GitError(
-            f"{root} is not a git repository",
-            hint="--against compares with a git ref: run it in a clone of the "
-            "repository, or drop --against",
-        ) from None
-
-
-def _commit(root: Path, ref: str) -> str:
-    try:
-        found = _git(
-            root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"
+        out = _git(
+            root,
+            "rev-parse",
+            "--show-prefix",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            f"{ref}^{{commit}}",
         )
-    except GitError:
-        raise GitError(
+    except GitError as err:
+        if "not a git repository" in err.message:
+            raise GitError(
+                f"{root} is not a git repository",
+                hint="--against compares with a git ref: run it in a clone of the "
+                "repository, or drop --against",
+            ) from None
+        if err.message != _SILENT:
+            raise  # git could not work here at all: its own words
+        raise GitError(  # --quiet: a ref that names no commit fails without a word
             f"git ref {ref!r} is not in this clone",
             hint=f"fetch it first, e.g. `git fetch origin {ref.removeprefix('origin/')}` "
             "(in CI, check out with fetch-depth: 0 or fetch the base branch)",
         ) from None
-    return found.decode().strip()
+    prefix, commit = out.decode("utf-8", "surrogateescape").split("\n")[:2]
+    return prefix, commit
 
 
 def _cat_blobs(root: Path, blobs: list[str]) -> dict[str, bytes]:

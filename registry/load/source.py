@@ -65,6 +65,9 @@ class _Scalars(yaml.resolver.Resolver, yaml.constructor.SafeConstructor):
         yaml.constructor.SafeConstructor.__init__(self)
         self._resolved: dict[str, str] = {}  # plain scalar text -> its tag (memoised)
         self._values: dict[tuple[str, str], Any] = {}  # (tag, text) -> its value (memoised)
+        # plain words that resolve to text and are no YAML 1.1 word in any place (not `y`/`n`):
+        # the builder takes them as they are, without asking again
+        self.texts: set[str] = set()
 
     def value(self, event: Any) -> Any:
         if event.tag is None and not event.implicit[0]:  # quoted or block text: a string
@@ -75,6 +78,8 @@ class _Scalars(yaml.resolver.Resolver, yaml.constructor.SafeConstructor):
             if tag is None:
                 tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
                 self._resolved[event.value] = tag
+                if tag == _STR and event.tag is None and event.value not in _WORDS:
+                    self.texts.add(event.value)
         if tag == _STR:
             return event.value
         if tag == _TIMESTAMP:  # JSON has no dates: `2026-01-01` stays the text it is
@@ -117,6 +122,7 @@ _SCALARS = _Scalars()
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _STR = "tag:yaml.org,2002:str"
 _JSON_SCALARS = (str, int, float, bool, type(None))
+_WORDS = frozenset({"y", "Y", "n", "N"})  # booleans to YAML 1.1 as values only
 
 
 def parse_text(path: str, raw: bytes) -> tuple[Document | None, list[Finding]]:
@@ -268,7 +274,7 @@ class _Builder:
         if event.style or not event.implicit[0]:
             return value  # quoted or tagged: what it says
         yaml11 = isinstance(value, bool) and word.lower() not in ("true", "false")
-        if yaml11 or (not key and word in ("y", "Y", "n", "N")):
+        if yaml11 or (not key and word in _WORDS):
             mark = event.start_mark
             self.problems.append(
                 Finding(
@@ -295,6 +301,7 @@ class _Builder:
     def _mapping(self, path: NodePath, depth: int) -> dict[Any, Any]:
         mapping: dict[Any, Any] = {}
         events, positions, scalar = self.events, self.positions, self._scalar  # the hot loop
+        texts = _SCALARS.texts  # plain words already known to be text
         for event in events:
             kind = type(event)
             if kind is _MAPPING_END:
@@ -304,7 +311,10 @@ class _Builder:
                 raise _ParseError(
                     "YAML_COMPLEX_KEY", "a mapping key must be a plain value", event.start_mark
                 )
-            key = self._plain_word(event, scalar(event), key=True)
+            if event.tag is None and (not event.implicit[0] or event.value in texts):
+                key = event.value  # text, quoted or plain: what the two calls below give
+            else:
+                key = self._plain_word(event, scalar(event), key=True)
             if key in mapping:
                 raise _ParseError(
                     "YAML_DUPLICATE_KEY",
@@ -317,7 +327,13 @@ class _Builder:
             positions[here] = (mark.line + 1, mark.column + 1)
             value = next(events)
             if type(value) is _SCALAR and value.anchor is None and depth < MAX_DEPTH:
-                mapping[key] = scalar(value)  # what _node would do, without the detour
+                if value.tag is None and (not value.implicit[0] or value.value in texts):
+                    found = value.value  # text (a plain one is never `y` or `n`: see texts)
+                else:
+                    found = scalar(value)  # what _node would do, without the detour
+                    if type(found) is bool or found in _WORDS:  # a YAML 1.1 word, maybe
+                        found = self._plain_word(value, found, key=False)
+                mapping[key] = found
             else:
                 mapping[key] = self._node(value, here, depth + 1)
         return mapping  # pragma: no cover

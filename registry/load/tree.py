@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,17 +56,29 @@ def read_tree(config: Config) -> dict[str, bytes | Unreadable]:
     files: dict[str, bytes | Unreadable] = {}
     for parent, dirs, names in os.walk(folder):  # symbolic links to folders are not followed
         dirs.sort()
+        here = Path(parent)
+        relative = here.relative_to(config.root).as_posix()  # once per folder, not per file
+        prefix = "" if relative == "." else f"{relative}/"
         for name in sorted(names):
-            path = Path(parent) / name
-            if path.suffix in SUFFIXES and path.is_file():
-                files[path.relative_to(config.root).as_posix()] = _read(path)
+            if not name.endswith(SUFFIXES) or (name.startswith(".") and name[1:] in _BARE):
+                continue  # what Path.suffix says: `.yaml` alone has none
+            path = here / name
+            try:
+                info = path.stat()  # what Path.is_file asks, once for both questions
+            except OSError:
+                continue  # gone, or a dangling link: not a file
+            if stat.S_ISREG(info.st_mode):
+                files[prefix + name] = _read(path, info.st_size)
     return files
 
 
-def _read(path: Path) -> bytes | Unreadable:
+_BARE = frozenset(s.removeprefix(".") for s in SUFFIXES)  # `.yaml`: a suffix, no name
+
+
+def _read(path: Path, size: int) -> bytes | Unreadable:
+    if size > MAX_FILE_BYTES:
+        return TOO_LARGE
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return TOO_LARGE
         return path.read_bytes()
     except OSError:
         return NO_ACCESS

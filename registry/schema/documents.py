@@ -47,6 +47,13 @@ class Schemas:
         key = (definition.name, version.number, closed)
         found = self._bare.get(key)
         if found is None:
-            found = strip_annotations(self.document(definition, version, closed=closed))
+            annotated = self._documents.get(key)
+            found = (
+                version_document(
+                    self.registry, definition, version, closed=closed, annotations=False
+                )
+                if annotated is None
+                else strip_annotations(annotated)
+            )
             self._bare[key] = found
         return found

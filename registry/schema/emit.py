@@ -67,6 +67,7 @@ class _Emitter:
 
     registry: Registry
     closed: bool
+    annotations: bool = True  # False: the bare view, as ``strip_annotations`` would leave it
     defs: dict[str, Any] = field(default_factory=dict)
 
     def type_schema(self, texpr: TypeExpr) -> dict[str, Any]:
@@ -96,18 +97,19 @@ class _Emitter:
 
     def field_schema(self, f: Field) -> dict[str, Any]:
         schema = self.constrained(f.type, f.constraints)
-        if f.description:
+        if f.description and self.annotations:
             schema["description"] = f.description
         if f.has_default:
             schema["default"] = f.default
-        if f.deprecated:
+        if f.deprecated and self.annotations:
             schema["deprecated"] = True
         return schema
 
     def version_schema(self, version: Version) -> Any:
         """An object schema for ``fields:``; a raw ``schema:`` (maybe a boolean) as written."""
         if version.fields is None:
-            return self.raw(version.schema)
+            raw = self.raw(version.schema)
+            return raw if self.annotations else strip_annotations(raw)
         return self.object_schema(version.fields)
 
     def reference(self, ref: Ref) -> dict[str, Any]:
@@ -117,7 +119,7 @@ class _Emitter:
             definition = self.registry.definitions.get(ref.name)
             version = definition.version(ref.version) if definition else None
             body = self.version_schema(version) if version else {}
-            if definition is not None and definition.description:
+            if definition is not None and definition.description and self.annotations:
                 body.setdefault("description", definition.description)
             self.defs[key] = body
         return {"$ref": f"#/$defs/{key}"}
@@ -197,17 +199,25 @@ _EMITTERS: dict[type, Callable[[Any, Any], dict[str, Any]]] = {
 
 
 def version_document(
-    registry: Registry, definition: Definition, version: Version, *, closed: bool = True
+    registry: Registry,
+    definition: Definition,
+    version: Version,
+    *,
+    closed: bool = True,
+    annotations: bool = True,
 ) -> Any:
-    """The standalone JSON Schema document of one version."""
-    em = _Emitter(registry, closed)
+    """The standalone JSON Schema document of one version (``annotations=False``: the
+    same as ``strip_annotations`` of it, key order included, without building them)."""
+    em = _Emitter(registry, closed, annotations)
     body = em.version_schema(version)
     if not isinstance(body, dict):
         return body  # a raw boolean schema
-    doc: dict[str, Any] = {"$schema": DIALECT, "title": f"{definition.name} v{version.number}"}
-    description = version.description or definition.description
-    if description:
-        doc["description"] = description
+    doc: dict[str, Any] = {"$schema": DIALECT}
+    if annotations:
+        doc["title"] = f"{definition.name} v{version.number}"
+        description = version.description or definition.description
+        if description:
+            doc["description"] = description
     doc.update(body)
     if em.defs:
         doc["$defs"] = {**doc.get("$defs", {}), **dict(sorted(em.defs.items()))}
