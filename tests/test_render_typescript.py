@@ -265,6 +265,8 @@ def suite_module() -> tuple[str, list[list[Any]], list[str]]:
     lines = [
         f'import {{ {helpers}, type ValidationError }} from "./validation.js";',
         'import { report } from "./reports.js";',
+        "const obj: (x: unknown) => boolean = isObj;",
+        "const arr: (x: unknown) => boolean = Array.isArray;",
         *compiler.constants,
         *compiler.functions,
         f"export const checks = [{', '.join(f'c{n}' for _, _, n in entries)}];",

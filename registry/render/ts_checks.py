@@ -4,7 +4,7 @@ Every keyword is a small function ``(node) -> Parts``: the conjuncts that must a
 (expressions over ``HOLE``, the value tested) and, for the keywords that loop (``items``,
 ``contains``, the key loop), statements over ``x`` that ``return false`` on a failure. A
 node without statements is one expression, which its parent may write in place of a call
-(``Compiler.call``): ``isObj(x) && typeof x.id === "string" && c4(x.author)``.
+(``Compiler.call``): ``obj(x) && typeof x.id === "string" && c4(x.author)``.
 
 The checks allocate nothing and answer exactly what the JSON Schema keywords answer
 (``ts_validators`` lists them); the reporters (``ts_reports``) explain a failure.
@@ -36,21 +36,24 @@ FORMAT_FUNCTIONS = {
 HOLE = "\x00"
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
+# ``obj`` and ``arr`` (validators.ts) are ``isObj`` and ``Array.isArray`` typed as plain
+# booleans: a type guard would narrow ``x`` at every step of a conjunction, which costs the
+# type checker far more than the checks are worth.
 TYPE_TESTS = {
     "string": f'typeof {HOLE} === "string"',
     "number": f"Number.isFinite({HOLE})",
     "integer": f"Number.isInteger({HOLE})",
     "boolean": f'typeof {HOLE} === "boolean"',
     "null": f"{HOLE} === null",
-    "array": f"Array.isArray({HOLE})",
-    "object": f"isObj({HOLE})",
+    "array": f"arr({HOLE})",
+    "object": f"obj({HOLE})",
 }
 # The keywords of one instance type, the test that selects that type, and its negation.
 GROUPS = {
     "number": ({"number", "integer"}, f'typeof {HOLE} === "number"', f'typeof {HOLE} !== "number"'),
     "string": ({"string"}, f'typeof {HOLE} === "string"', f'typeof {HOLE} !== "string"'),
-    "array": ({"array"}, f"Array.isArray({HOLE})", f"!Array.isArray({HOLE})"),
-    "object": ({"object"}, f"isObj({HOLE})", f"!isObj({HOLE})"),
+    "array": ({"array"}, f"arr({HOLE})", f"!arr({HOLE})"),
+    "object": ({"object"}, f"obj({HOLE})", f"!obj({HOLE})"),
 }
 
 
@@ -334,29 +337,38 @@ def _contains(node: Node) -> Parts:
 
 
 def _properties(node: Node) -> Parts:
-    """``required`` and ``properties`` together: a required property whose check rejects
-    ``undefined`` needs no presence test of its own."""
-    s, parts = node.schema, Parts()
+    """``required`` and ``properties`` together, cheapest first (the answer is the same in
+    any order): presence tests of the required properties whose checks call functions
+    (so a missing one fails at once), then the checks that call nothing, then the rest.
+    A required property whose check is cheap and rejects ``undefined`` needs no presence
+    test of its own."""
+    s = node.schema
     required = [n for n in s.get("required", []) if isinstance(n, str)]
-    properties = s.get("properties", {})
-    checked: dict[str, tuple[str, bool]] = {}
-    for name, sub in properties.items():
+    tests: dict[str, tuple[str, bool]] = {}
+    for name, sub in s.get("properties", {}).items():
         if sub is True or sub == {}:
             continue
         n = node.sub(sub, "properties", name)
         if name in PROTO_NAMES:  # typed as Object's own member: only a call takes it as is
-            checked[name] = (f"{node.compiler.check_name(n)}({member(HOLE, name)})", False)
-            continue
-        checked[name] = (
-            node.compiler.call(n, member(HOLE, name)),
-            node.compiler.rejects_undefined(n),
-        )
-    for name in required:
-        if not (name in checked and checked[name][1]):
-            parts.conjuncts.append(present(HOLE, name))
-    for name, (test, _) in checked.items():
-        parts.conjuncts.append(test if name in required else f"({absent(HOLE, name)} || {test})")
-    return parts
+            tests[name] = (f"{node.compiler.check_name(n)}({member(HOLE, name)})", False)
+        else:
+            test = node.compiler.call(n, member(HOLE, name))
+            tests[name] = (test, node.compiler.rejects_undefined(n))
+    presence = [
+        present(HOLE, name)
+        for name in required
+        if name not in tests or not tests[name][1] or _calls(tests[name][0])
+    ]
+    checks = [
+        test if name in required else f"({absent(HOLE, name)} || {test})"
+        for name, (test, _) in tests.items()
+    ]
+    cheap = [t for t in checks if not _calls(t)]
+    return Parts([*presence, *cheap, *(t for t in checks if _calls(t))])
+
+
+def _calls(test: str) -> bool:
+    return re.search(r"[\w$]\(", test) is not None
 
 
 def _key_loop(node: Node) -> Parts:

@@ -3,8 +3,9 @@
 A reporter is ``function r<N>(x, p, e) { report(x, p, e, ops, ...refs); }``, run by
 ``templates/typescript/static/reports.ts``: ``ops`` is JSON text, a list of instructions
 such as ``["minlen", 3, "must be at least 3 characters long"]``, and ``refs`` the
-functions and patterns the instructions name by index (the reporters and checks of
-subschemas, regular expressions, format checks).
+functions the instructions name by index (the reporters and checks of subschemas). A
+subschema's reporter that names no function is held in place, as its own instructions,
+so most nodes need no function of their own.
 Messages are built here, from ``messages`` (the Python package prints the same words), so
 text from a definition only ever reaches the output inside that JSON string.
 
@@ -38,7 +39,7 @@ _GROUP_OPS = {"number": "num", "string": "str", "array": "arr", "object": "obj"}
 
 @dataclass
 class Refs:
-    """The names an instruction list refers to, each once, in order of first use."""
+    """The functions an instruction list refers to, each once, in order of first use."""
 
     names: list[str] = field(default_factory=list)
 
@@ -47,8 +48,16 @@ class Refs:
             self.names.append(name)
         return self.names.index(name)
 
-    def report(self, node: Node, schema: Any, *tokens: str | int) -> int:
-        return self.add(f"r{node.sub(schema, *tokens)}")
+    def report(self, node: Node, schema: Any, *tokens: str | int) -> Any:
+        """The reporter of a subschema: its instructions in place when they refer to no
+        function (and are short), else the index of its function."""
+        return self.reporter(node, node.sub(schema, *tokens))
+
+    def reporter(self, node: Node, n: int) -> Any:
+        ops = node.compiler.report_ops(n)
+        if ops is not None:
+            return ops
+        return self.add(node.compiler.report_name(n))
 
     def check(self, node: Node, schema: Any, *tokens: str | int) -> int:
         return self.add(node.compiler.check_name(node.sub(schema, *tokens)))
@@ -85,7 +94,7 @@ def _ref(node: Node, refs: Refs) -> list[Op]:
     if not isinstance(ref, str):
         return []
     pointer, target = node.compiler.resolve(node.doc, ref)
-    return [["r", refs.add(f"r{node.compiler.child(node.doc, pointer, target)}")]]
+    return [["r", refs.reporter(node, node.compiler.child(node.doc, pointer, target))]]
 
 
 def _all_of(node: Node, refs: Refs) -> list[Op]:
@@ -174,8 +183,8 @@ def _if(node: Node, refs: Refs) -> list[Op]:
     if "if" not in s or ("then" not in s and "else" not in s):
         return []
     cond = refs.check(node, s["if"], "if")
-    then = refs.report(node, s["then"], "then") if "then" in s else -1
-    other = refs.report(node, s["else"], "else") if "else" in s else -1
+    then = refs.report(node, s["then"], "then") if "then" in s else None
+    other = refs.report(node, s["else"], "else") if "else" in s else None
     return [["if", cond, then, other]]
 
 
@@ -216,15 +225,14 @@ def _format(node: Node, refs: Refs) -> list[Op]:
     name = node.schema.get("format")
     if name not in FORMAT_FUNCTIONS:
         return []
-    return [["test", refs.add(FORMAT_FUNCTIONS[name]), words.format_message(name)]]
+    return [["format", name, words.format_message(name)]]
 
 
 def _pattern(node: Node, refs: Refs) -> list[Op]:
     pattern = node.schema.get("pattern")
     if not isinstance(pattern, str):
         return []
-    regex = refs.add(node.compiler.regex(pattern))
-    return [["pat", regex, words.pattern_message(pattern)]]
+    return [["pattern", pattern, words.pattern_message(pattern)]]
 
 
 def _array_sizes(node: Node, refs: Refs) -> list[Op]:
@@ -291,10 +299,7 @@ def _key_loop(node: Node, refs: Refs) -> list[Op]:
     names = s.get("propertyNames", True)
     if not patterns and _trivial(extra) and _trivial(names):
         return []
-    matchers = [
-        [refs.add(node.compiler.regex(p)), refs.report(node, sub, "patternProperties", p)]
-        for p, sub in patterns.items()
-    ]
+    matchers = [[p, refs.report(node, sub, "patternProperties", p)] for p, sub in patterns.items()]
     if _trivial(extra):
         rest: Any = None
     elif extra is False:

@@ -68,6 +68,8 @@ def doc_comment(*texts: str, indent: str = "") -> tuple[str, ...]:
         lines += clean.rstrip("\n").split("\n")
     if not lines:
         return ()
+    if len(lines) == 1:
+        return (f"{indent}/** {lines[0].rstrip()} */",)  # one line: one line of comment
     body = [f"{indent} * {line}".rstrip() for line in lines]
     return (f"{indent}/**", *body, f"{indent} */")
 

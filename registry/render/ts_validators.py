@@ -37,8 +37,10 @@ from registry.render.ts_node import (
 from registry.render.ts_reports import Refs, report_ops, reporter
 from registry.schema.generated import NOT_GENERATED as UNSUPPORTED
 
-# The longest check (in characters) that a parent writes in place of a call.
+# The longest check (in characters) that a parent writes in place of a call, and the longest
+# reporter instructions (as JSON) that a parent holds in place of a call.
 _INLINE_LIMIT = 48
+_EMBED_LIMIT = 400
 
 
 @dataclass
@@ -57,6 +59,8 @@ class SchemaCompiler:
     _bodies: dict[tuple[str, str], int] = field(default_factory=dict)
     _inline: dict[int, str] = field(default_factory=dict)  # short checks, written in place
     _strict: dict[int, bool] = field(default_factory=dict)  # done nodes: rejects undefined?
+    _ops: dict[int, list[Any]] = field(default_factory=dict)  # reporters written in place
+    _reported: set[int] = field(default_factory=set)  # reporters called by name
 
     def compile(self, document: Any) -> int:
         """The number N of the functions ``c<N>``/``r<N>`` that validate ``document``;
@@ -64,6 +68,7 @@ class SchemaCompiler:
         saved = (len(self._written), len(self.constants), dict(self._keys), dict(self._consts))
         count, bodies = self._count, dict(self._bodies)
         inline, strict, wanted = dict(self._inline), dict(self._strict), set(self._wanted)
+        ops, reported = dict(self._ops), set(self._reported)
         self._docs.append(document)
         try:
             n = self._node(len(self._docs) - 1, "#", document)
@@ -72,20 +77,41 @@ class SchemaCompiler:
             self._keys, self._consts = saved[2], saved[3]
             self._count, self._aliasing, self._bodies = count, set(), bodies
             self._inline, self._strict, self._wanted = inline, strict, wanted
+            self._ops, self._reported = ops, reported
             raise
         self._wanted.add(n)
+        self._reported.add(n)
         return n
 
     @property
     def functions(self) -> list[str]:
-        """The module's functions: every reporter, and the checks something calls by name
-        (a check written in place of every call of it is left out)."""
-        return [(c if n in self._wanted else "") + r for n, c, r in self._written]
+        """The module's functions: the checks and reporters something calls by name (one
+        written in place of every call of it is left out)."""
+        return [
+            (c if n in self._wanted else "") + (r if n in self._reported else "")
+            for n, c, r in self._written
+        ]
 
     def check_name(self, n: int) -> str:
         """The name of the check of node ``n``, for code outside the validators."""
+        self._mark(n)
         self._wanted.add(n)
         return f"c{n}"
+
+    def report_name(self, n: int) -> str:
+        """The name of the reporter of node ``n``."""
+        self._mark(n)
+        self._reported.add(n)
+        return f"r{n}"
+
+    def report_ops(self, n: int) -> list[Any] | None:
+        """The instructions of node ``n``'s reporter when a parent may hold them in place
+        of a call: they name no function and are short."""
+        return self._ops.get(n)
+
+    def _mark(self, n: int) -> None:
+        if n not in self._strict:
+            self._used.add(n)  # named before its node is done (a cycle)
 
     def _node(self, doc: int, pointer: str, schema: Any) -> int:
         canonical = json.dumps(schema, sort_keys=True, ensure_ascii=True)
@@ -112,7 +138,8 @@ class SchemaCompiler:
             vet(node)
             parts = _check_parts(node)
             refs = Refs()
-            report = reporter(n, report_ops(node, refs), refs)
+            ops = report_ops(node, refs)
+            report = reporter(n, ops, refs)
         except NotGenerated as exc:
             exc.pointer = pointer if exc.pointer is None else exc.pointer
             raise
@@ -126,17 +153,13 @@ class SchemaCompiler:
             return same
         self._bodies[code] = n
         self._strict[n] = _rejects_undefined(schema)
+        if not refs.names and len(json.dumps(ops)) <= _EMBED_LIMIT:
+            self._ops[n] = ops
         if not parts.statements and len(parts.conjuncts) <= 2:
             template = " && ".join(parts.conjuncts) or "true"
             if len(template) <= _INLINE_LIMIT:
                 self._inline[n] = f"({template})" if len(parts.conjuncts) > 1 else template
-        self._written.append(
-            (
-                n,
-                check,
-                report,
-            )
-        )
+        self._written.append((n, check, report))
         return n
 
     def call(self, n: int, value: str) -> str:
@@ -145,10 +168,7 @@ class SchemaCompiler:
         template = self._inline.get(n)
         if template is not None:
             return template.replace(HOLE, value)
-        if n not in self._strict:
-            self._used.add(n)  # called before its node is done (a cycle)
-        self._wanted.add(n)
-        return f"c{n}({value})"
+        return f"{self.check_name(n)}({value})"
 
     def rejects_undefined(self, n: int) -> bool:
         return self._strict.get(n, False)

@@ -2,17 +2,23 @@
 // of instructions, written by wiretype's registry/render/ts_reports.py) that `report`
 // carries out. Hand-written (wiretype copies it into every package with only a header added).
 // Reporters run only after a check failed, so they favour size over speed.
-import { cpLen, deq, fail, hasOwn, isObj, multOf, ptr, uniq, type ValidationError } from "./validation.js";
+import {
+  cpLen, deq, fail, fmtDate, fmtDateTime, fmtEmail, fmtTime, fmtUri, fmtUuid, hasOwn, isObj, multOf, ptr, uniq,
+  type ValidationError,
+} from "./validation.js";
 
 type Op = any[];
 type Refs = readonly any[];
+// Where an instruction names the reporter of a subschema: its instructions in place, or
+// the index of its function in `refs`.
+type Slot = number | Op[];
 
 const PARSED = /* @__PURE__ */ new Map<string, Op[]>();
 
 /**
  * Pushes the errors of `x` (at the JSON Pointer `p`) onto `e` as the instructions `ops`
  * (JSON text) say; `refs` is what they name by index: the reporters and checks of
- * subschemas, regular expressions, format checks.
+ * subschemas.
  */
 export function report(x: any, p: string, e: ValidationError[], ops: string, ...refs: any[]): void {
   let parsed = PARSED.get(ops);
@@ -38,7 +44,27 @@ const TYPES: Record<string, (x: any) => boolean> = {
   object: isObj,
 };
 
+const FORMATS: Record<string, (s: string) => boolean> = {
+  uuid: fmtUuid, date: fmtDate, time: fmtTime, "date-time": fmtDateTime, email: fmtEmail, uri: fmtUri,
+};
+
+const PATTERNS = /* @__PURE__ */ new Map<string, RegExp>();
+
+function pattern(source: string): RegExp {
+  let re = PATTERNS.get(source);
+  if (re === undefined) {
+    re = new RegExp(source, "u");
+    PATTERNS.set(source, re);
+  }
+  return re;
+}
+
 const MAX_EXACT = 9007199254740991;
+
+function sub(slot: Slot, refs: Refs, x: any, p: string, e: ValidationError[]): void {
+  if (typeof slot === "number") refs[slot](x, p, e);
+  else run(slot, refs, x, p, e);
+}
 
 /** Pushes the errors of `x` (at the JSON Pointer `p`) onto `e`, instruction by instruction. */
 function run(ops: Op[], refs: Refs, x: any, p: string, e: ValidationError[]): void {
@@ -60,15 +86,15 @@ function step(op: Op, refs: Refs, x: any, p: string, e: ValidationError[]): void
   switch (op[0]) {
     case "fail": return fail(e, p, op[1]);
     case "eq": if (!(op[1] as unknown[]).some((v) => deq(x, v))) fail(e, p, op[2]); return;
-    case "r": return refs[op[1]](x, p, e);
-    case "nullable": if (x !== null) refs[op[1]](x, p, e); return;
+    case "r": return sub(op[1], refs, x, p, e);
+    case "nullable": if (x !== null) sub(op[1], refs, x, p, e); return;
     case "any": if (!(op[1] as number[]).some((i) => refs[i](x))) fail(e, p, op[2]); return;
     case "one": if (matches(op[1], refs, x) !== 1) fail(e, p, op[2]); return;
     case "tag": if (matches(op[1], refs, x) !== 1) tagged(op, refs, x, p, e); return;
     case "not": if (refs[op[1]](x)) fail(e, p, op[2]); return;
     case "if": {
       const branch = refs[op[1]](x) ? op[2] : op[3];
-      if (branch >= 0) refs[branch](x, p, e);
+      if (branch !== null) sub(branch, refs, x, p, e);
       return;
     }
     case "num": if (typeof x === "number") run(op[1], refs, x, p, e); return;
@@ -86,19 +112,19 @@ function step(op: Op, refs: Refs, x: any, p: string, e: ValidationError[]): void
     }
     case "minlen": if (x.length < op[1] || (x.length < 2 * op[1] && cpLen(x) < op[1])) fail(e, p, op[2]); return;
     case "maxlen": if (x.length > op[1] && cpLen(x) > op[1]) fail(e, p, op[2]); return;
-    case "test": if (!refs[op[1]](x)) fail(e, p, op[2]); return;
-    case "pat": if (!(refs[op[1]] as RegExp).test(x)) fail(e, p, op[2]); return;
+    case "format": if (!FORMATS[op[1]](x)) fail(e, p, op[2]); return;
+    case "pattern": if (!pattern(op[1]).test(x)) fail(e, p, op[2]); return;
     case "minitems": if (x.length < op[1]) fail(e, p, op[2]); return;
     case "maxitems": if (x.length > op[1]) fail(e, p, op[2]); return;
     case "uniq": if (!uniq(x)) fail(e, p, op[1]); return;
-    case "prefix": (op[1] as number[]).forEach((r, i) => { if (x.length > i) refs[r](x[i], at(p, i), e); }); return;
-    case "items": for (let i = op[1]; i < x.length; i++) refs[op[2]](x[i], at(p, i), e); return;
+    case "prefix": (op[1] as Slot[]).forEach((r, i) => { if (x.length > i) sub(r, refs, x[i], at(p, i), e); }); return;
+    case "items": for (let i = op[1]; i < x.length; i++) sub(op[2], refs, x[i], at(p, i), e); return;
     case "contains": return contains(op, refs, x, p, e);
     case "req": for (const k of op[1] as string[]) if (!has(x, k)) fail(e, at(p, k), op[2]); return;
-    case "props": (op[1] as string[]).forEach((k, i) => { if (has(x, k)) refs[op[2][i]](x[k], at(p, k), e); }); return;
+    case "props": (op[1] as string[]).forEach((k, i) => { if (has(x, k)) sub(op[2][i], refs, x[k], at(p, k), e); }); return;
     case "keys": return keys(op, refs, x, p, e);
     case "depreq": for (const [k, other, words] of op[1]) if (has(x, k) && !has(x, other)) fail(e, at(p, other), words); return;
-    case "dep": if (has(x, op[1])) refs[op[2]](x, p, e); return;
+    case "dep": if (has(x, op[1])) sub(op[2], refs, x, p, e); return;
     case "minprops": if (Object.keys(x).length < op[1]) fail(e, p, op[2]); return;
     case "maxprops": if (Object.keys(x).length > op[1]) fail(e, p, op[2]); return;
   }
@@ -119,7 +145,7 @@ function tagged(op: Op, refs: Refs, x: any, p: string, e: ValidationError[]): vo
   if (!has(x, name)) return fail(e, at(p, name), words[1]);
   const i = (tags as unknown[]).findIndex((tag) => deq(x[name], tag));
   if (i < 0) return fail(e, at(p, name), words[2]);
-  refs[reports[i]](x, p, e);
+  sub(reports[i], refs, x, p, e);
 }
 
 // ["contains", check, at least, at most or null, words for each]
@@ -136,16 +162,16 @@ function keys(op: Op, refs: Refs, x: any, p: string, e: ValidationError[]): void
   const [, patterns, extra, declared, names] = op;
   for (const k of Object.keys(x)) {
     let matched = false;
-    for (const [re, r] of patterns) {
-      if ((refs[re] as RegExp).test(k)) {
+    for (const [source, r] of patterns) {
+      if (pattern(source).test(k)) {
         matched = true;
-        refs[r](x[k], at(p, k), e);
+        sub(r, refs, x[k], at(p, k), e);
       }
     }
     if (extra !== null && !matched && !(declared as string[]).includes(k)) {
       if (typeof extra === "string") fail(e, at(p, k), extra);
-      else refs[extra](x[k], at(p, k), e);
+      else sub(extra, refs, x[k], at(p, k), e);
     }
-    if (names !== null) refs[names](k, at(p, k), e);
+    if (names !== null) sub(names, refs, k, at(p, k), e);
   }
 }

@@ -7,32 +7,50 @@ import { cloneJson, hasOwn, mapValues, setOwn } from "./validation.js";
 
 type Shape = (x: any) => any;
 type Value = 0 | ["s", number] | ["list", Value] | ["map", Value] | ["null", Value];
-// [name, how (0 required, 1 optional, 2 defaulted), value, default, inherited name?]
-type FieldOf = [string, 0 | 1 | 2, Value, unknown, boolean];
+// A field as `shape` reads it: name, how (0 required, 1 optional, 2 defaulted), value, default.
+type Field = [string, 0 | 1 | 2, Value, unknown?];
 
-const PARSED = /* @__PURE__ */ new Map<string, FieldOf[]>();
+// A field as `shape` runs it: also whether the name is one every object inherits (its
+// presence is then an own property) and whether it is `__proto__` (set as data).
+interface Step {
+  k: string;
+  how: 0 | 1 | 2;
+  value: Value;
+  fallback: unknown;
+  inherited: boolean;
+  proto: boolean;
+}
 
-function parse(fields: string): FieldOf[] {
-  const parsed = (JSON.parse(fields) as FieldOf[]).map(
-    (f): FieldOf => [f[0], f[1], f[2], f[3], f[0] in Object.prototype],
-  );
-  PARSED.set(fields, parsed);
-  return parsed;
+const PARSED = /* @__PURE__ */ new Map<string, Step[]>();
+
+function parse(fields: string): Step[] {
+  const steps = (JSON.parse(fields) as Field[]).map(([k, how, value, fallback]): Step => ({
+    k, how, value, fallback, inherited: k in Object.prototype, proto: k === "__proto__",
+  }));
+  PARSED.set(fields, steps);
+  return steps;
 }
 
 /**
- * `x` rebuilt from the fields of its object (JSON text: `[name, how, value, default?]`,
- * how: 0 required, 1 optional, 2 defaulted), `refs` the normalisers they name by index.
+ * `x` rebuilt from the fields of its object (JSON text: `[name, how, value, default?]`),
+ * `refs` the normalisers they name by index.
  */
 export function shape(x: any, fields: string, ...refs: Shape[]): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  for (const f of PARSED.get(fields) ?? parse(fields)) {
-    const k = f[0];
-    if (f[4] ? hasOwn(x, k) : x[k] !== undefined) {
-      setOwn(o, k, f[2] === 0 ? x[k] : value(f[2], refs, x[k]));
-    } else if (f[1] === 2) {
-      setOwn(o, k, cloneJson(f[3]));
+  const steps = PARSED.get(fields) ?? parse(fields);
+  for (let i = 0; i < steps.length; i++) {
+    const f = steps[i];
+    const k = f.k;
+    let v: unknown = x[k];
+    if (f.inherited ? hasOwn(x, k) : v !== undefined) {
+      if (f.value !== 0) v = value(f.value, refs, v);
+    } else if (f.how === 2) {
+      v = cloneJson(f.fallback);
+    } else {
+      continue;
     }
+    if (f.proto) setOwn(o, k, v);
+    else o[k] = v;
   }
   return o;
 }
@@ -47,8 +65,10 @@ function value(how: Value, refs: readonly Shape[], x: any): unknown {
   }
 }
 
-/** A `one_of` normalised by the first branch whose check accepts it: `branches` alternate
- * checks and normalisers. */
+/**
+ * A `one_of` normalised by the first branch whose check accepts it: `branches` alternate
+ * checks and normalisers.
+ */
 export function pick(x: any, ...branches: ((x: any) => any)[]): unknown {
   for (let i = 0; i < branches.length; i += 2) if (branches[i](x)) return branches[i + 1](x);
   return x;

@@ -10,15 +10,11 @@ export interface MessageDeletedV1 {
   id: string;
   room: string;
   by: UserV1;
-  /**
-   * Default: "author".
-   */
+  /** Default: "author". */
   reason?: "author" | "moderator" | "retention";
 }
 
-/**
- * The latest version of chat.message_deleted.
- */
+/** The latest version of chat.message_deleted. */
 export type MessageDeleted = MessageDeletedV1;
 
 /**
@@ -33,9 +29,7 @@ export interface MessageEditedV1 {
   edited_at: string;
 }
 
-/**
- * The latest version of chat.message_edited.
- */
+/** The latest version of chat.message_edited. */
 export type MessageEdited = MessageEditedV1;
 
 /**
@@ -49,9 +43,7 @@ export interface MessageSentV1 {
   text: string;
   sent_at: string;
   author: UserV1;
-  /**
-   * Default: "normal".
-   */
+  /** Default: "normal". */
   priority?: "low" | "normal" | "high";
   reply_to: string | null;
   tags?: Array<string>;
@@ -68,14 +60,10 @@ export interface MessageSentV2 {
   body: string;
   sent_at: string;
   author: UserV1;
-  /**
-   * Default: "normal".
-   */
+  /** Default: "normal". */
   priority?: "low" | "normal" | "high" | "urgent";
   reply_to: string | null;
-  /**
-   * Default: [].
-   */
+  /** Default: []. */
   mentions?: Array<string>;
 }
 
@@ -90,24 +78,16 @@ export interface MessageSentV3 {
   body: string;
   sent_at: string;
   author: UserV1;
-  /**
-   * Default: "normal".
-   */
+  /** Default: "normal". */
   priority?: "quiet" | "normal" | "notify" | "alert";
   reply_to: string | null;
-  /**
-   * Default: [].
-   */
+  /** Default: []. */
   mentions?: Array<string>;
-  /**
-   * Default: false.
-   */
+  /** Default: false. */
   edited?: boolean;
 }
 
-/**
- * The latest version of chat.message_sent.
- */
+/** The latest version of chat.message_sent. */
 export type MessageSent = MessageSentV3;
 
 /**
@@ -119,15 +99,11 @@ export interface ReactionAddedV1 {
   message_id: string;
   room: string;
   user_id: string;
-  /**
-   * One emoji, as text.
-   */
+  /** One emoji, as text. */
   emoji: string;
 }
 
-/**
- * The latest version of chat.reaction_added.
- */
+/** The latest version of chat.reaction_added. */
 export type ReactionAdded = ReactionAddedV1;
 
 /**
@@ -139,15 +115,11 @@ export interface JoinedV1 {
   room: string;
   user: UserV1;
   joined_at: string;
-  /**
-   * How many people are in the room now.
-   */
+  /** How many people are in the room now. */
   members: number;
 }
 
-/**
- * The latest version of chat.room.joined.
- */
+/** The latest version of chat.room.joined. */
 export type Joined = JoinedV1;
 
 /**
@@ -159,15 +131,11 @@ export interface LeftV1 {
   room: string;
   user_id: string;
   left_at: string;
-  /**
-   * Default: "left".
-   */
+  /** Default: "left". */
   cause?: "left" | "timeout" | "kicked";
 }
 
-/**
- * The latest version of chat.room.left.
- */
+/** The latest version of chat.room.left. */
 export type Left = LeftV1;
 
 /**
@@ -181,9 +149,7 @@ export interface TypingV1 {
   typing: boolean;
 }
 
-/**
- * The latest version of chat.typing.
- */
+/** The latest version of chat.typing. */
 export type Typing = TypingV1;
 
 /**
@@ -193,19 +159,13 @@ export type Typing = TypingV1;
  */
 export interface UserV1 {
   id: string;
-  /**
-   * Display name.
-   */
+  /** Display name. */
   name: string;
-  /**
-   * Picture shown next to the name.
-   */
+  /** Picture shown next to the name. */
   avatar?: string;
 }
 
-/**
- * The latest version of common.user.
- */
+/** The latest version of common.user. */
 export type User = UserV1;
 
 /** A message on the wire, told apart by `type` and `v`; other envelope keys are kept. */
