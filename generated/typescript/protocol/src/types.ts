@@ -221,22 +221,36 @@ export interface WelcomeV1Limits {
 /** The latest version of wiretype.welcome. */
 export type Welcome = WelcomeV1;
 
-/** A message on the wire, told apart by `type` and `v`; other envelope keys are kept. */
-export type Envelope =
-  | { type: "wiretype.ack"; v: 1; id: string; data: AckV1; [key: string]: unknown }
-  | { type: "wiretype.error"; v: 1; id: string; data: ErrorMessageV1; [key: string]: unknown }
-  | { type: "wiretype.hello"; v: 1; id: string; data: HelloV1; [key: string]: unknown }
-  | { type: "wiretype.nack"; v: 1; id: string; data: NackV1; [key: string]: unknown }
-  | { type: "wiretype.nack"; v: 2; id: string; data: NackV2; [key: string]: unknown }
-  | { type: "wiretype.ping"; v: 1; id: string; data: PingV1; [key: string]: unknown }
-  | { type: "wiretype.pong"; v: 1; id: string; data: PongV1; [key: string]: unknown }
-  | { type: "wiretype.presence"; v: 1; id: string; data: PresenceV1; [key: string]: unknown }
-  | { type: "wiretype.status"; v: 1; id: string; data: StatusV1; [key: string]: unknown }
-  | { type: "wiretype.subscribe"; v: 1; id: string; data: SubscribeV1; [key: string]: unknown }
-  | { type: "wiretype.unsubscribe"; v: 1; id: string; data: UnsubscribeV1; [key: string]: unknown }
-  | { type: "wiretype.welcome"; v: 1; id: string; data: WelcomeV1; [key: string]: unknown };
+/**
+ * The data type of each live version of each message, by name and version (not exported;
+ * the class names wiretype derives never start with `_`).
+ */
+interface _Messages {
+  "wiretype.ack": { 1: AckV1; };
+  "wiretype.error": { 1: ErrorMessageV1; };
+  "wiretype.hello": { 1: HelloV1; };
+  "wiretype.nack": { 1: NackV1; 2: NackV2; };
+  "wiretype.ping": { 1: PingV1; };
+  "wiretype.pong": { 1: PongV1; };
+  "wiretype.presence": { 1: PresenceV1; };
+  "wiretype.status": { 1: StatusV1; };
+  "wiretype.subscribe": { 1: SubscribeV1; };
+  "wiretype.unsubscribe": { 1: UnsubscribeV1; };
+  "wiretype.welcome": { 1: WelcomeV1; };
+}
+
+/**
+ * A message on the wire, told apart by `type` and `v`; other envelope keys are kept. (A
+ * union made from `_Messages` when it is used: written out member by member, its 900 object
+ * types would cost the type checker of every package build.)
+ */
+export type Envelope = {
+  [T in keyof _Messages]: {
+    [V in keyof _Messages[T]]: { type: T; v: V; id: string; data: _Messages[T][V]; [key: string]: unknown };
+  }[keyof _Messages[T]];
+}[keyof _Messages];
 
 /** The data of message `T` at version `V` (`unknown` when `T` is not one literal name). */
-export type DataOf<T extends string, V extends number> = T extends Envelope["type"]
-  ? Extract<Envelope, { type: T; v: V }>["data"]
+export type DataOf<T extends string, V extends number> = T extends keyof _Messages
+  ? V extends keyof _Messages[T] ? _Messages[T][V] : never
   : unknown;

@@ -168,19 +168,32 @@ export interface UserV1 {
 /** The latest version of common.user. */
 export type User = UserV1;
 
-/** A message on the wire, told apart by `type` and `v`; other envelope keys are kept. */
-export type Envelope =
-  | { type: "chat.message_deleted"; v: 1; id: string; data: MessageDeletedV1; [key: string]: unknown }
-  | { type: "chat.message_edited"; v: 1; id: string; data: MessageEditedV1; [key: string]: unknown }
-  | { type: "chat.message_sent"; v: 1; id: string; data: MessageSentV1; [key: string]: unknown }
-  | { type: "chat.message_sent"; v: 2; id: string; data: MessageSentV2; [key: string]: unknown }
-  | { type: "chat.message_sent"; v: 3; id: string; data: MessageSentV3; [key: string]: unknown }
-  | { type: "chat.reaction_added"; v: 1; id: string; data: ReactionAddedV1; [key: string]: unknown }
-  | { type: "chat.room.joined"; v: 1; id: string; data: JoinedV1; [key: string]: unknown }
-  | { type: "chat.room.left"; v: 1; id: string; data: LeftV1; [key: string]: unknown }
-  | { type: "chat.typing"; v: 1; id: string; data: TypingV1; [key: string]: unknown };
+/**
+ * The data type of each live version of each message, by name and version (not exported;
+ * the class names wiretype derives never start with `_`).
+ */
+interface _Messages {
+  "chat.message_deleted": { 1: MessageDeletedV1; };
+  "chat.message_edited": { 1: MessageEditedV1; };
+  "chat.message_sent": { 1: MessageSentV1; 2: MessageSentV2; 3: MessageSentV3; };
+  "chat.reaction_added": { 1: ReactionAddedV1; };
+  "chat.room.joined": { 1: JoinedV1; };
+  "chat.room.left": { 1: LeftV1; };
+  "chat.typing": { 1: TypingV1; };
+}
+
+/**
+ * A message on the wire, told apart by `type` and `v`; other envelope keys are kept. (A
+ * union made from `_Messages` when it is used: written out member by member, its 900 object
+ * types would cost the type checker of every package build.)
+ */
+export type Envelope = {
+  [T in keyof _Messages]: {
+    [V in keyof _Messages[T]]: { type: T; v: V; id: string; data: _Messages[T][V]; [key: string]: unknown };
+  }[keyof _Messages[T]];
+}[keyof _Messages];
 
 /** The data of message `T` at version `V` (`unknown` when `T` is not one literal name). */
-export type DataOf<T extends string, V extends number> = T extends Envelope["type"]
-  ? Extract<Envelope, { type: T; v: V }>["data"]
+export type DataOf<T extends string, V extends number> = T extends keyof _Messages
+  ? V extends keyof _Messages[T] ? _Messages[T][V] : never
   : unknown;
