@@ -3,9 +3,11 @@ bundles that keep only the validators they import (docs/generated-typescript.md)
 
 from __future__ import annotations
 
+import json
 import subprocess
 from typing import Any
 
+from registry.render import messages as words
 from registry.render.ts_validators import SchemaCompiler
 from tests.helpers import REPO
 
@@ -41,8 +43,10 @@ def test_a_bare_reference_is_its_target() -> None:
             },
         }
     )
-    assert len(compiler.functions) == 2  # the uuid string and the object: no wrappers
-    assert f"function c{n}(" in compiler.functions[-1]
+    # The object alone: the uuid check is written in place, once for both references, and
+    # neither reference has a function of its own.
+    (written,) = compiler.functions
+    assert f"function c{n}(" in written and written.count("fmtUuid(") == 2
 
 
 def test_a_cycle_of_bare_references_compiles() -> None:
@@ -82,3 +86,35 @@ def test_a_bundle_keeps_only_the_validators_it_imports() -> None:
     assert "message_id" in whole and "typing" in whole
     assert "typing" not in one  # chat.typing's validator, not imported, is left out
     assert len(one) * 4 < len(whole)
+
+
+def _object(**properties: Any) -> dict[str, Any]:
+    return {"type": "object", "required": sorted(properties), "properties": properties}
+
+
+def test_a_short_check_is_written_in_place_and_its_reporter_held_by_the_parent() -> None:
+    compiler = SchemaCompiler()
+    n = compiler.compile(_object(flag={"type": "boolean"}))
+    (written,) = compiler.functions  # the object only: the boolean has no function
+    assert f"function c{n}(x: any): boolean {{\n  return obj(x) && typeof x.flag" in written
+    assert '["type",["boolean"],"must be boolean"]' in written  # its instructions, in place
+
+
+def test_a_required_property_is_tested_for_presence_only_when_its_check_is_dear() -> None:
+    compiler = SchemaCompiler()
+    n = compiler.compile(_object(cheap={"type": "integer"}, dear=_string("a name")))
+    (written,) = [f for f in compiler.functions if f.startswith(f"function c{n}(")]
+    check = written.splitlines()[1]
+    assert "x.dear !== undefined" in check and "x.cheap !== undefined" not in check
+    assert check.index("x.dear !== undefined") < check.index("Number.isInteger(x.cheap)")
+
+
+def test_reporter_instructions_are_json_data_whatever_the_text() -> None:
+    text = 'it\'s \\ "quoted" */ ${x} `tick` \u2028'
+    compiler = SchemaCompiler()
+    compiler.compile({"enum": [text]})
+    (written,) = compiler.functions
+    literal = written.split("report(x, p, e, ", 1)[1].rsplit(");", 1)[0]
+    assert literal.startswith("'") and literal.endswith("'") and literal.isascii()
+    body = literal[1:-1].replace("\\'", "'").replace("\\\\", "\\")
+    assert json.loads(body) == [["eq", [text], words.enum_message([text])]]

@@ -87,10 +87,11 @@ class SchemaCompiler:
     def functions(self) -> list[str]:
         """The module's functions: the checks and reporters something calls by name (one
         written in place of every call of it is left out)."""
-        return [
+        written = [
             (c if n in self._wanted else "") + (r if n in self._reported else "")
             for n, c, r in self._written
         ]
+        return [text for text in written if text]
 
     def check_name(self, n: int) -> str:
         """The name of the check of node ``n``, for code outside the validators."""

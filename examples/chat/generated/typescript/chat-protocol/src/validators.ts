@@ -67,7 +67,6 @@ function validator(check: Check, report: Report): (x: unknown) => ValidationErro
 }
 
 
-
 function c2(x: any): boolean {
   return typeof x === "string" && x.length >= 1 && (x.length <= 64 || cpLen(x) <= 64);
 }
@@ -75,7 +74,6 @@ function c2(x: any): boolean {
 function c4(x: any): boolean {
   return typeof x === "string" && x.length >= 1 && (x.length <= 80 || cpLen(x) <= 80);
 }
-
 
 function c3(x: any): boolean {
   return obj(x) && x.id !== undefined && x.name !== undefined && (typeof x.id === "string" && fmtUuid(x.id)) && c4(x.name) && (x.avatar === undefined || (typeof x.avatar === "string" && fmtUri(x.avatar)));
@@ -99,7 +97,6 @@ function c8(x: any): boolean {
   return typeof x === "string" && (x.length <= 4000 || cpLen(x) <= 4000);
 }
 
-
 function c7(x: any): boolean {
   return obj(x) && x.id !== undefined && x.room !== undefined && x.body !== undefined && x.edited_at !== undefined && (typeof x.id === "string" && fmtUuid(x.id)) && c2(x.room) && c8(x.body) && (typeof x.edited_at === "string" && fmtDateTime(x.edited_at));
 }
@@ -111,12 +108,9 @@ function c11(x: any): boolean {
   return typeof x === "string" && (x.length <= 2000 || cpLen(x) <= 2000);
 }
 
-
-
 function c13(x: any): boolean {
   return ((typeof x === "string" && fmtUuid(x)) || x === null);
 }
-
 
 function c15(x: any): boolean {
   if (!(arr(x))) return false;
@@ -152,7 +146,6 @@ function c21(x: any): boolean {
   return (x === "quiet" || x === "normal" || x === "notify" || x === "alert");
 }
 
-
 function c20(x: any): boolean {
   return obj(x) && x.id !== undefined && x.room !== undefined && x.body !== undefined && x.sent_at !== undefined && x.author !== undefined && x.reply_to !== undefined && (x.edited === undefined || typeof x.edited === "boolean") && (typeof x.id === "string" && fmtUuid(x.id)) && c2(x.room) && c8(x.body) && (typeof x.sent_at === "string" && fmtDateTime(x.sent_at)) && c3(x.author) && (x.priority === undefined || c21(x.priority)) && c13(x.reply_to) && (x.mentions === undefined || c19(x.mentions));
 }
@@ -171,9 +164,8 @@ function r23(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["message_id","room","user_id","emoji"],"is required"],["props",["message_id","room","user_id","emoji"],[[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",64,"must be at most 64 characters long"]],[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",16,"must be at most 16 characters long"]]]]]');
 }
 
-
 function c25(x: any): boolean {
-  return obj(x) && x.room !== undefined && x.user !== undefined && x.joined_at !== undefined && x.members !== undefined && c2(x.room) && c3(x.user) && (typeof x.joined_at === "string" && fmtDateTime(x.joined_at)) && (Number.isInteger(x.members) && x.members >= 1);
+  return obj(x) && x.room !== undefined && x.user !== undefined && x.joined_at !== undefined && (Number.isInteger(x.members) && x.members >= 1) && c2(x.room) && c3(x.user) && (typeof x.joined_at === "string" && fmtDateTime(x.joined_at));
 }
 function r25(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["room","user","joined_at","members"],"is required"],["props",["room","user","joined_at","members"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",64,"must be at most 64 characters long"]],0,[["type",["string"],"must be string"],["format","date-time","must be a valid date-time"]],[["type",["integer"],"must be integer"],["min",1,"must be at least 1"]]]]]', r3);
