@@ -100,13 +100,25 @@ def test_a_short_check_is_written_in_place_and_its_reporter_held_by_the_parent()
     assert '["type",["boolean"],"must be boolean"]' in written  # its instructions, in place
 
 
-def test_a_required_property_is_tested_for_presence_only_when_its_check_is_dear() -> None:
+def test_checks_run_cheapest_first_and_test_presence_only_before_a_dear_call() -> None:
     compiler = SchemaCompiler()
-    n = compiler.compile(_object(cheap={"type": "integer"}, dear=_string("a name")))
+    profile = _object(id={"type": "string", "format": "uuid"}, name=_string("a name"))
+    n = compiler.compile(
+        _object(
+            count={"type": "integer"},
+            sent={"type": "string", "format": "date-time"},
+            author=profile,
+        )
+    )
     (written,) = [f for f in compiler.functions if f.startswith(f"function c{n}(")]
     check = written.splitlines()[1]
-    assert "x.dear !== undefined" in check and "x.cheap !== undefined" not in check
-    assert check.index("x.dear !== undefined") < check.index("Number.isInteger(x.cheap)")
+    # A call of a check that runs a format comes last, so its absence is tested first; a
+    # type test rejects an absent value by itself.
+    assert "x.author !== undefined" in check
+    assert "x.count !== undefined" not in check and "x.sent !== undefined" not in check
+    cheap = ["x.author !== undefined", "Number.isInteger(x.count)", 'typeof x.sent === "string"']
+    last = check.rindex("(x.author)")  # the call of the author's check
+    assert max(check.index(t) for t in cheap) < check.index("fmtDateTime(x.sent)") < last
 
 
 def test_reporter_instructions_are_json_data_whatever_the_text() -> None:

@@ -338,42 +338,43 @@ def _contains(node: Node) -> Parts:
 
 def _properties(node: Node) -> Parts:
     """``required`` and ``properties`` together, cheapest first (the answer is the same in
-    any order): presence tests of the required properties whose checks are dear (so a
-    missing one fails at once), then the cheap checks, then the dear ones.
-    A required property whose check is cheap and rejects ``undefined`` needs no presence
-    test of its own."""
-    s = node.schema
+    any order). A required property's check, when written in place, is split in two: its
+    first test (the type, which rejects ``undefined``: no presence test is needed) goes
+    with the cheap tests, the rest with the dear ones; so a message that lacks a field or
+    holds one of the wrong type fails before any pattern or format runs. A presence test
+    remains only for a required property whose check accepts ``undefined``, or is a call
+    of a dear check (which comes late)."""
+    s, compiler = node.schema, node.compiler
     required = [n for n in s.get("required", []) if isinstance(n, str)]
-    tests: dict[str, tuple[str, bool]] = {}
+    units: list[tuple[int, str]] = []  # (cost, test)
+    checked = set()
     for name, sub in s.get("properties", {}).items():
         if sub is True or sub == {}:
             continue
         n = node.sub(sub, "properties", name)
+        checked.add(name)
         if name in PROTO_NAMES:  # typed as Object's own member: only a call takes it as is
-            tests[name] = (f"{node.compiler.check_name(n)}({member(HOLE, name)})", False)
+            tests = [f"{compiler.check_name(n)}({member(HOLE, name)})"]
         else:
-            test = node.compiler.call(n, member(HOLE, name))
-            tests[name] = (test, node.compiler.rejects_undefined(n))
-    presence = [
-        present(HOLE, name)
-        for name in required
-        if name not in tests or not tests[name][1] or _calls(tests[name][0])
-    ]
-    checks = [
-        test if name in required else f"({absent(HOLE, name)} || {test})"
-        for name, (test, _) in tests.items()
-    ]
-    cheap = [t for t in checks if not _calls(t)]
-    return Parts([*presence, *cheap, *(t for t in checks if _calls(t))])
+            tests = compiler.tests(n, member(HOLE, name))
+        if name not in required:
+            unit = f"({absent(HOLE, name)} || {_all(tests)})"
+            units.append((compiler.cost(unit), unit))
+            continue
+        first, rest = tests[0], tests[1:]
+        dear_call = not rest and compiler.cost(first) >= _DEAR
+        if name in PROTO_NAMES or not compiler.rejects_undefined(n) or dear_call:
+            units.append((0, present(HOLE, name)))
+        units.append((compiler.cost(first), first))
+        if rest:
+            units.append((max(compiler.cost(first), compiler.cost(_all(rest))), _all(rest)))
+    units += [(0, present(HOLE, name)) for name in required if name not in checked]
+    return Parts([test for _, test in sorted(units, key=lambda unit: unit[0])])
 
 
-# What makes a test dear: a call of another check, a format or pattern, a count of code
-# points, exact arithmetic, a deep comparison (type tests and `Number.isInteger` are cheap).
-_DEAR = re.compile(r"\b(?:c[0-9]+|fmt[A-Za-z]+|cpLen|multOf|uniq|deq)\(|\.test\(")
-
-
-def _calls(test: str) -> bool:
-    return _DEAR.search(test) is not None
+# The price (``Compiler.cost``) from which a call of a check comes late enough to need a
+# presence test first: one format or pattern.
+_DEAR = 3
 
 
 def _key_loop(node: Node) -> Parts:

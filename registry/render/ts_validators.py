@@ -21,6 +21,7 @@ judged as doubles, ``multipleOf`` exactly on their shortest decimals (``registry
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -41,6 +42,11 @@ from registry.schema.generated import NOT_GENERATED as UNSUPPORTED
 # reporter instructions (as JSON) that a parent holds in place of a call.
 _INLINE_LIMIT = 48
 _EMBED_LIMIT = 400
+# What costs a check more than a type test: formats and patterns (3), code-point counts,
+# exact arithmetic, deep comparisons (1), and calls of other checks (1 and what they run).
+_MATCHING = re.compile(r"\bfmt[A-Za-z]+\(|\.test\(")
+_COUNTING = re.compile(r"\b(?:cpLen|multOf|uniq|deq)\(")
+_CALLED = re.compile(r"\bc([0-9]+)\(")
 
 
 @dataclass
@@ -57,7 +63,8 @@ class SchemaCompiler:
     _aliasing: set[Any] = field(default_factory=set)
     _used: set[int] = field(default_factory=set)  # numbers called before their node was done
     _bodies: dict[tuple[str, str], int] = field(default_factory=dict)
-    _inline: dict[int, str] = field(default_factory=dict)  # short checks, written in place
+    _inline: dict[int, tuple[str, ...]] = field(default_factory=dict)  # checks in place
+    _cost: dict[int, int] = field(default_factory=dict)  # the price of each done check
     _strict: dict[int, bool] = field(default_factory=dict)  # done nodes: rejects undefined?
     _ops: dict[int, list[Any]] = field(default_factory=dict)  # reporters written in place
     _reported: set[int] = field(default_factory=set)  # reporters called by name
@@ -68,6 +75,7 @@ class SchemaCompiler:
         saved = (len(self._written), len(self.constants), dict(self._keys), dict(self._consts))
         count, bodies = self._count, dict(self._bodies)
         inline, strict, wanted = dict(self._inline), dict(self._strict), set(self._wanted)
+        costs = dict(self._cost)
         ops, reported = dict(self._ops), set(self._reported)
         self._docs.append(document)
         try:
@@ -77,7 +85,7 @@ class SchemaCompiler:
             self._keys, self._consts = saved[2], saved[3]
             self._count, self._aliasing, self._bodies = count, set(), bodies
             self._inline, self._strict, self._wanted = inline, strict, wanted
-            self._ops, self._reported = ops, reported
+            self._ops, self._reported, self._cost = ops, reported, costs
             raise
         self._wanted.add(n)
         self._reported.add(n)
@@ -156,20 +164,34 @@ class SchemaCompiler:
         self._strict[n] = _rejects_undefined(schema)
         if not refs.names and len(json.dumps(ops)) <= _EMBED_LIMIT:
             self._ops[n] = ops
-        if not parts.statements and len(parts.conjuncts) <= 2:
-            template = " && ".join(parts.conjuncts) or "true"
-            if len(template) <= _INLINE_LIMIT:
-                self._inline[n] = f"({template})" if len(parts.conjuncts) > 1 else template
+        self._cost[n] = self.cost(check.split("{", 1)[1])  # the body, not its own name
+        short = len(" && ".join(parts.conjuncts)) <= _INLINE_LIMIT
+        if not parts.statements and len(parts.conjuncts) <= 2 and short:
+            self._inline[n] = tuple(parts.conjuncts) or ("true",)
         self._written.append((n, check, report))
         return n
 
     def call(self, n: int, value: str) -> str:
         """The check of node ``n`` on ``value``: its expression in place when it is short,
         else a call of ``c<n>``."""
-        template = self._inline.get(n)
-        if template is not None:
-            return template.replace(HOLE, value)
-        return f"{self.check_name(n)}({value})"
+        tests = self.tests(n, value)
+        return tests[0] if len(tests) == 1 else "(" + " && ".join(tests) + ")"
+
+    def tests(self, n: int, value: str) -> list[str]:
+        """The check of node ``n`` on ``value`` as conjuncts: its own in place when they are
+        short, else one call of ``c<n>``."""
+        inline = self._inline.get(n)
+        if inline is not None:
+            return [t.replace(HOLE, value) for t in inline]
+        return [f"{self.check_name(n)}({value})"]
+
+    def cost(self, test: str) -> int:
+        """A rough price of a test: its calls of checks (with what they call), formats,
+        patterns, code-point counts, exact arithmetic and deep comparisons."""
+        price = 3 * len(_MATCHING.findall(test)) + len(_COUNTING.findall(test))
+        for called in _CALLED.findall(test):
+            price += 1 + self._cost.get(int(called), 1)
+        return price
 
     def rejects_undefined(self, n: int) -> bool:
         return self._strict.get(n, False)

@@ -77,7 +77,7 @@ function c1(x: any): boolean {
 }
 
 function c0(x: any): boolean {
-  return obj(x) && x.re !== undefined && c1(x.re);
+  return obj(x) && c1(x.re);
 }
 function r0(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["re"],"is required"],["props",["re"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]]]]]');
@@ -88,7 +88,7 @@ function c4(x: any): boolean {
 }
 
 function c2(x: any): boolean {
-  return obj(x) && x.message !== undefined && set0.has(x.code) && c4(x.message) && (x.re === undefined || c1(x.re));
+  return obj(x) && set0.has(x.code) && c4(x.message) && (x.re === undefined || c1(x.re));
 }
 function r2(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["code","message"],"is required"],["props",["code","message","re"],[[["eq",["bad_frame","bad_envelope","unknown_type","unsupported_version","handshake_required","handshake_failed","session_expired","internal"],"must be one of \\"bad_frame\\", \\"bad_envelope\\", \\"unknown_type\\", \\"unsupported_version\\", \\"handshake_required\\", \\"handshake_failed\\", \\"session_expired\\", \\"internal\\""]],[["type",["string"],"must be string"],["maxlen",1000,"must be at most 1000 characters long"]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]]]]]');
@@ -99,7 +99,7 @@ function c8(x: any): boolean {
 }
 
 function c7(x: any): boolean {
-  return obj(x) && x.name !== undefined && x.version !== undefined && c1(x.name) && c8(x.version);
+  return obj(x) && c1(x.name) && c8(x.version);
 }
 function r7(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["name","version"],"is required"],["props",["name","version"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",64,"must be at most 64 characters long"]]]]]');
@@ -120,21 +120,21 @@ function c10(x: any): boolean {
 }
 
 function c13(x: any): boolean {
-  return obj(x) && x.session !== undefined && (Number.isInteger(x.last_seq) && x.last_seq >= 0) && (Number.isInteger(x.epoch) && x.epoch >= 0) && c1(x.session);
+  return obj(x) && Number.isInteger(x.last_seq) && x.last_seq >= 0 && Number.isInteger(x.epoch) && x.epoch >= 0 && c1(x.session);
 }
 function r13(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["session","last_seq","epoch"],"is required"],["props",["session","last_seq","epoch"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]],[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]],[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]]]]]');
 }
 
 function c6(x: any): boolean {
-  return obj(x) && x.client !== undefined && x.registry !== undefined && x.speaks !== undefined && c7(x.client) && c1(x.registry) && c10(x.speaks) && (x.resume === undefined || c13(x.resume));
+  return obj(x) && x.client !== undefined && c1(x.registry) && c10(x.speaks) && (x.resume === undefined || c13(x.resume)) && c7(x.client);
 }
 function r6(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["client","registry","speaks"],"is required"],["props",["client","registry","speaks","resume"],[0,[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]],[["type",["object"],"must be object"],["keys",[],[["type",["array"],"must be array"],["minitems",1,"must have at least 1 items"],["items",0,[["type",["integer"],"must be integer"]]]],[],null]],1]]]', r7, r13);
 }
 
 function c15(x: any): boolean {
-  return obj(x) && x.re !== undefined && set1.has(x.code) && (x.retry_after_ms === undefined || (Number.isInteger(x.retry_after_ms) && x.retry_after_ms >= 0)) && c1(x.re) && (x.reason === undefined || c4(x.reason));
+  return obj(x) && set1.has(x.code) && (x.retry_after_ms === undefined || (Number.isInteger(x.retry_after_ms) && x.retry_after_ms >= 0)) && c1(x.re) && (x.reason === undefined || c4(x.reason));
 }
 function r15(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["re","code"],"is required"],["props",["re","code","reason","retry_after_ms"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]],[["eq",["invalid","unsupported_version","too_large","rate_limited","overloaded","expired","forbidden","internal"],"must be one of \\"invalid\\", \\"unsupported_version\\", \\"too_large\\", \\"rate_limited\\", \\"overloaded\\", \\"expired\\", \\"forbidden\\", \\"internal\\""]],[["type",["string"],"must be string"],["maxlen",1000,"must be at most 1000 characters long"]],[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]]]]]');
@@ -145,7 +145,7 @@ function r20(x: any, p: string, e: ValidationError[]): void {
 }
 
 function c22(x: any): boolean {
-  return obj(x) && x.path !== undefined && x.message !== undefined && c4(x.path) && c4(x.message);
+  return obj(x) && c4(x.path) && c4(x.message);
 }
 
 function c21(x: any): boolean {
@@ -158,14 +158,14 @@ function r21(x: any, p: string, e: ValidationError[]): void {
 }
 
 function c19(x: any): boolean {
-  return obj(x) && x.re !== undefined && set2.has(x.code) && (x.retry_after_ms === undefined || (Number.isInteger(x.retry_after_ms) && x.retry_after_ms >= 0)) && c1(x.re) && (x.reason === undefined || c4(x.reason)) && (x.errors === undefined || c21(x.errors));
+  return obj(x) && set2.has(x.code) && (x.retry_after_ms === undefined || (Number.isInteger(x.retry_after_ms) && x.retry_after_ms >= 0)) && c1(x.re) && (x.reason === undefined || c4(x.reason)) && (x.errors === undefined || c21(x.errors));
 }
 function r19(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["re","code"],"is required"],["props",["re","code","reason","retry_after_ms","errors"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]],0,[["type",["string"],"must be string"],["maxlen",1000,"must be at most 1000 characters long"]],[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]],1]]]', r20, r21);
 }
 
 function c25(x: any): boolean {
-  return obj(x) && (Number.isInteger(x.nonce) && x.nonce >= 0);
+  return obj(x) && Number.isInteger(x.nonce) && x.nonce >= 0;
 }
 function r25(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["nonce"],"is required"],["props",["nonce"],[[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]]]]]');
@@ -184,7 +184,7 @@ function c33(x: any): boolean {
 }
 
 function c28(x: any): boolean {
-  return obj(x) && x.topic !== undefined && x.session !== undefined && x.client !== undefined && (x.event === "joined" || x.event === "left") && (Number.isInteger(x.members) && x.members >= 0) && c29(x.topic) && c1(x.session) && c32(x.client) && (x.user === undefined || c33(x.user));
+  return obj(x) && (x.event === "joined" || x.event === "left") && Number.isInteger(x.members) && x.members >= 0 && c29(x.topic) && c1(x.session) && c32(x.client) && (x.user === undefined || c33(x.user));
 }
 function r28(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["topic","event","session","client","members"],"is required"],["props",["topic","event","session","client","user","members"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",256,"must be at most 256 characters long"]],[["eq",["joined","left"],"must be one of \\"joined\\", \\"left\\""]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]],[["type",["string"],"must be string"],["maxlen",128,"must be at most 128 characters long"]],[["type",["string"],"must be string"],["maxlen",256,"must be at most 256 characters long"]],[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]]]]]');
@@ -203,7 +203,7 @@ function c38(x: any): boolean {
 }
 
 function c35(x: any): boolean {
-  return obj(x) && x.state !== undefined && (x.retry_in_ms === undefined || (Number.isInteger(x.retry_in_ms) && x.retry_in_ms >= 0)) && c36(x.state) && (x.reason === undefined || c37(x.reason)) && (x.detail === undefined || c38(x.detail));
+  return obj(x) && (x.retry_in_ms === undefined || (Number.isInteger(x.retry_in_ms) && x.retry_in_ms >= 0)) && c36(x.state) && (x.reason === undefined || c37(x.reason)) && (x.detail === undefined || c38(x.detail));
 }
 function r35(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["state"],"is required"],["props",["state","reason","detail","retry_in_ms"],[[["eq",["open","degraded","draining","closing"],"must be one of \\"open\\", \\"degraded\\", \\"draining\\", \\"closing\\""]],[["eq",["normal","overload","maintenance","shutdown","idle","policy"],"must be one of \\"normal\\", \\"overload\\", \\"maintenance\\", \\"shutdown\\", \\"idle\\", \\"policy\\""]],[["type",["string"],"must be string"],["maxlen",500,"must be at most 500 characters long"]],[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]]]]]');
@@ -216,7 +216,7 @@ function c41(x: any): boolean {
 }
 
 function c40(x: any): boolean {
-  return obj(x) && x.topics !== undefined && c41(x.topics);
+  return obj(x) && c41(x.topics);
 }
 function r40(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["topics"],"is required"],["props",["topics"],[[["type",["array"],"must be array"],["minitems",1,"must have at least 1 items"],["maxitems",100,"must have at most 100 items"],["uniq","must not hold the same item twice"],["items",0,[["type",["string"],"must be string"]]]]]]]');
@@ -235,14 +235,14 @@ function c46(x: any): boolean {
 }
 
 function c47(x: any): boolean {
-  return obj(x) && (Number.isInteger(x.max_frame_bytes) && x.max_frame_bytes >= 1) && (Number.isInteger(x.max_in_flight) && x.max_in_flight >= 1) && (x.max_topics === undefined || (Number.isInteger(x.max_topics) && x.max_topics >= 0));
+  return obj(x) && Number.isInteger(x.max_frame_bytes) && x.max_frame_bytes >= 1 && Number.isInteger(x.max_in_flight) && x.max_in_flight >= 1 && (x.max_topics === undefined || (Number.isInteger(x.max_topics) && x.max_topics >= 0));
 }
 function r47(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["max_frame_bytes","max_in_flight"],"is required"],["props",["max_frame_bytes","max_in_flight","max_topics"],[[["type",["integer"],"must be integer"],["min",1,"must be at least 1"]],[["type",["integer"],"must be integer"],["min",1,"must be at least 1"]],[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]]]]]');
 }
 
 function c44(x: any): boolean {
-  return obj(x) && x.session !== undefined && x.heartbeat_ms !== undefined && x.versions !== undefined && x.limits !== undefined && (x.resumed === undefined || typeof x.resumed === "boolean") && c1(x.session) && c45(x.heartbeat_ms) && c46(x.versions) && c47(x.limits);
+  return obj(x) && (x.resumed === undefined || typeof x.resumed === "boolean") && c45(x.heartbeat_ms) && c46(x.versions) && c47(x.limits) && c1(x.session);
 }
 function r44(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["session","heartbeat_ms","versions","limits"],"is required"],["props",["session","heartbeat_ms","versions","limits","resumed"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]],[["type",["integer"],"must be integer"],["min",100,"must be at least 100"],["max",600000,"must be at most 600000"]],[["type",["object"],"must be object"],["keys",[],[["type",["integer"],"must be integer"]],[],null]],0,[["type",["boolean"],"must be boolean"]]]]]', r47);

@@ -76,7 +76,7 @@ function c4(x: any): boolean {
 }
 
 function c3(x: any): boolean {
-  return obj(x) && x.id !== undefined && x.name !== undefined && (typeof x.id === "string" && fmtUuid(x.id)) && c4(x.name) && (x.avatar === undefined || (typeof x.avatar === "string" && fmtUri(x.avatar)));
+  return obj(x) && typeof x.id === "string" && c4(x.name) && fmtUuid(x.id) && (x.avatar === undefined || (typeof x.avatar === "string" && fmtUri(x.avatar)));
 }
 function r3(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["id","name"],"is required"],["props",["id","name","avatar"],[[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",80,"must be at most 80 characters long"]],[["type",["string"],"must be string"],["format","uri","must be a valid uri"]]]]]');
@@ -87,7 +87,7 @@ function c6(x: any): boolean {
 }
 
 function c0(x: any): boolean {
-  return obj(x) && x.id !== undefined && x.room !== undefined && x.by !== undefined && (typeof x.id === "string" && fmtUuid(x.id)) && c2(x.room) && c3(x.by) && (x.reason === undefined || c6(x.reason));
+  return obj(x) && typeof x.id === "string" && x.by !== undefined && (x.reason === undefined || c6(x.reason)) && c2(x.room) && fmtUuid(x.id) && c3(x.by);
 }
 function r0(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["id","room","by"],"is required"],["props",["id","room","by","reason"],[[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",64,"must be at most 64 characters long"]],0,[["eq",["author","moderator","retention"],"must be one of \\"author\\", \\"moderator\\", \\"retention\\""]]]]]', r3);
@@ -98,7 +98,7 @@ function c8(x: any): boolean {
 }
 
 function c7(x: any): boolean {
-  return obj(x) && x.id !== undefined && x.room !== undefined && x.body !== undefined && x.edited_at !== undefined && (typeof x.id === "string" && fmtUuid(x.id)) && c2(x.room) && c8(x.body) && (typeof x.edited_at === "string" && fmtDateTime(x.edited_at));
+  return obj(x) && typeof x.id === "string" && typeof x.edited_at === "string" && c2(x.room) && c8(x.body) && fmtUuid(x.id) && fmtDateTime(x.edited_at);
 }
 function r7(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["id","room","body","edited_at"],"is required"],["props",["id","room","body","edited_at"],[[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",64,"must be at most 64 characters long"]],[["type",["string"],"must be string"],["maxlen",4000,"must be at most 4000 characters long"]],[["type",["string"],"must be string"],["format","date-time","must be a valid date-time"]]]]]');
@@ -119,7 +119,7 @@ function c15(x: any): boolean {
 }
 
 function c10(x: any): boolean {
-  return obj(x) && x.id !== undefined && x.room !== undefined && x.text !== undefined && x.sent_at !== undefined && x.author !== undefined && x.reply_to !== undefined && (x.priority === undefined || (x.priority === "low" || x.priority === "normal" || x.priority === "high")) && (typeof x.id === "string" && fmtUuid(x.id)) && c2(x.room) && c11(x.text) && (typeof x.sent_at === "string" && fmtDateTime(x.sent_at)) && c3(x.author) && c13(x.reply_to) && (x.tags === undefined || c15(x.tags));
+  return obj(x) && typeof x.id === "string" && typeof x.sent_at === "string" && x.author !== undefined && (x.priority === undefined || (x.priority === "low" || x.priority === "normal" || x.priority === "high")) && x.reply_to !== undefined && (x.tags === undefined || c15(x.tags)) && c2(x.room) && c11(x.text) && fmtUuid(x.id) && fmtDateTime(x.sent_at) && c13(x.reply_to) && c3(x.author);
 }
 function r10(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["id","room","text","sent_at","author","reply_to"],"is required"],["props",["id","room","text","sent_at","author","priority","reply_to","tags"],[[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",64,"must be at most 64 characters long"]],[["type",["string"],"must be string"],["maxlen",2000,"must be at most 2000 characters long"]],[["type",["string"],"must be string"],["format","date-time","must be a valid date-time"]],0,[["eq",["low","normal","high"],"must be one of \\"low\\", \\"normal\\", \\"high\\""]],[["nullable",[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]]]],[["type",["array"],"must be array"],["items",0,[["type",["string"],"must be string"]]]]]]]', r3);
@@ -136,7 +136,7 @@ function c19(x: any): boolean {
 }
 
 function c17(x: any): boolean {
-  return obj(x) && x.id !== undefined && x.room !== undefined && x.body !== undefined && x.sent_at !== undefined && x.author !== undefined && x.reply_to !== undefined && (typeof x.id === "string" && fmtUuid(x.id)) && c2(x.room) && c8(x.body) && (typeof x.sent_at === "string" && fmtDateTime(x.sent_at)) && c3(x.author) && (x.priority === undefined || c18(x.priority)) && c13(x.reply_to) && (x.mentions === undefined || c19(x.mentions));
+  return obj(x) && typeof x.id === "string" && typeof x.sent_at === "string" && x.author !== undefined && x.reply_to !== undefined && (x.priority === undefined || c18(x.priority)) && c2(x.room) && c8(x.body) && fmtUuid(x.id) && fmtDateTime(x.sent_at) && c13(x.reply_to) && (x.mentions === undefined || c19(x.mentions)) && c3(x.author);
 }
 function r17(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["id","room","body","sent_at","author","reply_to"],"is required"],["props",["id","room","body","sent_at","author","priority","reply_to","mentions"],[[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",64,"must be at most 64 characters long"]],[["type",["string"],"must be string"],["maxlen",4000,"must be at most 4000 characters long"]],[["type",["string"],"must be string"],["format","date-time","must be a valid date-time"]],0,[["eq",["low","normal","high","urgent"],"must be one of \\"low\\", \\"normal\\", \\"high\\", \\"urgent\\""]],[["nullable",[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]]]],[["type",["array"],"must be array"],["items",0,[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]]]]]]]', r3);
@@ -147,7 +147,7 @@ function c21(x: any): boolean {
 }
 
 function c20(x: any): boolean {
-  return obj(x) && x.id !== undefined && x.room !== undefined && x.body !== undefined && x.sent_at !== undefined && x.author !== undefined && x.reply_to !== undefined && (x.edited === undefined || typeof x.edited === "boolean") && (typeof x.id === "string" && fmtUuid(x.id)) && c2(x.room) && c8(x.body) && (typeof x.sent_at === "string" && fmtDateTime(x.sent_at)) && c3(x.author) && (x.priority === undefined || c21(x.priority)) && c13(x.reply_to) && (x.mentions === undefined || c19(x.mentions));
+  return obj(x) && typeof x.id === "string" && typeof x.sent_at === "string" && x.author !== undefined && x.reply_to !== undefined && (x.edited === undefined || typeof x.edited === "boolean") && (x.priority === undefined || c21(x.priority)) && c2(x.room) && c8(x.body) && fmtUuid(x.id) && fmtDateTime(x.sent_at) && c13(x.reply_to) && (x.mentions === undefined || c19(x.mentions)) && c3(x.author);
 }
 function r20(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["id","room","body","sent_at","author","reply_to"],"is required"],["props",["id","room","body","sent_at","author","priority","reply_to","mentions","edited"],[[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",64,"must be at most 64 characters long"]],[["type",["string"],"must be string"],["maxlen",4000,"must be at most 4000 characters long"]],[["type",["string"],"must be string"],["format","date-time","must be a valid date-time"]],0,[["eq",["quiet","normal","notify","alert"],"must be one of \\"quiet\\", \\"normal\\", \\"notify\\", \\"alert\\""]],[["nullable",[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]]]],[["type",["array"],"must be array"],["items",0,[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]]]],[["type",["boolean"],"must be boolean"]]]]]', r3);
@@ -158,14 +158,14 @@ function c24(x: any): boolean {
 }
 
 function c23(x: any): boolean {
-  return obj(x) && x.message_id !== undefined && x.room !== undefined && x.user_id !== undefined && x.emoji !== undefined && (typeof x.message_id === "string" && fmtUuid(x.message_id)) && c2(x.room) && (typeof x.user_id === "string" && fmtUuid(x.user_id)) && c24(x.emoji);
+  return obj(x) && typeof x.message_id === "string" && typeof x.user_id === "string" && c2(x.room) && c24(x.emoji) && fmtUuid(x.message_id) && fmtUuid(x.user_id);
 }
 function r23(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["message_id","room","user_id","emoji"],"is required"],["props",["message_id","room","user_id","emoji"],[[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",64,"must be at most 64 characters long"]],[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",16,"must be at most 16 characters long"]]]]]');
 }
 
 function c25(x: any): boolean {
-  return obj(x) && x.room !== undefined && x.user !== undefined && x.joined_at !== undefined && (Number.isInteger(x.members) && x.members >= 1) && c2(x.room) && c3(x.user) && (typeof x.joined_at === "string" && fmtDateTime(x.joined_at));
+  return obj(x) && x.user !== undefined && typeof x.joined_at === "string" && Number.isInteger(x.members) && x.members >= 1 && c2(x.room) && fmtDateTime(x.joined_at) && c3(x.user);
 }
 function r25(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["room","user","joined_at","members"],"is required"],["props",["room","user","joined_at","members"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",64,"must be at most 64 characters long"]],0,[["type",["string"],"must be string"],["format","date-time","must be a valid date-time"]],[["type",["integer"],"must be integer"],["min",1,"must be at least 1"]]]]]', r3);
@@ -176,14 +176,14 @@ function c28(x: any): boolean {
 }
 
 function c27(x: any): boolean {
-  return obj(x) && x.room !== undefined && x.user_id !== undefined && x.left_at !== undefined && c2(x.room) && (typeof x.user_id === "string" && fmtUuid(x.user_id)) && (typeof x.left_at === "string" && fmtDateTime(x.left_at)) && (x.cause === undefined || c28(x.cause));
+  return obj(x) && typeof x.user_id === "string" && typeof x.left_at === "string" && (x.cause === undefined || c28(x.cause)) && c2(x.room) && fmtUuid(x.user_id) && fmtDateTime(x.left_at);
 }
 function r27(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["room","user_id","left_at"],"is required"],["props",["room","user_id","left_at","cause"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",64,"must be at most 64 characters long"]],[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]],[["type",["string"],"must be string"],["format","date-time","must be a valid date-time"]],[["eq",["left","timeout","kicked"],"must be one of \\"left\\", \\"timeout\\", \\"kicked\\""]]]]]');
 }
 
 function c29(x: any): boolean {
-  return obj(x) && x.room !== undefined && x.user_id !== undefined && typeof x.typing === "boolean" && c2(x.room) && (typeof x.user_id === "string" && fmtUuid(x.user_id));
+  return obj(x) && typeof x.user_id === "string" && typeof x.typing === "boolean" && c2(x.room) && fmtUuid(x.user_id);
 }
 function r29(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[["type",["object"],"must be object"],["req",["room","user_id","typing"],"is required"],["props",["room","user_id","typing"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",64,"must be at most 64 characters long"]],[["type",["string"],"must be string"],["format","uuid","must be a valid uuid"]],[["type",["boolean"],"must be boolean"]]]]]');
