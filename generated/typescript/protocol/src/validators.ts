@@ -59,7 +59,7 @@ function table(layout: string, ...fns: any[]): Map<string, Map<number, Validator
 }
 
 /** The validator of one version: the errors of a value as its data (empty when valid). */
-function validator(check: Check, report: Report): (x: unknown) => ValidationError[] {
+function validator(check: Check, report: Report): Validate {
   return (x) => {
     if (check(x)) return [];
     const errors: ValidationError[] = [];
@@ -315,30 +315,32 @@ function s14(x: any): any {
 // validate<Type>(x): the errors of `x` as the data of that version (empty when valid);
 // is<Type>(x): whether `x` is valid data of that version. Their types are written out, so
 // that emitting the declarations reprints them instead of working them out.
-export const validateAckV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c0, r0);
-export const isAckV1 = c0 as (x: unknown) => x is AckV1;
-export const validateErrorMessageV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c2, r2);
-export const isErrorMessageV1 = c2 as (x: unknown) => x is ErrorMessageV1;
-export const validateHelloV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c6, r6);
-export const isHelloV1 = c6 as (x: unknown) => x is HelloV1;
-export const validateNackV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c15, r15);
-export const isNackV1 = c15 as (x: unknown) => x is NackV1;
-export const validateNackV2: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c19, r19);
-export const isNackV2 = c19 as (x: unknown) => x is NackV2;
-export const validatePingV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c25, r25);
-export const isPingV1 = c25 as (x: unknown) => x is PingV1;
-export const validatePongV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c25, r25);
-export const isPongV1 = c25 as (x: unknown) => x is PongV1;
-export const validatePresenceV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c28, r28);
-export const isPresenceV1 = c28 as (x: unknown) => x is PresenceV1;
-export const validateStatusV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c35, r35);
-export const isStatusV1 = c35 as (x: unknown) => x is StatusV1;
-export const validateSubscribeV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c40, r40);
-export const isSubscribeV1 = c40 as (x: unknown) => x is SubscribeV1;
-export const validateUnsubscribeV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c40, r40);
-export const isUnsubscribeV1 = c40 as (x: unknown) => x is UnsubscribeV1;
-export const validateWelcomeV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c44, r44);
-export const isWelcomeV1 = c44 as (x: unknown) => x is WelcomeV1;
+type Validate = (x: unknown) => ValidationError[];
+type Guard<T> = (x: unknown) => x is T;
+export const validateAckV1: Validate = /* @__PURE__ */ validator(c0, r0);
+export const isAckV1 = c0 as Guard<AckV1>;
+export const validateErrorMessageV1: Validate = /* @__PURE__ */ validator(c2, r2);
+export const isErrorMessageV1 = c2 as Guard<ErrorMessageV1>;
+export const validateHelloV1: Validate = /* @__PURE__ */ validator(c6, r6);
+export const isHelloV1 = c6 as Guard<HelloV1>;
+export const validateNackV1: Validate = /* @__PURE__ */ validator(c15, r15);
+export const isNackV1 = c15 as Guard<NackV1>;
+export const validateNackV2: Validate = /* @__PURE__ */ validator(c19, r19);
+export const isNackV2 = c19 as Guard<NackV2>;
+export const validatePingV1: Validate = /* @__PURE__ */ validator(c25, r25);
+export const isPingV1 = c25 as Guard<PingV1>;
+export const validatePongV1: Validate = /* @__PURE__ */ validator(c25, r25);
+export const isPongV1 = c25 as Guard<PongV1>;
+export const validatePresenceV1: Validate = /* @__PURE__ */ validator(c28, r28);
+export const isPresenceV1 = c28 as Guard<PresenceV1>;
+export const validateStatusV1: Validate = /* @__PURE__ */ validator(c35, r35);
+export const isStatusV1 = c35 as Guard<StatusV1>;
+export const validateSubscribeV1: Validate = /* @__PURE__ */ validator(c40, r40);
+export const isSubscribeV1 = c40 as Guard<SubscribeV1>;
+export const validateUnsubscribeV1: Validate = /* @__PURE__ */ validator(c40, r40);
+export const isUnsubscribeV1 = c40 as Guard<UnsubscribeV1>;
+export const validateWelcomeV1: Validate = /* @__PURE__ */ validator(c44, r44);
+export const isWelcomeV1 = c44 as Guard<WelcomeV1>;
 
 /**
  * Message name -> version -> its validator; decode, encode and the shims use it. Built by a

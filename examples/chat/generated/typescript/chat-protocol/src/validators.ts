@@ -57,7 +57,7 @@ function table(layout: string, ...fns: any[]): Map<string, Map<number, Validator
 }
 
 /** The validator of one version: the errors of a value as its data (empty when valid). */
-function validator(check: Check, report: Report): (x: unknown) => ValidationError[] {
+function validator(check: Check, report: Report): Validate {
   return (x) => {
     if (check(x)) return [];
     const errors: ValidationError[] = [];
@@ -232,26 +232,28 @@ function s9(x: any): any {
 // validate<Type>(x): the errors of `x` as the data of that version (empty when valid);
 // is<Type>(x): whether `x` is valid data of that version. Their types are written out, so
 // that emitting the declarations reprints them instead of working them out.
-export const validateMessageDeletedV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c0, r0);
-export const isMessageDeletedV1 = c0 as (x: unknown) => x is MessageDeletedV1;
-export const validateMessageEditedV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c7, r7);
-export const isMessageEditedV1 = c7 as (x: unknown) => x is MessageEditedV1;
-export const validateMessageSentV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c10, r10);
-export const isMessageSentV1 = c10 as (x: unknown) => x is MessageSentV1;
-export const validateMessageSentV2: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c17, r17);
-export const isMessageSentV2 = c17 as (x: unknown) => x is MessageSentV2;
-export const validateMessageSentV3: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c20, r20);
-export const isMessageSentV3 = c20 as (x: unknown) => x is MessageSentV3;
-export const validateReactionAddedV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c23, r23);
-export const isReactionAddedV1 = c23 as (x: unknown) => x is ReactionAddedV1;
-export const validateJoinedV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c25, r25);
-export const isJoinedV1 = c25 as (x: unknown) => x is JoinedV1;
-export const validateLeftV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c27, r27);
-export const isLeftV1 = c27 as (x: unknown) => x is LeftV1;
-export const validateTypingV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c29, r29);
-export const isTypingV1 = c29 as (x: unknown) => x is TypingV1;
-export const validateUserV1: (x: unknown) => ValidationError[] = /* @__PURE__ */ validator(c3, r3);
-export const isUserV1 = c3 as (x: unknown) => x is UserV1;
+type Validate = (x: unknown) => ValidationError[];
+type Guard<T> = (x: unknown) => x is T;
+export const validateMessageDeletedV1: Validate = /* @__PURE__ */ validator(c0, r0);
+export const isMessageDeletedV1 = c0 as Guard<MessageDeletedV1>;
+export const validateMessageEditedV1: Validate = /* @__PURE__ */ validator(c7, r7);
+export const isMessageEditedV1 = c7 as Guard<MessageEditedV1>;
+export const validateMessageSentV1: Validate = /* @__PURE__ */ validator(c10, r10);
+export const isMessageSentV1 = c10 as Guard<MessageSentV1>;
+export const validateMessageSentV2: Validate = /* @__PURE__ */ validator(c17, r17);
+export const isMessageSentV2 = c17 as Guard<MessageSentV2>;
+export const validateMessageSentV3: Validate = /* @__PURE__ */ validator(c20, r20);
+export const isMessageSentV3 = c20 as Guard<MessageSentV3>;
+export const validateReactionAddedV1: Validate = /* @__PURE__ */ validator(c23, r23);
+export const isReactionAddedV1 = c23 as Guard<ReactionAddedV1>;
+export const validateJoinedV1: Validate = /* @__PURE__ */ validator(c25, r25);
+export const isJoinedV1 = c25 as Guard<JoinedV1>;
+export const validateLeftV1: Validate = /* @__PURE__ */ validator(c27, r27);
+export const isLeftV1 = c27 as Guard<LeftV1>;
+export const validateTypingV1: Validate = /* @__PURE__ */ validator(c29, r29);
+export const isTypingV1 = c29 as Guard<TypingV1>;
+export const validateUserV1: Validate = /* @__PURE__ */ validator(c3, r3);
+export const isUserV1 = c3 as Guard<UserV1>;
 
 /**
  * Message name -> version -> its validator; decode, encode and the shims use it. Built by a
