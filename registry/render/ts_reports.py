@@ -3,9 +3,9 @@
 A reporter is ``function r<N>(x, p, e) { report(x, p, e, ops, ...refs); }``, run by
 ``templates/typescript/static/reports.ts``: ``ops`` is JSON text, a list of instructions
 such as ``["minlen", 3, "must be at least 3 characters long"]``, and ``refs`` the
-functions the instructions name by index (the reporters and checks of subschemas). A
-subschema's reporter that names no function is held in place, as its own instructions,
-so most nodes need no function of their own.
+functions the instructions name by index (the reporters and checks of subschemas, format
+checks). A subschema's reporter that names no function is held in place, as its own
+instructions, so most nodes need no function of their own.
 Messages are built here, from ``messages`` (the Python package prints the same words), so
 text from a definition only ever reaches the output inside that JSON string.
 
@@ -225,7 +225,8 @@ def _format(node: Node, refs: Refs) -> list[Op]:
     name = node.schema.get("format")
     if name not in FORMAT_FUNCTIONS:
         return []
-    return [["format", name, words.format_message(name)]]
+    # The function by index (not its name), so that a bundle holds only the formats it uses.
+    return [["format", refs.add(FORMAT_FUNCTIONS[name]), words.format_message(name)]]
 
 
 def _pattern(node: Node, refs: Refs) -> list[Op]:

@@ -3,10 +3,7 @@
 // of instructions, written by wiretype's registry/render/ts_reports.py) that `report`
 // carries out. Hand-written (wiretype copies it into every package with only a header added).
 // Reporters run only after a check failed, so they favour size over speed.
-import {
-  cpLen, deq, fail, fmtDate, fmtDateTime, fmtEmail, fmtTime, fmtUri, fmtUuid, hasOwn, isObj, multOf, ptr, uniq,
-  type ValidationError,
-} from "./validation.js";
+import { cpLen, deq, fail, hasOwn, isObj, multOf, ptr, uniq, type ValidationError } from "./validation.js";
 
 type Op = any[];
 type Refs = readonly any[];
@@ -19,7 +16,7 @@ const PARSED = /* @__PURE__ */ new Map<string, Op[]>();
 /**
  * Pushes the errors of `x` (at the JSON Pointer `p`) onto `e` as the instructions `ops`
  * (JSON text) say; `refs` is what they name by index: the reporters and checks of
- * subschemas.
+ * subschemas, and format checks.
  */
 export function report(x: any, p: string, e: ValidationError[], ops: string, ...refs: any[]): void {
   let parsed = PARSED.get(ops);
@@ -43,10 +40,6 @@ const TYPES: Record<string, (x: any) => boolean> = {
   null: (x) => x === null,
   array: (x) => Array.isArray(x),
   object: isObj,
-};
-
-const FORMATS: Record<string, (s: string) => boolean> = {
-  uuid: fmtUuid, date: fmtDate, time: fmtTime, "date-time": fmtDateTime, email: fmtEmail, uri: fmtUri,
 };
 
 const PATTERNS = /* @__PURE__ */ new Map<string, RegExp>();
@@ -113,7 +106,7 @@ function step(op: Op, refs: Refs, x: any, p: string, e: ValidationError[]): void
     }
     case "minlen": if (x.length < op[1] || (x.length < 2 * op[1] && cpLen(x) < op[1])) fail(e, p, op[2]); return;
     case "maxlen": if (x.length > op[1] && cpLen(x) > op[1]) fail(e, p, op[2]); return;
-    case "format": if (!FORMATS[op[1]](x)) fail(e, p, op[2]); return;
+    case "format": if (!refs[op[1]](x)) fail(e, p, op[2]); return;
     case "pattern": if (!pattern(op[1]).test(x)) fail(e, p, op[2]); return;
     case "minitems": if (x.length < op[1]) fail(e, p, op[2]); return;
     case "maxitems": if (x.length > op[1]) fail(e, p, op[2]); return;
