@@ -13,28 +13,27 @@ The checks allocate nothing and answer exactly what the JSON Schema keywords ans
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from registry.json.formats import FORMAT_PATTERNS
 from registry.json.numbers import MAX_EXACT, decimal_parts
-from registry.render.ts_node import (
-    PROTO_NAMES,
-    Node,
-    NotGenerated,
-    js_string,
-    js_value,
+from registry.render.ts_check_objects import dependent, key_loop, object_sizes, properties
+from registry.render.ts_conjunction import (
+    HOLE,
+    Parts,
+    all_test,
+    any_test,
+    call,
+    equals,
+    negate,
 )
+from registry.render.ts_node import Node, NotGenerated, js_value
 
 # The function of validation.ts that checks each format of docs/formats.md.
 FORMAT_FUNCTIONS = {
     name: "fmt" + "".join(p.capitalize() for p in name.split("-")) for name in FORMAT_PATTERNS
 }
-# Where the value goes in a conjunct: a character no literal can hold (js_string escapes it).
-HOLE = "\x00"
-_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
 # ``obj`` and ``arr`` (validators.ts) are ``isObj`` and ``Array.isArray`` typed as plain
 # booleans: a type guard would narrow ``x`` at every step of a conjunction, which costs the
@@ -55,73 +54,6 @@ GROUPS = {
     "array": ({"array"}, f"arr({HOLE})", f"!arr({HOLE})"),
     "object": ({"object"}, f"obj({HOLE})", f"!obj({HOLE})"),
 }
-
-
-@dataclass
-class Parts:
-    """What one keyword adds to a check: conjuncts over HOLE, statements over ``x``."""
-
-    conjuncts: list[str] = field(default_factory=list)
-    statements: list[str] = field(default_factory=list)
-
-    def add(self, other: Parts) -> None:
-        self.conjuncts += other.conjuncts
-        self.statements += other.statements
-
-
-def member(value: str, name: str) -> str:
-    """``value.name`` when the wire name is an identifier (and no name every object
-    inherits), else ``value["name"]``."""
-    if _IDENTIFIER.match(name) and name not in PROTO_NAMES:
-        return f"{value}.{name}"
-    return f"{value}[{js_string(name)}]"
-
-
-def present(value: str, name: str) -> str:
-    """``name`` is an own property of ``value`` (JSON values are never undefined)."""
-    if name in PROTO_NAMES:
-        return f"hasOwn({value}, {js_string(name)})"
-    return f"{member(value, name)} !== undefined"
-
-
-def absent(value: str, name: str) -> str:
-    if name in PROTO_NAMES:
-        return f"!hasOwn({value}, {js_string(name)})"
-    return f"{member(value, name)} === undefined"
-
-
-def negate(test: str) -> str:
-    """``!test``, in parentheses unless the test is one call."""
-    return f"!{test}" if re.fullmatch(r"[\w.]+\([^()]*\)", test) else f"!({test})"
-
-
-def call(node: Node, schema: Any, value: str, *tokens: str | int) -> str:
-    """The check of the subschema at ``tokens`` applied to ``value``: a call or inline."""
-    return node.compiler.call(node.sub(schema, *tokens), value)
-
-
-def equals(node: Node, values: list[Any], value: str = HOLE) -> str:
-    primitive = [v for v in values if js_value(v) is not None]
-    composite = [v for v in values if js_value(v) is None]
-    tests = []
-    if len(primitive) > 6:
-        tests.append(f"{node.compiler.name_set(primitive)}.has({value})")
-    else:
-        tests += [f"{value} === {js_value(v)}" for v in primitive]
-    tests += [f"deq({value}, {node.compiler.value(v)})" for v in composite]
-    return _any(tests)
-
-
-def _any(tests: list[str]) -> str:
-    if not tests:
-        return "false"
-    return tests[0] if len(tests) == 1 else "(" + " || ".join(tests) + ")"
-
-
-def _all(tests: list[str]) -> str:
-    if not tests:
-        return "true"
-    return tests[0] if len(tests) == 1 else "(" + " && ".join(tests) + ")"
 
 
 # --- every instance type -----------------------------------------------------------------
@@ -156,7 +88,7 @@ def _any_of(node: Node) -> Parts:
     subs = node.schema.get("anyOf")
     if subs is None:
         return Parts()
-    return Parts([_any([call(node, sub, HOLE, "anyOf", i) for i, sub in enumerate(subs)])])
+    return Parts([any_test([call(node, sub, HOLE, "anyOf", i) for i, sub in enumerate(subs)])])
 
 
 def _one_of(node: Node) -> Parts:
@@ -333,115 +265,13 @@ def _contains(node: Node) -> Parts:
     )
 
 
-# --- objects -----------------------------------------------------------------------------
-
-
-def _properties(node: Node) -> Parts:
-    """``required`` and ``properties`` together, cheapest first (the answer is the same in
-    any order). A required property's check, when written in place, is split in two: its
-    first test (the type, which rejects ``undefined``: no presence test is needed) goes
-    with the cheap tests, the rest with the dear ones; so a message that lacks a field or
-    holds one of the wrong type fails before any pattern or format runs. A presence test
-    remains only for a required property whose check accepts ``undefined``, or is a call
-    of a dear check (which comes late)."""
-    s, compiler = node.schema, node.compiler
-    required = [n for n in s.get("required", []) if isinstance(n, str)]
-    units: list[tuple[int, str]] = []  # (cost, test)
-    checked = set()
-    for name, sub in s.get("properties", {}).items():
-        if sub is True or sub == {}:
-            continue
-        n = node.sub(sub, "properties", name)
-        checked.add(name)
-        if name in PROTO_NAMES:  # typed as Object's own member: only a call takes it as is
-            tests = [f"{compiler.check_name(n)}({member(HOLE, name)})"]
-        else:
-            tests = compiler.tests(n, member(HOLE, name))
-        if name not in required:
-            unit = f"({absent(HOLE, name)} || {_all(tests)})"
-            units.append((compiler.cost(unit), unit))
-            continue
-        first, rest = tests[0], tests[1:]
-        dear_call = not rest and compiler.cost(first) >= _DEAR
-        if name in PROTO_NAMES or not compiler.rejects_undefined(n) or dear_call:
-            units.append((0, present(HOLE, name)))
-        units.append((compiler.cost(first), first))
-        if rest:
-            units.append((max(compiler.cost(first), compiler.cost(_all(rest))), _all(rest)))
-    units += [(0, present(HOLE, name)) for name in required if name not in checked]
-    return Parts([test for _, test in sorted(units, key=lambda unit: unit[0])])
-
-
-# The price (``Compiler.cost``) from which a call of a check comes late enough to need a
-# presence test first: one format or pattern.
-_DEAR = 3
-
-
-def _key_loop(node: Node) -> Parts:
-    s = node.schema
-    patterns = s.get("patternProperties", {})
-    extra = s.get("additionalProperties", True)
-    names = s.get("propertyNames", True)
-    if not patterns and extra in (True, {}) and names in (True, {}):
-        return Parts()
-    inner: list[str] = []
-    if patterns and extra not in (True, {}):
-        inner.append("let matched = false;")
-    for pattern, sub in patterns.items():
-        test = f"{node.compiler.regex(pattern)}.test(k)"
-        check = call(node, sub, "x[k]", "patternProperties", pattern)
-        flag = "matched = true; " if extra not in (True, {}) else ""
-        inner.append(f"if ({test}) {{ {flag}if ({negate(check)}) return false; }}")
-    if extra not in (True, {}):
-        declared = list(s.get("properties", {}))
-        known = _known_test(node, declared)
-        cond = " && ".join(
-            c for c in ("!matched" if patterns else "", f"!({known})" if declared else "") if c
-        )
-        what = (
-            "true" if extra is False else negate(call(node, extra, "x[k]", "additionalProperties"))
-        )
-        inner.append(
-            f"if ({cond}) {{ if ({what}) return false; }}" if cond else f"if ({what}) return false;"
-        )
-    if names not in (True, {}):
-        inner.append(f"if ({negate(call(node, names, 'k', 'propertyNames'))}) return false;")
-    return Parts(statements=["for (const k of Object.keys(x)) {", *(f"  {t}" for t in inner), "}"])
-
-
-def _known_test(node: Node, names: list[str]) -> str:
-    if len(names) > 6:
-        return f"{node.compiler.name_set(names)}.has(k)"
-    return " || ".join(f"k === {js_string(name)}" for name in names)
-
-
-def _dependent(node: Node) -> Parts:
-    parts = Parts()
-    for name, needs in node.schema.get("dependentRequired", {}).items():
-        for other in needs:
-            parts.conjuncts.append(f"({absent(HOLE, name)} || {present(HOLE, other)})")
-    for name, sub in node.schema.get("dependentSchemas", {}).items():
-        test = call(node, sub, HOLE, "dependentSchemas", name)
-        parts.conjuncts.append(f"({absent(HOLE, name)} || {test})")
-    return parts
-
-
-def _object_sizes(node: Node) -> Parts:
-    s, parts = node.schema, Parts()
-    if "minProperties" in s:
-        parts.conjuncts.append(f"Object.keys({HOLE}).length >= {s['minProperties']}")
-    if "maxProperties" in s:
-        parts.conjuncts.append(f"Object.keys({HOLE}).length <= {s['maxProperties']}")
-    return parts
-
-
 Emit = Callable[[Node], Parts]
 KEYWORDS: tuple[Emit, ...] = (_enum, _ref, _all_of, _any_of, _one_of, _not, _if)
 GROUP_KEYWORDS: dict[str, tuple[Emit, ...]] = {
     "number": (_bounds, _multiple_of),
     "string": (_lengths, _format, _pattern),
     "array": (_array_sizes, _items, _contains),
-    "object": (_properties, _key_loop, _dependent, _object_sizes),
+    "object": (properties, key_loop, dependent, object_sizes),
 }
 
 
@@ -462,7 +292,7 @@ def check_parts(node: Node) -> Parts:
     declared = types(node)
     fixed: set[str] | None = None
     if declared is not None:
-        parts.conjuncts.append(_any([TYPE_TESTS[t] for t in declared]))
+        parts.conjuncts.append(any_test([TYPE_TESTS[t] for t in declared]))
         fixed = set(declared) | ({"integer"} if "number" in declared else set())
     for emit in KEYWORDS:
         parts.add(emit(node))
@@ -474,7 +304,7 @@ def check_parts(node: Node) -> Parts:
             parts.add(inner)
             continue
         if inner.conjuncts:
-            parts.conjuncts.append(f"({other} || {_all(inner.conjuncts)})")
+            parts.conjuncts.append(f"({other} || {all_test(inner.conjuncts)})")
         if inner.statements:
             test = guard.replace(HOLE, "x")
             parts.statements += [f"if ({test}) {{", *(f"  {t}" for t in inner.statements), "}"]

@@ -27,7 +27,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from registry.json.pointer import unescape
-from registry.render.ts_checks import HOLE, Parts, check_function, check_parts
+from registry.render.ts_checks import check_function, check_parts
+from registry.render.ts_conjunction import HOLE, Parts
 from registry.render.ts_node import (
     Node,
     NotGenerated,
