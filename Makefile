@@ -17,7 +17,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Bytecode is compiled here, as installing a wheel would, so that the command line starts from it
+# even where PYTHONDONTWRITEBYTECODE=1 stops Python writing it on first import (only changed
+# files are compiled again).
 venv: $(STAMP) ## Create .venv and install wiretype with its dev tools
+	@$(BIN)/python -m compileall -q registry wiretype
 
 $(NODE_STAMP): package.json package-lock.json clients/typescript/package.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -131,3 +131,20 @@ def test_reporter_instructions_are_json_data_whatever_the_text() -> None:
     assert literal.startswith("'") and literal.endswith("'") and literal.isascii()
     body = literal[1:-1].replace("\\'", "'").replace("\\\\", "\\")
     assert json.loads(body) == [["eq", [text], words.enum_message([text])]]
+
+
+def test_a_bundle_keeps_only_the_kinds_of_step_its_migrations_use() -> None:
+    # the chat example's migrations rename, drop and map values: no unit conversions
+    whole = _bundle('export * from "./index.ts";')
+    assert "rename" in (CHAT_SRC / "shims.ts").read_text(encoding="utf-8")
+    assert "unwrap_list" not in whole and "float_to_int" not in whole  # the `convert` step's
+
+
+def test_a_bundle_keeps_only_the_format_patterns_it_checks() -> None:
+    # the client's copy of the runtime's messages checks no format: it ships no pattern
+    protocol = REPO / "clients" / "typescript" / "src" / "protocol" / "index.ts"
+    bundled = _bundle(f"export {{ validators }} from {json.dumps(str(protocol))};")
+    assert "validators" in protocol.read_text(encoding="utf-8")
+    assert "[0-9a-fA-F]{8}" not in bundled and "A-Za-z0-9.!#" not in bundled
+    chat = _bundle('export * from "./index.ts";')
+    assert "[0-9a-fA-F]{8}" in chat  # chat checks uuids

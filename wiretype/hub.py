@@ -158,7 +158,7 @@ class Hub:
         self.sweep.schedule(link)
         return link
 
-    async def feed(self, link: Link, message: str | bytes) -> bool:
+    async def feed(self, link: Link, message: str | bytes) -> bool:  # noqa: PLR0912 (inline: hot)
         """One frame from the client; False once the connection is closing."""
         conn = link.conn
         now = _common.now_ms()
@@ -185,7 +185,10 @@ class Hub:
                 ctx._event, ctx._data, ctx._message = first, first.data, None
                 started = perf_counter() if tally is not None else 0.0  # metrics
                 try:
-                    await route.handler(first.data, ctx)
+                    if route.inline is not None:
+                        route.inline(first.data, ctx)
+                    else:
+                        await route.handler(first.data, ctx)
                 except Exception as exc:
                     router._failed(link, first.header, exc)
                 else:

@@ -26,12 +26,23 @@ DisconnectHook = Callable[[Context, int | None], Awaitable[None]]
 
 
 class Route:
-    __slots__ = ("handler", "pattern", "version")
+    """``inline``: a plain function that does what ``handler`` does without awaiting (a
+    durable route's, which only queues the message): the fast path calls it directly, no
+    coroutine per message; middleware still sees ``handler``."""
 
-    def __init__(self, pattern: str, handler: Handler, version: int | None) -> None:
+    __slots__ = ("handler", "inline", "pattern", "version")
+
+    def __init__(
+        self,
+        pattern: str,
+        handler: Handler,
+        version: int | None,
+        inline: Callable[[Any, Context], None] | None = None,
+    ) -> None:
         self.pattern = pattern
         self.handler = handler
         self.version = version
+        self.inline = inline
 
 
 class Router:
@@ -50,10 +61,16 @@ class Router:
 
     # --- registration ---------------------------------------------------------------------
 
-    def add(self, pattern: str, handler: Handler, version: int | None) -> None:
+    def add(
+        self,
+        pattern: str,
+        handler: Handler,
+        version: int | None,
+        inline: Callable[[Any, Context], None] | None = None,
+    ) -> None:
         if not inspect.iscoroutinefunction(handler):
             raise ConfigurationError(f"handler {handler!r} must be an async function")
-        route = Route(pattern, handler, version)
+        route = Route(pattern, handler, version, inline)
         if pattern == "*":
             self.fallback = route
         elif any(c in pattern for c in "*?["):
@@ -123,6 +140,8 @@ class Router:
                 message = ctx.message
                 assert message is not None
                 await self._chain(route, message, ctx, 0)
+            elif route.inline is not None:
+                route.inline(data, ctx)
             else:
                 await route.handler(data, ctx)
         except Exception as exc:

@@ -37,7 +37,7 @@ from .protocol import envelope as env
 from .protocol.limits import Settings
 from .protocol.package import Package, runtime_package
 from .store import Store, open_store
-from .transport import WebsocketsTransport, read_messages
+from .transport import FastConnection, WebsocketsTransport, read_messages
 
 if TYPE_CHECKING:
     from .asgi import AsgiApp
@@ -186,7 +186,10 @@ class Server:
         async def store_it(msg: Any, ctx: Context) -> None:
             durable.accept(ctx, route, msg)
 
-        self.hub.router.add(pattern, store_it, version)
+        def store_now(msg: Any, ctx: Context) -> None:  # the same, without a coroutine
+            durable.accept(ctx, route, msg)
+
+        self.hub.router.add(pattern, store_it, version, store_now)
 
     def use(self, middleware: Middleware) -> Middleware:
         """Add ``async def mw(msg, ctx, call_next)`` around every handler (first added runs
@@ -256,7 +259,7 @@ class Server:
             compression=None,
             open_timeout=self.settings.handshake_timeout_ms / 1000,
             server_header=None,
-            **ws_options,
+            **{"create_connection": FastConnection, **ws_options},
         )
         self.hub.sweep.start()
         log.info("listening on %s:%s registry=%s", host, self.port, self.app.name)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Final
 
 from registry.check.project import Loaded
 from registry.compile.model import Definition, Ref, Registry, Version
@@ -137,6 +137,7 @@ def build_view(loaded: Loaded, target: Target) -> dict[str, Any]:
             )
         ),
         "customs": _customs(table),
+        "step_kinds": _step_kinds(table),
         "protocol": _protocol(protocol(registry, loaded.config.registry_name)),
     }
 
@@ -215,6 +216,35 @@ class CustomImport:
     module: str  # a JavaScript string literal
     export: str  # an identifier (checked by the migration parser)
     alias: str
+
+
+@dataclass(frozen=True)
+class StepKind:
+    """A kind of step the table uses: its function in migration.ts, its entry in the table."""
+
+    function: str
+    entry: str
+
+
+# migration.ts's function of each kind of step but ``custom`` (the users' own functions).
+_STEP_FUNCTIONS: Final = {
+    "rename": "rename",
+    "move": "move",
+    "defaults": "defaults",
+    "drop": "drop",
+    "values": "values",
+    "convert": "convertStep",
+}
+
+
+def _step_kinds(table: ShimTable) -> list[StepKind]:
+    """The kinds of step the hops use, in a fixed order, so shims.ts imports only those."""
+    used = {step[0] for hop in table.hops for step in hop.steps}
+    return [
+        StepKind(function, kind if kind == function else f"{kind}: {function}")
+        for kind, function in _STEP_FUNCTIONS.items()
+        if kind in used
+    ]
 
 
 def _customs(table: ShimTable) -> list[CustomImport]:

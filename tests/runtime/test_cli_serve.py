@@ -146,3 +146,16 @@ def test_the_command_line_does_not_import_the_runtime_to_start() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+def test_serve_freezes_what_it_loaded_and_collects_young_objects_less_often() -> None:
+    # in a process of its own: freezing this one would move every later test's collections
+    probe = (
+        "import gc; from wiretype.cli import YOUNG_COLLECTION, tune_collector; "
+        "before = gc.get_threshold(); tune_collector(); "
+        "print(gc.get_threshold() == (YOUNG_COLLECTION, *before[1:]), gc.get_freeze_count() > 0)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["True", "True"]

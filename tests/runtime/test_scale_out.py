@@ -10,6 +10,7 @@ from pathlib import Path
 
 import chat_protocol as proto
 import pytest
+import redis.asyncio as redis
 
 from tests.runtime.e2e import FAST
 from tests.runtime.helpers import sent_v3
@@ -28,6 +29,21 @@ def _first_url_seed(urls: int = 2) -> random.Random:
 
 
 PROBE = "probe"
+
+
+async def _until_subscribed(redis_url: str, topic: str, nodes: int) -> None:
+    """Wait until `nodes` Pub/Sub connections follow the topic's channel in Redis itself
+    (PUBSUB NUMSUB), the moment a publish from any node reaches them all."""
+    link = redis.from_url(redis_url)
+    try:
+        for _ in range(500):
+            [(_, count)] = await link.pubsub_numsub(f"wt:t:{topic}")
+            if count >= nodes:
+                return
+            await asyncio.sleep(0.01)
+    finally:
+        await link.aclose()
+    raise AssertionError(f"{nodes} node(s) never subscribed to {topic} in Redis")
 
 
 async def _until_live(publisher: Client, subscriber: Client) -> None:
@@ -54,9 +70,7 @@ def test_a_subscriber_on_one_node_gets_what_is_published_on_the_other_in_its_ver
             url = f"ws://127.0.0.1:{one.port}"
             async with Client(proto, url, speaks={"chat.message_sent": [1]}) as old:
                 await old.subscribe("room.lobby")
-                while "room.lobby" not in one.broker._topics:  # type: ignore[attr-defined]
-                    await asyncio.sleep(0.01)
-                await asyncio.sleep(0.05)  # the SUBSCRIBE reaches Redis
+                await _until_subscribed(redis_url, "room.lobby", 1)
                 await two.publish("room.lobby", proto.MessageSentV3(**sent_v3("across")))
                 got = await old.receive(timeout=5)
                 assert type(got).__name__ == "MessageSentV1"  # the old client's latest
@@ -118,7 +132,7 @@ def test_workers_share_the_port_and_topics_reach_all_of_them(
                 await client.start()
                 await client.wait_open(10)
                 await client.subscribe("room.lobby")
-            await asyncio.sleep(0.3)  # each worker's Pub/Sub subscription reaches Redis
+            await _until_subscribed(redis_url, "room.lobby", 2)  # one per worker
             pids = set()
             for client in clients:
                 await client.send(proto.TypingV1(room="pid?", user_id=USER, typing=True))

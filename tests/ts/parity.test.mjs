@@ -98,3 +98,25 @@ test("numbers: multipleOf is exact decimal arithmetic, judged as in Python", () 
     assert.equal(validation.multOf(double(bits), BigInt(step[0]), step[1]), multiple, `${double(bits)} / ${step}`);
   }
 });
+
+test("numbers: every inexact integer is told at its path, in the order of the text, whatever the strings and keys hold", async () => {
+  const { inexactIntegers } = await load("parity", "protocol", "dist", "validation.js");
+  const B = "9007199254740993";
+  const C = "123456789012345678901234567890";
+  const cases = [
+    // a repeated key: JSON.parse keeps its last value, so only that one is told
+    [`{"a":${B},"b":${B},"a":${C}}`, [["/b", B], ["/a", C]]],
+    [`{"a":{"x":${B}},"a":{"y":${C}}}`, [["/a/y", C]]],
+    // keys that look like indexes are told in the order of the text, not JSON.parse's
+    [`{"b":${B},"1":${C},"0":${B}}`, [["/b", B], ["/1", C], ["/0", B]]],
+    [`[${B},[${C},{"x":[1,${B}]}]]`, [["/0", B], ["/1/0", C], ["/1/1/x/1", B]]],
+    [`{"a b/c~d":${B},"__proto__":-${B}}`, [["/a b~1c~0d", B], ["/__proto__", `-${B}`]]],
+    // digits inside strings are not numbers; a string may hold any character, escaped or not
+    [`{"s":"${B}","t":"\\"${B}","\\ue000":${B},"k":"\\uE000x \ue001"}`, [["/\ue000", B]]],
+    // carried exactly, or not an integer literal: nothing to tell
+    [`{"a":9007199254740992,"b":1152921504606847000,"c":${B}.5,"d":1e400}`, []],
+  ];
+  for (const [text, expected] of cases) {
+    assert.deepEqual(inexactIntegers(text).map((f) => [f.path, f.literal]), expected, text);
+  }
+});

@@ -47,6 +47,23 @@ describe("Message Validation", () => {
     assert.equal(c.lastSeq, 0);
   });
 
+  test("refuses a received integer a double would change, naming its field, instead of rounding it", () => {
+    const clock = new Clock();
+    const c = openCore(clock);
+    const joined = (id, seq, members) => frame("chat.room.joined", 1, id, {
+      room: "lobby", user: { id: "7d0c4e55-2f1a-4b8e-9a51-0c7a2e6f1b11", name: "Ada" },
+      joined_at: "2026-03-01T09:00:00Z", members: 1,
+    }, { seq }).replace('"members":1', `"members":${members}`);
+    c.receiveText(joined("m-1", 1, "9007199254740993"), clock.now); // 2^53 + 1: JSON.parse makes it ...992
+    c.receiveText(joined("m-2", 1, "9007199254740992"), clock.now); // 2^53: a double holds it exactly
+    const [refused, kept] = c.eventsReceived();
+    assert.deepEqual([refused.kind, refused.code, refused.id], ["problem", "invalid", "m-1"]);
+    assert.deepEqual(refused.errors.map((e) => e.path), ["/members"]);
+    assert.match(refused.errors[0].message, /9007199254740993/);
+    assert.equal(kept.kind, "message");
+    assert.equal(kept.data.members, 2 ** 53);
+  });
+
   test("refuses a frame larger than the server takes, instead of being closed for it", () => {
     const clock = new Clock();
     const c = openCore(clock, {}, { limits: { max_frame_bytes: 600 } });

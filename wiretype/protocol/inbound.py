@@ -154,9 +154,11 @@ class Inbound(Parts):
             self._limited(header, bucket, now)
             return
         self._strikes = 0
-        if (header.ttl is not None and self._expired(header, now)) or (
-            header.ack and self._duplicate(header, now)
-        ):
+        if header.ttl is not None and self._expired(header, now):
+            return
+        ack = header.ack
+        seen = self.session.seen if ack and self.session is not None else None
+        if seen is not None and self._duplicate(header, now, seen):
             return
         if self.in_flight >= self.settings.max_in_flight:
             self._refuse(
@@ -172,8 +174,8 @@ class Inbound(Parts):
             if data is None:
                 return
         self.in_flight += 1
-        if header.ack:
-            self._window().remember(header.id, "", now)
+        if ack:
+            (seen if seen is not None else self._window()).remember(header.id, "", now)
         self._events.append(MessageReceived(header, data, header.v))
 
     def _expired(self, header: env.HeaderView, now: float) -> bool:
@@ -215,11 +217,8 @@ class Inbound(Parts):
             return
         self._refuse(header, "rate_limited", "slow down", now, retry_after_ms=bucket.wait_ms())
 
-    def _duplicate(self, header: env.HeaderView, now: float) -> bool:
+    def _duplicate(self, header: env.HeaderView, now: float, seen: DedupeWindow) -> bool:
         """A retried message seen before: answer it again (or wait for its handler)."""
-        seen = self.session.seen if self.session is not None else None
-        if seen is None:
-            return False
         answer = seen.get(header.id, now)
         if answer is None:
             return False

@@ -92,7 +92,7 @@ class Store(GroupCommit):
         out: dict[str, Any] = {"kind": self.kind, "healthy": self.healthy}
         if self.problem:
             out["problem"] = self.problem
-        out["unsynced_ops"] = len(self._ops)
+        out["unsynced_ops"] = self._writes_in(self._ops)
         out["batches"] = self.counters.get("batches", 0)
         out["batched_ops"] = self.counters.get("batched_ops", 0)
         return out

@@ -108,7 +108,7 @@ class GroupCommit:
                 jobs, self._new_jobs = self._new_jobs, False
                 self._cut += 1
                 self.count("batches")
-                self.count("batched_ops", len(ops))
+                self.count("batched_ops", self._writes_in(ops))
                 await self._write_retrying(ops)
                 self._done = self._cut
                 self._release()
@@ -143,6 +143,10 @@ class GroupCommit:
 
     async def _write(self, ops: list[Op]) -> None:
         return None
+
+    def _writes_in(self, ops: list[Op]) -> int:
+        """How many writes ``ops`` holds (a backend may queue several as one op)."""
+        return len(ops)
 
     def _release(self) -> None:
         if not self._waiters:

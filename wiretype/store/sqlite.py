@@ -22,6 +22,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import itertools
+import operator
 import secrets
 import sqlite3
 import time
@@ -38,6 +39,7 @@ SCHEMA_VERSION = 1
 TAKEN = 9e18  # claimed_until of a job taken by this run (one node: runs reset it at open)
 POLL_MS = 250.0  # how often the queue is looked at for retries and revived jobs
 CHECKPOINT_S = 1.0  # at most this often, the WAL is checkpointed (in a thread)
+_PRIO = operator.attrgetter("prio")
 
 _MIGRATIONS = {
     1: """
@@ -64,6 +66,24 @@ _INSERTS = {
     "pending": "INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?)",
     "answer": "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)",
 }
+
+
+class _Rows:
+    """A batch's rows of the writes every durable message makes (its job, its ack's
+    dedupe answer and replay frame), as ``executemany`` takes them, appended as they are
+    queued: no op tuple per write and no regrouping at commit. One per batch, queued once
+    as the op ``("rows", it)``."""
+
+    __slots__ = ("answers", "finished", "frames", "jobs")
+
+    def __init__(self) -> None:
+        self.frames: list[tuple[str, int, str, float, float | None]] = []
+        self.answers: list[tuple[str, str, str, float]] = []
+        self.jobs: list[Job] = []
+        self.finished: list[tuple[str]] = []  # ids of jobs handled
+
+    def __len__(self) -> int:
+        return len(self.frames) + len(self.answers) + len(self.jobs) + len(self.finished)
 
 
 def path_of(url: str) -> Path:
@@ -94,6 +114,8 @@ class SqliteStore(Store):
         self._checkpoint_db: sqlite3.Connection | None = None  # the checkpointer's own
         self._checkpointing: asyncio.Future[None] | None = None
         self._checkpointed_at = 0.0
+        self._rows: _Rows | None = None  # the rows of the batch being queued
+        self._rows_of: list[Op] | None = None  # the op list they were queued in
 
     # --- opening --------------------------------------------------------------------------
 
@@ -232,6 +254,33 @@ class SqliteStore(Store):
     def pending(self, session: Session, body: str, prio: int, expires_at: float | None) -> None:
         self._queue(("pending", next(self._pending_n), session.id, body, prio, expires_at))
 
+    def _batch_rows(self) -> _Rows:
+        """The rows of the batch being queued (a new batch, once the last one was cut)."""
+        rows = self._rows
+        if rows is None or self._rows_of is not self._ops:
+            rows = self._rows = _Rows()
+            self._queue(("rows", rows))
+            self._rows_of = self._ops
+        return rows
+
+    def frame(
+        self, session: Session, seq: int, frame: str, now: float, expires_at: float | None
+    ) -> None:
+        self._batch_rows().frames.append((session.id, seq, frame, now, expires_at))
+
+    def answered(self, session: Session, message_id: str, answer: str, now: float) -> None:
+        self._batch_rows().answers.append((session.id, message_id, answer, now))
+
+    def enqueue(self, job: Job) -> None:
+        self._new_jobs = True
+        self._batch_rows().jobs.append(job)
+
+    def finish(self, job: Job) -> None:
+        self._batch_rows().finished.append((job.id,))
+
+    def _writes_in(self, ops: list[Op]) -> int:
+        return sum(len(op[1]) if op[0] == "rows" else 1 for op in ops)
+
     def pending_taken(self, session: Session) -> None:
         upto = next(self._pending_n)
         self._queue(("taken", session.id, upto))
@@ -248,28 +297,40 @@ class SqliteStore(Store):
         if db is None:
             raise StoreError(self.url, "closed")
         rows: dict[str, list[Any]] = defaultdict(list)
+        jobs: list[Job] = []
         for op in ops:
-            rows[op[0]].append(op[1:])
+            if op[0] == "rows":  # one per batch (see _Rows)
+                batch: _Rows = op[1]
+                for kind, some in (
+                    ("frame", batch.frames),
+                    ("answer", batch.answers),
+                    ("finished", batch.finished),
+                ):
+                    if some:
+                        rows[kind].extend(some)
+                jobs = batch.jobs
+            else:
+                rows[op[0]].append(op[1:])
         db.execute("BEGIN IMMEDIATE")
         try:
             for kind, sql in _INSERTS.items():
                 if kind in rows:
                     db.executemany(sql, rows[kind])
-            self._jobs(db, rows)
+            self._jobs(db, rows, jobs)
             self._deletes(db, rows)
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        return [job for (job,) in rows.get("job", ())]
+        return jobs
 
-    def _jobs(self, db: sqlite3.Connection, rows: dict[str, list[Any]]) -> None:
-        if "job" in rows:  # taken by this node at once: no read back to hand it to a worker
+    def _jobs(self, db: sqlite3.Connection, rows: dict[str, list[Any]], jobs: list[Job]) -> None:
+        if jobs:  # taken by this node at once: no read back to hand it to a worker
             db.executemany(
                 "INSERT OR IGNORE INTO jobs (id, prio, next_at, claimed_until, job) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [(j.id, j.prio, j.next_at, TAKEN, j.to_json()) for (j,) in rows["job"]],
+                [(j.id, j.prio, j.next_at, TAKEN, j.to_json()) for j in jobs],
             )
         if "revive" in rows:
             db.executemany(
@@ -293,8 +354,9 @@ class SqliteStore(Store):
     def _deletes(self, db: sqlite3.Connection, rows: dict[str, list[Any]]) -> None:
         if "frame" in rows:  # keep replay_size frames per session
             top: dict[str, int] = {}
-            for sid, seq, *_ in rows["frame"]:
-                top[sid] = max(top.get(sid, 0), seq)
+            for row in rows["frame"]:
+                if row[1] > top.get(row[0], 0):
+                    top[row[0]] = row[1]
             keep = self.settings.replay_size
             db.executemany(
                 "DELETE FROM frames WHERE session = ? AND seq <= ?",
@@ -302,8 +364,8 @@ class SqliteStore(Store):
             )
         if "taken" in rows:
             db.executemany("DELETE FROM pending WHERE session = ? AND n <= ?", rows["taken"])
-        if "finish" in rows:
-            db.executemany("DELETE FROM jobs WHERE id = ?", [(j.id,) for (j,) in rows["finish"]])
+        if "finished" in rows:
+            db.executemany("DELETE FROM jobs WHERE id = ?", rows["finished"])
         if "discard" in rows:
             db.executemany("DELETE FROM dead WHERE id = ?", rows["discard"])
         if "prune" in rows:
@@ -336,7 +398,7 @@ class SqliteStore(Store):
         if len(out) < limit and now - self._polled_at >= POLL_MS and self.healthy:
             self._polled_at = now
             out += await self._run(self._claim_sync, limit - len(out), now)
-        out.sort(key=lambda job: job.prio)
+        out.sort(key=_PRIO)
         return out
 
     def _claim_sync(self, limit: int, now: float) -> list[Job]:

@@ -132,7 +132,9 @@ function put(data: Record<string, any>, path: string, value: unknown): boolean {
 type Data = Record<string, any>;
 
 // One function per kind of step (docs/shims.md), as in the Python package's _migration.py.
-function rename(data: Data, field: string, to: string): Data {
+// Exported one by one: a package's shims.ts hands `shims` only the kinds its table uses, so a
+// bundle leaves the others (and the number conversions of `convert`) out.
+export function rename(data: Data, field: string, to: string): Data {
   const [holder, key] = split(data, field);
   if (holder !== null && hasOwn(holder, key)) {
     const value = holder[key];
@@ -142,7 +144,7 @@ function rename(data: Data, field: string, to: string): Data {
   return data;
 }
 
-function move(data: Data, field: string, to: string): Data {
+export function move(data: Data, field: string, to: string): Data {
   const [holder, key] = split(data, field);
   if (holder === null || !hasOwn(holder, key)) return data;
   const value = holder[key];
@@ -151,20 +153,20 @@ function move(data: Data, field: string, to: string): Data {
   return data;
 }
 
-function defaults(data: Data, field: string, value: unknown): Data {
+export function defaults(data: Data, field: string, value: unknown): Data {
   const [holder, key] = split(data, field);
   if (holder === null) put(data, field, cloneJson(value));
   else if (!hasOwn(holder, key)) setOwn(holder, key, cloneJson(value));
   return data;
 }
 
-function drop(data: Data, field: string): Data {
+export function drop(data: Data, field: string): Data {
   const [holder, key] = split(data, field);
   if (holder !== null && hasOwn(holder, key)) delete holder[key];
   return data;
 }
 
-function values(data: Data, field: string, mapping: Array<[unknown, unknown]>): Data {
+export function values(data: Data, field: string, mapping: Array<[unknown, unknown]>): Data {
   const [holder, key] = split(data, field);
   if (holder === null || !hasOwn(holder, key)) return data;
   const hit = mapping.find(([from]) => deq(holder[key], from));
@@ -172,7 +174,7 @@ function values(data: Data, field: string, mapping: Array<[unknown, unknown]>): 
   return data;
 }
 
-function convertStep(data: Data, field: string, [name, param]: [string, unknown]): Data {
+export function convertStep(data: Data, field: string, [name, param]: [string, unknown]): Data {
   const [holder, key] = split(data, field);
   if (holder === null || !hasOwn(holder, key)) return data;
   const value = convert(holder[key], name, param);
@@ -181,27 +183,29 @@ function convertStep(data: Data, field: string, [name, param]: [string, unknown]
   return data;
 }
 
-/** The steps by kind: each takes the data, the step's field and its arg. */
-export const STEPS: Readonly<Record<string, (data: Data, field: string, arg: any) => Data>> = {
-  rename, defaults, drop, values, move, convert: convertStep,
-};
+/** A package's step functions by kind: each takes the data, the step's field and its arg. */
+export type Steps = Readonly<Record<string, (data: Data, field: string, arg: any) => Data>>;
 
-function run(data: Data, [kind, field, arg]: Step, customs: readonly Custom[]): Data {
-  return kind === "custom" ? customs[arg as number]!(cloneJson(data)) : STEPS[kind]!(data, field, arg);
+function run(data: Data, [kind, field, arg]: Step, customs: readonly Custom[], kinds: Steps): Data {
+  return kind === "custom" ? customs[arg as number]!(cloneJson(data)) : kinds[kind]!(data, field, arg);
 }
 
 /** The steps of one hop, in order, each on the data as the step before left it. */
-export function runSteps(data: Record<string, any>, steps: readonly Step[], customs: readonly Custom[]): unknown {
+export function runSteps(
+  data: Record<string, any>, steps: readonly Step[], customs: readonly Custom[], kinds: Steps,
+): unknown {
   let work = data;
   for (const step of steps) {
-    work = run(work, step, customs);
+    work = run(work, step, customs, kinds);
     if (!isObj(work)) return work;
   }
   return work;
 }
 
-/** upgrade, downgrade and convert over `validators`, running `table`. */
-export function shims<E>(validators: Validators, table: readonly Hop[], customs: readonly Custom[]): Shims<E> {
+/** upgrade, downgrade and convert over `validators`, running `table` with the steps `kinds`. */
+export function shims<E>(
+  validators: Validators, table: readonly Hop[], customs: readonly Custom[], kinds: Steps,
+): Shims<E> {
   const hops = new Map(table.map(([message, from, to, steps]) => [`${message} ${from} ${to}`, steps]));
 
   /** `data` of `type` v`from`, hop by hop to v`to`; errors under `path`. */
@@ -214,7 +218,7 @@ export function shims<E>(validators: Validators, table: readonly Hop[], customs:
     for (let i = start; i !== end; i += end > start ? 1 : -1) {
       const next = versions[i + (end > start ? 1 : -1)]!;
       const steps = hops.get(`${type} ${versions[i]} ${next}`) ?? [];
-      const work = runSteps(cloneJson(current) as Record<string, any>, steps, customs);
+      const work = runSteps(cloneJson(current) as Record<string, any>, steps, customs, kinds);
       if (!isObj(work)) throw new DecodeError([{ path, message: `as v${next}: a custom step returned no object` }]);
       current = validData(validatorOf(validators, type, next), work, path, `as v${next}`);
     }

@@ -283,7 +283,7 @@ export class ClientConnection {
       this.#problem("unsupported_version", `${header.type} v${header.v}`, header.id);
       return null;
     }
-    const decoded = pkg.decodeData(header.type, header.v, (loaded as Record<string, unknown>).data);
+    const decoded = pkg.decodeReceived(header.type, header.v, (loaded as Record<string, unknown>).data, text);
     if (!decoded.ok) {
       this.#problem("invalid", `invalid ${header.type}`, header.id, decoded.errors);
       return null;

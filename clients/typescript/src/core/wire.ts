@@ -1,15 +1,25 @@
 /**
- * The runtime's own messages (`wiretype.*`) as the client uses them: the validators that
- * `wiretype generate` made from `schemas/wiretype/` (in `../protocol/`), without their codec
- * and shims. The core hands a package only parsed data (`decode({type, v, id, data})`), so
- * the validators alone do: check, report on failure, shape. The client reads each runtime
- * message in the version it arrives in (as the Python client does) and writes the ones it
- * sends (hello, pong, subscribe, unsubscribe, ack) in their only version, so nothing is
- * converted and neither the envelope codec nor the shims reach a page's bundle; a test fails
- * the day one of those gets a second version.
+ * The runtime's own messages (`wiretype.*`) as the client uses them: each version's schema
+ * from `schemas/wiretype/` (`../protocol/schemas.ts`, generated) run by the compact checks of
+ * `./check.ts`, which answer as the generated validators in `../protocol/` do (a test holds
+ * them to it) for a fraction of their size; no codec, no shims. The core hands a package
+ * only parsed data (`decode({type, v, id, data})`), so a validator alone does: check,
+ * report on failure, shape. The client reads each runtime message in the version it arrives
+ * in (as the Python client does) and writes the ones it sends (hello, pong, subscribe,
+ * unsubscribe, ack) in their only version, so nothing is converted and neither the envelope
+ * codec nor the shims reach a page's bundle; a test fails the day one of those gets a
+ * second version.
  */
-import { DecodeError, validators, type ValidationError } from "../protocol/index.js";
+import { SCHEMAS } from "../protocol/schemas.js";
+import { DecodeError, type ValidationError, type Validator } from "../protocol/validation.js";
+import { validatorOf } from "./check.js";
 import type { GeneratedPackage } from "./package.js";
+
+const validators = new Map<string, Map<number, Validator>>(
+  Object.entries(SCHEMAS).map(([name, versions]) => [
+    name, new Map(Object.entries(versions).map(([v, schema]) => [Number(v), validatorOf(schema)])),
+  ]),
+);
 
 function unconverted(): never {
   throw new RangeError("the runtime's own messages are not converted by the client");

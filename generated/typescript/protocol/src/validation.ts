@@ -156,8 +156,6 @@ export function holdsBig(value: unknown): boolean {
   return false;
 }
 
-const NUMBER = /-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-
 /**
  * Whether an integer literal survives being read as a double: the double holds it exactly,
  * or the literal is the double's own text (`1152921504606847000`).
@@ -172,59 +170,32 @@ export function notCarried(literal: string): string {
   return WORDS.notCarried.replace("{literal}", literal).replace("{double}", String(Number(literal)));
 }
 
-function stringEnd(text: string, start: number): number {
-  let i = start + 1;
-  while (i < text.length && text.charCodeAt(i) !== 0x22) i += text.charCodeAt(i) === 0x5c ? 2 : 1;
-  return i + 1;
-}
-
 /**
  * Every integer literal (digits only) of the JSON text `text` that a double would change,
- * with its JSON Pointer. JSON.parse cannot tell them apart, so this reads the text itself.
+ * with its JSON Pointer, in the order of the text. JSON.parse cannot tell them apart, so
+ * each is swapped for a marker string no string of the text can hold (a character the text
+ * has neither as itself nor as an escape) and the text read again: where a marker lands is
+ * the literal's path, and a repeated key keeps only its last value, as JSON.parse does.
  */
 export function inexactIntegers(text: string): { path: string; literal: string }[] {
-  let found: { path: string; literal: string }[] = [];
-  const stack: { array: boolean; at: string; keys?: Set<string> }[] = [];
-  const here = (): string => stack.map((frame) => "/" + frame.at).join("");
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    const top = stack[stack.length - 1];
-    if (c === "{" || c === "[") {
-      stack.push({ array: c === "[", at: "0" });
-      i++;
-    } else if (c === "}" || c === "]") {
-      stack.pop();
-      i++;
-    } else if (c === ",") {
-      if (top?.array) top.at = String(Number(top.at) + 1);
-      i++;
-    } else if (c === '"') {
-      const end = stringEnd(text, i);
-      let next = end;
-      while (text[next] === " " || text[next] === "\t" || text[next] === "\n" || text[next] === "\r") next++;
-      if (top !== undefined && !top.array && text[next] === ":") {
-        top.at = ptr(JSON.parse(text.slice(i, end)) as string);
-        top.keys ??= new Set();
-        if (top.keys.has(top.at)) { // a repeated key: JSON.parse keeps its last value only
-          const prefix = here();
-          found = found.filter((f) => f.path !== prefix && !f.path.startsWith(prefix + "/"));
-        }
-        top.keys.add(top.at);
-        i = next + 1;
-      } else {
-        i = end;
-      }
-    } else if (c === "-" || (c >= "0" && c <= "9")) {
-      NUMBER.lastIndex = i;
-      const literal = NUMBER.exec(text)?.[0] ?? c;
-      if (/^-?[0-9]{16,}$/.test(literal) && !carried(literal)) found.push({ path: here(), literal });
-      i += literal.length;
-    } else {
-      i++;
-    }
-  }
-  return found;
+  const lower = text.toLowerCase();
+  let code = 0xe000;
+  while (text.includes(String.fromCharCode(code)) || lower.includes("\\u" + code.toString(16))) code++;
+  const mark = String.fromCharCode(code);
+  const literals: string[] = [];
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/g, (token) => {
+    if (!/^-?[0-9]{16,}$/.test(token) || carried(token)) return token;
+    literals.push(token);
+    return `"${mark}${literals.length - 1}"`;
+  });
+  const found: [number, string][] = [];
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === "string" && value[0] === mark) found.push([Number(value.slice(1)), path]);
+    else if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${path}/${i}`));
+    else if (isObj(value)) for (const k of Object.keys(value)) walk(value[k], `${path}/${ptr(k)}`);
+  };
+  if (literals.length > 0) walk(JSON.parse(marked), "");
+  return found.sort((a, b) => a[0] - b[0]).map(([at, path]) => ({ path, literal: literals[at]! }));
 }
 
 /** JSON Pointers of the numbers in `value` that no double holds (`1e400` is Infinity). */
@@ -275,33 +246,33 @@ function calendar(m: RegExpExecArray | null): boolean {
 }
 
 // The formats of docs/formats.md (words.ts): a date and a date-time also name a real day.
-const uuidPattern = new RegExp(FORMAT_PATTERNS.uuid);
-const datePattern = new RegExp(FORMAT_PATTERNS.date);
-const timePattern = new RegExp(FORMAT_PATTERNS.time);
-const dateTimePattern = new RegExp(FORMAT_PATTERNS["date-time"]);
-const emailPattern = new RegExp(FORMAT_PATTERNS.email);
-const uriPattern = new RegExp(FORMAT_PATTERNS.uri);
+// Each pattern is compiled on its first use, so a bundle keeps only the formats it checks.
+const patterns: Partial<Record<keyof typeof FORMAT_PATTERNS, RegExp>> = {};
+
+function pattern(name: keyof typeof FORMAT_PATTERNS): RegExp {
+  return (patterns[name] ??= new RegExp(FORMAT_PATTERNS[name]));
+}
 
 export function fmtUuid(s: string): boolean {
-  return uuidPattern.test(s);
+  return pattern("uuid").test(s);
 }
 
 export function fmtDate(s: string): boolean {
-  return calendar(datePattern.exec(s));
+  return calendar(pattern("date").exec(s));
 }
 
 export function fmtTime(s: string): boolean {
-  return timePattern.test(s);
+  return pattern("time").test(s);
 }
 
 export function fmtDateTime(s: string): boolean {
-  return calendar(dateTimePattern.exec(s));
+  return calendar(pattern("date-time").exec(s));
 }
 
 export function fmtEmail(s: string): boolean {
-  return emailPattern.test(s);
+  return pattern("email").test(s);
 }
 
 export function fmtUri(s: string): boolean {
-  return uriPattern.test(s);
+  return pattern("uri").test(s);
 }
