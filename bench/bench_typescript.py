@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO))
 from bench.registry_gen import write_registry  # noqa: E402
 from registry.cli.project import load_project as load  # noqa: E402
 from registry.load.settings import load_config  # noqa: E402
-from registry.render.ts_assertions import FORMAT_FUNCTIONS  # noqa: E402
+from registry.render.ts_checks import FORMAT_FUNCTIONS  # noqa: E402
 from registry.render.typescript import render_typescript  # noqa: E402
 from registry.schema.emit import version_document  # noqa: E402
 

@@ -23,7 +23,7 @@ from registry.check.project import Loaded
 from registry.cli.project import load_project
 from registry.load.settings import load_config
 from registry.render.python import render_python
-from registry.render.ts_assertions import FORMAT_FUNCTIONS
+from registry.render.ts_checks import FORMAT_FUNCTIONS
 from registry.render.ts_node import NotGenerated
 from registry.render.ts_validators import SchemaCompiler
 from registry.render.typescript import render_typescript
@@ -260,21 +260,13 @@ def suite_module() -> tuple[str, list[list[Any]], list[str]]:
             except NotGenerated as err:
                 skipped.append(f"{relative} #{index} {group['description']}: {err}")
     helpers = ", ".join(
-        [
-            "cpLen",
-            "deq",
-            "fail",
-            "hasOwn",
-            "objReport",
-            "isObj",
-            "multOf",
-            "ptr",
-            "uniq",
-            *FORMAT_FUNCTIONS.values(),
-        ]
+        ["cpLen", "deq", "hasOwn", "isObj", "multOf", "uniq", *FORMAT_FUNCTIONS.values()]
     )
     lines = [
         f'import {{ {helpers}, type ValidationError }} from "./validation.js";',
+        'import { report } from "./reports.js";',
+        "const obj: (x: unknown) => boolean = isObj;",
+        "const arr: (x: unknown) => boolean = Array.isArray;",
         *compiler.constants,
         *compiler.functions,
         f"export const checks = [{', '.join(f'c{n}' for _, _, n in entries)}];",
@@ -348,7 +340,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source, manifest, skipped = suite_module()
     support = {
         f"src/{name}": _render(example)[f"chat-protocol/src/{name}"]
-        for name in ("validation.ts", "words.ts")
+        for name in ("validation.ts", "words.ts", "reports.ts")
     }
     package = json.dumps({"name": "suite", "type": "module"})
     tsconfig = (root / "example" / "chat-protocol" / "tsconfig.json").read_text()

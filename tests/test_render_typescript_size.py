@@ -7,6 +7,7 @@ import json
 import subprocess
 from typing import Any
 
+from registry.render import messages as words
 from registry.render.ts_validators import SchemaCompiler
 from tests.helpers import REPO
 
@@ -42,8 +43,11 @@ def test_a_bare_reference_is_its_target() -> None:
             },
         }
     )
-    assert len(compiler.functions) == 2  # the uuid string and the object: no wrappers
-    assert f"function c{n}(" in compiler.functions[-1]
+    # One check, the object's: the uuid check is written in place, once for each reference,
+    # and neither reference has a function of its own (the uuid's reporter is one, shared).
+    written = "".join(compiler.functions)
+    assert written.count("function c") == 1 and written.count("function r") == 2
+    assert f"function c{n}(" in written and written.count("fmtUuid(") == 2
 
 
 def test_a_cycle_of_bare_references_compiles() -> None:
@@ -83,6 +87,50 @@ def test_a_bundle_keeps_only_the_validators_it_imports() -> None:
     assert "message_id" in whole and "typing" in whole
     assert "typing" not in one  # chat.typing's validator, not imported, is left out
     assert len(one) * 4 < len(whole)
+
+
+def _object(**properties: Any) -> dict[str, Any]:
+    return {"type": "object", "required": sorted(properties), "properties": properties}
+
+
+def test_a_short_check_is_written_in_place_and_its_reporter_held_by_the_parent() -> None:
+    compiler = SchemaCompiler()
+    n = compiler.compile(_object(flag={"type": "boolean"}))
+    (written,) = compiler.functions  # the object only: the boolean has no function
+    assert f"function c{n}(x: any): boolean {{\n  return obj(x) && typeof x.flag" in written
+    assert '["type",["boolean"],"must be boolean"]' in written  # its instructions, in place
+
+
+def test_checks_run_cheapest_first_and_test_presence_only_before_a_dear_call() -> None:
+    compiler = SchemaCompiler()
+    profile = _object(id={"type": "string", "format": "uuid"}, name=_string("a name"))
+    n = compiler.compile(
+        _object(
+            count={"type": "integer"},
+            sent={"type": "string", "format": "date-time"},
+            author=profile,
+        )
+    )
+    (written,) = [f for f in compiler.functions if f.startswith(f"function c{n}(")]
+    check = written.splitlines()[1]
+    # A call of a check that runs a format comes last, so its absence is tested first; a
+    # type test rejects an absent value by itself.
+    assert "x.author !== undefined" in check
+    assert "x.count !== undefined" not in check and "x.sent !== undefined" not in check
+    cheap = ["x.author !== undefined", "Number.isInteger(x.count)", 'typeof x.sent === "string"']
+    last = check.rindex("(x.author)")  # the call of the author's check
+    assert max(check.index(t) for t in cheap) < check.index("fmtDateTime(x.sent)") < last
+
+
+def test_reporter_instructions_are_json_data_whatever_the_text() -> None:
+    text = 'it\'s \\ "quoted" */ ${x} `tick` \u2028'
+    compiler = SchemaCompiler()
+    compiler.compile({"enum": [text]})
+    (written,) = compiler.functions
+    literal = written.split("report(x, p, e, ", 1)[1].rsplit(");", 1)[0]
+    assert literal.startswith("'") and literal.endswith("'") and literal.isascii()
+    body = literal[1:-1].replace("\\'", "'").replace("\\\\", "\\")
+    assert json.loads(body) == [["eq", [text], words.enum_message([text])]]
 
 
 def test_a_bundle_keeps_only_the_kinds_of_step_its_migrations_use() -> None:

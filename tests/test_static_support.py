@@ -24,7 +24,7 @@ from registry.load.settings import load_config
 from registry.render import python, typescript
 from registry.render.messages import PYDANTIC_OBJECT_WORDS, RUNTIME_WORDS, TS_WORDS
 from registry.render.python import render_python
-from registry.render.ts_assertions import FORMAT_FUNCTIONS
+from registry.render.ts_checks import FORMAT_FUNCTIONS
 from registry.render.typescript import render_typescript
 from tests.helpers import REPO, write_tree
 

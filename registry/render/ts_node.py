@@ -1,11 +1,10 @@
 """What every keyword of the TypeScript validator compiler works on: one schema node.
 
-A node is compiled twice, by the same keyword functions in two modes: ``CHECK`` writes the
-body of ``c<N>(x): boolean`` (return false at the first failure, allocate nothing) and
-``REPORT`` the body of ``r<N>(x, p, e)`` (push every ``{path, message}``). Literals reach the
-output only through ``js_string`` and ``js_value``. A schema the validators cannot implement
-raises ``NotGenerated``, which never leaves the renderer: ``unsupported`` turns it into a
-finding.
+A node is compiled twice, by keyword functions of two tables: ``ts_checks`` writes the
+boolean check ``c<N>(x)``, ``ts_reports`` the instructions of the reporter ``r<N>``.
+Literals reach the output only through ``js_string``, ``js_json`` and ``js_value``. A
+schema the validators cannot implement raises ``NotGenerated``, which never leaves the
+renderer: ``unsupported`` turns it into a finding.
 """
 
 from __future__ import annotations
@@ -50,6 +49,13 @@ def js_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=True)
 
 
+def js_json(value: Any) -> str:
+    """A JSON value as the JavaScript literal of its JSON text, for ``JSON.parse``: the
+    text is ASCII, in single quotes (fewer escapes than a JSON string of JSON)."""
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def js_value(value: Any) -> str | None:
     """A primitive JSON value as a JavaScript literal (None for objects and arrays)."""
     if value is None or isinstance(value, bool):
@@ -67,33 +73,6 @@ def pointer_token(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
 
-def has_key(obj: str, name: str) -> str:
-    """A test that ``obj`` has the own property ``name`` (JSON values are never undefined)."""
-    if name in PROTO_NAMES:
-        return f"hasOwn({obj}, {js_string(name)})"
-    return f"{obj}[{js_string(name)}] !== undefined"
-
-
-class Mode:
-    """How a failing condition and a subschema call are written: check or report."""
-
-    def __init__(self, report: bool) -> None:
-        self.report = report
-
-    def fail(self, cond: str, message: str, path: str = "p") -> list[str]:
-        if self.report:
-            return [f"if ({cond}) fail(e, {path}, {js_string(message)});"]
-        return [f"if ({cond}) return false;"]
-
-    def sub(self, n: int, value: str, path: str) -> list[str]:
-        if self.report:
-            return [f"r{n}({value}, {path}, e);"]
-        return [f"if (!c{n}({value})) return false;"]
-
-
-CHECK, REPORT = Mode(False), Mode(True)
-
-
 class Compiler(Protocol):
     """What a keyword function may ask of the compiler (``ts_validators.SchemaCompiler``)."""
 
@@ -102,6 +81,13 @@ class Compiler(Protocol):
     def regex(self, pattern: str) -> str: ...
     def value(self, value: Any) -> str: ...
     def name_set(self, names: list[Any]) -> str: ...
+    def call(self, n: int, value: str) -> str: ...
+    def tests(self, n: int, value: str) -> list[str]: ...
+    def cost(self, test: str) -> int: ...
+    def check_name(self, n: int) -> str: ...
+    def report_name(self, n: int) -> str: ...
+    def report_ops(self, n: int) -> list[Any] | None: ...
+    def rejects_undefined(self, n: int) -> bool: ...
 
 
 @dataclass

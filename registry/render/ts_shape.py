@@ -1,14 +1,20 @@
-"""Normalisers: valid data -> the data a version declares (TypeScript functions ``s<N>``).
+"""Normalisers: valid data -> the data a version declares (TypeScript ``s<N>``).
 
 They run only after the validator accepted the value, and rebuild every object
 made from ``fields:`` in declaration order: unknown fields dropped, defaults
 filled, absent optional fields left absent. Raw ``schema:`` versions and values
 without objects inside pass through unchanged.
+
+An object's normaliser is ``function s<N>(x) { return shape(x, '<fields>', ...refs); }``
+(``templates/typescript/static/shapes.ts``): each field is ``[name, how, value]`` or
+``[name, 2, value, default]`` (``how``: 0 required, 1 optional, 2 defaulted), where
+``value`` says how to normalise the field's value: ``0`` as it is, ``["s", i]`` by the
+normaliser ``refs[i]``, ``["list", value]``, ``["map", value]``, ``["null", value]``.
+A ``one_of`` is ``pick(x, check, normaliser, ...)``: the first branch that matches.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,14 +30,15 @@ from registry.compile.model import (
     Registry,
     TypeExpr,
 )
-from registry.render.ts_node import has_key, js_string, js_value
+from registry.render.ts_node import js_json
 
 IDENTITY = "ident"
+_OPTIONAL, _DEFAULTED = 1, 2
 
 
 @dataclass
 class Shaper:
-    """Collects the ``s<N>`` functions of one module."""
+    """Collects the normalisers ``s<N>`` of one module."""
 
     registry: Registry
     check_of: Callable[[Ref], str]  # the check function of a shared type version
@@ -67,12 +74,6 @@ class Shaper:
             return any(self.needs(r) for r in texpr.refs)
         return False
 
-    def expr(self, texpr: TypeExpr, value: str, depth: int = 0) -> str:
-        """A JavaScript expression normalising ``value`` (evaluated more than once)."""
-        if not self.needs(texpr):
-            return value
-        return _SHAPES[type(texpr)](self, texpr, value, depth)
-
     def inline(self, texpr: InlineObject) -> str:
         fields = texpr.fields
         return self._function(("inline", id(texpr)), lambda n: self._object(n, fields))
@@ -81,56 +82,59 @@ class Shaper:
         return self._function(("one_of", refs), lambda n: self._one_of(n, refs))
 
     def _one_of(self, name: str, refs: tuple[Ref, ...]) -> str:
-        lines = [f"function {name}(x: any): any {{"]
-        for ref in refs:
-            lines.append(
-                f"  if ({self.check_of(ref)}(x)) return {self.version(ref.name, ref.version)}(x);"
-            )
-        return "\n".join([*lines, "  return x;", "}"]) + "\n"
+        pairs = [f"{self.check_of(r)}, {self.version(r.name, r.version)}" for r in refs]
+        return f"function {name}(x: any): any {{\n  return pick(x, {', '.join(pairs)});\n}}\n"
 
     def _object(self, name: str, fields: tuple[Field, ...]) -> str:
-        lines = [f"function {name}(x: any): any {{", "  const o: any = {};"]
-        for f in fields:
-            lines += [f"  {line}" for line in self._field(f)]
-        return "\n".join([*lines, "  return o;", "}"]) + "\n"
+        refs: list[str] = []
+        described = [self._field(f, refs) for f in fields]
+        args = ", ".join(["x", js_json(described), *refs])
+        return f"function {name}(x: any): any {{\n  return shape({args});\n}}\n"
 
-    def _field(self, f: Field) -> list[str]:
-        key = js_string(f.name)
-        value = self.expr(f.type, f"x[{key}]")
+    def _field(self, f: Field, refs: list[str]) -> list[Any]:
+        value = self.describe(f.type, refs)
         if f.has_default:
-            value = f"{has_key('x', f.name)} ? {value} : {_default(f.default)}"
-        elif not f.required:
-            return [f"if ({has_key('x', f.name)}) {_assign(f.name, value)}"]
-        return [_assign(f.name, value)]
+            return [f.name, _DEFAULTED, value, f.default]
+        return [f.name, 0 if f.required else _OPTIONAL, value]
+
+    def describe(self, texpr: TypeExpr, refs: list[str]) -> Any:
+        """How to normalise a value of ``texpr``: 0 when it needs nothing."""
+        if not self.needs(texpr):
+            return 0
+        return _SHAPES[type(texpr)](self, texpr, refs)
 
 
-def _ref(shaper: Shaper, texpr: Ref, value: str, depth: int) -> str:
-    return f"{shaper.version(texpr.name, texpr.version)}({value})"
+def _refer(refs: list[str], name: str) -> list[Any]:
+    if name not in refs:
+        refs.append(name)
+    return ["s", refs.index(name)]
 
 
-def _inline(shaper: Shaper, texpr: InlineObject, value: str, depth: int) -> str:
-    return f"{shaper.inline(texpr)}({value})"
+def _ref(shaper: Shaper, texpr: Ref, refs: list[str]) -> Any:
+    return _refer(refs, shaper.version(texpr.name, texpr.version))
 
 
-def _list(shaper: Shaper, texpr: ListOf, value: str, depth: int) -> str:
-    item = f"i{depth}"
-    return f"{value}.map(({item}: any) => {shaper.expr(texpr.item, item, depth + 1)})"
+def _inline(shaper: Shaper, texpr: InlineObject, refs: list[str]) -> Any:
+    return _refer(refs, shaper.inline(texpr))
 
 
-def _map(shaper: Shaper, texpr: MapOf, value: str, depth: int) -> str:
-    item = f"i{depth}"
-    return f"mapValues({value}, ({item}: any) => {shaper.expr(texpr.value, item, depth + 1)})"
+def _list(shaper: Shaper, texpr: ListOf, refs: list[str]) -> Any:
+    return ["list", shaper.describe(texpr.item, refs)]
 
 
-def _nullable(shaper: Shaper, texpr: Nullable, value: str, depth: int) -> str:
-    return f"({value} === null ? null : {shaper.expr(texpr.inner, value, depth)})"
+def _map(shaper: Shaper, texpr: MapOf, refs: list[str]) -> Any:
+    return ["map", shaper.describe(texpr.value, refs)]
 
 
-def _one_of(shaper: Shaper, texpr: OneOf, value: str, depth: int) -> str:
-    return f"{shaper.one_of(texpr.refs)}({value})"
+def _nullable(shaper: Shaper, texpr: Nullable, refs: list[str]) -> Any:
+    return ["null", shaper.describe(texpr.inner, refs)]
 
 
-_SHAPES: dict[type, Callable[[Shaper, Any, str, int], str]] = {
+def _one_of(shaper: Shaper, texpr: OneOf, refs: list[str]) -> Any:
+    return _refer(refs, shaper.one_of(texpr.refs))
+
+
+_SHAPES: dict[type, Callable[[Shaper, Any, list[str]], Any]] = {
     Ref: _ref,
     InlineObject: _inline,
     ListOf: _list,
@@ -138,16 +142,3 @@ _SHAPES: dict[type, Callable[[Shaper, Any, str, int], str]] = {
     Nullable: _nullable,
     OneOf: _one_of,
 }
-
-
-def _assign(name: str, value: str) -> str:
-    if name == "__proto__":
-        return f"setOwn(o, {js_string(name)}, {value});"
-    return f"o[{js_string(name)}] = {value};"
-
-
-def _default(value: Any) -> str:
-    literal = js_value(value)
-    if literal is not None:
-        return literal
-    return f"JSON.parse({js_string(json.dumps(value, ensure_ascii=True))})"

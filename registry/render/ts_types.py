@@ -68,6 +68,8 @@ def doc_comment(*texts: str, indent: str = "") -> tuple[str, ...]:
         lines += clean.rstrip("\n").split("\n")
     if not lines:
         return ()
+    if len(lines) == 1:
+        return (f"{indent}/** {lines[0].rstrip()} */",)  # one line: one line of comment
     body = [f"{indent} * {line}".rstrip() for line in lines]
     return (f"{indent}/**", *body, f"{indent} */")
 
@@ -204,13 +206,13 @@ _TS_TYPES: dict[type, Callable[[TypeNamer, Any, str, str], str]] = {
 
 
 def envelope_members(registry: Registry, namer: TypeNamer) -> list[str]:
-    """The members of the ``Envelope`` union, one per live message version."""
+    """The members of the ``_Messages`` interface that ``Envelope`` maps: one per message,
+    its data type by live version (``"chat.message_sent": { 1: MessageSentV1; ... }``)."""
     members = []
     for definition in sorted(registry.messages, key=lambda d: d.name):
-        for version in definition.versions:
-            data = namer.version_name(definition.name, version.number)
-            members.append(
-                f"{{ type: {js_string(definition.name)}; v: {version.number}; "
-                f"id: string; data: {data}; [key: string]: unknown }}"
-            )
+        versions = " ".join(
+            f"{version.number}: {namer.version_name(definition.name, version.number)};"
+            for version in definition.versions
+        )
+        members.append(f"{js_string(definition.name)}: {{ {versions} }};")
     return members

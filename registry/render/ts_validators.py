@@ -1,18 +1,18 @@
-"""JSON Schema 2020-12 -> specialised TypeScript validator functions.
+"""JSON Schema 2020-12 -> specialised TypeScript validators.
 
-Every schema node becomes two functions of the generated module: ``c<N>(x)``, a fast
-boolean check that allocates nothing, and ``r<N>(x, p, e)``, which pushes ``{path,
-message}`` errors (``p`` is the JSON Pointer of ``x``). Callers run the check first and the
-reporter only on failure. Identical nodes share functions; ``$ref`` (JSON Pointers inside
-the same document, recursion included) calls the function of the node it points at.
+Every schema node becomes a check and a reporter of the generated module: ``c<N>(x)``, a
+fast boolean check that allocates nothing (``ts_checks``: one conjunction, which a parent
+writes in place of the call when it is short), and ``r<N>``, a reporter that pushes
+``{path, message}`` errors (``ts_reports``: instructions as data, run by ``reports.ts``).
+Callers run the check first and the reporter only on failure. Identical nodes share their
+code; ``$ref`` (JSON Pointers inside the same document, recursion included) calls the code
+of the node it points at.
 
-The compiler is a table of small functions, one per keyword (``ts_applicators`` for the
-keywords of every instance type, ``ts_assertions`` for those of one type), each called
-with the node (``ts_node``) in both modes. Supported: boolean schemas, type (and type
-arrays), enum, const, the numeric, string, array and object keywords, patternProperties,
-additionalProperties, propertyNames, dependentRequired, dependentSchemas, contains, allOf,
-anyOf, oneOf, not, if/then/else, $ref/$defs, and the formats of ``formats.py``. The keywords
-that need dynamic scope or other documents raise ``NotGenerated``.
+Supported: boolean schemas, type (and type arrays), enum, const, the numeric, string,
+array and object keywords, patternProperties, additionalProperties, propertyNames,
+dependentRequired, dependentSchemas, contains, allOf, anyOf, oneOf, not, if/then/else,
+$ref/$defs, and the formats of ``formats.py``. The keywords that need dynamic scope or
+other documents raise ``NotGenerated``.
 
 Messages come from ``messages`` (the Python package prints the same words); numbers are
 judged as doubles, ``multipleOf`` exactly on their shortest decimals (``registry.numbers``).
@@ -21,50 +21,42 @@ judged as doubles, ``multipleOf`` exactly on their shortest decimals (``registry
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
 from registry.json.pointer import unescape
-from registry.render import messages as words
-from registry.render.ts_applicators import KEYWORDS
-from registry.render.ts_assertions import GROUP_KEYWORDS
+from registry.render.ts_checks import check_function, check_parts
+from registry.render.ts_conjunction import HOLE, Parts
 from registry.render.ts_node import (
-    CHECK,
-    PROTO_NAMES,
-    REPORT,
-    Mode,
     Node,
     NotGenerated,
     js_string,
     js_value,
     pointer_token,
 )
+from registry.render.ts_reports import Refs, report_ops, reporter
 from registry.schema.generated import NOT_GENERATED as UNSUPPORTED
 
-_TYPE_TESTS = {
-    "string": 'typeof x === "string"',
-    "number": "Number.isFinite(x)",
-    "integer": "Number.isInteger(x)",
-    "boolean": 'typeof x === "boolean"',
-    "null": "x === null",
-    "array": "Array.isArray(x)",
-    "object": "isObj(x)",
-}
-_GROUPS = {  # the keywords of one instance type, and the guard that selects it
-    "number": ({"number", "integer"}, 'typeof x === "number"'),
-    "string": ({"string"}, 'typeof x === "string"'),
-    "array": ({"array"}, "Array.isArray(x)"),
-    "object": ({"object"}, "isObj(x)"),
-}
+# The longest check (in characters) that a parent writes in place of a call, and the longest
+# reporter instructions (as JSON) that a parent holds in place of a call.
+_INLINE_LIMIT = 48
+_EMBED_LIMIT = 400
+# What costs a check more than a type test: formats and patterns (3), code-point counts,
+# exact arithmetic, deep comparisons (1), and calls of other checks (1 and what they run).
+_MATCHING = re.compile(r"\bfmt[A-Za-z]+\(|\.test\(")
+_COUNTING = re.compile(r"\b(?:cpLen|multOf|uniq|deq)\(")
+_CALLED = re.compile(r"\bc([0-9]+)\(")
 
 
 @dataclass
 class SchemaCompiler:
     """Compiles schema documents into one module's functions and constants."""
 
-    functions: list[str] = field(default_factory=list)
     constants: list[str] = field(default_factory=list)
+    _written: list[tuple[int, str, str]] = field(default_factory=list)  # n, c<n>, r<n>
+    _wanted: set[int] = field(default_factory=set)  # checks called by name
     _keys: dict[Any, int] = field(default_factory=dict)
     _consts: dict[str, str] = field(default_factory=dict)
     _docs: list[Any] = field(default_factory=list)
@@ -72,20 +64,64 @@ class SchemaCompiler:
     _aliasing: set[Any] = field(default_factory=set)
     _used: set[int] = field(default_factory=set)  # numbers called before their node was done
     _bodies: dict[tuple[str, str], int] = field(default_factory=dict)
+    _inline: dict[int, tuple[str, ...]] = field(default_factory=dict)  # checks in place
+    _cost: dict[int, int] = field(default_factory=dict)  # the price of each done check
+    _strict: dict[int, bool] = field(default_factory=dict)  # done nodes: rejects undefined?
+    _ops: dict[int, list[Any]] = field(default_factory=dict)  # reporters written in place
+    _reported: set[int] = field(default_factory=set)  # reporters called by name
 
     def compile(self, document: Any) -> int:
         """The number N of the functions ``c<N>``/``r<N>`` that validate ``document``;
         ``NotGenerated`` (the module left as it was) when the validators cannot."""
-        saved = (len(self.functions), len(self.constants), dict(self._keys), dict(self._consts))
+        saved = (len(self._written), len(self.constants), dict(self._keys), dict(self._consts))
         count, bodies = self._count, dict(self._bodies)
+        inline, strict, wanted = dict(self._inline), dict(self._strict), set(self._wanted)
+        costs = dict(self._cost)
+        ops, reported = dict(self._ops), set(self._reported)
         self._docs.append(document)
         try:
-            return self._node(len(self._docs) - 1, "#", document)
+            n = self._node(len(self._docs) - 1, "#", document)
         except NotGenerated:
-            del self.functions[saved[0] :], self.constants[saved[1] :]
+            del self._written[saved[0] :], self.constants[saved[1] :]
             self._keys, self._consts = saved[2], saved[3]
             self._count, self._aliasing, self._bodies = count, set(), bodies
+            self._inline, self._strict, self._wanted = inline, strict, wanted
+            self._ops, self._reported, self._cost = ops, reported, costs
             raise
+        self._wanted.add(n)
+        self._reported.add(n)
+        return n
+
+    @property
+    def functions(self) -> list[str]:
+        """The module's functions: the checks and reporters something calls by name (one
+        written in place of every call of it is left out)."""
+        written = [
+            (c if n in self._wanted else "") + (r if n in self._reported else "")
+            for n, c, r in self._written
+        ]
+        return [text for text in written if text]
+
+    def check_name(self, n: int) -> str:
+        """The name of the check of node ``n``, for code outside the validators."""
+        self._mark(n)
+        self._wanted.add(n)
+        return f"c{n}"
+
+    def report_name(self, n: int) -> str:
+        """The name of the reporter of node ``n``."""
+        self._mark(n)
+        self._reported.add(n)
+        return f"r{n}"
+
+    def report_ops(self, n: int) -> list[Any] | None:
+        """The instructions of node ``n``'s reporter when a parent may hold them in place
+        of a call: they name no function and are short."""
+        return self._ops.get(n)
+
+    def _mark(self, n: int) -> None:
+        if n not in self._strict:
+            self._used.add(n)  # named before its node is done (a cycle)
 
     def _node(self, doc: int, pointer: str, schema: Any) -> int:
         canonical = json.dumps(schema, sort_keys=True, ensure_ascii=True)
@@ -109,11 +145,16 @@ class SchemaCompiler:
         self._keys[key] = n
         node = Node(self, doc, pointer, schema)
         try:
-            check, report = body(node, CHECK), body(node, REPORT)
+            vet(node)
+            parts = _check_parts(node)
+            refs = Refs()
+            ops = report_ops(node, refs)
+            report = reporter(n, ops, refs)
         except NotGenerated as exc:
             exc.pointer = pointer if exc.pointer is None else exc.pointer
             raise
-        code = ("\n".join(check), "\n".join(report))
+        check = check_function(n, parts)
+        code = (check.split("(", 1)[1], report.split("(", 1)[1])
         same = self._bodies.get(code)
         if same is not None and n not in self._used:
             # The same code as a node already written (schemas that differ only in their
@@ -121,13 +162,40 @@ class SchemaCompiler:
             self._keys[key] = same
             return same
         self._bodies[code] = n
-        self.functions.append(
-            f"function c{n}(x: any): boolean {{\n" + _indent(check) + "  return true;\n}\n"
-            f"function r{n}(x: any, p: string, e: ValidationError[]): void {{\n"
-            + _indent(report)
-            + "}\n"
-        )
+        self._strict[n] = _rejects_undefined(schema)
+        if not refs.names and len(json.dumps(ops)) <= _EMBED_LIMIT:
+            self._ops[n] = ops
+        self._cost[n] = self.cost(check.split("{", 1)[1])  # the body, not its own name
+        short = len(" && ".join(parts.conjuncts)) <= _INLINE_LIMIT
+        if not parts.statements and len(parts.conjuncts) <= 2 and short:
+            self._inline[n] = tuple(parts.conjuncts) or ("true",)
+        self._written.append((n, check, report))
         return n
+
+    def call(self, n: int, value: str) -> str:
+        """The check of node ``n`` on ``value``: its expression in place when it is short,
+        else a call of ``c<n>``."""
+        tests = self.tests(n, value)
+        return tests[0] if len(tests) == 1 else "(" + " && ".join(tests) + ")"
+
+    def tests(self, n: int, value: str) -> list[str]:
+        """The check of node ``n`` on ``value`` as conjuncts: its own in place when they are
+        short, else one call of ``c<n>``."""
+        inline = self._inline.get(n)
+        if inline is not None:
+            return [t.replace(HOLE, value) for t in inline]
+        return [f"{self.check_name(n)}({value})"]
+
+    def cost(self, test: str) -> int:
+        """A rough price of a test: its calls of checks (with what they call), formats,
+        patterns, code-point counts, exact arithmetic and deep comparisons."""
+        price = 3 * len(_MATCHING.findall(test)) + len(_COUNTING.findall(test))
+        for called in _CALLED.findall(test):
+            price += 1 + self._cost.get(int(called), 1)
+        return price
+
+    def rejects_undefined(self, n: int) -> bool:
+        return self._strict.get(n, False)
 
     def child(self, doc: int, pointer: str, schema: Any) -> int:
         return self._node(doc, pointer, schema)
@@ -184,44 +252,11 @@ def _only_ref(schema: Any) -> bool:
     )
 
 
-# What a plain object node may hold besides its annotations: its reporter is one call.
-_PLAIN_OBJECT = frozenset({"type", "required", "properties", "$schema", "$id", "$defs"})
-
-
-def _plain_object(schema: dict[str, Any]) -> bool:
-    required, properties = schema.get("required", []), schema.get("properties", {})
-    return (
-        schema.get("type") == "object"
-        and all(k in _PLAIN_OBJECT or k in _ANNOTATIONS for k in schema)
-        and isinstance(required, list)
-        and all(isinstance(n, str) for n in required)
-        and isinstance(properties, dict)
-        and not (PROTO_NAMES & (set(required) | set(properties)))
-    )
-
-
-def _object_report(node: Node) -> list[str]:
-    """``objReport(...)``: the same errors, in the same order, as the keywords would push."""
-    required = ", ".join(js_string(n) for n in node.schema.get("required", []))
-    props = []
-    for name, sub in node.schema.get("properties", {}).items():
-        if sub is True or sub == {}:
-            continue
-        props.append(f"{js_string(name)}, r{node.sub(sub, 'properties', name)}")
-    return [f"objReport(x, p, e, [{required}], [{', '.join(props)}]);"]
-
-
-def _indent(lines: list[str]) -> str:
-    return "".join(f"  {line}\n" for line in lines)
-
-
-def body(node: Node, mode: Mode) -> list[str]:
-    """The lines of ``c<N>`` or ``r<N>`` for one node: its type, then each keyword."""
+def vet(node: Node) -> None:
+    """NotGenerated for a node the validators cannot implement."""
     schema = node.schema
-    if schema is True or schema == {}:
-        return []
-    if schema is False:
-        return mode.fail("true", words.NOTHING)
+    if isinstance(schema, bool):
+        return
     if not isinstance(schema, dict):
         raise node.refuse(f"a schema must be an object or a boolean, not {schema!r}")
     for keyword in UNSUPPORTED:
@@ -232,35 +267,18 @@ def body(node: Node, mode: Mode) -> list[str]:
             )
     if "$id" in schema and node.pointer != "#":
         raise NotGenerated("$id below the document root is not supported", f"{node.pointer}/$id")
-    if mode.report and _plain_object(schema):
-        return _object_report(node)
-    lines: list[str] = []
-    types = _types(node, mode, lines)
-    for emit in KEYWORDS:
-        lines += emit(node, mode)
-    for group, (members, guard) in _GROUPS.items():
-        group_lines: list[str] = []
-        for emit in GROUP_KEYWORDS[group]:
-            group_lines += emit(node, mode)
-        if group_lines and types is not None and types <= members:
-            lines += group_lines
-        elif group_lines:
-            lines += [f"if ({guard}) {{", *(f"  {g}" for g in group_lines), "}"]
-    return lines
 
 
-def _types(node: Node, mode: Mode, lines: list[str]) -> set[str] | None:
-    declared = node.schema.get("type")
-    if declared is None:
-        return None
-    types = [declared] if isinstance(declared, str) else list(declared)
-    unknown = [t for t in types if t not in _TYPE_TESTS]
-    if unknown:
-        raise node.refuse(f"unknown type {unknown[0]!r}")
-    test = " || ".join(_TYPE_TESTS[t] for t in types) or "false"
-    message = words.type_message(types)
-    if mode.report:
-        lines += [f"if (!({test})) return fail(e, p, {js_string(message)});"]
-    else:
-        lines += [f"if (!({test})) return false;"]
-    return set(types) | ({"integer"} if "number" in types else set())
+def _check_parts(node: Node) -> Parts:
+    if node.schema is True or node.schema == {}:
+        return Parts()
+    if node.schema is False:
+        return Parts(["false"])
+    return check_parts(node)
+
+
+def _rejects_undefined(schema: Any) -> bool:
+    """Whether the check of ``schema`` fails on ``undefined`` (an absent property)."""
+    if schema is False:
+        return True
+    return isinstance(schema, dict) and bool({"type", "const", "enum"} & set(schema))

@@ -5,12 +5,13 @@
 ``<name>/src/`` (``<name>`` is the npm name without its scope):
 
     types.ts       an interface per version, latest aliases, the Envelope union
-    validators.ts  specialised validators (ts_validators), normalisers (ts_shape),
-                   validateXV1 / isXV1 per version, the table decode uses
+    validators.ts  specialised checks (ts_checks), reporters (ts_reports) and
+                   normalisers (ts_shape) as data, validateXV1 / isXV1 per version,
+                   the table decode uses
     codec.ts       PROTOCOL; decode, encode, decodeData bound to the validators
     shims.ts       the migrations as data (shim_table); upgrade, downgrade, convert
     index.ts       the public API
-    validation.ts, words.ts, envelope.ts, migration.ts
+    validation.ts, words.ts, envelope.ts, migration.ts, reports.ts, shapes.ts
                    the support code, the same in every package: copied from
                    templates/typescript/static/ with only the header added
 
@@ -33,13 +34,12 @@ from registry.load.settings import Target
 from registry.render.descriptor import protocol
 from registry.render.shim_table import ShimTable, shim_table
 from registry.render.templates import Rendered, render_files
-from registry.render.ts_assertions import FORMAT_FUNCTIONS
-from registry.render.ts_node import js_string
+from registry.render.ts_checks import FORMAT_FUNCTIONS
+from registry.render.ts_node import js_json, js_string
 from registry.render.ts_shape import IDENTITY, Shaper
 from registry.render.ts_types import (
     Declaration,
     TypeNamer,
-    doc_comment,
     envelope_members,
     one_line,
 )
@@ -51,7 +51,7 @@ TYPESCRIPT_VERSION = "5.9.3"
 _FOLDER = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _MODULES = ("types", "validators", "codec", "shims", "index")
 # The hand-written modules copied into every package (templates/typescript/static/).
-STATIC = ("envelope.ts", "migration.ts", "validation.ts", "words.ts")
+STATIC = ("envelope.ts", "migration.ts", "reports.ts", "shapes.ts", "validation.ts", "words.ts")
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,6 @@ class VersionView:
     check: str
     report: str
     shape: str
-    doc: tuple[str, ...]
     message: bool
 
 
@@ -110,7 +109,7 @@ def build_view(loaded: Loaded, target: Target) -> dict[str, Any]:
         namer.definition(definition)
     build = _Build(registry, SchemaCompiler(), namer)
     versions = [build.version(d, v) for d in definitions for v in d.versions]
-    shaper = Shaper(registry, lambda ref: f"c{build.compiled(ref)}")
+    shaper = Shaper(registry, lambda ref: build.compiler.check_name(build.compiled(ref)))
     versions = [replace(view, shape=shaper.version(view.name, view.number)) for view in versions]
     table = shim_table(registry)
     source = one_line(f'the registry "{loaded.config.registry_name}" in {loaded.config.schemas}/')
@@ -129,7 +128,7 @@ def build_view(loaded: Loaded, target: Target) -> dict[str, Any]:
         "functions": build.compiler.functions,
         "shapes": shaper.functions,
         "versions": versions,
-        "messages": _messages(versions),
+        "layout": _layout(versions),
         "hops": js_string(
             json.dumps(
                 [[h.message, h.source, h.target, h.steps] for h in table.hops],
@@ -172,7 +171,6 @@ class _Build:
     def version(self, definition: Definition, version: Version) -> VersionView:
         n = self.compiled(Ref(definition.name, version.number))
         type_name = self.namer.version_name(definition.name, version.number)
-        what = f"{definition.name} v{version.number}"
         return VersionView(
             name=definition.name,
             definition=js_string(definition.name),
@@ -183,17 +181,18 @@ class _Build:
             check=f"c{n}",
             report=f"r{n}",
             shape=IDENTITY,
-            doc=doc_comment(f"The errors of `x` as the data of {what} (empty when valid)."),
             message=definition.kind == "message",
         )
 
 
-def _messages(versions: list[VersionView]) -> list[tuple[str, list[VersionView]]]:
-    grouped: dict[str, list[VersionView]] = {}
+def _layout(versions: list[VersionView]) -> str:
+    """``[[message, [version, ...]], ...]`` as the JSON text the validators table reads; its
+    order is that of the messages' versions in ``versions``."""
+    grouped: dict[str, list[int]] = {}
     for view in versions:
         if view.message:
-            grouped.setdefault(view.definition, []).append(view)
-    return list(grouped.items())
+            grouped.setdefault(view.name, []).append(view.number)
+    return js_json([[name, numbers] for name, numbers in grouped.items()])
 
 
 def _protocol(descriptor: dict[str, Any]) -> str:

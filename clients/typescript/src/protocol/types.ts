@@ -7,15 +7,11 @@
  * wiretype.ack v1, from schemas/wiretype/ack.yaml
  */
 export interface AckV1 {
-  /**
-   * The id of the acknowledged message.
-   */
+  /** The id of the acknowledged message. */
   re: string;
 }
 
-/**
- * The latest version of wiretype.ack.
- */
+/** The latest version of wiretype.ack. */
 export type Ack = AckV1;
 
 /**
@@ -24,20 +20,14 @@ export type Ack = AckV1;
  * wiretype.error v1, from schemas/wiretype/error.yaml
  */
 export interface ErrorMessageV1 {
-  /**
-   * A stable code that programs can switch on.
-   */
+  /** A stable code that programs can switch on. */
   code: "bad_frame" | "bad_envelope" | "unknown_type" | "unsupported_version" | "handshake_required" | "handshake_failed" | "session_expired" | "internal";
-  /**
-   * For people; never parse it.
-   */
+  /** For people; never parse it. */
   message: string;
   re?: string;
 }
 
-/**
- * The latest version of wiretype.error.
- */
+/** The latest version of wiretype.error. */
 export type ErrorMessage = ErrorMessageV1;
 
 /**
@@ -46,21 +36,13 @@ export type ErrorMessage = ErrorMessageV1;
  * wiretype.hello v1, from schemas/wiretype/hello.yaml
  */
 export interface HelloV1 {
-  /**
-   * The client program.
-   */
+  /** The client program. */
   client: HelloV1Client;
-  /**
-   * The registry the client was generated from.
-   */
+  /** The registry the client was generated from. */
   registry: string;
-  /**
-   * Message name -> every version of it the client can read and write.
-   */
+  /** Message name -> every version of it the client can read and write. */
   speaks: Record<string, Array<number>>;
-  /**
-   * Set when reconnecting to an earlier session.
-   */
+  /** Set when reconnecting to an earlier session. */
   resume?: HelloV1Resume;
 }
 
@@ -75,9 +57,7 @@ export interface HelloV1Resume {
   epoch: number;
 }
 
-/**
- * The latest version of wiretype.hello.
- */
+/** The latest version of wiretype.hello. */
 export type Hello = HelloV1;
 
 /**
@@ -88,13 +68,9 @@ export type Hello = HelloV1;
 export interface NackV1 {
   re: string;
   code: "invalid" | "unsupported_version" | "too_large" | "rate_limited" | "overloaded" | "expired" | "forbidden" | "internal";
-  /**
-   * Default: "".
-   */
+  /** Default: "". */
   reason?: string;
-  /**
-   * Set when trying again is worth it.
-   */
+  /** Set when trying again is worth it. */
   retry_after_ms?: number;
 }
 
@@ -106,13 +82,9 @@ export interface NackV1 {
 export interface NackV2 {
   re: string;
   code: "invalid" | "unsupported_version" | "too_large" | "rate_limited" | "overloaded" | "expired" | "forbidden" | "internal" | "no_handler" | "unauthorized" | "not_found" | "conflict" | "too_many_topics" | "rejected";
-  /**
-   * Default: "".
-   */
+  /** Default: "". */
   reason?: string;
-  /**
-   * Set when trying again is worth it.
-   */
+  /** Set when trying again is worth it. */
   retry_after_ms?: number;
   /**
    * What is wrong with an `invalid` message, one entry per path.
@@ -123,16 +95,12 @@ export interface NackV2 {
 }
 
 export interface NackV2Errors {
-  /**
-   * JSON pointer into the message's data.
-   */
+  /** JSON pointer into the message's data. */
   path: string;
   message: string;
 }
 
-/**
- * The latest version of wiretype.nack.
- */
+/** The latest version of wiretype.nack. */
 export type Nack = NackV2;
 
 /**
@@ -144,9 +112,7 @@ export interface PingV1 {
   nonce: number;
 }
 
-/**
- * The latest version of wiretype.ping.
- */
+/** The latest version of wiretype.ping. */
 export type Ping = PingV1;
 
 /**
@@ -155,15 +121,11 @@ export type Ping = PingV1;
  * wiretype.pong v1, from schemas/wiretype/pong.yaml
  */
 export interface PongV1 {
-  /**
-   * The nonce of the ping being answered.
-   */
+  /** The nonce of the ping being answered. */
   nonce: number;
 }
 
-/**
- * The latest version of wiretype.pong.
- */
+/** The latest version of wiretype.pong. */
 export type Pong = PongV1;
 
 /**
@@ -174,27 +136,17 @@ export type Pong = PongV1;
 export interface PresenceV1 {
   topic: string;
   event: "joined" | "left";
-  /**
-   * The session of the member.
-   */
+  /** The session of the member. */
   session: string;
-  /**
-   * The client program's name.
-   */
+  /** The client program's name. */
   client: string;
-  /**
-   * The principal, when the server's auth named one.
-   */
+  /** The principal, when the server's auth named one. */
   user?: string;
-  /**
-   * Subscribers of the topic after the change.
-   */
+  /** Subscribers of the topic after the change. */
   members: number;
 }
 
-/**
- * The latest version of wiretype.presence.
- */
+/** The latest version of wiretype.presence. */
 export type Presence = PresenceV1;
 
 /**
@@ -204,20 +156,14 @@ export type Presence = PresenceV1;
  */
 export interface StatusV1 {
   state: "open" | "degraded" | "draining" | "closing";
-  /**
-   * Default: "normal".
-   */
+  /** Default: "normal". */
   reason?: "normal" | "overload" | "maintenance" | "shutdown" | "idle" | "policy";
   detail?: string;
-  /**
-   * When to reconnect after closing.
-   */
+  /** When to reconnect after closing. */
   retry_in_ms?: number;
 }
 
-/**
- * The latest version of wiretype.status.
- */
+/** The latest version of wiretype.status. */
 export type Status = StatusV1;
 
 /**
@@ -229,9 +175,7 @@ export interface SubscribeV1 {
   topics: Array<string>;
 }
 
-/**
- * The latest version of wiretype.subscribe.
- */
+/** The latest version of wiretype.subscribe. */
 export type Subscribe = SubscribeV1;
 
 /**
@@ -243,9 +187,7 @@ export interface UnsubscribeV1 {
   topics: Array<string>;
 }
 
-/**
- * The latest version of wiretype.unsubscribe.
- */
+/** The latest version of wiretype.unsubscribe. */
 export type Unsubscribe = UnsubscribeV1;
 
 /**
@@ -255,13 +197,9 @@ export type Unsubscribe = UnsubscribeV1;
  */
 export interface WelcomeV1 {
   session: string;
-  /**
-   * How often the server pings.
-   */
+  /** How often the server pings. */
   heartbeat_ms: number;
-  /**
-   * Message name -> the version used on this connection.
-   */
+  /** Message name -> the version used on this connection. */
   versions: Record<string, number>;
   limits: WelcomeV1Limits;
   /**
@@ -274,37 +212,45 @@ export interface WelcomeV1 {
 
 export interface WelcomeV1Limits {
   max_frame_bytes: number;
-  /**
-   * Unacknowledged messages a peer may have out.
-   */
+  /** Unacknowledged messages a peer may have out. */
   max_in_flight: number;
-  /**
-   * Default: 100.
-   */
+  /** Default: 100. */
   max_topics?: number;
 }
 
-/**
- * The latest version of wiretype.welcome.
- */
+/** The latest version of wiretype.welcome. */
 export type Welcome = WelcomeV1;
 
-/** A message on the wire, told apart by `type` and `v`; other envelope keys are kept. */
-export type Envelope =
-  | { type: "wiretype.ack"; v: 1; id: string; data: AckV1; [key: string]: unknown }
-  | { type: "wiretype.error"; v: 1; id: string; data: ErrorMessageV1; [key: string]: unknown }
-  | { type: "wiretype.hello"; v: 1; id: string; data: HelloV1; [key: string]: unknown }
-  | { type: "wiretype.nack"; v: 1; id: string; data: NackV1; [key: string]: unknown }
-  | { type: "wiretype.nack"; v: 2; id: string; data: NackV2; [key: string]: unknown }
-  | { type: "wiretype.ping"; v: 1; id: string; data: PingV1; [key: string]: unknown }
-  | { type: "wiretype.pong"; v: 1; id: string; data: PongV1; [key: string]: unknown }
-  | { type: "wiretype.presence"; v: 1; id: string; data: PresenceV1; [key: string]: unknown }
-  | { type: "wiretype.status"; v: 1; id: string; data: StatusV1; [key: string]: unknown }
-  | { type: "wiretype.subscribe"; v: 1; id: string; data: SubscribeV1; [key: string]: unknown }
-  | { type: "wiretype.unsubscribe"; v: 1; id: string; data: UnsubscribeV1; [key: string]: unknown }
-  | { type: "wiretype.welcome"; v: 1; id: string; data: WelcomeV1; [key: string]: unknown };
+/**
+ * The data type of each live version of each message, by name and version (not exported;
+ * the class names wiretype derives never start with `_`).
+ */
+interface _Messages {
+  "wiretype.ack": { 1: AckV1; };
+  "wiretype.error": { 1: ErrorMessageV1; };
+  "wiretype.hello": { 1: HelloV1; };
+  "wiretype.nack": { 1: NackV1; 2: NackV2; };
+  "wiretype.ping": { 1: PingV1; };
+  "wiretype.pong": { 1: PongV1; };
+  "wiretype.presence": { 1: PresenceV1; };
+  "wiretype.status": { 1: StatusV1; };
+  "wiretype.subscribe": { 1: SubscribeV1; };
+  "wiretype.unsubscribe": { 1: UnsubscribeV1; };
+  "wiretype.welcome": { 1: WelcomeV1; };
+}
+
+/**
+ * A message on the wire, told apart by `type` and `v`; other envelope keys are kept. (A
+ * union made from `_Messages` when it is used: written out member by member, its 900 object
+ * types would cost the type checker of every package build.)
+ */
+export type Envelope = {
+  [T in keyof _Messages]: {
+    [V in keyof _Messages[T]]: { type: T; v: V; id: string; data: _Messages[T][V]; [key: string]: unknown };
+  }[keyof _Messages[T]];
+}[keyof _Messages];
 
 /** The data of message `T` at version `V` (`unknown` when `T` is not one literal name). */
-export type DataOf<T extends string, V extends number> = T extends Envelope["type"]
-  ? Extract<Envelope, { type: T; v: V }>["data"]
+export type DataOf<T extends string, V extends number> = T extends keyof _Messages
+  ? V extends keyof _Messages[T] ? _Messages[T][V] : never
   : unknown;

@@ -10,15 +10,11 @@ export interface MessageDeletedV1 {
   id: string;
   room: string;
   by: UserV1;
-  /**
-   * Default: "author".
-   */
+  /** Default: "author". */
   reason?: "author" | "moderator" | "retention";
 }
 
-/**
- * The latest version of chat.message_deleted.
- */
+/** The latest version of chat.message_deleted. */
 export type MessageDeleted = MessageDeletedV1;
 
 /**
@@ -33,9 +29,7 @@ export interface MessageEditedV1 {
   edited_at: string;
 }
 
-/**
- * The latest version of chat.message_edited.
- */
+/** The latest version of chat.message_edited. */
 export type MessageEdited = MessageEditedV1;
 
 /**
@@ -49,9 +43,7 @@ export interface MessageSentV1 {
   text: string;
   sent_at: string;
   author: UserV1;
-  /**
-   * Default: "normal".
-   */
+  /** Default: "normal". */
   priority?: "low" | "normal" | "high";
   reply_to: string | null;
   tags?: Array<string>;
@@ -68,14 +60,10 @@ export interface MessageSentV2 {
   body: string;
   sent_at: string;
   author: UserV1;
-  /**
-   * Default: "normal".
-   */
+  /** Default: "normal". */
   priority?: "low" | "normal" | "high" | "urgent";
   reply_to: string | null;
-  /**
-   * Default: [].
-   */
+  /** Default: []. */
   mentions?: Array<string>;
 }
 
@@ -90,24 +78,16 @@ export interface MessageSentV3 {
   body: string;
   sent_at: string;
   author: UserV1;
-  /**
-   * Default: "normal".
-   */
+  /** Default: "normal". */
   priority?: "quiet" | "normal" | "notify" | "alert";
   reply_to: string | null;
-  /**
-   * Default: [].
-   */
+  /** Default: []. */
   mentions?: Array<string>;
-  /**
-   * Default: false.
-   */
+  /** Default: false. */
   edited?: boolean;
 }
 
-/**
- * The latest version of chat.message_sent.
- */
+/** The latest version of chat.message_sent. */
 export type MessageSent = MessageSentV3;
 
 /**
@@ -119,15 +99,11 @@ export interface ReactionAddedV1 {
   message_id: string;
   room: string;
   user_id: string;
-  /**
-   * One emoji, as text.
-   */
+  /** One emoji, as text. */
   emoji: string;
 }
 
-/**
- * The latest version of chat.reaction_added.
- */
+/** The latest version of chat.reaction_added. */
 export type ReactionAdded = ReactionAddedV1;
 
 /**
@@ -139,15 +115,11 @@ export interface JoinedV1 {
   room: string;
   user: UserV1;
   joined_at: string;
-  /**
-   * How many people are in the room now.
-   */
+  /** How many people are in the room now. */
   members: number;
 }
 
-/**
- * The latest version of chat.room.joined.
- */
+/** The latest version of chat.room.joined. */
 export type Joined = JoinedV1;
 
 /**
@@ -159,15 +131,11 @@ export interface LeftV1 {
   room: string;
   user_id: string;
   left_at: string;
-  /**
-   * Default: "left".
-   */
+  /** Default: "left". */
   cause?: "left" | "timeout" | "kicked";
 }
 
-/**
- * The latest version of chat.room.left.
- */
+/** The latest version of chat.room.left. */
 export type Left = LeftV1;
 
 /**
@@ -181,9 +149,7 @@ export interface TypingV1 {
   typing: boolean;
 }
 
-/**
- * The latest version of chat.typing.
- */
+/** The latest version of chat.typing. */
 export type Typing = TypingV1;
 
 /**
@@ -193,34 +159,41 @@ export type Typing = TypingV1;
  */
 export interface UserV1 {
   id: string;
-  /**
-   * Display name.
-   */
+  /** Display name. */
   name: string;
-  /**
-   * Picture shown next to the name.
-   */
+  /** Picture shown next to the name. */
   avatar?: string;
 }
 
-/**
- * The latest version of common.user.
- */
+/** The latest version of common.user. */
 export type User = UserV1;
 
-/** A message on the wire, told apart by `type` and `v`; other envelope keys are kept. */
-export type Envelope =
-  | { type: "chat.message_deleted"; v: 1; id: string; data: MessageDeletedV1; [key: string]: unknown }
-  | { type: "chat.message_edited"; v: 1; id: string; data: MessageEditedV1; [key: string]: unknown }
-  | { type: "chat.message_sent"; v: 1; id: string; data: MessageSentV1; [key: string]: unknown }
-  | { type: "chat.message_sent"; v: 2; id: string; data: MessageSentV2; [key: string]: unknown }
-  | { type: "chat.message_sent"; v: 3; id: string; data: MessageSentV3; [key: string]: unknown }
-  | { type: "chat.reaction_added"; v: 1; id: string; data: ReactionAddedV1; [key: string]: unknown }
-  | { type: "chat.room.joined"; v: 1; id: string; data: JoinedV1; [key: string]: unknown }
-  | { type: "chat.room.left"; v: 1; id: string; data: LeftV1; [key: string]: unknown }
-  | { type: "chat.typing"; v: 1; id: string; data: TypingV1; [key: string]: unknown };
+/**
+ * The data type of each live version of each message, by name and version (not exported;
+ * the class names wiretype derives never start with `_`).
+ */
+interface _Messages {
+  "chat.message_deleted": { 1: MessageDeletedV1; };
+  "chat.message_edited": { 1: MessageEditedV1; };
+  "chat.message_sent": { 1: MessageSentV1; 2: MessageSentV2; 3: MessageSentV3; };
+  "chat.reaction_added": { 1: ReactionAddedV1; };
+  "chat.room.joined": { 1: JoinedV1; };
+  "chat.room.left": { 1: LeftV1; };
+  "chat.typing": { 1: TypingV1; };
+}
+
+/**
+ * A message on the wire, told apart by `type` and `v`; other envelope keys are kept. (A
+ * union made from `_Messages` when it is used: written out member by member, its 900 object
+ * types would cost the type checker of every package build.)
+ */
+export type Envelope = {
+  [T in keyof _Messages]: {
+    [V in keyof _Messages[T]]: { type: T; v: V; id: string; data: _Messages[T][V]; [key: string]: unknown };
+  }[keyof _Messages[T]];
+}[keyof _Messages];
 
 /** The data of message `T` at version `V` (`unknown` when `T` is not one literal name). */
-export type DataOf<T extends string, V extends number> = T extends Envelope["type"]
-  ? Extract<Envelope, { type: T; v: V }>["data"]
+export type DataOf<T extends string, V extends number> = T extends keyof _Messages
+  ? V extends keyof _Messages[T] ? _Messages[T][V] : never
   : unknown;
