@@ -106,6 +106,8 @@ def tune_collector() -> None:
 def _check(options: ServeOptions) -> None:
     if options.workers < 1:
         raise ServeUsageError("--workers must be 1 or more")
+    if not 0 <= options.port < 65536:
+        raise ServeUsageError(f"--port {options.port}: not a port number (0 takes any free one)")
     if options.metrics is False and options.metrics_port is not None:
         raise ServeUsageError("--metrics-port and --no-metrics contradict each other")
     if options.metrics_port is not None and not 0 <= options.metrics_port < 65536:

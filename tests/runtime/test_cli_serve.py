@@ -97,6 +97,8 @@ async def test_serve_runs_the_server_and_sigterm_drains_it(tmp_path: Path) -> No
         (["--broker", "kafka://x"], "not a broker URL"),
         (["--no-metrics", "--metrics-port", "9100"], "--metrics-port and --no-metrics"),
         (["--metrics-port", "70000"], "--metrics-port 70000: not a port number"),
+        (["--port", "99999"], "--port 99999: not a port number"),
+        (["--port", "-1"], "--port -1: not a port number"),
     ],
 )
 def test_options_that_cannot_be_served_are_refused_never_ignored(
