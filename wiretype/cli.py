@@ -82,7 +82,8 @@ async def _run(server: Server, options: ServeOptions, reuse_port: bool) -> None:
         await server.hub.stop()
         raise
     tune_collector()
-    print(f"serving {options.target} on ws://{options.host}:{server.port}", flush=True)
+    metrics = f" (metrics on port {server.metrics_port})" if server.metrics_port else ""
+    print(f"serving {options.target} on ws://{options.host}:{server.port}{metrics}", flush=True)
     await server.until_signalled()
     print("drained", flush=True)
 

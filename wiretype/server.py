@@ -245,6 +245,8 @@ class Server:
         if self.hub.metrics is not None and self.hub.metrics.host is None:
             self.hub.metrics.host = host  # metrics_port listens beside the server
         await self.hub.start()
+        if self.hub.metrics is not None and self.hub.metrics.listener is not None:
+            self.metrics_port = self.hub.metrics.port  # metrics_port=0: the one it took
         self._ws_server = await ws_serve(
             self._handler,
             host,
