@@ -18,7 +18,7 @@ import random
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.client import ClientConnection as WsConnection
 from websockets.protocol import State as WsState
@@ -43,6 +43,9 @@ from .protocol.events import (
 from .protocol.events import SendFailed as SendFailedEvent
 from .protocol.limits import Settings
 from .protocol.package import Package
+
+if TYPE_CHECKING:
+    from .store.journal import SqliteJournal
 
 __all__ = ["Client"]
 
@@ -70,9 +73,11 @@ class Client(ClientLink):
         registry: str | None = None,
         **settings: Any,
     ) -> None:
-        self.urls = [url] if url else list(urls)
+        self.urls = [url] if url else [urls] if isinstance(urls, str) else list(urls)
         if not self.urls:
             raise ConfigurationError("Client needs a url (or urls=[...])")
+        for each in self.urls:
+            check_url(each)
         self.settings = Settings.build(**settings)
         self.app = _common.package_of(proto, name=registry, speaks=speaks)
         self.headers = dict(headers or {})
@@ -80,7 +85,7 @@ class Client(ClientLink):
         if queue_path is not None:
             from .store.journal import SqliteJournal
 
-            self._journal = SqliteJournal(queue_path)
+            self._journal = _open_journal(SqliteJournal, queue_path)
         self.core = ClientConnection(
             self.app,
             self.settings,
@@ -389,3 +394,32 @@ class Client(ClientLink):
         assert self._changed is not None
         async with self._changed:
             self._changed.notify_all()
+
+
+def check_url(url: object) -> None:
+    """A URL the link could never dial is a mistake to say now, not a client that stays
+    ``connecting`` forever."""
+    from websockets.exceptions import InvalidURI
+    from websockets.uri import parse_uri
+
+    if not isinstance(url, str):
+        raise ConfigurationError(f"Client url {url!r}: give a ws:// or wss:// URL string")
+    try:
+        parse_uri(url)
+    except (InvalidURI, ValueError) as exc:
+        raise ConfigurationError(
+            f"Client url {url!r} is not a WebSocket URL (ws://host:port/path or wss://...): {exc}"
+        ) from None
+
+
+def _open_journal(opener: type[SqliteJournal], path: str | Path) -> SqliteJournal:
+    """The offline queue's file, or a ConfigurationError naming it (a folder that does not
+    exist, a file that is not an SQLite database)."""
+    import sqlite3
+
+    try:
+        return opener(path)
+    except sqlite3.Error as exc:
+        raise ConfigurationError(
+            f"queue_path {str(path)!r}: cannot keep the queue there ({exc})"
+        ) from None

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from types import ModuleType, TracebackType
 from typing import Any
 
-from .client import Client
+from .client import Client, check_url
 from .errors import ConfigurationError, SendFailed
 from .protocol import envelope as env
 from .protocol.package import Package
@@ -38,6 +38,8 @@ class ClientPool:
         self.urls = [urls] if isinstance(urls, str) else list(urls)
         if not self.urls or size < 1:
             raise ConfigurationError("ClientPool needs urls and a size of 1 or more")
+        for url in self.urls:
+            check_url(url)
         self.proto = proto
         self.size = size
         self.name = name
