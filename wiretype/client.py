@@ -266,14 +266,14 @@ class Client(ClientLink):
     async def subscribe(self, *topics: str) -> None:
         """Receive what is published to ``topics``; returns once the server has them (or at
         once when offline: they are sent after the handshake)."""
-        ident = self.core.subscribe(topics, _common.now_ms())
+        ident = self.core.subscribe(_common.topics_of("subscribe", topics), _common.now_ms())
         waiter = self._waiter(ident) if ident is not None else None
         self._pump()
         if waiter is not None:
             await waiter
 
     async def unsubscribe(self, *topics: str) -> None:
-        ident = self.core.unsubscribe(topics, _common.now_ms())
+        ident = self.core.unsubscribe(_common.topics_of("unsubscribe", topics), _common.now_ms())
         waiter = self._waiter(ident) if ident is not None else None
         self._pump()
         if waiter is not None:

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import _common
 from .protocol import envelope as env
 from .protocol.events import MessageReceived
 from .protocol.server import ServerConnection
@@ -119,10 +120,10 @@ class Context:
         )
 
     async def subscribe(self, *topics: str) -> None:
-        self._hub.topics.subscribe(self._link, topics)
+        self._hub.topics.subscribe(self._link, _common.topics_of("subscribe", topics))
 
     async def unsubscribe(self, *topics: str) -> None:
-        self._hub.topics.unsubscribe(self._link, topics)
+        self._hub.topics.unsubscribe(self._link, _common.topics_of("unsubscribe", topics))
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         self._link.conn.close(code, reason)

@@ -107,3 +107,13 @@ async def test_presence_given_as_one_pattern_turns_presence_on_for_it() -> None:
                     seen.append(await watcher.receive(5))
         assert [m.__wire_name__ for m in seen] == ["wiretype.presence"] * 2
         assert seen[-1].client == "joiner" and seen[-1].event == "joined"
+
+
+@bounded
+async def test_topics_passed_as_one_list_say_how_to_call_subscribe() -> None:
+    server = Server(proto)
+    async with server.serving(), Client(proto, f"ws://127.0.0.1:{server.port}") as client:
+        for call in (client.subscribe, client.unsubscribe):
+            with pytest.raises(TypeError, match=r"takes topics as arguments, each a string"):
+                await call(["room.a", "room.b"])  # type: ignore[arg-type]
+        await client.subscribe(*["room.a", "room.b"])  # the right way still works
