@@ -78,6 +78,7 @@ class Client(ClientLink):
             raise ConfigurationError("Client needs a url (or urls=[...])")
         for each in self.urls:
             check_url(each)
+        _refuse_server_options(settings)
         self.settings = Settings.build(**settings)
         self.app = _common.package_of(proto, name=registry, speaks=speaks)
         self.headers = dict(headers or {})
@@ -423,3 +424,21 @@ def _open_journal(opener: type[SqliteJournal], path: str | Path) -> SqliteJourna
         raise ConfigurationError(
             f"queue_path {str(path)!r}: cannot keep the queue there ({exc})"
         ) from None
+
+
+# DESIGN.md lists these among the keyword arguments of Server and Client; they concern only
+# a server. A Client takes them at their defaults (so code written from that list runs) and
+# refuses anything else, saying where it belongs, rather than ignoring it.
+SERVER_ONLY = {"origins": None, "auth": None, "store": None, "broker": None, "metrics_port": None}
+_DEFAULT_URLS = (None, "memory://", "memory")
+
+
+def _refuse_server_options(settings: dict[str, Any]) -> None:
+    for name in [each for each in settings if each in SERVER_ONLY]:
+        value = settings.pop(name)
+        if value is None or (name in ("store", "broker") and value in _DEFAULT_URLS):
+            continue
+        raise ConfigurationError(
+            f"{name} is a Server setting; a Client has none (its offline queue is kept with "
+            "queue_path=FILE; its upgrade request's headers are headers={...})"
+        )

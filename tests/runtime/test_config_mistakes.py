@@ -117,3 +117,21 @@ async def test_topics_passed_as_one_list_say_how_to_call_subscribe() -> None:
             with pytest.raises(TypeError, match=r"takes topics as arguments, each a string"):
                 await call(["room.a", "room.b"])  # type: ignore[arg-type]
         await client.subscribe(*["room.a", "room.b"])  # the right way still works
+
+
+@pytest.mark.parametrize(
+    ("name", "default", "other"),
+    [
+        ("origins", None, ["https://chat.example"]),
+        ("auth", None, lambda request: "ada"),
+        ("store", "memory://", "sqlite:///wt.db"),
+        ("broker", "memory://", "redis://127.0.0.1:6379/0"),
+        ("metrics_port", None, 9108),
+    ],
+)
+def test_server_settings_that_design_lists_for_client_too_are_taken_at_their_defaults(
+    name: str, default: object, other: object
+) -> None:
+    Client(proto, "ws://127.0.0.1:8765", **{name: default})  # the list in DESIGN.md
+    with pytest.raises(ConfigurationError, match=f"{name} is a Server setting"):
+        Client(proto, "ws://127.0.0.1:8765", **{name: other})
