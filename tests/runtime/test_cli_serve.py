@@ -123,6 +123,9 @@ def test_options_that_cannot_be_served_are_refused_never_ignored(
         ("chat_app:not_a_server", "chat_app:not_a_server is a int, not a wiretype.Server"),
         ("broken_app:server", "importing broken_app failed: RuntimeError: no database"),
         (":server", "give MODULE:SERVER"),
+        ("chat_app.py:server", "MODULE is a module's dotted name, not a file: chat_app:server"),
+        ("./chat_app.py", "not a file: chat_app:server"),
+        ("pkg/chat_app:server", "not a file: pkg.chat_app:server"),
     ],
 )
 def test_a_target_that_is_not_a_server_is_exit_2_with_one_line(
