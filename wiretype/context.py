@@ -143,6 +143,7 @@ class Link:
         "number",
         "opened_at",
         "principal",
+        "reader",
         "replaced",
         "scheduled",
         "transport",
@@ -165,3 +166,6 @@ class Link:
         self.held_until = 0
         self.closing: tuple[int, str] | None = None  # a close waiting for the held frames
         self.opened_at = 0.0  # perf_counter() when admitted (the connection duration metric)
+        # the task that reads this connection's frames and runs its handlers (it waits for
+        # each handler, so an ack awaited from it could never be read)
+        self.reader: asyncio.Task[Any] | None = None
