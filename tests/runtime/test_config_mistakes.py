@@ -12,6 +12,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 
 from tests.runtime.e2e import bounded, raw
+from tests.runtime.helpers import sent_v3
 from wiretype import Client, ClientPool, ConfigurationError, Server
 
 pytestmark = pytest.mark.timeout(30)
@@ -135,3 +136,28 @@ def test_server_settings_that_design_lists_for_client_too_are_taken_at_their_def
     Client(proto, "ws://127.0.0.1:8765", **{name: default})  # the list in DESIGN.md
     with pytest.raises(ConfigurationError, match=f"{name} is a Server setting"):
         Client(proto, "ws://127.0.0.1:8765", **{name: other})
+
+
+@bounded
+async def test_client_options_a_pool_cannot_use_are_refused_when_the_pool_is_built() -> None:
+    # they were refused only inside the background task opening a connection ("Task
+    # exception was never retrieved"), while pool.send waited for one that never came
+    url = "ws://127.0.0.1:8765"
+    with pytest.raises(ConfigurationError, match="unknown setting"):
+        ClientPool(proto, url, size=2, heartbeat=3)
+    with pytest.raises(ConfigurationError, match=r"speaks names 'chat\.nosuch'"):
+        ClientPool(proto, url, size=2, speaks={"chat.nosuch": [1]})
+    with pytest.raises(ConfigurationError, match="a size of 1 or more"):
+        ClientPool(proto, url, size="2")  # type: ignore[arg-type]
+    server = Server(proto)
+
+    @server.on("chat.message_sent")
+    async def posted(msg: object, ctx: object) -> None:
+        return None
+
+    async with server.serving():
+        async with ClientPool(proto, f"ws://127.0.0.1:{server.port}", size=2) as pool:
+            assert await pool.send(proto.MessageSentV3(**sent_v3("via the pool")), ack=True)
+            assert pool.status()["size"] == 2
+        closed = ClientPool(proto, f"ws://127.0.0.1:{server.port}", size=1)
+        await closed.close()  # built, never used: closes cleanly
