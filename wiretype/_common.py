@@ -64,3 +64,15 @@ def data_for_log(package: Package, model: Any) -> Any:
     info = package.messages.get(type(model).__wire_name__)
     data = model.model_dump(mode="json", by_alias=True)
     return redacted(data, info.sensitive) if info is not None and info.sensitive else data
+
+
+def topics_of(call: str, topics: tuple[object, ...]) -> tuple[str, ...]:
+    """The topics of ``subscribe(*topics)`` / ``unsubscribe``, each a string: a list passed
+    as one argument is a TypeError that says how to call it (never pydantic's own error)."""
+    for topic in topics:
+        if not isinstance(topic, str):
+            raise TypeError(
+                f"{call} takes topics as arguments, each a string "
+                f"({call}('room.a', 'room.b'), or {call}(*names)), not {type(topic).__name__}"
+            )
+    return topics  # type: ignore[return-value]

@@ -230,10 +230,12 @@ def _channel(topic: str) -> str:
 def open_broker(url: str | Broker | None) -> Broker:
     if isinstance(url, Broker):
         return url
+    from .errors import ConfigurationError
+
+    if url is not None and not isinstance(url, str):
+        raise ConfigurationError(f"broker {url!r}: give a URL or a Broker")
     if url is None or url.split(":", 1)[0] == "memory":
         return Broker()
     if url.split(":", 1)[0] in ("redis", "rediss", "valkey"):
         return RedisBroker(url)
-    from .errors import ConfigurationError
-
     raise ConfigurationError(f"broker {url!r}: not a broker URL (memory://, redis://host:port/db)")

@@ -82,7 +82,8 @@ async def _run(server: Server, options: ServeOptions, reuse_port: bool) -> None:
         await server.hub.stop()
         raise
     tune_collector()
-    print(f"serving {options.target} on ws://{options.host}:{server.port}", flush=True)
+    metrics = f" (metrics on port {server.metrics_port})" if server.metrics_port else ""
+    print(f"serving {options.target} on ws://{options.host}:{server.port}{metrics}", flush=True)
     await server.until_signalled()
     print("drained", flush=True)
 
@@ -106,6 +107,8 @@ def tune_collector() -> None:
 def _check(options: ServeOptions) -> None:
     if options.workers < 1:
         raise ServeUsageError("--workers must be 1 or more")
+    if not 0 <= options.port < 65536:
+        raise ServeUsageError(f"--port {options.port}: not a port number (0 takes any free one)")
     if options.metrics is False and options.metrics_port is not None:
         raise ServeUsageError("--metrics-port and --no-metrics contradict each other")
     if options.metrics_port is not None and not 0 <= options.metrics_port < 65536:
@@ -145,8 +148,10 @@ def load_server(target: str) -> Server:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
+        _not_a_file(target, module_name, attribute)
         raise ServeUsageError(f"cannot import {module_name}: {exc}") from None
     except Exception as exc:  # the user's module failed: say where, in one line
+        _not_a_file(target, module_name, attribute)
         raise ServeUsageError(f"importing {module_name} failed: {_where(exc)}") from None
     found: object = module
     for part in (attribute or "server").split("."):
@@ -157,6 +162,17 @@ def load_server(target: str) -> Server:
         kind = type(found).__name__
         raise ServeUsageError(f"{target} is a {kind}, not a wiretype.Server")
     return found
+
+
+def _not_a_file(target: str, module_name: str, attribute: str) -> None:
+    """``app.py:server`` or ``src/app:server`` that did not import: say the dotted name."""
+    if module_name.endswith(".py") or "/" in module_name or "\\" in module_name:
+        dotted = module_name.removesuffix(".py").strip("./\\").replace("/", ".")
+        raise ServeUsageError(
+            f"{target!r}: MODULE is a module's dotted name, not a file: "
+            f"{dotted.replace(chr(92), '.')}:{attribute or 'server'} "
+            "(run from the folder it is imported from)"
+        )
 
 
 def _where(exc: BaseException) -> str:

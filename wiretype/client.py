@@ -18,7 +18,7 @@ import random
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.client import ClientConnection as WsConnection
 from websockets.protocol import State as WsState
@@ -43,6 +43,9 @@ from .protocol.events import (
 from .protocol.events import SendFailed as SendFailedEvent
 from .protocol.limits import Settings
 from .protocol.package import Package
+
+if TYPE_CHECKING:
+    from .store.journal import SqliteJournal
 
 __all__ = ["Client"]
 
@@ -70,9 +73,12 @@ class Client(ClientLink):
         registry: str | None = None,
         **settings: Any,
     ) -> None:
-        self.urls = [url] if url else list(urls)
+        self.urls = [url] if url else [urls] if isinstance(urls, str) else list(urls)
         if not self.urls:
             raise ConfigurationError("Client needs a url (or urls=[...])")
+        for each in self.urls:
+            check_url(each)
+        _refuse_server_options(settings)
         self.settings = Settings.build(**settings)
         self.app = _common.package_of(proto, name=registry, speaks=speaks)
         self.headers = dict(headers or {})
@@ -80,7 +86,7 @@ class Client(ClientLink):
         if queue_path is not None:
             from .store.journal import SqliteJournal
 
-            self._journal = SqliteJournal(queue_path)
+            self._journal = _open_journal(SqliteJournal, queue_path)
         self.core = ClientConnection(
             self.app,
             self.settings,
@@ -261,14 +267,14 @@ class Client(ClientLink):
     async def subscribe(self, *topics: str) -> None:
         """Receive what is published to ``topics``; returns once the server has them (or at
         once when offline: they are sent after the handshake)."""
-        ident = self.core.subscribe(topics, _common.now_ms())
+        ident = self.core.subscribe(_common.topics_of("subscribe", topics), _common.now_ms())
         waiter = self._waiter(ident) if ident is not None else None
         self._pump()
         if waiter is not None:
             await waiter
 
     async def unsubscribe(self, *topics: str) -> None:
-        ident = self.core.unsubscribe(topics, _common.now_ms())
+        ident = self.core.unsubscribe(_common.topics_of("unsubscribe", topics), _common.now_ms())
         waiter = self._waiter(ident) if ident is not None else None
         self._pump()
         if waiter is not None:
@@ -389,3 +395,50 @@ class Client(ClientLink):
         assert self._changed is not None
         async with self._changed:
             self._changed.notify_all()
+
+
+def check_url(url: object) -> None:
+    """A URL the link could never dial is a mistake to say now, not a client that stays
+    ``connecting`` forever."""
+    from websockets.exceptions import InvalidURI
+    from websockets.uri import parse_uri
+
+    if not isinstance(url, str):
+        raise ConfigurationError(f"Client url {url!r}: give a ws:// or wss:// URL string")
+    try:
+        parse_uri(url)
+    except (InvalidURI, ValueError) as exc:
+        raise ConfigurationError(
+            f"Client url {url!r} is not a WebSocket URL (ws://host:port/path or wss://...): {exc}"
+        ) from None
+
+
+def _open_journal(opener: type[SqliteJournal], path: str | Path) -> SqliteJournal:
+    """The offline queue's file, or a ConfigurationError naming it (a folder that does not
+    exist, a file that is not an SQLite database)."""
+    import sqlite3
+
+    try:
+        return opener(path)
+    except sqlite3.Error as exc:
+        raise ConfigurationError(
+            f"queue_path {str(path)!r}: cannot keep the queue there ({exc})"
+        ) from None
+
+
+# DESIGN.md lists these among the keyword arguments of Server and Client; they concern only
+# a server. A Client takes them at their defaults (so code written from that list runs) and
+# refuses anything else, saying where it belongs, rather than ignoring it.
+SERVER_ONLY = {"origins": None, "auth": None, "store": None, "broker": None, "metrics_port": None}
+_DEFAULT_URLS = (None, "memory://", "memory")
+
+
+def _refuse_server_options(settings: dict[str, Any]) -> None:
+    for name in [each for each in settings if each in SERVER_ONLY]:
+        value = settings.pop(name)
+        if value is None or (name in ("store", "broker") and value in _DEFAULT_URLS):
+            continue
+        raise ConfigurationError(
+            f"{name} is a Server setting; a Client has none (its offline queue is kept with "
+            "queue_path=FILE; its upgrade request's headers are headers={...})"
+        )

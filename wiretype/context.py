@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import _common
 from .protocol import envelope as env
 from .protocol.events import MessageReceived
 from .protocol.server import ServerConnection
@@ -119,10 +120,10 @@ class Context:
         )
 
     async def subscribe(self, *topics: str) -> None:
-        self._hub.topics.subscribe(self._link, topics)
+        self._hub.topics.subscribe(self._link, _common.topics_of("subscribe", topics))
 
     async def unsubscribe(self, *topics: str) -> None:
-        self._hub.topics.unsubscribe(self._link, topics)
+        self._hub.topics.unsubscribe(self._link, _common.topics_of("unsubscribe", topics))
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         self._link.conn.close(code, reason)
@@ -142,6 +143,7 @@ class Link:
         "number",
         "opened_at",
         "principal",
+        "reader",
         "replaced",
         "scheduled",
         "transport",
@@ -164,3 +166,6 @@ class Link:
         self.held_until = 0
         self.closing: tuple[int, str] | None = None  # a close waiting for the held frames
         self.opened_at = 0.0  # perf_counter() when admitted (the connection duration metric)
+        # the task that reads this connection's frames and runs its handlers (it waits for
+        # each handler, so an ack awaited from it could never be read)
+        self.reader: asyncio.Task[Any] | None = None

@@ -4,7 +4,8 @@
 can tell); ``show ID`` prints one with its stored message and error; ``retry ID`` puts it
 back in the queue (attempts reset; a running server picks it up), ``drop ID`` deletes it;
 ``--all`` instead of an id acts on every one. ``--format json`` for scripts. Exit 2 for an
-unknown id, a store that cannot be opened, or a store that keeps nothing (memory).
+unknown id, a store that cannot be opened, an SQLite file that does not exist (never created
+by looking), or a store that keeps nothing (memory).
 """
 
 from __future__ import annotations
@@ -41,10 +42,23 @@ def run(action: str, store_url: str, ident: str | None, every: bool, fmt: str) -
             raise _UsageError(
                 f"store {store_url}: keeps nothing across processes; give sqlite or redis"
             )
+        _check_exists(store)
         return asyncio.run(_act(store, action, ident, every, fmt))
     except (_UsageError, ConfigurationError, StoreError) as problem:
         print(f"wiretype: error: {problem}", file=sys.stderr)
         return 2
+
+
+def _check_exists(store: Store) -> None:
+    """An SQLite path that names no file is a typo, not an empty store: opening it would
+    create a database and report "no dead letters"."""
+    from .store.sqlite import SqliteStore
+
+    if isinstance(store, SqliteStore) and store.path.parent.is_dir() and not store.path.exists():
+        raise _UsageError(
+            f"store {store.url}: no database at {store.path} (a server creates it when it "
+            "first opens the store)"
+        )
 
 
 async def _act(store: Store, action: str, ident: str | None, every: bool, fmt: str) -> int:

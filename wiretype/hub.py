@@ -92,6 +92,7 @@ class Hub:
         self.links: dict[int, Link] = {}
         self.per_ip: dict[str, int] = {}
         self.draining = False
+        self.warned_ack_in_handler = False  # _ack_not_awaited: said once per server
         self.high_water = max(1, settings.max_buffer_bytes // 4)
         self._numbers = itertools.count(1)
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -153,6 +154,7 @@ class Hub:
         )
         link = Link(transport, conn, next(self._numbers), ip, principal)
         link.opened_at = perf_counter()
+        link.reader = asyncio.current_task()
         self.links[link.number] = link
         self.per_ip[ip] = self.per_ip.get(ip, 0) + 1
         self.sweep.schedule(link)
@@ -444,14 +446,30 @@ class Hub:
         ident = link.conn.send(model, _common.now_ms(), ack=ack, prio=prio, ttl=ttl)
         waiter: asyncio.Future[None] | None = None
         if ack and ident is not None:
-            waiter = asyncio.get_running_loop().create_future()
-            if link.waiters is None:
-                link.waiters = {}
-            link.waiters[ident] = waiter
+            if link.reader is asyncio.current_task():
+                self._ack_not_awaited()  # its ack is read once the handler returns; retried
+            else:
+                waiter = asyncio.get_running_loop().create_future()
+                if link.waiters is None:
+                    link.waiters = {}
+                link.waiters[ident] = waiter
         self.pump_sync(link)
         if waiter is not None:
             await waiter
         return ident
+
+    def _ack_not_awaited(self) -> None:
+        """``ctx.send(ack=True)`` awaited by a handler (or hook) of the same connection: the
+        connection's frames are read by the task that runs its handlers, one at a time, so
+        the client's ack waits behind the handler; waiting for it would hang the handler
+        until the heartbeat closed the link. It returns once written instead, said once."""
+        if not self.warned_ack_in_handler:
+            self.warned_ack_in_handler = True
+            log.warning(
+                "ctx.send(..., ack=True) in a handler of the same connection returns once the "
+                "frame is written: the client's ack is read after the handler returns (retried "
+                "as usual); await the ack from a task of its own to wait for it"
+            )
 
     def drain_links(self, retry_in_ms: int) -> None:
         """Status ``draining`` to every connection, then close 1001."""

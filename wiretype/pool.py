@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from types import ModuleType, TracebackType
 from typing import Any
 
-from .client import Client
+from .client import Client, check_url
 from .errors import ConfigurationError, SendFailed
 from .protocol import envelope as env
 from .protocol.package import Package
@@ -36,8 +36,13 @@ class ClientPool:
         **client_options: Any,
     ) -> None:
         self.urls = [urls] if isinstance(urls, str) else list(urls)
-        if not self.urls or size < 1:
+        if not self.urls or not isinstance(size, int) or isinstance(size, bool) or size < 1:
             raise ConfigurationError("ClientPool needs urls and a size of 1 or more")
+        for url in self.urls:
+            check_url(url)
+        # the first connection, built now: options a Client refuses are refused here, not in
+        # a background task while send waits for a connection that never comes
+        self._spare: Client | None = Client(proto, urls=self.urls, name=name, **client_options)
         self.proto = proto
         self.size = size
         self.name = name
@@ -71,6 +76,10 @@ class ClientPool:
 
     async def close(self) -> None:
         self._closed = True
+        spare, self._spare = self._spare, None
+        if spare is not None:  # never started: only its queue file (if any) to let go
+            with contextlib.suppress(Exception):
+                await spare.close()
         for task in list(self._opening):
             task.cancel()
         for client in self.clients:
@@ -88,7 +97,9 @@ class ClientPool:
         task.add_done_callback(self._opening.discard)
 
     async def _open_one(self) -> None:
-        client = Client(self.proto, urls=self.urls, name=self.name, **self.options)
+        client, self._spare = self._spare, None
+        if client is None:
+            client = Client(self.proto, urls=self.urls, name=self.name, **self.options)
         dropped = asyncio.Event()
         self._dropped[id(client)] = dropped
 

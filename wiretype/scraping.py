@@ -32,8 +32,8 @@ def metrics_url_of(ws_url: str) -> str:
 
 
 def _get(url: str, headers: Mapping[str, str] | None = None) -> str:
-    request = urllib.request.Request(url, headers=dict(headers or {}))
     try:
+        request = urllib.request.Request(url, headers=dict(headers or {}))  # "junk": ValueError
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as reply:
             return str(reply.read().decode())
     except urllib.error.HTTPError as exc:

@@ -49,6 +49,31 @@ log = logging.getLogger("wiretype")
 ADMIN_TOKEN_ENV = "WIRETYPE_ADMIN_TOKEN"  # the admin_token when none is given
 
 
+def _check_options(*, auth: Any, admin_auth: Any, metrics_port: Any) -> None:
+    """Mistakes in the options that would otherwise surface only at the first request."""
+    for label, value in (("auth", auth), ("admin_auth", admin_auth)):
+        if value is not None and not callable(value):
+            raise ConfigurationError(
+                f"{label} must be a function of the HTTP request (sync or async), not {value!r}"
+            )
+    if metrics_port is not None and (
+        isinstance(metrics_port, bool)
+        or not isinstance(metrics_port, int)
+        or not 0 <= metrics_port < 65536
+    ):
+        raise ConfigurationError(
+            f"metrics_port must be a port number (0-65535), not {metrics_port!r}"
+        )
+
+
+def _listed(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    """``origins``, ``presence`` and ``metrics_clients`` take a list; one string is one item
+    (never its characters)."""
+    if value is None:
+        return None
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 class Server:
     """``Server(proto, **settings)``: route registry messages to handlers over WebSockets."""
 
@@ -74,6 +99,10 @@ class Server:
     ) -> None:
         self.settings = Settings.build(**settings)
         self.app = _common.package_of(proto, name=name)
+        _check_options(auth=auth, admin_auth=admin_auth, metrics_port=metrics_port)
+        origins = _listed(origins)
+        metrics_clients = _listed(metrics_clients) or ()
+        presence = presence if isinstance(presence, bool) else _listed(presence) or ()
         self.metrics_port = metrics_port
         self.hub = Hub(
             self.app,
@@ -194,6 +223,11 @@ class Server:
     def use(self, middleware: Middleware) -> Middleware:
         """Add ``async def mw(msg, ctx, call_next)`` around every handler (first added runs
         first); ``await call_next()`` runs the rest of the chain."""
+        if not inspect.iscoroutinefunction(middleware):
+            raise ConfigurationError(
+                f"middleware {middleware!r} must be an async function: "
+                "async def mw(msg, ctx, call_next)"
+            )
         self.hub.router.middleware.append(middleware)
         return middleware
 
@@ -245,6 +279,8 @@ class Server:
         if self.hub.metrics is not None and self.hub.metrics.host is None:
             self.hub.metrics.host = host  # metrics_port listens beside the server
         await self.hub.start()
+        if self.hub.metrics is not None and self.hub.metrics.listener is not None:
+            self.metrics_port = self.hub.metrics.port  # metrics_port=0: the one it took
         self._ws_server = await ws_serve(
             self._handler,
             host,

@@ -110,6 +110,11 @@ class Sweep:
             if link is None or link.scheduled != deadline:
                 continue
             link.scheduled = None
+            beat, ctx = link.conn.heartbeat, link.context
+            if beat is not None and ctx is not None and ctx._event is not None:
+                # a handler of this link is running: its frames (pongs too) wait unread behind
+                # it, so silence says nothing about the client until it returns
+                beat.heard(now)
             link.conn.tick(now)
             self._hub.pump_sync(link)
 

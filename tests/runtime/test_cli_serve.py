@@ -97,6 +97,8 @@ async def test_serve_runs_the_server_and_sigterm_drains_it(tmp_path: Path) -> No
         (["--broker", "kafka://x"], "not a broker URL"),
         (["--no-metrics", "--metrics-port", "9100"], "--metrics-port and --no-metrics"),
         (["--metrics-port", "70000"], "--metrics-port 70000: not a port number"),
+        (["--port", "99999"], "--port 99999: not a port number"),
+        (["--port", "-1"], "--port -1: not a port number"),
     ],
 )
 def test_options_that_cannot_be_served_are_refused_never_ignored(
@@ -121,6 +123,9 @@ def test_options_that_cannot_be_served_are_refused_never_ignored(
         ("chat_app:not_a_server", "chat_app:not_a_server is a int, not a wiretype.Server"),
         ("broken_app:server", "importing broken_app failed: RuntimeError: no database"),
         (":server", "give MODULE:SERVER"),
+        ("chat_app.py:server", "MODULE is a module's dotted name, not a file: chat_app:server"),
+        ("./chat_app.py", "not a file: chat_app:server"),
+        ("pkg/chat_app:server", "not a file: pkg.chat_app:server"),
     ],
 )
 def test_a_target_that_is_not_a_server_is_exit_2_with_one_line(

@@ -83,10 +83,13 @@ def test_dlq_usage_mistakes_are_exit_2_with_a_message(tmp_path: Path) -> None:
         (["dlq", "purge", "--store", "memory://"], "give one of list, show, retry, drop"),
         (["dlq", "show", "--store", f"sqlite:///{tmp_path}/x.db"], "give one dead letter's ID"),
         (["dlq", "list", "--store", f"sqlite:///{tmp_path}/no/such/x.db"], "does not exist"),
+        (["dlq", "list", "--store", f"sqlite:///{tmp_path}/typo.db"], "no database at"),
+        (["dlq", "drop", "--all", "--store", f"sqlite:///{tmp_path}/typo.db"], "no database at"),
     ):
         result = cli(*args)
         assert result.exit_code == 2, args
         assert said in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "typo.db").exists()  # looking never creates a database
 
 
 def test_a_job_of_a_message_past_its_ttl_is_dropped_not_run(tmp_path: Path) -> None:

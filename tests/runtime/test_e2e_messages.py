@@ -276,3 +276,60 @@ async def test_client_handlers_get_typed_messages() -> None:
         await server.publish("news", _v3("typed"))
         msg = await asyncio.wait_for(got.get(), 5)
     assert isinstance(msg, proto.MessageSentV3)
+
+
+@bounded
+async def test_a_handler_awaiting_its_own_connections_ack_is_not_stuck_behind_itself(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # the connection's frames are read by the task that runs its handlers: the client's ack
+    # of ctx.send(ack=True) cannot be read until the handler returns, so waiting for it
+    # hung the handler until the heartbeat closed the link (4410)
+    server = Server(proto, **FAST)
+    returned: list[str | None] = []
+
+    @server.on("chat.message_sent")
+    async def posted(msg: proto.MessageSentV3, ctx: Context) -> None:
+        returned.append(await ctx.send(_v3("echo: " + msg.body), ack=True))
+
+    async with (
+        server.serving(),
+        Client(proto, f"ws://127.0.0.1:{server.port}", **FAST) as client,
+    ):
+        with caplog.at_level(logging.WARNING, logger="wiretype"):
+            await client.send(_v3("ping"), ack=True)
+        echo = await client.receive(5)
+        assert echo.body == "echo: ping"
+        assert client.state == "open" and client.session is not None
+    assert len(returned) == 1 and returned[0]
+    assert "returns once the frame is written" in caplog.text
+
+
+@bounded
+async def test_a_handler_longer_than_the_heartbeat_deadline_does_not_close_its_link() -> None:
+    # the frames of a connection (its pongs too) are read only between its handlers: a
+    # handler running past heartbeat_ms + heartbeat_grace_ms closed its own link with 4410,
+    # and the client, resending on the next link, ran it again, forever
+    server = Server(proto, **FAST)
+    gate = asyncio.Event()
+    ran: list[str] = []
+
+    @server.on("chat.message_sent")
+    async def slow(msg: proto.MessageSentV3, ctx: Context) -> None:
+        ran.append(msg.body)
+        await gate.wait()
+
+    async with server.serving():
+        ws = await raw(server.port)
+        await ws.send(hello())
+        assert json.loads(await ws.recv())["type"] == "wiretype.welcome"
+        await ws.send(json.dumps({"type": "chat.message_sent", "v": 3, "id": "slow-1",
+                                  "data": sent_v3("slow"), "ack": True}))  # fmt: skip
+        pings = 0
+        while pings < 4:  # 4 pings: 800 ms, past the 500 ms deadline, with the handler running
+            frame = json.loads(await ws.recv())
+            pings += frame["type"] == "wiretype.ping"
+        gate.set()
+        assert (await frames_until(ws, "wiretype.ack"))["re"] == "slow-1"
+        assert ran == ["slow"]
+        await ws.close()

@@ -194,6 +194,7 @@ async def test_metrics_port_moves_metrics_off_the_websocket_port() -> None:
     server = _chat(metrics_port=0)
     async with server.serving():
         assert server.metrics is not None and server.metrics.port
+        assert server.metrics_port == server.metrics.port  # port 0: read the one it took
         status, text, _ = await get(f"http://127.0.0.1:{server.port}/metrics")
         assert status == 404 and f"served on port {server.metrics.port}" in text
         samples = await scrape(f"http://127.0.0.1:{server.metrics.port}/metrics")

@@ -105,3 +105,6 @@ def test_versions_refuses_what_it_cannot_answer() -> None:
     assert done.exit_code == 2 and "--metrics URL" in done.stderr
     done = run("versions", "--metrics", "http://127.0.0.1:1/metrics")
     assert done.exit_code == 2 and "127.0.0.1:1/metrics" in done.stderr
+    for option in ("--metrics", "--prometheus"):
+        done = run("versions", option, "junk")  # not a URL at all: said, not "internal error"
+        assert done.exit_code == 2 and "wiretype: error: junk" in done.stderr, done.stderr

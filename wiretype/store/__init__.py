@@ -22,12 +22,12 @@ def open_store(url: str | Store | None) -> Store:
     an instance. Connecting happens later (``await store.open()``, done by the server)."""
     if isinstance(url, Store):
         return url
-    if url is None or scheme_of(url) == "memory":
-        return MemoryStore()
     from ..errors import ConfigurationError
 
-    if not isinstance(url, str):
+    if url is not None and not isinstance(url, str):
         raise ConfigurationError(f"store {url!r}: give a URL or a Store")
+    if url is None or scheme_of(url) == "memory":
+        return MemoryStore()
     scheme = scheme_of(url)
     if scheme == "sqlite":
         from .sqlite import SqliteStore
