@@ -2,10 +2,13 @@
 
 A reporter is ``function r<N>(x, p, e) { report(x, p, e, ops, ...refs); }``, run by
 ``templates/typescript/static/reports.ts``: ``ops`` is JSON text, a list of instructions
-such as ``["minlen", 3, "must be at least 3 characters long"]``, and ``refs`` the
-functions the instructions name by index (the reporters and checks of subschemas, format
-checks). A subschema's reporter that names no function is held in place, as its own
-instructions, so most nodes need no function of their own.
+such as ``[3, 3, "must be at least 3 characters long"]``, and ``refs`` the functions the
+instructions name by index: first the reporters and checks of subschemas and format checks,
+then the handler of each keyword used (``kMinLen`` here, at index 3), which reports.ts
+exports one by one, so that a bundle keeps only the handlers its messages use. A
+subschema's reporter that names no function but handlers is held in place, as its own
+instructions (its handlers then join the parent's ``refs``), so most nodes need no function
+of their own.
 Messages are built here, from ``messages`` (the Python package prints the same words), so
 text from a definition only ever reaches the output inside that JSON string.
 
@@ -33,6 +36,61 @@ from registry.render.ts_checks import (
 from registry.render.ts_node import Node, js_json
 
 Op = list[Any]
+
+
+@dataclass(frozen=True)
+class Handler:
+    """The head of an instruction: the handler of one keyword, a function that
+    ``reports.ts`` exports. Written out as its index in the reporter's ``refs`` (see
+    ``reporter``), so that validators.ts refers to it by name and a bundler keeps only the
+    handlers of the messages a bundle holds."""
+
+    function: str
+
+
+# Each instruction by its name here, and the reports.ts function that carries it out.
+K: dict[str, Handler] = {
+    name: Handler(function)
+    for name, function in {
+        "type": "kType",
+        "fail": "kFail",
+        "eq": "kEq",
+        "r": "kRef",
+        "nullable": "kNullable",
+        "any": "kAny",
+        "one": "kOne",
+        "tag": "kTag",
+        "not": "kNot",
+        "if": "kIf",
+        "num": "kNum",
+        "str": "kStr",
+        "arr": "kArr",
+        "obj": "kObj",
+        "min": "kMin",
+        "max": "kMax",
+        "xmin": "kXmin",
+        "xmax": "kXmax",
+        "mult": "kMult",
+        "minlen": "kMinLen",
+        "maxlen": "kMaxLen",
+        "format": "kFormat",
+        "pattern": "kPattern",
+        "minitems": "kMinItems",
+        "maxitems": "kMaxItems",
+        "uniq": "kUniq",
+        "prefix": "kPrefix",
+        "items": "kItems",
+        "contains": "kContains",
+        "req": "kReq",
+        "props": "kProps",
+        "keys": "kKeys",
+        "depreq": "kDepReq",
+        "dep": "kDep",
+        "minprops": "kMinProps",
+        "maxprops": "kMaxProps",
+    }.items()
+}
+HANDLERS: tuple[str, ...] = tuple(sorted(h.function for h in K.values()))
 # The type guard of each group of keywords, by the instance type it selects.
 _GROUP_OPS = {"number": "num", "string": "str", "array": "arr", "object": "obj"}
 
@@ -66,11 +124,28 @@ class Refs:
 def reporter(n: int, ops: list[Op], refs: Refs) -> str:
     """``r<n>``: a call of ``report`` with the instructions as JSON text in a quoted
     literal, then what they name (arguments: function declarations cost the type checker
-    nothing to refer to, unlike constants or an array literal of them)."""
-    args = ", ".join(["x", "p", "e", js_json(ops), *refs.names])
+    nothing to refer to, unlike constants or an array literal of them): the functions of
+    subschemas, then the handlers, each once."""
+    text = js_json(_indexed(ops, refs))
+    args = ", ".join(["x", "p", "e", text, *refs.names])
     return (
         f"function r{n}(x: any, p: string, e: ValidationError[]): void {{\n  report({args});\n}}\n"
     )
+
+
+def _indexed(value: Any, refs: Refs) -> Any:
+    """``value`` with each handler replaced by its index in ``refs`` (instructions held in
+    place come from another node: their handlers join this reporter's ``refs``)."""
+    if isinstance(value, Handler):
+        return refs.add(value.function)
+    if isinstance(value, list):
+        return [_indexed(item, refs) for item in value]
+    return value
+
+
+def size(ops: list[Op]) -> int:
+    """About how long the JSON text of ``ops`` is (each handler as a one-digit index)."""
+    return len(json.dumps(ops, default=lambda _: 0))
 
 
 def _trivial(schema: Any) -> bool:
@@ -83,9 +158,9 @@ def _trivial(schema: Any) -> bool:
 def _enum(node: Node, refs: Refs) -> list[Op]:
     s, ops = node.schema, []
     if "const" in s:
-        ops.append(["eq", [s["const"]], words.const_message(s["const"])])
+        ops.append([K["eq"], [s["const"]], words.const_message(s["const"])])
     if isinstance(s.get("enum"), list):
-        ops.append(["eq", s["enum"], words.enum_message(s["enum"])])
+        ops.append([K["eq"], s["enum"], words.enum_message(s["enum"])])
     return ops
 
 
@@ -94,12 +169,12 @@ def _ref(node: Node, refs: Refs) -> list[Op]:
     if not isinstance(ref, str):
         return []
     pointer, target = node.compiler.resolve(node.doc, ref)
-    return [["r", refs.reporter(node, node.compiler.child(node.doc, pointer, target))]]
+    return [[K["r"], refs.reporter(node, node.compiler.child(node.doc, pointer, target))]]
 
 
 def _all_of(node: Node, refs: Refs) -> list[Op]:
     subs = node.schema.get("allOf", [])
-    return [["r", refs.report(node, sub, "allOf", i)] for i, sub in enumerate(subs)]
+    return [[K["r"], refs.report(node, sub, "allOf", i)] for i, sub in enumerate(subs)]
 
 
 def _any_of(node: Node, refs: Refs) -> list[Op]:
@@ -107,9 +182,9 @@ def _any_of(node: Node, refs: Refs) -> list[Op]:
     if subs is None:
         return []
     if len(subs) == 2 and subs[1] == {"type": "null"}:  # a nullable T: explain T's errors
-        return [["nullable", refs.report(node, subs[0], "anyOf", 0)]]
+        return [[K["nullable"], refs.report(node, subs[0], "anyOf", 0)]]
     checks = [refs.check(node, sub, "anyOf", i) for i, sub in enumerate(subs)]
-    return [["any", checks, words.ANY_OF]]
+    return [[K["any"], checks, words.ANY_OF]]
 
 
 def _one_of(node: Node, refs: Refs) -> list[Op]:
@@ -119,12 +194,12 @@ def _one_of(node: Node, refs: Refs) -> list[Op]:
     checks = [refs.check(node, sub, "oneOf", i) for i, sub in enumerate(subs)]
     tags = _discriminator_tags(node, subs)
     if tags is None:
-        return [["one", checks, words.ONE_OF]]
+        return [[K["one"], checks, words.ONE_OF]]
     name, values = tags
     reports = [refs.report(node, sub, "oneOf", i) for i, sub in enumerate(subs)]
     return [
         [
-            "tag",
+            K["tag"],
             checks,
             name,
             values,
@@ -175,7 +250,7 @@ def _fixed_value(schema: Any, name: str) -> Any:
 def _not(node: Node, refs: Refs) -> list[Op]:
     if "not" not in node.schema:
         return []
-    return [["not", refs.check(node, node.schema["not"], "not"), words.NOT]]
+    return [[K["not"], refs.check(node, node.schema["not"], "not"), words.NOT]]
 
 
 def _if(node: Node, refs: Refs) -> list[Op]:
@@ -185,7 +260,7 @@ def _if(node: Node, refs: Refs) -> list[Op]:
     cond = refs.check(node, s["if"], "if")
     then = refs.report(node, s["then"], "then") if "then" in s else None
     other = refs.report(node, s["else"], "else") if "else" in s else None
-    return [["if", cond, then, other]]
+    return [[K["if"], cond, then, other]]
 
 
 # --- one instance type -------------------------------------------------------------------
@@ -199,7 +274,7 @@ _BOUND_OPS = {
 
 
 def _bounds(node: Node, refs: Refs) -> list[Op]:
-    return [[_BOUND_OPS[k], b, words.bound_message(k, b)] for k, b in bounds(node).items()]
+    return [[K[_BOUND_OPS[k]], b, words.bound_message(k, b)] for k, b in bounds(node).items()]
 
 
 def _multiple_of(node: Node, refs: Refs) -> list[Op]:
@@ -208,16 +283,16 @@ def _multiple_of(node: Node, refs: Refs) -> list[Op]:
         return []
     mantissa, exponent, step = found
     message = words.multiple_message(node.schema["multipleOf"])
-    return [["mult", str(mantissa), exponent, step, message]]
+    return [[K["mult"], str(mantissa), exponent, step, message]]
 
 
 def _lengths(node: Node, refs: Refs) -> list[Op]:
     lo, hi = lengths(node)
     ops: list[Op] = []
     if lo is not None:
-        ops.append(["minlen", lo, words.length_message(True, lo)])
+        ops.append([K["minlen"], lo, words.length_message(True, lo)])
     if hi is not None:
-        ops.append(["maxlen", hi, words.length_message(False, hi)])
+        ops.append([K["maxlen"], hi, words.length_message(False, hi)])
     return ops
 
 
@@ -226,24 +301,24 @@ def _format(node: Node, refs: Refs) -> list[Op]:
     if name not in FORMAT_FUNCTIONS:
         return []
     # The function by index (not its name), so that a bundle holds only the formats it uses.
-    return [["format", refs.add(FORMAT_FUNCTIONS[name]), words.format_message(name)]]
+    return [[K["format"], refs.add(FORMAT_FUNCTIONS[name]), words.format_message(name)]]
 
 
 def _pattern(node: Node, refs: Refs) -> list[Op]:
     pattern = node.schema.get("pattern")
     if not isinstance(pattern, str):
         return []
-    return [["pattern", pattern, words.pattern_message(pattern)]]
+    return [[K["pattern"], pattern, words.pattern_message(pattern)]]
 
 
 def _array_sizes(node: Node, refs: Refs) -> list[Op]:
     s, ops = node.schema, []
     if "minItems" in s:
-        ops.append(["minitems", s["minItems"], words.items_message(True, s["minItems"])])
+        ops.append([K["minitems"], s["minItems"], words.items_message(True, s["minItems"])])
     if "maxItems" in s:
-        ops.append(["maxitems", s["maxItems"], words.items_message(False, s["maxItems"])])
+        ops.append([K["maxitems"], s["maxItems"], words.items_message(False, s["maxItems"])])
     if s.get("uniqueItems") is True:
-        ops.append(["uniq", words.UNIQUE])
+        ops.append([K["uniq"], words.UNIQUE])
     return ops
 
 
@@ -252,13 +327,16 @@ def _items(node: Node, refs: Refs) -> list[Op]:
     prefix = s.get("prefixItems", [])
     if prefix:
         ops.append(
-            ["prefix", [refs.report(node, sub, "prefixItems", i) for i, sub in enumerate(prefix)]]
+            [
+                K["prefix"],
+                [refs.report(node, sub, "prefixItems", i) for i, sub in enumerate(prefix)],
+            ]
         )
     items = s.get("items", True)
     if items is False:
-        ops.append(["maxitems", len(prefix), f"must have at most {len(prefix)} items"])
+        ops.append([K["maxitems"], len(prefix), f"must have at most {len(prefix)} items"])
     elif not _trivial(items):
-        ops.append(["items", len(prefix), refs.report(node, items, "items")])
+        ops.append([K["items"], len(prefix), refs.report(node, items, "items")])
     return ops
 
 
@@ -269,7 +347,7 @@ def _contains(node: Node, refs: Refs) -> list[Op]:
     low, high = s.get("minContains", 1), s.get("maxContains")
     return [
         [
-            "contains",
+            K["contains"],
             refs.check(node, s["contains"], "contains"),
             low,
             high,
@@ -281,7 +359,7 @@ def _contains(node: Node, refs: Refs) -> list[Op]:
 
 def _required(node: Node, refs: Refs) -> list[Op]:
     required = node.schema.get("required", [])
-    return [["req", required, words.REQUIRED]] if required else []
+    return [[K["req"], required, words.REQUIRED]] if required else []
 
 
 def _properties(node: Node, refs: Refs) -> list[Op]:
@@ -290,7 +368,7 @@ def _properties(node: Node, refs: Refs) -> list[Op]:
         if not _trivial(sub):
             names.append(name)
             reports.append(refs.report(node, sub, "properties", name))
-    return [["props", names, reports]] if names else []
+    return [[K["props"], names, reports]] if names else []
 
 
 def _key_loop(node: Node, refs: Refs) -> list[Op]:
@@ -308,7 +386,7 @@ def _key_loop(node: Node, refs: Refs) -> list[Op]:
     else:
         rest = refs.report(node, extra, "additionalProperties")
     named = None if _trivial(names) else refs.report(node, names, "propertyNames")
-    return [["keys", matchers, rest, list(s.get("properties", {})), named]]
+    return [[K["keys"], matchers, rest, list(s.get("properties", {})), named]]
 
 
 def _dependent(node: Node, refs: Refs) -> list[Op]:
@@ -319,9 +397,9 @@ def _dependent(node: Node, refs: Refs) -> list[Op]:
         for other in needs
     ]
     if pairs:
-        ops.append(["depreq", pairs])
+        ops.append([K["depreq"], pairs])
     for name, sub in node.schema.get("dependentSchemas", {}).items():
-        ops.append(["dep", name, refs.report(node, sub, "dependentSchemas", name)])
+        ops.append([K["dep"], name, refs.report(node, sub, "dependentSchemas", name)])
     return ops
 
 
@@ -329,10 +407,10 @@ def _object_sizes(node: Node, refs: Refs) -> list[Op]:
     s, ops = node.schema, []
     if "minProperties" in s:
         low = s["minProperties"]
-        ops.append(["minprops", low, words.properties_message(True, low)])
+        ops.append([K["minprops"], low, words.properties_message(True, low)])
     if "maxProperties" in s:
         high = s["maxProperties"]
-        ops.append(["maxprops", high, words.properties_message(False, high)])
+        ops.append([K["maxprops"], high, words.properties_message(False, high)])
     return ops
 
 
@@ -352,12 +430,12 @@ def report_ops(node: Node, refs: Refs) -> list[Op]:
     if _trivial(node.schema):
         return []
     if node.schema is False:
-        return [["fail", words.NOTHING]]
+        return [[K["fail"], words.NOTHING]]
     ops: list[Op] = []
     declared = types(node)
     fixed: set[str] | None = None
     if declared is not None:
-        ops.append(["type", declared, words.type_message(declared)])
+        ops.append([K["type"], declared, words.type_message(declared)])
         fixed = set(declared) | ({"integer"} if "number" in declared else set())
     for emit in KEYWORDS:
         ops += emit(node, refs)
@@ -366,5 +444,5 @@ def report_ops(node: Node, refs: Refs) -> list[Op]:
         if inner and fixed is not None and fixed <= members:
             ops += inner
         elif inner:
-            ops.append([_GROUP_OPS[group], inner])
+            ops.append([K[_GROUP_OPS[group]], inner])
     return ops
