@@ -2,10 +2,10 @@
 
 A reporter is ``function r<N>(x, p, e) { report(x, p, e, ops, ...refs); }``, run by
 ``templates/typescript/static/reports.ts``: ``ops`` is JSON text, a list of instructions
-such as ``[3, 3, "must be at least 3 characters long"]``, and ``refs`` the functions the
-instructions name by index: first the reporters and checks of subschemas and format checks,
-then the handler of each keyword used (``kMinLen`` here, at index 3), which reports.ts
-exports one by one, so that a bundle keeps only the handlers its messages use. A
+such as ``[1, 3, "must be at least 3 characters long"]``, and ``refs`` the functions the
+instructions name by index: first the handler of each keyword used (``kMinLen`` here, at
+index 1), which reports.ts exports one by one, so that a bundle keeps only the handlers its
+messages use; then the reporters and checks of subschemas, and format checks. A
 subschema's reporter that names no function but handlers is held in place, as its own
 instructions (its handlers then join the parent's ``refs``), so most nodes need no function
 of their own.
@@ -39,24 +39,38 @@ Op = list[Any]
 
 
 @dataclass(frozen=True)
-class Handler:
-    """The head of an instruction: the handler of one keyword, a function that
-    ``reports.ts`` exports. Written out as its index in the reporter's ``refs`` (see
-    ``reporter``), so that validators.ts refers to it by name and a bundler keeps only the
-    handlers of the messages a bundle holds."""
+class Named:
+    """A function an instruction names: the handler of a keyword (which ``reports.ts``
+    exports, one per keyword), or the reporter or check of a subschema, or a format check.
+    Written out as its index in the reporter's arguments (see ``reporter``), so that
+    validators.ts refers to every handler by name and a bundler keeps only the handlers of
+    the messages a bundle holds."""
 
     function: str
 
 
-# Each instruction by its name here, and the reports.ts function that carries it out.
-K: dict[str, Handler] = {
-    name: Handler(function)
+# Each instruction by its name here, and the reports.ts function that carries it out, the
+# most used first: a reporter passes the handlers it uses first, in this order, so that the
+# same handlers get the same indices in most reporters (which gzip finds again).
+K: dict[str, Named] = {
+    name: Named(function)
     for name, function in {
         "type": "kType",
-        "fail": "kFail",
+        "req": "kReq",
+        "props": "kProps",
+        "minlen": "kMinLen",
+        "maxlen": "kMaxLen",
+        "min": "kMin",
+        "max": "kMax",
         "eq": "kEq",
+        "format": "kFormat",
+        "items": "kItems",
         "r": "kRef",
         "nullable": "kNullable",
+        "minitems": "kMinItems",
+        "maxitems": "kMaxItems",
+        "keys": "kKeys",
+        "uniq": "kUniq",
         "any": "kAny",
         "one": "kOne",
         "tag": "kTag",
@@ -66,49 +80,39 @@ K: dict[str, Handler] = {
         "str": "kStr",
         "arr": "kArr",
         "obj": "kObj",
-        "min": "kMin",
-        "max": "kMax",
         "xmin": "kXmin",
         "xmax": "kXmax",
         "mult": "kMult",
-        "minlen": "kMinLen",
-        "maxlen": "kMaxLen",
-        "format": "kFormat",
         "pattern": "kPattern",
-        "minitems": "kMinItems",
-        "maxitems": "kMaxItems",
-        "uniq": "kUniq",
         "prefix": "kPrefix",
-        "items": "kItems",
         "contains": "kContains",
-        "req": "kReq",
-        "props": "kProps",
-        "keys": "kKeys",
         "depreq": "kDepReq",
         "dep": "kDep",
         "minprops": "kMinProps",
         "maxprops": "kMaxProps",
+        "fail": "kFail",
     }.items()
 }
-HANDLERS: tuple[str, ...] = tuple(sorted(h.function for h in K.values()))
+_HANDLER_ORDER: tuple[str, ...] = tuple(h.function for h in K.values())
+HANDLERS: tuple[str, ...] = tuple(sorted(_HANDLER_ORDER))
 # The type guard of each group of keywords, by the instance type it selects.
 _GROUP_OPS = {"number": "num", "string": "str", "array": "arr", "object": "obj"}
 
 
 @dataclass
 class Refs:
-    """The functions an instruction list refers to, each once, in order of first use."""
+    """The functions of subschemas (and format checks) an instruction list names."""
 
     names: list[str] = field(default_factory=list)
 
-    def add(self, name: str) -> int:
+    def add(self, name: str) -> Named:
         if name not in self.names:
             self.names.append(name)
-        return self.names.index(name)
+        return Named(name)
 
     def report(self, node: Node, schema: Any, *tokens: str | int) -> Any:
-        """The reporter of a subschema: its instructions in place when they refer to no
-        function (and are short), else the index of its function."""
+        """The reporter of a subschema: its instructions in place when they name no
+        function but handlers (and are short), else its function."""
         return self.reporter(node, node.sub(schema, *tokens))
 
     def reporter(self, node: Node, n: int) -> Any:
@@ -117,29 +121,41 @@ class Refs:
             return ops
         return self.add(node.compiler.report_name(n))
 
-    def check(self, node: Node, schema: Any, *tokens: str | int) -> int:
+    def check(self, node: Node, schema: Any, *tokens: str | int) -> Named:
         return self.add(node.compiler.check_name(node.sub(schema, *tokens)))
 
 
 def reporter(n: int, ops: list[Op], refs: Refs) -> str:
     """``r<n>``: a call of ``report`` with the instructions as JSON text in a quoted
     literal, then what they name (arguments: function declarations cost the type checker
-    nothing to refer to, unlike constants or an array literal of them): the functions of
-    subschemas, then the handlers, each once."""
-    text = js_json(_indexed(ops, refs))
-    args = ", ".join(["x", "p", "e", text, *refs.names])
+    nothing to refer to, unlike constants or an array literal of them): the handlers in
+    ``K``'s order, then the other functions in order of first use, each once. Instructions
+    held in place come from other nodes: what they name joins this reporter's arguments."""
+    found: dict[str, None] = {}
+    _collect(ops, found)
+    handlers = [h for h in _HANDLER_ORDER if h in found]
+    order = handlers + [name for name in found if name not in handlers]
+    index = {name: i for i, name in enumerate(order)}
+    args = ", ".join(["x", "p", "e", js_json(_indexed(ops, index)), *order])
     return (
         f"function r{n}(x: any, p: string, e: ValidationError[]): void {{\n  report({args});\n}}\n"
     )
 
 
-def _indexed(value: Any, refs: Refs) -> Any:
-    """``value`` with each handler replaced by its index in ``refs`` (instructions held in
-    place come from another node: their handlers join this reporter's ``refs``)."""
-    if isinstance(value, Handler):
-        return refs.add(value.function)
+def _collect(value: Any, found: dict[str, None]) -> None:
+    if isinstance(value, Named):
+        found[value.function] = None
+    elif isinstance(value, list):
+        for item in value:
+            _collect(item, found)
+
+
+def _indexed(value: Any, index: dict[str, int]) -> Any:
+    """``value`` with each function it names replaced by its index in the arguments."""
+    if isinstance(value, Named):
+        return index[value.function]
     if isinstance(value, list):
-        return [_indexed(item, refs) for item in value]
+        return [_indexed(item, index) for item in value]
     return value
 
 
