@@ -25,6 +25,7 @@ from registry.load.settings import load_config
 from registry.render.python import render_python
 from registry.render.ts_checks import FORMAT_FUNCTIONS
 from registry.render.ts_node import NotGenerated
+from registry.render.ts_reports import HANDLERS
 from registry.render.ts_validators import SchemaCompiler
 from registry.render.typescript import render_typescript
 from registry.write.files import MANIFEST
@@ -264,7 +265,7 @@ def suite_module() -> tuple[str, list[list[Any]], list[str]]:
     )
     lines = [
         f'import {{ {helpers}, type ValidationError }} from "./validation.js";',
-        'import { report } from "./reports.js";',
+        f'import {{ {", ".join(["report", *HANDLERS])} }} from "./reports.js";',
         "const obj: (x: unknown) => boolean = isObj;",
         "const arr: (x: unknown) => boolean = Array.isArray;",
         *compiler.constants,

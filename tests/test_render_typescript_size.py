@@ -61,12 +61,12 @@ def test_a_cycle_of_bare_references_compiles() -> None:
     assert compiler.functions  # it terminates, with functions for the cycle
 
 
-def _bundle(source: str) -> str:
+def _bundle(source: str, *, minify: bool = True) -> str:
     done = subprocess.run(
         [
             str(REPO / "node_modules" / ".bin" / "esbuild"),
             "--bundle",
-            "--minify",
+            *(["--minify"] if minify else []),
             "--format=esm",
             "--sourcefile=entry.js",
         ],
@@ -89,6 +89,17 @@ def test_a_bundle_keeps_only_the_validators_it_imports() -> None:
     assert len(one) * 4 < len(whole)
 
 
+def test_a_bundle_keeps_only_the_error_reporting_its_validators_use() -> None:
+    # chat.reaction_added v1 is an object of strings: its errors need no handler of enums,
+    # lists or nullable values, which the chat package's other messages use.
+    one = _bundle('export { validateReactionAddedV1 } from "./index.ts";', minify=False)
+    whole = _bundle('export * from "./index.ts";', minify=False)
+    for used in ("kType", "kReq", "kProps", "kMinLen"):
+        assert f"function {used}(" in one
+    for unused in ("kEq", "kItems", "kNullable"):
+        assert f"function {unused}(" in whole and f"function {unused}(" not in one
+
+
 def _object(**properties: Any) -> dict[str, Any]:
     return {"type": "object", "required": sorted(properties), "properties": properties}
 
@@ -98,7 +109,9 @@ def test_a_short_check_is_written_in_place_and_its_reporter_held_by_the_parent()
     n = compiler.compile(_object(flag={"type": "boolean"}))
     (written,) = compiler.functions  # the object only: the boolean has no function
     assert f"function c{n}(x: any): boolean {{\n  return obj(x) && typeof x.flag" in written
-    assert '["type",["boolean"],"must be boolean"]' in written  # its instructions, in place
+    # Its instructions in place, their handlers (kType first) passed by reference.
+    assert '[[0,["boolean"],"must be boolean"]]' in written
+    assert written.endswith(", kType, kReq, kProps);\n}\n")
 
 
 def test_checks_run_cheapest_first_and_test_presence_only_before_a_dear_call() -> None:
@@ -127,10 +140,11 @@ def test_reporter_instructions_are_json_data_whatever_the_text() -> None:
     compiler = SchemaCompiler()
     compiler.compile({"enum": [text]})
     (written,) = compiler.functions
-    literal = written.split("report(x, p, e, ", 1)[1].rsplit(");", 1)[0]
+    literal, handlers = written.split("report(x, p, e, ", 1)[1].rsplit(");", 1)[0].rsplit(", ", 1)
     assert literal.startswith("'") and literal.endswith("'") and literal.isascii()
     body = literal[1:-1].replace("\\'", "'").replace("\\\\", "\\")
-    assert json.loads(body) == [["eq", [text], words.enum_message([text])]]
+    assert json.loads(body) == [[0, [text], words.enum_message([text])]]
+    assert handlers == "kEq"  # refs[0]: the enum's handler, by reference
 
 
 def test_a_bundle_keeps_only_the_kinds_of_step_its_migrations_use() -> None:

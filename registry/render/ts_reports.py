@@ -2,10 +2,13 @@
 
 A reporter is ``function r<N>(x, p, e) { report(x, p, e, ops, ...refs); }``, run by
 ``templates/typescript/static/reports.ts``: ``ops`` is JSON text, a list of instructions
-such as ``["minlen", 3, "must be at least 3 characters long"]``, and ``refs`` the
-functions the instructions name by index (the reporters and checks of subschemas, format
-checks). A subschema's reporter that names no function is held in place, as its own
-instructions, so most nodes need no function of their own.
+such as ``[1, 3, "must be at least 3 characters long"]``, and ``refs`` the functions the
+instructions name by index: first the handler of each keyword used (``kMinLen`` here, at
+index 1), which reports.ts exports one by one, so that a bundle keeps only the handlers its
+messages use; then the reporters and checks of subschemas, and format checks. A
+subschema's reporter that names no function but handlers is held in place, as its own
+instructions (its handlers then join the parent's ``refs``), so most nodes need no function
+of their own.
 Messages are built here, from ``messages`` (the Python package prints the same words), so
 text from a definition only ever reaches the output inside that JSON string.
 
@@ -33,24 +36,83 @@ from registry.render.ts_checks import (
 from registry.render.ts_node import Node, js_json
 
 Op = list[Any]
+
+
+@dataclass(frozen=True)
+class Named:
+    """A function an instruction names: the handler of a keyword (which ``reports.ts``
+    exports, one per keyword), or the reporter or check of a subschema, or a format check.
+    Written out as its index in the reporter's arguments (see ``reporter``), so that
+    validators.ts refers to every handler by name and a bundler keeps only the handlers of
+    the messages a bundle holds."""
+
+    function: str
+
+
+# Each instruction by its name here, and the reports.ts function that carries it out, the
+# most used first: a reporter passes the handlers it uses first, in this order, so that the
+# same handlers get the same indices in most reporters (which gzip finds again).
+K: dict[str, Named] = {
+    name: Named(function)
+    for name, function in {
+        "type": "kType",
+        "req": "kReq",
+        "props": "kProps",
+        "minlen": "kMinLen",
+        "maxlen": "kMaxLen",
+        "min": "kMin",
+        "max": "kMax",
+        "eq": "kEq",
+        "format": "kFormat",
+        "items": "kItems",
+        "r": "kRef",
+        "nullable": "kNullable",
+        "minitems": "kMinItems",
+        "maxitems": "kMaxItems",
+        "keys": "kKeys",
+        "uniq": "kUniq",
+        "any": "kAny",
+        "one": "kOne",
+        "tag": "kTag",
+        "not": "kNot",
+        "if": "kIf",
+        "num": "kNum",
+        "str": "kStr",
+        "arr": "kArr",
+        "obj": "kObj",
+        "xmin": "kXmin",
+        "xmax": "kXmax",
+        "mult": "kMult",
+        "pattern": "kPattern",
+        "prefix": "kPrefix",
+        "contains": "kContains",
+        "depreq": "kDepReq",
+        "dep": "kDep",
+        "minprops": "kMinProps",
+        "maxprops": "kMaxProps",
+        "fail": "kFail",
+    }.items()
+}
+_HANDLER_ORDER: tuple[str, ...] = tuple(h.function for h in K.values())
+HANDLERS: tuple[str, ...] = tuple(sorted(_HANDLER_ORDER))
 # The type guard of each group of keywords, by the instance type it selects.
 _GROUP_OPS = {"number": "num", "string": "str", "array": "arr", "object": "obj"}
 
 
 @dataclass
 class Refs:
-    """The functions an instruction list refers to, each once, in order of first use."""
+    """The functions of subschemas (and format checks) an instruction list names."""
 
     names: list[str] = field(default_factory=list)
 
-    def add(self, name: str) -> int:
+    def add(self, name: str) -> Named:
         if name not in self.names:
             self.names.append(name)
-        return self.names.index(name)
+        return Named(name)
 
     def report(self, node: Node, schema: Any, *tokens: str | int) -> Any:
-        """The reporter of a subschema: its instructions in place when they refer to no
-        function (and are short), else the index of its function."""
+        """The reporter of a subschema: its instructions in place when they name no
+        function but handlers (and are short), else its function."""
         return self.reporter(node, node.sub(schema, *tokens))
 
     def reporter(self, node: Node, n: int) -> Any:
@@ -59,18 +121,47 @@ class Refs:
             return ops
         return self.add(node.compiler.report_name(n))
 
-    def check(self, node: Node, schema: Any, *tokens: str | int) -> int:
+    def check(self, node: Node, schema: Any, *tokens: str | int) -> Named:
         return self.add(node.compiler.check_name(node.sub(schema, *tokens)))
 
 
 def reporter(n: int, ops: list[Op], refs: Refs) -> str:
     """``r<n>``: a call of ``report`` with the instructions as JSON text in a quoted
     literal, then what they name (arguments: function declarations cost the type checker
-    nothing to refer to, unlike constants or an array literal of them)."""
-    args = ", ".join(["x", "p", "e", js_json(ops), *refs.names])
+    nothing to refer to, unlike constants or an array literal of them): the handlers in
+    ``K``'s order, then the other functions in order of first use, each once. Instructions
+    held in place come from other nodes: what they name joins this reporter's arguments."""
+    found: dict[str, None] = {}
+    _collect(ops, found)
+    handlers = [h for h in _HANDLER_ORDER if h in found]
+    order = handlers + [name for name in found if name not in handlers]
+    index = {name: i for i, name in enumerate(order)}
+    args = ", ".join(["x", "p", "e", js_json(_indexed(ops, index)), *order])
     return (
         f"function r{n}(x: any, p: string, e: ValidationError[]): void {{\n  report({args});\n}}\n"
     )
+
+
+def _collect(value: Any, found: dict[str, None]) -> None:
+    if isinstance(value, Named):
+        found[value.function] = None
+    elif isinstance(value, list):
+        for item in value:
+            _collect(item, found)
+
+
+def _indexed(value: Any, index: dict[str, int]) -> Any:
+    """``value`` with each function it names replaced by its index in the arguments."""
+    if isinstance(value, Named):
+        return index[value.function]
+    if isinstance(value, list):
+        return [_indexed(item, index) for item in value]
+    return value
+
+
+def size(ops: list[Op]) -> int:
+    """About how long the JSON text of ``ops`` is (each handler as a one-digit index)."""
+    return len(json.dumps(ops, default=lambda _: 0))
 
 
 def _trivial(schema: Any) -> bool:
@@ -83,9 +174,9 @@ def _trivial(schema: Any) -> bool:
 def _enum(node: Node, refs: Refs) -> list[Op]:
     s, ops = node.schema, []
     if "const" in s:
-        ops.append(["eq", [s["const"]], words.const_message(s["const"])])
+        ops.append([K["eq"], [s["const"]], words.const_message(s["const"])])
     if isinstance(s.get("enum"), list):
-        ops.append(["eq", s["enum"], words.enum_message(s["enum"])])
+        ops.append([K["eq"], s["enum"], words.enum_message(s["enum"])])
     return ops
 
 
@@ -94,12 +185,12 @@ def _ref(node: Node, refs: Refs) -> list[Op]:
     if not isinstance(ref, str):
         return []
     pointer, target = node.compiler.resolve(node.doc, ref)
-    return [["r", refs.reporter(node, node.compiler.child(node.doc, pointer, target))]]
+    return [[K["r"], refs.reporter(node, node.compiler.child(node.doc, pointer, target))]]
 
 
 def _all_of(node: Node, refs: Refs) -> list[Op]:
     subs = node.schema.get("allOf", [])
-    return [["r", refs.report(node, sub, "allOf", i)] for i, sub in enumerate(subs)]
+    return [[K["r"], refs.report(node, sub, "allOf", i)] for i, sub in enumerate(subs)]
 
 
 def _any_of(node: Node, refs: Refs) -> list[Op]:
@@ -107,9 +198,9 @@ def _any_of(node: Node, refs: Refs) -> list[Op]:
     if subs is None:
         return []
     if len(subs) == 2 and subs[1] == {"type": "null"}:  # a nullable T: explain T's errors
-        return [["nullable", refs.report(node, subs[0], "anyOf", 0)]]
+        return [[K["nullable"], refs.report(node, subs[0], "anyOf", 0)]]
     checks = [refs.check(node, sub, "anyOf", i) for i, sub in enumerate(subs)]
-    return [["any", checks, words.ANY_OF]]
+    return [[K["any"], checks, words.ANY_OF]]
 
 
 def _one_of(node: Node, refs: Refs) -> list[Op]:
@@ -119,12 +210,12 @@ def _one_of(node: Node, refs: Refs) -> list[Op]:
     checks = [refs.check(node, sub, "oneOf", i) for i, sub in enumerate(subs)]
     tags = _discriminator_tags(node, subs)
     if tags is None:
-        return [["one", checks, words.ONE_OF]]
+        return [[K["one"], checks, words.ONE_OF]]
     name, values = tags
     reports = [refs.report(node, sub, "oneOf", i) for i, sub in enumerate(subs)]
     return [
         [
-            "tag",
+            K["tag"],
             checks,
             name,
             values,
@@ -175,7 +266,7 @@ def _fixed_value(schema: Any, name: str) -> Any:
 def _not(node: Node, refs: Refs) -> list[Op]:
     if "not" not in node.schema:
         return []
-    return [["not", refs.check(node, node.schema["not"], "not"), words.NOT]]
+    return [[K["not"], refs.check(node, node.schema["not"], "not"), words.NOT]]
 
 
 def _if(node: Node, refs: Refs) -> list[Op]:
@@ -185,7 +276,7 @@ def _if(node: Node, refs: Refs) -> list[Op]:
     cond = refs.check(node, s["if"], "if")
     then = refs.report(node, s["then"], "then") if "then" in s else None
     other = refs.report(node, s["else"], "else") if "else" in s else None
-    return [["if", cond, then, other]]
+    return [[K["if"], cond, then, other]]
 
 
 # --- one instance type -------------------------------------------------------------------
@@ -199,7 +290,7 @@ _BOUND_OPS = {
 
 
 def _bounds(node: Node, refs: Refs) -> list[Op]:
-    return [[_BOUND_OPS[k], b, words.bound_message(k, b)] for k, b in bounds(node).items()]
+    return [[K[_BOUND_OPS[k]], b, words.bound_message(k, b)] for k, b in bounds(node).items()]
 
 
 def _multiple_of(node: Node, refs: Refs) -> list[Op]:
@@ -208,16 +299,16 @@ def _multiple_of(node: Node, refs: Refs) -> list[Op]:
         return []
     mantissa, exponent, step = found
     message = words.multiple_message(node.schema["multipleOf"])
-    return [["mult", str(mantissa), exponent, step, message]]
+    return [[K["mult"], str(mantissa), exponent, step, message]]
 
 
 def _lengths(node: Node, refs: Refs) -> list[Op]:
     lo, hi = lengths(node)
     ops: list[Op] = []
     if lo is not None:
-        ops.append(["minlen", lo, words.length_message(True, lo)])
+        ops.append([K["minlen"], lo, words.length_message(True, lo)])
     if hi is not None:
-        ops.append(["maxlen", hi, words.length_message(False, hi)])
+        ops.append([K["maxlen"], hi, words.length_message(False, hi)])
     return ops
 
 
@@ -226,24 +317,24 @@ def _format(node: Node, refs: Refs) -> list[Op]:
     if name not in FORMAT_FUNCTIONS:
         return []
     # The function by index (not its name), so that a bundle holds only the formats it uses.
-    return [["format", refs.add(FORMAT_FUNCTIONS[name]), words.format_message(name)]]
+    return [[K["format"], refs.add(FORMAT_FUNCTIONS[name]), words.format_message(name)]]
 
 
 def _pattern(node: Node, refs: Refs) -> list[Op]:
     pattern = node.schema.get("pattern")
     if not isinstance(pattern, str):
         return []
-    return [["pattern", pattern, words.pattern_message(pattern)]]
+    return [[K["pattern"], pattern, words.pattern_message(pattern)]]
 
 
 def _array_sizes(node: Node, refs: Refs) -> list[Op]:
     s, ops = node.schema, []
     if "minItems" in s:
-        ops.append(["minitems", s["minItems"], words.items_message(True, s["minItems"])])
+        ops.append([K["minitems"], s["minItems"], words.items_message(True, s["minItems"])])
     if "maxItems" in s:
-        ops.append(["maxitems", s["maxItems"], words.items_message(False, s["maxItems"])])
+        ops.append([K["maxitems"], s["maxItems"], words.items_message(False, s["maxItems"])])
     if s.get("uniqueItems") is True:
-        ops.append(["uniq", words.UNIQUE])
+        ops.append([K["uniq"], words.UNIQUE])
     return ops
 
 
@@ -252,13 +343,16 @@ def _items(node: Node, refs: Refs) -> list[Op]:
     prefix = s.get("prefixItems", [])
     if prefix:
         ops.append(
-            ["prefix", [refs.report(node, sub, "prefixItems", i) for i, sub in enumerate(prefix)]]
+            [
+                K["prefix"],
+                [refs.report(node, sub, "prefixItems", i) for i, sub in enumerate(prefix)],
+            ]
         )
     items = s.get("items", True)
     if items is False:
-        ops.append(["maxitems", len(prefix), f"must have at most {len(prefix)} items"])
+        ops.append([K["maxitems"], len(prefix), f"must have at most {len(prefix)} items"])
     elif not _trivial(items):
-        ops.append(["items", len(prefix), refs.report(node, items, "items")])
+        ops.append([K["items"], len(prefix), refs.report(node, items, "items")])
     return ops
 
 
@@ -269,7 +363,7 @@ def _contains(node: Node, refs: Refs) -> list[Op]:
     low, high = s.get("minContains", 1), s.get("maxContains")
     return [
         [
-            "contains",
+            K["contains"],
             refs.check(node, s["contains"], "contains"),
             low,
             high,
@@ -281,7 +375,7 @@ def _contains(node: Node, refs: Refs) -> list[Op]:
 
 def _required(node: Node, refs: Refs) -> list[Op]:
     required = node.schema.get("required", [])
-    return [["req", required, words.REQUIRED]] if required else []
+    return [[K["req"], required, words.REQUIRED]] if required else []
 
 
 def _properties(node: Node, refs: Refs) -> list[Op]:
@@ -290,7 +384,7 @@ def _properties(node: Node, refs: Refs) -> list[Op]:
         if not _trivial(sub):
             names.append(name)
             reports.append(refs.report(node, sub, "properties", name))
-    return [["props", names, reports]] if names else []
+    return [[K["props"], names, reports]] if names else []
 
 
 def _key_loop(node: Node, refs: Refs) -> list[Op]:
@@ -308,7 +402,7 @@ def _key_loop(node: Node, refs: Refs) -> list[Op]:
     else:
         rest = refs.report(node, extra, "additionalProperties")
     named = None if _trivial(names) else refs.report(node, names, "propertyNames")
-    return [["keys", matchers, rest, list(s.get("properties", {})), named]]
+    return [[K["keys"], matchers, rest, list(s.get("properties", {})), named]]
 
 
 def _dependent(node: Node, refs: Refs) -> list[Op]:
@@ -319,9 +413,9 @@ def _dependent(node: Node, refs: Refs) -> list[Op]:
         for other in needs
     ]
     if pairs:
-        ops.append(["depreq", pairs])
+        ops.append([K["depreq"], pairs])
     for name, sub in node.schema.get("dependentSchemas", {}).items():
-        ops.append(["dep", name, refs.report(node, sub, "dependentSchemas", name)])
+        ops.append([K["dep"], name, refs.report(node, sub, "dependentSchemas", name)])
     return ops
 
 
@@ -329,10 +423,10 @@ def _object_sizes(node: Node, refs: Refs) -> list[Op]:
     s, ops = node.schema, []
     if "minProperties" in s:
         low = s["minProperties"]
-        ops.append(["minprops", low, words.properties_message(True, low)])
+        ops.append([K["minprops"], low, words.properties_message(True, low)])
     if "maxProperties" in s:
         high = s["maxProperties"]
-        ops.append(["maxprops", high, words.properties_message(False, high)])
+        ops.append([K["maxprops"], high, words.properties_message(False, high)])
     return ops
 
 
@@ -352,12 +446,12 @@ def report_ops(node: Node, refs: Refs) -> list[Op]:
     if _trivial(node.schema):
         return []
     if node.schema is False:
-        return [["fail", words.NOTHING]]
+        return [[K["fail"], words.NOTHING]]
     ops: list[Op] = []
     declared = types(node)
     fixed: set[str] | None = None
     if declared is not None:
-        ops.append(["type", declared, words.type_message(declared)])
+        ops.append([K["type"], declared, words.type_message(declared)])
         fixed = set(declared) | ({"integer"} if "number" in declared else set())
     for emit in KEYWORDS:
         ops += emit(node, refs)
@@ -366,5 +460,5 @@ def report_ops(node: Node, refs: Refs) -> list[Op]:
         if inner and fixed is not None and fixed <= members:
             ops += inner
         elif inner:
-            ops.append([_GROUP_OPS[group], inner])
+            ops.append([K[_GROUP_OPS[group]], inner])
     return ops

@@ -36,7 +36,7 @@ from registry.render.ts_node import (
     js_value,
     pointer_token,
 )
-from registry.render.ts_reports import Refs, report_ops, reporter
+from registry.render.ts_reports import Refs, report_ops, reporter, size
 from registry.schema.generated import NOT_GENERATED as UNSUPPORTED
 
 # The longest check (in characters) that a parent writes in place of a call, and the longest
@@ -149,6 +149,9 @@ class SchemaCompiler:
             parts = _check_parts(node)
             refs = Refs()
             ops = report_ops(node, refs)
+            # Held in place by a parent when it names no function but handlers (which
+            # `reporter` adds to `refs`) and is short.
+            embeddable = not refs.names and size(ops) <= _EMBED_LIMIT
             report = reporter(n, ops, refs)
         except NotGenerated as exc:
             exc.pointer = pointer if exc.pointer is None else exc.pointer
@@ -163,7 +166,7 @@ class SchemaCompiler:
             return same
         self._bodies[code] = n
         self._strict[n] = _rejects_undefined(schema)
-        if not refs.names and len(json.dumps(ops)) <= _EMBED_LIMIT:
+        if embeddable:
             self._ops[n] = ops
         self._cost[n] = self.cost(check.split("{", 1)[1])  # the body, not its own name
         short = len(" && ".join(parts.conjuncts)) <= _INLINE_LIMIT

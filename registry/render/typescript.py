@@ -36,6 +36,7 @@ from registry.render.shim_table import ShimTable, shim_table
 from registry.render.templates import Rendered, render_files
 from registry.render.ts_checks import FORMAT_FUNCTIONS
 from registry.render.ts_node import js_json, js_string
+from registry.render.ts_reports import HANDLERS
 from registry.render.ts_shape import IDENTITY, Shaper
 from registry.render.ts_types import (
     Declaration,
@@ -126,6 +127,7 @@ def build_view(loaded: Loaded, target: Target) -> dict[str, Any]:
         "type_names": sorted({v.type_name for v in versions}),
         "constants": build.compiler.constants,
         "functions": build.compiler.functions,
+        "report_handlers": _handlers(build.compiler.functions),
         "shapes": shaper.functions,
         "versions": versions,
         "layout": _layout(versions),
@@ -183,6 +185,13 @@ class _Build:
             shape=IDENTITY,
             message=definition.kind == "message",
         )
+
+
+def _handlers(functions: list[str]) -> list[str]:
+    """The reporter handlers of reports.ts that the written functions name, so that
+    validators.ts imports only those."""
+    named = set(re.findall(r"\bk[A-Z][A-Za-z]*\b", "\n".join(functions)))
+    return [h for h in HANDLERS if h in named]
 
 
 def _layout(versions: list[VersionView]) -> str:

@@ -2,7 +2,10 @@
 // The error reporters of a generated package: each schema node's reporter is data (a list
 // of instructions, written by wiretype's registry/render/ts_reports.py) that `report`
 // carries out. Hand-written (wiretype copies it into every package with only a header added).
-// Reporters run only after a check failed, so they favour size over speed.
+// Reporters run only after a check failed, so they favour size over speed. Each keyword is a
+// handler of its own, exported, that an instruction names by its index in the reporter's
+// `refs` (never by name): validators.ts imports the handlers it uses, so a bundle keeps only
+// those of the messages it holds.
 import { cpLen, deq, fail, hasOwn, isObj, multOf, ptr, uniq, type ValidationError } from "./validation.js";
 
 type Op = any[];
@@ -10,15 +13,18 @@ type Refs = readonly any[];
 // Where an instruction names the reporter of a subschema: its instructions in place, or
 // the index of its function in `refs`.
 type Slot = number | Op[];
+// One instruction: [index of its handler in `refs`, ...arguments]; an index argument names
+// an entry of `refs` too. A handler that returns true ends its list (a wrong type).
+type E = ValidationError[];
 
 const PARSED = /* @__PURE__ */ new Map<string, Op[]>();
 
 /**
  * Pushes the errors of `x` (at the JSON Pointer `p`) onto `e` as the instructions `ops`
- * (JSON text) say; `refs` is what they name by index: the reporters and checks of
- * subschemas, and format checks.
+ * (JSON text) say; `refs` is what they name by index: their handlers, the reporters and
+ * checks of subschemas, and format checks.
  */
-export function report(x: any, p: string, e: ValidationError[], ops: string, ...refs: any[]): void {
+export function report(x: any, p: string, e: E, ops: string, ...refs: any[]): void {
   let parsed = PARSED.get(ops);
   if (parsed === undefined) {
     parsed = JSON.parse(ops) as Op[];
@@ -27,20 +33,30 @@ export function report(x: any, p: string, e: ValidationError[], ops: string, ...
   run(parsed, refs, x, p, e);
 }
 
+/** Pushes the errors of `x` (at the JSON Pointer `p`) onto `e`, instruction by instruction. */
+function run(ops: Op[], refs: Refs, x: any, p: string, e: E): void {
+  for (const op of ops) if (refs[op[0]](op, refs, x, p, e) === true) return;
+}
+
+function sub(slot: Slot, refs: Refs, x: any, p: string, e: E): void {
+  if (typeof slot === "number") refs[slot](x, p, e);
+  else run(slot, refs, x, p, e);
+}
+
 /** `k` is present on `o` (names every object inherits must be its own). */
 function has(o: any, k: string): boolean {
   return k in Object.prototype ? hasOwn(o, k) : o[k] !== undefined;
 }
 
-const TYPES: Record<string, (x: any) => boolean> = {
-  string: (x) => typeof x === "string",
-  number: (x) => Number.isFinite(x),
-  integer: (x) => Number.isInteger(x),
-  boolean: (x) => typeof x === "boolean",
-  null: (x) => x === null,
-  array: (x) => Array.isArray(x),
-  object: isObj,
-};
+function at(p: string, k: string | number): string {
+  return p + "/" + (typeof k === "number" ? k : ptr(k));
+}
+
+function matches(checks: number[], refs: Refs, x: any): number {
+  let n = 0;
+  for (const i of checks) if (refs[i](x)) n++;
+  return n;
+}
 
 const PATTERNS = /* @__PURE__ */ new Map<string, RegExp>();
 
@@ -53,87 +69,54 @@ function pattern(source: string): RegExp {
   return re;
 }
 
-const MAX_EXACT = 9007199254740991;
+const TYPES: Record<string, (x: any) => boolean> = {
+  string: (x) => typeof x === "string",
+  number: (x) => Number.isFinite(x),
+  integer: (x) => Number.isInteger(x),
+  boolean: (x) => typeof x === "boolean",
+  null: (x) => x === null,
+  array: (x) => Array.isArray(x),
+  object: isObj,
+};
 
-function sub(slot: Slot, refs: Refs, x: any, p: string, e: ValidationError[]): void {
-  if (typeof slot === "number") refs[slot](x, p, e);
-  else run(slot, refs, x, p, e);
+// --- every instance type: [handler, ...] ----------------------------------------------------
+
+/** [, types, words]: a value of none of the types fails and ends the list. */
+export function kType(op: Op, _r: Refs, x: any, p: string, e: E): boolean {
+  if ((op[1] as string[]).some((t) => TYPES[t](x))) return false;
+  fail(e, p, op[2]);
+  return true;
 }
-
-/** Pushes the errors of `x` (at the JSON Pointer `p`) onto `e`, instruction by instruction. */
-function run(ops: Op[], refs: Refs, x: any, p: string, e: ValidationError[]): void {
-  for (const op of ops) {
-    if (op[0] === "type") {
-      if (!(op[1] as string[]).some((t) => TYPES[t](x))) return fail(e, p, op[2]);
-    } else {
-      step(op, refs, x, p, e);
-    }
-  }
+/** [, words]: `false`, nothing is valid. */
+export function kFail(op: Op, _r: Refs, _x: any, p: string, e: E): void {
+  fail(e, p, op[1]);
 }
-
-function at(p: string, k: string | number): string {
-  return p + "/" + (typeof k === "number" ? k : ptr(k));
+/** [, values, words]: `const` and `enum`. */
+export function kEq(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  if (!(op[1] as unknown[]).some((v) => deq(x, v))) fail(e, p, op[2]);
 }
-
-// One instruction: [name, ...arguments]; an index argument names an entry of `refs`.
-function step(op: Op, refs: Refs, x: any, p: string, e: ValidationError[]): void {
-  switch (op[0]) {
-    case "fail": return fail(e, p, op[1]);
-    case "eq": if (!(op[1] as unknown[]).some((v) => deq(x, v))) fail(e, p, op[2]); return;
-    case "r": return sub(op[1], refs, x, p, e);
-    case "nullable": if (x !== null) sub(op[1], refs, x, p, e); return;
-    case "any": if (!(op[1] as number[]).some((i) => refs[i](x))) fail(e, p, op[2]); return;
-    case "one": if (matches(op[1], refs, x) !== 1) fail(e, p, op[2]); return;
-    case "tag": if (matches(op[1], refs, x) !== 1) tagged(op, refs, x, p, e); return;
-    case "not": if (refs[op[1]](x)) fail(e, p, op[2]); return;
-    case "if": {
-      const branch = refs[op[1]](x) ? op[2] : op[3];
-      if (branch !== null) sub(branch, refs, x, p, e);
-      return;
-    }
-    case "num": if (typeof x === "number") run(op[1], refs, x, p, e); return;
-    case "str": if (typeof x === "string") run(op[1], refs, x, p, e); return;
-    case "arr": if (Array.isArray(x)) run(op[1], refs, x, p, e); return;
-    case "obj": if (isObj(x)) run(op[1], refs, x, p, e); return;
-    case "min": if (x < op[1]) fail(e, p, op[2]); return;
-    case "max": if (x > op[1]) fail(e, p, op[2]); return;
-    case "xmin": if (x <= op[1]) fail(e, p, op[2]); return;
-    case "xmax": if (x >= op[1]) fail(e, p, op[2]); return;
-    case "mult": {
-      const exact = op[3] !== null && x >= -MAX_EXACT && x <= MAX_EXACT;
-      if (exact ? x % op[3] !== 0 : !multOf(x, BigInt(op[1]), op[2])) fail(e, p, op[4]);
-      return;
-    }
-    case "minlen": if (x.length < op[1] || (x.length < 2 * op[1] && cpLen(x) < op[1])) fail(e, p, op[2]); return;
-    case "maxlen": if (x.length > op[1] && cpLen(x) > op[1]) fail(e, p, op[2]); return;
-    case "format": if (!refs[op[1]](x)) fail(e, p, op[2]); return;
-    case "pattern": if (!pattern(op[1]).test(x)) fail(e, p, op[2]); return;
-    case "minitems": if (x.length < op[1]) fail(e, p, op[2]); return;
-    case "maxitems": if (x.length > op[1]) fail(e, p, op[2]); return;
-    case "uniq": if (!uniq(x)) fail(e, p, op[1]); return;
-    case "prefix": (op[1] as Slot[]).forEach((r, i) => { if (x.length > i) sub(r, refs, x[i], at(p, i), e); }); return;
-    case "items": for (let i = op[1]; i < x.length; i++) sub(op[2], refs, x[i], at(p, i), e); return;
-    case "contains": return contains(op, refs, x, p, e);
-    case "req": for (const k of op[1] as string[]) if (!has(x, k)) fail(e, at(p, k), op[2]); return;
-    case "props": (op[1] as string[]).forEach((k, i) => { if (has(x, k)) sub(op[2][i], refs, x[k], at(p, k), e); }); return;
-    case "keys": return keys(op, refs, x, p, e);
-    case "depreq": for (const [k, other, words] of op[1]) if (has(x, k) && !has(x, other)) fail(e, at(p, other), words); return;
-    case "dep": if (has(x, op[1])) sub(op[2], refs, x, p, e); return;
-    case "minprops": if (Object.keys(x).length < op[1]) fail(e, p, op[2]); return;
-    case "maxprops": if (Object.keys(x).length > op[1]) fail(e, p, op[2]); return;
-  }
-  throw new Error(`unknown reporter instruction ${String(op[0])}`);
+/** [, reporter]: `$ref` and each of `allOf`. */
+export function kRef(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  sub(op[1], refs, x, p, e);
 }
-
-function matches(checks: number[], refs: Refs, x: any): number {
-  let n = 0;
-  for (const i of checks) if (refs[i](x)) n++;
-  return n;
+/** [, reporter]: a nullable T, explained as T. */
+export function kNullable(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  if (x !== null) sub(op[1], refs, x, p, e);
 }
-
-// ["tag", checks, name, tags, reporters, [not an object, required, not a tag]]: the errors
-// of the branch the value's tag picks (or why no branch is picked).
-function tagged(op: Op, refs: Refs, x: any, p: string, e: ValidationError[]): void {
+/** [, checks, words]: `anyOf`. */
+export function kAny(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  if (!(op[1] as number[]).some((i) => refs[i](x))) fail(e, p, op[2]);
+}
+/** [, checks, words]: `oneOf`. */
+export function kOne(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  if (matches(op[1], refs, x) !== 1) fail(e, p, op[2]);
+}
+/**
+ * [, checks, name, tags, reporters, [not an object, required, not a tag]]: a `oneOf` with
+ * a discriminator: the errors of the branch the value's tag picks (or why none is picked).
+ */
+export function kTag(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  if (matches(op[1], refs, x) === 1) return;
   const [, , name, tags, reports, words] = op;
   if (!isObj(x)) return fail(e, p, words[0]);
   if (!has(x, name)) return fail(e, at(p, name), words[1]);
@@ -141,18 +124,122 @@ function tagged(op: Op, refs: Refs, x: any, p: string, e: ValidationError[]): vo
   if (i < 0) return fail(e, at(p, name), words[2]);
   sub(reports[i], refs, x, p, e);
 }
+/** [, check, words]: `not`. */
+export function kNot(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  if (refs[op[1]](x)) fail(e, p, op[2]);
+}
+/** [, check, then or null, else or null]. */
+export function kIf(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  const branch = refs[op[1]](x) ? op[2] : op[3];
+  if (branch !== null) sub(branch, refs, x, p, e);
+}
 
-// ["contains", check, at least, at most or null, words for each]
-function contains(op: Op, refs: Refs, x: any, p: string, e: ValidationError[]): void {
+// --- the keywords of one instance type, under a guard when `type` does not fix it ----------
+
+/** [, instructions]: run only on a number. */
+export function kNum(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  if (typeof x === "number") run(op[1], refs, x, p, e);
+}
+/** [, instructions]: run only on a string. */
+export function kStr(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  if (typeof x === "string") run(op[1], refs, x, p, e);
+}
+/** [, instructions]: run only on an array. */
+export function kArr(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  if (Array.isArray(x)) run(op[1], refs, x, p, e);
+}
+/** [, instructions]: run only on an object. */
+export function kObj(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  if (isObj(x)) run(op[1], refs, x, p, e);
+}
+
+// --- numbers: [, bound, words] -------------------------------------------------------------
+
+export function kMin(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  if (x < op[1]) fail(e, p, op[2]);
+}
+export function kMax(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  if (x > op[1]) fail(e, p, op[2]);
+}
+export function kXmin(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  if (x <= op[1]) fail(e, p, op[2]);
+}
+export function kXmax(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  if (x >= op[1]) fail(e, p, op[2]);
+}
+
+const MAX_EXACT = 9007199254740991;
+
+/** [, mantissa (decimal text), exponent, step or null, words]: `multipleOf`. */
+export function kMult(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  const exact = op[3] !== null && x >= -MAX_EXACT && x <= MAX_EXACT;
+  if (exact ? x % op[3] !== 0 : !multOf(x, BigInt(op[1]), op[2])) fail(e, p, op[4]);
+}
+
+// --- strings: [, bound, words] (a format: [, check, words]) --------------------------------
+
+export function kMinLen(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  if (x.length < op[1] || (x.length < 2 * op[1] && cpLen(x) < op[1])) fail(e, p, op[2]);
+}
+export function kMaxLen(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  if (x.length > op[1] && cpLen(x) > op[1]) fail(e, p, op[2]);
+}
+export function kFormat(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  if (!refs[op[1]](x)) fail(e, p, op[2]);
+}
+export function kPattern(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  if (!pattern(op[1]).test(x)) fail(e, p, op[2]);
+}
+
+// --- arrays ----------------------------------------------------------------------------------
+
+/** [, bound, words] */
+export function kMinItems(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  if (x.length < op[1]) fail(e, p, op[2]);
+}
+/** [, bound, words] */
+export function kMaxItems(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  if (x.length > op[1]) fail(e, p, op[2]);
+}
+/** [, words] */
+export function kUniq(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  if (!uniq(x)) fail(e, p, op[1]);
+}
+/** [, reporters]: `prefixItems`. */
+export function kPrefix(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  (op[1] as Slot[]).forEach((r, i) => {
+    if (x.length > i) sub(r, refs, x[i], at(p, i), e);
+  });
+}
+/** [, first index, reporter]: `items`. */
+export function kItems(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  for (let i = op[1]; i < x.length; i++) sub(op[2], refs, x[i], at(p, i), e);
+}
+/** [, check, at least, at most or null, words for each]: `contains`. */
+export function kContains(op: Op, refs: Refs, x: any, p: string, e: E): void {
   let found = 0;
   for (let i = 0; i < x.length; i++) if (refs[op[1]](x[i])) found++;
   if (found < op[2]) fail(e, p, op[4]);
   if (op[3] !== null && found > op[3]) fail(e, p, op[5]);
 }
 
-// ["keys", [[pattern, reporter]...], additional (null, words, or a reporter), declared
-// names, propertyNames' reporter or null]: each key, in order.
-function keys(op: Op, refs: Refs, x: any, p: string, e: ValidationError[]): void {
+// --- objects ---------------------------------------------------------------------------------
+
+/** [, names, words]: `required`. */
+export function kReq(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  for (const k of op[1] as string[]) if (!has(x, k)) fail(e, at(p, k), op[2]);
+}
+/** [, names, reporters]: `properties`. */
+export function kProps(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  (op[1] as string[]).forEach((k, i) => {
+    if (has(x, k)) sub(op[2][i], refs, x[k], at(p, k), e);
+  });
+}
+/**
+ * [, [[pattern, reporter]...], additional (null, words, or a reporter), declared names,
+ * propertyNames' reporter or null]: each key, in order.
+ */
+export function kKeys(op: Op, refs: Refs, x: any, p: string, e: E): void {
   const [, patterns, extra, declared, names] = op;
   for (const k of Object.keys(x)) {
     let matched = false;
@@ -168,4 +255,20 @@ function keys(op: Op, refs: Refs, x: any, p: string, e: ValidationError[]): void
     }
     if (names !== null) sub(names, refs, k, at(p, k), e);
   }
+}
+/** [, [[name, other, words]...]]: `dependentRequired`. */
+export function kDepReq(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  for (const [k, other, words] of op[1]) if (has(x, k) && !has(x, other)) fail(e, at(p, other), words);
+}
+/** [, name, reporter]: one of `dependentSchemas`. */
+export function kDep(op: Op, refs: Refs, x: any, p: string, e: E): void {
+  if (has(x, op[1])) sub(op[2], refs, x, p, e);
+}
+/** [, bound, words] */
+export function kMinProps(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  if (Object.keys(x).length < op[1]) fail(e, p, op[2]);
+}
+/** [, bound, words] */
+export function kMaxProps(op: Op, _r: Refs, x: any, p: string, e: E): void {
+  if (Object.keys(x).length > op[1]) fail(e, p, op[2]);
 }

@@ -13,7 +13,22 @@ import {
   fmtUuid,
   type Report, type ValidationError, type Validator,
 } from "./validation.js";
-import { report } from "./reports.js";
+import {
+  report,
+  kEq,
+  kItems,
+  kKeys,
+  kMax,
+  kMaxItems,
+  kMaxLen,
+  kMin,
+  kMinItems,
+  kMinLen,
+  kProps,
+  kReq,
+  kType,
+  kUniq,
+} from "./reports.js";
 import { pick, shape } from "./shapes.js";
 import type {
   AckV1,
@@ -80,7 +95,7 @@ function c0(x: any): boolean {
   return obj(x) && c1(x.re);
 }
 function r0(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[["type",["object"],"must be object"],["req",["re"],"is required"],["props",["re"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]]]]]');
+  report(x, p, e, '[[0,["object"],"must be object"],[1,["re"],"is required"],[2,["re"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]]]]]', kType, kReq, kProps, kMinLen, kMaxLen);
 }
 
 function c4(x: any): boolean {
@@ -91,7 +106,7 @@ function c2(x: any): boolean {
   return obj(x) && set0.has(x.code) && c4(x.message) && (x.re === undefined || c1(x.re));
 }
 function r2(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[["type",["object"],"must be object"],["req",["code","message"],"is required"],["props",["code","message","re"],[[["eq",["bad_frame","bad_envelope","unknown_type","unsupported_version","handshake_required","handshake_failed","session_expired","internal"],"must be one of \\"bad_frame\\", \\"bad_envelope\\", \\"unknown_type\\", \\"unsupported_version\\", \\"handshake_required\\", \\"handshake_failed\\", \\"session_expired\\", \\"internal\\""]],[["type",["string"],"must be string"],["maxlen",1000,"must be at most 1000 characters long"]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]]]]]');
+  report(x, p, e, '[[0,["object"],"must be object"],[1,["code","message"],"is required"],[2,["code","message","re"],[[[5,["bad_frame","bad_envelope","unknown_type","unsupported_version","handshake_required","handshake_failed","session_expired","internal"],"must be one of \\"bad_frame\\", \\"bad_envelope\\", \\"unknown_type\\", \\"unsupported_version\\", \\"handshake_required\\", \\"handshake_failed\\", \\"session_expired\\", \\"internal\\""]],[[0,["string"],"must be string"],[4,1000,"must be at most 1000 characters long"]],[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq);
 }
 
 function c8(x: any): boolean {
@@ -100,9 +115,6 @@ function c8(x: any): boolean {
 
 function c7(x: any): boolean {
   return obj(x) && c1(x.name) && c8(x.version);
-}
-function r7(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[["type",["object"],"must be object"],["req",["name","version"],"is required"],["props",["name","version"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",64,"must be at most 64 characters long"]]]]]');
 }
 
 function c11(x: any): boolean {
@@ -122,26 +134,23 @@ function c10(x: any): boolean {
 function c13(x: any): boolean {
   return obj(x) && Number.isInteger(x.last_seq) && x.last_seq >= 0 && Number.isInteger(x.epoch) && x.epoch >= 0 && c1(x.session);
 }
-function r13(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[["type",["object"],"must be object"],["req",["session","last_seq","epoch"],"is required"],["props",["session","last_seq","epoch"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]],[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]],[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]]]]]');
-}
 
 function c6(x: any): boolean {
   return obj(x) && x.client !== undefined && c1(x.registry) && c10(x.speaks) && (x.resume === undefined || c13(x.resume)) && c7(x.client);
 }
 function r6(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[["type",["object"],"must be object"],["req",["client","registry","speaks"],"is required"],["props",["client","registry","speaks","resume"],[0,[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]],[["type",["object"],"must be object"],["keys",[],[["type",["array"],"must be array"],["minitems",1,"must have at least 1 items"],["items",0,[["type",["integer"],"must be integer"]]]],[],null]],1]]]', r7, r13);
+  report(x, p, e, '[[0,["object"],"must be object"],[1,["client","registry","speaks"],"is required"],[2,["client","registry","speaks","resume"],[[[0,["object"],"must be object"],[1,["name","version"],"is required"],[2,["name","version"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]],[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]]]]],[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]],[[0,["object"],"must be object"],[8,[],[[0,["array"],"must be array"],[7,1,"must have at least 1 items"],[6,0,[[0,["integer"],"must be integer"]]]],[],null]],[[0,["object"],"must be object"],[1,["session","last_seq","epoch"],"is required"],[2,["session","last_seq","epoch"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]],[[0,["integer"],"must be integer"],[5,0,"must be at least 0"]],[[0,["integer"],"must be integer"],[5,0,"must be at least 0"]]]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kItems, kMinItems, kKeys);
 }
 
 function c15(x: any): boolean {
   return obj(x) && set1.has(x.code) && (x.retry_after_ms === undefined || (Number.isInteger(x.retry_after_ms) && x.retry_after_ms >= 0)) && c1(x.re) && (x.reason === undefined || c4(x.reason));
 }
 function r15(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[["type",["object"],"must be object"],["req",["re","code"],"is required"],["props",["re","code","reason","retry_after_ms"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]],[["eq",["invalid","unsupported_version","too_large","rate_limited","overloaded","expired","forbidden","internal"],"must be one of \\"invalid\\", \\"unsupported_version\\", \\"too_large\\", \\"rate_limited\\", \\"overloaded\\", \\"expired\\", \\"forbidden\\", \\"internal\\""]],[["type",["string"],"must be string"],["maxlen",1000,"must be at most 1000 characters long"]],[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]]]]]');
+  report(x, p, e, '[[0,["object"],"must be object"],[1,["re","code"],"is required"],[2,["re","code","reason","retry_after_ms"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]],[[6,["invalid","unsupported_version","too_large","rate_limited","overloaded","expired","forbidden","internal"],"must be one of \\"invalid\\", \\"unsupported_version\\", \\"too_large\\", \\"rate_limited\\", \\"overloaded\\", \\"expired\\", \\"forbidden\\", \\"internal\\""]],[[0,["string"],"must be string"],[4,1000,"must be at most 1000 characters long"]],[[0,["integer"],"must be integer"],[5,0,"must be at least 0"]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kEq);
 }
 
 function r20(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[["eq",["invalid","unsupported_version","too_large","rate_limited","overloaded","expired","forbidden","internal","no_handler","unauthorized","not_found","conflict","too_many_topics","rejected"],"must be one of \\"invalid\\", \\"unsupported_version\\", \\"too_large\\", \\"rate_limited\\", \\"overloaded\\", \\"expired\\", \\"forbidden\\", \\"internal\\", \\"no_handler\\", \\"unauthorized\\", \\u2026 (14 in all)"]]');
+  report(x, p, e, '[[0,["invalid","unsupported_version","too_large","rate_limited","overloaded","expired","forbidden","internal","no_handler","unauthorized","not_found","conflict","too_many_topics","rejected"],"must be one of \\"invalid\\", \\"unsupported_version\\", \\"too_large\\", \\"rate_limited\\", \\"overloaded\\", \\"expired\\", \\"forbidden\\", \\"internal\\", \\"no_handler\\", \\"unauthorized\\", \\u2026 (14 in all)"]]', kEq);
 }
 
 function c22(x: any): boolean {
@@ -153,22 +162,19 @@ function c21(x: any): boolean {
   for (let i = 0; i < x.length; i++) if (!c22(x[i])) return false;
   return true;
 }
-function r21(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[["type",["array"],"must be array"],["maxitems",100,"must have at most 100 items"],["items",0,[["type",["object"],"must be object"],["req",["path","message"],"is required"],["props",["path","message"],[[["type",["string"],"must be string"],["maxlen",1000,"must be at most 1000 characters long"]],[["type",["string"],"must be string"],["maxlen",1000,"must be at most 1000 characters long"]]]]]]]');
-}
 
 function c19(x: any): boolean {
   return obj(x) && set2.has(x.code) && (x.retry_after_ms === undefined || (Number.isInteger(x.retry_after_ms) && x.retry_after_ms >= 0)) && c1(x.re) && (x.reason === undefined || c4(x.reason)) && (x.errors === undefined || c21(x.errors));
 }
 function r19(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[["type",["object"],"must be object"],["req",["re","code"],"is required"],["props",["re","code","reason","retry_after_ms","errors"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]],0,[["type",["string"],"must be string"],["maxlen",1000,"must be at most 1000 characters long"]],[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]],1]]]', r20, r21);
+  report(x, p, e, '[[0,["object"],"must be object"],[1,["re","code"],"is required"],[2,["re","code","reason","retry_after_ms","errors"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]],8,[[0,["string"],"must be string"],[4,1000,"must be at most 1000 characters long"]],[[0,["integer"],"must be integer"],[5,0,"must be at least 0"]],[[0,["array"],"must be array"],[7,100,"must have at most 100 items"],[6,0,[[0,["object"],"must be object"],[1,["path","message"],"is required"],[2,["path","message"],[[[0,["string"],"must be string"],[4,1000,"must be at most 1000 characters long"]],[[0,["string"],"must be string"],[4,1000,"must be at most 1000 characters long"]]]]]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kItems, kMaxItems, r20);
 }
 
 function c25(x: any): boolean {
   return obj(x) && Number.isInteger(x.nonce) && x.nonce >= 0;
 }
 function r25(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[["type",["object"],"must be object"],["req",["nonce"],"is required"],["props",["nonce"],[[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]]]]]');
+  report(x, p, e, '[[0,["object"],"must be object"],[1,["nonce"],"is required"],[2,["nonce"],[[[0,["integer"],"must be integer"],[3,0,"must be at least 0"]]]]]', kType, kReq, kProps, kMin);
 }
 
 function c29(x: any): boolean {
@@ -187,7 +193,7 @@ function c28(x: any): boolean {
   return obj(x) && (x.event === "joined" || x.event === "left") && Number.isInteger(x.members) && x.members >= 0 && c29(x.topic) && c1(x.session) && c32(x.client) && (x.user === undefined || c33(x.user));
 }
 function r28(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[["type",["object"],"must be object"],["req",["topic","event","session","client","members"],"is required"],["props",["topic","event","session","client","user","members"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",256,"must be at most 256 characters long"]],[["eq",["joined","left"],"must be one of \\"joined\\", \\"left\\""]],[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]],[["type",["string"],"must be string"],["maxlen",128,"must be at most 128 characters long"]],[["type",["string"],"must be string"],["maxlen",256,"must be at most 256 characters long"]],[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]]]]]');
+  report(x, p, e, '[[0,["object"],"must be object"],[1,["topic","event","session","client","members"],"is required"],[2,["topic","event","session","client","user","members"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,256,"must be at most 256 characters long"]],[[6,["joined","left"],"must be one of \\"joined\\", \\"left\\""]],[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]],[[0,["string"],"must be string"],[4,128,"must be at most 128 characters long"]],[[0,["string"],"must be string"],[4,256,"must be at most 256 characters long"]],[[0,["integer"],"must be integer"],[5,0,"must be at least 0"]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kEq);
 }
 
 function c36(x: any): boolean {
@@ -206,7 +212,7 @@ function c35(x: any): boolean {
   return obj(x) && (x.retry_in_ms === undefined || (Number.isInteger(x.retry_in_ms) && x.retry_in_ms >= 0)) && c36(x.state) && (x.reason === undefined || c37(x.reason)) && (x.detail === undefined || c38(x.detail));
 }
 function r35(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[["type",["object"],"must be object"],["req",["state"],"is required"],["props",["state","reason","detail","retry_in_ms"],[[["eq",["open","degraded","draining","closing"],"must be one of \\"open\\", \\"degraded\\", \\"draining\\", \\"closing\\""]],[["eq",["normal","overload","maintenance","shutdown","idle","policy"],"must be one of \\"normal\\", \\"overload\\", \\"maintenance\\", \\"shutdown\\", \\"idle\\", \\"policy\\""]],[["type",["string"],"must be string"],["maxlen",500,"must be at most 500 characters long"]],[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]]]]]');
+  report(x, p, e, '[[0,["object"],"must be object"],[1,["state"],"is required"],[2,["state","reason","detail","retry_in_ms"],[[[5,["open","degraded","draining","closing"],"must be one of \\"open\\", \\"degraded\\", \\"draining\\", \\"closing\\""]],[[5,["normal","overload","maintenance","shutdown","idle","policy"],"must be one of \\"normal\\", \\"overload\\", \\"maintenance\\", \\"shutdown\\", \\"idle\\", \\"policy\\""]],[[0,["string"],"must be string"],[3,500,"must be at most 500 characters long"]],[[0,["integer"],"must be integer"],[4,0,"must be at least 0"]]]]]', kType, kReq, kProps, kMaxLen, kMin, kEq);
 }
 
 function c41(x: any): boolean {
@@ -219,7 +225,7 @@ function c40(x: any): boolean {
   return obj(x) && c41(x.topics);
 }
 function r40(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[["type",["object"],"must be object"],["req",["topics"],"is required"],["props",["topics"],[[["type",["array"],"must be array"],["minitems",1,"must have at least 1 items"],["maxitems",100,"must have at most 100 items"],["uniq","must not hold the same item twice"],["items",0,[["type",["string"],"must be string"]]]]]]]');
+  report(x, p, e, '[[0,["object"],"must be object"],[1,["topics"],"is required"],[2,["topics"],[[[0,["array"],"must be array"],[4,1,"must have at least 1 items"],[5,100,"must have at most 100 items"],[6,"must not hold the same item twice"],[3,0,[[0,["string"],"must be string"]]]]]]]', kType, kReq, kProps, kItems, kMinItems, kMaxItems, kUniq);
 }
 
 function c45(x: any): boolean {
@@ -237,15 +243,12 @@ function c46(x: any): boolean {
 function c47(x: any): boolean {
   return obj(x) && Number.isInteger(x.max_frame_bytes) && x.max_frame_bytes >= 1 && Number.isInteger(x.max_in_flight) && x.max_in_flight >= 1 && (x.max_topics === undefined || (Number.isInteger(x.max_topics) && x.max_topics >= 0));
 }
-function r47(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[["type",["object"],"must be object"],["req",["max_frame_bytes","max_in_flight"],"is required"],["props",["max_frame_bytes","max_in_flight","max_topics"],[[["type",["integer"],"must be integer"],["min",1,"must be at least 1"]],[["type",["integer"],"must be integer"],["min",1,"must be at least 1"]],[["type",["integer"],"must be integer"],["min",0,"must be at least 0"]]]]]');
-}
 
 function c44(x: any): boolean {
   return obj(x) && (x.resumed === undefined || typeof x.resumed === "boolean") && c45(x.heartbeat_ms) && c46(x.versions) && c47(x.limits) && c1(x.session);
 }
 function r44(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[["type",["object"],"must be object"],["req",["session","heartbeat_ms","versions","limits"],"is required"],["props",["session","heartbeat_ms","versions","limits","resumed"],[[["type",["string"],"must be string"],["minlen",1,"must be at least 1 characters long"],["maxlen",128,"must be at most 128 characters long"]],[["type",["integer"],"must be integer"],["min",100,"must be at least 100"],["max",600000,"must be at most 600000"]],[["type",["object"],"must be object"],["keys",[],[["type",["integer"],"must be integer"]],[],null]],0,[["type",["boolean"],"must be boolean"]]]]]', r47);
+  report(x, p, e, '[[0,["object"],"must be object"],[1,["session","heartbeat_ms","versions","limits"],"is required"],[2,["session","heartbeat_ms","versions","limits","resumed"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]],[[0,["integer"],"must be integer"],[5,100,"must be at least 100"],[6,600000,"must be at most 600000"]],[[0,["object"],"must be object"],[7,[],[[0,["integer"],"must be integer"]],[],null]],[[0,["object"],"must be object"],[1,["max_frame_bytes","max_in_flight"],"is required"],[2,["max_frame_bytes","max_in_flight","max_topics"],[[[0,["integer"],"must be integer"],[5,1,"must be at least 1"]],[[0,["integer"],"must be integer"],[5,1,"must be at least 1"]],[[0,["integer"],"must be integer"],[5,0,"must be at least 0"]]]]],[[0,["boolean"],"must be boolean"]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kMax, kKeys);
 }
 
 function s0(x: any): any {
