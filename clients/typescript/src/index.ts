@@ -18,6 +18,8 @@ import type { QueueStore, StoredMessage } from "./store/index.js";
 import type { AnyMessage, LatestData, MessageName, Receivable, Sendable } from "./types.js";
 
 export { ClientConnection, SendFailedError, FINAL_CODES, RECONNECT_CODES } from "./core/client.js";
+/** What a failed send rejects with (`code`, `reason`): the name the docs and the Python runtime use. */
+export { SendFailedError as SendFailed } from "./core/client.js";
 export type { ClientEvent, State } from "./core/events.js";
 export type { Header } from "./core/envelope.js";
 export { Package, type Descriptor, type GeneratedPackage } from "./core/package.js";
@@ -263,9 +265,12 @@ export class Client<P extends GeneratedPackage> {
    * Send (queued while not open). Resolves with the message id: at once, or with
    * `ack: true` once the server acknowledged it; rejects with SendFailed when it was
    * nacked, ran out of retries, expired, overflowed or the client closed. Invalid data,
-   * a name that is not a message and a bad `prio` throw at once.
+   * a name that is not a message and a bad `prio` throw at once. Only a `volatile` send
+   * without `ack` can resolve with no id (undefined): it was dropped, as it could not go at once.
    */
-  send<T extends Sendable<P>>(type: T, data: LatestData<P, T>, options: MessageSendOptions = {}): Promise<string | undefined> {
+  send<T extends Sendable<P>>(type: T, data: LatestData<P, T>, options?: MessageSendOptions & ({ volatile?: false } | { ack: true })): Promise<string>;
+  send<T extends Sendable<P>>(type: T, data: LatestData<P, T>, options: MessageSendOptions): Promise<string | undefined>;
+  send(type: string, data: unknown, options: MessageSendOptions = {}): Promise<string | undefined> {
     let id: string | null;
     try {
       id = this.core.send(type, data, nowMs(), {
