@@ -105,6 +105,23 @@ describe("Connection Management: the adapter", () => {
     await c.close();
   });
 
+  test("a URL no attempt could open is refused at connect, naming it, instead of being retried for ever", async () => {
+    const sockets = fakeSockets();
+    for (const bad of ["localhost:8765", "127.0.0.1:8765", "ftp://127.0.0.1:8765", "not a url", ""]) {
+      assert.throws(
+        () => client.connect(bad, chat, options(sockets)),
+        (err) => err instanceof client.ConfigurationError && err.message.startsWith(`${JSON.stringify(bad)} is not a WebSocket URL`),
+        bad,
+      );
+    }
+    assert.throws(() => client.connect("ws://127.0.0.1:1", chat, options(sockets, { urls: ["127.0.0.1:2"] })), /"127\.0\.0\.1:2" is not a WebSocket URL/);
+    assert.equal(sockets.made.length, 0);
+    for (const good of ["ws://127.0.0.1:1/", "wss://chat.example/ws", "http://127.0.0.1:1", "https://chat.example/ws"]) {
+      const c = client.connect(good, chat, options(sockets));
+      await c.close();
+    }
+  });
+
   test("unknown options, and a package naming no registry without the option, are refused", async () => {
     const sockets = fakeSockets();
     assert.throws(() => client.connect("ws://x", chat, options(sockets, { ack_timeout: 1 })), client.ConfigurationError);

@@ -114,6 +114,31 @@ const ADAPTER_OPTIONS = new Set([
   "name", "version", "registry", "speaks", "urls", "WebSocket", "headers", "queue_store", "inbox_size", "watch_page", "random",
 ]);
 
+const URL_SCHEMES = new Set(["ws:", "wss:", "http:", "https:"]);
+
+/**
+ * A URL no attempt could ever open is the application's mistake, told at once rather than
+ * retried for ever: it must parse (in a page, relative to it, as a browser's WebSocket
+ * resolves it) with the scheme ws or wss (http and https, which WebSockets map to them).
+ */
+function checkUrl(url: unknown): void {
+  const base = (globalThis as { location?: { href?: string } }).location?.href;
+  let parsed: URL | null = null;
+  if (typeof url === "string") {
+    try {
+      parsed = new URL(url, base);
+    } catch {
+      parsed = null;
+    }
+  }
+  if (parsed === null || !URL_SCHEMES.has(parsed.protocol)) {
+    const shown = typeof url === "string" ? JSON.stringify(url) : String(url);
+    throw new ConfigurationError(
+      `${shown} is not a WebSocket URL: give one like "ws://127.0.0.1:8765/" or "wss://chat.example/ws"`,
+    );
+  }
+}
+
 /** Wall-clock milliseconds that never step back (`ts` on the wire is ms since the epoch). */
 function nowMs(): number {
   return typeof performance !== "undefined" ? performance.timeOrigin + performance.now() : Date.now();
@@ -165,6 +190,7 @@ export class Client<P extends GeneratedPackage> {
     }
     this.urls = [...(typeof url === "string" ? [url] : url), ...(options.urls ?? [])];
     if (this.urls.length === 0) throw new ConfigurationError("connect needs a url");
+    for (const each of this.urls) checkUrl(each);
     const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (Socket === undefined) {
       throw new ConfigurationError("no WebSocket here: pass { WebSocket } (in Node 20: the ws package)");
