@@ -88,6 +88,19 @@ describe("Connection Management: the adapter", () => {
     assert.equal(sockets.made.length, 2);
   });
 
+  test("a link a browser's socket fails without a word (an HTTP 403 from origins looks so) says what it may be", async () => {
+    const sockets = fakeSockets({ browser: true });
+    const c = client.connect("ws://example.test/ws", chat, options(sockets));
+    const reasons = [];
+    c.onStatus((state, reason) => reasons.push(`${state}: ${reason}`));
+    await until(() => sockets.made.length === 1, "a dial");
+    sockets.made[0].onerror({ type: "error" }); // what a browser gives: an Event, no message
+    sockets.made[0].drop(1006);
+    await until(() => reasons.some((r) => r.startsWith("offline")), "the failed attempt");
+    assert.match(reasons.find((r) => r.startsWith("offline")), /^offline: connect failed: unreachable, or refused before the upgrade \(origins, auth/);
+    await c.close();
+  });
+
   test("a resync close (1001) becomes 4001 where a browser refuses 1001; the session is kept", async () => {
     const sockets = fakeSockets({ browser: true });
     const c = client.connect("ws://example.test/ws", chat, options(sockets));

@@ -114,6 +114,14 @@ const ADAPTER_OPTIONS = new Set([
   "name", "version", "registry", "speaks", "urls", "WebSocket", "headers", "queue_store", "inbox_size", "watch_page", "random",
 ]);
 
+/**
+ * Why a link did not open when the socket does not say (a browser's never does): the
+ * server may be unreachable, or may have refused the upgrade with an HTTP status that a
+ * page cannot read, so it is retried like any other failed attempt.
+ */
+const UNSAID =
+  "connect failed: unreachable, or refused before the upgrade (origins, auth, capacity: the browser's console shows the HTTP status)";
+
 const URL_SCHEMES = new Set(["ws:", "wss:", "http:", "https:"]);
 
 /**
@@ -484,7 +492,7 @@ export class Client<P extends GeneratedPackage> {
       this.#clearOpenTimer();
       if (!this.#opened) {
         const status = /(\d{3})/.exec(/server response/i.test(problem) ? problem : "")?.[1];
-        this.#failed(status ? `HTTP ${status}` : problem || "connect failed", status ? Number(status) : null);
+        this.#failed(status ? `HTTP ${status}` : problem || UNSAID, status ? Number(status) : null);
         return;
       }
       this.#lost(event.code || 1006, event.reason ?? "");
