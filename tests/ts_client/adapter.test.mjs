@@ -88,6 +88,19 @@ describe("Connection Management: the adapter", () => {
     assert.equal(sockets.made.length, 2);
   });
 
+  test("a link a browser's socket fails without a word (an HTTP 403 from origins looks so) says what it may be", async () => {
+    const sockets = fakeSockets({ browser: true });
+    const c = client.connect("ws://example.test/ws", chat, options(sockets));
+    const reasons = [];
+    c.onStatus((state, reason) => reasons.push(`${state}: ${reason}`));
+    await until(() => sockets.made.length === 1, "a dial");
+    sockets.made[0].onerror({ type: "error" }); // what a browser gives: an Event, no message
+    sockets.made[0].drop(1006);
+    await until(() => reasons.some((r) => r.startsWith("offline")), "the failed attempt");
+    assert.match(reasons.find((r) => r.startsWith("offline")), /^offline: connect failed: unreachable, or refused before the upgrade \(origins, auth/);
+    await c.close();
+  });
+
   test("a resync close (1001) becomes 4001 where a browser refuses 1001; the session is kept", async () => {
     const sockets = fakeSockets({ browser: true });
     const c = client.connect("ws://example.test/ws", chat, options(sockets));
@@ -103,6 +116,23 @@ describe("Connection Management: the adapter", () => {
     sockets.made[1].open();
     assert.deepEqual(sockets.made[1].sent[0].data.resume, { session: "s-1", last_seq: 1, epoch: 7 });
     await c.close();
+  });
+
+  test("a URL no attempt could open is refused at connect, naming it, instead of being retried for ever", async () => {
+    const sockets = fakeSockets();
+    for (const bad of ["localhost:8765", "127.0.0.1:8765", "ftp://127.0.0.1:8765", "not a url", ""]) {
+      assert.throws(
+        () => client.connect(bad, chat, options(sockets)),
+        (err) => err instanceof client.ConfigurationError && err.message.startsWith(`${JSON.stringify(bad)} is not a WebSocket URL`),
+        bad,
+      );
+    }
+    assert.throws(() => client.connect("ws://127.0.0.1:1", chat, options(sockets, { urls: ["127.0.0.1:2"] })), /"127\.0\.0\.1:2" is not a WebSocket URL/);
+    assert.equal(sockets.made.length, 0);
+    for (const good of ["ws://127.0.0.1:1/", "wss://chat.example/ws", "http://127.0.0.1:1", "https://chat.example/ws"]) {
+      const c = client.connect(good, chat, options(sockets));
+      await c.close();
+    }
   });
 
   test("unknown options, and a package naming no registry without the option, are refused", async () => {

@@ -43,6 +43,51 @@ describe("Message Validation: the types", () => {
 });
 
 describe("Connection Management: the package", () => {
+  test("its entry points resolve by name under every moduleResolution a user may have (node10 too)", () => {
+    const program = join(BUILD, "names-program.ts");
+    writeFileSync(program, [
+      'import { connect } from "@wiretype/client";',
+      'import { connect as connectNode } from "@wiretype/client/node";',
+      'import { ClientConnection } from "@wiretype/client/core";',
+      'import { MemoryQueue } from "@wiretype/client/store";',
+      "export const all = [connect, connectNode, ClientConnection, MemoryQueue] as const;",
+      "",
+    ].join("\n"));
+    for (const [module, moduleResolution] of [["ES2022", "node"], ["NodeNext", "NodeNext"], ["ES2022", "Bundler"]]) {
+      const config = join(BUILD, `tsconfig.names-${moduleResolution}.json`);
+      writeFileSync(config, JSON.stringify({
+        compilerOptions: {
+          target: "ES2022", lib: ["ES2022", "DOM"], module, moduleResolution, strict: true, noEmit: true,
+          types: ["node"], typeRoots: [join(REPO, "node_modules/@types")],
+        },
+        files: [program],
+      }));
+      const done = spawnSync(join(REPO, "node_modules/.bin/tsc"), ["-p", config], { encoding: "utf8" });
+      assert.equal(done.status, 0, `${moduleResolution}: ${done.stdout}${done.stderr}`);
+    }
+  });
+
+  test("its declarations compile in a Node program whose lib has no DOM, without skipLibCheck", () => {
+    const program = join(BUILD, "node-program.ts");
+    writeFileSync(program, [
+      `import { connect, IndexedDBQueue, MemoryQueue, SendFailed, type Client } from "${join(CLIENT, "dist/node.js")}";`,
+      "export type Connect = typeof connect;",
+      "export const stores = [IndexedDBQueue, MemoryQueue, SendFailed] as const;",
+      "export type AnyClient = Client<never>;",
+      "",
+    ].join("\n"));
+    const config = join(BUILD, "tsconfig.node-program.json");
+    writeFileSync(config, JSON.stringify({
+      compilerOptions: {
+        target: "ES2022", lib: ["ES2022"], module: "NodeNext", moduleResolution: "NodeNext", strict: true,
+        noEmit: true, skipLibCheck: false, types: ["node"], typeRoots: [join(REPO, "node_modules/@types")],
+      },
+      files: [program],
+    }));
+    const done = spawnSync(join(REPO, "node_modules/.bin/tsc"), ["-p", config], { encoding: "utf8" });
+    assert.equal(done.status, 0, done.stdout + done.stderr);
+  });
+
   test("is an ES module package with types and no runtime dependency", () => {
     assert.equal(pkg.name, "@wiretype/client");
     assert.equal(pkg.type, "module");

@@ -18,6 +18,8 @@ import type { QueueStore, StoredMessage } from "./store/index.js";
 import type { AnyMessage, LatestData, MessageName, Receivable, Sendable } from "./types.js";
 
 export { ClientConnection, SendFailedError, FINAL_CODES, RECONNECT_CODES } from "./core/client.js";
+/** What a failed send rejects with (`code`, `reason`): the name the docs and the Python runtime use. */
+export { SendFailedError as SendFailed } from "./core/client.js";
 export type { ClientEvent, State } from "./core/events.js";
 export type { Header } from "./core/envelope.js";
 export { Package, type Descriptor, type GeneratedPackage } from "./core/package.js";
@@ -112,6 +114,39 @@ const ADAPTER_OPTIONS = new Set([
   "name", "version", "registry", "speaks", "urls", "WebSocket", "headers", "queue_store", "inbox_size", "watch_page", "random",
 ]);
 
+/**
+ * Why a link did not open when the socket does not say (a browser's never does): the
+ * server may be unreachable, or may have refused the upgrade with an HTTP status that a
+ * page cannot read, so it is retried like any other failed attempt.
+ */
+const UNSAID =
+  "connect failed: unreachable, or refused before the upgrade (origins, auth, capacity: the browser's console shows the HTTP status)";
+
+const URL_SCHEMES = new Set(["ws:", "wss:", "http:", "https:"]);
+
+/**
+ * A URL no attempt could ever open is the application's mistake, told at once rather than
+ * retried for ever: it must parse (in a page, relative to it, as a browser's WebSocket
+ * resolves it) with the scheme ws or wss (http and https, which WebSockets map to them).
+ */
+function checkUrl(url: unknown): void {
+  const base = (globalThis as { location?: { href?: string } }).location?.href;
+  let parsed: URL | null = null;
+  if (typeof url === "string") {
+    try {
+      parsed = new URL(url, base);
+    } catch {
+      parsed = null;
+    }
+  }
+  if (parsed === null || !URL_SCHEMES.has(parsed.protocol)) {
+    const shown = typeof url === "string" ? JSON.stringify(url) : String(url);
+    throw new ConfigurationError(
+      `${shown} is not a WebSocket URL: give one like "ws://127.0.0.1:8765/" or "wss://chat.example/ws"`,
+    );
+  }
+}
+
 /** Wall-clock milliseconds that never step back (`ts` on the wire is ms since the epoch). */
 function nowMs(): number {
   return typeof performance !== "undefined" ? performance.timeOrigin + performance.now() : Date.now();
@@ -163,6 +198,7 @@ export class Client<P extends GeneratedPackage> {
     }
     this.urls = [...(typeof url === "string" ? [url] : url), ...(options.urls ?? [])];
     if (this.urls.length === 0) throw new ConfigurationError("connect needs a url");
+    for (const each of this.urls) checkUrl(each);
     const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (Socket === undefined) {
       throw new ConfigurationError("no WebSocket here: pass { WebSocket } (in Node 20: the ws package)");
@@ -263,9 +299,12 @@ export class Client<P extends GeneratedPackage> {
    * Send (queued while not open). Resolves with the message id: at once, or with
    * `ack: true` once the server acknowledged it; rejects with SendFailed when it was
    * nacked, ran out of retries, expired, overflowed or the client closed. Invalid data,
-   * a name that is not a message and a bad `prio` throw at once.
+   * a name that is not a message and a bad `prio` throw at once. Only a `volatile` send
+   * without `ack` can resolve with no id (undefined): it was dropped, as it could not go at once.
    */
-  send<T extends Sendable<P>>(type: T, data: LatestData<P, T>, options: MessageSendOptions = {}): Promise<string | undefined> {
+  send<T extends Sendable<P>>(type: T, data: LatestData<P, T>, options?: MessageSendOptions & ({ volatile?: false } | { ack: true })): Promise<string>;
+  send<T extends Sendable<P>>(type: T, data: LatestData<P, T>, options: MessageSendOptions): Promise<string | undefined>;
+  send(type: string, data: unknown, options: MessageSendOptions = {}): Promise<string | undefined> {
     let id: string | null;
     try {
       id = this.core.send(type, data, nowMs(), {
@@ -453,7 +492,7 @@ export class Client<P extends GeneratedPackage> {
       this.#clearOpenTimer();
       if (!this.#opened) {
         const status = /(\d{3})/.exec(/server response/i.test(problem) ? problem : "")?.[1];
-        this.#failed(status ? `HTTP ${status}` : problem || "connect failed", status ? Number(status) : null);
+        this.#failed(status ? `HTTP ${status}` : problem || UNSAID, status ? Number(status) : null);
         return;
       }
       this.#lost(event.code || 1006, event.reason ?? "");

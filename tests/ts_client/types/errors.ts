@@ -61,3 +61,9 @@ void client.send("chat.message_deleted", deleted);
 void typed.send("chat.message_deleted", deleted);
 // @ts-expect-error only clients send chat.typing: the client never receives it
 typed.on("chat.typing", () => undefined);
+
+export async function ids(): Promise<void> {
+  // @ts-expect-error a volatile send that is not acked may be dropped: it has no id then
+  const dropped: string = await client.send("chat.message_sent", v3, { volatile: true });
+  void dropped;
+}

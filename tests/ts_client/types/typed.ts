@@ -1,5 +1,5 @@
 // Must compile: `connect` is typed by the generated package (tsc --strict, module nodenext).
-import { connect, type LatestData, type MessageMeta } from "../../../clients/typescript/src/index.js";
+import { connect, SendFailed, SendFailedError, type LatestData, type MessageMeta } from "../../../clients/typescript/src/index.js";
 import * as proto from "../../../examples/chat/generated/typescript/chat-protocol/src/index.js";
 
 const client = connect("ws://127.0.0.1:1", proto, { registry: "chat", name: "web", version: "1.4.2" });
@@ -35,8 +35,21 @@ const data: LatestData<typeof proto, "chat.message_sent"> = {
   priority: "alert",
 };
 export async function main(): Promise<void> {
-  const id: string | undefined = await client.send("chat.message_sent", data, { ack: true, prio: 2, ttl: 30_000 });
+  // every send resolves with its id, but a volatile one without ack (dropped when it cannot go)
+  const id: string = await client.send("chat.message_sent", data, { ack: true, prio: 2, ttl: 30_000 });
+  const plain: string = await client.send("chat.message_sent", data);
+  const queued: string = await client.send("chat.message_sent", data, { prio: 1, volatile: false });
+  const acked: string = await client.send("chat.message_sent", data, { ack: true, volatile: true });
+  const maybe: string | undefined = await client.send("chat.message_sent", data, { volatile: true });
   await client.subscribe("room.lobby");
   await client.close();
-  void id;
+  void [id, plain, queued, acked, maybe];
+}
+
+// the error a failed send rejects with, under the name the docs give it (and its older name)
+export function failure(err: unknown): string | null {
+  if (err instanceof SendFailed) return err.code;
+  const same: typeof SendFailedError = SendFailed;
+  void same;
+  return null;
 }

@@ -3,7 +3,7 @@
  * IndexedDB, so that what was queued survives a page reload. A store holds JSON text and
  * plain values only; what it gives back is validated again by the generated package.
  */
-export { IndexedDBQueue } from "./indexeddb.js";
+export { IndexedDBQueue, type IndexedDBFactory } from "./indexeddb.js";
 export { MemoryQueue } from "./memory.js";
 
 /** One queued message as a store keeps it: its data as JSON text at version `v`. */

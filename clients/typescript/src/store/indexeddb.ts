@@ -10,6 +10,15 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
 }
 
 /**
+ * Where `IndexedDBQueue` opens its database: `globalThis.indexedDB`, or one passed in (a
+ * test's fake). Typed without the DOM library's names, so that a Node program whose
+ * `lib` has no "DOM" compiles against this package's declarations.
+ */
+export interface IndexedDBFactory {
+  open(name: string, version?: number): unknown;
+}
+
+/**
  * The offline queue in an IndexedDB database of this origin (`name`), one object store
  * keyed by message id. Read-write transactions on one store run in the order they were
  * made, so writes need not be awaited; `flushed()` waits for them.
@@ -20,10 +29,10 @@ export class IndexedDBQueue implements QueueStore {
 
   constructor(
     readonly name = "wiretype-queue",
-    factory: IDBFactory | undefined = globalThis.indexedDB,
+    factory: IndexedDBFactory | undefined = (globalThis as { indexedDB?: IndexedDBFactory }).indexedDB,
   ) {
     if (factory === undefined) throw new Error("IndexedDB is not available here");
-    const open = factory.open(name, 1);
+    const open = (factory as IDBFactory).open(name, 1);
     open.onupgradeneeded = () => {
       if (!open.result.objectStoreNames.contains(STORE)) open.result.createObjectStore(STORE, { keyPath: "id" });
     };
