@@ -421,6 +421,7 @@ def test_package_json_and_tsconfig(tmp_path: Path) -> None:
     package = json.loads(files["protocol/package.json"])
     assert package["name"] == "@wiretype/protocol" and package["type"] == "module"
     assert "dependencies" not in package and package["scripts"]["build"] == "tsc -p ."
+    assert package["sideEffects"] is False  # a bundler may drop the modules an app never uses
     assert '"strict": true' in files["protocol/tsconfig.json"]
 
 
