@@ -25,7 +25,7 @@ from registry.load.settings import load_config
 from registry.render.python import render_python
 from registry.render.ts_checks import FORMAT_FUNCTIONS
 from registry.render.ts_node import NotGenerated
-from registry.render.ts_reports import HANDLERS
+from registry.render.ts_report_refs import HANDLERS
 from registry.render.ts_validators import SchemaCompiler
 from registry.render.typescript import render_typescript
 from registry.write.files import MANIFEST

@@ -36,7 +36,8 @@ from registry.render.ts_node import (
     js_value,
     pointer_token,
 )
-from registry.render.ts_reports import Refs, report_ops, reporter, size
+from registry.render.ts_report_refs import Refs, reporter, size
+from registry.render.ts_reports import report_ops
 from registry.schema.generated import NOT_GENERATED as UNSUPPORTED
 
 # The longest check (in characters) that a parent writes in place of a call, and the longest

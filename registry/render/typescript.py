@@ -36,7 +36,7 @@ from registry.render.shim_table import ShimTable, shim_table
 from registry.render.templates import Rendered, render_files
 from registry.render.ts_checks import FORMAT_FUNCTIONS
 from registry.render.ts_node import js_json, js_string
-from registry.render.ts_reports import HANDLERS
+from registry.render.ts_report_refs import HANDLERS
 from registry.render.ts_shape import IDENTITY, Shaper
 from registry.render.ts_types import (
     Declaration,
