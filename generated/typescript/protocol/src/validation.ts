@@ -42,21 +42,6 @@ export function fail(e: ValidationError[], path: string, message: string): void 
 /** A generated reporter: pushes the errors of `x` (at the JSON Pointer `p`) onto `e`. */
 export type Report = (x: any, p: string, e: ValidationError[]) => void;
 
-/**
- * The reporter of a plain object node (type, required, properties, nothing else): that it is
- * not an object, else each required name missing, then each property's own errors, in order.
- * `props` alternates names and their reporters. Names every object inherits never reach it.
- */
-export function objReport(x: any, p: string, e: ValidationError[], required: readonly string[],
-                          props: readonly (string | Report)[]): void {
-  if (!isObj(x)) return fail(e, p, WORDS.notObject);
-  for (const k of required) if (x[k] === undefined) fail(e, p + "/" + ptr(k), WORDS.required);
-  for (let i = 0; i < props.length; i += 2) {
-    const k = props[i] as string;
-    if (x[k] !== undefined) (props[i + 1] as Report)(x[k], p + "/" + ptr(k), e);
-  }
-}
-
 export function isObj(x: unknown): x is Record<string, any> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
