@@ -146,15 +146,10 @@ export class ClientConnection {
   }
 
   nextDeadline(): number | null {
-    const times: number[] = [];
-    if (this.link === "handshake" || this.link === "open") {
-      times.push(this.lastHeard + this.heartbeatMs + this.settings.heartbeat_grace_ms);
-    }
-    const pending = this.outbox.nextDeadline();
-    if (pending !== null) times.push(pending);
-    const expiry = this.queue.nextExpiry();
-    if (expiry !== null) times.push(expiry);
-    return times.length > 0 ? Math.min(...times) : null;
+    const live = this.link === "handshake" || this.link === "open";
+    const times = [live ? this.lastHeard + this.heartbeatMs + this.settings.heartbeat_grace_ms : null, this.outbox.nextDeadline(), this.queue.nextExpiry()];
+    const set = times.filter((t): t is number => t !== null);
+    return set.length > 0 ? Math.min(...set) : null;
   }
 
   // --- the link ----------------------------------------------------------------------------
