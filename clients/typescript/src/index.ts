@@ -214,13 +214,18 @@ export class Client<P extends GeneratedPackage> {
     this.#inboxSize = options.inbox_size ?? 10_000;
     const app = Package.fromModule(proto, { name: options.registry, speaks: options.speaks as Record<string, number[]> });
     const store = (this.#store = options.queue_store ?? null);
-    this.core = new ClientConnection(app, Package.fromModule(WIRE, { name: "wiretype" }), {
-      settings: buildSettings(settings),
-      name: options.name ?? "typescript",
-      version: options.version ?? "0",
-      random: options.random ?? Math.random,
-      journal: store && journalOf(store),
-    });
+    try {
+      this.core = new ClientConnection(app, Package.fromModule(WIRE, { name: "wiretype" }), {
+        settings: buildSettings(settings),
+        name: options.name ?? "typescript",
+        version: options.version ?? "0",
+        random: options.random ?? Math.random,
+        journal: store && journalOf(store),
+      });
+    } catch (err) {
+      // the core refuses a name, version or registry its hello cannot carry
+      throw err instanceof TypeError ? new ConfigurationError(err.message) : err;
+    }
     if (options.watch_page ?? typeof window !== "undefined") this.#unwatch = this.#watchPage();
     this.#started = this.#start();
   }
