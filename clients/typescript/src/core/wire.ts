@@ -11,7 +11,7 @@
  * second version.
  */
 import { SCHEMAS } from "../protocol/schemas.js";
-import { DecodeError, inexactIntegers, notCarried, type ValidationError, type Validator } from "../protocol/validation.js";
+import { inexactIntegers, type ValidationError, type Validator } from "../protocol/validation.js";
 import { validatorOf } from "./check.js";
 import type { GeneratedPackage } from "./package.js";
 
@@ -20,6 +20,13 @@ const validators = new Map<string, Map<number, Validator>>(
     name, new Map(Object.entries(versions).map(([v, schema]) => [Number(v), validatorOf(schema)])),
   ]),
 );
+
+/** What the runtime messages' checks throw (the core turns its errors into a problem). */
+class DecodeError extends Error {
+  constructor(readonly errors: ValidationError[]) {
+    super("invalid runtime message");
+  }
+}
 
 function unconverted(): never {
   throw new RangeError("the runtime's own messages are not converted by the client");
@@ -38,12 +45,13 @@ function decodeData(type: string, v: number, data: unknown, path = ""): unknown 
 /**
  * A runtime frame (parsed, or its JSON text) with its data checked and normalised: what
  * the package's decode does. From text, an integer of the data that a double would change
- * is refused as the generated packages refuse it (the client never acts on a changed number).
+ * is refused, as the generated packages refuse it, (the client never acts on a changed number).
  */
 function decode(raw: unknown): { data: unknown } {
   if (typeof raw === "string") {
     const refused = inexactIntegers(raw).filter((found) => found.path.startsWith("/data/"));
-    if (refused.length > 0) throw new DecodeError(refused.map((found) => ({ path: found.path, message: notCarried(found.literal) })));
+    const message = (literal: string): string => `integer ${literal} cannot be carried exactly by a JSON number`;
+    if (refused.length > 0) throw new DecodeError(refused.map((found) => ({ path: found.path, message: message(found.literal) })));
     raw = JSON.parse(raw);
   }
   const frame = raw as { type: string; v: number; data: unknown };
