@@ -147,4 +147,21 @@ describe("Connection Management: the adapter", () => {
     await until(() => sockets.made.length === 1, "the described package's first link");
     await described.close();
   });
+
+  test("a name, version or registry the hello cannot carry is refused at connect, not thrown by the first dial", () => {
+    const sockets = fakeSockets();
+    const cases = [
+      [{ name: "x".repeat(129) }, "/client/name must be at most 128 characters long"],
+      [{ version: "" }, "/client/version must be at least 1 characters long"],
+      [{ registry: "r".repeat(129) }, "/registry must be at most 128 characters long"],
+    ];
+    for (const [bad, words] of cases) {
+      assert.throws(
+        () => client.connect("ws://x", chat, options(sockets, bad)),
+        (err) => err instanceof client.ConfigurationError && err.message === `wiretype.hello: ${words}`,
+        JSON.stringify(bad),
+      );
+    }
+    assert.equal(sockets.made.length, 0);
+  });
 });

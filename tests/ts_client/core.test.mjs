@@ -64,6 +64,20 @@ describe("Message Validation", () => {
     assert.equal(kept.data.members, 2 ** 53);
   });
 
+  test("refuses a runtime frame holding an integer a double would change, as a problem, never throwing", () => {
+    const clock = new Clock();
+    const c = openCore(clock);
+    const status = (id, seq, retry) => frame("wiretype.status", 1, id, { state: "draining", reason: "maintenance", retry_in_ms: 1 }, { seq, epoch: 7 })
+      .replace('"retry_in_ms":1', `"retry_in_ms":${retry}`);
+    c.receiveText(status("s-1", 1, "90071992547409931"), clock.now); // JSON.parse makes it ...920
+    c.receiveText(status("s-2", 1, "9007199254740992"), clock.now);
+    const [refused, kept] = c.eventsReceived();
+    assert.deepEqual([refused.kind, refused.code, refused.id], ["problem", "invalid", "s-1"]);
+    assert.deepEqual(refused.errors.map((e) => e.path), ["/retry_in_ms"]);
+    assert.match(refused.errors[0].message, /90071992547409931/);
+    assert.deepEqual([kept.kind, kept.retryInMs], ["status", 2 ** 53]);
+  });
+
   test("refuses a frame larger than the server takes, instead of being closed for it", () => {
     const clock = new Clock();
     const c = openCore(clock, {}, { limits: { max_frame_bytes: 600 } });

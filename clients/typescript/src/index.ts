@@ -154,6 +154,15 @@ function nowMs(): number {
 
 const OPEN = 1;
 
+type Timer = ReturnType<typeof setTimeout>;
+type Listener = (...args: any[]) => unknown;
+
+/** The keys of the client's own listeners beside the message names (no name has a space). */
+const STATUS = " status";
+const WELCOME = " welcome";
+const PRESENCE = " presence";
+const EVENT = " event";
+
 /** A reconnecting, resuming client of a wiretype server, typed by its generated package. */
 export class Client<P extends GeneratedPackage> {
   readonly core: ClientConnection;
@@ -170,21 +179,18 @@ export class Client<P extends GeneratedPackage> {
   #ws: SocketLike | null = null;
   #opened = false;
   #urlIndex = 0;
-  #attemptTimer: ReturnType<typeof setTimeout> | null = null;
-  #tickTimer: ReturnType<typeof setTimeout> | null = null;
+  #attemptTimer: Timer | undefined;
+  #tickTimer: Timer | undefined;
   #tickAt: number | null = null;
-  #openTimer: ReturnType<typeof setTimeout> | null = null;
+  #openTimer: Timer | undefined;
   #final: Error | null = null;
-  readonly #waiters = new Map<string, { resolve: (id: string) => void; reject: (err: Error) => void }>();
-  readonly #handlers = new Map<string, Set<Handler<any>>>();
-  readonly #statusListeners = new Set<(state: State, reason: string) => void>();
-  readonly #welcomeListeners = new Set<(welcome: Welcomed) => void>();
-  readonly #presenceListeners = new Set<(presence: Presence) => void>();
-  readonly #eventListeners = new Set<(event: ClientEvent) => void>();
+  readonly #waiters = new Map<string, [resolve: (id: string) => void, reject: (err: Error) => void]>();
+  /** Listeners by message name, `*`, or one of the keys above. */
+  readonly #listeners = new Map<string, Set<Listener>>();
   readonly #inbox: AnyMessage<P>[] = [];
   readonly #takers: Array<(m: AnyMessage<P> | null) => void> = [];
   readonly #started: Promise<void>;
-  #unwatch: (() => void) | null = null;
+  #unwatch: (() => void) | undefined;
   #closing = false;
   #pumping = false;
   #again = false;
@@ -198,7 +204,7 @@ export class Client<P extends GeneratedPackage> {
     }
     this.urls = [...(typeof url === "string" ? [url] : url), ...(options.urls ?? [])];
     if (this.urls.length === 0) throw new ConfigurationError("connect needs a url");
-    for (const each of this.urls) checkUrl(each);
+    this.urls.forEach(checkUrl);
     const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (Socket === undefined) {
       throw new ConfigurationError("no WebSocket here: pass { WebSocket } (in Node 20: the ws package)");
@@ -207,15 +213,19 @@ export class Client<P extends GeneratedPackage> {
     this.#headers = options.headers;
     this.#inboxSize = options.inbox_size ?? 10_000;
     const app = Package.fromModule(proto, { name: options.registry, speaks: options.speaks as Record<string, number[]> });
-    const protocol = Package.fromModule(WIRE, { name: "wiretype" });
-    this.#store = options.queue_store ?? null;
-    this.core = new ClientConnection(app, protocol, {
-      settings: buildSettings(settings) as Settings,
-      name: options.name ?? "typescript",
-      version: options.version ?? "0",
-      random: options.random ?? Math.random,
-      journal: this.#store === null ? null : journalOf(this.#store),
-    });
+    const store = (this.#store = options.queue_store ?? null);
+    try {
+      this.core = new ClientConnection(app, Package.fromModule(WIRE, { name: "wiretype" }), {
+        settings: buildSettings(settings),
+        name: options.name ?? "typescript",
+        version: options.version ?? "0",
+        random: options.random ?? Math.random,
+        journal: store && journalOf(store),
+      });
+    } catch (err) {
+      // the core refuses a name, version or registry its hello cannot carry
+      throw err instanceof TypeError ? new ConfigurationError(err.message) : err;
+    }
     if (options.watch_page ?? typeof window !== "undefined") this.#unwatch = this.#watchPage();
     this.#started = this.#start();
   }
@@ -242,22 +252,13 @@ export class Client<P extends GeneratedPackage> {
   /** Resolves with the state once it is one of `states`; rejects when closed before it. */
   waitState(...states: State[]): Promise<State> {
     return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        if (states.includes(this.core.state)) {
-          resolve(this.core.state);
-          return true;
-        }
-        if (this.core.state === "closed") {
-          reject(this.#final ?? new HandshakeFailed(1000, "closed"));
-          return true;
-        }
-        return false;
+      const check = (): unknown => {
+        const state = this.core.state;
+        if (states.includes(state)) return resolve(state), off();
+        if (state === "closed") reject(this.#final ?? new HandshakeFailed(1000, "closed")), off();
       };
-      if (check()) return;
-      const listener = (): void => {
-        if (check()) this.#statusListeners.delete(listener);
-      };
-      this.#statusListeners.add(listener);
+      const off = this.onStatus(check);
+      check();
     });
   }
 
@@ -270,29 +271,27 @@ export class Client<P extends GeneratedPackage> {
     if (type !== "*" && !this.core.app.messages.has(type)) {
       throw new TypeError(`${JSON.stringify(type)} is not a message of ${this.core.app.name}`);
     }
-    let set = this.#handlers.get(type);
-    if (set === undefined) this.#handlers.set(type, (set = new Set()));
-    return listen(set, handler);
+    return this.#listen(type, handler);
   }
 
   /** `callback(state, reason)` at every change: connecting, open, reconnecting, offline, closed. */
   onStatus(callback: (state: State, reason: string) => void): () => void {
-    return listen(this.#statusListeners, callback);
+    return this.#listen(STATUS, callback);
   }
 
   /** After each handshake; `resumed: false` after a drop means: resync the application. */
   onWelcome(callback: (welcome: Welcomed) => void): () => void {
-    return listen(this.#welcomeListeners, callback);
+    return this.#listen(WELCOME, callback);
   }
 
   /** Someone joined or left a topic with presence on. */
   onPresence(callback: (presence: Presence) => void): () => void {
-    return listen(this.#presenceListeners, callback);
+    return this.#listen(PRESENCE, callback);
   }
 
   /** Every event of the core, as it comes (for logs and metrics). */
   onEvent(callback: (event: ClientEvent) => void): () => void {
-    return listen(this.#eventListeners, callback);
+    return this.#listen(EVENT, callback);
   }
 
   /**
@@ -305,21 +304,17 @@ export class Client<P extends GeneratedPackage> {
   send<T extends Sendable<P>>(type: T, data: LatestData<P, T>, options?: MessageSendOptions & ({ volatile?: false } | { ack: true })): Promise<string>;
   send<T extends Sendable<P>>(type: T, data: LatestData<P, T>, options: MessageSendOptions): Promise<string | undefined>;
   send(type: string, data: unknown, options: MessageSendOptions = {}): Promise<string | undefined> {
+    const { ack = false, ttl = null, volatile = false } = options;
     let id: string | null;
     try {
-      id = this.core.send(type, data, nowMs(), {
-        ack: options.ack ?? false, prio: options.prio, ttl: options.ttl ?? null, volatile: options.volatile ?? false,
-      });
+      id = this.core.send(type, data, nowMs(), { ack, prio: options.prio, ttl, volatile });
     } catch (err) {
       if (err instanceof SendFailedError) return Promise.reject(err);
       throw err;
     }
-    const waiting = options.ack && id !== null ? this.#waiter(id) : Promise.resolve(id ?? undefined);
+    const waiting = ack && id !== null ? this.#waiter(id) : Promise.resolve(id ?? undefined);
     this.#pump();
-    if (options.ack && id === null) {
-      return Promise.reject(new SendFailedError("", "volatile", "not connected, and the message is volatile"));
-    }
-    return waiting;
+    return ack && id === null ? Promise.reject(new SendFailedError("", "volatile", "not connected, and the message is volatile")) : waiting;
   }
 
   /** Receive what is published to `topics`; resolves once the server has them (or at once offline). */
@@ -341,12 +336,11 @@ export class Client<P extends GeneratedPackage> {
   /** The next message no handler took (null once closed, or after `timeoutMs`). */
   receive(timeoutMs?: number): Promise<AnyMessage<P> | null> {
     const first = this.#inbox.shift();
-    if (first !== undefined) return Promise.resolve(first);
-    if (this.core.state === "closed") return Promise.resolve(null);
+    if (first !== undefined || this.core.state === "closed") return Promise.resolve(first ?? null);
     return new Promise((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | null = null;
+      let timer: Timer | undefined;
       const take = (m: AnyMessage<P> | null): void => {
-        if (timer !== null) clearTimeout(timer);
+        clearTimeout(timer);
         resolve(m);
       };
       this.#takers.push(take);
@@ -361,11 +355,7 @@ export class Client<P extends GeneratedPackage> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<AnyMessage<P>> {
-    for (;;) {
-      const next = await this.receive();
-      if (next === null) return;
-      yield next;
-    }
+    for (let next; (next = await this.receive()) !== null; ) yield next;
   }
 
   /** Resolves once every change to the offline queue is stored (at once without a store). */
@@ -392,29 +382,28 @@ export class Client<P extends GeneratedPackage> {
     }
     this.#stopTimers();
     this.#unwatch?.();
-    this.#unwatch = null;
-    if (this.#store !== null) {
-      await this.#store.flushed();
-      this.#store.close();
+    this.#unwatch = undefined;
+    const store = this.#store;
+    if (store !== null) {
+      await store.flushed();
+      store.close();
     }
   }
 
   // --- the link ----------------------------------------------------------------------------
 
   async #start(): Promise<void> {
-    if (this.#store !== null) this.core.restore(await this.#restored(this.#store));
-    if (this.#closing) return;
-    this.#scheduleAttempt();
-  }
-
-  async #restored(store: QueueStore): Promise<Outgoing[]> {
-    const out: Outgoing[] = [];
-    for (const row of await store.load()) {
-      const item = this.#outgoingOf(row);
-      if (item === null) store.remove(row.id);
-      else out.push(item);
+    const store = this.#store;
+    if (store !== null) {
+      const rows: Outgoing[] = [];
+      for (const row of await store.load()) {
+        const item = this.#outgoingOf(row);
+        if (item === null) store.remove(row.id);
+        else rows.push(item);
+      }
+      this.core.restore(rows);
     }
-    return out;
+    if (!this.#closing) this.#scheduleAttempt();
   }
 
   /** A stored row back as a queued message at the latest version (null when unreadable). */
@@ -429,24 +418,24 @@ export class Client<P extends GeneratedPackage> {
       return null;
     }
     const checked = app.decodeData(row.type, row.v, data);
-    if (!checked.ok) return null;
-    const moved = app.convert(row.type, checked.data, row.v, info.latest);
+    const moved = checked.ok ? app.convert(row.type, checked.data, row.v, info.latest) : checked;
     if (!moved.ok) return null;
     return { id: row.id, type: row.type, data: moved.data, ack: row.ack, prio: row.prio, ts: row.ts, ttl: row.ttl, size: row.data.length };
   }
 
   #scheduleAttempt(): void {
-    if (this.#attemptTimer !== null) clearTimeout(this.#attemptTimer);
-    this.#attemptTimer = null;
-    const at = this.core.nextAttemptAt;
-    if (at === null || this.core.link !== "down" || this.core.state === "closed") return;
+    clearTimeout(this.#attemptTimer);
+    this.#attemptTimer = undefined;
+    const core = this.core;
+    const at = core.nextAttemptAt;
+    if (at === null || core.link !== "down" || core.state === "closed") return;
     const offline = pageOffline();
-    if (offline && this.core.state === "offline") return; // the page's online event dials
+    if (offline && core.state === "offline") return; // the page's online event dials
     this.#attemptTimer = setTimeout(() => this.#attempt(), offline ? 0 : Math.max(0, at - nowMs()));
   }
 
   #attempt(): void {
-    this.#attemptTimer = null;
+    this.#attemptTimer = undefined;
     const core = this.core;
     if (core.state === "closed" || core.link !== "down") return;
     if (pageOffline()) {
@@ -467,19 +456,20 @@ export class Client<P extends GeneratedPackage> {
     this.#ws = ws;
     this.#opened = false;
     let problem = "";
+    const mine = (): boolean => this.#ws === ws;
     this.#openTimer = setTimeout(() => {
-      if (this.#ws !== ws || this.#opened) return;
+      if (!mine() || this.#opened) return;
       this.#detach(ws, 1000);
       this.#failed("timeout", null);
     }, core.settings.handshake_timeout_ms);
     ws.onopen = () => {
-      if (this.#ws !== ws) return;
+      if (!mine()) return;
       this.#opened = true;
       this.#clearOpenTimer();
       this.#pump();
     };
     ws.onmessage = (event) => {
-      if (this.#ws !== ws || typeof event.data !== "string") return;
+      if (!mine() || typeof event.data !== "string") return;
       core.receiveText(event.data, nowMs());
       this.#pump();
     };
@@ -487,15 +477,12 @@ export class Client<P extends GeneratedPackage> {
       problem = String((event as { message?: unknown })?.message ?? "");
     };
     ws.onclose = (event) => {
-      if (this.#ws !== ws) return;
+      if (!mine()) return;
       this.#ws = null;
       this.#clearOpenTimer();
-      if (!this.#opened) {
-        const status = /(\d{3})/.exec(/server response/i.test(problem) ? problem : "")?.[1];
-        this.#failed(status ? `HTTP ${status}` : problem || UNSAID, status ? Number(status) : null);
-        return;
-      }
-      this.#lost(event.code || 1006, event.reason ?? "");
+      if (this.#opened) return this.#lost(event.code || 1006, event.reason ?? "");
+      const status = /(\d{3})/.exec(/server response/i.test(problem) ? problem : "")?.[1];
+      this.#failed(status ? `HTTP ${status}` : problem || UNSAID, status ? Number(status) : null);
     };
   }
 
@@ -531,11 +518,8 @@ export class Client<P extends GeneratedPackage> {
     ws.onopen = ws.onmessage = ws.onclose = null;
     ws.onerror = () => undefined;
     if (ws.readyState > OPEN) return;
-    const dead = code === 4410 && typeof (ws as { terminate?: () => void }).terminate === "function";
-    if (dead) {
-      (ws as unknown as { terminate(): void }).terminate();
-      return;
-    }
+    const terminate = (ws as { terminate?: () => void }).terminate;
+    if (code === 4410 && typeof terminate === "function") return terminate.call(ws);
     try {
       ws.close(code, reason);
     } catch {
@@ -544,13 +528,13 @@ export class Client<P extends GeneratedPackage> {
   }
 
   #clearOpenTimer(): void {
-    if (this.#openTimer !== null) clearTimeout(this.#openTimer);
-    this.#openTimer = null;
+    clearTimeout(this.#openTimer);
+    this.#openTimer = undefined;
   }
 
   #stopTimers(): void {
-    for (const timer of [this.#attemptTimer, this.#tickTimer, this.#openTimer]) if (timer !== null) clearTimeout(timer);
-    this.#attemptTimer = this.#tickTimer = this.#openTimer = null;
+    [this.#attemptTimer, this.#tickTimer, this.#openTimer].forEach(clearTimeout);
+    this.#attemptTimer = this.#tickTimer = this.#openTimer = undefined;
     this.#tickAt = null;
   }
 
@@ -569,16 +553,14 @@ export class Client<P extends GeneratedPackage> {
     try {
       do {
         this.#again = false;
-        this.#pumpFrames();
+        const ws = this.#ws; // frames wait for an open socket (the hello too)
+        if (ws !== null && ws.readyState === OPEN) for (const frame of this.core.dataToSend()) ws.send(frame);
         const events = this.core.eventsReceived();
         for (const event of events) this.#event(event);
-        if (events.length > 0) this.#again = true;
         const loss = this.#loss;
-        if (loss !== null) {
-          this.#loss = null;
-          this.#lost(loss[0], loss[1]);
-          this.#again = true;
-        }
+        this.#loss = null;
+        if (loss !== null) this.#lost(...loss);
+        if (events.length > 0 || loss !== null) this.#again = true;
       } while (this.#again);
     } finally {
       this.#pumping = false;
@@ -587,21 +569,13 @@ export class Client<P extends GeneratedPackage> {
     this.#scheduleAttempt();
   }
 
-  /** Write what the core has, when a link is open (the hello waits for the socket). */
-  #pumpFrames(): void {
-    const ws = this.#ws;
-    if (ws === null || ws.readyState !== OPEN) return;
-    for (const frame of this.core.dataToSend()) ws.send(frame);
-  }
-
   #scheduleTick(): void {
     const deadline = this.core.nextDeadline();
-    if (deadline === null || this.core.state === "closed") return;
-    if (this.#tickAt !== null && this.#tickAt <= deadline) return;
-    if (this.#tickTimer !== null) clearTimeout(this.#tickTimer);
+    if (deadline === null || this.core.state === "closed" || (this.#tickAt !== null && this.#tickAt <= deadline)) return;
+    clearTimeout(this.#tickTimer);
     this.#tickAt = deadline;
     this.#tickTimer = setTimeout(() => {
-      this.#tickTimer = null;
+      this.#tickTimer = undefined;
       this.#tickAt = null;
       this.core.tick(nowMs());
       this.#pump();
@@ -609,63 +583,50 @@ export class Client<P extends GeneratedPackage> {
   }
 
   #event(event: ClientEvent): void {
-    for (const listener of this.#eventListeners) this.#safely(() => listener(event));
+    this.#emit(EVENT, event);
     switch (event.kind) {
       case "message":
-        this.#deliver(event.header, event.data, event.wireVersion);
-        break;
+        return this.#deliver(event.header, event.data, event.wireVersion);
       case "ack":
-        this.#settle(event.id, null);
-        break;
+        return this.#settle(event.id, null);
       case "send_failed":
-        this.#settle(event.id, new SendFailedError(event.id, event.code, event.reason, event.errors, event.retryAfterMs));
-        break;
+        return this.#settle(event.id, new SendFailedError(event.id, event.code, event.reason, event.errors, event.retryAfterMs));
       case "state":
-        this.#stateChanged(event.state, event.reason);
-        break;
+        return this.#stateChanged(event.state, event.reason);
       case "welcomed":
         this.resumed = event.resumed;
-        for (const listener of this.#welcomeListeners) this.#safely(() => listener(event));
-        break;
+        return this.#emit(WELCOME, event);
       case "close":
-        this.#closeLink(event.code, event.reason);
-        break;
+        return this.#closeLink(event.code, event.reason);
       case "dropped":
-        this.#count(`dropped_${event.reason}`, event.count);
-        break;
+        return this.#count(`dropped_${event.reason}`, event.count);
       case "error":
         this.lastError = event;
-        break;
+        return;
       case "status":
         this.lastStatus = event;
-        break;
+        return;
       case "problem":
-        this.#count(`problem_${event.code}`);
-        break;
+        return this.#count(`problem_${event.code}`);
     }
   }
 
   #deliver(header: Header, data: unknown, wireVersion: number): void {
-    const meta: MessageMeta = { type: header.type, id: header.id, wireVersion, seq: header.seq, header };
-    if (header.type === "wiretype.presence") {
-      for (const listener of this.#presenceListeners) this.#safely(() => listener(data as Presence));
-    } else {
-      const exact = this.#handlers.get(header.type);
-      const any = this.#handlers.get("*");
-      const message = { type: header.type, data } as AnyMessage<P>;
-      if ((exact?.size ?? 0) + (any?.size ?? 0) === 0) this.#toInbox(message);
-      for (const handler of exact ?? []) this.#safely(() => handler(data, meta));
-      for (const handler of any ?? []) this.#safely(() => handler(message, meta));
+    const type = header.type;
+    const meta: MessageMeta = { type, id: header.id, wireVersion, seq: header.seq, header };
+    if (type === "wiretype.presence") this.#emit(PRESENCE, data);
+    else {
+      const message = { type, data } as AnyMessage<P>;
+      if (!this.#listeners.get(type)?.size && !this.#listeners.get("*")?.size) this.#toInbox(message);
+      this.#emit(type, data, meta);
+      this.#emit("*", message, meta);
     }
     this.core.ack(header);
   }
 
   #toInbox(message: AnyMessage<P>): void {
     const taker = this.#takers.shift();
-    if (taker !== undefined) {
-      taker(message);
-      return;
-    }
+    if (taker !== undefined) return taker(message);
     if (this.#inbox.length >= this.#inboxSize) {
       this.#inbox.shift();
       this.#count("dropped_inbox");
@@ -679,32 +640,45 @@ export class Client<P extends GeneratedPackage> {
       this.#stopTimers();
       for (const taker of this.#takers.splice(0)) taker(null);
     }
-    for (const listener of [...this.#statusListeners]) this.#safely(() => listener(state, reason));
+    this.#emit(STATUS, state, reason);
   }
 
   #waiter(id: string): Promise<string> {
-    return new Promise((resolve, reject) => this.#waiters.set(id, { resolve, reject }));
+    return new Promise((resolve, reject) => this.#waiters.set(id, [resolve, reject]));
   }
 
   #settle(id: string, error: Error | null): void {
     const waiter = this.#waiters.get(id);
     if (waiter === undefined) return;
     this.#waiters.delete(id);
-    if (error === null) waiter.resolve(id);
-    else waiter.reject(error);
+    if (error === null) waiter[0](id);
+    else waiter[1](error);
   }
 
   #count(name: string, by = 1): void {
     this.counters[name] = (this.counters[name] ?? 0) + by;
   }
 
-  /** A listener that throws (or rejects) is counted and logged; it never breaks the client. */
-  #safely(call: () => unknown): void {
-    try {
-      const result = call();
-      if (result instanceof Promise) result.catch((err) => this.#handlerFailed(err));
-    } catch (err) {
-      this.#handlerFailed(err);
+  /** Add `callback` to the listeners of `key`; returns the off() that takes it out again. */
+  #listen(key: string, callback: Listener): () => void {
+    let set = this.#listeners.get(key);
+    if (set === undefined) this.#listeners.set(key, (set = new Set()));
+    set.add(callback);
+    return () => void set.delete(callback);
+  }
+
+  /**
+   * Call every listener of `key` (those there when it starts). One that throws (or
+   * rejects) is counted and logged; it never breaks the client.
+   */
+  #emit(key: string, ...args: unknown[]): void {
+    for (const listener of [...(this.#listeners.get(key) ?? [])]) {
+      try {
+        const result = listener(...args);
+        if (result instanceof Promise) result.catch((err) => this.#handlerFailed(err));
+      } catch (err) {
+        this.#handlerFailed(err);
+      }
     }
   }
 
@@ -716,36 +690,24 @@ export class Client<P extends GeneratedPackage> {
   // --- the page ----------------------------------------------------------------------------
 
   #watchPage(): () => void {
-    const target = globalThis as unknown as {
-      addEventListener?: (name: string, fn: () => void) => void;
-      removeEventListener?: (name: string, fn: () => void) => void;
-      document?: { visibilityState?: string; addEventListener?: (n: string, f: () => void) => void; removeEventListener?: (n: string, f: () => void) => void };
-    };
-    const online = (): void => this.retryNow();
-    const offline = (): void => {
-      if (this.core.link !== "down") this.#closeLink(4000, "the browser went offline");
-    };
+    type Target = { addEventListener?: (n: string, f: () => void) => void; removeEventListener?: (n: string, f: () => void) => void };
+    const page = globalThis as Target & { document?: Target & { visibilityState?: string } };
     const visible = (): void => {
-      if (target.document?.visibilityState !== "visible") return;
+      if (page.document?.visibilityState !== "visible") return;
       this.core.tick(nowMs()); // timers of a hidden tab are throttled: look at the deadlines now
       this.#pump();
       if (this.core.link === "down") this.retryNow();
     };
-    target.addEventListener?.("online", online);
-    target.addEventListener?.("offline", offline);
-    target.document?.addEventListener?.("visibilitychange", visible);
+    const watched: [Target | undefined, string, () => void][] = [
+      [page, "online", () => this.retryNow()],
+      [page, "offline", () => this.core.link !== "down" && this.#closeLink(4000, "the browser went offline")],
+      [page.document, "visibilitychange", visible],
+    ];
+    for (const [target, name, fn] of watched) target?.addEventListener?.(name, fn);
     return () => {
-      target.removeEventListener?.("online", online);
-      target.removeEventListener?.("offline", offline);
-      target.document?.removeEventListener?.("visibilitychange", visible);
+      for (const [target, name, fn] of watched) target?.removeEventListener?.(name, fn);
     };
   }
-}
-
-/** Add `callback` to `set`; returns the off() that takes it out again. */
-function listen<T>(set: Set<T>, callback: T): () => void {
-  set.add(callback);
-  return () => void set.delete(callback);
 }
 
 function pageOffline(): boolean {
@@ -764,9 +726,7 @@ function journalOf(store: QueueStore): Journal {
         stamp: Date.now() * 1000 + stamps,
       });
     },
-    remove(id: string): void {
-      store.remove(id);
-    },
+    remove: (id) => store.remove(id),
   };
 }
 

@@ -62,9 +62,9 @@ function scale(x: number, factor: string): number {
   return fromRatio(p, q);
 }
 
-const SAFE_INTEGER = 2n ** 53n;
-const LOW = 10n ** 16n;
-const HIGH = 10n ** 17n;
+const SAFE_INTEGER = 9007199254740992n; // 2 ** 53, as literals (an expression would stay in a bundle unused)
+const LOW = 10000000000000000n; // 10 ** 16
+const HIGH = 100000000000000000n; // 10 ** 17
 
 /** p/q as a number: a whole number up to 2**53 exactly, any other rounded to 17 significant
  * digits (half to even) and read as a double, as the Python package does. */

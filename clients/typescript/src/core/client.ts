@@ -129,6 +129,9 @@ export class ClientConnection {
     this.queue = new PriorityQueue(this.settings.queue_size, this.settings.queue_bytes);
     this.outbox = new Outbox(this.settings.ack_timeout_ms, this.settings.retries, this.#random);
     this.#seen = new DedupeWindow(this.settings.dedupe_size, this.settings.dedupe_ms);
+    // a name, version or registry name the hello cannot carry is told now (a TypeError),
+    // not by the first dial
+    this.#checked("wiretype.hello", this.#hello());
   }
 
   // --- output ------------------------------------------------------------------------------
@@ -146,15 +149,10 @@ export class ClientConnection {
   }
 
   nextDeadline(): number | null {
-    const times: number[] = [];
-    if (this.link === "handshake" || this.link === "open") {
-      times.push(this.lastHeard + this.heartbeatMs + this.settings.heartbeat_grace_ms);
-    }
-    const pending = this.outbox.nextDeadline();
-    if (pending !== null) times.push(pending);
-    const expiry = this.queue.nextExpiry();
-    if (expiry !== null) times.push(expiry);
-    return times.length > 0 ? Math.min(...times) : null;
+    const live = this.link === "handshake" || this.link === "open";
+    const times = [live ? this.lastHeard + this.heartbeatMs + this.settings.heartbeat_grace_ms : null, this.outbox.nextDeadline(), this.queue.nextExpiry()];
+    const set = times.filter((t): t is number => t !== null);
+    return set.length > 0 ? Math.min(...set) : null;
   }
 
   // --- the link ----------------------------------------------------------------------------
@@ -167,6 +165,11 @@ export class ClientConnection {
     this.lastHeard = now;
     this.nextAttemptAt = null;
     this.#out = []; // nothing of an earlier link goes before the hello
+    this.#out.push(this.#control("wiretype.hello", this.#hello(), {}));
+  }
+
+  /** The data of the hello: who this is, what it speaks, and the session to resume. */
+  #hello(): Record<string, unknown> {
     const hello: Record<string, unknown> = {
       client: { name: this.name, version: this.version },
       registry: this.app.name,
@@ -175,7 +178,7 @@ export class ClientConnection {
     if (this.session !== null) {
       hello.resume = { session: this.session, last_seq: this.lastSeq, epoch: this.epoch };
     }
-    this.#out.push(this.#control("wiretype.hello", hello, {}));
+    return hello;
   }
 
   /** The attempt failed before a link existed (refused, HTTP error, timeout). */
@@ -479,9 +482,7 @@ export class ClientConnection {
   }
 
   #sendInternal(type: string, data: unknown, now: number): string | null {
-    const checked = this.protocol.decodeData(type, this.protocol.messages.get(type)!.latest, data);
-    if (!checked.ok) refused(type, checked.errors);
-    return this.#sendChecked(type, checked.data, now, { ack: true, prio: 0 });
+    return this.#sendChecked(type, this.#checked(type, data), now, { ack: true, prio: 0 });
   }
 
   subscribe(topics: Iterable<string>, now: number): string | null {
@@ -631,19 +632,19 @@ export class ClientConnection {
 
   /** A runtime message built at its latest version, written in the negotiated one. */
   #control(name: string, data: Record<string, unknown>, versions?: Record<string, number>): string {
-    const info = this.protocol.messages.get(name)!;
-    const version = (versions ?? this.versions)[name] ?? info.latest;
-    const checked = this.protocol.decodeData(name, info.latest, data);
-    if (!checked.ok) refused(name, checked.errors);
-    const moved = this.protocol.convert(name, checked.data, info.latest, version);
+    const latest = this.protocol.messages.get(name)!.latest;
+    const version = (versions ?? this.versions)[name] ?? latest;
+    const moved = this.protocol.convert(name, this.#checked(name, data), latest, version);
     if (!moved.ok) throw new TypeError(`${name}: cannot write v${version}`);
     return frameText(name, version, this.newId(), JSON.stringify(moved.data));
   }
-}
 
-/** Data the client built for a runtime message that its validator refuses: a TypeError. */
-function refused(type: string, errors: readonly ErrorDetail[]): never {
-  throw new TypeError(`${type}: ${errors.map((e) => `${e.path} ${e.message}`).join("; ")}`);
+  /** The data the client built for a runtime message, checked; a TypeError when it is refused. */
+  #checked(name: string, data: unknown): unknown {
+    const checked = this.protocol.decodeData(name, this.protocol.messages.get(name)!.latest, data);
+    if (!checked.ok) throw new TypeError(`${name}: ${checked.errors.map((e) => `${e.path} ${e.message}`).join("; ")}`);
+    return checked.data;
+  }
 }
 
 function intOrNull(x: unknown): number | null {

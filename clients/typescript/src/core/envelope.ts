@@ -96,12 +96,8 @@ function keyProblem(f: Record<string, unknown>): string | null {
   return null;
 }
 
-const PLAIN = /^[A-Za-z0-9._:~+-]*$/;
-
-/** A JSON string literal (names and ids the runtime makes need no escaping). */
-export function quote(text: string): string {
-  return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
-}
+/** A JSON string literal. */
+export const quote = (text: string): string => JSON.stringify(text);
 
 export interface FrameKeys {
   ack?: boolean;
@@ -115,29 +111,16 @@ export interface FrameKeys {
 export function frameText(type: string, v: number, id: string, dataJson: string, keys: FrameKeys = {}): string {
   let out = `{"type":${quote(type)},"v":${v},"id":${quote(id)},"data":${dataJson}`;
   if (keys.ack) out += ',"ack":true';
-  if (keys.ts !== undefined && keys.ts !== null) out += `,"ts":${keys.ts}`;
-  if (keys.ttl !== undefined && keys.ttl !== null) out += `,"ttl":${keys.ttl}`;
-  if (keys.prio !== undefined && keys.prio !== DEFAULT_PRIO) out += `,"prio":${keys.prio}`;
-  if (keys.re !== undefined && keys.re !== null) out += `,"re":${quote(keys.re)}`;
+  for (const key of ["ts", "ttl", "prio", "re"] as const) {
+    const value = keys[key];
+    if (value != null && (key !== "prio" || value !== DEFAULT_PRIO)) out += `,"${key}":${JSON.stringify(value)}`;
+  }
   return out + "}";
 }
 
-/** The size of `text` in UTF-8 bytes. */
+/** The size of `text` in UTF-8 bytes (a lone surrogate as the 3 of its replacement character). */
 export function utf8Size(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 2;
-        i += 1;
-        continue;
-      }
-      n += 2;
-    } else n += 2;
-  }
+  let n = 0;
+  for (const ch of text) n += ch < "\x80" ? 1 : ch < "\u0800" ? 2 : ch.length + 2;
   return n;
 }

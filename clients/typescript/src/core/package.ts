@@ -1,9 +1,10 @@
 /**
  * What the core needs from a generated TypeScript package: the seam with the generator.
  *
- * Today's generated package exports `validators` (message -> version -> validator),
- * `decode`, `upgrade`, `downgrade` and `DecodeError`. What it does not have yet is read
- * from an optional export `PROTOCOL`, of the same shape as the Python runtime's
+ * A generated package exports `validators` (message -> version -> validator), `decode`,
+ * `decodeData`, `upgrade`, `downgrade`, `convert` and `DecodeError`; the client checks and
+ * converts through them (it has no codec of its own). What else it needs is read from an
+ * optional export `PROTOCOL`, of the same shape as the Python runtime's
  * (`wiretype/protocol/package.py`), plus each message's live versions and latest:
  *
  *     export const PROTOCOL = {
@@ -39,8 +40,12 @@ export interface Descriptor {
 export interface GeneratedPackage {
   readonly validators: ReadonlyMap<string, ReadonlyMap<number, unknown>>;
   decode(raw: any): unknown;
+  /** `data` checked and normalised as `type` v`v` (errors point into the data). */
+  decodeData(type: string, v: number, data: unknown): unknown;
   upgrade(msg: any, to?: number): unknown;
   downgrade(msg: any, to: number): unknown;
+  /** `data` of `type` v`from` as v`to`, hop by hop through the generated shims. */
+  convert(type: string, data: unknown, from: number, to: number): unknown;
   readonly DecodeError?: abstract new (...args: any[]) => Error;
   readonly PROTOCOL?: Descriptor;
 }
@@ -58,10 +63,6 @@ export const sentByClient = (info: MessageInfo): boolean => info.direction !== "
 /** A value checked as one version, or what is wrong with it (paths point into the data). */
 export type Decoded = { readonly ok: true; readonly data: unknown } | { readonly ok: false; readonly errors: ErrorDetail[] };
 
-interface WithData {
-  readonly data: unknown;
-}
-
 export class Package {
   constructor(
     readonly module: GeneratedPackage,
@@ -73,19 +74,18 @@ export class Package {
     module: GeneratedPackage,
     options: { name?: string | undefined; speaks?: Readonly<Record<string, readonly number[]>> | undefined } = {},
   ): Package {
-    if (!(module.validators instanceof Map) || typeof module.decode !== "function") {
+    if (!(module.validators instanceof Map) || typeof module.decode !== "function" || typeof module.convert !== "function") {
       throw new ConfigurationError("proto is not a generated wiretype package (no validators / decode)");
     }
     const described = module.PROTOCOL?.messages ?? {};
     const messages = new Map<string, MessageInfo>();
     for (const [name, versions] of module.validators) {
       const given = described[name];
-      const live = [...(given?.versions ?? [...versions.keys()])].sort((a, b) => a - b);
       const direction = given?.direction ?? "both";
       if (!DIRECTIONS.includes(direction)) {
         throw new ConfigurationError(`${name}: direction ${String(direction)} is not one of ${DIRECTIONS.join(", ")}`);
       }
-      messages.set(name, { name, versions: live, latest: live[live.length - 1]!, direction });
+      messages.set(name, infoOf(name, given?.versions ?? [...versions.keys()], direction));
     }
     const registry = options.name ?? module.PROTOCOL?.name;
     if (typeof registry !== "string" || registry.length === 0) {
@@ -106,7 +106,7 @@ export class Package {
       if (info === undefined) throw new ConfigurationError(`speaks names ${JSON.stringify(name)}, not in ${this.name}`);
       const kept = info.versions.filter((v) => versions.includes(v));
       if (kept.length === 0) throw new ConfigurationError(`speaks leaves no live version of ${name}`);
-      messages.set(name, { ...info, versions: kept, latest: kept[kept.length - 1]! });
+      messages.set(name, infoOf(name, kept, info.direction));
     }
     return new Package(this.module, this.name, messages);
   }
@@ -124,11 +124,7 @@ export class Package {
 
   /** `data` checked and normalised (defaults filled, unknown fields dropped) as `type` v`v`. */
   decodeData(type: string, v: number, data: unknown): Decoded {
-    try {
-      return { ok: true, data: (this.module.decode({ type, v, id: "-", data }) as WithData).data };
-    } catch (err) {
-      return { ok: false, errors: this.errorsOf(err) };
-    }
+    return this.#tried(() => this.module.decodeData(type, v, data));
   }
 
   /**
@@ -140,29 +136,25 @@ export class Package {
    */
   decodeReceived(type: string, v: number, data: unknown, text: string): Decoded {
     const decoded = this.decodeData(type, v, data);
-    if (!decoded.ok || !holdsBig(data)) return decoded;
-    try {
-      this.module.decode(text);
-    } catch (err) {
-      return { ok: false, errors: this.errorsOf(err) };
-    }
-    return decoded;
+    return decoded.ok && holdsBig(data) ? this.#tried(() => (this.module.decode(text), decoded.data)) : decoded;
   }
 
   /** `data` of version `from` at version `to`, hop by hop through the generated shims. */
   convert(type: string, data: unknown, from: number, to: number): Decoded {
-    if (from === to) return { ok: true, data };
-    const framed = { type, v: from, id: "-", data };
+    return from === to ? { ok: true, data } : this.#tried(() => this.module.convert(type, data, from, to));
+  }
+
+  /** What `run` returns, or the structured errors of the package's DecodeError it threw. */
+  #tried(run: () => unknown): Decoded {
     try {
-      const moved = (to > from ? this.module.upgrade(framed, to) : this.module.downgrade(framed, to)) as WithData;
-      return { ok: true, data: moved.data };
+      return { ok: true, data: run() };
     } catch (err) {
-      return { ok: false, errors: this.errorsOf(err) };
+      return { ok: false, errors: this.#errorsOf(err) };
     }
   }
 
   /** The structured errors of the package's DecodeError; anything else is a bug: rethrown. */
-  private errorsOf(err: unknown): ErrorDetail[] {
+  #errorsOf(err: unknown): ErrorDetail[] {
     const known = this.module.DecodeError;
     const errors = (err as { errors?: unknown }).errors;
     if ((known !== undefined && !(err instanceof known)) || !Array.isArray(errors)) throw err;
@@ -173,16 +165,21 @@ export class Package {
   }
 }
 
+/** A message's info from its live versions (in any order). */
+function infoOf(name: string, versions: readonly number[], direction: Direction): MessageInfo {
+  const live = [...versions].sort((a, b) => a - b);
+  return { name, versions: live, latest: live[live.length - 1]!, direction };
+}
+
 const BIG = 2 ** 53; // below it a double holds every integer literal exactly
 
 /** Whether `value` holds a number of magnitude 2^53 or more (where rounding can have happened). */
 function holdsBig(value: unknown): boolean {
   if (typeof value === "number") return value >= BIG || value <= -BIG;
-  if (typeof value !== "object" || value === null) return false;
-  for (const item of Object.values(value)) if (holdsBig(item)) return true;
-  return false;
+  return typeof value === "object" && value !== null && Object.values(value).some(holdsBig);
 }
 
+/** A path of the whole frame (`/data/room`, decode's) as a path into its data (`/room`). */
 function intoData(path: string): string {
   return path === "/data" || path.startsWith("/data/") ? path.slice("/data".length) : path;
 }

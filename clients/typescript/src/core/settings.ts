@@ -47,7 +47,7 @@ export class ConfigurationError extends Error {
 }
 
 export function isSetting(name: string): name is keyof Settings {
-  return Object.prototype.hasOwnProperty.call(DEFAULTS, name);
+  return Object.hasOwn(DEFAULTS, name);
 }
 
 /** The defaults overridden by `options`; unknown names and bad values are refused. */
