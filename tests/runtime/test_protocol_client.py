@@ -16,6 +16,7 @@ from wiretype.protocol.events import (
     AckReceived,
     CloseRequested,
     Dropped,
+    ProtocolProblem,
     SendFailed,
     StateChanged,
 )
@@ -42,6 +43,34 @@ def test_hello_names_the_client_registry_and_every_version_it_speaks() -> None:
     assert data["speaks"]["chat.message_sent"] == [1, 2]
     assert data["speaks"]["wiretype.nack"] == [1, 2]
     assert "resume" not in data
+
+
+def test_a_welcome_naming_a_version_never_offered_leaves_that_message_out() -> None:
+    clock = Clock()
+    core = client(clock)
+    core.connect(clock.now)
+    core.data_to_send()
+    welcome = {
+        "session": "s-1",
+        "heartbeat_ms": 25_000,
+        "versions": {"chat.message_sent": 3, "chat.typing": 7, "wiretype.ack": 1},
+        "limits": {"max_frame_bytes": 65_536, "max_in_flight": 64},
+        "resumed": False,
+    }
+    core.receive_text(frame("wiretype.welcome", 1, "w-1", welcome, epoch=7), clock.now)
+    told = [e for e in core.events_received() if isinstance(e, ProtocolProblem)]
+    assert [(e.code, e.message) for e in told] == [
+        (
+            "unsupported_version",
+            "the welcome names versions this client does not speak: chat.typing v7",
+        )
+    ]
+    assert core.versions == {"chat.message_sent": 3, "wiretype.ack": 1}
+    with pytest.raises(SendFailedError) as refused:
+        core.send(
+            proto.TypingV1(room="lobby", user_id=sent_v3()["author"]["id"], typing=True), clock.now
+        )
+    assert refused.value.code == "unsupported_version"
 
 
 def test_states_through_a_drop_a_failed_attempt_and_a_final_close() -> None:

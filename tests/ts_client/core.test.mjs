@@ -118,6 +118,19 @@ describe("Message Validation", () => {
     const written = frames(c).filter((f) => f.type === "chat.message_sent");
     assert.deepEqual(written.map((f) => [f.v, f.data.text, f.data.priority]), [[1, "queued", "high"]]);
   });
+  test("a welcome naming a version this client never offered leaves that message out, told as a problem", () => {
+    const clock = new Clock();
+    const c = makeCore();
+    c.connect(clock.now);
+    frames(c);
+    c.receiveText(welcome(c, { versions: { "chat.message_sent": 3, "chat.typing": 7, "wiretype.ack": 1, "wiretype.nack": 2 } }), clock.now);
+    const told = c.eventsReceived().filter((e) => e.kind === "problem");
+    assert.deepEqual(told.map((e) => [e.code, e.message]), [
+      ["unsupported_version", "the welcome names versions this client does not speak: chat.typing v7"],
+    ]);
+    assert.deepEqual(c.versions, { "chat.message_sent": 3, "wiretype.ack": 1, "wiretype.nack": 2 });
+    assert.throws(() => c.send("chat.typing", typing(), clock.now), (e) => e instanceof core.SendFailedError && e.code === "unsupported_version");
+  });
 });
 
 describe("Connection Management", () => {

@@ -375,7 +375,7 @@ class ClientConnection:
             self._gap_at = None
             self._seen = DedupeWindow(self.settings.dedupe_size, self.settings.dedupe_ms)
         self.session = welcome.session
-        self.versions = dict(welcome.versions)
+        self.versions = self._spoken_of(welcome.versions)
         self.limits = welcome.limits.model_dump()
         self.heartbeat_ms = welcome.heartbeat_ms
         self.link = "open"
@@ -692,6 +692,22 @@ class ClientConnection:
     def new_id(self) -> str:
         self._ids += 1
         return f"{self._prefix}-{self._ids}"
+
+    def _spoken_of(self, chosen: Mapping[str, int]) -> dict[str, int]:
+        """The welcome's versions this client can read and write; a version it never offered
+        (a broken server) is told as a problem and left out, so sending that message fails as
+        one the server does not speak instead of failing to convert."""
+        speaks = self._speaks()
+        usable = {n: v for n, v in chosen.items() if v in speaks.get(n, ())}
+        strange = sorted(f"{n} v{v}" for n, v in chosen.items() if n not in usable)
+        if strange:
+            self._events.append(
+                ProtocolProblem(
+                    "unsupported_version",
+                    "the welcome names versions this client does not speak: " + ", ".join(strange),
+                )
+            )
+        return usable
 
     def _speaks(self) -> dict[str, list[int]]:
         speaks = {n: list(i.versions) for n, i in self.protocol.messages.items()}

@@ -332,7 +332,7 @@ export class ClientConnection {
       this.#seen.clear();
     }
     this.session = welcome.session;
-    this.versions = { ...welcome.versions };
+    this.versions = this.#spokenOf(welcome.versions);
     this.limits = { ...welcome.limits };
     this.heartbeatMs = welcome.heartbeat_ms;
     this.link = "open";
@@ -622,6 +622,23 @@ export class ClientConnection {
 
   #packageOf(type: string): Package {
     return type.startsWith(PROTOCOL_PREFIX) ? this.protocol : this.app;
+  }
+
+  /** The welcome's versions this client can read and write; one it never offered (a broken
+   * server) is told as a problem and left out, so sending it fails as a message the server does
+   * not speak instead of failing to convert. */
+  #spokenOf(chosen: Record<string, number>): Record<string, number> {
+    const speaks = this.#speaks();
+    const usable: Record<string, number> = {};
+    const strange: string[] = [];
+    for (const [name, v] of Object.entries(chosen)) {
+      if (speaks[name]?.includes(v)) usable[name] = v;
+      else strange.push(`${name} v${v}`);
+    }
+    if (strange.length > 0) {
+      this.#problem("unsupported_version", `the welcome names versions this client does not speak: ${strange.sort().join(", ")}`);
+    }
+    return usable;
   }
 
   #speaks(): Record<string, number[]> {
