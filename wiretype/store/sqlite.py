@@ -342,7 +342,7 @@ class SqliteStore(Store):
         plan: Plan = [(kind, rows[kind]) for kind in ("meta", "frame", "pending", "answer")
                       if kind in rows]  # fmt: skip
         if jobs:  # taken by this node at once: no read back to hand it to a worker
-            plan.append(("job", [(j.id, j.prio, j.next_at, TAKEN, j.to_json()) for j in jobs]))
+            plan.append(("new_job", [j.fields() for j in jobs]))  # recorded where it runs
         self._job_changes(plan, rows)
         self._deletes(plan, rows)
         return plan, jobs

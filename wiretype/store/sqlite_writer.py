@@ -24,13 +24,25 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import json.encoder
 import socket
 import sqlite3
 import sys
 from array import array
+from collections.abc import Callable
+from math import isfinite
 from typing import Any
 
-__all__ = ["STATEMENTS", "TAKEN", "Plan", "WriterGoneError", "WriterProcess", "apply", "claim"]
+__all__ = [
+    "STATEMENTS",
+    "TAKEN",
+    "Plan",
+    "WriterGoneError",
+    "WriterProcess",
+    "apply",
+    "claim",
+    "record",
+]
 
 TAKEN = 9e18  # claimed_until of a job taken by this run (one node: runs reset it at open)
 SOCKET_BUFFER = 4 << 20
@@ -62,12 +74,71 @@ _CLAIM = (
 )
 
 
+def _list_encoder() -> Callable[[list[Any]], str]:
+    """Compact JSON of a list of plain values, without ``json.dumps``'s per-call set-up;
+    strings are escaped to ASCII."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # not CPython: the same output, a little slower
+        return json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+    chunks = make(
+        None, None, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, False
+    )
+
+    def encode(values: list[Any]) -> str:
+        return "".join(chunks(values, 0))
+
+    return encode
+
+
+_encode = _list_encoder()
+_quote: Callable[[str], str] = json.encoder.encode_basestring_ascii  # a JSON string, as _encode
+
+
+def record(fields: tuple[Any, ...]) -> str:
+    """A durable job as stored: its fields (``Job.fields``) as a JSON list, the data (the
+    fourth) embedded as the JSON it is. Made here for every new job (``new_job`` rows are
+    those fields), and by ``Job.to_json`` for the rest."""
+    ident, name, version, data, session, message_id, principal, client = fields[:8]
+    at, prio, ends, attempts, due, error = fields[8:]
+    if (
+        type(at) is float
+        and type(due) is float
+        and (ends is None or type(ends) is float)
+        and type(version) is int
+        and type(prio) is int
+        and type(attempts) is int
+        and isfinite(at + due + (ends or 0.0))
+    ):  # the usual job: the fields of their types, written straight (as _encode does)
+        q = _quote
+        return (
+            f"[{q(ident)},{q(name)},{version},{data},{q(session)},{q(message_id)},"
+            f"{q(principal)},{q(client)},{at!r},{prio},{'null' if ends is None else repr(ends)},"
+            f"{attempts},{due!r},{q(error)}]"
+        )
+    return general_record(fields)
+
+
+def general_record(fields: tuple[Any, ...]) -> str:
+    """``record`` by the JSON encoder, for fields of any type (the same text)."""
+    head = _encode(list(fields[:3]))
+    tail = _encode(list(fields[4:]))
+    return f"{head[:-1]},{fields[3]},{tail[1:]}"
+
+
+def _new_jobs(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """``new_job`` rows (a job's fields) as ``job`` rows: taken by this node at once."""
+    return [(r[0], r[9], r[12], TAKEN, record(r)) for r in rows]
+
+
 def apply(db: sqlite3.Connection, plan: Plan) -> None:
     """The plan in one transaction (rolled back when a statement fails)."""
     db.execute("BEGIN IMMEDIATE")
     try:
         for name, rows in plan:
-            db.executemany(STATEMENTS[name], rows)
+            if name == "new_job":
+                db.executemany(STATEMENTS["job"], _new_jobs(rows))
+            else:
+                db.executemany(STATEMENTS[name], rows)
         db.execute("COMMIT")
     except BaseException:
         if db.in_transaction:
@@ -111,6 +182,8 @@ def encode(plan: Plan) -> bytes:
 def _column(column: tuple[Any, ...], parts: list[bytes]) -> list[Any]:
     """How ``column`` travels (appending its bytes to ``parts``)."""
     first = column[0]
+    if column.count(first) == len(column) and type(first) in _CONSTANTS:
+        return ["c", first]
     if type(first) is str:
         try:
             joined = "\n".join(column)
@@ -121,8 +194,6 @@ def _column(column: tuple[Any, ...], parts: list[bytes]) -> list[Any]:
             parts.append(data)
             return ["t", len(data)]
         return ["j", column]
-    if column.count(first) == len(column) and type(first) in _CONSTANTS:
-        return ["c", first]
     for code in ("q", "d"):  # integers, then floats (SQLite stores 4 and 4.0 alike)
         try:
             values = array(code, column)
@@ -135,7 +206,7 @@ def _column(column: tuple[Any, ...], parts: list[bytes]) -> list[Any]:
     return ["j", column]
 
 
-_CONSTANTS = (int, float, type(None), bool)
+_CONSTANTS = (str, int, float, type(None), bool)
 
 
 def decode(data: bytes) -> Plan:
@@ -143,7 +214,7 @@ def decode(data: bytes) -> Plan:
     at = cut + 1
     plan: Plan = []
     for name, count, specs in json.loads(data[:cut]):
-        if name not in STATEMENTS:
+        if name not in STATEMENTS and name != "new_job":
             raise ValueError(f"no statement called {name!r}")
         columns: list[Any] = []
         for kind, value in specs:
