@@ -102,3 +102,30 @@ def test_a_writer_that_died_is_replaced_and_nothing_is_lost(tmp_path: Path) -> N
         await store.close()
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_the_signals_that_drain_the_node_leave_its_writer_running(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    """Ctrl-C or a service manager signals the whole process group; the node drains and
+    its last batches still need the writer (which ends when the node closes the socket)."""
+    path = tmp_path / "wt.db"
+
+    async def scenario() -> None:
+        store = SqliteStore(f"sqlite:///{path}?writer=process")
+        await store.open(Settings())
+        store.enqueue(_job("a"))
+        await store.sync()
+        process = store._writer._process if store._writer is not None else None
+        assert process is not None
+        os.kill(process.pid, sig)
+        store.enqueue(_job("b"))
+        await store.sync()
+        assert store._writer is not None and store._writer._process is process
+        assert process.returncode is None
+        assert sorted(r[0] for r in _rows(path, "SELECT id FROM jobs")) == ["a", "b"]
+        await store.close()
+        assert process.returncode == 0  # it ended once the store closed its socket
+
+    asyncio.run(scenario())

@@ -25,6 +25,7 @@ import asyncio
 import itertools
 import json
 import json.encoder
+import signal
 import socket
 import sqlite3
 import sys
@@ -297,6 +298,9 @@ class WriterProcess:
             except (OSError, asyncio.IncompleteReadError) as exc:
                 await self._ended()
                 raise WriterGoneError(f"the writer process ended ({type(exc).__name__})") from None
+            except BaseException:  # cancelled mid-request: its reply must not answer the next
+                self._abandon()
+                raise
         if "error" in reply:
             raise sqlite3.OperationalError(str(reply["error"]))
         return reply["ok"]
@@ -304,6 +308,15 @@ class WriterProcess:
     async def close(self) -> None:
         async with self._lock:
             await self._ended()
+
+    def _abandon(self) -> None:
+        """Drop this process at once (a request of ours is left without its reply)."""
+        writer, process = self._writer, self._process
+        self._writer = self._reader = self._process = None
+        if writer is not None:
+            writer.close()
+        if process is not None and process.returncode is None:
+            process.kill()
 
     async def _ended(self) -> None:
         """Close our end (the process ends when it reads that) and reap the process."""
@@ -334,6 +347,10 @@ def _answer(db: sqlite3.Connection, body: bytes) -> dict[str, Any]:
 
 
 def _serve(path: str, fd: int, busy_timeout_ms: int) -> None:
+    # Ctrl-C or a service manager signals the node's whole group: the node drains, and its
+    # last batches still need this process, which ends when the node closes the socket.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     db = sqlite3.connect(path, isolation_level=None, timeout=0.0)
     db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     db.execute("PRAGMA synchronous = NORMAL")
