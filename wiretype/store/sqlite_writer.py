@@ -15,8 +15,11 @@ The process runs this file as a script (``python -I sqlite_writer.py PATH FD BUS
 standard library only). It reads requests from a socket it shares with the node, each an
 8-byte length then a body: ``commit`` with a plan, or ``claim`` (jobs due, marked
 taken, returned). It names statements, never carries SQL; it ends when the node's end of the
-socket closes, also when the node was killed (a commit under way finishes first). Every
-statement is safe to run twice, so a batch whose writer died is given to the next one.
+socket closes, also when the node was killed (a commit under way finishes first; a batch
+read after the node died is not written: no ack can follow it, and the node's next run
+reads the file before that commit could land). It ignores SIGINT and SIGTERM, which reach
+the whole group while the node drains. Every statement is safe to run twice, so a batch
+whose writer died is given to the next one.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import asyncio
 import itertools
 import json
 import json.encoder
+import os
 import signal
 import socket
 import sqlite3
@@ -355,11 +359,18 @@ def _serve(path: str, fd: int, busy_timeout_ms: int) -> None:
     db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA wal_autocheckpoint = 0")  # the node checkpoints, in a thread
+    node = os.getppid()
     with socket.socket(fileno=fd) as sock, sock.makefile("rb") as requests:
         while len(head := requests.read(8)) == 8:
-            body = requests.read(int.from_bytes(head, "big"))
+            size = int.from_bytes(head, "big")
+            body = requests.read(size)
+            if len(body) < size or os.getppid() != node:
+                break  # the node is gone: no ack can follow this batch, so it is not written
             reply = json.dumps(_answer(db, body), separators=(",", ":"))
-            sock.sendall(_framed(reply.encode("utf-8", "surrogatepass")))
+            try:
+                sock.sendall(_framed(reply.encode("utf-8", "surrogatepass")))
+            except OSError:
+                break
     db.close()
 
 
