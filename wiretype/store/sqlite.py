@@ -97,13 +97,15 @@ def path_of(url: str) -> Path:
 
 def writer_of(url: str) -> str:
     """Where commits run: ``?writer=process`` (a writer process), ``?writer=loop`` (the
-    event loop's thread); by default a process when the machine has more than one core."""
+    event loop's thread); by default a process when the machine has more than one core
+    (and is POSIX)."""
     query = url.partition("?")[2]
     options = dict(part.partition("=")[::2] for part in query.split("&") if part)
     unknown = set(options) - {"writer"}
     if unknown:
         raise StoreError(url, f"unknown option {sorted(unknown)[0]!r} (the one option: writer)")
-    writer = options.get("writer", "process" if (os.cpu_count() or 1) > 1 else "loop")
+    many_cores = (os.cpu_count() or 1) > 1 and os.name == "posix"  # (it inherits a socket)
+    writer = options.get("writer", "process" if many_cores else "loop")
     if writer not in ("process", "loop"):
         raise StoreError(url, f"writer={writer}: give writer=process or writer=loop")
     return writer
