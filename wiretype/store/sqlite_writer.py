@@ -46,11 +46,12 @@ __all__ = [
     "WriterProcess",
     "apply",
     "claim",
+    "general_record",
     "record",
 ]
 
 TAKEN = 9e18  # claimed_until of a job taken by this run (one node: runs reset it at open)
-SOCKET_BUFFER = 4 << 20
+SOCKET_BUFFER = 4 << 20  # a batch in one write (about 600 bytes a durable message)
 Plan = list[tuple[str, list[tuple[Any, ...]]]]
 
 STATEMENTS = {
@@ -267,7 +268,7 @@ class WriterProcess:
 
     async def _start(self) -> None:
         ours, theirs = socket.socketpair()
-        for end in (ours, theirs):  # a batch (about 600 bytes a message) in one write
+        for end in (ours, theirs):
             end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
             end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
         try:
