@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,7 @@ from .protocol.limits import Settings
 from .protocol.package import Package
 from .protocol.server import ServerConnection, State
 from .protocol.session import Session
-from .routes import Router
+from .routes import Route, Router
 from .sessions import Sessions
 from .store import Store
 from .sweep import Sweep
@@ -160,8 +160,17 @@ class Hub:
         self.sweep.schedule(link)
         return link
 
-    async def feed(self, link: Link, message: str | bytes) -> bool:  # noqa: PLR0912 (inline: hot)
+    async def feed(self, link: Link, message: str | bytes) -> bool:
         """One frame from the client; False once the connection is closing."""
+        rest = self.take(link, message)
+        if rest is not None:
+            await rest
+        return link.conn.state < State.CLOSING
+
+    def take(self, link: Link, message: str | bytes) -> Coroutine[Any, Any, None] | None:
+        """``feed`` without its coroutine: the frame is read and, when it is the usual one
+        (one message for a handler that runs inline, such as a durable handler's store),
+        handled here, and None comes back; otherwise what is left to await."""
         conn = link.conn
         now = _common.now_ms()
         if isinstance(message, str):
@@ -170,42 +179,71 @@ class Hub:
             conn.receive_binary(message, now)
         events = conn._events
         first = events[0] if len(events) == 1 else None
+        if type(first) is not MessageReceived or conn._out:
+            return self._unusual(link, message)
+        # the usual frame: one message for a handler, nothing else to do first
+        events.clear()
+        route = self.router.plain(first.header.type)
+        if route is None:
+            return self._then_write(link, self._handle(link, first, message))
+        if route.inline is None:
+            return self._then_write(link, self._awaited(link, route, first, message, now))
+        self._inline(link, route, first, message, now)
+        if conn._events:
+            return self.pump(link)
+        if conn._out:  # its ack: written here, without a pump coroutine
+            self.write(link, conn.data_to_send())
+        return None
+
+    def _inline(
+        self, link: Link, route: Route, event: MessageReceived, frame: str | bytes, now: float
+    ) -> None:
+        """Router.handle the short way (see Router.plain) for a handler that runs inline;
+        ``now`` (when the frame came) is the dedupe window's clock for its ack."""
+        ctx = link.context
+        assert ctx is not None and route.inline is not None
         tally = self.tally
-        if type(first) is MessageReceived and not conn._out:
-            # the usual frame: one message for a handler, nothing else to do first
-            events.clear()
-            router = self.router
-            route = router.plain(first.header.type)
-            if route is None:
-                await self._handle(link, first, message)
-            else:
-                # Router.handle the short way (see Router.plain), inline: no coroutine of
-                # its own per message; ``now`` (when the frame came) is the dedupe window's
-                # clock for its ack
-                ctx = link.context
-                assert ctx is not None
-                ctx._event, ctx._data, ctx._message = first, first.data, None
-                started = perf_counter() if tally is not None else 0.0  # metrics
-                try:
-                    if route.inline is not None:
-                        route.inline(first.data, ctx)
-                    else:
-                        await route.handler(first.data, ctx)
-                except Exception as exc:
-                    router._failed(link, first.header, exc)
-                else:
-                    conn.ack(first.header, now)
-                finally:
-                    ctx._event = ctx._data = ctx._message = None
-                    if tally is not None:  # metrics: the frame, its bytes, its handler's time
-                        tally.took(message, first.header, perf_counter() - started)
-            if conn._events:
-                await self.pump(link)
-            elif conn._out:  # its ack: written here, without a pump coroutine
-                self.write(link, conn.data_to_send())
+        ctx._event, ctx._data, ctx._message = event, event.data, None
+        started = perf_counter() if tally is not None else 0.0  # metrics
+        try:
+            route.inline(event.data, ctx)
+        except Exception as exc:
+            self.router._failed(link, event.header, exc)
         else:
-            await self._unusual(link, message)
-        return conn.state < State.CLOSING
+            link.conn.ack(event.header, now)
+        finally:
+            ctx._event = ctx._data = ctx._message = None
+            if tally is not None:  # metrics: the frame, its bytes, its handler's time
+                tally.took(frame, event.header, perf_counter() - started)
+
+    async def _awaited(
+        self, link: Link, route: Route, event: MessageReceived, frame: str | bytes, now: float
+    ) -> None:
+        """``_inline`` for a handler that is awaited."""
+        ctx = link.context
+        assert ctx is not None
+        tally = self.tally
+        ctx._event, ctx._data, ctx._message = event, event.data, None
+        started = perf_counter() if tally is not None else 0.0  # metrics
+        try:
+            await route.handler(event.data, ctx)
+        except Exception as exc:
+            self.router._failed(link, event.header, exc)
+        else:
+            link.conn.ack(event.header, now)
+        finally:
+            ctx._event = ctx._data = ctx._message = None
+            if tally is not None:  # metrics: the frame, its bytes, its handler's time
+                tally.took(frame, event.header, perf_counter() - started)
+
+    async def _then_write(self, link: Link, handling: Coroutine[Any, Any, None]) -> None:
+        """The handler, then what it left: events for the pump, or its ack to write."""
+        await handling
+        conn = link.conn
+        if conn._events:
+            await self.pump(link)
+        elif conn._out:
+            self.write(link, conn.data_to_send())
 
     async def _unusual(self, link: Link, frame: str | bytes) -> None:
         """Any other frame: counted, then the pump acts on whatever the core made of it."""

@@ -247,10 +247,11 @@ def end_stream(transport: asyncio.Transport) -> None:
 
 
 async def read_messages(
-    ws: WsConnection, feed: Callable[[Any, str | bytes], Awaitable[object]], link: Any
+    ws: WsConnection, take: Callable[[Any, str | bytes], Awaitable[object] | None], link: Any
 ) -> None:
-    """``await feed(link, message)`` for every message of ``ws`` in order, until the link
-    ends (``ConnectionClosed``, as ``recv`` raises it).
+    """``take(link, message)`` for every message of ``ws`` in order, awaiting what it
+    returns when it returns something (the hub handles the usual frame without a
+    coroutine), until the link ends (``ConnectionClosed``, as ``recv`` raises it).
 
     After each ``recv``, the complete text frames already queued behind it (a client that
     sends fast gets many frames from one read) are taken from websockets' queue here, as
@@ -262,7 +263,9 @@ async def read_messages(
     queued = assembler.frames.queue
     text = Opcode.TEXT
     while True:
-        await feed(link, await recv())
+        rest = take(link, await recv())
+        if rest is not None:
+            await rest
         while queued and not assembler.get_in_progress:
             frame = queued[0]
             if frame.opcode is not text or not frame.fin:
@@ -273,4 +276,6 @@ async def read_messages(
                 break  # recv fails the connection (1007)
             queued.popleft()
             assembler.maybe_resume()
-            await feed(link, message)
+            rest = take(link, message)
+            if rest is not None:
+                await rest

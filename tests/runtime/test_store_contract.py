@@ -21,7 +21,7 @@ from wiretype.store import Job, MemoryStore, Store, open_store
 from wiretype.store.sqlite import path_of
 
 pytestmark = pytest.mark.timeout(60)
-KINDS = ["memory", "sqlite", "redis"]
+KINDS = ["memory", "sqlite", "sqlite-loop", "redis"]  # sqlite: commits in a writer process
 SETTINGS = Settings(replay_size=5, dedupe_ms=300_000, session_ttl_ms=1_000)
 NOW = 1_800_000_000_000.0
 
@@ -41,7 +41,9 @@ def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], Store
     if kind == "memory":
         return MemoryStore
     if kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'wt.db'}"
+        url = f"sqlite:///{tmp_path / 'wt.db'}?writer=process"
+    elif kind == "sqlite-loop":
+        url = f"sqlite:///{tmp_path / 'wt.db'}?writer=loop"
     else:
         url = request.getfixturevalue("redis_url")
 

@@ -8,40 +8,19 @@ message's data as JSON, embedded as it is in the job's record (never quoted a se
 from __future__ import annotations
 
 import json
-import json.encoder
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from math import isfinite
 from typing import Any
 
 from ..protocol.delivery import DedupeWindow
 from ..protocol.limits import Settings
 from ..protocol.queues import Item, PriorityQueue
 from ..protocol.session import ReplayBuffer, Session
+from .sqlite_writer import record
 
 __all__ = ["DeadLetter", "Job", "principal_key", "rebuild", "session_meta"]
 
 _COMPACT = (",", ":")
-
-
-def _list_encoder() -> Callable[[list[Any]], str]:
-    """Compact JSON of a list of plain values, without ``json.dumps``'s per-call set-up
-    (a job is encoded for every durable message); strings are escaped to ASCII."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # not CPython: the same output, a little slower
-        return json.JSONEncoder(separators=_COMPACT, allow_nan=False).encode
-    chunks = make(
-        None, None, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, False
-    )
-
-    def encode(values: list[Any]) -> str:
-        return "".join(chunks(values, 0))
-
-    return encode
-
-
-_encode = _list_encoder()
-_quote: Callable[[str], str] = json.encoder.encode_basestring_ascii  # a JSON string, as _encode
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,42 +47,13 @@ class Job:
 
     def to_json(self) -> str:
         """``[id, type, version, DATA, session, ...]`` with the data as it is (JSON)."""
-        at, due, ends = self.enqueued_at, self.next_at, self.expires_at
-        if (
-            type(at) is float
-            and type(due) is float
-            and (ends is None or type(ends) is float)
-            and type(self.version) is int
-            and type(self.prio) is int
-            and type(self.attempts) is int
-            and isfinite(at + due + (ends or 0.0))
-        ):  # the usual job: the fields of their types, written straight (as _encode does)
-            q = _quote
-            return (
-                f"[{q(self.id)},{q(self.type)},{self.version},{self.data},{q(self.session)},"
-                f"{q(self.message_id)},{q(self.principal)},{q(self.client)},{at!r},"
-                f"{self.prio},{'null' if ends is None else repr(ends)},{self.attempts},"
-                f"{due!r},{q(self.error)}]"
-            )
-        return self._to_json()
+        return record(self.fields())
 
-    def _to_json(self) -> str:
-        head = _encode([self.id, self.type, self.version])
-        tail = _encode(
-            [
-                self.session,
-                self.message_id,
-                self.principal,
-                self.client,
-                self.enqueued_at,
-                self.prio,
-                self.expires_at,
-                self.attempts,
-                self.next_at,
-                self.error,
-            ]
-        )
-        return f"{head[:-1]},{self.data},{tail[1:]}"
+    def fields(self) -> tuple[Any, ...]:
+        """The stored fields, in their order (what ``record`` writes)."""
+        return (self.id, self.type, self.version, self.data, self.session, self.message_id,
+                self.principal, self.client, self.enqueued_at, self.prio, self.expires_at,
+                self.attempts, self.next_at, self.error)  # fmt: skip
 
     @classmethod
     def fresh(  # noqa: PLR0917 (a job's fields, in their order)

@@ -3,17 +3,19 @@
 WAL with ``synchronous=NORMAL`` (a commit survives the process being killed; only a power
 cut can take the last ones back) and group commit: every write queued while the previous
 transaction ran goes into the next one, grouped by kind (``executemany``), never one
-transaction per message. The connection is used on the event loop's thread: a commit is
-CPU work that holds the GIL for every row it binds, so a writer thread would only hand the
-GIL back and forth once per row with the loop (each hand-off waiting for the other to let
-go) and make both slower. What waits on the disk, the checkpoint that copies the WAL into
-the database and syncs it, runs in a thread of its own on a connection of its own, at most
-once a second (``wal_autocheckpoint`` is off on the loop's connection). The schema carries
-its version (``PRAGMA user_version``) and is migrated on open; a file that is locked,
-corrupt, of a newer schema or not a database is refused with a message naming it.
+transaction per message. A batch becomes a plan of named statements (``_plan``) that runs
+in one transaction, where ``?writer=`` says: ``process`` (the default on a machine with
+more than one core) in a writer process of its own, ``loop`` on the event loop's thread
+(``sqlite_writer.py`` says why a thread would not do). What waits on the disk, the
+checkpoint that copies the WAL into the database and syncs it, runs in a thread of its own
+on a connection of its own, at most once a second (``wal_autocheckpoint`` is off on the
+writing connection). The schema carries its version (``PRAGMA user_version``) and is
+migrated on open; a file that is locked, corrupt, of a newer schema or not a database is
+refused with a message naming it.
 
 Every session is read back into memory at open (one node owns them all), so that what is
-published after a restart still waits for clients that were away.
+published after a restart still waits for clients that were away; reads (dead letters)
+use the node's own connection, which WAL lets read beside the writer.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import concurrent.futures
 import contextlib
 import itertools
 import operator
+import os
 import secrets
 import sqlite3
 import time
@@ -32,11 +35,11 @@ from typing import Any
 
 from ..protocol.session import Session
 from .base import DeadLetter, Job, Op, Store, StoreError, log, rebuild
+from .sqlite_writer import TAKEN, Plan, WriterGoneError, WriterProcess, apply, claim
 
-__all__ = ["SCHEMA_VERSION", "SqliteStore"]
+__all__ = ["SCHEMA_VERSION", "TAKEN", "SqliteStore"]
 
 SCHEMA_VERSION = 1
-TAKEN = 9e18  # claimed_until of a job taken by this run (one node: runs reset it at open)
 POLL_MS = 250.0  # how often the queue is looked at for retries and revived jobs
 CHECKPOINT_S = 1.0  # at most this often, the WAL is checkpointed (in a thread)
 _PRIO = operator.attrgetter("prio")
@@ -60,13 +63,6 @@ CREATE TABLE dead (id TEXT PRIMARY KEY, failed_at REAL NOT NULL, error TEXT NOT 
 """,
 }
 
-_INSERTS = {
-    "meta": "INSERT OR REPLACE INTO sessions (id, meta, detached_at) VALUES (?, ?, ?)",
-    "frame": "INSERT OR REPLACE INTO frames VALUES (?, ?, ?, ?, ?)",
-    "pending": "INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?)",
-    "answer": "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)",
-}
-
 
 class _Rows:
     """A batch's rows of the writes every durable message makes (its job, its ack's
@@ -88,14 +84,31 @@ class _Rows:
 
 def path_of(url: str) -> Path:
     """``sqlite:///var/lib/app/wt.db`` (absolute, as ``file:///``; ``sqlite:////...`` too) or
-    ``sqlite://data/wt.db`` (relative to the current folder)."""
-    rest = url.split(":", 1)[1]
+    ``sqlite://data/wt.db`` (relative to the current folder); a query (``?writer=loop``)
+    is not part of it."""
+    rest = url.split(":", 1)[1].partition("?")[0]
     rest = rest[2:] if rest.startswith("//") else rest
     while rest.startswith("//"):
         rest = rest[1:]
     if not rest:
         raise StoreError(url, "give a file: sqlite:///var/lib/app/wiretype.db")
     return Path(rest)
+
+
+def writer_of(url: str) -> str:
+    """Where commits run: ``?writer=process`` (a writer process), ``?writer=loop`` (the
+    event loop's thread); by default a process when the machine has more than one core
+    (and is POSIX)."""
+    query = url.partition("?")[2]
+    options = dict(part.partition("=")[::2] for part in query.split("&") if part)
+    unknown = set(options) - {"writer"}
+    if unknown:
+        raise StoreError(url, f"unknown option {sorted(unknown)[0]!r} (the one option: writer)")
+    many_cores = (os.cpu_count() or 1) > 1 and os.name == "posix"  # (it inherits a socket)
+    writer = options.get("writer", "process" if many_cores else "loop")
+    if writer not in ("process", "loop"):
+        raise StoreError(url, f"writer={writer}: give writer=process or writer=loop")
+    return writer
 
 
 class SqliteStore(Store):
@@ -106,6 +119,8 @@ class SqliteStore(Store):
         super().__init__(url)
         self.path = path_of(url)
         self.busy_timeout_ms = busy_timeout_ms
+        self.writer = writer_of(url)
+        self._writer: WriterProcess | None = None  # writer == "process", once open
         self._db: sqlite3.Connection | None = None  # used on the event loop's thread only
         self._pending_n = itertools.count(1)
         self._handoff: list[Job] = []  # committed here, taken at once (claim hands them out)
@@ -126,6 +141,8 @@ class SqliteStore(Store):
         for session in sessions:
             session.log = self
             self._sessions[session.id] = session
+        if self.writer == "process":  # started by its first request
+            self._writer = WriterProcess(str(self.path), self.busy_timeout_ms)
 
     def _open_sync(self, now: float) -> tuple[list[Session], int, int]:
         if self.path.is_dir():
@@ -196,6 +213,9 @@ class SqliteStore(Store):
         return sessions, epoch, top
 
     async def _close(self) -> None:
+        if self._writer is not None:
+            await self._writer.close()
+            self._writer = None
         if self._checkpointing is not None:
             with contextlib.suppress(Exception):
                 await self._checkpointing
@@ -286,16 +306,26 @@ class SqliteStore(Store):
         self._queue(("taken", session.id, upto))
 
     async def _write(self, ops: list[Op]) -> None:
-        self._handoff.extend(self._commit(ops))
+        plan, jobs = self._plan(ops)
+        if self._writer is not None:
+            try:
+                await self._writer.commit(plan)
+            except WriterGoneError:  # a new one takes the batch (every statement of it can
+                try:  # run twice: the old one may have committed it before it died)
+                    await self._writer.commit(plan)
+                except WriterGoneError as exc:
+                    raise StoreError(self.url, str(exc)) from None
+        elif self._db is None:
+            raise StoreError(self.url, "closed")
+        else:
+            apply(self._db, plan)
+        self._handoff.extend(jobs)  # durable now, taken by this node
         self._maybe_checkpoint()
 
-    def _commit(self, ops: list[Op]) -> list[Job]:
-        """One transaction for the whole batch: inserts by kind, then updates, then deletes
-        (each delete names what it removes, so the grouping keeps the batch's meaning).
-        Returns the new jobs (durable now, taken by this node)."""
-        db = self._db
-        if db is None:
-            raise StoreError(self.url, "closed")
+    def _plan(self, ops: list[Op]) -> tuple[Plan, list[Job]]:
+        """The batch as statements for one transaction: inserts by kind, then updates, then
+        deletes (each delete names what it removes, so the grouping keeps the batch's
+        meaning); and the batch's new jobs."""
         rows: dict[str, list[Any]] = defaultdict(list)
         jobs: list[Job] = []
         for op in ops:
@@ -311,69 +341,47 @@ class SqliteStore(Store):
                 jobs = batch.jobs
             else:
                 rows[op[0]].append(op[1:])
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for kind, sql in _INSERTS.items():
-                if kind in rows:
-                    db.executemany(sql, rows[kind])
-            self._jobs(db, rows, jobs)
-            self._deletes(db, rows)
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        return jobs
-
-    def _jobs(self, db: sqlite3.Connection, rows: dict[str, list[Any]], jobs: list[Job]) -> None:
+        plan: Plan = [(kind, rows[kind]) for kind in ("meta", "frame", "pending", "answer")
+                      if kind in rows]  # fmt: skip
         if jobs:  # taken by this node at once: no read back to hand it to a worker
-            db.executemany(
-                "INSERT OR IGNORE INTO jobs (id, prio, next_at, claimed_until, job) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(j.id, j.prio, j.next_at, TAKEN, j.to_json()) for j in jobs],
-            )
-        if "revive" in rows:
-            db.executemany(
-                "INSERT OR REPLACE INTO jobs (id, prio, next_at, claimed_until, job) "
-                "VALUES (?, ?, ?, 0, ?)",
-                [(j.id, j.prio, j.next_at, j.to_json()) for (j,) in rows["revive"]],
-            )
-            db.executemany("DELETE FROM dead WHERE id = ?", [(j.id,) for (j,) in rows["revive"]])
-        if "bury" in rows:
-            db.executemany(
-                "INSERT OR REPLACE INTO dead VALUES (?, ?, ?, ?)",
-                [(d.job.id, d.failed_at, d.error, d.job.to_json()) for (d,) in rows["bury"]],
-            )
-            db.executemany("DELETE FROM jobs WHERE id = ?", [(d.job.id,) for (d,) in rows["bury"]])
-        if "retry" in rows:
-            db.executemany(
-                "UPDATE jobs SET next_at = ?, claimed_until = 0, job = ? WHERE id = ?",
-                [(j.next_at, j.to_json(), j.id) for (j,) in rows["retry"]],
-            )
+            plan.append(("new_job", [j.fields() for j in jobs]))  # recorded where it runs
+        self._job_changes(plan, rows)
+        self._deletes(plan, rows)
+        return plan, jobs
 
-    def _deletes(self, db: sqlite3.Connection, rows: dict[str, list[Any]]) -> None:
+    def _job_changes(self, plan: Plan, rows: dict[str, list[Any]]) -> None:
+        if "revive" in rows:
+            revived = [j for (j,) in rows["revive"]]
+            plan.append(("revive", [(j.id, j.prio, j.next_at, j.to_json()) for j in revived]))
+            plan.append(("undead", [(j.id,) for j in revived]))
+        if "bury" in rows:
+            dead = [d for (d,) in rows["bury"]]
+            plan.append(("bury", [(d.job.id, d.failed_at, d.error, d.job.to_json()) for d in dead]))
+            plan.append(("unjob", [(d.job.id,) for d in dead]))
+        if "retry" in rows:
+            plan.append(("retry", [(j.next_at, j.to_json(), j.id) for (j,) in rows["retry"]]))
+
+    def _deletes(self, plan: Plan, rows: dict[str, list[Any]]) -> None:
         if "frame" in rows:  # keep replay_size frames per session
             top: dict[str, int] = {}
             for row in rows["frame"]:
                 if row[1] > top.get(row[0], 0):
                     top[row[0]] = row[1]
             keep = self.settings.replay_size
-            db.executemany(
-                "DELETE FROM frames WHERE session = ? AND seq <= ?",
-                [(sid, seq - keep) for sid, seq in top.items() if seq > keep],
-            )
-        if "taken" in rows:
-            db.executemany("DELETE FROM pending WHERE session = ? AND n <= ?", rows["taken"])
-        if "finished" in rows:
-            db.executemany("DELETE FROM jobs WHERE id = ?", rows["finished"])
-        if "discard" in rows:
-            db.executemany("DELETE FROM dead WHERE id = ?", rows["discard"])
-        if "prune" in rows:
-            db.executemany("DELETE FROM answers WHERE at <= ?", rows["prune"])
+            trim = [(sid, seq - keep) for sid, seq in top.items() if seq > keep]
+            if trim:
+                plan.append(("trim", trim))
+        for kind, statement in (
+            ("taken", "taken"),
+            ("finished", "unjob"),
+            ("discard", "undead"),
+            ("prune", "prune"),
+        ):
+            if kind in rows:
+                plan.append((statement, rows[kind]))
         if "drop" in rows:
             for table in ("sessions", "frames", "pending", "answers"):
-                column = "id" if table == "sessions" else "session"
-                db.executemany(f"DELETE FROM {table} WHERE {column} = ?", rows["drop"])
+                plan.append((f"drop_{table}", rows["drop"]))
 
     async def expire(self, now: float, ttl_ms: float) -> list[Session]:
         gone = await super().expire(now, ttl_ms)
@@ -397,23 +405,20 @@ class SqliteStore(Store):
             self._handoff = []
         if len(out) < limit and now - self._polled_at >= POLL_MS and self.healthy:
             self._polled_at = now
-            out += await self._run(self._claim_sync, limit - len(out), now)
+            out += await self._claimed(limit - len(out), now)
         out.sort(key=_PRIO)
         return out
 
-    def _claim_sync(self, limit: int, now: float) -> list[Job]:
-        db = self._db
-        assert db is not None
-        db.execute("BEGIN IMMEDIATE")
-        rows = db.execute(
-            "SELECT id, job FROM jobs WHERE claimed_until < ? AND next_at <= ? "
-            "ORDER BY prio, n LIMIT ?",
-            (now, now, limit),
-        ).fetchall()
-        db.executemany(
-            "UPDATE jobs SET claimed_until = ? WHERE id = ?", [(TAKEN, r[0]) for r in rows]
-        )
-        db.execute("COMMIT")
+    async def _claimed(self, limit: int, now: float) -> list[Job]:
+        if self._writer is not None:
+            try:
+                rows = await self._writer.claim(limit, now)
+            except (WriterGoneError, sqlite3.Error) as exc:  # looked at again at the next poll
+                log.warning("store %s: cannot claim jobs: %s", self.url, exc)
+                return []
+        else:
+            assert self._db is not None
+            rows = claim(self._db, limit, now)
         jobs = []
         for ident, text in rows:  # one that is not a job stays taken: not read again this run
             job = Job.read(text)
