@@ -28,7 +28,8 @@ from urllib.parse import unquote
 
 from registry.json.pointer import unescape
 from registry.render.ts_checks import check_function, check_parts
-from registry.render.ts_conjunction import HOLE, Parts
+from registry.render.ts_conjunction import HOLE, Parts, unmarked
+from registry.render.ts_factor import factor
 from registry.render.ts_node import (
     Node,
     NotGenerated,
@@ -97,11 +98,13 @@ class SchemaCompiler:
     def functions(self) -> list[str]:
         """The module's functions: the checks and reporters something calls by name (one
         written in place of every call of it is left out)."""
+        factories, checks = factor([c for n, c, _ in self._written if n in self._wanted])
+        texts = iter(checks)
         written = [
-            (c if n in self._wanted else "") + (r if n in self._reported else "")
-            for n, c, r in self._written
+            (next(texts) if n in self._wanted else "") + (r if n in self._reported else "")
+            for n, _, r in self._written
         ]
-        return [text for text in written if text]
+        return factories + [text for text in written if text]
 
     def check_name(self, n: int) -> str:
         """The name of the check of node ``n``, for code outside the validators."""
@@ -170,7 +173,7 @@ class SchemaCompiler:
         if embeddable:
             self._ops[n] = ops
         self._cost[n] = self.cost(check.split("{", 1)[1])  # the body, not its own name
-        short = len(" && ".join(parts.conjuncts)) <= _INLINE_LIMIT
+        short = len(unmarked(" && ".join(parts.conjuncts))) <= _INLINE_LIMIT
         if not parts.statements and len(parts.conjuncts) <= 2 and short:
             self._inline[n] = tuple(parts.conjuncts) or ("true",)
         self._written.append((n, check, report))
