@@ -13,6 +13,7 @@ import yaml
 
 from registry.cli.project import load_project
 from registry.load.settings import load_config
+from registry.render import messages as words
 from registry.render.ts_validators import SchemaCompiler
 from registry.render.typescript import render_typescript
 from tests.helpers import REPO, write_tree
@@ -108,6 +109,7 @@ for (const [name, room, count] of [["alpha", 5, 10], ["beta", 6, 11], ["gamma", 
     v.check({ ...base, level: "other" }),
     JSON.stringify(v.shape({ ...base, extra: 1 })),
     errors({ ...base, room: "r".repeat(room + 1), count: count + 1 }, v),
+    errors({ ...base, level: "other" }, v),
   ]);
 }
 console.log(JSON.stringify(out));
@@ -126,6 +128,7 @@ def test_a_factored_package_keeps_every_message_limits_errors_and_shapes(
     source = (package / "src" / "validators.ts").read_text(encoding="utf-8")
     assert source.count("function s") == 1  # three messages, one layout of fields
     assert "function m" in source  # the three checks are instances of factories
+    assert "function n" in source  # and so are their reporters
     tsc = REPO / "node_modules" / ".bin" / "tsc"
     assert tsc.exists(), "node_modules is missing: run `npm ci` (make node)"
     built = subprocess.run(
@@ -155,3 +158,4 @@ def test_a_factored_package_keeps_every_message_limits_errors_and_shapes(
             {"path": "/count", "message": f"must be at most {count}"},
             {"path": "/room", "message": f"must be at most {room} characters long"},
         ]
+        assert row[6] == [{"path": "/level", "message": words.enum_message(_LEVELS[name])}]

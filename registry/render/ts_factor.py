@@ -20,10 +20,14 @@ template no other check has.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from registry.render.ts_conjunction import unmarked
+from registry.render.ts_node import js_json
+from registry.render.ts_report_refs import Reporter
 
 # In a check's text: a string literal (JSON, skipped whole), a marked constant, or the name
 # of another check (not a property: no `.` before it).
@@ -126,3 +130,66 @@ def factor(checks: list[str]) -> tuple[list[str], list[str]]:
         k = factories[split.template]
         written.append(f"const {split.name} = /* @__PURE__ */ m{k}({args});\n")
     return made, written
+
+
+# --- reporters ---------------------------------------------------------------------------
+#
+# A reporter is data already (``ts_report_refs.Reporter``: instructions and the functions
+# they name); reporters whose instructions have the same form and name the same functions
+# differ only in their leaves (the limits and the messages that quote them). Those become
+#
+#     function n0(v: string): (x: any, p: string, e: ValidationError[]) => void {
+#       return (x, p, e) => fill(x, p, e, '<instructions>', '[3,4]', v, kType, kMaxLen);
+#     }
+#     const r7 = /* @__PURE__ */ n0('[65,"must be at most 65 characters long"]');
+#
+# where the leaves that differ (the 3rd and 4th met by a walk of the arrays: numbers, strings,
+# booleans, null, objects whole) are holes the instance fills (``fill`` in reports.ts). Every
+# text goes in as JSON data (``js_json``). A reporter is only named inside functions (other
+# reporters, the exports, the table), so an instance may come anywhere.
+
+
+def _skeleton(value: Any) -> Any:
+    return [_skeleton(v) for v in value] if isinstance(value, list) else 0
+
+
+def _leaves(value: Any, out: list[Any]) -> list[Any]:
+    if isinstance(value, list):
+        for item in value:
+            _leaves(item, out)
+    else:
+        out.append(value)
+    return out
+
+
+def _holed(value: Any, holes: set[int], count: list[int]) -> Any:
+    if isinstance(value, list):
+        return [_holed(v, holes, count) for v in value]
+    count[0] += 1
+    return 0 if count[0] - 1 in holes else value
+
+
+def factor_reports(reporters: list[Reporter]) -> tuple[list[str], list[str]]:
+    """The reporter factories, and each reporter as it is written out: an instance when
+    another reporter has the same form and names the same functions, else a function."""
+    groups: dict[tuple[str, tuple[str, ...]], list[Reporter]] = {}
+    for r in reporters:
+        groups.setdefault((json.dumps(_skeleton(r.ops)), r.refs), []).append(r)
+    instances: dict[int, str] = {}
+    made: list[str] = []
+    for members in groups.values():
+        leaves = [[json.dumps(v, ensure_ascii=True) for v in _leaves(r.ops, [])] for r in members]
+        holes = [i for i in range(len(leaves[0])) if len({m[i] for m in leaves}) > 1]
+        if len(members) < 2 or not holes:
+            continue
+        k = len(made)
+        template = js_json(_holed(members[0].ops, set(holes), [0]))
+        args = ", ".join(["x", "p", "e", template, js_json(holes), "v", *members[0].refs])
+        made.append(
+            f"function n{k}(v: string): (x: any, p: string, e: ValidationError[]) => void {{\n"
+            f"  return (x, p, e) => fill({args});\n}}\n"
+        )
+        for r in members:
+            values = js_json([_leaves(r.ops, [])[i] for i in holes])
+            instances[r.n] = f"const r{r.n} = /* @__PURE__ */ n{k}({values});\n"
+    return made, [instances.get(r.n, r.text) for r in reporters]

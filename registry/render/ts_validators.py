@@ -29,7 +29,7 @@ from urllib.parse import unquote
 from registry.json.pointer import unescape
 from registry.render.ts_checks import check_function, check_parts
 from registry.render.ts_conjunction import HOLE, Parts, unmarked
-from registry.render.ts_factor import factor
+from registry.render.ts_factor import factor, factor_reports
 from registry.render.ts_node import (
     Node,
     NotGenerated,
@@ -37,7 +37,7 @@ from registry.render.ts_node import (
     js_value,
     pointer_token,
 )
-from registry.render.ts_report_refs import Refs, reporter, size
+from registry.render.ts_report_refs import Refs, Reporter, reporter, size
 from registry.render.ts_reports import report_ops
 from registry.schema.generated import NOT_GENERATED as UNSUPPORTED
 
@@ -57,7 +57,7 @@ class SchemaCompiler:
     """Compiles schema documents into one module's functions and constants."""
 
     constants: list[str] = field(default_factory=list)
-    _written: list[tuple[int, str, str]] = field(default_factory=list)  # n, c<n>, r<n>
+    _written: list[tuple[int, str, Reporter]] = field(default_factory=list)  # n, c<n>, r<n>
     _wanted: set[int] = field(default_factory=set)  # checks called by name
     _keys: dict[Any, int] = field(default_factory=dict)
     _consts: dict[str, str] = field(default_factory=dict)
@@ -99,12 +99,14 @@ class SchemaCompiler:
         """The module's functions: the checks and reporters something calls by name (one
         written in place of every call of it is left out)."""
         factories, checks = factor([c for n, c, _ in self._written if n in self._wanted])
-        texts = iter(checks)
+        makers, reports = factor_reports([r for n, _, r in self._written if n in self._reported])
+        check_texts, report_texts = iter(checks), iter(reports)
         written = [
-            (next(texts) if n in self._wanted else "") + (r if n in self._reported else "")
-            for n, _, r in self._written
+            (next(check_texts) if n in self._wanted else "")
+            + (next(report_texts) if n in self._reported else "")
+            for n, _, _ in self._written
         ]
-        return factories + [text for text in written if text]
+        return factories + makers + [text for text in written if text]
 
     def check_name(self, n: int) -> str:
         """The name of the check of node ``n``, for code outside the validators."""
@@ -161,7 +163,7 @@ class SchemaCompiler:
             exc.pointer = pointer if exc.pointer is None else exc.pointer
             raise
         check = check_function(n, parts)
-        code = (check.split("(", 1)[1], report.split("(", 1)[1])
+        code = (check.split("(", 1)[1], report.text.split("(", 1)[1])
         same = self._bodies.get(code)
         if same is not None and n not in self._used:
             # The same code as a node already written (schemas that differ only in their

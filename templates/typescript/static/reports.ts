@@ -32,6 +32,31 @@ export function report(x: any, p: string, e: E, ops: string, ...refs: any[]): vo
   run(parsed, refs, x, p, e);
 }
 
+/**
+ * `report` for the reporters a factory makes (reporters that differ only in their leaves):
+ * `ops` with the leaves at `holes` (their places in a walk of the arrays; any other value is a
+ * leaf) replaced by `values`, in order.
+ */
+export function fill(
+  x: any, p: string, e: E, ops: string, holes: string, values: string, ...refs: any[]
+): void {
+  const key = ops + "\n" + values; // JSON text holds no raw line break
+  let parsed = PARSED.get(key);
+  if (parsed === undefined) {
+    const at = JSON.parse(holes) as number[];
+    const put = JSON.parse(values) as unknown[];
+    let leaf = 0;
+    let next = 0;
+    const walk = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(walk);
+      return at[next] === leaf++ ? put[next++] : v;
+    };
+    parsed = walk(JSON.parse(ops)) as Op[];
+    PARSED.set(key, parsed);
+  }
+  run(parsed, refs, x, p, e);
+}
+
 /** Pushes the errors of `x` (at the JSON Pointer `p`) onto `e`, instruction by instruction. */
 function run(ops: Op[], refs: Refs, x: any, p: string, e: E): void {
   for (const op of ops) if (refs[op[0]](op, refs, x, p, e) === true) return;

@@ -14,7 +14,7 @@ import {
   type Report, type ValidationError, type Validator,
 } from "./validation.js";
 import {
-  report,
+  fill, report,
   kEq,
   kFormat,
   kItems,
