@@ -5,8 +5,9 @@ fast boolean check that allocates nothing (``ts_checks``: one conjunction, which
 writes in place of the call when it is short), and ``r<N>``, a reporter that pushes
 ``{path, message}`` errors (``ts_reports``: instructions as data, run by ``reports.ts``).
 Callers run the check first and the reporter only on failure. Identical nodes share their
-code; ``$ref`` (JSON Pointers inside the same document, recursion included) calls the code
-of the node it points at.
+code, and nodes that differ only in their constants share a factory (``ts_factor``); ``$ref``
+(JSON Pointers inside the same document, recursion included) calls the code of the node it
+points at.
 
 Supported: boolean schemas, type (and type arrays), enum, const, the numeric, string,
 array and object keywords, patternProperties, additionalProperties, propertyNames,
