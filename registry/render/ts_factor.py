@@ -139,14 +139,17 @@ def factor(checks: list[str]) -> tuple[list[str], list[str]]:
 # differ only in their leaves (the limits and the messages that quote them). Those become
 #
 #     function n0(v: string): (x: any, p: string, e: ValidationError[]) => void {
-#       return (x, p, e) => fill(x, p, e, '<instructions>', '[3,4]', v, kType, kMaxLen);
+#       let t: string | undefined;
+#       return (x, p, e) => report(x, p, e, (t ??= fill('[..,[4,\x01,\x01]]', v)), kType);
 #     }
 #     const r7 = /* @__PURE__ */ n0('[65,"must be at most 65 characters long"]');
 #
-# where the leaves that differ (the 3rd and 4th met by a walk of the arrays: numbers, strings,
-# booleans, null, objects whole) are holes the instance fills (``fill`` in reports.ts). Every
-# text goes in as JSON data (``js_json``). A reporter is only named inside functions (other
-# reporters, the exports, the table), so an instance may come anywhere.
+# where the leaves that differ (numbers, strings, booleans, null, objects whole) are holes,
+# U+0001 in the JSON text (which JSON text never holds raw), that the instance fills once
+# (``fill`` in reports.ts). Every text goes in as JSON data. A reporter is only named inside
+# functions (other reporters, the exports, the table), so an instance may come anywhere.
+
+_HOLE = "\x01"
 
 
 def _skeleton(value: Any) -> Any:
@@ -162,11 +165,21 @@ def _leaves(value: Any, out: list[Any]) -> list[Any]:
     return out
 
 
-def _holed(value: Any, holes: set[int], count: list[int]) -> Any:
+def _holed(value: Any, holes: set[int], count: list[int]) -> str:
+    """The JSON text of ``value``, the leaves at ``holes`` (in walk order) as U+0001."""
     if isinstance(value, list):
-        return [_holed(v, holes, count) for v in value]
+        return "[" + ",".join(_holed(v, holes, count) for v in value) + "]"
     count[0] += 1
-    return 0 if count[0] - 1 in holes else value
+    if count[0] - 1 in holes:
+        return _HOLE
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+
+
+def _literal(text: str) -> str:
+    """``text`` (ASCII JSON with U+0001 holes) as a single-quoted literal, as ``js_json``
+    writes JSON text, the holes as the escape ``\\x01``."""
+    quoted = text.replace("\\", "\\\\").replace("'", "\\'").replace(_HOLE, "\\x01")
+    return "'" + quoted + "'"
 
 
 def factor_reports(reporters: list[Reporter]) -> tuple[list[str], list[str]]:
@@ -183,11 +196,12 @@ def factor_reports(reporters: list[Reporter]) -> tuple[list[str], list[str]]:
         if len(members) < 2 or not holes:
             continue
         k = len(made)
-        template = js_json(_holed(members[0].ops, set(holes), [0]))
-        args = ", ".join(["x", "p", "e", template, js_json(holes), "v", *members[0].refs])
+        template = _literal(_holed(members[0].ops, set(holes), [0]))
+        args = ", ".join(["x", "p", "e", f"(t ??= fill({template}, v))", *members[0].refs])
         made.append(
             f"function n{k}(v: string): (x: any, p: string, e: ValidationError[]) => void {{\n"
-            f"  return (x, p, e) => fill({args});\n}}\n"
+            f"  let t: string | undefined;\n"
+            f"  return (x, p, e) => report({args});\n}}\n"
         )
         for r in members:
             values = js_json([_leaves(r.ops, [])[i] for i in holes])

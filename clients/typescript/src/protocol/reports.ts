@@ -34,28 +34,13 @@ export function report(x: any, p: string, e: E, ops: string, ...refs: any[]): vo
 }
 
 /**
- * `report` for the reporters a factory makes (reporters that differ only in their leaves):
- * `ops` with the leaves at `holes` (their places in a walk of the arrays; any other value is a
- * leaf) replaced by `values`, in order.
+ * The instructions of a reporter a factory makes (reporters that differ only in their
+ * leaves): `ops` with each U+0001 (never in JSON text) replaced by the next of `values`.
  */
-export function fill(
-  x: any, p: string, e: E, ops: string, holes: string, values: string, ...refs: any[]
-): void {
-  const key = ops + "\n" + values; // JSON text holds no raw line break
-  let parsed = PARSED.get(key);
-  if (parsed === undefined) {
-    const at = JSON.parse(holes) as number[];
-    const put = JSON.parse(values) as unknown[];
-    let leaf = 0;
-    let next = 0;
-    const walk = (v: unknown): unknown => {
-      if (Array.isArray(v)) return v.map(walk);
-      return at[next] === leaf++ ? put[next++] : v;
-    };
-    parsed = walk(JSON.parse(ops)) as Op[];
-    PARSED.set(key, parsed);
-  }
-  run(parsed, refs, x, p, e);
+export function fill(ops: string, values: string): string {
+  const put = JSON.parse(values) as unknown[];
+  let i = 0;
+  return ops.replace(/\x01/g, () => JSON.stringify(put[i++]));
 }
 
 /** Pushes the errors of `x` (at the JSON Pointer `p`) onto `e`, instruction by instruction. */
