@@ -16,8 +16,10 @@ from registry.render.ts_node import PROTO_NAMES, Node, js_string, js_value
 
 # Where the value goes in a conjunct: a character no literal can hold (js_string escapes it).
 HOLE = "\x00"
-# Around a constant of the schema (a bound, a length, an enum value) in a conjunct: two more
-# such characters. ``ts_factor`` makes checks that differ only in these one function.
+# Around a constant of the schema (a bound, a length, a size) in a conjunct: two more such
+# characters. ``ts_factor`` makes checks that differ only in these one function. Enum and
+# const values stay in the code: a test against a literal string is faster (about 3% of the
+# chat example's valid messages) than against a value the factory was given.
 OPEN, CLOSE = "\x01", "\x02"
 _MARKS = re.compile("[\x01\x02]")
 
@@ -85,7 +87,7 @@ def equals(node: Node, values: list[Any], value: str = HOLE) -> str:
     if len(primitive) > 6:
         tests.append(f"{node.compiler.name_set(primitive)}.has({value})")
     else:
-        tests += [f"{value} === {constant(str(js_value(v)))}" for v in primitive]
+        tests += [f"{value} === {js_value(v)}" for v in primitive]
     tests += [f"deq({value}, {node.compiler.value(v)})" for v in composite]
     return any_test(tests)
 

@@ -81,16 +81,8 @@ function m0(v0: any): (x: any) => boolean {
   return (x: any): boolean => typeof x === "string" && x.length >= 1 && (x.length <= v0 || cpLen(x) <= v0);
 }
 
-function m1(v0: any, v1: any, v2: any): (x: any) => boolean {
-  return (x: any): boolean => (x === v0 || x === v1 || x === v2);
-}
-
-function m2(v0: any): (x: any) => boolean {
+function m1(v0: any): (x: any) => boolean {
   return (x: any): boolean => typeof x === "string" && (x.length <= v0 || cpLen(x) <= v0);
-}
-
-function m3(v0: any, v1: any, v2: any, v3: any): (x: any) => boolean {
-  return (x: any): boolean => (x === v0 || x === v1 || x === v2 || x === v3);
 }
 
 function r1(x: any, p: string, e: ValidationError[]): void {
@@ -112,7 +104,9 @@ function r3(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[[0,["object"],"must be object"],[1,["id","name"],"is required"],[2,["id","name","avatar"],[5,[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,80,"must be at most 80 characters long"]],6]]]', kType, kReq, kProps, kMinLen, kMaxLen, r1, r5);
 }
 
-const c6 = /* @__PURE__ */ m1("author", "moderator", "retention");
+function c6(x: any): boolean {
+  return (x === "author" || x === "moderator" || x === "retention");
+}
 
 function c0(x: any): boolean {
   return obj(x) && typeof x.id === "string" && x.by !== undefined && (x.reason === undefined || c6(x.reason)) && c2(x.room) && fmtUuid(x.id) && c3(x.by);
@@ -121,7 +115,7 @@ function r0(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[[0,["object"],"must be object"],[1,["id","room","by"],"is required"],[2,["id","room","by","reason"],[6,[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]],7,[[5,["author","moderator","retention"],"must be one of \\"author\\", \\"moderator\\", \\"retention\\""]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r3);
 }
 
-const c8 = /* @__PURE__ */ m2(4000);
+const c8 = /* @__PURE__ */ m1(4000);
 
 function r9(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[[0,["string"],"must be string"],[1,2,"must be a valid date-time"]]', kType, kFormat, fmtDateTime);
@@ -134,7 +128,7 @@ function r7(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[[0,["object"],"must be object"],[1,["id","room","body","edited_at"],"is required"],[2,["id","room","body","edited_at"],[5,[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]],[[0,["string"],"must be string"],[4,4000,"must be at most 4000 characters long"]],6]]]', kType, kReq, kProps, kMinLen, kMaxLen, r1, r9);
 }
 
-const c11 = /* @__PURE__ */ m2(2000);
+const c11 = /* @__PURE__ */ m1(2000);
 
 function c13(x: any): boolean {
   return ((typeof x === "string" && fmtUuid(x)) || x === null);
@@ -156,7 +150,9 @@ function r10(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[[0,["object"],"must be object"],[1,["id","room","text","sent_at","author","reply_to"],"is required"],[2,["id","room","text","sent_at","author","priority","reply_to","tags"],[7,[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]],[[0,["string"],"must be string"],[4,2000,"must be at most 2000 characters long"]],8,9,[[5,["low","normal","high"],"must be one of \\"low\\", \\"normal\\", \\"high\\""]],10,[[0,["array"],"must be array"],[6,0,[[0,["string"],"must be string"]]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, kItems, r1, r9, r3, r13);
 }
 
-const c18 = /* @__PURE__ */ m3("low", "normal", "high", "urgent");
+function c18(x: any): boolean {
+  return (x === "low" || x === "normal" || x === "high" || x === "urgent");
+}
 
 function c19(x: any): boolean {
   if (!(arr(x))) return false;
@@ -174,7 +170,9 @@ function r17(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[[0,["object"],"must be object"],[1,["id","room","body","sent_at","author","reply_to"],"is required"],[2,["id","room","body","sent_at","author","priority","reply_to","mentions"],[6,[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]],[[0,["string"],"must be string"],[4,4000,"must be at most 4000 characters long"]],7,8,[[5,["low","normal","high","urgent"],"must be one of \\"low\\", \\"normal\\", \\"high\\", \\"urgent\\""]],9,10]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r9, r3, r13, r19);
 }
 
-const c21 = /* @__PURE__ */ m3("quiet", "normal", "notify", "alert");
+function c21(x: any): boolean {
+  return (x === "quiet" || x === "normal" || x === "notify" || x === "alert");
+}
 
 function c20(x: any): boolean {
   return obj(x) && typeof x.id === "string" && typeof x.sent_at === "string" && x.author !== undefined && x.reply_to !== undefined && (x.edited === undefined || typeof x.edited === "boolean") && (x.priority === undefined || c21(x.priority)) && c2(x.room) && c8(x.body) && fmtUuid(x.id) && fmtDateTime(x.sent_at) && c13(x.reply_to) && (x.mentions === undefined || c19(x.mentions)) && c3(x.author);
@@ -199,7 +197,9 @@ function r25(x: any, p: string, e: ValidationError[]): void {
   report(x, p, e, '[[0,["object"],"must be object"],[1,["room","user","joined_at","members"],"is required"],[2,["room","user","joined_at","members"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]],6,7,[[0,["integer"],"must be integer"],[5,1,"must be at least 1"]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, r3, r9);
 }
 
-const c28 = /* @__PURE__ */ m1("left", "timeout", "kicked");
+function c28(x: any): boolean {
+  return (x === "left" || x === "timeout" || x === "kicked");
+}
 
 function c27(x: any): boolean {
   return obj(x) && typeof x.user_id === "string" && typeof x.left_at === "string" && (x.cause === undefined || c28(x.cause)) && c2(x.room) && fmtUuid(x.user_id) && fmtDateTime(x.left_at);
