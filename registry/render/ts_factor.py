@@ -1,18 +1,19 @@
-"""Checks that differ only in their constants, written once: ``m<K>`` makes them.
+"""Checks and reporters that differ only in their constants, written once: the factories
+``m<K>`` make such checks, ``n<K>`` such reporters.
 
 Registries repeat structures with other limits: the same object with a ``maxLength`` of 64
 in one message and 65 in the next, the next version with a wider ``maximum``. A check
 ``c<N>`` is written with its schema's constants marked (``ts_conjunction.constant``); with
-the constants and the functions it names (other checks, patterns, literals) taken out, it
-is its *template*. Checks of one template become instances of one factory::
+the constants and the other checks it calls taken out, it is its *template*. Checks of one
+template become instances of one factory::
 
     function m0(v0: any, v1: any, f0: any): (x: any) => boolean {
       return (x: any): boolean => typeof x === "string" && x.length <= v0 && f0(x.id) ...;
     }
     const c19 = /* @__PURE__ */ m0(65, 1, c5);
 
-The constants go in as the same literals the check would hold (``js_value``'s JSON), the
-functions by name, so nothing of a definition's text becomes code. An instance is a
+The constants go in as the same number literals the check would hold, the checks by name,
+so nothing of a definition's text becomes code. An instance is a
 ``const``: it may only name checks written before it (a function declaration, or an instance
 already made), so a check in a cycle stays a function of its own, as does a check whose
 template no other check has.
@@ -46,7 +47,7 @@ class _Split:
     name: str
     template: str  # the body with v<i> and f<i> in place of constants and names
     values: tuple[str, ...]  # the constants, each once, in order of first use
-    names: tuple[str, ...]  # the functions and constants named, each once, in order
+    names: tuple[str, ...]  # the checks called, each once, in order of first call
 
 
 def _split(text: str) -> _Split:
@@ -112,7 +113,7 @@ def factor(checks: list[str]) -> tuple[list[str], list[str]]:
         far = [
             s.name in made_at
             and any(n in made_at and made_at[s.name] - made_at[n] > _NEAR for n in s.names)
-            for s, ok in zip(splits, eligible, strict=True)
+            for s in splits
         ]
         if not any(far):
             break
