@@ -265,7 +265,7 @@ def suite_module() -> tuple[str, list[list[Any]], list[str]]:
     )
     lines = [
         f'import {{ {helpers}, type ValidationError }} from "./validation.js";',
-        f'import {{ {", ".join(["report", *HANDLERS])} }} from "./reports.js";',
+        f'import {{ {", ".join(["fill", "report", *HANDLERS])} }} from "./reports.js";',
         "const obj: (x: unknown) => boolean = isObj;",
         "const arr: (x: unknown) => boolean = Array.isArray;",
         *compiler.constants,

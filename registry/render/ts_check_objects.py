@@ -10,6 +10,7 @@ from registry.render.ts_conjunction import (
     absent,
     all_test,
     call,
+    constant,
     member,
     negate,
     present,
@@ -110,7 +111,7 @@ def dependent(node: Node) -> Parts:
 def object_sizes(node: Node) -> Parts:
     s, parts = node.schema, Parts()
     if "minProperties" in s:
-        parts.conjuncts.append(f"Object.keys({HOLE}).length >= {s['minProperties']}")
+        parts.conjuncts.append(f"Object.keys({HOLE}).length >= {constant(str(s['minProperties']))}")
     if "maxProperties" in s:
-        parts.conjuncts.append(f"Object.keys({HOLE}).length <= {s['maxProperties']}")
+        parts.conjuncts.append(f"Object.keys({HOLE}).length <= {constant(str(s['maxProperties']))}")
     return parts

@@ -25,6 +25,7 @@ from registry.render.ts_conjunction import (
     all_test,
     any_test,
     call,
+    constant,
     equals,
     negate,
 )
@@ -151,7 +152,9 @@ def integer_bounds(found: dict[str, Any]) -> dict[str, int]:
 
 
 def _bounds(node: Node) -> Parts:
-    return Parts([f"{HOLE} {_BOUND_TESTS[k]} {number(b, k)}" for k, b in bounds(node).items()])
+    return Parts(
+        [f"{HOLE} {_BOUND_TESTS[k]} {constant(number(b, k))}" for k, b in bounds(node).items()]
+    )
 
 
 def multiple(node: Node) -> tuple[int, int, int | None] | None:
@@ -172,9 +175,10 @@ def _multiple_of(node: Node) -> Parts:
     if found is None:
         return Parts()
     mantissa, exponent, step = found
-    test = f"multOf({HOLE}, {mantissa}n, {exponent})"
+    test = f"multOf({HOLE}, {constant(f'{mantissa}n')}, {constant(str(exponent))})"
     if step is not None:
-        test = f"({HOLE} >= -{MAX_EXACT} && {HOLE} <= {MAX_EXACT} ? {HOLE} % {step} === 0 : {test})"
+        exact = f"{HOLE} >= -{MAX_EXACT} && {HOLE} <= {MAX_EXACT}"
+        test = f"({exact} ? {HOLE} % {constant(str(step))} === 0 : {test})"
     return Parts([test])
 
 
@@ -191,13 +195,15 @@ def lengths(node: Node) -> tuple[int | None, int | None]:
 def _lengths(node: Node) -> Parts:
     lo, hi, parts = *lengths(node), Parts()
     if lo is not None:
+        low, twice = constant(str(lo)), constant(str(2 * lo))
         parts.conjuncts.append(
-            f"{HOLE}.length >= {lo} && ({HOLE}.length >= {2 * lo} || cpLen({HOLE}) >= {lo})"
+            f"{HOLE}.length >= {low} && ({HOLE}.length >= {twice} || cpLen({HOLE}) >= {low})"
             if lo > 1
             else f"{HOLE}.length >= 1"  # one code unit or more is one code point or more
         )
     if hi is not None:
-        parts.conjuncts.append(f"({HOLE}.length <= {hi} || cpLen({HOLE}) <= {hi})")
+        high = constant(str(hi))
+        parts.conjuncts.append(f"({HOLE}.length <= {high} || cpLen({HOLE}) <= {high})")
     return parts
 
 
@@ -239,9 +245,9 @@ def _items(node: Node) -> Parts:
 def _array_sizes(node: Node) -> Parts:
     s, parts = node.schema, Parts()
     if "minItems" in s:
-        parts.conjuncts.append(f"{HOLE}.length >= {s['minItems']}")
+        parts.conjuncts.append(f"{HOLE}.length >= {constant(str(s['minItems']))}")
     if "maxItems" in s:
-        parts.conjuncts.append(f"{HOLE}.length <= {s['maxItems']}")
+        parts.conjuncts.append(f"{HOLE}.length <= {constant(str(s['maxItems']))}")
     if s.get("uniqueItems") is True:
         parts.conjuncts.append(f"uniq({HOLE})")
     return parts
@@ -253,7 +259,8 @@ def _contains(node: Node) -> Parts:
         return Parts()
     test = call(node, s["contains"], "x[i]", "contains")
     low, high = s.get("minContains", 1), s.get("maxContains")
-    fail = f"found < {low}" + (f" || found > {high}" if high is not None else "")
+    fail = f"found < {constant(str(low))}"
+    fail += f" || found > {constant(str(high))}" if high is not None else ""
     return Parts(
         statements=[
             "{",

@@ -105,7 +105,23 @@ class Refs:
         return self.add(node.compiler.check_name(node.sub(schema, *tokens)))
 
 
-def reporter(n: int, ops: list[Op], refs: Refs) -> str:
+@dataclass(frozen=True)
+class Reporter:
+    """``r<n>`` as data: its instructions with every function named by its index in
+    ``refs``, the functions it passes to ``report``."""
+
+    n: int
+    ops: list[Op]
+    refs: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        args = ", ".join(["x", "p", "e", js_json(self.ops), *self.refs])
+        head = f"function r{self.n}(x: any, p: string, e: ValidationError[]): void {{\n"
+        return f"{head}  report({args});\n}}\n"
+
+
+def reporter(n: int, ops: list[Op], refs: Refs) -> Reporter:
     """``r<n>``: a call of ``report`` with the instructions as JSON text in a quoted
     literal, then what they name (arguments: function declarations cost the type checker
     nothing to refer to, unlike constants or an array literal of them): the handlers in
@@ -116,10 +132,7 @@ def reporter(n: int, ops: list[Op], refs: Refs) -> str:
     handlers = [h for h in _HANDLER_ORDER if h in found]
     order = handlers + [name for name in found if name not in handlers]
     index = {name: i for i, name in enumerate(order)}
-    args = ", ".join(["x", "p", "e", js_json(_indexed(ops, index)), *order])
-    return (
-        f"function r{n}(x: any, p: string, e: ValidationError[]): void {{\n  report({args});\n}}\n"
-    )
+    return Reporter(n, _indexed(ops, index), tuple(order))
 
 
 def _collect(value: Any, found: dict[str, None]) -> None:

@@ -44,6 +44,10 @@ class Shaper:
     check_of: Callable[[Ref], str]  # the check function of a shared type version
     functions: list[str] = field(default_factory=list)
     _names: dict[Any, str] = field(default_factory=dict)
+    _bodies: dict[str, str] = field(default_factory=dict)  # a function's text -> its name
+    _pending: set[str] = field(default_factory=set)  # names being built
+    _cyclic: set[str] = field(default_factory=set)  # names handed out while being built
+    _count: int = 0
 
     def version(self, name: str, number: int) -> str:
         """The function that normalises the data of one version (``ident`` for raw ones)."""
@@ -54,11 +58,28 @@ class Shaper:
         return self._function(("def", name, number), lambda fn: self._object(fn, fields))
 
     def _function(self, key: Any, build: Callable[[str], str]) -> str:
-        if key not in self._names:
-            name = f"s{len(self._names)}"
-            self._names[key] = name
-            self.functions.append(build(name))
-        return self._names[key]
+        """The normaliser of ``key``, built once; normalisers that would be written the
+        same (the same fields of other versions and messages) are one function."""
+        if key in self._names:
+            if self._names[key] in self._pending:
+                self._cyclic.add(self._names[key])
+            return self._names[key]
+        number, self._count = self._count, self._count + 1
+        name = f"s{number}"
+        self._names[key] = name
+        self._pending.add(name)
+        text = build(name)
+        self._pending.discard(name)
+        body = text.split("(", 1)[1]
+        same = self._bodies.get(body)
+        if same is not None and name not in self._cyclic:
+            self._names[key] = same
+            if self._count == number + 1:
+                self._count = number  # nothing was numbered after it: the number is free
+            return same
+        self._bodies[body] = name
+        self.functions.append(text)
+        return name
 
     def needs(self, texpr: TypeExpr) -> bool:
         if isinstance(texpr, InlineObject):

@@ -5,8 +5,9 @@ fast boolean check that allocates nothing (``ts_checks``: one conjunction, which
 writes in place of the call when it is short), and ``r<N>``, a reporter that pushes
 ``{path, message}`` errors (``ts_reports``: instructions as data, run by ``reports.ts``).
 Callers run the check first and the reporter only on failure. Identical nodes share their
-code; ``$ref`` (JSON Pointers inside the same document, recursion included) calls the code
-of the node it points at.
+code, and nodes that differ only in their constants share a factory (``ts_factor``); ``$ref``
+(JSON Pointers inside the same document, recursion included) calls the code of the node it
+points at.
 
 Supported: boolean schemas, type (and type arrays), enum, const, the numeric, string,
 array and object keywords, patternProperties, additionalProperties, propertyNames,
@@ -28,7 +29,8 @@ from urllib.parse import unquote
 
 from registry.json.pointer import unescape
 from registry.render.ts_checks import check_function, check_parts
-from registry.render.ts_conjunction import HOLE, Parts
+from registry.render.ts_conjunction import HOLE, Parts, unmarked
+from registry.render.ts_factor import factor, factor_reports
 from registry.render.ts_node import (
     Node,
     NotGenerated,
@@ -36,7 +38,7 @@ from registry.render.ts_node import (
     js_value,
     pointer_token,
 )
-from registry.render.ts_report_refs import Refs, reporter, size
+from registry.render.ts_report_refs import Refs, Reporter, reporter, size
 from registry.render.ts_reports import report_ops
 from registry.schema.generated import NOT_GENERATED as UNSUPPORTED
 
@@ -56,7 +58,7 @@ class SchemaCompiler:
     """Compiles schema documents into one module's functions and constants."""
 
     constants: list[str] = field(default_factory=list)
-    _written: list[tuple[int, str, str]] = field(default_factory=list)  # n, c<n>, r<n>
+    _written: list[tuple[int, str, Reporter]] = field(default_factory=list)  # n, c<n>, r<n>
     _wanted: set[int] = field(default_factory=set)  # checks called by name
     _keys: dict[Any, int] = field(default_factory=dict)
     _consts: dict[str, str] = field(default_factory=dict)
@@ -97,11 +99,15 @@ class SchemaCompiler:
     def functions(self) -> list[str]:
         """The module's functions: the checks and reporters something calls by name (one
         written in place of every call of it is left out)."""
+        factories, checks = factor([c for n, c, _ in self._written if n in self._wanted])
+        makers, reports = factor_reports([r for n, _, r in self._written if n in self._reported])
+        check_texts, report_texts = iter(checks), iter(reports)
         written = [
-            (c if n in self._wanted else "") + (r if n in self._reported else "")
-            for n, c, r in self._written
+            (next(check_texts) if n in self._wanted else "")
+            + (next(report_texts) if n in self._reported else "")
+            for n, _, _ in self._written
         ]
-        return [text for text in written if text]
+        return factories + makers + [text for text in written if text]
 
     def check_name(self, n: int) -> str:
         """The name of the check of node ``n``, for code outside the validators."""
@@ -158,7 +164,7 @@ class SchemaCompiler:
             exc.pointer = pointer if exc.pointer is None else exc.pointer
             raise
         check = check_function(n, parts)
-        code = (check.split("(", 1)[1], report.split("(", 1)[1])
+        code = (check.split("(", 1)[1], report.text.split("(", 1)[1])
         same = self._bodies.get(code)
         if same is not None and n not in self._used:
             # The same code as a node already written (schemas that differ only in their
@@ -170,7 +176,7 @@ class SchemaCompiler:
         if embeddable:
             self._ops[n] = ops
         self._cost[n] = self.cost(check.split("{", 1)[1])  # the body, not its own name
-        short = len(" && ".join(parts.conjuncts)) <= _INLINE_LIMIT
+        short = len(unmarked(" && ".join(parts.conjuncts))) <= _INLINE_LIMIT
         if not parts.statements and len(parts.conjuncts) <= 2 and short:
             self._inline[n] = tuple(parts.conjuncts) or ("true",)
         self._written.append((n, check, report))

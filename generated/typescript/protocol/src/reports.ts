@@ -33,6 +33,16 @@ export function report(x: any, p: string, e: E, ops: string, ...refs: any[]): vo
   run(parsed, refs, x, p, e);
 }
 
+/**
+ * The instructions of a reporter a factory makes (reporters that differ only in their
+ * leaves): `ops` with each U+0001 (never in JSON text) replaced by the next of `values`.
+ */
+export function fill(ops: string, values: string): string {
+  const put = JSON.parse(values) as unknown[];
+  let i = 0;
+  return ops.replace(/\x01/g, () => JSON.stringify(put[i++]));
+}
+
 /** Pushes the errors of `x` (at the JSON Pointer `p`) onto `e`, instruction by instruction. */
 function run(ops: Op[], refs: Refs, x: any, p: string, e: E): void {
   for (const op of ops) if (refs[op[0]](op, refs, x, p, e) === true) return;
