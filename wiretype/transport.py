@@ -247,9 +247,12 @@ def end_stream(transport: asyncio.Transport) -> None:
 
 
 async def read_messages(
-    ws: WsConnection, take: Callable[[Any, str | bytes], Awaitable[object] | None], link: Any
+    ws: WsConnection,
+    take: Callable[[Any, str | bytes, bool], Awaitable[object] | None],
+    link: Any,
+    flush: Callable[[Any], None],
 ) -> None:
-    """``take(link, message)`` for every message of ``ws`` in order, awaiting what it
+    """``take(link, message, False)`` for every message of ``ws`` in order, awaiting what it
     returns when it returns something (the hub handles the usual frame without a
     coroutine), until the link ends (``ConnectionClosed``, as ``recv`` raises it).
 
@@ -257,25 +260,32 @@ async def read_messages(
     sends fast gets many frames from one read) are taken from websockets' queue here, as
     its ``Assembler.get`` would take them (flow control included), without the two
     coroutines ``recv`` costs a message; anything else (a fragment, a binary frame, bad
-    UTF-8, the end) is left to ``recv``, which keeps its order and its errors."""
+    UTF-8, the end) is left to ``recv``, which keeps its order and its errors. What the
+    usual frames of such a run leave to write (their acks) goes out in one ``flush(link)``
+    after the run, or before anything is awaited."""
     recv = ws.recv
     assembler = ws.recv_messages
     queued = assembler.frames.queue
     text = Opcode.TEXT
     while True:
-        rest = take(link, await recv())
-        if rest is not None:
-            await rest
-        while queued and not assembler.get_in_progress:
-            frame = queued[0]
-            if frame.opcode is not text or not frame.fin:
-                break
-            try:
-                message = bytes(frame.data).decode()  # what Assembler.get returns
-            except UnicodeDecodeError:
-                break  # recv fails the connection (1007)
-            queued.popleft()
-            assembler.maybe_resume()
-            rest = take(link, message)
+        rest = take(link, await recv(), False)
+        try:
             if rest is not None:
+                flush(link)
                 await rest
+            while queued and not assembler.get_in_progress:
+                frame = queued[0]
+                if frame.opcode is not text or not frame.fin:
+                    break
+                try:
+                    message = bytes(frame.data).decode()  # what Assembler.get returns
+                except UnicodeDecodeError:
+                    break  # recv fails the connection (1007)
+                queued.popleft()
+                assembler.maybe_resume()
+                rest = take(link, message, False)
+                if rest is not None:
+                    flush(link)
+                    await rest
+        finally:
+            flush(link)
