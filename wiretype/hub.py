@@ -167,19 +167,27 @@ class Hub:
             await rest
         return link.conn.state < State.CLOSING
 
-    def take(self, link: Link, message: str | bytes) -> Coroutine[Any, Any, None] | None:
+    def take(
+        self, link: Link, message: str | bytes, write: bool = True
+    ) -> Coroutine[Any, Any, None] | None:
         """``feed`` without its coroutine: the frame is read and, when it is the usual one
         (one message for a handler that runs inline, such as a durable handler's store),
-        handled here, and None comes back; otherwise what is left to await."""
+        handled here, and None comes back; otherwise what is left to await.
+
+        ``write=False``: the usual frame's ack stays in the core's queue, after those of the
+        frames taken before it, until ``flush`` (a read's frames, their acks in one write);
+        what is left to await writes them first."""
         conn = link.conn
         now = _common.now_ms()
+        out = conn._out
+        queued = len(out)
         if isinstance(message, str):
             conn.receive_text(message, now)
         else:
             conn.receive_binary(message, now)
         events = conn._events
         first = events[0] if len(events) == 1 else None
-        if type(first) is not MessageReceived or conn._out:
+        if type(first) is not MessageReceived or len(out) != queued or out is not conn._out:
             return self._unusual(link, message)
         # the usual frame: one message for a handler, nothing else to do first
         events.clear()
@@ -191,9 +199,14 @@ class Hub:
         self._inline(link, route, first, message, now)
         if conn._events:
             return self.pump(link)
-        if conn._out:  # its ack: written here, without a pump coroutine
+        if write and conn._out:  # its ack: written here, without a pump coroutine
             self.write(link, conn.data_to_send())
         return None
+
+    def flush(self, link: Link) -> None:
+        """Write what ``take(..., write=False)`` left in the core's queue (in its order)."""
+        if link.conn._out:
+            self.write(link, link.conn.data_to_send())
 
     def _inline(
         self, link: Link, route: Route, event: MessageReceived, frame: str | bytes, now: float

@@ -345,7 +345,7 @@ class Server:
             # Read to the end, also once the core closes (the hub is closing the socket; the
             # core drops what still comes): a reader that stopped would leave the peer's
             # answer to the close unread behind a full queue, and the link would end 1006.
-            await read_messages(ws, hub.take, link)
+            await read_messages(ws, hub.take, link, hub.flush)
         except WsClosed:
             pass
         finally:

@@ -136,18 +136,33 @@ class FastConnection(WsConnection):
             tail += data
             data = tail
         protocol = self.protocol
+        assembler = self.recv_messages
         if (
             protocol.state is not WsState.OPEN
             or protocol.extensions
             or protocol.debug
+            or assembler.closed
             or not _between_frames(protocol.reader, protocol.parser)
         ):
             self._tail = None
             self._give(data)
             return
+        queue = assembler.frames.queue
+        queued = len(queue)
+        try:
+            self._cut(data, tail, protocol)
+        finally:  # what Assembler.put does for each frame, once for those of the read
+            if len(queue) > queued:
+                assembler.maybe_pause()
+
+    def _cut(self, data: bytes | bytearray, tail: bytearray | None, protocol: Any) -> None:
+        """The frames of ``data``: the usual ones queued for ``recv`` (the reader woken at
+        the first, as ``Assembler.put`` wakes it), the others given to websockets."""
         limit = protocol.max_message_size
         limit = limit if limit is not None else 1 << 62
-        assembler = self.recv_messages
+        frames = self.recv_messages.frames
+        queue = frames.queue
+        woken = False
         text = Opcode.TEXT
         at, end = 0, len(data)
         while at < end:
@@ -162,7 +177,12 @@ class FastConnection(WsConnection):
             if stop > end:
                 break
             if data[at] == 0x81 and key and protocol.current_size is None:  # FIN, text, masked
-                assembler.put(Frame(text, apply_mask(data[key + 4 : stop], data[key : key + 4])))
+                queue.append(Frame(text, apply_mask(data[key + 4 : stop], data[key : key + 4])))
+                if not woken:  # later frames find the reader woken (SimpleQueue.put)
+                    woken = True
+                    waiter = frames.get_waiter
+                    if waiter is not None and not waiter.done():
+                        waiter.set_result(None)
             else:
                 self._give(data[at:stop])
                 if protocol.state is not WsState.OPEN or not _between_frames(
@@ -247,9 +267,12 @@ def end_stream(transport: asyncio.Transport) -> None:
 
 
 async def read_messages(
-    ws: WsConnection, take: Callable[[Any, str | bytes], Awaitable[object] | None], link: Any
+    ws: WsConnection,
+    take: Callable[[Any, str | bytes, bool], Awaitable[object] | None],
+    link: Any,
+    flush: Callable[[Any], None],
 ) -> None:
-    """``take(link, message)`` for every message of ``ws`` in order, awaiting what it
+    """``take(link, message, False)`` for every message of ``ws`` in order, awaiting what it
     returns when it returns something (the hub handles the usual frame without a
     coroutine), until the link ends (``ConnectionClosed``, as ``recv`` raises it).
 
@@ -257,25 +280,33 @@ async def read_messages(
     sends fast gets many frames from one read) are taken from websockets' queue here, as
     its ``Assembler.get`` would take them (flow control included), without the two
     coroutines ``recv`` costs a message; anything else (a fragment, a binary frame, bad
-    UTF-8, the end) is left to ``recv``, which keeps its order and its errors."""
+    UTF-8, the end) is left to ``recv``, which keeps its order and its errors. What the
+    usual frames of such a run leave to write (their acks) goes out in one ``flush(link)``
+    after the run, or before anything is awaited."""
     recv = ws.recv
     assembler = ws.recv_messages
     queued = assembler.frames.queue
     text = Opcode.TEXT
     while True:
-        rest = take(link, await recv())
-        if rest is not None:
-            await rest
-        while queued and not assembler.get_in_progress:
-            frame = queued[0]
-            if frame.opcode is not text or not frame.fin:
-                break
-            try:
-                message = bytes(frame.data).decode()  # what Assembler.get returns
-            except UnicodeDecodeError:
-                break  # recv fails the connection (1007)
-            queued.popleft()
-            assembler.maybe_resume()
-            rest = take(link, message)
+        rest = take(link, await recv(), False)
+        try:
             if rest is not None:
+                flush(link)
                 await rest
+            while queued and not assembler.get_in_progress:
+                frame = queued[0]
+                if frame.opcode is not text or not frame.fin:
+                    break
+                try:
+                    message = bytes(frame.data).decode()  # what Assembler.get returns
+                except UnicodeDecodeError:
+                    break  # recv fails the connection (1007)
+                queued.popleft()
+                if assembler.paused:  # what maybe_resume looks at first
+                    assembler.maybe_resume()
+                rest = take(link, message, False)
+                if rest is not None:
+                    flush(link)
+                    await rest
+        finally:
+            flush(link)

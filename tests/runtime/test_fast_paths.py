@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import chat_protocol as proto
@@ -105,3 +107,45 @@ async def test_frames_of_one_read_are_handled_in_order_whatever_their_kind() -> 
     assert answers[2]["data"]["code"] == "bad_frame"
     assert handled == ["m1", "m2", "m3", "m4"]
     assert code == 1007
+
+
+@bounded
+async def test_acks_of_one_read_of_durable_messages_keep_their_order_with_other_answers(
+    tmp_path: Path,
+) -> None:
+    """The acks of a read's durable messages go out together after their commit: in the
+    order sent, interleaved with what other frames of the read got (an error, the answer
+    to a retried id), each message handled once."""
+    server = Server(proto, store=f"sqlite:///{tmp_path / 'wt.db'}")
+    handled: list[str] = []
+    done = asyncio.Event()
+
+    @server.on("chat.message_sent", durable=True)
+    async def posted(msg: Any, ctx: Any) -> None:
+        handled.append(msg.body)
+        if len(handled) == 3:
+            done.set()
+
+    def message(ident: str) -> bytes:
+        return frame("chat.message_sent", 3, ident, sent_v3(ident), ack=True).encode()
+
+    async with server.serving():
+        ws = await raw(server.port)
+        await ws.send(hello({"chat.message_sent": [3]}))
+        await frames_until(ws, "wiretype.welcome")
+        protocol = ws.protocol
+        for text in (message("m1"), message("m2"), b"{not json", message("m2"), message("m3")):
+            protocol.send_text(text)
+        assert ws.transport is not None
+        ws.transport.write(b"".join(protocol.data_to_send()))  # one write, one read
+        answers = [json.loads(await ws.recv()) for _ in range(5)]
+        await done.wait()
+    assert [(a["type"], a.get("re")) for a in answers] == [
+        ("wiretype.ack", "m1"),
+        ("wiretype.ack", "m2"),
+        ("wiretype.error", None),
+        ("wiretype.ack", "m2"),  # the retried id: answered again, not handled again
+        ("wiretype.ack", "m3"),
+    ]
+    assert [a["seq"] for a in answers] == sorted(a["seq"] for a in answers)
+    assert handled == ["m1", "m2", "m3"]  # one session: one lane, in order
