@@ -6,7 +6,7 @@ import {
   DecodeError, holdsBig, holdsNumber, inexactIntegers, isObj, notCarried, overflowed, setOwn,
   type ValidationError, type Validator,
 } from "./validation.js";
-import { WORDS } from "./words.js";
+import * as WORDS from "./words.js";
 
 /** Message name -> live version -> the validator of its data. */
 export type Validators = ReadonlyMap<string, ReadonlyMap<number, Validator>>;
