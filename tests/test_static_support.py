@@ -159,7 +159,9 @@ def test_both_packages_hold_the_same_migration_table(migrating: Loaded) -> None:
         and n.value is not None
         and getattr(n.target, "id", "") in ("HOPS", "CUSTOMS")
     }
-    hops = json.loads(json.loads(re.search(r"JSON\.parse\((\".*\")\) as Hop\[\]", ts_text)[1]))
+    grouped = json.loads(json.loads(re.search(r"JSON\.parse\((\".*\")\) as Hops\[\]", ts_text)[1]))
+    hops = [[message, *hop] for message, its in grouped for hop in its]
+    assert len(grouped) == len({message for message, _ in grouped})  # each message named once
     as_json = [[*key, [list(step) for step in steps]] for key, steps in tables["HOPS"].items()]
     assert json.loads(json.dumps(as_json)) == hops
     assert [step[0] for step in hops[0][3]] == ["rename", "convert", "values", "move", "custom"]

@@ -6,8 +6,8 @@ import { DecodeError, carried, cloneJson, deq, hasOwn, isObj, setOwn } from "./v
 
 /** One step: [kind, field, arg]; a `custom` step's arg indexes the package's customs. */
 export type Step = readonly [kind: string, field: string, arg: any];
-/** One hop of the table: [message, from version, to version, its steps]. */
-export type Hop = readonly [message: string, from: number, to: number, steps: readonly Step[]];
+/** The hops of one message: [message, [[from version, to version, its steps], ...]]. */
+export type Hops = readonly [message: string, hops: readonly (readonly [from: number, to: number, steps: readonly Step[]])[]];
 /** A user's function of a `custom` step: a copy of the data in, the new data out. */
 export type Custom = (data: any) => any;
 
@@ -203,9 +203,11 @@ export interface Table {
   readonly kinds: Steps;
 }
 
-/** The table of `validators` and the hops `hops`, run with the steps `kinds`. */
-export function table(validators: Validators, hops: readonly Hop[], customs: readonly Custom[], kinds: Steps): Table {
-  return { validators, hops: new Map(hops.map(([message, from, to, steps]) => [`${message} ${from} ${to}`, steps])), customs, kinds };
+/** The table of `validators` and the hops of each message `hops`, run with the steps `kinds`. */
+export function table(validators: Validators, hops: readonly Hops[], customs: readonly Custom[], kinds: Steps): Table {
+  const byKey = new Map<string, readonly Step[]>();
+  for (const [message, its] of hops) for (const [from, to, steps] of its) byKey.set(`${message} ${from} ${to}`, steps);
+  return { validators, hops: byKey, customs, kinds };
 }
 
 /** `data` of `type` v`from`, hop by hop to v`to`; errors under `path`. */
