@@ -3,7 +3,7 @@
 // decodeData of one registry's messages run, given its validators (codec.ts binds them).
 // Hand-written: wiretype copies it into every package with only a header added.
 import {
-  DecodeError, holdsBig, holdsNumber, inexactIntegers, isObj, notCarried, overflowed, setOwn,
+  DecodeError, bigNumbers, holdsBig, inexactIntegers, isObj, notCarried, setOwn,
   type ValidationError, type Validator,
 } from "./validation.js";
 import * as WORDS from "./words.js";
@@ -80,10 +80,12 @@ export function readEnvelope<E>(validators: Validators, raw: string | unknown): 
   if (typeof raw !== "string") return frame(validators, raw);
   const envelope = frame<E>(validators, parse(raw));
   if (holdsBig(envelope)) {
-    const refused = inexactIntegers(raw).filter((found) => holdsNumber(envelope, found.path))
+    // the literals a double changed, where the message keeps them; then what overflowed
+    const big = bigNumbers(envelope);
+    const refused = inexactIntegers(raw).filter((found) => big.has(found.path))
       .map((found) => ({ path: found.path, message: notCarried(found.literal) }));
     const seen = new Set(refused.map((e) => e.path));
-    for (const path of overflowed(envelope)) if (!seen.has(path)) refused.push({ path, message: WORDS.overflow });
+    for (const [path, n] of big) if (!Number.isFinite(n) && !seen.has(path)) refused.push({ path, message: WORDS.overflow });
     if (refused.length > 0) throw new DecodeError(refused);
   }
   return envelope;

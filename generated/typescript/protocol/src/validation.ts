@@ -185,26 +185,16 @@ export function inexactIntegers(text: string): { path: string; literal: string }
   return found.sort((a, b) => a[0] - b[0]).map(([at, path]) => ({ path, literal: literals[at]! }));
 }
 
-/** JSON Pointers of the numbers in `value` that no double holds (`1e400` is Infinity). */
-export function overflowed(value: unknown, path = ""): string[] {
-  if (typeof value === "number") return Number.isFinite(value) ? [] : [path];
-  if (typeof value !== "object" || value === null) return [];
-  const found: string[] = [];
-  if (Array.isArray(value)) value.forEach((item, i) => found.push(...overflowed(item, `${path}/${i}`)));
-  else for (const k of Object.keys(value)) found.push(...overflowed((value as Record<string, unknown>)[k], `${path}/${ptr(k)}`));
-  return found;
-}
-
-/** Whether the JSON Pointer `path` names a number inside `value`. */
-export function holdsNumber(value: unknown, path: string): boolean {
-  let node: unknown = value;
-  for (const raw of path.split("/").slice(1)) {
-    const part = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (Array.isArray(node) && /^[0-9]+$/.test(part) && Number(part) < node.length) node = node[Number(part)];
-    else if (isObj(node) && hasOwn(node, part)) node = node[part];
-    else return false;
-  }
-  return typeof node === "number";
+/**
+ * Each number of `value` that `holdsBig` finds (one that JSON.parse may have rounded, or
+ * Infinity from `1e400`), by its JSON Pointer, in the order of a walk of `value`.
+ */
+export function bigNumbers(value: unknown, path = "", out = new Map<string, number>()): Map<string, number> {
+  if (typeof value === "number") {
+    if (value >= BIG || value <= -BIG) out.set(path, value);
+  } else if (Array.isArray(value)) value.forEach((item, i) => bigNumbers(item, `${path}/${i}`, out));
+  else if (isObj(value)) for (const k of Object.keys(value)) bigNumbers(value[k], `${path}/${ptr(k)}`, out);
+  return out;
 }
 
 /** A deep copy of a JSON value (own `__proto__` keys are copied as data). */
