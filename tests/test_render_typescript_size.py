@@ -172,7 +172,8 @@ def test_a_bundle_keeps_only_the_format_patterns_it_checks() -> None:
 
 # Each bounded keyword with a bound whose words reports.ts writes itself (1e21, 0.1 too, as
 # ECMAScript writes them), and one worded as given (`maxLength` past 2^53, which a double
-# would round); "t" holds several types.
+# would round); "t" holds several types; "e" is an enum whose words reports.ts writes, "f"
+# one it might write otherwise (non-ASCII, a control character).
 _BOUNDED = {
     "type": "object",
     "required": ["s", "n", "a", "o", "t", "x", "y"],
@@ -184,10 +185,12 @@ _BOUNDED = {
         "t": {"type": ["string", "null"]},
         "x": {"type": "string", "maxLength": 9007199254740993},
         "y": {"type": "number", "exclusiveMaximum": 0.1},
+        "e": {"enum": ['a "b"', 1, 2.5, None, True]},
+        "f": {"enum": ["\u00e9", "\u2028", "a\x7fb"]},
     },
 }
 _BAD = [
-    {"s": "a", "n": 1, "a": [], "o": {}, "t": 1, "x": 1, "y": 1},
+    {"s": "a", "n": 1, "a": [], "o": {}, "t": 1, "x": 1, "y": 1, "e": "a", "f": "e"},
     {"s": "abcd", "n": 1e22, "a": [1, 2, 3], "o": {"p": 1, "q": 2}, "x": "ok", "y": 0.1},
 ]
 
@@ -243,6 +246,8 @@ def test_bound_words_are_left_to_the_reporter_and_read_as_messages_py_writes_the
     rest = written.replace(kept, "")
     assert "characters long" not in rest and "must be at" not in rest and "must have" not in rest
     assert "is required" not in written and '"must be string"' not in written
+    # an enum's words are its values as JSON.stringify writes them, unless that could differ
+    assert "must be one of" in written and written.count("must be one of") == 1
     first, second = _errors_in_node(tmp_path, compiler.functions, n, _BAD)
     assert first == [
         {"path": "/s", "message": words.length_message(True, 2)},
@@ -252,6 +257,8 @@ def test_bound_words_are_left_to_the_reporter_and_read_as_messages_py_writes_the
         {"path": "/t", "message": words.type_message(["string", "null"])},
         {"path": "/x", "message": words.type_message(["string"])},
         {"path": "/y", "message": words.bound_message("exclusiveMaximum", 0.1)},
+        {"path": "/e", "message": words.enum_message(_BOUNDED["properties"]["e"]["enum"])},
+        {"path": "/f", "message": words.enum_message(_BOUNDED["properties"]["f"]["enum"])},
     ]
     assert second == [
         {"path": "/t", "message": words.REQUIRED},

@@ -84,8 +84,25 @@ def _enum(node: Node, refs: Refs) -> list[Op]:
     if "const" in s:
         ops.append([K["eq"], [s["const"]], words.const_message(s["const"])])
     if isinstance(s.get("enum"), list):
-        ops.append([K["eq"], s["enum"], words.enum_message(s["enum"])])
+        values, written = s["enum"], words.enum_message(s["enum"])
+        ops.append([K["eq"], values] + ([] if _enum_words(values) == written else [written]))
     return ops
+
+
+def _enum_words(values: list[Any]) -> str | None:
+    """What reports.ts writes for an enum without words: its values as JSON.stringify writes
+    them, which is json.dumps' text for these (ASCII strings without controls, numbers,
+    true, false, null); None for other values."""
+    shown = []
+    for v in values:
+        plain = isinstance(v, str) and all(" " <= c <= "~" for c in v)
+        if plain or v is None or isinstance(v, bool):
+            shown.append(json.dumps(v))
+        elif (n := _number(v)) is not None:
+            shown.append(n)
+        else:
+            return None
+    return "must be one of " + ", ".join(shown)
 
 
 def _ref(node: Node, refs: Refs) -> list[Op]:

@@ -101,9 +101,9 @@ export function kType(op: Op, _r: Refs, x: any, p: string, e: E): boolean {
 export function kFail(op: Op, _r: Refs, _x: any, p: string, e: E): void {
   fail(e, p, op[1]);
 }
-/** [, values, words]: `const` and `enum`. */
+/** [, values, words?]: `const` and `enum` (without words: an enum's, the values as JSON). */
 export function kEq(op: Op, _r: Refs, x: any, p: string, e: E): void {
-  if (!(op[1] as unknown[]).some((v) => deq(x, v))) fail(e, p, op[2]);
+  if (!(op[1] as unknown[]).some((v) => deq(x, v))) fail(e, p, op[2] ?? "must be one of " + op[1].map((v: unknown) => JSON.stringify(v)).join(", "));
 }
 /** [, reporter]: `$ref` and each of `allOf`. */
 export function kRef(op: Op, refs: Refs, x: any, p: string, e: E): void {

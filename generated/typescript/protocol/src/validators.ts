@@ -108,7 +108,7 @@ function c2(x: any): boolean {
   return obj(x) && set0.has(x.code) && c4(x.message) && (x.re === undefined || c1(x.re));
 }
 function r2(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"]],[1,["code","message"]],[2,["code","message","re"],[[[5,["bad_frame","bad_envelope","unknown_type","unsupported_version","handshake_required","handshake_failed","session_expired","internal"],"must be one of \\"bad_frame\\", \\"bad_envelope\\", \\"unknown_type\\", \\"unsupported_version\\", \\"handshake_required\\", \\"handshake_failed\\", \\"session_expired\\", \\"internal\\""]],[[0,["string"]],[4,1000]],[[0,["string"]],[3,1],[4,128]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq);
+  report(x, p, e, '[[0,["object"]],[1,["code","message"]],[2,["code","message","re"],[[[5,["bad_frame","bad_envelope","unknown_type","unsupported_version","handshake_required","handshake_failed","session_expired","internal"]]],[[0,["string"]],[4,1000]],[[0,["string"]],[3,1],[4,128]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq);
 }
 
 const c8 = /* @__PURE__ */ m0(64);
@@ -146,7 +146,7 @@ function c15(x: any): boolean {
   return obj(x) && set1.has(x.code) && (x.retry_after_ms === undefined || (Number.isInteger(x.retry_after_ms) && x.retry_after_ms >= 0)) && c1(x.re) && (x.reason === undefined || c4(x.reason));
 }
 function r15(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"]],[1,["re","code"]],[2,["re","code","reason","retry_after_ms"],[[[0,["string"]],[3,1],[4,128]],[[6,["invalid","unsupported_version","too_large","rate_limited","overloaded","expired","forbidden","internal"],"must be one of \\"invalid\\", \\"unsupported_version\\", \\"too_large\\", \\"rate_limited\\", \\"overloaded\\", \\"expired\\", \\"forbidden\\", \\"internal\\""]],[[0,["string"]],[4,1000]],[[0,["integer"]],[5,0]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kEq);
+  report(x, p, e, '[[0,["object"]],[1,["re","code"]],[2,["re","code","reason","retry_after_ms"],[[[0,["string"]],[3,1],[4,128]],[[6,["invalid","unsupported_version","too_large","rate_limited","overloaded","expired","forbidden","internal"]]],[[0,["string"]],[4,1000]],[[0,["integer"]],[5,0]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kEq);
 }
 
 function r20(x: any, p: string, e: ValidationError[]): void {
@@ -187,7 +187,7 @@ function c28(x: any): boolean {
   return obj(x) && (x.event === "joined" || x.event === "left") && Number.isInteger(x.members) && x.members >= 0 && c29(x.topic) && c1(x.session) && c32(x.client) && (x.user === undefined || c33(x.user));
 }
 function r28(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"]],[1,["topic","event","session","client","members"]],[2,["topic","event","session","client","user","members"],[[[0,["string"]],[3,1],[4,256]],[[6,["joined","left"],"must be one of \\"joined\\", \\"left\\""]],[[0,["string"]],[3,1],[4,128]],[[0,["string"]],[4,128]],[[0,["string"]],[4,256]],[[0,["integer"]],[5,0]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kEq);
+  report(x, p, e, '[[0,["object"]],[1,["topic","event","session","client","members"]],[2,["topic","event","session","client","user","members"],[[[0,["string"]],[3,1],[4,256]],[[6,["joined","left"]]],[[0,["string"]],[3,1],[4,128]],[[0,["string"]],[4,128]],[[0,["string"]],[4,256]],[[0,["integer"]],[5,0]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kEq);
 }
 
 function c36(x: any): boolean {
@@ -204,7 +204,7 @@ function c35(x: any): boolean {
   return obj(x) && (x.retry_in_ms === undefined || (Number.isInteger(x.retry_in_ms) && x.retry_in_ms >= 0)) && c36(x.state) && (x.reason === undefined || c37(x.reason)) && (x.detail === undefined || c38(x.detail));
 }
 function r35(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"]],[1,["state"]],[2,["state","reason","detail","retry_in_ms"],[[[5,["open","degraded","draining","closing"],"must be one of \\"open\\", \\"degraded\\", \\"draining\\", \\"closing\\""]],[[5,["normal","overload","maintenance","shutdown","idle","policy"],"must be one of \\"normal\\", \\"overload\\", \\"maintenance\\", \\"shutdown\\", \\"idle\\", \\"policy\\""]],[[0,["string"]],[3,500]],[[0,["integer"]],[4,0]]]]]', kType, kReq, kProps, kMaxLen, kMin, kEq);
+  report(x, p, e, '[[0,["object"]],[1,["state"]],[2,["state","reason","detail","retry_in_ms"],[[[5,["open","degraded","draining","closing"]]],[[5,["normal","overload","maintenance","shutdown","idle","policy"]]],[[0,["string"]],[3,500]],[[0,["integer"]],[4,0]]]]]', kType, kReq, kProps, kMaxLen, kMin, kEq);
 }
 
 function c41(x: any): boolean {

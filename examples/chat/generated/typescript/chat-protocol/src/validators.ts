@@ -112,7 +112,7 @@ function c0(x: any): boolean {
   return obj(x) && typeof x.id === "string" && x.by !== undefined && (x.reason === undefined || c6(x.reason)) && c2(x.room) && fmtUuid(x.id) && c3(x.by);
 }
 function r0(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"]],[1,["id","room","by"]],[2,["id","room","by","reason"],[6,[[0,["string"]],[3,1],[4,64]],7,[[5,["author","moderator","retention"],"must be one of \\"author\\", \\"moderator\\", \\"retention\\""]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r3);
+  report(x, p, e, '[[0,["object"]],[1,["id","room","by"]],[2,["id","room","by","reason"],[6,[[0,["string"]],[3,1],[4,64]],7,[[5,["author","moderator","retention"]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r3);
 }
 
 const c8 = /* @__PURE__ */ m1(4000);
@@ -147,7 +147,7 @@ function c10(x: any): boolean {
   return obj(x) && typeof x.id === "string" && typeof x.sent_at === "string" && x.author !== undefined && (x.priority === undefined || (x.priority === "low" || x.priority === "normal" || x.priority === "high")) && x.reply_to !== undefined && (x.tags === undefined || c15(x.tags)) && c2(x.room) && c11(x.text) && fmtUuid(x.id) && fmtDateTime(x.sent_at) && c13(x.reply_to) && c3(x.author);
 }
 function r10(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"]],[1,["id","room","text","sent_at","author","reply_to"]],[2,["id","room","text","sent_at","author","priority","reply_to","tags"],[7,[[0,["string"]],[3,1],[4,64]],[[0,["string"]],[4,2000]],8,9,[[5,["low","normal","high"],"must be one of \\"low\\", \\"normal\\", \\"high\\""]],10,[[0,["array"]],[6,0,[[0,["string"]]]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, kItems, r1, r9, r3, r13);
+  report(x, p, e, '[[0,["object"]],[1,["id","room","text","sent_at","author","reply_to"]],[2,["id","room","text","sent_at","author","priority","reply_to","tags"],[7,[[0,["string"]],[3,1],[4,64]],[[0,["string"]],[4,2000]],8,9,[[5,["low","normal","high"]]],10,[[0,["array"]],[6,0,[[0,["string"]]]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, kItems, r1, r9, r3, r13);
 }
 
 function c18(x: any): boolean {
@@ -167,7 +167,7 @@ function c17(x: any): boolean {
   return obj(x) && typeof x.id === "string" && typeof x.sent_at === "string" && x.author !== undefined && x.reply_to !== undefined && (x.priority === undefined || c18(x.priority)) && c2(x.room) && c8(x.body) && fmtUuid(x.id) && fmtDateTime(x.sent_at) && c13(x.reply_to) && (x.mentions === undefined || c19(x.mentions)) && c3(x.author);
 }
 function r17(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"]],[1,["id","room","body","sent_at","author","reply_to"]],[2,["id","room","body","sent_at","author","priority","reply_to","mentions"],[6,[[0,["string"]],[3,1],[4,64]],[[0,["string"]],[4,4000]],7,8,[[5,["low","normal","high","urgent"],"must be one of \\"low\\", \\"normal\\", \\"high\\", \\"urgent\\""]],9,10]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r9, r3, r13, r19);
+  report(x, p, e, '[[0,["object"]],[1,["id","room","body","sent_at","author","reply_to"]],[2,["id","room","body","sent_at","author","priority","reply_to","mentions"],[6,[[0,["string"]],[3,1],[4,64]],[[0,["string"]],[4,4000]],7,8,[[5,["low","normal","high","urgent"]]],9,10]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r9, r3, r13, r19);
 }
 
 function c21(x: any): boolean {
@@ -178,7 +178,7 @@ function c20(x: any): boolean {
   return obj(x) && typeof x.id === "string" && typeof x.sent_at === "string" && x.author !== undefined && x.reply_to !== undefined && (x.edited === undefined || typeof x.edited === "boolean") && (x.priority === undefined || c21(x.priority)) && c2(x.room) && c8(x.body) && fmtUuid(x.id) && fmtDateTime(x.sent_at) && c13(x.reply_to) && (x.mentions === undefined || c19(x.mentions)) && c3(x.author);
 }
 function r20(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"]],[1,["id","room","body","sent_at","author","reply_to"]],[2,["id","room","body","sent_at","author","priority","reply_to","mentions","edited"],[6,[[0,["string"]],[3,1],[4,64]],[[0,["string"]],[4,4000]],7,8,[[5,["quiet","normal","notify","alert"],"must be one of \\"quiet\\", \\"normal\\", \\"notify\\", \\"alert\\""]],9,10,[[0,["boolean"]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r9, r3, r13, r19);
+  report(x, p, e, '[[0,["object"]],[1,["id","room","body","sent_at","author","reply_to"]],[2,["id","room","body","sent_at","author","priority","reply_to","mentions","edited"],[6,[[0,["string"]],[3,1],[4,64]],[[0,["string"]],[4,4000]],7,8,[[5,["quiet","normal","notify","alert"]]],9,10,[[0,["boolean"]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r9, r3, r13, r19);
 }
 
 const c24 = /* @__PURE__ */ m0(16);
@@ -205,7 +205,7 @@ function c27(x: any): boolean {
   return obj(x) && typeof x.user_id === "string" && typeof x.left_at === "string" && (x.cause === undefined || c28(x.cause)) && c2(x.room) && fmtUuid(x.user_id) && fmtDateTime(x.left_at);
 }
 function r27(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"]],[1,["room","user_id","left_at"]],[2,["room","user_id","left_at","cause"],[[[0,["string"]],[3,1],[4,64]],6,7,[[5,["left","timeout","kicked"],"must be one of \\"left\\", \\"timeout\\", \\"kicked\\""]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r9);
+  report(x, p, e, '[[0,["object"]],[1,["room","user_id","left_at"]],[2,["room","user_id","left_at","cause"],[[[0,["string"]],[3,1],[4,64]],6,7,[[5,["left","timeout","kicked"]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r9);
 }
 
 function c29(x: any): boolean {
