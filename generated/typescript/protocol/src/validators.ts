@@ -244,59 +244,59 @@ function r44(x: any, p: string, e: ValidationError[]): void {
 }
 
 function s0(x: any): any {
-  return shape(x, '[["re",0,0]]');
+  return shape(x, '["re"]');
 }
 
 function s1(x: any): any {
-  return shape(x, '[["code",0,0],["message",0,0],["re",1,0]]');
+  return shape(x, '["code","message",["re",1,0]]');
 }
 
 function s3(x: any): any {
-  return shape(x, '[["name",0,0],["version",0,0]]');
+  return shape(x, '["name","version"]');
 }
 
 function s4(x: any): any {
-  return shape(x, '[["session",0,0],["last_seq",0,0],["epoch",0,0]]');
+  return shape(x, '["session","last_seq","epoch"]');
 }
 
 function s2(x: any): any {
-  return shape(x, '[["client",0,["s",0]],["registry",0,0],["speaks",0,0],["resume",1,["s",1]]]', s3, s4);
+  return shape(x, '[["client",0,["s",0]],"registry","speaks",["resume",1,["s",1]]]', s3, s4);
 }
 
 function s5(x: any): any {
-  return shape(x, '[["re",0,0],["code",0,0],["reason",2,0,""],["retry_after_ms",1,0]]');
+  return shape(x, '["re","code",["reason",2,0,""],["retry_after_ms",1,0]]');
 }
 
 function s7(x: any): any {
-  return shape(x, '[["path",0,0],["message",0,0]]');
+  return shape(x, '["path","message"]');
 }
 
 function s6(x: any): any {
-  return shape(x, '[["re",0,0],["code",0,0],["reason",2,0,""],["retry_after_ms",1,0],["errors",2,["list",["s",0]],[]]]', s7);
+  return shape(x, '["re","code",["reason",2,0,""],["retry_after_ms",1,0],["errors",2,["list",["s",0]],[]]]', s7);
 }
 
 function s8(x: any): any {
-  return shape(x, '[["nonce",0,0]]');
+  return shape(x, '["nonce"]');
 }
 
 function s9(x: any): any {
-  return shape(x, '[["topic",0,0],["event",0,0],["session",0,0],["client",0,0],["user",1,0],["members",0,0]]');
+  return shape(x, '["topic","event","session","client",["user",1,0],"members"]');
 }
 
 function s10(x: any): any {
-  return shape(x, '[["state",0,0],["reason",2,0,"normal"],["detail",1,0],["retry_in_ms",1,0]]');
+  return shape(x, '["state",["reason",2,0,"normal"],["detail",1,0],["retry_in_ms",1,0]]');
 }
 
 function s11(x: any): any {
-  return shape(x, '[["topics",0,0]]');
+  return shape(x, '["topics"]');
 }
 
 function s13(x: any): any {
-  return shape(x, '[["max_frame_bytes",0,0],["max_in_flight",0,0],["max_topics",2,0,100]]');
+  return shape(x, '["max_frame_bytes","max_in_flight",["max_topics",2,0,100]]');
 }
 
 function s12(x: any): any {
-  return shape(x, '[["session",0,0],["heartbeat_ms",0,0],["versions",0,0],["limits",0,["s",0]],["resumed",2,0,false]]', s13);
+  return shape(x, '["session","heartbeat_ms","versions",["limits",0,["s",0]],["resumed",2,0,false]]', s13);
 }
 
 // validate<Type>(x): the errors of `x` as the data of that version (empty when valid);

@@ -216,43 +216,43 @@ function r29(x: any, p: string, e: ValidationError[]): void {
 }
 
 function s1(x: any): any {
-  return shape(x, '[["id",0,0],["name",0,0],["avatar",1,0]]');
+  return shape(x, '["id","name",["avatar",1,0]]');
 }
 
 function s0(x: any): any {
-  return shape(x, '[["id",0,0],["room",0,0],["by",0,["s",0]],["reason",2,0,"author"]]', s1);
+  return shape(x, '["id","room",["by",0,["s",0]],["reason",2,0,"author"]]', s1);
 }
 
 function s2(x: any): any {
-  return shape(x, '[["id",0,0],["room",0,0],["body",0,0],["edited_at",0,0]]');
+  return shape(x, '["id","room","body","edited_at"]');
 }
 
 function s3(x: any): any {
-  return shape(x, '[["id",0,0],["room",0,0],["text",0,0],["sent_at",0,0],["author",0,["s",0]],["priority",2,0,"normal"],["reply_to",0,0],["tags",1,0]]', s1);
+  return shape(x, '["id","room","text","sent_at",["author",0,["s",0]],["priority",2,0,"normal"],"reply_to",["tags",1,0]]', s1);
 }
 
 function s4(x: any): any {
-  return shape(x, '[["id",0,0],["room",0,0],["body",0,0],["sent_at",0,0],["author",0,["s",0]],["priority",2,0,"normal"],["reply_to",0,0],["mentions",2,0,[]]]', s1);
+  return shape(x, '["id","room","body","sent_at",["author",0,["s",0]],["priority",2,0,"normal"],"reply_to",["mentions",2,0,[]]]', s1);
 }
 
 function s5(x: any): any {
-  return shape(x, '[["id",0,0],["room",0,0],["body",0,0],["sent_at",0,0],["author",0,["s",0]],["priority",2,0,"normal"],["reply_to",0,0],["mentions",2,0,[]],["edited",2,0,false]]', s1);
+  return shape(x, '["id","room","body","sent_at",["author",0,["s",0]],["priority",2,0,"normal"],"reply_to",["mentions",2,0,[]],["edited",2,0,false]]', s1);
 }
 
 function s6(x: any): any {
-  return shape(x, '[["message_id",0,0],["room",0,0],["user_id",0,0],["emoji",0,0]]');
+  return shape(x, '["message_id","room","user_id","emoji"]');
 }
 
 function s7(x: any): any {
-  return shape(x, '[["room",0,0],["user",0,["s",0]],["joined_at",0,0],["members",0,0]]', s1);
+  return shape(x, '["room",["user",0,["s",0]],"joined_at","members"]', s1);
 }
 
 function s8(x: any): any {
-  return shape(x, '[["room",0,0],["user_id",0,0],["left_at",0,0],["cause",2,0,"left"]]');
+  return shape(x, '["room","user_id","left_at",["cause",2,0,"left"]]');
 }
 
 function s9(x: any): any {
-  return shape(x, '[["room",0,0],["user_id",0,0],["typing",0,0]]');
+  return shape(x, '["room","user_id","typing"]');
 }
 
 // validate<Type>(x): the errors of `x` as the data of that version (empty when valid);
