@@ -46,10 +46,16 @@ def _trivial(schema: Any) -> bool:
 
 
 def _number(value: Any) -> str | None:
-    """How reports.ts writes a number it read from the instructions' JSON (`${n}`)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+    """How reports.ts writes a number it read from the instructions' JSON (`${n}`); None
+    for what is not a number, or one no double holds (JSON.parse reads it as Infinity)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    try:
         return es_number(value)
-    return None
+    except OverflowError:  # an integer beyond the largest double
+        return None
 
 
 # The words a handler of reports.ts writes when an instruction leaves them out (`words?`
