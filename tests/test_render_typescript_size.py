@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 from typing import Any
 
 from registry.render import messages as words
+from registry.render.ts_report_refs import HANDLERS
 from registry.render.ts_validators import SchemaCompiler
 from tests.helpers import REPO
 
@@ -110,7 +112,7 @@ def test_a_short_check_is_written_in_place_and_its_reporter_held_by_the_parent()
     (written,) = compiler.functions  # the object only: the boolean has no function
     assert f"function c{n}(x: any): boolean {{\n  return obj(x) && typeof x.flag" in written
     # Its instructions in place, their handlers (kType first) passed by reference.
-    assert '[[0,["boolean"],"must be boolean"]]' in written
+    assert '[[0,["boolean"]]]' in written  # reports.ts writes "must be boolean" itself
     assert written.endswith(", kType, kReq, kProps);\n}\n")
 
 
@@ -162,3 +164,112 @@ def test_a_bundle_keeps_only_the_format_patterns_it_checks() -> None:
     assert "[0-9a-fA-F]{8}" not in bundled and "A-Za-z0-9.!#" not in bundled
     chat = _bundle('export * from "./index.ts";')
     assert "[0-9a-fA-F]{8}" in chat  # chat checks uuids
+    # ... and date-times and URIs, never an email, a date or a time: their patterns stay out
+    assert "A-Za-z0-9.!#" not in chat and "[Tt ]" in chat
+    assert "([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$" not in chat
+    assert "^([01][0-9]|2[0-3])" not in chat
+
+
+# Each bounded keyword with a bound whose words reports.ts writes itself (1e21, 0.1 too, as
+# ECMAScript writes them), and one worded as given (`maxLength` past 2^53, which a double
+# would round); "t" holds several types; "e" is an enum whose words reports.ts writes, "f"
+# one it might write otherwise (non-ASCII, a control character).
+_BOUNDED = {
+    "type": "object",
+    "required": ["s", "n", "a", "o", "t", "x", "y"],
+    "properties": {
+        "s": {"type": "string", "minLength": 2, "maxLength": 3},
+        "n": {"type": "number", "minimum": 1.5, "maximum": 1e21, "exclusiveMinimum": -1},
+        "a": {"type": "array", "minItems": 1, "maxItems": 2},
+        "o": {"type": "object", "minProperties": 1, "maxProperties": 1},
+        "t": {"type": ["string", "null"]},
+        "x": {"type": "string", "maxLength": 9007199254740993},
+        "y": {"type": "number", "exclusiveMaximum": 0.1},
+        "e": {"enum": ['a "b"', 1, 2.5, None, True]},
+        "f": {"enum": ["\u00e9", "\u2028", "a\x7fb"]},
+        "z": {"type": "string", "maxLength": 10**400},  # beyond any double: its words kept
+    },
+}
+_BAD = [
+    {"s": "a", "n": 1, "a": [], "o": {}, "t": 1, "x": 1, "y": 1, "e": "a", "f": "e"},
+    {"s": "abcd", "n": 1e22, "a": [1, 2, 3], "o": {"p": 1, "q": 2}, "x": "ok", "y": 0.1},
+]
+
+
+def _errors_in_node(tmp_path: Path, functions: list[str], n: int, values: list[Any]) -> Any:
+    """The errors reporter ``r<n>`` (of ``functions``) pushes for each of ``values``."""
+    static = REPO / "templates" / "typescript" / "static"
+    imports = (
+        f"import {{ cpLen, deq, hasOwn, isObj, multOf, uniq }} from "
+        f"{json.dumps(str(static / 'validation.ts'))};\n"
+        f"import {{ report, fill, {', '.join(HANDLERS)} }} from "
+        f"{json.dumps(str(static / 'reports.ts'))};\n"
+    )
+    run = (
+        f"const values: any[] = {json.dumps(values)};\n"
+        f"const errors = (x: any) => {{ const e: any[] = []; r{n}(x, '', e); return e; }};\n"
+        "console.log(JSON.stringify(values.map(errors)));\n"
+    )
+    aliases = (
+        "const obj: (x: unknown) => boolean = isObj;\n"
+        "const arr: (x: unknown) => boolean = Array.isArray;\n"
+    )
+    (tmp_path / "run.ts").write_text(imports + aliases + "\n".join(functions) + run)
+    esbuild = str(REPO / "node_modules" / ".bin" / "esbuild")
+    built = subprocess.run(
+        [esbuild, "--bundle", "--format=esm", "--platform=node", str(tmp_path / "run.ts")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    done = subprocess.run(
+        ["node", "--input-type=module"],
+        input=built.stdout,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_bound_words_are_left_to_the_reporter_and_read_as_messages_py_writes_them(
+    tmp_path: Path,
+) -> None:
+    compiler = SchemaCompiler()
+    n = compiler.compile(_BOUNDED)
+    written = "".join(compiler.functions)
+    # Only the words reports.ts could not write from the bound (a double rounds this one)
+    # are in the instructions.
+    rest = written
+    for kept in (
+        words.length_message(False, 9007199254740993),
+        words.length_message(False, 10**400),
+    ):
+        assert rest.count(kept) == 1
+        rest = rest.replace(kept, "")
+    assert "characters long" not in rest and "must be at" not in rest and "must have" not in rest
+    assert "is required" not in written and '"must be string"' not in written
+    # an enum's words are its values as JSON.stringify writes them, unless that could differ
+    assert "must be one of" in written and written.count("must be one of") == 1
+    first, second = _errors_in_node(tmp_path, compiler.functions, n, _BAD)
+    assert first == [
+        {"path": "/s", "message": words.length_message(True, 2)},
+        {"path": "/n", "message": words.bound_message("minimum", 1.5)},
+        {"path": "/a", "message": words.items_message(True, 1)},
+        {"path": "/o", "message": words.properties_message(True, 1)},
+        {"path": "/t", "message": words.type_message(["string", "null"])},
+        {"path": "/x", "message": words.type_message(["string"])},
+        {"path": "/y", "message": words.bound_message("exclusiveMaximum", 0.1)},
+        {"path": "/e", "message": words.enum_message(_BOUNDED["properties"]["e"]["enum"])},
+        {"path": "/f", "message": words.enum_message(_BOUNDED["properties"]["f"]["enum"])},
+    ]
+    assert second == [
+        {"path": "/t", "message": words.REQUIRED},
+        {"path": "/s", "message": words.length_message(False, 3)},
+        {"path": "/n", "message": words.bound_message("maximum", 1e21)},
+        {"path": "/a", "message": words.items_message(False, 2)},
+        {"path": "/o", "message": words.properties_message(False, 1)},
+        {"path": "/y", "message": words.bound_message("exclusiveMaximum", 0.1)},
+    ]

@@ -84,14 +84,11 @@ def _python_table(name: str) -> Any:
     raise AssertionError(f"_words.py has no {name}")
 
 
-def _ts_table(name: str) -> dict[str, str]:
+def _ts_constants() -> dict[str, str]:
+    """words.ts's ``export const NAME = "...";`` lines, one constant a text."""
     text = (TS_STATIC / "words.ts").read_text(encoding="utf-8")
-    block = re.search(rf"export const {name} = \{{\n(.*?)\n\}} as const;", text, re.S)
-    assert block is not None, name
-    entries = (
-        re.fullmatch(r'\s*("?)([\w-]+)\1: (".*"),', line) for line in block.group(1).splitlines()
-    )
-    return {m.group(2): json.loads(m.group(3)) for m in entries if m is not None}
+    found = re.findall(r'^export const (\w+) = (".*");$', text, re.M)
+    return {name: json.loads(literal) for name, literal in found}
 
 
 def test_the_words_and_formats_are_wiretypes_own() -> None:
@@ -100,8 +97,11 @@ def test_the_words_and_formats_are_wiretypes_own() -> None:
     assert _python_table("WORDS") == RUNTIME_WORDS
     assert _python_table("OBJECT_WORDS") == PYDANTIC_OBJECT_WORDS
     assert _python_table("FORMATS") == calendar_formats()
-    assert _ts_table("WORDS") == TS_WORDS
-    assert _ts_table("FORMAT_PATTERNS") == FORMAT_PATTERNS
+    constants = _ts_constants()
+    patterns = {
+        f"{name.replace('-', '_').upper()}_PATTERN": p for name, p in FORMAT_PATTERNS.items()
+    }
+    assert constants == {**TS_WORDS, **patterns}
 
 
 def test_every_format_has_its_function_in_validation_ts() -> None:
@@ -159,7 +159,9 @@ def test_both_packages_hold_the_same_migration_table(migrating: Loaded) -> None:
         and n.value is not None
         and getattr(n.target, "id", "") in ("HOPS", "CUSTOMS")
     }
-    hops = json.loads(json.loads(re.search(r"JSON\.parse\((\".*\")\) as Hop\[\]", ts_text)[1]))
+    grouped = json.loads(json.loads(re.search(r"JSON\.parse\((\".*\")\) as Hops\[\]", ts_text)[1]))
+    hops = [[message, *hop] for message, its in grouped for hop in its]
+    assert len(grouped) == len({message for message, _ in grouped})  # each message named once
     as_json = [[*key, [list(step) for step in steps]] for key, steps in tables["HOPS"].items()]
     assert json.loads(json.dumps(as_json)) == hops
     assert [step[0] for step in hops[0][3]] == ["rename", "convert", "values", "move", "custom"]

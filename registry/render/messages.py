@@ -164,5 +164,4 @@ TS_WORDS: dict[str, str] = {
     "notLive": RUNTIME_WORDS["not_live"],
     "notId": RUNTIME_WORDS["not_id"],
     "notObject": type_message(["object"]),
-    "required": REQUIRED,
 }

@@ -2,7 +2,7 @@
 
 A reporter is ``function r<N>(x, p, e) { report(x, p, e, ops, ...refs); }``, run by
 ``templates/typescript/static/reports.ts``: ``ops`` is JSON text, a list of instructions
-such as ``[1, 3, "must be at least 3 characters long"]``, and ``refs`` the functions the
+such as ``[1, 3, "must match the pattern ^a"]``, and ``refs`` the functions the
 instructions name by index: first the handler of each keyword used (``kMinLen`` here, at
 index 1), which reports.ts exports one by one, so that a bundle keeps only the handlers its
 messages use; then the reporters and checks of subschemas, and format checks. A
@@ -10,7 +10,10 @@ subschema's reporter that names no function but handlers is held in place, as it
 instructions (its handlers then join the parent's ``refs``), so most nodes need no function
 of their own.
 Messages are built here, from ``messages`` (the Python package prints the same words), so
-text from a definition only ever reaches the output inside that JSON string.
+text from a definition only ever reaches the output inside that JSON string. Where the
+handler writes the very same words from the instruction's own bound or types (``_IMPLIED``,
+"must be at least 3 characters long" from ``[1, 3]``), they are left out: most of a
+reporter's text is such words, repeated in every message.
 
 Every keyword is a small function ``(node, refs) -> ops``; the order of the ops is the
 order in which the errors are pushed. The instructions and their meaning are listed in
@@ -20,9 +23,11 @@ order in which the errors are pushed. The instructions and their meaning are lis
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
+from registry.json.numbers import es_number
 from registry.render import messages as words
 from registry.render.ts_checks import (
     FORMAT_FUNCTIONS,
@@ -40,6 +45,43 @@ def _trivial(schema: Any) -> bool:
     return schema is True or schema == {}
 
 
+def _number(value: Any) -> str | None:
+    """How reports.ts writes a number it read from the instructions' JSON (`${n}`); None
+    for what is not a number, or one no double holds (JSON.parse reads it as Infinity)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    try:
+        return es_number(value)
+    except OverflowError:  # an integer beyond the largest double
+        return None
+
+
+# The words a handler of reports.ts writes when an instruction leaves them out (`words?`
+# there): "{n}" is its bound as ECMAScript writes it.
+_IMPLIED = {
+    "min": "must be at least {n}",
+    "max": "must be at most {n}",
+    "xmin": "must be greater than {n}",
+    "xmax": "must be less than {n}",
+    "minlen": "must be at least {n} characters long",
+    "maxlen": "must be at most {n} characters long",
+    "minitems": "must have at least {n} items",
+    "maxitems": "must have at most {n} items",
+    "minprops": "must have at least {n} properties",
+    "maxprops": "must have at most {n} properties",
+}
+
+
+def _bound(kind: str, bound: Any, message: str) -> Op:
+    """``[handler, bound, words]``, without the words when the handler writes the same."""
+    n = _number(bound)
+    if n is not None and _IMPLIED[kind].replace("{n}", n) == message:
+        return [K[kind], bound]
+    return [K[kind], bound, message]
+
+
 # --- every instance type -----------------------------------------------------------------
 
 
@@ -48,8 +90,25 @@ def _enum(node: Node, refs: Refs) -> list[Op]:
     if "const" in s:
         ops.append([K["eq"], [s["const"]], words.const_message(s["const"])])
     if isinstance(s.get("enum"), list):
-        ops.append([K["eq"], s["enum"], words.enum_message(s["enum"])])
+        values, written = s["enum"], words.enum_message(s["enum"])
+        ops.append([K["eq"], values] + ([] if _enum_words(values) == written else [written]))
     return ops
+
+
+def _enum_words(values: list[Any]) -> str | None:
+    """What reports.ts writes for an enum without words: its values as JSON.stringify writes
+    them, which is json.dumps' text for these (ASCII strings without controls, numbers,
+    true, false, null); None for other values."""
+    shown = []
+    for v in values:
+        plain = isinstance(v, str) and all(" " <= c <= "~" for c in v)
+        if plain or v is None or isinstance(v, bool):
+            shown.append(json.dumps(v))
+        elif (n := _number(v)) is not None:
+            shown.append(n)
+        else:
+            return None
+    return "must be one of " + ", ".join(shown)
 
 
 def _ref(node: Node, refs: Refs) -> list[Op]:
@@ -162,7 +221,7 @@ _BOUND_OPS = {
 
 
 def _bounds(node: Node, refs: Refs) -> list[Op]:
-    return [[K[_BOUND_OPS[k]], b, words.bound_message(k, b)] for k, b in bounds(node).items()]
+    return [_bound(_BOUND_OPS[k], b, words.bound_message(k, b)) for k, b in bounds(node).items()]
 
 
 def _multiple_of(node: Node, refs: Refs) -> list[Op]:
@@ -178,9 +237,9 @@ def _lengths(node: Node, refs: Refs) -> list[Op]:
     lo, hi = lengths(node)
     ops: list[Op] = []
     if lo is not None:
-        ops.append([K["minlen"], lo, words.length_message(True, lo)])
+        ops.append(_bound("minlen", lo, words.length_message(True, lo)))
     if hi is not None:
-        ops.append([K["maxlen"], hi, words.length_message(False, hi)])
+        ops.append(_bound("maxlen", hi, words.length_message(False, hi)))
     return ops
 
 
@@ -202,9 +261,9 @@ def _pattern(node: Node, refs: Refs) -> list[Op]:
 def _array_sizes(node: Node, refs: Refs) -> list[Op]:
     s, ops = node.schema, []
     if "minItems" in s:
-        ops.append([K["minitems"], s["minItems"], words.items_message(True, s["minItems"])])
+        ops.append(_bound("minitems", s["minItems"], words.items_message(True, s["minItems"])))
     if "maxItems" in s:
-        ops.append([K["maxitems"], s["maxItems"], words.items_message(False, s["maxItems"])])
+        ops.append(_bound("maxitems", s["maxItems"], words.items_message(False, s["maxItems"])))
     if s.get("uniqueItems") is True:
         ops.append([K["uniq"], words.UNIQUE])
     return ops
@@ -222,7 +281,7 @@ def _items(node: Node, refs: Refs) -> list[Op]:
         )
     items = s.get("items", True)
     if items is False:
-        ops.append([K["maxitems"], len(prefix), f"must have at most {len(prefix)} items"])
+        ops.append(_bound("maxitems", len(prefix), words.items_message(False, len(prefix))))
     elif not _trivial(items):
         ops.append([K["items"], len(prefix), refs.report(node, items, "items")])
     return ops
@@ -247,7 +306,10 @@ def _contains(node: Node, refs: Refs) -> list[Op]:
 
 def _required(node: Node, refs: Refs) -> list[Op]:
     required = node.schema.get("required", [])
-    return [[K["req"], required, words.REQUIRED]] if required else []
+    if not required:
+        return []
+    # reports.ts writes "is required" when the instruction has no words
+    return [[K["req"], required] + ([] if words.REQUIRED == "is required" else [words.REQUIRED])]
 
 
 def _properties(node: Node, refs: Refs) -> list[Op]:
@@ -295,10 +357,10 @@ def _object_sizes(node: Node, refs: Refs) -> list[Op]:
     s, ops = node.schema, []
     if "minProperties" in s:
         low = s["minProperties"]
-        ops.append([K["minprops"], low, words.properties_message(True, low)])
+        ops.append(_bound("minprops", low, words.properties_message(True, low)))
     if "maxProperties" in s:
         high = s["maxProperties"]
-        ops.append([K["maxprops"], high, words.properties_message(False, high)])
+        ops.append(_bound("maxprops", high, words.properties_message(False, high)))
     return ops
 
 
@@ -323,7 +385,10 @@ def report_ops(node: Node, refs: Refs) -> list[Op]:
     declared = types(node)
     fixed: set[str] | None = None
     if declared is not None:
-        ops.append([K["type"], declared, words.type_message(declared)])
+        # reports.ts writes "must be " + the types joined by " or " (words.type_message)
+        written = words.type_message(declared)
+        implied = "must be " + " or ".join(declared)
+        ops.append([K["type"], declared] + ([] if written == implied else [written]))
         fixed = set(declared) | ({"integer"} if "number" in declared else set())
     for emit in KEYWORDS:
         ops += emit(node, refs)

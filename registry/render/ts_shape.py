@@ -7,7 +7,8 @@ without objects inside pass through unchanged.
 
 An object's normaliser is ``function s<N>(x) { return shape(x, '<fields>', ...refs); }``
 (``templates/typescript/static/shapes.ts``): each field is ``[name, how, value]`` or
-``[name, 2, value, default]`` (``how``: 0 required, 1 optional, 2 defaulted), where
+``[name, 2, value, default]`` (``how``: 0 required, 1 optional, 2 defaulted), or only its
+name for a required field kept as it is (``[name, 0, 0]``), where
 ``value`` says how to normalise the field's value: ``0`` as it is, ``["s", i]`` by the
 normaliser ``refs[i]``, ``["list", value]``, ``["map", value]``, ``["null", value]``.
 A ``one_of`` is ``pick(x, check, normaliser, ...)``: the first branch that matches.
@@ -112,10 +113,12 @@ class Shaper:
         args = ", ".join(["x", js_json(described), *refs])
         return f"function {name}(x: any): any {{\n  return shape({args});\n}}\n"
 
-    def _field(self, f: Field, refs: list[str]) -> list[Any]:
+    def _field(self, f: Field, refs: list[str]) -> Any:
         value = self.describe(f.type, refs)
         if f.has_default:
             return [f.name, _DEFAULTED, value, f.default]
+        if f.required and value == 0:
+            return f.name  # the most common field: required, kept as it is
         return [f.name, 0 if f.required else _OPTIONAL, value]
 
     def describe(self, texpr: TypeExpr, refs: list[str]) -> Any:

@@ -131,13 +131,7 @@ def build_view(loaded: Loaded, target: Target) -> dict[str, Any]:
         "shapes": shaper.functions,
         "versions": versions,
         "layout": _layout(versions),
-        "hops": js_string(
-            json.dumps(
-                [[h.message, h.source, h.target, h.steps] for h in table.hops],
-                ensure_ascii=True,
-                separators=(",", ":"),
-            )
-        ),
+        "hops": js_string(json.dumps(_hops(table), ensure_ascii=True, separators=(",", ":"))),
         "customs": _customs(table),
         "step_kinds": _step_kinds(table),
         "protocol": _protocol(protocol(registry, loaded.config.registry_name)),
@@ -244,6 +238,15 @@ _STEP_FUNCTIONS: Final = {
     "values": "values",
     "convert": "convertStep",
 }
+
+
+def _hops(table: ShimTable) -> list[list[Any]]:
+    """``[[message, [[from, to, steps], ...]], ...]``: the hops of each message under its name
+    once (in a registry of many messages, their names were most of the table)."""
+    grouped: dict[str, list[Any]] = {}
+    for h in table.hops:
+        grouped.setdefault(h.message, []).append([h.source, h.target, h.steps])
+    return [[message, hops] for message, hops in grouped.items()]
 
 
 def _step_kinds(table: ShimTable) -> list[StepKind]:

@@ -1,21 +1,14 @@
-// The wire envelope {"type", "v", "id", "data", ...other keys kept}: decode, encode and
-// decodeData of one registry's messages, given its validators (codec.ts binds them).
+// The wire envelope {"type", "v", "id", "data", ...other keys kept}: what decode, encode and
+// decodeData of one registry's messages run, given its validators (codec.ts binds them).
 // Hand-written: wiretype copies it into every package with only a header added.
 import {
-  DecodeError, holdsBig, holdsNumber, inexactIntegers, isObj, notCarried, overflowed, setOwn,
+  DecodeError, bigNumbers, holdsBig, inexactIntegers, isObj, notCarried, setOwn,
   type ValidationError, type Validator,
 } from "./validation.js";
-import { WORDS } from "./words.js";
+import * as WORDS from "./words.js";
 
 /** Message name -> live version -> the validator of its data. */
 export type Validators = ReadonlyMap<string, ReadonlyMap<number, Validator>>;
-
-/** What codec.ts exports, for the package's own Envelope union `E`. */
-export interface Codec<E> {
-  decode(raw: string | unknown): E;
-  encode(msg: E): string;
-  decodeData(type: string, v: number, data: unknown): unknown;
-}
 
 const FRAME_KEYS = new Set(["type", "v", "id", "data"]);
 
@@ -82,29 +75,19 @@ export function validatorOf(validators: Validators, type: string, v: number): Va
  * A message from JSON text (or an already parsed value), validated against its version. An
  * integer the message keeps that a double would change (`9007199254740993`) is refused.
  */
-function decode<E>(validators: Validators, raw: string | unknown): E {
+export function readEnvelope<E>(validators: Validators, raw: string | unknown): E {
   if (typeof raw !== "string") return frame(validators, raw);
   const envelope = frame<E>(validators, parse(raw));
   if (holdsBig(envelope)) {
-    const refused = inexactIntegers(raw).filter((found) => holdsNumber(envelope, found.path))
+    // the literals a double changed, where the message keeps them; then what overflowed
+    const big = bigNumbers(envelope);
+    const refused = inexactIntegers(raw).filter((found) => big.has(found.path))
       .map((found) => ({ path: found.path, message: notCarried(found.literal) }));
     const seen = new Set(refused.map((e) => e.path));
-    for (const path of overflowed(envelope)) if (!seen.has(path)) refused.push({ path, message: WORDS.overflow });
+    for (const [path, n] of big) if (!Number.isFinite(n) && !seen.has(path)) refused.push({ path, message: WORDS.overflow });
     if (refused.length > 0) throw new DecodeError(refused);
   }
   return envelope;
-}
-
-/** decode, encode and decodeData over `validators`. */
-export function codec<E>(validators: Validators): Codec<E> {
-  return {
-    decode: (raw) => decode<E>(validators, raw),
-    // Canonical JSON: every declared field, defaults included, compact, numbers as
-    // ECMAScript writes them (RFC 8785's form); the Python package writes the same.
-    encode: (msg) => JSON.stringify(frame(validators, msg)),
-    // Paths point into the data (`/room`), as the runtime reports them.
-    decodeData: (type, v, data) => validData(validatorOf(validators, type, v), data, ""),
-  };
 }
 
 /** What a package's PROTOCOL says of one message. */

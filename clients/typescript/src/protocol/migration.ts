@@ -7,17 +7,10 @@ import { DecodeError, carried, cloneJson, deq, hasOwn, isObj, setOwn } from "./v
 
 /** One step: [kind, field, arg]; a `custom` step's arg indexes the package's customs. */
 export type Step = readonly [kind: string, field: string, arg: any];
-/** One hop of the table: [message, from version, to version, its steps]. */
-export type Hop = readonly [message: string, from: number, to: number, steps: readonly Step[]];
+/** The hops of one message: [message, [[from version, to version, its steps], ...]]. */
+export type Hops = readonly [message: string, hops: readonly (readonly [from: number, to: number, steps: readonly Step[]])[]];
 /** A user's function of a `custom` step: a copy of the data in, the new data out. */
 export type Custom = (data: any) => any;
-
-/** What shims.ts exports, for the package's own Envelope union `E`. */
-export interface Shims<E> {
-  upgrade(msg: E, to?: number): E;
-  downgrade(msg: E, to: number): E;
-  convert(type: string, data: unknown, from: number, to: number): unknown;
-}
 
 const REMOVE = Symbol("remove");
 const INTEGER_TEXT = /^-?[0-9]+$/;
@@ -133,7 +126,7 @@ function put(data: Record<string, any>, path: string, value: unknown): boolean {
 type Data = Record<string, any>;
 
 // One function per kind of step (docs/shims.md), as in the Python package's _migration.py.
-// Exported one by one: a package's shims.ts hands `shims` only the kinds its table uses, so a
+// Exported one by one: a package's shims.ts hands `table` only the kinds its table uses, so a
 // bundle leaves the others (and the number conversions of `convert`) out.
 export function rename(data: Data, field: string, to: string): Data {
   const [holder, key] = split(data, field);
@@ -203,50 +196,57 @@ export function runSteps(
   return work;
 }
 
-/** upgrade, downgrade and convert over `validators`, running `table` with the steps `kinds`. */
-export function shims<E>(
-  validators: Validators, table: readonly Hop[], customs: readonly Custom[], kinds: Steps,
-): Shims<E> {
-  const hops = new Map(table.map(([message, from, to, steps]) => [`${message} ${from} ${to}`, steps]));
+/** What upgrade, downgrade and convert run on: a registry's validators and migrations. */
+export interface Table {
+  readonly validators: Validators;
+  readonly hops: ReadonlyMap<string, readonly Step[]>;
+  readonly customs: readonly Custom[];
+  readonly kinds: Steps;
+}
 
-  /** `data` of `type` v`from`, hop by hop to v`to`; errors under `path`. */
-  function walk(type: string, data: unknown, from: number, to: number, path: string): unknown {
-    validatorOf(validators, type, from);
-    const versions = [...validators.get(type)!.keys()];
-    const start = versions.indexOf(from);
-    const end = versions.indexOf(to);
-    let current = data;
-    for (let i = start; i !== end; i += end > start ? 1 : -1) {
-      const next = versions[i + (end > start ? 1 : -1)]!;
-      const steps = hops.get(`${type} ${versions[i]} ${next}`) ?? [];
-      const work = runSteps(cloneJson(current) as Record<string, any>, steps, customs, kinds);
-      if (!isObj(work)) throw new DecodeError([{ path, message: `as v${next}: a custom step returned no object` }]);
-      current = validData(validatorOf(validators, type, next), work, path, `as v${next}`);
-    }
-    return current;
+/** The table of `validators` and the hops of each message `hops`, run with the steps `kinds`. */
+export function table(validators: Validators, hops: readonly Hops[], customs: readonly Custom[], kinds: Steps): Table {
+  const byKey = new Map<string, readonly Step[]>();
+  for (const [message, its] of hops) for (const [from, to, steps] of its) byKey.set(`${message} ${from} ${to}`, steps);
+  return { validators, hops: byKey, customs, kinds };
+}
+
+/** `data` of `type` v`from`, hop by hop to v`to`; errors under `path`. */
+function walk(t: Table, type: string, data: unknown, from: number, to: number, path: string): unknown {
+  validatorOf(t.validators, type, from);
+  const versions = [...t.validators.get(type)!.keys()];
+  const start = versions.indexOf(from);
+  const end = versions.indexOf(to);
+  let current = data;
+  for (let i = start; i !== end; i += end > start ? 1 : -1) {
+    const next = versions[i + (end > start ? 1 : -1)]!;
+    const steps = t.hops.get(`${type} ${versions[i]} ${next}`) ?? [];
+    const work = runSteps(cloneJson(current) as Record<string, any>, steps, t.customs, t.kinds);
+    if (!isObj(work)) throw new DecodeError([{ path, message: `as v${next}: a custom step returned no object` }]);
+    current = validData(validatorOf(t.validators, type, next), work, path, `as v${next}`);
   }
+  return current;
+}
 
-  function migrate(msg: E, to: number | undefined, way: "up" | "down"): E {
-    const start: Record<string, any> = frame(validators, msg);
-    const versions = [...validators.get(start.type)!.keys()];
-    const target = to ?? versions[versions.length - 1]!;
-    const end = Number.isInteger(target) ? versions.indexOf(target) : -1;
-    if (end < 0) throw new RangeError(`${target} is not a live version of ${start.type}`);
-    const from = versions.indexOf(start.v);
-    if (way === "up" ? end < from : end > from) {
-      throw new RangeError(`cannot ${way}grade ${start.type} from v${start.v} to v${target}`);
-    }
-    return rebuild(start, target, walk(start.type, start.data, start.v, target, "/data"));
+/** The message converted to version `to` (default: the latest) `way`, one hop at a time. */
+export function migrate<E>(t: Table, msg: E, to: number | undefined, way: "up" | "down"): E {
+  const start: Record<string, any> = frame(t.validators, msg);
+  const versions = [...t.validators.get(start.type)!.keys()];
+  const target = to ?? versions[versions.length - 1]!;
+  const end = Number.isInteger(target) ? versions.indexOf(target) : -1;
+  if (end < 0) throw new RangeError(`${target} is not a live version of ${start.type}`);
+  const from = versions.indexOf(start.v);
+  if (way === "up" ? end < from : end > from) {
+    throw new RangeError(`cannot ${way}grade ${start.type} from v${start.v} to v${target}`);
   }
+  return rebuild(start, target, walk(t, start.type, start.data, start.v, target, "/data"));
+}
 
-  return {
-    upgrade: (msg, to) => migrate(msg, to, "up"),
-    downgrade: (msg, to) => migrate(msg, to, "down"),
-    // `data` of `type` v`from` as v`to`, up or down, re-validated after every hop; errors
-    // point into the data (`/room`); RangeError for a version that is not live.
-    convert: (type, data, from, to) => {
-      validatorOf(validators, type, to);
-      return walk(type, validData(validatorOf(validators, type, from), data, ""), from, to, "");
-    },
-  };
+/**
+ * `data` of `type` v`from` as v`to`, up or down, re-validated after every hop; errors point
+ * into the data (`/room`); RangeError for a version that is not live.
+ */
+export function convertData(t: Table, type: string, data: unknown, from: number, to: number): unknown {
+  validatorOf(t.validators, type, to);
+  return walk(t, type, validData(validatorOf(t.validators, type, from), data, ""), from, to, "");
 }

@@ -2,7 +2,9 @@
 // Validation support of a generated package: what its validators, codec and shims share.
 // Hand-written (wiretype copies it into every package with only a header added); no
 // dependencies. Numbers are doubles, judged as the Python package judges them.
-import { FORMAT_PATTERNS, WORDS } from "./words.js";
+import {
+  DATE_PATTERN, DATE_TIME_PATTERN, EMAIL_PATTERN, TIME_PATTERN, URI_PATTERN, UUID_PATTERN, notCarried as NOT_CARRIED,
+} from "./words.js";
 
 /** One reason a value was rejected: where it is (a JSON Pointer) and why. */
 export interface ValidationError {
@@ -152,7 +154,7 @@ export function carried(literal: string): boolean {
 
 /** The words for an integer literal that a double would change. */
 export function notCarried(literal: string): string {
-  return WORDS.notCarried.replace("{literal}", literal).replace("{double}", String(Number(literal)));
+  return NOT_CARRIED.replace("{literal}", literal).replace("{double}", String(Number(literal)));
 }
 
 /**
@@ -183,26 +185,16 @@ export function inexactIntegers(text: string): { path: string; literal: string }
   return found.sort((a, b) => a[0] - b[0]).map(([at, path]) => ({ path, literal: literals[at]! }));
 }
 
-/** JSON Pointers of the numbers in `value` that no double holds (`1e400` is Infinity). */
-export function overflowed(value: unknown, path = ""): string[] {
-  if (typeof value === "number") return Number.isFinite(value) ? [] : [path];
-  if (typeof value !== "object" || value === null) return [];
-  const found: string[] = [];
-  if (Array.isArray(value)) value.forEach((item, i) => found.push(...overflowed(item, `${path}/${i}`)));
-  else for (const k of Object.keys(value)) found.push(...overflowed((value as Record<string, unknown>)[k], `${path}/${ptr(k)}`));
-  return found;
-}
-
-/** Whether the JSON Pointer `path` names a number inside `value`. */
-export function holdsNumber(value: unknown, path: string): boolean {
-  let node: unknown = value;
-  for (const raw of path.split("/").slice(1)) {
-    const part = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (Array.isArray(node) && /^[0-9]+$/.test(part) && Number(part) < node.length) node = node[Number(part)];
-    else if (isObj(node) && hasOwn(node, part)) node = node[part];
-    else return false;
-  }
-  return typeof node === "number";
+/**
+ * Each number of `value` that `holdsBig` finds (one that JSON.parse may have rounded, or
+ * Infinity from `1e400`), by its JSON Pointer, in the order of a walk of `value`.
+ */
+export function bigNumbers(value: unknown, path = "", out = new Map<string, number>()): Map<string, number> {
+  if (typeof value === "number") {
+    if (value >= BIG || value <= -BIG) out.set(path, value);
+  } else if (Array.isArray(value)) value.forEach((item, i) => bigNumbers(item, `${path}/${i}`, out));
+  else if (isObj(value)) for (const k of Object.keys(value)) bigNumbers(value[k], `${path}/${ptr(k)}`, out);
+  return out;
 }
 
 /** A deep copy of a JSON value (own `__proto__` keys are copied as data). */
@@ -231,33 +223,34 @@ function calendar(m: RegExpExecArray | null): boolean {
 }
 
 // The formats of docs/formats.md (words.ts): a date and a date-time also name a real day.
-// Each pattern is compiled on its first use, so a bundle keeps only the formats it checks.
-const patterns: Partial<Record<keyof typeof FORMAT_PATTERNS, RegExp>> = {};
-
-function pattern(name: keyof typeof FORMAT_PATTERNS): RegExp {
-  return (patterns[name] ??= new RegExp(FORMAT_PATTERNS[name]));
-}
+// Each pattern is compiled by a pure call, so a bundle keeps only the formats it checks.
+const UUID = /* @__PURE__ */ new RegExp(UUID_PATTERN);
+const DATE = /* @__PURE__ */ new RegExp(DATE_PATTERN);
+const TIME = /* @__PURE__ */ new RegExp(TIME_PATTERN);
+const DATE_TIME = /* @__PURE__ */ new RegExp(DATE_TIME_PATTERN);
+const EMAIL = /* @__PURE__ */ new RegExp(EMAIL_PATTERN);
+const URI = /* @__PURE__ */ new RegExp(URI_PATTERN);
 
 export function fmtUuid(s: string): boolean {
-  return pattern("uuid").test(s);
+  return UUID.test(s);
 }
 
 export function fmtDate(s: string): boolean {
-  return calendar(pattern("date").exec(s));
+  return calendar(DATE.exec(s));
 }
 
 export function fmtTime(s: string): boolean {
-  return pattern("time").test(s);
+  return TIME.test(s);
 }
 
 export function fmtDateTime(s: string): boolean {
-  return calendar(pattern("date-time").exec(s));
+  return calendar(DATE_TIME.exec(s));
 }
 
 export function fmtEmail(s: string): boolean {
-  return pattern("email").test(s);
+  return EMAIL.test(s);
 }
 
 export function fmtUri(s: string): boolean {
-  return pattern("uri").test(s);
+  return URI.test(s);
 }

@@ -14,7 +14,8 @@ type Refs = readonly any[];
 // the index of its function in `refs`.
 type Slot = number | Op[];
 // One instruction: [index of its handler in `refs`, ...arguments]; an index argument names
-// an entry of `refs` too. A handler that returns true ends its list (a wrong type).
+// an entry of `refs` too. A handler that returns true ends its list (a wrong type). Words
+// marked `words?` may be left out: the handler then writes those messages.py writes.
 type E = ValidationError[];
 
 const PARSED = /* @__PURE__ */ new Map<string, Op[]>();
@@ -91,19 +92,19 @@ const TYPES: Record<string, (x: any) => boolean> = {
 
 // --- every instance type: [handler, ...] ----------------------------------------------------
 
-/** [, types, words]: a value of none of the types fails and ends the list. */
+/** [, types, words?]: a value of none of the types fails and ends the list. */
 export function kType(op: Op, _r: Refs, x: any, p: string, e: E): boolean {
   if ((op[1] as string[]).some((t) => TYPES[t](x))) return false;
-  fail(e, p, op[2]);
+  fail(e, p, op[2] ?? "must be " + op[1].join(" or "));
   return true;
 }
 /** [, words]: `false`, nothing is valid. */
 export function kFail(op: Op, _r: Refs, _x: any, p: string, e: E): void {
   fail(e, p, op[1]);
 }
-/** [, values, words]: `const` and `enum`. */
+/** [, values, words?]: `const` and `enum` (without words: an enum's, the values as JSON). */
 export function kEq(op: Op, _r: Refs, x: any, p: string, e: E): void {
-  if (!(op[1] as unknown[]).some((v) => deq(x, v))) fail(e, p, op[2]);
+  if (!(op[1] as unknown[]).some((v) => deq(x, v))) fail(e, p, op[2] ?? "must be one of " + op[1].map((v: unknown) => JSON.stringify(v)).join(", "));
 }
 /** [, reporter]: `$ref` and each of `allOf`. */
 export function kRef(op: Op, refs: Refs, x: any, p: string, e: E): void {
@@ -163,19 +164,21 @@ export function kObj(op: Op, refs: Refs, x: any, p: string, e: E): void {
   if (isObj(x)) run(op[1], refs, x, p, e);
 }
 
-// --- numbers: [, bound, words] -------------------------------------------------------------
+// --- numbers: [, bound, words?] ------------------------------------------------------------
+// Without words, a bound's are "must be <how> <bound>" (messages.py's; wiretype leaves them
+// out only where the bound reads back as the same text, so both packages print the same).
 
 export function kMin(op: Op, _r: Refs, x: any, p: string, e: E): void {
-  if (x < op[1]) fail(e, p, op[2]);
+  if (x < op[1]) fail(e, p, op[2] ?? "must be at least " + op[1]);
 }
 export function kMax(op: Op, _r: Refs, x: any, p: string, e: E): void {
-  if (x > op[1]) fail(e, p, op[2]);
+  if (x > op[1]) fail(e, p, op[2] ?? "must be at most " + op[1]);
 }
 export function kXmin(op: Op, _r: Refs, x: any, p: string, e: E): void {
-  if (x <= op[1]) fail(e, p, op[2]);
+  if (x <= op[1]) fail(e, p, op[2] ?? "must be greater than " + op[1]);
 }
 export function kXmax(op: Op, _r: Refs, x: any, p: string, e: E): void {
-  if (x >= op[1]) fail(e, p, op[2]);
+  if (x >= op[1]) fail(e, p, op[2] ?? "must be less than " + op[1]);
 }
 
 const MAX_EXACT = 9007199254740991;
@@ -186,13 +189,13 @@ export function kMult(op: Op, _r: Refs, x: any, p: string, e: E): void {
   if (exact ? x % op[3] !== 0 : !multOf(x, BigInt(op[1]), op[2])) fail(e, p, op[4]);
 }
 
-// --- strings: [, bound, words] (a format: [, check, words]) --------------------------------
+// --- strings: [, bound, words?] (a format: [, check, words]) -------------------------------
 
 export function kMinLen(op: Op, _r: Refs, x: any, p: string, e: E): void {
-  if (x.length < op[1] || (x.length < 2 * op[1] && cpLen(x) < op[1])) fail(e, p, op[2]);
+  if (x.length < op[1] || (x.length < 2 * op[1] && cpLen(x) < op[1])) fail(e, p, op[2] ?? `must be at least ${op[1]} characters long`);
 }
 export function kMaxLen(op: Op, _r: Refs, x: any, p: string, e: E): void {
-  if (x.length > op[1] && cpLen(x) > op[1]) fail(e, p, op[2]);
+  if (x.length > op[1] && cpLen(x) > op[1]) fail(e, p, op[2] ?? `must be at most ${op[1]} characters long`);
 }
 export function kFormat(op: Op, refs: Refs, x: any, p: string, e: E): void {
   if (!refs[op[1]](x)) fail(e, p, op[2]);
@@ -203,13 +206,13 @@ export function kPattern(op: Op, _r: Refs, x: any, p: string, e: E): void {
 
 // --- arrays ----------------------------------------------------------------------------------
 
-/** [, bound, words] */
+/** [, bound, words?] */
 export function kMinItems(op: Op, _r: Refs, x: any, p: string, e: E): void {
-  if (x.length < op[1]) fail(e, p, op[2]);
+  if (x.length < op[1]) fail(e, p, op[2] ?? `must have at least ${op[1]} items`);
 }
-/** [, bound, words] */
+/** [, bound, words?] */
 export function kMaxItems(op: Op, _r: Refs, x: any, p: string, e: E): void {
-  if (x.length > op[1]) fail(e, p, op[2]);
+  if (x.length > op[1]) fail(e, p, op[2] ?? `must have at most ${op[1]} items`);
 }
 /** [, words] */
 export function kUniq(op: Op, _r: Refs, x: any, p: string, e: E): void {
@@ -235,9 +238,9 @@ export function kContains(op: Op, refs: Refs, x: any, p: string, e: E): void {
 
 // --- objects ---------------------------------------------------------------------------------
 
-/** [, names, words]: `required`. */
+/** [, names, words?]: `required`. */
 export function kReq(op: Op, _r: Refs, x: any, p: string, e: E): void {
-  for (const k of op[1] as string[]) if (!has(x, k)) fail(e, at(p, k), op[2]);
+  for (const k of op[1] as string[]) if (!has(x, k)) fail(e, at(p, k), op[2] ?? "is required");
 }
 /** [, names, reporters]: `properties`. */
 export function kProps(op: Op, refs: Refs, x: any, p: string, e: E): void {
@@ -274,11 +277,11 @@ export function kDepReq(op: Op, _r: Refs, x: any, p: string, e: E): void {
 export function kDep(op: Op, refs: Refs, x: any, p: string, e: E): void {
   if (has(x, op[1])) sub(op[2], refs, x, p, e);
 }
-/** [, bound, words] */
+/** [, bound, words?] */
 export function kMinProps(op: Op, _r: Refs, x: any, p: string, e: E): void {
-  if (Object.keys(x).length < op[1]) fail(e, p, op[2]);
+  if (Object.keys(x).length < op[1]) fail(e, p, op[2] ?? `must have at least ${op[1]} properties`);
 }
-/** [, bound, words] */
+/** [, bound, words?] */
 export function kMaxProps(op: Op, _r: Refs, x: any, p: string, e: E): void {
-  if (Object.keys(x).length > op[1]) fail(e, p, op[2]);
+  if (Object.keys(x).length > op[1]) fail(e, p, op[2] ?? `must have at most ${op[1]} properties`);
 }

@@ -7,8 +7,9 @@ import { cloneJson, hasOwn, mapValues, setOwn } from "./validation.js";
 
 type Shape = (x: any) => any;
 type Value = 0 | ["s", number] | ["list", Value] | ["map", Value] | ["null", Value];
-// A field as `shape` reads it: name, how (0 required, 1 optional, 2 defaulted), value, default.
-type Field = [string, 0 | 1 | 2, Value, unknown?];
+// A field as `shape` reads it: name, how (0 required, 1 optional, 2 defaulted), value, default;
+// or only the name of a required field kept as it is ([name, 0, 0]).
+type Field = [string, 0 | 1 | 2, Value, unknown?] | string;
 
 // A field as `shape` runs it: also whether the name is one every object inherits (its
 // presence is then an own property) and whether it is `__proto__` (set as data).
@@ -24,9 +25,10 @@ interface Step {
 const PARSED = /* @__PURE__ */ new Map<string, Step[]>();
 
 function parse(fields: string): Step[] {
-  const steps = (JSON.parse(fields) as Field[]).map(([k, how, value, fallback]): Step => ({
-    k, how, value, fallback, inherited: k in Object.prototype, proto: k === "__proto__",
-  }));
+  const steps = (JSON.parse(fields) as Field[]).map((field): Step => {
+    const [k, how, value, fallback] = typeof field === "string" ? [field, 0, 0] as const : field;
+    return { k, how, value, fallback, inherited: k in Object.prototype, proto: k === "__proto__" };
+  });
   PARSED.set(fields, steps);
   return steps;
 }

@@ -99,7 +99,7 @@ function c0(x: any): boolean {
   return obj(x) && c1(x.re);
 }
 function r0(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["re"],"is required"],[2,["re"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]]]]]', kType, kReq, kProps, kMinLen, kMaxLen);
+  report(x, p, e, '[[0,["object"]],[1,["re"]],[2,["re"],[[[0,["string"]],[3,1],[4,128]]]]]', kType, kReq, kProps, kMinLen, kMaxLen);
 }
 
 const c4 = /* @__PURE__ */ m1(1000);
@@ -108,7 +108,7 @@ function c2(x: any): boolean {
   return obj(x) && set0.has(x.code) && c4(x.message) && (x.re === undefined || c1(x.re));
 }
 function r2(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["code","message"],"is required"],[2,["code","message","re"],[[[5,["bad_frame","bad_envelope","unknown_type","unsupported_version","handshake_required","handshake_failed","session_expired","internal"],"must be one of \\"bad_frame\\", \\"bad_envelope\\", \\"unknown_type\\", \\"unsupported_version\\", \\"handshake_required\\", \\"handshake_failed\\", \\"session_expired\\", \\"internal\\""]],[[0,["string"],"must be string"],[4,1000,"must be at most 1000 characters long"]],[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq);
+  report(x, p, e, '[[0,["object"]],[1,["code","message"]],[2,["code","message","re"],[[[5,["bad_frame","bad_envelope","unknown_type","unsupported_version","handshake_required","handshake_failed","session_expired","internal"]]],[[0,["string"]],[4,1000]],[[0,["string"]],[3,1],[4,128]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq);
 }
 
 const c8 = /* @__PURE__ */ m0(64);
@@ -139,14 +139,14 @@ function c6(x: any): boolean {
   return obj(x) && x.client !== undefined && c1(x.registry) && c10(x.speaks) && (x.resume === undefined || c13(x.resume)) && c7(x.client);
 }
 function r6(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["client","registry","speaks"],"is required"],[2,["client","registry","speaks","resume"],[[[0,["object"],"must be object"],[1,["name","version"],"is required"],[2,["name","version"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]],[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]]]]],[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]],[[0,["object"],"must be object"],[8,[],[[0,["array"],"must be array"],[7,1,"must have at least 1 items"],[6,0,[[0,["integer"],"must be integer"]]]],[],null]],[[0,["object"],"must be object"],[1,["session","last_seq","epoch"],"is required"],[2,["session","last_seq","epoch"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]],[[0,["integer"],"must be integer"],[5,0,"must be at least 0"]],[[0,["integer"],"must be integer"],[5,0,"must be at least 0"]]]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kItems, kMinItems, kKeys);
+  report(x, p, e, '[[0,["object"]],[1,["client","registry","speaks"]],[2,["client","registry","speaks","resume"],[[[0,["object"]],[1,["name","version"]],[2,["name","version"],[[[0,["string"]],[3,1],[4,128]],[[0,["string"]],[3,1],[4,64]]]]],[[0,["string"]],[3,1],[4,128]],[[0,["object"]],[8,[],[[0,["array"]],[7,1],[6,0,[[0,["integer"]]]]],[],null]],[[0,["object"]],[1,["session","last_seq","epoch"]],[2,["session","last_seq","epoch"],[[[0,["string"]],[3,1],[4,128]],[[0,["integer"]],[5,0]],[[0,["integer"]],[5,0]]]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kItems, kMinItems, kKeys);
 }
 
 function c15(x: any): boolean {
   return obj(x) && set1.has(x.code) && (x.retry_after_ms === undefined || (Number.isInteger(x.retry_after_ms) && x.retry_after_ms >= 0)) && c1(x.re) && (x.reason === undefined || c4(x.reason));
 }
 function r15(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["re","code"],"is required"],[2,["re","code","reason","retry_after_ms"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]],[[6,["invalid","unsupported_version","too_large","rate_limited","overloaded","expired","forbidden","internal"],"must be one of \\"invalid\\", \\"unsupported_version\\", \\"too_large\\", \\"rate_limited\\", \\"overloaded\\", \\"expired\\", \\"forbidden\\", \\"internal\\""]],[[0,["string"],"must be string"],[4,1000,"must be at most 1000 characters long"]],[[0,["integer"],"must be integer"],[5,0,"must be at least 0"]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kEq);
+  report(x, p, e, '[[0,["object"]],[1,["re","code"]],[2,["re","code","reason","retry_after_ms"],[[[0,["string"]],[3,1],[4,128]],[[6,["invalid","unsupported_version","too_large","rate_limited","overloaded","expired","forbidden","internal"]]],[[0,["string"]],[4,1000]],[[0,["integer"]],[5,0]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kEq);
 }
 
 function r20(x: any, p: string, e: ValidationError[]): void {
@@ -167,14 +167,14 @@ function c19(x: any): boolean {
   return obj(x) && set2.has(x.code) && (x.retry_after_ms === undefined || (Number.isInteger(x.retry_after_ms) && x.retry_after_ms >= 0)) && c1(x.re) && (x.reason === undefined || c4(x.reason)) && (x.errors === undefined || c21(x.errors));
 }
 function r19(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["re","code"],"is required"],[2,["re","code","reason","retry_after_ms","errors"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]],8,[[0,["string"],"must be string"],[4,1000,"must be at most 1000 characters long"]],[[0,["integer"],"must be integer"],[5,0,"must be at least 0"]],[[0,["array"],"must be array"],[7,100,"must have at most 100 items"],[6,0,[[0,["object"],"must be object"],[1,["path","message"],"is required"],[2,["path","message"],[[[0,["string"],"must be string"],[4,1000,"must be at most 1000 characters long"]],[[0,["string"],"must be string"],[4,1000,"must be at most 1000 characters long"]]]]]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kItems, kMaxItems, r20);
+  report(x, p, e, '[[0,["object"]],[1,["re","code"]],[2,["re","code","reason","retry_after_ms","errors"],[[[0,["string"]],[3,1],[4,128]],8,[[0,["string"]],[4,1000]],[[0,["integer"]],[5,0]],[[0,["array"]],[7,100],[6,0,[[0,["object"]],[1,["path","message"]],[2,["path","message"],[[[0,["string"]],[4,1000]],[[0,["string"]],[4,1000]]]]]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kItems, kMaxItems, r20);
 }
 
 function c25(x: any): boolean {
   return obj(x) && Number.isInteger(x.nonce) && x.nonce >= 0;
 }
 function r25(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["nonce"],"is required"],[2,["nonce"],[[[0,["integer"],"must be integer"],[3,0,"must be at least 0"]]]]]', kType, kReq, kProps, kMin);
+  report(x, p, e, '[[0,["object"]],[1,["nonce"]],[2,["nonce"],[[[0,["integer"]],[3,0]]]]]', kType, kReq, kProps, kMin);
 }
 
 const c29 = /* @__PURE__ */ m0(256);
@@ -187,7 +187,7 @@ function c28(x: any): boolean {
   return obj(x) && (x.event === "joined" || x.event === "left") && Number.isInteger(x.members) && x.members >= 0 && c29(x.topic) && c1(x.session) && c32(x.client) && (x.user === undefined || c33(x.user));
 }
 function r28(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["topic","event","session","client","members"],"is required"],[2,["topic","event","session","client","user","members"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,256,"must be at most 256 characters long"]],[[6,["joined","left"],"must be one of \\"joined\\", \\"left\\""]],[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]],[[0,["string"],"must be string"],[4,128,"must be at most 128 characters long"]],[[0,["string"],"must be string"],[4,256,"must be at most 256 characters long"]],[[0,["integer"],"must be integer"],[5,0,"must be at least 0"]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kEq);
+  report(x, p, e, '[[0,["object"]],[1,["topic","event","session","client","members"]],[2,["topic","event","session","client","user","members"],[[[0,["string"]],[3,1],[4,256]],[[6,["joined","left"]]],[[0,["string"]],[3,1],[4,128]],[[0,["string"]],[4,128]],[[0,["string"]],[4,256]],[[0,["integer"]],[5,0]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kEq);
 }
 
 function c36(x: any): boolean {
@@ -204,7 +204,7 @@ function c35(x: any): boolean {
   return obj(x) && (x.retry_in_ms === undefined || (Number.isInteger(x.retry_in_ms) && x.retry_in_ms >= 0)) && c36(x.state) && (x.reason === undefined || c37(x.reason)) && (x.detail === undefined || c38(x.detail));
 }
 function r35(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["state"],"is required"],[2,["state","reason","detail","retry_in_ms"],[[[5,["open","degraded","draining","closing"],"must be one of \\"open\\", \\"degraded\\", \\"draining\\", \\"closing\\""]],[[5,["normal","overload","maintenance","shutdown","idle","policy"],"must be one of \\"normal\\", \\"overload\\", \\"maintenance\\", \\"shutdown\\", \\"idle\\", \\"policy\\""]],[[0,["string"],"must be string"],[3,500,"must be at most 500 characters long"]],[[0,["integer"],"must be integer"],[4,0,"must be at least 0"]]]]]', kType, kReq, kProps, kMaxLen, kMin, kEq);
+  report(x, p, e, '[[0,["object"]],[1,["state"]],[2,["state","reason","detail","retry_in_ms"],[[[5,["open","degraded","draining","closing"]]],[[5,["normal","overload","maintenance","shutdown","idle","policy"]]],[[0,["string"]],[3,500]],[[0,["integer"]],[4,0]]]]]', kType, kReq, kProps, kMaxLen, kMin, kEq);
 }
 
 function c41(x: any): boolean {
@@ -217,7 +217,7 @@ function c40(x: any): boolean {
   return obj(x) && c41(x.topics);
 }
 function r40(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["topics"],"is required"],[2,["topics"],[[[0,["array"],"must be array"],[4,1,"must have at least 1 items"],[5,100,"must have at most 100 items"],[6,"must not hold the same item twice"],[3,0,[[0,["string"],"must be string"]]]]]]]', kType, kReq, kProps, kItems, kMinItems, kMaxItems, kUniq);
+  report(x, p, e, '[[0,["object"]],[1,["topics"]],[2,["topics"],[[[0,["array"]],[4,1],[5,100],[6,"must not hold the same item twice"],[3,0,[[0,["string"]]]]]]]]', kType, kReq, kProps, kItems, kMinItems, kMaxItems, kUniq);
 }
 
 function c45(x: any): boolean {
@@ -240,63 +240,63 @@ function c44(x: any): boolean {
   return obj(x) && (x.resumed === undefined || typeof x.resumed === "boolean") && c45(x.heartbeat_ms) && c46(x.versions) && c47(x.limits) && c1(x.session);
 }
 function r44(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["session","heartbeat_ms","versions","limits"],"is required"],[2,["session","heartbeat_ms","versions","limits","resumed"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,128,"must be at most 128 characters long"]],[[0,["integer"],"must be integer"],[5,100,"must be at least 100"],[6,600000,"must be at most 600000"]],[[0,["object"],"must be object"],[7,[],[[0,["integer"],"must be integer"]],[],null]],[[0,["object"],"must be object"],[1,["max_frame_bytes","max_in_flight"],"is required"],[2,["max_frame_bytes","max_in_flight","max_topics"],[[[0,["integer"],"must be integer"],[5,1,"must be at least 1"]],[[0,["integer"],"must be integer"],[5,1,"must be at least 1"]],[[0,["integer"],"must be integer"],[5,0,"must be at least 0"]]]]],[[0,["boolean"],"must be boolean"]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kMax, kKeys);
+  report(x, p, e, '[[0,["object"]],[1,["session","heartbeat_ms","versions","limits"]],[2,["session","heartbeat_ms","versions","limits","resumed"],[[[0,["string"]],[3,1],[4,128]],[[0,["integer"]],[5,100],[6,600000]],[[0,["object"]],[7,[],[[0,["integer"]]],[],null]],[[0,["object"]],[1,["max_frame_bytes","max_in_flight"]],[2,["max_frame_bytes","max_in_flight","max_topics"],[[[0,["integer"]],[5,1]],[[0,["integer"]],[5,1]],[[0,["integer"]],[5,0]]]]],[[0,["boolean"]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, kMax, kKeys);
 }
 
 function s0(x: any): any {
-  return shape(x, '[["re",0,0]]');
+  return shape(x, '["re"]');
 }
 
 function s1(x: any): any {
-  return shape(x, '[["code",0,0],["message",0,0],["re",1,0]]');
+  return shape(x, '["code","message",["re",1,0]]');
 }
 
 function s3(x: any): any {
-  return shape(x, '[["name",0,0],["version",0,0]]');
+  return shape(x, '["name","version"]');
 }
 
 function s4(x: any): any {
-  return shape(x, '[["session",0,0],["last_seq",0,0],["epoch",0,0]]');
+  return shape(x, '["session","last_seq","epoch"]');
 }
 
 function s2(x: any): any {
-  return shape(x, '[["client",0,["s",0]],["registry",0,0],["speaks",0,0],["resume",1,["s",1]]]', s3, s4);
+  return shape(x, '[["client",0,["s",0]],"registry","speaks",["resume",1,["s",1]]]', s3, s4);
 }
 
 function s5(x: any): any {
-  return shape(x, '[["re",0,0],["code",0,0],["reason",2,0,""],["retry_after_ms",1,0]]');
+  return shape(x, '["re","code",["reason",2,0,""],["retry_after_ms",1,0]]');
 }
 
 function s7(x: any): any {
-  return shape(x, '[["path",0,0],["message",0,0]]');
+  return shape(x, '["path","message"]');
 }
 
 function s6(x: any): any {
-  return shape(x, '[["re",0,0],["code",0,0],["reason",2,0,""],["retry_after_ms",1,0],["errors",2,["list",["s",0]],[]]]', s7);
+  return shape(x, '["re","code",["reason",2,0,""],["retry_after_ms",1,0],["errors",2,["list",["s",0]],[]]]', s7);
 }
 
 function s8(x: any): any {
-  return shape(x, '[["nonce",0,0]]');
+  return shape(x, '["nonce"]');
 }
 
 function s9(x: any): any {
-  return shape(x, '[["topic",0,0],["event",0,0],["session",0,0],["client",0,0],["user",1,0],["members",0,0]]');
+  return shape(x, '["topic","event","session","client",["user",1,0],"members"]');
 }
 
 function s10(x: any): any {
-  return shape(x, '[["state",0,0],["reason",2,0,"normal"],["detail",1,0],["retry_in_ms",1,0]]');
+  return shape(x, '["state",["reason",2,0,"normal"],["detail",1,0],["retry_in_ms",1,0]]');
 }
 
 function s11(x: any): any {
-  return shape(x, '[["topics",0,0]]');
+  return shape(x, '["topics"]');
 }
 
 function s13(x: any): any {
-  return shape(x, '[["max_frame_bytes",0,0],["max_in_flight",0,0],["max_topics",2,0,100]]');
+  return shape(x, '["max_frame_bytes","max_in_flight",["max_topics",2,0,100]]');
 }
 
 function s12(x: any): any {
-  return shape(x, '[["session",0,0],["heartbeat_ms",0,0],["versions",0,0],["limits",0,["s",0]],["resumed",2,0,false]]', s13);
+  return shape(x, '["session","heartbeat_ms","versions",["limits",0,["s",0]],["resumed",2,0,false]]', s13);
 }
 
 // validate<Type>(x): the errors of `x` as the data of that version (empty when valid);

@@ -86,7 +86,7 @@ function m1(v0: any): (x: any) => boolean {
 }
 
 function r1(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["string"],"must be string"],[1,2,"must be a valid uuid"]]', kType, kFormat, fmtUuid);
+  report(x, p, e, '[[0,["string"]],[1,2,"must be a valid uuid"]]', kType, kFormat, fmtUuid);
 }
 
 const c2 = /* @__PURE__ */ m0(64);
@@ -94,14 +94,14 @@ const c2 = /* @__PURE__ */ m0(64);
 const c4 = /* @__PURE__ */ m0(80);
 
 function r5(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["string"],"must be string"],[1,2,"must be a valid uri"]]', kType, kFormat, fmtUri);
+  report(x, p, e, '[[0,["string"]],[1,2,"must be a valid uri"]]', kType, kFormat, fmtUri);
 }
 
 function c3(x: any): boolean {
   return obj(x) && typeof x.id === "string" && c4(x.name) && fmtUuid(x.id) && (x.avatar === undefined || (typeof x.avatar === "string" && fmtUri(x.avatar)));
 }
 function r3(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["id","name"],"is required"],[2,["id","name","avatar"],[5,[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,80,"must be at most 80 characters long"]],6]]]', kType, kReq, kProps, kMinLen, kMaxLen, r1, r5);
+  report(x, p, e, '[[0,["object"]],[1,["id","name"]],[2,["id","name","avatar"],[5,[[0,["string"]],[3,1],[4,80]],6]]]', kType, kReq, kProps, kMinLen, kMaxLen, r1, r5);
 }
 
 function c6(x: any): boolean {
@@ -112,20 +112,20 @@ function c0(x: any): boolean {
   return obj(x) && typeof x.id === "string" && x.by !== undefined && (x.reason === undefined || c6(x.reason)) && c2(x.room) && fmtUuid(x.id) && c3(x.by);
 }
 function r0(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["id","room","by"],"is required"],[2,["id","room","by","reason"],[6,[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]],7,[[5,["author","moderator","retention"],"must be one of \\"author\\", \\"moderator\\", \\"retention\\""]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r3);
+  report(x, p, e, '[[0,["object"]],[1,["id","room","by"]],[2,["id","room","by","reason"],[6,[[0,["string"]],[3,1],[4,64]],7,[[5,["author","moderator","retention"]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r3);
 }
 
 const c8 = /* @__PURE__ */ m1(4000);
 
 function r9(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["string"],"must be string"],[1,2,"must be a valid date-time"]]', kType, kFormat, fmtDateTime);
+  report(x, p, e, '[[0,["string"]],[1,2,"must be a valid date-time"]]', kType, kFormat, fmtDateTime);
 }
 
 function c7(x: any): boolean {
   return obj(x) && typeof x.id === "string" && typeof x.edited_at === "string" && c2(x.room) && c8(x.body) && fmtUuid(x.id) && fmtDateTime(x.edited_at);
 }
 function r7(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["id","room","body","edited_at"],"is required"],[2,["id","room","body","edited_at"],[5,[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]],[[0,["string"],"must be string"],[4,4000,"must be at most 4000 characters long"]],6]]]', kType, kReq, kProps, kMinLen, kMaxLen, r1, r9);
+  report(x, p, e, '[[0,["object"]],[1,["id","room","body","edited_at"]],[2,["id","room","body","edited_at"],[5,[[0,["string"]],[3,1],[4,64]],[[0,["string"]],[4,4000]],6]]]', kType, kReq, kProps, kMinLen, kMaxLen, r1, r9);
 }
 
 const c11 = /* @__PURE__ */ m1(2000);
@@ -147,7 +147,7 @@ function c10(x: any): boolean {
   return obj(x) && typeof x.id === "string" && typeof x.sent_at === "string" && x.author !== undefined && (x.priority === undefined || (x.priority === "low" || x.priority === "normal" || x.priority === "high")) && x.reply_to !== undefined && (x.tags === undefined || c15(x.tags)) && c2(x.room) && c11(x.text) && fmtUuid(x.id) && fmtDateTime(x.sent_at) && c13(x.reply_to) && c3(x.author);
 }
 function r10(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["id","room","text","sent_at","author","reply_to"],"is required"],[2,["id","room","text","sent_at","author","priority","reply_to","tags"],[7,[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]],[[0,["string"],"must be string"],[4,2000,"must be at most 2000 characters long"]],8,9,[[5,["low","normal","high"],"must be one of \\"low\\", \\"normal\\", \\"high\\""]],10,[[0,["array"],"must be array"],[6,0,[[0,["string"],"must be string"]]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, kItems, r1, r9, r3, r13);
+  report(x, p, e, '[[0,["object"]],[1,["id","room","text","sent_at","author","reply_to"]],[2,["id","room","text","sent_at","author","priority","reply_to","tags"],[7,[[0,["string"]],[3,1],[4,64]],[[0,["string"]],[4,2000]],8,9,[[5,["low","normal","high"]]],10,[[0,["array"]],[6,0,[[0,["string"]]]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, kItems, r1, r9, r3, r13);
 }
 
 function c18(x: any): boolean {
@@ -160,14 +160,14 @@ function c19(x: any): boolean {
   return true;
 }
 function r19(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["array"],"must be array"],[1,0,2]]', kType, kItems, r1);
+  report(x, p, e, '[[0,["array"]],[1,0,2]]', kType, kItems, r1);
 }
 
 function c17(x: any): boolean {
   return obj(x) && typeof x.id === "string" && typeof x.sent_at === "string" && x.author !== undefined && x.reply_to !== undefined && (x.priority === undefined || c18(x.priority)) && c2(x.room) && c8(x.body) && fmtUuid(x.id) && fmtDateTime(x.sent_at) && c13(x.reply_to) && (x.mentions === undefined || c19(x.mentions)) && c3(x.author);
 }
 function r17(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["id","room","body","sent_at","author","reply_to"],"is required"],[2,["id","room","body","sent_at","author","priority","reply_to","mentions"],[6,[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]],[[0,["string"],"must be string"],[4,4000,"must be at most 4000 characters long"]],7,8,[[5,["low","normal","high","urgent"],"must be one of \\"low\\", \\"normal\\", \\"high\\", \\"urgent\\""]],9,10]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r9, r3, r13, r19);
+  report(x, p, e, '[[0,["object"]],[1,["id","room","body","sent_at","author","reply_to"]],[2,["id","room","body","sent_at","author","priority","reply_to","mentions"],[6,[[0,["string"]],[3,1],[4,64]],[[0,["string"]],[4,4000]],7,8,[[5,["low","normal","high","urgent"]]],9,10]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r9, r3, r13, r19);
 }
 
 function c21(x: any): boolean {
@@ -178,7 +178,7 @@ function c20(x: any): boolean {
   return obj(x) && typeof x.id === "string" && typeof x.sent_at === "string" && x.author !== undefined && x.reply_to !== undefined && (x.edited === undefined || typeof x.edited === "boolean") && (x.priority === undefined || c21(x.priority)) && c2(x.room) && c8(x.body) && fmtUuid(x.id) && fmtDateTime(x.sent_at) && c13(x.reply_to) && (x.mentions === undefined || c19(x.mentions)) && c3(x.author);
 }
 function r20(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["id","room","body","sent_at","author","reply_to"],"is required"],[2,["id","room","body","sent_at","author","priority","reply_to","mentions","edited"],[6,[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]],[[0,["string"],"must be string"],[4,4000,"must be at most 4000 characters long"]],7,8,[[5,["quiet","normal","notify","alert"],"must be one of \\"quiet\\", \\"normal\\", \\"notify\\", \\"alert\\""]],9,10,[[0,["boolean"],"must be boolean"]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r9, r3, r13, r19);
+  report(x, p, e, '[[0,["object"]],[1,["id","room","body","sent_at","author","reply_to"]],[2,["id","room","body","sent_at","author","priority","reply_to","mentions","edited"],[6,[[0,["string"]],[3,1],[4,64]],[[0,["string"]],[4,4000]],7,8,[[5,["quiet","normal","notify","alert"]]],9,10,[[0,["boolean"]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r9, r3, r13, r19);
 }
 
 const c24 = /* @__PURE__ */ m0(16);
@@ -187,14 +187,14 @@ function c23(x: any): boolean {
   return obj(x) && typeof x.message_id === "string" && typeof x.user_id === "string" && c2(x.room) && c24(x.emoji) && fmtUuid(x.message_id) && fmtUuid(x.user_id);
 }
 function r23(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["message_id","room","user_id","emoji"],"is required"],[2,["message_id","room","user_id","emoji"],[5,[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]],5,[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,16,"must be at most 16 characters long"]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, r1);
+  report(x, p, e, '[[0,["object"]],[1,["message_id","room","user_id","emoji"]],[2,["message_id","room","user_id","emoji"],[5,[[0,["string"]],[3,1],[4,64]],5,[[0,["string"]],[3,1],[4,16]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, r1);
 }
 
 function c25(x: any): boolean {
   return obj(x) && x.user !== undefined && typeof x.joined_at === "string" && Number.isInteger(x.members) && x.members >= 1 && c2(x.room) && fmtDateTime(x.joined_at) && c3(x.user);
 }
 function r25(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["room","user","joined_at","members"],"is required"],[2,["room","user","joined_at","members"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]],6,7,[[0,["integer"],"must be integer"],[5,1,"must be at least 1"]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, r3, r9);
+  report(x, p, e, '[[0,["object"]],[1,["room","user","joined_at","members"]],[2,["room","user","joined_at","members"],[[[0,["string"]],[3,1],[4,64]],6,7,[[0,["integer"]],[5,1]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kMin, r3, r9);
 }
 
 function c28(x: any): boolean {
@@ -205,54 +205,54 @@ function c27(x: any): boolean {
   return obj(x) && typeof x.user_id === "string" && typeof x.left_at === "string" && (x.cause === undefined || c28(x.cause)) && c2(x.room) && fmtUuid(x.user_id) && fmtDateTime(x.left_at);
 }
 function r27(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["room","user_id","left_at"],"is required"],[2,["room","user_id","left_at","cause"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]],6,7,[[5,["left","timeout","kicked"],"must be one of \\"left\\", \\"timeout\\", \\"kicked\\""]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r9);
+  report(x, p, e, '[[0,["object"]],[1,["room","user_id","left_at"]],[2,["room","user_id","left_at","cause"],[[[0,["string"]],[3,1],[4,64]],6,7,[[5,["left","timeout","kicked"]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, kEq, r1, r9);
 }
 
 function c29(x: any): boolean {
   return obj(x) && typeof x.user_id === "string" && typeof x.typing === "boolean" && c2(x.room) && fmtUuid(x.user_id);
 }
 function r29(x: any, p: string, e: ValidationError[]): void {
-  report(x, p, e, '[[0,["object"],"must be object"],[1,["room","user_id","typing"],"is required"],[2,["room","user_id","typing"],[[[0,["string"],"must be string"],[3,1,"must be at least 1 characters long"],[4,64,"must be at most 64 characters long"]],5,[[0,["boolean"],"must be boolean"]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, r1);
+  report(x, p, e, '[[0,["object"]],[1,["room","user_id","typing"]],[2,["room","user_id","typing"],[[[0,["string"]],[3,1],[4,64]],5,[[0,["boolean"]]]]]]', kType, kReq, kProps, kMinLen, kMaxLen, r1);
 }
 
 function s1(x: any): any {
-  return shape(x, '[["id",0,0],["name",0,0],["avatar",1,0]]');
+  return shape(x, '["id","name",["avatar",1,0]]');
 }
 
 function s0(x: any): any {
-  return shape(x, '[["id",0,0],["room",0,0],["by",0,["s",0]],["reason",2,0,"author"]]', s1);
+  return shape(x, '["id","room",["by",0,["s",0]],["reason",2,0,"author"]]', s1);
 }
 
 function s2(x: any): any {
-  return shape(x, '[["id",0,0],["room",0,0],["body",0,0],["edited_at",0,0]]');
+  return shape(x, '["id","room","body","edited_at"]');
 }
 
 function s3(x: any): any {
-  return shape(x, '[["id",0,0],["room",0,0],["text",0,0],["sent_at",0,0],["author",0,["s",0]],["priority",2,0,"normal"],["reply_to",0,0],["tags",1,0]]', s1);
+  return shape(x, '["id","room","text","sent_at",["author",0,["s",0]],["priority",2,0,"normal"],"reply_to",["tags",1,0]]', s1);
 }
 
 function s4(x: any): any {
-  return shape(x, '[["id",0,0],["room",0,0],["body",0,0],["sent_at",0,0],["author",0,["s",0]],["priority",2,0,"normal"],["reply_to",0,0],["mentions",2,0,[]]]', s1);
+  return shape(x, '["id","room","body","sent_at",["author",0,["s",0]],["priority",2,0,"normal"],"reply_to",["mentions",2,0,[]]]', s1);
 }
 
 function s5(x: any): any {
-  return shape(x, '[["id",0,0],["room",0,0],["body",0,0],["sent_at",0,0],["author",0,["s",0]],["priority",2,0,"normal"],["reply_to",0,0],["mentions",2,0,[]],["edited",2,0,false]]', s1);
+  return shape(x, '["id","room","body","sent_at",["author",0,["s",0]],["priority",2,0,"normal"],"reply_to",["mentions",2,0,[]],["edited",2,0,false]]', s1);
 }
 
 function s6(x: any): any {
-  return shape(x, '[["message_id",0,0],["room",0,0],["user_id",0,0],["emoji",0,0]]');
+  return shape(x, '["message_id","room","user_id","emoji"]');
 }
 
 function s7(x: any): any {
-  return shape(x, '[["room",0,0],["user",0,["s",0]],["joined_at",0,0],["members",0,0]]', s1);
+  return shape(x, '["room",["user",0,["s",0]],"joined_at","members"]', s1);
 }
 
 function s8(x: any): any {
-  return shape(x, '[["room",0,0],["user_id",0,0],["left_at",0,0],["cause",2,0,"left"]]');
+  return shape(x, '["room","user_id","left_at",["cause",2,0,"left"]]');
 }
 
 function s9(x: any): any {
-  return shape(x, '[["room",0,0],["user_id",0,0],["typing",0,0]]');
+  return shape(x, '["room","user_id","typing"]');
 }
 
 // validate<Type>(x): the errors of `x` as the data of that version (empty when valid);
