@@ -4,12 +4,19 @@ while a peer no longer answers, `wiretype dlq` with the id the user knows."""
 
 from __future__ import annotations
 
+import re
+import sys
+from pathlib import Path
+
 import chat_protocol as proto
 import pytest
 
+from tests.helpers import run, write_tree
 from tests.runtime.e2e import FAST, bounded
 from tests.runtime.redis_server import free_port
-from wiretype import Client, Server
+from wiretype import Client, ConfigurationError, Server
+
+APP = "import chat_protocol as proto\nfrom wiretype import Server\n\nserver = Server(proto)\n"
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -28,3 +35,57 @@ async def test_a_client_given_url_and_urls_dials_every_one_of_them() -> None:
                 await client.wait_state("open", timeout=10)  # the live one, wherever it is
             finally:
                 await client.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("redis://127.0.0.1:99999/0", "the port in '127.0.0.1:99999' is not a port number"),
+        ("redis://127.0.0.1:6379/O", "the database is a number (redis://host:port/0), not 'O'"),
+        ("redis://127.0.0.1:6379/0?db=x", "Invalid value for 'db'"),
+    ],
+)
+def test_a_redis_url_with_a_typo_is_exit_2_naming_it_never_an_internal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, said: str
+) -> None:
+    result = run("dlq", "list", "--store", url)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"wiretype: error: store {url}: ")
+    assert said in result.stderr and "internal error" not in result.stderr
+    with pytest.raises(ConfigurationError, match=re.escape(f"store {url}")):
+        Server(proto, store=url)
+    if "?" not in url:  # the broker reads no query but ?sharded=1
+        with pytest.raises(ConfigurationError, match=re.escape(f"broker {url}")):
+            Server(proto, broker=url)
+    write_tree(tmp_path, {"typo_app.py": APP})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        served = run("serve", "typo_app:server", "--port", "0", "--store", url)
+    finally:
+        sys.modules.pop("typo_app", None)
+    assert served.exit_code == 2 and said in served.stderr
+    assert "internal error" not in served.stderr
+
+
+def test_an_unreachable_broker_is_called_the_broker_not_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    write_tree(tmp_path, {"lone_app.py": APP})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        result = run("serve", "lone_app:server", "--port", "0", "--broker", url)
+    finally:
+        sys.modules.pop("lone_app", None)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"wiretype: error: broker {url}: cannot reach Redis")
+
+
+def test_one_redis_url_with_the_brokers_sharded_flag_serves_as_the_store_too(
+    redis_url: str,
+) -> None:
+    shared = f"{redis_url}?sharded=1"  # docs/deploy.md gives --store and --broker one URL
+    result = run("dlq", "list", "--store", shared)
+    assert (result.exit_code, result.stdout.strip(), result.stderr) == (0, "no dead letters", "")

@@ -23,6 +23,7 @@ import json
 import secrets
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..protocol.session import Session
 from .base import DeadLetter, Job, Op, Store, StoreError, log, rebuild
@@ -54,7 +55,7 @@ def connect(url: str) -> Any:
         from redis import asyncio as aioredis
     except ImportError:
         raise StoreError(url, "needs redis-py: pip install 'wiretype[redis]'") from None
-    clean = url.replace("valkey://", "redis://", 1)
+    clean = _redis_py_url(url)
     pool = aioredis.BlockingConnectionPool.from_url(
         clean,
         max_connections=POOL_SIZE,
@@ -64,6 +65,40 @@ def connect(url: str) -> Any:
         socket_timeout=5.0,
     )
     return aioredis.Redis.from_pool(pool)  # closed with the client
+
+
+def _redis_py_url(url: str) -> str:
+    """The URL as redis-py reads it: ``valkey://`` is ``redis://``, and the broker's own
+    ``sharded=`` is dropped, so that one URL serves as both ``--store`` and ``--broker``."""
+    parsed = urlsplit(url.replace("valkey://", "redis://", 1))
+    query = "&".join(
+        part for part in parsed.query.split("&") if part and part.split("=")[0] != "sharded"
+    )
+    return parsed._replace(query=query).geturl()
+
+
+def redis_url_problem(url: str) -> str | None:
+    """What is wrong with a ``redis://host:port/db`` URL, said before anything dials it:
+    redis-py takes ``/abc`` for database 0 and fails deep inside on a port out of range."""
+    if url.split(":", 1)[0].lower() == "unix":
+        return None
+    parsed = urlsplit(_redis_py_url(url))
+    try:
+        parsed.port  # noqa: B018 (it raises on a port that is not one)
+    except ValueError:
+        return f"the port in {parsed.netloc!r} is not a port number (0-65535)"
+    db = parsed.path.strip("/")
+    if db and not db.isdigit():
+        return f"the database is a number (redis://host:port/0), not {db!r}"
+    try:
+        from redis.connection import parse_url
+    except ImportError:
+        return None  # connect() says what to install
+    try:
+        parse_url(parsed.geturl())  # type: ignore[no-untyped-call]
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def _keys(sid: str) -> tuple[str, str, str, str]:
@@ -76,6 +111,9 @@ class RedisStore(Store):
     kind = "redis"
 
     def __init__(self, url: str) -> None:
+        problem = redis_url_problem(url)
+        if problem is not None:
+            raise StoreError(url, problem)
         super().__init__(url)
         self.redis: Any = None
         self.node = secrets.token_hex(6)
