@@ -371,6 +371,8 @@ class Server:
             async with asyncio.timeout(wait):
                 while self.hub.links:
                     await asyncio.sleep(0.01)
+        for link in list(self.hub.links.values()):
+            link.transport.abort()  # past the deadline: a peer that never answers the close
         await self.close()
 
     async def close(self) -> None:

@@ -12,7 +12,7 @@ import chat_protocol as proto
 import pytest
 
 from tests.helpers import run, write_tree
-from tests.runtime.e2e import FAST, bounded
+from tests.runtime.e2e import FAST, bounded, frames_until, hello, raw
 from tests.runtime.redis_server import free_port
 from wiretype import Client, ConfigurationError, Server
 
@@ -89,3 +89,21 @@ def test_one_redis_url_with_the_brokers_sharded_flag_serves_as_the_store_too(
     shared = f"{redis_url}?sharded=1"  # docs/deploy.md gives --store and --broker one URL
     result = run("dlq", "list", "--store", shared)
     assert (result.exit_code, result.stdout.strip(), result.stderr) == (0, "no dead letters", "")
+
+
+@bounded
+async def test_drain_ends_at_drain_ms_even_when_a_peer_never_answers_the_close() -> None:
+    server = Server(proto, drain_ms=100)
+    # websockets waits close_timeout for each peer's answer to the close: an hour here, so
+    # a drain that waited for this peer would never end
+    async with server.serving(close_timeout=3600):
+        ws = await raw(server.port)
+        await ws.send(hello())
+        await frames_until(ws, "wiretype.welcome")
+        assert ws.transport is not None
+        ws.transport.pause_reading()  # a frozen peer: it never reads the status or the close
+        try:
+            await server.drain()
+            assert server.connections == 0
+        finally:
+            ws.transport.abort()
