@@ -83,8 +83,8 @@ async def _run(server: Server, options: ServeOptions, reuse_port: bool) -> None:
         raise
     tune_collector()
     metrics = f" (metrics on port {server.metrics_port})" if server.metrics_port else ""
-    print(f"serving {options.target} on ws://{options.host}:{server.port}{metrics}", flush=True)
-    await server.until_signalled()
+    line = f"serving {options.target} on ws://{options.host}:{server.port}{metrics}"
+    await server.until_signalled(ready=lambda: print(line, flush=True))
     print("drained", flush=True)
 
 

@@ -4,7 +4,10 @@ while a peer no longer answers, `wiretype dlq` with the id the user knows."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -16,6 +19,8 @@ from tests.runtime.e2e import FAST, bounded, frames_until, hello, raw
 from tests.runtime.redis_server import free_port
 from wiretype import Client, ConfigurationError, Server
 
+ROOT = Path(__file__).resolve().parents[2]
+CLI = "import sys; from registry.cli import main; sys.argv[0] = 'wiretype'; main()"
 APP = "import chat_protocol as proto\nfrom wiretype import Server\n\nserver = Server(proto)\n"
 
 pytestmark = pytest.mark.timeout(30)
@@ -107,3 +112,28 @@ async def test_drain_ends_at_drain_ms_even_when_a_peer_never_answers_the_close()
             assert server.connections == 0
         finally:
             ws.transport.abort()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigterm_right_after_the_serving_line_drains_and_exits_0(
+    tmp_path: Path, redis_url: str, workers: int
+) -> None:
+    """A supervisor that stops the server as soon as it said it serves gets a drained exit 0,
+    never a process killed by the signal before it was ready to catch it."""
+    write_tree(tmp_path, {"quick_app.py": APP})
+    path = [str(tmp_path), str(ROOT), str(ROOT / "generated" / "python")]
+    path.append(str(ROOT / "examples" / "chat" / "generated" / "python"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
+    scale = ["--store", redis_url, "--broker", redis_url] if workers > 1 else []
+    args = ["serve", "quick_app:server", "--port", "0", "--workers", str(workers), *scale]
+    for _ in range(3):
+        process = subprocess.Popen(
+            [sys.executable, "-c", CLI, *args], cwd=tmp_path, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=20)
+        assert line.startswith("serving quick_app:server on ws://"), (line, err)
+        assert (process.returncode, out.strip()) == (0, "drained"), err
