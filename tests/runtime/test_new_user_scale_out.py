@@ -124,7 +124,8 @@ def test_sigterm_right_after_the_serving_line_drains_and_exits_0(
     path = [str(tmp_path), str(ROOT), str(ROOT / "generated" / "python")]
     path.append(str(ROOT / "examples" / "chat" / "generated" / "python"))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
-    scale = ["--store", redis_url, "--broker", redis_url] if workers > 1 else []
+    scale = ["--store", redis_url, "--broker", redis_url, "--metrics-port", "0"]
+    scale = scale if workers > 1 else []
     args = ["serve", "quick_app:server", "--port", "0", "--workers", str(workers), *scale]
     for _ in range(3):
         process = subprocess.Popen(
@@ -136,4 +137,6 @@ def test_sigterm_right_after_the_serving_line_drains_and_exits_0(
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=20)
         assert line.startswith("serving quick_app:server on ws://"), (line, err)
+        if workers > 1:  # each worker's metrics port, where 0 let it take any
+            assert re.search(r"\(2 workers; metrics on ports \d+, \d+\)$", line), line
         assert (process.returncode, out.strip()) == (0, "drained"), err
