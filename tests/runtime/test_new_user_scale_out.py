@@ -4,6 +4,8 @@ while a peer no longer answers, `wiretype dlq` with the id the user knows."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import re
 import signal
@@ -16,8 +18,9 @@ import pytest
 
 from tests.helpers import run, write_tree
 from tests.runtime.e2e import FAST, bounded, frames_until, hello, raw
+from tests.runtime.helpers import sent_v3
 from tests.runtime.redis_server import free_port
-from wiretype import Client, ConfigurationError, Server
+from wiretype import Client, ConfigurationError, Context, Server
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = "import sys; from registry.cli import main; sys.argv[0] = 'wiretype'; main()"
@@ -140,3 +143,40 @@ def test_sigterm_right_after_the_serving_line_drains_and_exits_0(
         if workers > 1:  # each worker's metrics port, where 0 let it take any
             assert re.search(r"\(2 workers; metrics on ports \d+, \d+\)$", line), line
         assert (process.returncode, out.strip()) == (0, "drained"), err
+
+
+@bounded
+async def test_dlq_show_retry_and_drop_take_the_id_the_client_sent_too(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'wt.db'}"
+    server = Server(proto, store=url)
+    runs: list[str] = []
+
+    @server.on("chat.message_sent", durable=True, max_attempts=1)
+    async def posted(msg: proto.MessageSent, ctx: Context) -> None:
+        runs.append(msg.body)
+        if len(runs) == 1:
+            raise ValueError("the database said no")
+
+    async with server.serving():
+        async with Client(proto, f"ws://127.0.0.1:{server.port}") as client:
+            sent = await client.send(proto.MessageSentV3(**sent_v3("doomed")), ack=True)
+        while not await server.store.dead_letters():
+            await asyncio.sleep(0.02)
+        assert sent is not None
+        shown = await asyncio.to_thread(
+            run, "dlq", "show", sent, "--store", url, "--format", "json"
+        )
+        assert shown.exit_code == 0, shown.stderr
+        letter = json.loads(shown.stdout)
+        assert letter["message_id"] == sent and letter["id"] != sent
+        retried = await asyncio.to_thread(run, "dlq", "retry", sent, "--store", url)
+        assert retried.exit_code == 0, retried.stderr
+        assert retried.stdout.split() == ["requeued", "1", "dead", "letter(s)", letter["id"]]
+        while len(runs) < 2:
+            await asyncio.sleep(0.02)
+    assert runs == ["doomed", "doomed"]
+    gone = await asyncio.to_thread(run, "dlq", "drop", sent, "--store", url)
+    assert (gone.exit_code, gone.stderr.strip()) == (
+        2,
+        f"wiretype: error: no dead letter {sent!r} in {url}",
+    )
