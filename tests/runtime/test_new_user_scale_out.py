@@ -180,3 +180,32 @@ async def test_dlq_show_retry_and_drop_take_the_id_the_client_sent_too(tmp_path:
         2,
         f"wiretype: error: no dead letter {sent!r} in {url}",
     )
+
+
+def test_jobs_a_killed_node_was_running_are_taken_over_without_waiting_for_the_lease(
+    redis_url: str,
+) -> None:
+    """kill -9 leaves the jobs a node had claimed with it in Redis; the node that restarts, or
+    the one beside it, runs them once the killed one stopped saying it is alive (its key
+    expires; deleted here, as its expiry), not after the 60 s lease."""
+    from tests.runtime.test_store_contract import NOW, SETTINGS, _job
+    from wiretype.store import open_store
+
+    async def main() -> None:
+        killed = open_store(redis_url)
+        await killed.open(SETTINGS)
+        killed.enqueue(_job("a"))
+        await killed.sync()
+        assert [job.id for job in await killed.claim(10, NOW)] == ["a"]
+        # killed: it never acks, never claims again, and its key expires (deleted here)
+        await killed.redis.delete(f"wt:alive:{killed.node}")  # type: ignore[attr-defined]
+        restarted = open_store(redis_url)
+        await restarted.open(SETTINGS)
+        try:
+            assert [job.id for job in await restarted.claim(10, NOW + 1)] == ["a"]
+            assert await restarted.claim(10, NOW + 2_000) == []  # taken once
+        finally:
+            await restarted.close()
+            await killed.close()
+
+    asyncio.run(asyncio.wait_for(main(), 20))

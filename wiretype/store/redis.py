@@ -19,6 +19,7 @@ is drawn, and every resume across the loss is answered ``resumed: false``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import time
@@ -38,6 +39,9 @@ DEAD = "wt:dead"
 EPOCH = "wt:epoch"
 TOPIC_LOG_SIZE = 1_000  # messages kept per topic for sessions whose node was killed
 LEASE_MS = 60_000  # a job claimed this long ago by a node that did not finish it is taken over
+ALIVE = "wt:alive:"  # + node: set by each node's claims, expires ALIVE_MS after its last one
+ALIVE_MS = 5_000  # a node silent this long is gone (killed): its jobs are taken over at once
+HEIR = "wt:heir:"  # + gone node: the one node that takes its jobs over (SET NX)
 REFRESH_EVERY_MS = 10_000
 POOL_SIZE = 32  # connections a node opens to Redis for reads, at most
 POOL_WAIT_S = 10.0  # how long a command waits for one of them before it fails
@@ -122,6 +126,8 @@ class RedisStore(Store):
         self._refreshed_at = 0.0
         self._reclaimed_at = -1e18
         self.lease_ms = LEASE_MS
+        self.alive_ms = ALIVE_MS
+        self._alive_at = -1e18  # when this node last said it is alive (its claims' clock)
         self._pipe: Pipe | None = None  # the batch writer (resp.py)
         self._mine: dict[str, Job] = {}  # jobs queued here, by id, until claimed back
         self._lost_replies = False  # Redis failed since the last look at our own entries
@@ -159,6 +165,8 @@ class RedisStore(Store):
         if self._pipe is not None:
             await self._pipe.close()
         if self.redis is not None:
+            with contextlib.suppress(Exception):  # gone: what it still held is taken at once
+                await self.redis.delete(ALIVE + self.node)
             await self.redis.aclose()
 
     def _recovered(self) -> None:
@@ -381,6 +389,10 @@ class RedisStore(Store):
                 GROUP, self.node, {JOBS: ">"}, count=limit, block=None
             )
             entries = list(reply[0][1]) if reply else []
+            if not 0 <= now - self._alive_at < self.alive_ms / 5:
+                self._alive_at = now
+                await self.redis.set(ALIVE + self.node, "1", px=int(self.alive_ms))
+                entries += await self._orphans(limit)
             if self._lost_replies:
                 entries += await self._own_pending(limit)
             if now - self._reclaimed_at >= self.lease_ms / 4:
@@ -413,6 +425,33 @@ class RedisStore(Store):
         super()._unhealthy(exc)
         # a claim whose reply was lost left its jobs delivered to this node in Redis
         self._lost_replies = True
+
+    async def _orphans(self, limit: int) -> list[Any]:
+        """What nodes that are gone (their ``ALIVE`` key expired: killed with ``kill -9``, or
+        closed) were handling: taken over now, not after ``lease_ms``, so that a restarted
+        or surviving node runs every acked job within ``alive_ms``."""
+        consumers = await self.redis.xinfo_consumers(JOBS, GROUP)
+        names = [c["name"] for c in consumers if c["name"] != self.node and int(c["pending"])]
+        if not names:
+            return []
+        flags = await self.redis.mget([ALIVE + name for name in names])
+        taken: list[Any] = []
+        for name, flag in zip(names, flags, strict=True):
+            if flag is not None or len(taken) >= limit:
+                continue
+            heir = await self.redis.set(HEIR + name, self.node, nx=True, px=int(self.alive_ms))
+            if not heir and await self.redis.get(HEIR + name) != self.node:
+                continue  # another node is taking this one's jobs over
+            pending = await self.redis.xpending_range(
+                JOBS, GROUP, min="-", max="+", count=limit, consumername=name
+            )
+            ids = [each["message_id"] for each in pending]
+            if ids:
+                taken += await self.redis.xclaim(
+                    JOBS, GROUP, self.node, min_idle_time=0, message_ids=ids
+                )
+        held = set(self._entries.values())
+        return [entry for entry in taken if entry[0] not in held]
 
     async def _own_pending(self, limit: int) -> list[Any]:
         """The entries delivered to this node that it does not hold: what a claim whose
