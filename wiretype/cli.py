@@ -48,6 +48,7 @@ def serve(options: ServeOptions) -> int:
         server = load_server(options.target)
         _apply(server, options)
         _check_workers(server, options)
+        _note_metrics(options)
     except ServeUsageError as problem:
         print(f"wiretype: error: {problem}", file=sys.stderr)
         return 2
@@ -113,6 +114,10 @@ def _check(options: ServeOptions) -> None:
         raise ServeUsageError("--metrics-port and --no-metrics contradict each other")
     if options.metrics_port is not None and not 0 <= options.metrics_port < 65536:
         raise ServeUsageError(f"--metrics-port {options.metrics_port}: not a port number")
+
+
+def _note_metrics(options: ServeOptions) -> None:
+    """Once the options are known to serve (never a note above an error)."""
     if options.workers > 1 and options.metrics is not False and options.metrics_port is None:
         print(
             "wiretype: note: with --workers, /metrics on the shared port answers for whichever "

@@ -209,3 +209,21 @@ def test_jobs_a_killed_node_was_running_are_taken_over_without_waiting_for_the_l
             await killed.close()
 
     asyncio.run(asyncio.wait_for(main(), 20))
+
+
+def test_workers_without_redis_is_one_line_saying_so_and_no_note_above_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(tmp_path, {"lone_app.py": APP})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        result = run("serve", "lone_app:server", "--port", "0", "--workers", "2")
+    finally:
+        sys.modules.pop("lone_app", None)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "wiretype: error: --workers 2 needs a Redis broker and store, so that topics, sessions "
+        "and resumes span the processes; missing: store (--store redis://host:port/db), "
+        "broker (--broker redis://host:port/db)"
+    ]
