@@ -189,10 +189,12 @@ class RedisBroker(Broker):
                 self._deliver(topic, data)
 
     def _down(self, exc: BaseException) -> None:
+        """The first failure is the problem told: the retries that follow fail on the closed
+        subscription ("pubsub connection not set"), which says nothing about Redis."""
         if self.healthy:
             log.warning("broker %s unreachable: %s", self.url, exc)
+            self.problem = f"{type(exc).__name__}: {exc}"[:300]
         self.healthy = False
-        self.problem = f"{type(exc).__name__}: {exc}"[:300]
 
     # --- publishing -----------------------------------------------------------------------
 

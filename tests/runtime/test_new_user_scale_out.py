@@ -227,3 +227,17 @@ def test_workers_without_redis_is_one_line_saying_so_and_no_note_above_it(
         "and resumes span the processes; missing: store (--store redis://host:port/db), "
         "broker (--broker redis://host:port/db)"
     ]
+
+
+def test_a_broker_that_lost_redis_tells_why_not_what_its_retries_tripped_on() -> None:
+    from wiretype.broker import open_broker
+
+    broker = open_broker("redis://127.0.0.1:6379/0")
+    broker._down(ConnectionError("Error 111 connecting to 127.0.0.1:6379"))  # type: ignore[attr-defined]
+    # each retry then reads the closed subscription, which redis-py answers with this
+    broker._down(RuntimeError("pubsub connection not set"))  # type: ignore[attr-defined]
+    assert broker.status() == {
+        "kind": "redis",
+        "healthy": False,
+        "problem": "ConnectionError: Error 111 connecting to 127.0.0.1:6379",
+    }
