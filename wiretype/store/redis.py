@@ -19,7 +19,6 @@ is drawn, and every resume across the loss is answered ``resumed: false``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import secrets
 import time
@@ -165,8 +164,6 @@ class RedisStore(Store):
         if self._pipe is not None:
             await self._pipe.close()
         if self.redis is not None:
-            with contextlib.suppress(Exception):  # gone: what it still held is taken at once
-                await self.redis.delete(ALIVE + self.node)
             await self.redis.aclose()
 
     def _recovered(self) -> None:
@@ -428,7 +425,7 @@ class RedisStore(Store):
 
     async def _orphans(self, limit: int) -> list[Any]:
         """What nodes that are gone (their ``ALIVE`` key expired: killed with ``kill -9``, or
-        closed) were handling: taken over now, not after ``lease_ms``, so that a restarted
+        stopped) were handling: taken over now, not after ``lease_ms``, so that a restarted
         or surviving node runs every acked job within ``alive_ms``."""
         consumers = await self.redis.xinfo_consumers(JOBS, GROUP)
         names = [c["name"] for c in consumers if c["name"] != self.node and int(c["pending"])]
