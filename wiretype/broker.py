@@ -69,7 +69,13 @@ class RedisBroker(Broker):
     distributed = True
 
     def __init__(self, url: str) -> None:
+        from .errors import ConfigurationError
+        from .store.redis import redis_url_problem
+
         base, _, query = url.partition("?")
+        problem = redis_url_problem(base)
+        if problem is not None:
+            raise ConfigurationError(f"broker {url}: {problem}")
         super().__init__(base)
         self.sharded = "sharded=1" in query or "sharded=true" in query
         self.redis: Any = None
@@ -93,7 +99,7 @@ class RedisBroker(Broker):
             await self.redis.aclose()
             from .store.base import StoreError
 
-            raise StoreError(self.url, f"broker: cannot reach Redis: {exc}") from None
+            raise StoreError(self.url, f"cannot reach Redis: {exc}", what="broker") from None
         self._changes = asyncio.Queue()
         self._pubsub = await self._subscribed()
         loop = asyncio.get_running_loop()
@@ -183,10 +189,12 @@ class RedisBroker(Broker):
                 self._deliver(topic, data)
 
     def _down(self, exc: BaseException) -> None:
+        """The first failure is the problem told: the retries that follow fail on the closed
+        subscription ("pubsub connection not set"), which says nothing about Redis."""
         if self.healthy:
             log.warning("broker %s unreachable: %s", self.url, exc)
+            self.problem = f"{type(exc).__name__}: {exc}"[:300]
         self.healthy = False
-        self.problem = f"{type(exc).__name__}: {exc}"[:300]
 
     # --- publishing -----------------------------------------------------------------------
 

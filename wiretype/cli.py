@@ -48,6 +48,7 @@ def serve(options: ServeOptions) -> int:
         server = load_server(options.target)
         _apply(server, options)
         _check_workers(server, options)
+        _note_metrics(options)
     except ServeUsageError as problem:
         print(f"wiretype: error: {problem}", file=sys.stderr)
         return 2
@@ -83,8 +84,8 @@ async def _run(server: Server, options: ServeOptions, reuse_port: bool) -> None:
         raise
     tune_collector()
     metrics = f" (metrics on port {server.metrics_port})" if server.metrics_port else ""
-    print(f"serving {options.target} on ws://{options.host}:{server.port}{metrics}", flush=True)
-    await server.until_signalled()
+    line = f"serving {options.target} on ws://{options.host}:{server.port}{metrics}"
+    await server.until_signalled(ready=lambda: print(line, flush=True))
     print("drained", flush=True)
 
 
@@ -113,6 +114,10 @@ def _check(options: ServeOptions) -> None:
         raise ServeUsageError("--metrics-port and --no-metrics contradict each other")
     if options.metrics_port is not None and not 0 <= options.metrics_port < 65536:
         raise ServeUsageError(f"--metrics-port {options.metrics_port}: not a port number")
+
+
+def _note_metrics(options: ServeOptions) -> None:
+    """Once the options are known to serve (never a note above an error)."""
     if options.workers > 1 and options.metrics is not False and options.metrics_port is None:
         print(
             "wiretype: note: with --workers, /metrics on the shared port answers for whichever "

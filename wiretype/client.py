@@ -54,6 +54,16 @@ Handler = Callable[[Any], Awaitable[None] | None]
 _CLOSED = object()
 
 
+def _endpoints(url: str | Iterable[str] | None, urls: Iterable[str] | str) -> list[str]:
+    """``url`` and ``urls`` together, each once, in the order given: ``Client(proto, a,
+    urls=[b, c])`` dials a, b and c (one string is one URL, never its characters)."""
+    given: list[str] = []
+    for each in (url, urls):
+        if each:
+            given.extend([each] if isinstance(each, str) else list(each))
+    return list(dict.fromkeys(given))
+
+
 class Client(ClientLink):
     """``Client(proto, url, name=...)``: a reconnecting, resuming client of a wiretype server."""
 
@@ -73,7 +83,7 @@ class Client(ClientLink):
         registry: str | None = None,
         **settings: Any,
     ) -> None:
-        self.urls = [url] if url else [urls] if isinstance(urls, str) else list(urls)
+        self.urls = _endpoints(url, urls)
         if not self.urls:
             raise ConfigurationError("Client needs a url (or urls=[...])")
         for each in self.urls:

@@ -68,9 +68,12 @@ async def _act(store: Store, action: str, ident: str | None, every: bool, fmt: s
             dead = await store.dead_letters(10**6)
             _print_list(dead, fmt)
             return 1 if dead else 0
-        targets = [d.job.id for d in await store.dead_letters(10**6)] if every else [str(ident)]
+        if every:
+            targets = [d.job.id for d in await store.dead_letters(10**6)]
+        else:
+            targets = [await _resolve(store, str(ident))]
         if action == "show":
-            found = await store.dead_letter(str(ident))
+            found = await store.dead_letter(targets[0])
             if found is None:
                 raise _UsageError(f"no dead letter {ident!r} in {store.url}")
             _print_one(found, fmt)
@@ -91,6 +94,20 @@ async def _act(store: Store, action: str, ident: str | None, every: bool, fmt: s
         return 0
     finally:
         await store.close()
+
+
+async def _resolve(store: Store, ident: str) -> str:
+    """A dead letter's own id (``list``'s first column), or the id its client sent the
+    message under (``message_id``): the one the sender's logs know."""
+    if await store.dead_letter(ident) is not None:
+        return ident
+    sent = [d.job.id for d in await store.dead_letters(10**6) if d.job.message_id == ident]
+    if len(sent) > 1:
+        raise _UsageError(
+            f"message id {ident!r} names {len(sent)} dead letters in {store.url} (sent by "
+            f"several sessions): give one of {', '.join(sent)}"
+        )
+    return sent[0] if sent else ident
 
 
 def _when(ms: float) -> str:

@@ -326,13 +326,16 @@ class Server:
         await self.start(host, port, **ws_options)
         await self.until_signalled()
 
-    async def until_signalled(self) -> None:
-        """Wait for SIGTERM or SIGINT, then drain."""
+    async def until_signalled(self, ready: Callable[[], None] | None = None) -> None:
+        """Wait for SIGTERM or SIGINT, then drain. ``ready`` runs once they are caught (so a
+        serving line printed there is never followed by a signal that kills undrained)."""
         loop = asyncio.get_running_loop()
         stop = asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
+        if ready is not None:
+            ready()
         await stop.wait()
         await self.drain()
 
@@ -371,6 +374,8 @@ class Server:
             async with asyncio.timeout(wait):
                 while self.hub.links:
                     await asyncio.sleep(0.01)
+        for link in list(self.hub.links.values()):
+            link.transport.abort()  # past the deadline: a peer that never answers the close
         await self.close()
 
     async def close(self) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -45,20 +46,24 @@ def supervise(options: ServeOptions) -> int:
     fixed = dataclasses.replace(options, port=port)
     stopping = threading.Event()
     children = [_start(fixed, n) for n in range(options.workers)]
+    metrics = []
     for child in children:
-        if not _ready(child):
+        line = _ready(child)
+        if line is None:
             stopping.set()
             _stop_all(children)
             return 2
-    print(f"serving {options.target} on ws://{options.host}:{port} "
-          f"({options.workers} workers)", flush=True)  # fmt: skip
+        metrics += re.findall(r"metrics on port (\d+)", line)
 
     def forward(signum: int, _frame: object) -> None:
         stopping.set()
         _stop_all(children)
 
-    signal.signal(signal.SIGTERM, forward)
-    signal.signal(signal.SIGINT, forward)
+    signal.signal(signal.SIGTERM, forward)  # before the serving line: a SIGTERM right after
+    signal.signal(signal.SIGINT, forward)  # it drains, never kills the parent undrained
+    ports = f"; metrics on ports {', '.join(metrics)}" if metrics else ""
+    print(f"serving {options.target} on ws://{options.host}:{port} "
+          f"({options.workers} workers{ports})", flush=True)  # fmt: skip
     restarts = 0
     while True:
         alive = False
@@ -70,7 +75,7 @@ def supervise(options: ServeOptions) -> int:
                 restarts += 1
                 print(f"worker {n} exited ({code}); starting it again", file=sys.stderr)
                 children[n] = _start(fixed, n)
-                alive = _ready(children[n]) or alive
+                alive = _ready(children[n]) is not None or alive
         if not alive:
             break
         time.sleep(0.05)
@@ -86,15 +91,15 @@ def _start(options: ServeOptions, number: int) -> subprocess.Popen[str]:
     )
 
 
-def _ready(child: subprocess.Popen[str]) -> bool:
-    """Wait for the child's serving line; then relay the rest of its output."""
+def _ready(child: subprocess.Popen[str]) -> str | None:
+    """Wait for the child's serving line (returned); then relay the rest of its output."""
     assert child.stdout is not None
     line = child.stdout.readline()
     if not line.startswith("serving"):
         child.wait()
-        return False
+        return None
     threading.Thread(target=_relay, args=(child,), daemon=True).start()
-    return True
+    return line
 
 
 def _relay(child: subprocess.Popen[str]) -> None:

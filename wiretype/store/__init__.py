@@ -39,7 +39,10 @@ def open_store(url: str | Store | None) -> Store:
     if scheme in ("redis", "rediss", "valkey", "unix"):
         from .redis import RedisStore
 
-        return RedisStore(url)
+        try:
+            return RedisStore(url)
+        except StoreError as exc:
+            raise ConfigurationError(str(exc)) from None
     raise ConfigurationError(
         f"store {url!r}: not a store URL (memory://, sqlite:///path, redis://host:port/db)"
     )

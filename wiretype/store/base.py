@@ -39,10 +39,10 @@ __all__ = ["DeadLetter", "Job", "Op", "Store", "StoreError", "log", "principal_k
 class StoreError(Exception):
     """A store that cannot be opened or used: ``url`` and what is wrong, said plainly."""
 
-    def __init__(self, url: str, problem: str) -> None:
+    def __init__(self, url: str, problem: str, *, what: str = "store") -> None:
         self.url = url
         self.problem = problem
-        super().__init__(f"store {url}: {problem}")
+        super().__init__(f"{what} {url}: {problem}")  # what: "store", or "broker"
 
 
 class Store(GroupCommit):

@@ -23,6 +23,7 @@ import json
 import secrets
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..protocol.session import Session
 from .base import DeadLetter, Job, Op, Store, StoreError, log, rebuild
@@ -37,6 +38,9 @@ DEAD = "wt:dead"
 EPOCH = "wt:epoch"
 TOPIC_LOG_SIZE = 1_000  # messages kept per topic for sessions whose node was killed
 LEASE_MS = 60_000  # a job claimed this long ago by a node that did not finish it is taken over
+ALIVE = "wt:alive:"  # + node: set by each node's claims, expires ALIVE_MS after its last one
+ALIVE_MS = 5_000  # a node silent this long is gone (killed): its jobs are taken over at once
+HEIR = "wt:heir:"  # + gone node: the one node that takes its jobs over (SET NX)
 REFRESH_EVERY_MS = 10_000
 POOL_SIZE = 32  # connections a node opens to Redis for reads, at most
 POOL_WAIT_S = 10.0  # how long a command waits for one of them before it fails
@@ -54,7 +58,7 @@ def connect(url: str) -> Any:
         from redis import asyncio as aioredis
     except ImportError:
         raise StoreError(url, "needs redis-py: pip install 'wiretype[redis]'") from None
-    clean = url.replace("valkey://", "redis://", 1)
+    clean = _redis_py_url(url)
     pool = aioredis.BlockingConnectionPool.from_url(
         clean,
         max_connections=POOL_SIZE,
@@ -64,6 +68,40 @@ def connect(url: str) -> Any:
         socket_timeout=5.0,
     )
     return aioredis.Redis.from_pool(pool)  # closed with the client
+
+
+def _redis_py_url(url: str) -> str:
+    """The URL as redis-py reads it: ``valkey://`` is ``redis://``, and the broker's own
+    ``sharded=`` is dropped, so that one URL serves as both ``--store`` and ``--broker``."""
+    parsed = urlsplit(url.replace("valkey://", "redis://", 1))
+    query = "&".join(
+        part for part in parsed.query.split("&") if part and part.split("=")[0] != "sharded"
+    )
+    return parsed._replace(query=query).geturl()
+
+
+def redis_url_problem(url: str) -> str | None:
+    """What is wrong with a ``redis://host:port/db`` URL, said before anything dials it:
+    redis-py takes ``/abc`` for database 0 and fails deep inside on a port out of range."""
+    if url.split(":", 1)[0].lower() == "unix":
+        return None
+    parsed = urlsplit(_redis_py_url(url))
+    try:
+        parsed.port  # noqa: B018 (it raises on a port that is not one)
+    except ValueError:
+        return f"the port in {parsed.netloc!r} is not a port number (0-65535)"
+    db = parsed.path.strip("/")
+    if db and not db.isdigit():
+        return f"the database is a number (redis://host:port/0), not {db!r}"
+    try:
+        from redis.connection import parse_url
+    except ImportError:
+        return None  # connect() says what to install
+    try:
+        parse_url(parsed.geturl())  # type: ignore[no-untyped-call]
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def _keys(sid: str) -> tuple[str, str, str, str]:
@@ -76,6 +114,9 @@ class RedisStore(Store):
     kind = "redis"
 
     def __init__(self, url: str) -> None:
+        problem = redis_url_problem(url)
+        if problem is not None:
+            raise StoreError(url, problem)
         super().__init__(url)
         self.redis: Any = None
         self.node = secrets.token_hex(6)
@@ -84,6 +125,8 @@ class RedisStore(Store):
         self._refreshed_at = 0.0
         self._reclaimed_at = -1e18
         self.lease_ms = LEASE_MS
+        self.alive_ms = ALIVE_MS
+        self._alive_at = -1e18  # when this node last said it is alive (its claims' clock)
         self._pipe: Pipe | None = None  # the batch writer (resp.py)
         self._mine: dict[str, Job] = {}  # jobs queued here, by id, until claimed back
         self._lost_replies = False  # Redis failed since the last look at our own entries
@@ -343,6 +386,10 @@ class RedisStore(Store):
                 GROUP, self.node, {JOBS: ">"}, count=limit, block=None
             )
             entries = list(reply[0][1]) if reply else []
+            if not 0 <= now - self._alive_at < self.alive_ms / 5:
+                self._alive_at = now
+                await self.redis.set(ALIVE + self.node, "1", px=int(self.alive_ms))
+                entries += await self._orphans(limit)
             if self._lost_replies:
                 entries += await self._own_pending(limit)
             if now - self._reclaimed_at >= self.lease_ms / 4:
@@ -375,6 +422,33 @@ class RedisStore(Store):
         super()._unhealthy(exc)
         # a claim whose reply was lost left its jobs delivered to this node in Redis
         self._lost_replies = True
+
+    async def _orphans(self, limit: int) -> list[Any]:
+        """What nodes that are gone (their ``ALIVE`` key expired: killed with ``kill -9``, or
+        stopped) were handling: taken over now, not after ``lease_ms``, so that a restarted
+        or surviving node runs every acked job within ``alive_ms``."""
+        consumers = await self.redis.xinfo_consumers(JOBS, GROUP)
+        names = [c["name"] for c in consumers if c["name"] != self.node and int(c["pending"])]
+        if not names:
+            return []
+        flags = await self.redis.mget([ALIVE + name for name in names])
+        taken: list[Any] = []
+        for name, flag in zip(names, flags, strict=True):
+            if flag is not None or len(taken) >= limit:
+                continue
+            heir = await self.redis.set(HEIR + name, self.node, nx=True, px=int(self.alive_ms))
+            if not heir and await self.redis.get(HEIR + name) != self.node:
+                continue  # another node is taking this one's jobs over
+            pending = await self.redis.xpending_range(
+                JOBS, GROUP, min="-", max="+", count=limit, consumername=name
+            )
+            ids = [each["message_id"] for each in pending]
+            if ids:
+                taken += await self.redis.xclaim(
+                    JOBS, GROUP, self.node, min_idle_time=0, message_ids=ids
+                )
+        held = set(self._entries.values())
+        return [entry for entry in taken if entry[0] not in held]
 
     async def _own_pending(self, limit: int) -> list[Any]:
         """The entries delivered to this node that it does not hold: what a claim whose
