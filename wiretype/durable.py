@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import itertools
 import json
 import logging
@@ -249,11 +250,20 @@ class DurableContext:
     run after its connection is gone (or on another node): ``send`` reaches the session
     wherever it is, or waits for it (replay) while its client is away."""
 
-    __slots__ = ("_hub", "job")
+    __slots__ = ("_hub", "_sent", "job")
 
     def __init__(self, hub: Hub, job: Job) -> None:
         self._hub = hub
         self.job = job
+        self._sent = 0  # messages this run sent or published: the ordinal in their ids
+
+    def _next_id(self) -> str:
+        """The id of this run's next message: the job's id and the message's place in the run,
+        hashed, so a run after a crash or a failure sends its messages under the ids the
+        first run used, and a client that got them then drops the repeats (its dedupe)."""
+        self._sent += 1
+        key = f"{self.job.id}\0{self._sent}".encode()
+        return "j" + hashlib.blake2b(key, digest_size=12).hexdigest()
 
     @property
     def session_id(self) -> str:
@@ -282,9 +292,11 @@ class DurableContext:
     async def send(
         self, model: Any, *, ack: bool = False, prio: int = 4, ttl: int | None = None
     ) -> str | None:
-        return await self._hub.send_to_session(self.job.session, model, prio=prio, ttl=ttl)
+        return await self._hub.send_to_session(
+            self.job.session, model, prio=prio, ttl=ttl, ident=self._next_id()
+        )
 
     async def publish(
         self, topic: str, model: Any, *, prio: int = 4, ttl: int | None = None
     ) -> int:
-        return await self._hub.publish(topic, model, prio=prio, ttl=ttl)
+        return await self._hub.publish(topic, model, prio=prio, ttl=ttl, ident=self._next_id())

@@ -478,23 +478,39 @@ class Hub:
     # --- the server's own sends and draining ----------------------------------------------
 
     async def publish(
-        self, topic: str, model: Any, *, prio: int, ttl: int | None, exclude: str | None = None
+        self,
+        topic: str,
+        model: Any,
+        *,
+        prio: int,
+        ttl: int | None,
+        exclude: str | None = None,
+        ident: str | None = None,
     ) -> int:
         """Publish; with a durable store, return once what it queued is durable."""
-        reached = self.topics.publish(topic, model, prio=prio, ttl=ttl, exclude=exclude)
+        reached = self.topics.publish(
+            topic, model, prio=prio, ttl=ttl, exclude=exclude, ident=ident
+        )
         if self.store.unsynced:
             await self.store.sync()
         return reached
 
     async def send_to_session(
-        self, session_id: str, model: Any, *, prio: int, ttl: int | None
+        self, session_id: str, model: Any, *, prio: int, ttl: int | None, ident: str | None = None
     ) -> str | None:
-        return await self.sessions.send_to(session_id, model, prio=prio, ttl=ttl)
+        return await self.sessions.send_to(session_id, model, prio=prio, ttl=ttl, ident=ident)
 
     async def send(
-        self, link: Link, model: Any, *, ack: bool, prio: int, ttl: int | None
+        self,
+        link: Link,
+        model: Any,
+        *,
+        ack: bool,
+        prio: int,
+        ttl: int | None,
+        ident: str | None = None,
     ) -> str | None:
-        ident = link.conn.send(model, _common.now_ms(), ack=ack, prio=prio, ttl=ttl)
+        ident = link.conn.send(model, _common.now_ms(), ack=ack, prio=prio, ttl=ttl, ident=ident)
         waiter: asyncio.Future[None] | None = None
         if ack and ident is not None:
             if link.reader is asyncio.current_task():

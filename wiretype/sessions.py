@@ -98,15 +98,15 @@ class Sessions:
     # --- sending to a session, wherever it is ---------------------------------------------
 
     async def send_to(
-        self, session_id: str, model: Any, *, prio: int, ttl: int | None
+        self, session_id: str, model: Any, *, prio: int, ttl: int | None, ident: str | None = None
     ) -> str | None:
         hub = self._hub
         link = hub.topics.attached.get(session_id)
         if link is not None and link.context is not None:
-            return await hub.send(link, model, ack=False, prio=prio, ttl=ttl)
+            return await hub.send(link, model, ack=False, prio=prio, ttl=ttl, ident=ident)
         session = hub.store._sessions.get(session_id)
         if session is not None and not session.closed:
-            return self._queue_for(session, model, prio, ttl)
+            return self._queue_for(session, model, prio, ttl, ident)
         if hub.broker.distributed:
             name = type(model).__wire_name__
             hub.broker.control(
@@ -118,13 +118,16 @@ class Sessions:
                     "data": hub.app.dump_json(model),
                     "prio": prio,
                     "ttl": ttl,
+                    "id": ident,
                 }
             )
-            return None
+            return ident
         hub.count("dropped_no_session")
         return None
 
-    def _queue_for(self, session: Session, model: Any, prio: int, ttl: int | None) -> str | None:
+    def _queue_for(
+        self, session: Session, model: Any, prio: int, ttl: int | None, ident: str | None = None
+    ) -> str | None:
         hub = self._hub
         name = type(model).__wire_name__
         version = session.versions.get(name)
@@ -132,7 +135,7 @@ class Sessions:
             hub.count("dropped_unsupported")
             return None
         now = _common.now_ms()
-        ident = f"d{hub.topics.next_id():x}-{int(now):x}"
+        ident = ident or f"d{hub.topics.next_id():x}-{int(now):x}"
         data_json = hub.app.dump_json(hub.app.convert(model, version))
         ts = int(now) if ttl is not None else None
         body = env.body(name, version, ident, data_json, ts=ts, ttl=ttl, prio=prio)
@@ -179,11 +182,13 @@ class Sessions:
         link = hub.topics.attached.get(session_id)
         prio = int(message.get("prio", 4))
         ttl = message.get("ttl")
+        given = message.get("id")
+        ident = given if isinstance(given, str) and 0 < len(given) <= env.MAX_ID else None
         if link is not None:
-            link.conn.send(model, _common.now_ms(), prio=prio, ttl=ttl)
+            link.conn.send(model, _common.now_ms(), prio=prio, ttl=ttl, ident=ident)
             hub.pump_sync(link)
         else:
-            self._queue_for(hub.store._sessions[session_id], model, prio, ttl)
+            self._queue_for(hub.store._sessions[session_id], model, prio, ttl, ident)
 
 
 def _ids(session: Session) -> set[str]:

@@ -227,10 +227,12 @@ class Topics:
         prio: int = env.DEFAULT_PRIO,
         ttl: int | None = None,
         exclude: str | None = None,
+        ident: str | None = None,
     ) -> int:
         """Send ``model`` to every subscriber of ``topic``, each in its version; encoded once
         per distinct version (and sent once to the other nodes, when the broker spans
-        several). Returns how many sessions of this node it was written or queued for."""
+        several). Returns how many sessions of this node it was written or queued for.
+        ``ident``: the message id to publish it under (a new one when None)."""
         hub = self._hub
         app = hub.app
         name = getattr(type(model), "__wire_name__", None)
@@ -238,7 +240,7 @@ class Topics:
             raise ConfigurationError(f"{type(model).__name__} is not a message of {app.name}")
         now = _common.now_ms()
         ts = int(now) if ttl is not None else None
-        ident = f"{next(self._ids):x}-{int(now):x}-{hub.broker.node}"
+        ident = ident or f"{next(self._ids):x}-{int(now):x}-{hub.broker.node}"
         if hub.broker.distributed or hub.store.keeps_topics:
             remote = (hub.broker.node, ident, name, type(model).__wire_version__)
             tail = (prio, ttl, ts, exclude)

@@ -139,3 +139,42 @@ def test_jobs_of_a_killed_run_are_handled_by_the_next(tmp_path: Path) -> None:
         assert done == ["pending"]
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_a_run_again_sends_and_publishes_under_the_first_runs_ids(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A durable job runs again after a failure (or a kill -9 between its publish and its
+    end): what the first run sent and published already reached the clients, and the run
+    again must not deliver it to them twice."""
+    url = _url(kind, tmp_path, request)
+
+    async def main() -> None:
+        server = Server(proto, store=url)
+        server.hub.durable.backoff_min_ms = server.hub.durable.backoff_max_ms = 5
+        runs: list[int] = []
+
+        @server.on("chat.message_sent", durable=True)
+        async def posted(msg: proto.MessageSent, ctx: object) -> None:
+            attempt = ctx.attempt  # type: ignore[attr-defined]
+            runs.append(attempt)
+            await ctx.publish("room", proto.MessageSentV3(**sent_v3("to the room")))  # type: ignore[attr-defined]
+            await ctx.send(proto.MessageSentV3(**sent_v3("to the sender")))  # type: ignore[attr-defined]
+            if attempt == 1:
+                raise ValueError("failed after sending")
+            await ctx.publish("room", proto.MessageSentV3(**sent_v3("room: done")))  # type: ignore[attr-defined]
+            await ctx.send(proto.MessageSentV3(**sent_v3("sender: done")))  # type: ignore[attr-defined]
+
+        async with server.serving():
+            address = f"ws://127.0.0.1:{server.port}"
+            async with Client(proto, address) as reader, Client(proto, address) as sender:
+                await reader.subscribe("room")
+                await sender.send(proto.MessageSentV3(**sent_v3("go")), ack=True)
+                room = [(await reader.receive(10)).body for _ in range(2)]
+                mine = [(await sender.receive(10)).body for _ in range(2)]
+        assert runs == [1, 2]
+        assert room == ["to the room", "room: done"]
+        assert mine == ["to the sender", "sender: done"]
+
+    asyncio.run(main())

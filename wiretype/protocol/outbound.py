@@ -115,9 +115,12 @@ class Outbound(Parts):
         prio: int = env.DEFAULT_PRIO,
         ttl: int | None = None,
         re: str | None = None,
+        ident: str | None = None,
     ) -> str | None:
         """Send a registry message in this connection's version of it; its id, or None when
-        the client cannot read it (counted as dropped ``unsupported``)."""
+        the client cannot read it (counted as dropped ``unsupported``). ``ident``: the id to
+        send it under (a durable handler's, the same on every run of its job); a new one
+        when None."""
         name = getattr(type(model), "__wire_name__", None)
         if not isinstance(name, str):
             raise TypeError(
@@ -131,7 +134,7 @@ class Outbound(Parts):
             self._events.append(Dropped("unsupported" if version is None else "closed"))
             return None
         data_json = self.app.dump_json(self.app.convert(model, version))
-        ident = self.new_id()
+        ident = ident or self.new_id()
         ts = int(now) if ttl is not None else None
         body = env.body(name, version, ident, data_json, ack=ack, ts=ts, ttl=ttl, prio=prio, re=re)
         expires = now + ttl if ttl is not None else None
