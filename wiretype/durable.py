@@ -139,7 +139,11 @@ class Durable:
         while True:
             self._wake.clear()
             backlog = self.waiting
-            jobs = await store.claim(BATCH, _common.now_ms()) if backlog < BATCH * 4 else []
+            if backlog < BATCH * 4:
+                jobs = await store.claim(BATCH, _common.now_ms())
+            else:  # enough to do: claim nothing, but keep what is claimed (see keep_alive)
+                jobs = []
+                await store.keep_alive(_common.now_ms())
             session, lane = None, lanes[0]
             for job in jobs:  # a session's jobs all go to one lane (in order)
                 if job.session != session:

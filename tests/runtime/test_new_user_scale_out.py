@@ -211,6 +211,34 @@ def test_jobs_a_killed_node_was_running_are_taken_over_without_waiting_for_the_l
     asyncio.run(asyncio.wait_for(main(), 20))
 
 
+def test_a_busy_node_that_claims_nothing_for_a_while_keeps_its_jobs(redis_url: str) -> None:
+    """A node with a long backlog stops claiming until it has worked it down; it still says it
+    is alive (keep_alive, which its claimer calls instead), so no other node takes the jobs
+    it is running for a killed node's and runs them a second time beside it."""
+    from tests.runtime.test_store_contract import NOW, SETTINGS, _job
+    from wiretype.store import open_store
+
+    async def main() -> None:
+        busy = open_store(redis_url)
+        await busy.open(SETTINGS)
+        other = open_store(redis_url)
+        await other.open(SETTINGS)
+        try:
+            busy.enqueue(_job("a"))
+            await busy.sync()
+            assert [job.id for job in await busy.claim(10, NOW)] == ["a"]
+            later = NOW + busy.alive_ms  # type: ignore[attr-defined]
+            # its key would have expired by now (deleted here, as its expiry) ...
+            await busy.redis.delete(f"wt:alive:{busy.node}")  # type: ignore[attr-defined]
+            await busy.keep_alive(later)  # ... had the claimer not said it is alive
+            assert await other.claim(10, later + 1) == []
+        finally:
+            await other.close()
+            await busy.close()
+
+    asyncio.run(asyncio.wait_for(main(), 20))
+
+
 def test_workers_without_redis_is_one_line_saying_so_and_no_note_above_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -191,6 +191,10 @@ class Store(GroupCommit):
         """Jobs due now, marked as taken by this node (lower prio first, then oldest)."""
         raise NotImplementedError
 
+    async def keep_alive(self, now: float) -> None:
+        """Tell the other nodes that this one still holds the jobs it claimed, between claims
+        (a node with a long backlog claims nothing for a while); by default there are none."""
+
     def finish(self, job: Job) -> None:
         self._queue(("finish", job))
 

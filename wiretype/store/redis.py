@@ -382,13 +382,13 @@ class RedisStore(Store):
     async def claim(self, limit: int, now: float) -> list[Job]:
         try:
             await self._move_due_retries(now)
+            # alive before the read: a node never holds jobs that others take for a gone one's
+            looked = await self._said_alive(now)
             reply = await self.redis.xreadgroup(
                 GROUP, self.node, {JOBS: ">"}, count=limit, block=None
             )
             entries = list(reply[0][1]) if reply else []
-            if not 0 <= now - self._alive_at < self.alive_ms / 5:
-                self._alive_at = now
-                await self.redis.set(ALIVE + self.node, "1", px=int(self.alive_ms))
+            if looked:
                 entries += await self._orphans(limit)
             if self._lost_replies:
                 entries += await self._own_pending(limit)
@@ -417,6 +417,21 @@ class RedisStore(Store):
             out.append(job)
         out.sort(key=lambda j: j.prio)
         return out
+
+    async def keep_alive(self, now: float) -> None:
+        try:
+            await self._said_alive(now)
+        except Exception as exc:
+            self._unhealthy(exc)
+
+    async def _said_alive(self, now: float) -> bool:
+        """Refresh this node's ``ALIVE`` key when a fifth of its life has passed; whether it
+        did (then it is time to look for gone nodes' jobs too)."""
+        if 0 <= now - self._alive_at < self.alive_ms / 5:
+            return False
+        await self.redis.set(ALIVE + self.node, "1", px=int(self.alive_ms))
+        self._alive_at = now
+        return True
 
     def _unhealthy(self, exc: BaseException) -> None:
         super()._unhealthy(exc)
