@@ -11,7 +11,7 @@ instructions (its handlers then join the parent's ``refs``), so most nodes need 
 of their own.
 Messages are built here, from ``messages`` (the Python package prints the same words), so
 text from a definition only ever reaches the output inside that JSON string. Where the
-handler writes the very same words from the instruction's own bound or types (``_IMPLIED``,
+handler writes the very same words from the instruction's own bound or types (``ts_implied``,
 "must be at least 3 characters long" from ``[1, 3]``), they are left out: most of a
 reporter's text is such words, repeated in every message.
 
@@ -23,11 +23,9 @@ order in which the errors are pushed. The instructions and their meaning are lis
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from typing import Any
 
-from registry.json.numbers import es_number
 from registry.render import messages as words
 from registry.render.ts_checks import (
     FORMAT_FUNCTIONS,
@@ -37,6 +35,7 @@ from registry.render.ts_checks import (
     multiple,
     types,
 )
+from registry.render.ts_implied import IMPLIED, enum_words, number_text
 from registry.render.ts_node import Node
 from registry.render.ts_report_refs import GROUP_OPS, K, Op, Refs
 
@@ -45,39 +44,10 @@ def _trivial(schema: Any) -> bool:
     return schema is True or schema == {}
 
 
-def _number(value: Any) -> str | None:
-    """How reports.ts writes a number it read from the instructions' JSON (`${n}`); None
-    for what is not a number, or one no double holds (JSON.parse reads it as Infinity)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    try:
-        return es_number(value)
-    except OverflowError:  # an integer beyond the largest double
-        return None
-
-
-# The words a handler of reports.ts writes when an instruction leaves them out (`words?`
-# there): "{n}" is its bound as ECMAScript writes it.
-_IMPLIED = {
-    "min": "must be at least {n}",
-    "max": "must be at most {n}",
-    "xmin": "must be greater than {n}",
-    "xmax": "must be less than {n}",
-    "minlen": "must be at least {n} characters long",
-    "maxlen": "must be at most {n} characters long",
-    "minitems": "must have at least {n} items",
-    "maxitems": "must have at most {n} items",
-    "minprops": "must have at least {n} properties",
-    "maxprops": "must have at most {n} properties",
-}
-
-
 def _bound(kind: str, bound: Any, message: str) -> Op:
     """``[handler, bound, words]``, without the words when the handler writes the same."""
-    n = _number(bound)
-    if n is not None and _IMPLIED[kind].replace("{n}", n) == message:
+    n = number_text(bound)
+    if n is not None and IMPLIED[kind].replace("{n}", n) == message:
         return [K[kind], bound]
     return [K[kind], bound, message]
 
@@ -91,24 +61,8 @@ def _enum(node: Node, refs: Refs) -> list[Op]:
         ops.append([K["eq"], [s["const"]], words.const_message(s["const"])])
     if isinstance(s.get("enum"), list):
         values, written = s["enum"], words.enum_message(s["enum"])
-        ops.append([K["eq"], values] + ([] if _enum_words(values) == written else [written]))
+        ops.append([K["eq"], values] + ([] if enum_words(values) == written else [written]))
     return ops
-
-
-def _enum_words(values: list[Any]) -> str | None:
-    """What reports.ts writes for an enum without words: its values as JSON.stringify writes
-    them, which is json.dumps' text for these (ASCII strings without controls, numbers,
-    true, false, null); None for other values."""
-    shown = []
-    for v in values:
-        plain = isinstance(v, str) and all(" " <= c <= "~" for c in v)
-        if plain or v is None or isinstance(v, bool):
-            shown.append(json.dumps(v))
-        elif (n := _number(v)) is not None:
-            shown.append(n)
-        else:
-            return None
-    return "must be one of " + ", ".join(shown)
 
 
 def _ref(node: Node, refs: Refs) -> list[Op]:
