@@ -77,8 +77,8 @@ class Store(GroupCommit):
         if self.opened:
             await self.sync()
             await self.stop_writing()  # still retrying (unreachable): it must not reconnect
+            self.opened = False  # before closing: nothing queued meanwhile starts a batch
             await self._close()
-            self.opened = False
 
     async def _open(self) -> None:
         if not self.epoch:

@@ -382,13 +382,11 @@ class RedisStore(Store):
     async def claim(self, limit: int, now: float) -> list[Job]:
         try:
             await self._move_due_retries(now)
-            # alive before the read: a node never holds jobs that others take for a gone one's
-            looked = await self._said_alive(now)
             reply = await self.redis.xreadgroup(
                 GROUP, self.node, {JOBS: ">"}, count=limit, block=None
             )
             entries = list(reply[0][1]) if reply else []
-            if looked:
+            if await self._said_alive(now):
                 entries += await self._orphans(limit)
             if self._lost_replies:
                 entries += await self._own_pending(limit)

@@ -39,6 +39,7 @@ class Pipe:
         self._timeout_s = timeout_s
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
+        self._closed = False  # by close(): no link is opened again (it would stay open)
 
     async def execute(self, commands: list[Command]) -> list[Any]:
         try:
@@ -49,7 +50,7 @@ class Pipe:
                 packed = [_MULTI, *(pack(command) for command in commands), _EXEC]
                 replies = await self._roundtrip(b"".join(packed), len(commands) + 2)
         except BaseException:
-            await self.close()  # a broken or timed-out link is not reused
+            await self._drop()  # a broken or timed-out link is not reused
             raise
         done = replies[-1]
         if not isinstance(done, list):
@@ -57,6 +58,8 @@ class Pipe:
         return done
 
     async def _connect(self) -> None:
+        if self._closed:
+            raise ConnectionError("the store is closed")
         options = self._options
         if "path" in options:
             self._reader, self._writer = await asyncio.open_unix_connection(options["path"])
@@ -65,6 +68,9 @@ class Pipe:
             self._reader, self._writer = await asyncio.open_connection(
                 options.get("host", "localhost"), options.get("port", 6379), ssl=context
             )
+        if self._closed:  # closed while connecting
+            await self._drop()
+            raise ConnectionError("the store is closed")
         hello: list[Command] = []
         if options.get("password") is not None:
             user = options.get("username")
@@ -97,6 +103,11 @@ class Pipe:
         return replies
 
     async def close(self) -> None:
+        """Close the link, for good (``execute`` after it fails)."""
+        self._closed = True
+        await self._drop()
+
+    async def _drop(self) -> None:
         writer, self._writer, self._reader = self._writer, None, None
         if writer is not None:
             writer.close()
