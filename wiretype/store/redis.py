@@ -44,6 +44,7 @@ HEIR = "wt:heir:"  # + gone node: the one node that takes its jobs over (SET NX)
 REFRESH_EVERY_MS = 10_000
 POOL_SIZE = 32  # connections a node opens to Redis for reads, at most
 POOL_WAIT_S = 10.0  # how long a command waits for one of them before it fails
+HEALTH_CHECK_S = 1  # a pooled link idle longer than this is checked before use
 MINE_MAX = 100_000  # jobs this node queued and keeps decoded until its claim takes them
 Commands = list[tuple[Any, ...]]
 
@@ -66,6 +67,9 @@ def connect(url: str) -> Any:
         decode_responses=True,
         socket_connect_timeout=2.0,
         socket_timeout=5.0,
+        # a link idle this long is checked (PING) before a command uses it, and opened
+        # again if Redis restarted meanwhile: the command does not fail on the stale link
+        health_check_interval=HEALTH_CHECK_S,
     )
     return aioredis.Redis.from_pool(pool)  # closed with the client
 
@@ -102,6 +106,12 @@ def redis_url_problem(url: str) -> str | None:
     except ValueError as exc:
         return str(exc)
     return None
+
+
+def _stream_order(entry: str) -> tuple[int, int]:
+    """A Stream entry id (``1700000000000-3``) as the pair it is ordered by."""
+    ms, _, seq = entry.partition("-")
+    return int(ms), int(seq or 0)
 
 
 def _keys(sid: str) -> tuple[str, str, str, str]:
@@ -400,6 +410,11 @@ class RedisStore(Store):
         except Exception as exc:
             self._unhealthy(exc)
             return []
+        if not self.healthy:  # an idle node learns that Redis is back from its claims
+            self._recovered()
+        # in the order queued: what a lost reply, a gone node or the lease left behind is
+        # older than what this read took, and a session's jobs run in order
+        entries = sorted(entries, key=lambda e: _stream_order(e[0]))
         out = []
         for entry, fields in entries:
             if not fields:
